@@ -1,0 +1,191 @@
+"""The ``amphase`` command line.
+
+``amphase theory --list`` lists every registered theory quantity; ``amphase theory NAME key=value ...`` evaluates
+one. A value ``start:stop:num`` (``numpy.linspace``) or ``v1,v2,...`` makes that parameter a grid dimension;
+``--json`` prints one JSON object; ``--out FILE.nc`` writes the result as a netCDF dataset (atomically).
+Errors print one line on standard error and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, NoReturn
+
+import numpy as np
+
+from amphase.errors import AmphaseError, ParameterError
+
+__all__ = ["main", "parse_assignment"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line, not a usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ParameterError(f"{message} (see `{self.prog} --help`)")
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Parse ``key=value``: a number, ``start:stop:num`` (a linspace grid) or ``v1,v2,...`` (a list grid)."""
+    key, sep, value = text.partition("=")
+    key, value = key.strip(), value.strip()
+    if not sep or not key or not value:
+        raise ParameterError(f"cannot read {text!r}: parameters are given as key=value")
+
+    def number(s: str) -> float:
+        try:
+            return float(s)
+        except ValueError:
+            raise ParameterError(f"{key}: {s!r} is not a number") from None
+
+    if ":" in value:
+        parts = value.split(":")
+        if len(parts) != 3:
+            raise ParameterError(f"{key}: a grid is start:stop:num, got {value!r}")
+        start, stop, num = (number(p) for p in parts)
+        if not num.is_integer() or num < 1:
+            raise ParameterError(f"{key}: the number of grid points must be an integer >= 1, got {parts[2]!r}")
+        return key, np.linspace(start, stop, int(num))
+    if "," in value:
+        return key, np.array([number(p) for p in value.split(",") if p.strip()])
+    return key, number(value)
+
+
+def _finite_or_none(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return _jsonable(obj.item())
+    if isinstance(obj, float):
+        return _finite_or_none(obj)
+    return obj
+
+
+def _cmd_list() -> int:
+    from amphase import theory
+
+    for name in theory.names():
+        q = theory.get(name)
+        params = ", ".join(
+            f"{p.name}{'=' + repr(q.defaults[p.name]) if p.name in q.defaults else ''}" for p in q.params
+        )
+        print(f"{name}({params}) -> {', '.join(r.name for r in q.results)}")
+        print(f"    {q.summary}")
+        for p in q.params:
+            print(f"    {p.name:<8} {p.description}; {p.domain()}")
+        print(f"    source: {q.reference}")
+    return 0
+
+
+def _cmd_theory(args: argparse.Namespace) -> int:
+    from amphase import theory
+
+    if args.list:
+        return _cmd_list()
+    if not args.name:
+        raise ParameterError("give a quantity name, or --list to see them all")
+    q = theory.get(args.name)
+    values = dict(parse_assignment(a) for a in args.params)
+    if args.out is not None and Path(args.out).suffix != ".nc":
+        raise ParameterError(f"--out {args.out}: the output file must end in .nc (netCDF)")
+    checked = q.check(values)  # every value of every grid, before any work starts
+    gridded = q.dataset or args.out is not None or any(isinstance(v, np.ndarray) for v in checked.values())
+    if not gridded:
+        result = q(**values)
+        if args.json:
+            shown = {k: v for k, v in checked.items() if v is not None}
+            print(json.dumps(_jsonable({"quantity": q.name, "params": shown, "results": result})))
+        else:
+            print(q.name + "  " + "  ".join(f"{k}={v:g}" for k, v in checked.items() if v is not None))
+            width = max(len(k) for k in result)
+            units = {r.name: r.description for r in q.results}
+            for k, v in result.items():
+                print(f"  {k:<{width}} = {v:.10g}    # {units[k]}")
+        return 0
+    if args.workers > 1:
+        with ProcessPoolExecutor(args.workers) as pool:
+            ds = q.grid(map_fn=pool.map, progress=sys.stderr.isatty(), **values)
+    else:
+        ds = q.grid(progress=sys.stderr.isatty(), **values)
+    if args.out is not None:
+        from amphase.dataset import write_netcdf
+
+        write_netcdf(ds, args.out)
+        print(f"wrote {args.out}", file=sys.stderr)
+    if args.json:
+        d = ds.to_dict(data="list")
+        d["attrs"] = {
+            k: v for k, v in d["attrs"].items() if k in ("quantity", "title", "references", "no_solution_points")
+        }
+        print(json.dumps(_jsonable(d)))
+    else:
+        frame = ds.drop_vars([v for v in ds.data_vars if ds[v].ndim > 1]) if q.dataset else ds
+        for dim in frame.dims:
+            sub = frame[[v for v in frame.data_vars if frame[v].dims == (dim,)]] if q.dataset else frame
+            if sub.data_vars:
+                print(sub.to_dataframe().to_string(float_format=lambda v: f"{v:.8g}"))
+            if not q.dataset:
+                break
+        if ds.attrs.get("no_solution_points"):
+            print(f"# {ds.attrs['no_solution_points']} grid points have no solution (NaN)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``amphase`` command."""
+    from amphase import __version__
+
+    parser = _Parser(prog="amphase", description="Statistical physics of associative memories.")
+    parser.add_argument("--version", action="version", version=f"amphase {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    th = sub.add_parser(
+        "theory",
+        help="query theoretical predictions",
+        description="Evaluate a registered theory quantity. Parameters are key=value; a value start:stop:num "
+        "or v1,v2,... makes a grid.",
+    )
+    th.add_argument("name", nargs="?", help="quantity name, e.g. hopfield.alpha_c")
+    th.add_argument("params", nargs="*", metavar="key=value", help="parameter values or grids")
+    th.add_argument("--list", action="store_true", help="list every quantity with its parameters and results")
+    th.add_argument("--json", action="store_true", help="print one JSON object")
+    th.add_argument("--out", metavar="FILE.nc", help="write the result as a netCDF dataset")
+    th.add_argument("--workers", type=int, default=1, metavar="N", help="processes for grid evaluations (default 1)")
+    th.set_defaults(handler=_cmd_theory)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if getattr(args, "workers", 1) < 1:
+            raise ParameterError(f"--workers {args.workers}: must be an integer >= 1")
+        return args.handler(args)
+    except AmphaseError as err:
+        print(f"amphase: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("amphase: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

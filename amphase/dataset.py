@@ -1,0 +1,126 @@
+"""Dataset conventions shared by every amphase dataset, and atomic writing.
+
+Conventions (written down once, used by theory, simulation and analysis alike):
+
+* dimensions are named for the physics: ``alpha`` (load P/N), ``T`` (temperature), ``N`` (neurons), ``n``
+  (patterns in a mixture), ``realization``, ``pattern``, ``step``; each coordinate carries ``units`` and
+  ``long_name`` (:data:`COORDINATES`);
+* categorical variables are small integers with CF ``flag_values`` / ``flag_meanings``;
+* global attributes: ``title``, ``source`` (amphase and its version), ``history`` (the command line),
+  ``references``, ``Conventions``, and provenance: ``amphase_version``, ``git_commit``, ``python_version``,
+  library versions, ``created``, ``config`` (the resolved configuration as a JSON string);
+* netCDF attributes are str, numbers or arrays only: booleans become 0/1, ``None`` is dropped, dicts become JSON.
+
+Finished results are written as netCDF (h5netcdf engine) through :func:`write_netcdf`, which writes a temporary file
+beside the target and renames it, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+__all__ = ["COORDINATES", "flag_attrs", "provenance_attrs", "sanitize_attrs", "write_netcdf"]
+
+#: units and long names of the coordinates every model family shares.
+COORDINATES: dict[str, dict[str, str]] = {
+    "alpha": {"units": "1", "long_name": "load P/N (stored patterns per neuron)"},
+    "T": {"units": "1", "long_name": "temperature in units of the coupling scale (1/beta)"},
+    "N": {"units": "1", "long_name": "number of neurons"},
+    "n": {"units": "1", "long_name": "number of patterns in a symmetric mixture"},
+    "realization": {"units": "1", "long_name": "independent realization of patterns and dynamics"},
+    "pattern": {"units": "1", "long_name": "index of a stored pattern"},
+    "step": {"units": "1", "long_name": "update step"},
+}
+
+
+def flag_attrs(meanings: list[str], long_name: str) -> dict[str, Any]:
+    """CF attributes of a categorical variable whose values are ``0 .. len(meanings) - 1``."""
+    return {
+        "long_name": long_name,
+        "flag_values": np.arange(len(meanings), dtype=np.int8),
+        "flag_meanings": " ".join(meanings),
+    }
+
+
+def _git_commit() -> str:
+    root = Path(__file__).resolve().parent.parent
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return out.stdout.strip() if out.returncode == 0 else "unknown"
+
+
+def provenance_attrs(title: str, references: str = "", config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Global attributes of a dataset made by amphase now, by this process."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    import amphase
+
+    libs = {}
+    for lib in ("numpy", "scipy", "sympy", "xarray", "numba"):
+        try:
+            libs[f"{lib}_version"] = version(lib)
+        except PackageNotFoundError:
+            libs[f"{lib}_version"] = "absent"
+    return {
+        "title": title,
+        "source": f"amphase {amphase.__version__}",
+        "history": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+        "references": references,
+        "Conventions": "CF-1.10",
+        "amphase_version": amphase.__version__,
+        "git_commit": _git_commit(),
+        "python_version": platform.python_version(),
+        **libs,
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        "config": json.dumps(dict(config or {}), sort_keys=True, default=str),
+    }
+
+
+def sanitize_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """Attributes netCDF can hold: booleans as 0/1, mappings as JSON, ``None`` dropped."""
+    out: dict[str, Any] = {}
+    for key, value in attrs.items():
+        if value is None:
+            continue
+        if isinstance(value, bool | np.bool_):
+            out[key] = int(value)
+        elif isinstance(value, Mapping):
+            out[key] = json.dumps(dict(value), sort_keys=True, default=str)
+        else:
+            out[key] = value
+    return out
+
+
+def write_netcdf(ds: xr.Dataset, path: str | os.PathLike[str]) -> Path:
+    """Write ``ds`` to ``path`` as netCDF-4 (h5netcdf), atomically: a temporary file beside it, then a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ds = ds.copy()
+    ds.attrs = sanitize_attrs(ds.attrs)
+    for var in ds.variables.values():
+        var.attrs = sanitize_attrs(var.attrs)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        ds.to_netcdf(tmp, engine="h5netcdf")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

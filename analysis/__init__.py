@@ -1,0 +1,1 @@
+"""Analysis: classification of end states, comparison of datasets with theory, and plots."""

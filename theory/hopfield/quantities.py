@@ -1,0 +1,343 @@
+"""The Hopfield theory quantities served by the registry (``amphase theory hopfield.*``).
+
+Each function is the public, checked entry point to one prediction; the kernels live in
+:mod:`~amphase.theory.hopfield.replica_symmetric`, :mod:`~amphase.theory.hopfield.lines` and
+:mod:`~amphase.theory.hopfield.mixtures`. Notation: load ``alpha = P/N``, temperature ``T``.
+
+References
+----------
+AGS 1985a: D. J. Amit, H. Gutfreund, H. Sompolinsky, "Spin-glass models of neural networks",
+Phys. Rev. A 32, 1007 (1985).
+AGS 1985b: D. J. Amit, H. Gutfreund, H. Sompolinsky, "Storing infinite numbers of patterns in a spin-glass model
+of neural networks", Phys. Rev. Lett. 55, 1530 (1985).
+AGS 1987: D. J. Amit, H. Gutfreund, H. Sompolinsky, "Statistical mechanics of neural networks near saturation",
+Ann. Phys. 173, 30 (1987).
+MPRV 1987: R. J. McEliece, E. C. Posner, E. R. Rodemich, S. S. Venkatesh, "The capacity of the Hopfield
+associative memory", IEEE Trans. Inf. Theory 33, 461 (1987).
+
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
+
+import numpy as np
+import xarray as xr
+
+from amphase.theory.hopfield import lines, mixtures
+from amphase.theory.hopfield.phase_diagram import compute_phase_diagram
+from amphase.theory.hopfield.replica_symmetric import mixture_state, spin_glass_state
+from amphase.theory.registry import Param, Result, quantity
+
+__all__ = [
+    "T_M",
+    "T_R",
+    "AlphaC",
+    "Mixture",
+    "RetrievalState",
+    "SNRCapacity",
+    "SpinGlassState",
+    "T_c",
+    "T_g",
+    "TcLine",
+    "alpha_0",
+    "alpha_c",
+    "capacity_snr",
+    "mixture",
+    "overlap",
+    "phase_diagram",
+    "spin_glass",
+]
+
+AGS85A = "Amit, Gutfreund & Sompolinsky, Phys. Rev. A 32, 1007 (1985)"
+AGS85B = "Amit, Gutfreund & Sompolinsky, Phys. Rev. Lett. 55, 1530 (1985)"
+AGS87 = "Amit, Gutfreund & Sompolinsky, Ann. Phys. 173, 30 (1987)"
+MPRV87 = "McEliece, Posner, Rodemich & Venkatesh, IEEE Trans. Inf. Theory 33, 461 (1987)"
+
+ALPHA = Param("alpha", "load P/N", lower=0.0)
+TEMP = Param("T", "temperature (1/beta)", lower=0.0)
+
+
+class AlphaC(NamedTuple):
+    """Critical load and the retrieval overlap there."""
+
+    alpha_c: float
+    m: float
+
+
+class RetrievalState(NamedTuple):
+    """Replica-symmetric retrieval state."""
+
+    m: float
+    q: float
+    r: float
+    free_energy: float
+    replicon: float
+
+
+class SpinGlassState(NamedTuple):
+    """Replica-symmetric spin-glass (or paramagnetic) state."""
+
+    q: float
+    r: float
+    free_energy: float
+
+
+class TcLine(NamedTuple):
+    """Window ``T_c_lower < T < T_c`` in which retrieval states are global minima."""
+
+    T_c: float
+    T_c_lower: float
+
+
+class EnergyCrossing(NamedTuple):
+    """Load and energy where the T = 0 retrieval and spin-glass energies cross."""
+
+    alpha_0: float
+    energy: float
+
+
+class Mixture(NamedTuple):
+    """Symmetric n-mixture state."""
+
+    overlap: float
+    energy: float
+    free_energy: float
+    stable: float
+    T_stability: float
+    alpha_max: float
+    lambda_symmetric: float
+    lambda_asymmetric: float
+    lambda_noncondensed: float
+
+
+class SNRCapacity(NamedTuple):
+    """Signal-to-noise capacities of MPRV 1987."""
+
+    P_one: float
+    P_all: float
+    alpha_one: float
+    alpha_all: float
+
+
+@quantity(
+    "hopfield.alpha_c",
+    params=[TEMP],
+    results=[Result("alpha_c", "critical load"), Result("m", "retrieval overlap at alpha_c")],
+    reference=AGS87,
+)
+def alpha_c(T: float = 0.0) -> AlphaC:
+    """Critical load alpha_c(T) above which retrieval states no longer exist, with their overlap m there.
+
+    ``alpha_c(T) = max over the retrieval branch of sigma^2 (1 - C)^2 / q`` (AGS 1987 eqs. (4.8)–(4.10)); at
+    ``T = 0`` ``alpha_c = 0.1379`` with ``m = 0.9674`` (AGS 1987 eq. (4.17): 0.138 and 0.967). 0 for ``T >= 1``.
+    """
+    return AlphaC(*lines.alpha_c(T))
+
+
+@quantity(
+    "hopfield.overlap",
+    params=[ALPHA, TEMP],
+    results=[
+        Result("m", "retrieval overlap"),
+        Result("q", "Edwards-Anderson order parameter"),
+        Result("r", "noise parameter r = q/(1 - beta(1 - q))^2"),
+        Result("free_energy", "free energy per neuron (energy at T = 0)"),
+        Result("replicon", "de Almeida-Thouless eigenvalue (RS stable if > 0)"),
+    ],
+    reference=AGS87,
+)
+def overlap(alpha: float, T: float = 0.0) -> RetrievalState:
+    """Replica-symmetric retrieval state (m, q, r) at load alpha and temperature T.
+
+    Solves ``m = <<tanh beta(m + sqrt(alpha r) z)>>``, ``q = <<tanh^2 beta(...)>>``,
+    ``r = q / (1 - beta(1 - q))^2`` (AGS 1985b eq. (4); AGS 1987 eqs. (4.8)–(4.10)); free energy AGS 1987 eq. (4.7).
+    At ``T = 0``: ``m = erf(y)``, ``y (sqrt(2 alpha) + (2/sqrt(pi)) e^{-y^2}) = erf(y)``, energy
+    ``-(m^2 + alpha (r - 1))/2``. Raises NoSolutionError above ``alpha_c(T)``.
+    """
+    s = mixture_state(1, alpha, T)
+    return RetrievalState(s.m, s.q, s.r, s.free_energy, s.replicon)
+
+
+@quantity(
+    "hopfield.spin_glass",
+    params=[ALPHA, TEMP],
+    results=[
+        Result("q", "Edwards-Anderson order parameter"),
+        Result("r", "noise parameter"),
+        Result("free_energy", "free energy per neuron (energy at T = 0)"),
+    ],
+    reference=AGS87,
+)
+def spin_glass(alpha: float, T: float = 0.0) -> SpinGlassState:
+    """Replica-symmetric spin-glass state (m = 0), or the paramagnet above T_g.
+
+    ``q = <<tanh^2(beta sqrt(alpha r) z)>>`` with ``r = q/(1 - beta(1 - q))^2`` (AGS 1987 sec. 3); at ``T = 0`` the
+    energy is ``-sqrt(2 alpha/pi) - 1/pi``.
+    """
+    s = spin_glass_state(alpha, T)
+    return SpinGlassState(s.q, s.r, s.free_energy)
+
+
+@quantity("hopfield.T_g", params=[ALPHA], results=[Result("T_g", "spin-glass transition temperature")], reference=AGS87)
+def T_g(alpha: float) -> float:
+    """Spin-glass transition temperature T_g = 1 + sqrt(alpha) (AGS 1987 sec. 3; AGS 1985b)."""
+    return lines.T_g(alpha)
+
+
+@quantity("hopfield.T_M", params=[ALPHA], results=[Result("T_M", "retrieval states exist below T_M")], reference=AGS85B)
+def T_M(alpha: float) -> float:
+    """Temperature T_M(alpha) below which retrieval states exist; the inverse of alpha_c(T).
+
+    ``T_M(0) = 1``, ``T_M ≈ 1 - 1.95 sqrt(alpha)`` for small alpha (AGS 1987), ``T_M(0.138) = 0`` (AGS 1985b
+    Fig. 1). NoSolutionError above ``alpha_c(0)``.
+    """
+    return lines.T_M(alpha)
+
+
+@quantity(
+    "hopfield.T_c",
+    params=[ALPHA],
+    results=[
+        Result("T_c", "retrieval states are global minima below T_c"),
+        Result("T_c_lower", "lower end of that window (reentrance), 0 below alpha_0"),
+    ],
+    reference=AGS85B,
+)
+def T_c(alpha: float) -> TcLine:
+    """Temperature T_c(alpha) below which retrieval states are global free-energy minima.
+
+    Where ``f_retrieval = f_spin_glass`` (AGS 1987 eq. (4.7)); ``T_c ≈ 1 - 2.6 sqrt(alpha)`` for small alpha; the
+    replica-symmetric line is reentrant between ``alpha_0 ≈ 0.0519`` and ``alpha ≈ 0.053`` (``T_c_lower > 0``).
+    """
+    low, high = lines.T_c_crossings(alpha)
+    return TcLine(high, low)
+
+
+@quantity(
+    "hopfield.T_R",
+    params=[ALPHA],
+    results=[Result("T_R", "de Almeida-Thouless temperature of retrieval states")],
+    reference=AGS87,
+)
+def T_R(alpha: float) -> float:
+    """De Almeida–Thouless line T_R(alpha) of the retrieval states: replica symmetry breaks below it.
+
+    ``(1 - beta(1 - q))^2 = alpha beta^2 <<sech^4 beta(m + sqrt(alpha r) z)>>`` (AGS 1987 sec. 5);
+    ``T_R ∝ exp(-1/(2 alpha))`` at small alpha, ``T_R(alpha_c) ≈ 0.021``.
+    """
+    return lines.T_R(alpha)
+
+
+@quantity(
+    "hopfield.alpha_0",
+    params=[],
+    results=[
+        Result("alpha_0", "load where T = 0 retrieval and spin-glass energies cross"),
+        Result("energy", "the common energy per neuron"),
+    ],
+    reference=AGS85B,
+)
+def alpha_0() -> EnergyCrossing:
+    """Load alpha_0 ≈ 0.0519 where, at T = 0, retrieval states stop being ground states (AGS 1985b: 0.051).
+
+    ``-(m^2 + alpha (r - 1))/2 = -sqrt(2 alpha/pi) - 1/pi`` (AGS 1987 sec. 4).
+    """
+    a = lines.alpha_0()
+    return EnergyCrossing(a, mixture_state(1, a, 0.0).free_energy)
+
+
+@quantity(
+    "hopfield.mixture",
+    params=[
+        Param("n", "patterns in the symmetric mixture", lower=1, odd=True),
+        Param("T", "temperature (1/beta)", lower=0.0, upper=1.0, upper_open=True),
+        ALPHA,
+    ],
+    results=[
+        Result("overlap", "overlap with each mixed pattern"),
+        Result("energy", "energy per neuron (NaN where alpha > 0 and T > 0)"),
+        Result("free_energy", "free energy per neuron"),
+        Result("stable", "1 if a local minimum at alpha = 0, else 0 (NaN for alpha > 0)"),
+        Result("T_stability", "stable below this temperature at alpha = 0"),
+        Result("alpha_max", "largest load at which it exists at this T"),
+        Result("lambda_symmetric", "Hessian eigenvalue, symmetric direction (alpha = 0)"),
+        Result("lambda_asymmetric", "Hessian eigenvalue, within the mixed patterns (alpha = 0)"),
+        Result("lambda_noncondensed", "Hessian eigenvalue, other patterns (alpha = 0)"),
+    ],
+    reference=f"{AGS85A}; {AGS87}",
+)
+def mixture(n: int, T: float = 0.0, alpha: float = 0.0) -> Mixture:
+    """Symmetric n-mixture spurious state (n odd): overlap, energy, stability and maximal load.
+
+    At ``alpha = 0``: ``m = (1/n) <z tanh(beta m z)>``, ``z = sum of n patterns``; ``T = 0``:
+    ``m_n = binom(n-1, (n-1)/2)/2^(n-1)`` and ``E_n = -(n/2) m_n^2`` exactly (sympy; AGS 1985a eqs. (2.19)–(2.20));
+    stability from the Hessian eigenvalues (AGS 1985a eqs. (3.5)–(3.8)), ``T_3 ≈ 0.46``. At ``alpha > 0`` the
+    replica-symmetric equations of AGS 1987 sec. 6; ``alpha_max(3) ≈ 0.03`` at ``T = 0``.
+    """
+    if alpha == 0.0 and T == 0.0:
+        overlap_, energy = float(mixtures.mixture_overlap_exact(n)), float(mixtures.mixture_energy_exact(n))
+    else:
+        s = mixture_state(n, alpha, T)
+        overlap_ = s.m
+        energy = s.free_energy if T == 0.0 else (-0.5 * n * s.m**2 if alpha == 0.0 else math.nan)
+    free_energy = energy if T == 0.0 else mixture_state(n, alpha, T).free_energy
+    if alpha == 0.0:
+        eig = mixtures.mixture_eigenvalues(n, T)
+        stable = float(min(eig) > 0.0)
+    else:
+        eig = mixtures.MixtureEigenvalues(math.nan, math.nan, math.nan)
+        stable = math.nan
+    return Mixture(
+        overlap_,
+        energy,
+        free_energy,
+        stable,
+        mixtures.mixture_stability_temperature(n),
+        mixtures.mixture_max_load(n, T)[0],
+        *eig,
+    )
+
+
+@quantity(
+    "hopfield.capacity_snr",
+    params=[
+        Param("N", "number of neurons", lower=3, integer=True),
+        Param("rho", "fraction of wrong bits in the cue", lower=0.0, upper=0.5, upper_open=True),
+    ],
+    results=[
+        Result("P_one", "patterns such that a given one is recalled, N (1-2 rho)^2 / (2 ln N)"),
+        Result("P_all", "patterns such that all are recalled, N (1-2 rho)^2 / (4 ln N)"),
+        Result("alpha_one", "P_one / N"),
+        Result("alpha_all", "P_all / N"),
+    ],
+    reference=MPRV87,
+)
+def capacity_snr(N: int, rho: float = 0.0) -> SNRCapacity:
+    """Signal-to-noise capacities of the Hopfield network, N/(2 ln N) and N/(4 ln N) (MPRV 1987).
+
+    With cues at Hamming distance ``rho N`` from a pattern, a given pattern is recovered with probability -> 1 if
+    ``P <= (1 - 2 rho)^2 N / (2 ln N)``; all patterns simultaneously if ``P <= (1 - 2 rho)^2 N / (4 ln N)``
+    (MPRV 1987, abstract and sec. V).
+    """
+    g = (1.0 - 2.0 * rho) ** 2
+    one, all_ = g * N / (2.0 * math.log(N)), g * N / (4.0 * math.log(N))
+    return SNRCapacity(one, all_, one / N, all_ / N)
+
+
+@quantity(
+    "hopfield.phase_diagram",
+    params=[ALPHA, TEMP],
+    results=[Result("phase", "phase on the (alpha, T) grid")],
+    reference=f"{AGS85B}; {AGS87}",
+    dataset=True,
+)
+def phase_diagram(alpha: Iterable[float], T: Iterable[float], map_fn: Callable[..., Iterable[Any]] = map) -> xr.Dataset:
+    """Phase diagram over an (alpha, T) grid: phases, retrieval overlap and the lines T_g, T_M, T_c, T_R, alpha_c.
+
+    AGS 1985b Fig. 1 and AGS 1987 Fig. 4, computed at the grid coordinates (no interpolation); see
+    :func:`~amphase.theory.hopfield.phase_diagram.compute_phase_diagram`.
+    """
+    return compute_phase_diagram(np.atleast_1d(alpha), np.atleast_1d(T), map_fn=map_fn)

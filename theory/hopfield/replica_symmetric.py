@@ -1,0 +1,384 @@
+r"""Replica-symmetric theory of the Hopfield model (Amit, Gutfreund & Sompolinsky).
+
+Model: ``N`` Ising neurons ``S_i = ±1``, ``P = alpha N`` unbiased random patterns ``xi^mu``, Hebbian couplings
+``J_ij = (1/N) sum_mu xi_i^mu xi_j^mu`` with ``J_ii = 0``, energy ``H = -(1/2) sum_{i != j} J_ij S_i S_j`` and
+temperature ``T = 1/beta``.
+
+A symmetric ``n``-mixture state has overlap ``m`` with each of ``n`` condensed patterns (``n = 1`` is a retrieval
+state); the other patterns act as Gaussian noise of variance ``alpha r``. With ``z = sum_{mu<=n} xi^mu`` and the local
+field ``h = m z + sqrt(alpha r) x``, ``x ~ N(0, 1)``, the replica-symmetric saddle point reads
+(AGS 1987, Ann. Phys. 173, 30, eqs. (4.8)–(4.10); for ``n = 1`` AGS 1985, Phys. Rev. Lett. 55, 1530, eq. (4))
+
+.. math::
+
+    m = \tfrac1n \langle\langle z \tanh\beta h\rangle\rangle, \qquad
+    q = \langle\langle \tanh^2\beta h\rangle\rangle, \qquad
+    r = \frac{q}{(1 - \beta(1-q))^2},
+
+and the free energy per neuron (AGS 1987 eq. (4.7), written for ``n`` condensed patterns) is
+
+.. math::
+
+    f = \frac{\alpha}{2} + \frac{n m^2}{2}
+        + \frac{\alpha}{2\beta}\Big[\ln(1-C) - \frac{\beta q}{1-C}\Big] + \frac{\alpha}{2} r C
+        - \frac1\beta\langle\langle \ln 2\cosh\beta h\rangle\rangle, \qquad C = \beta(1-q).
+
+The ``T = 0`` limit keeps ``C`` finite: ``tanh -> sign``, ``C = sqrt(2/pi)/sigma <exp(-(m z)^2/(2 sigma^2))>`` and
+the energy is ``E = -(n m^2 + alpha (r - 1))/2`` (AGS 1987 eqs. (4.13)–(4.16)); it is computed in closed form.
+
+How the equations are solved (robustly, with no starting guess): write ``sigma = sqrt(alpha r)``. At fixed
+``sigma`` the ``m`` equation is that of a ferromagnet in a Gaussian random field, whose positive root is unique
+(the right side is concave in ``m``) and found by bracketing. Then ``q`` and ``C`` follow, and the load is explicit,
+
+.. math::  \alpha(\sigma) = \sigma^2 (1 - C)^2 / q .
+
+Along a branch ``alpha(sigma)`` rises from 0, reaches its maximum at the spinodal (the largest load at which the
+state exists, e.g. ``alpha_c(T)`` for ``n = 1``) and falls on the unstable side. A state at a given load is the root of
+``alpha(sigma) = alpha`` on the rising side. The spin-glass state is the branch with ``m = 0``.
+Gaussian averages use the composite quadrature of :mod:`amphase.theory.quadrature`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy.optimize import brentq, minimize_scalar
+from scipy.special import comb, erf
+
+from amphase.errors import NoSolutionError
+from amphase.theory.quadrature import field_nodes, log2cosh, sech2
+
+__all__ = [
+    "FieldStats",
+    "RSState",
+    "field_stats",
+    "maximal_load",
+    "mixture_state",
+    "spin_glass_state",
+]
+
+_SQRT2 = math.sqrt(2.0)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_XTOL = 1e-14
+_BRANCH_GRID = 24  # points of the coarse scan of a branch before its maximum is refined
+
+
+@dataclass(frozen=True)
+class FieldStats:
+    """Averages over the condensed-pattern sum ``z`` and the Gaussian noise ``x`` of ``h = m z + sigma x``.
+
+    Attributes
+    ----------
+    M : float
+        ``(1/n) <z tanh(beta h)>``; the ``m`` equation is ``m = M``.
+    q : float
+        ``<tanh^2(beta h)>``, the Edwards–Anderson order parameter.
+    C : float
+        ``beta (1 - q) = beta <sech^2(beta h)>``, finite at ``T = 0``.
+    L : float
+        ``T <log 2 cosh(beta h)>``; ``<|h|>`` at ``T = 0``.
+    S4 : float
+        ``beta^2 <sech^4(beta h)>``, which enters the de Almeida–Thouless condition; ``inf`` at ``T = 0`` when the
+        field has a density at ``h = 0``.
+
+    """
+
+    M: float
+    q: float
+    C: float
+    L: float
+    S4: float
+
+
+@dataclass(frozen=True)
+class RSState:
+    """A replica-symmetric solution.
+
+    Attributes
+    ----------
+    n : int
+        Number of condensed patterns (1: retrieval state; 0: spin-glass or paramagnetic state).
+    alpha, T : float
+        Load and temperature.
+    m : float
+        Overlap with each condensed pattern.
+    q, r : float
+        Edwards–Anderson parameter and the noise parameter ``r = q / (1 - C)^2``.
+    C : float
+        ``beta (1 - q)``.
+    sigma : float
+        Standard deviation ``sqrt(alpha r)`` of the noise field.
+    free_energy : float
+        Free energy per neuron ``f``; at ``T = 0`` the energy per neuron.
+    replicon : float
+        De Almeida–Thouless eigenvalue ``(1 - C)^2 - alpha beta^2 <sech^4(beta h)>``; the replica-symmetric state is
+        stable for a positive value (AGS 1987 sec. 5). ``-inf`` at ``T = 0`` and ``alpha > 0``.
+
+    """
+
+    n: int
+    alpha: float
+    T: float
+    m: float
+    q: float
+    r: float
+    C: float
+    sigma: float
+    free_energy: float
+    replicon: float
+
+
+@lru_cache(maxsize=64)
+def _pattern_sums(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Values ``z >= 0`` of ``sum_{mu<=n} xi^mu`` and their probabilities, folded over ``z -> -z``."""
+    z = np.arange(n % 2, n + 1, 2, dtype=float)
+    p = np.array([comb(n, (n - int(v)) // 2, exact=True) for v in z], dtype=float) / 2.0**n
+    p[z > 0] *= 2.0
+    return z, p
+
+
+def field_stats(n: int, m: float, sigma: float, T: float) -> FieldStats:
+    """Field averages of a symmetric ``n``-mixture with overlap ``m`` and noise ``sigma`` at temperature ``T``.
+
+    ``n = 0`` (or ``m = 0``) gives the spin-glass / paramagnetic field ``h = sigma x``.
+    """
+    zs, ps = _pattern_sums(max(n, 1))
+    M = q = C = L = S4 = 0.0
+    for z, p in zip(zs, ps, strict=True):
+        a = m * z
+        if T == 0.0:
+            if sigma > 0.0:
+                t = a / (sigma * _SQRT2)
+                g = math.exp(-t * t)
+                M += p * z * math.erf(t)
+                C += p * _SQRT_2_OVER_PI * g / sigma
+                L += p * (a * math.erf(t) + sigma * _SQRT_2_OVER_PI * g)
+                q += p
+                S4 = math.inf
+            elif a > 0.0:
+                M += p * z
+                L += p * a
+                q += p
+            else:  # h = 0 exactly: tanh -> 0, beta sech^2 -> inf
+                C = S4 = math.inf
+            continue
+        beta = 1.0 / T
+        x, w = field_nodes(a, sigma, beta)
+        u = beta * (a + sigma * x)
+        s2 = sech2(u)
+        th = np.tanh(u)
+        M += p * z * float(w @ th)
+        q += p * float(w @ (th * th))
+        C += p * beta * float(w @ s2)
+        L += p * T * float(w @ log2cosh(u))
+        S4 += p * beta * beta * float(w @ (s2 * s2))
+    return FieldStats(M=M / max(n, 1) if n else 0.0, q=q, C=C, L=L, S4=S4)
+
+
+def _overlap_map(n: int, m: float, sigma: float, T: float) -> float:
+    """``M(m) = (1/n) <z tanh(beta h)>`` alone: the right side of the ``m`` equation (the hot path of the solver)."""
+    zs, ps = _pattern_sums(n)
+    total = 0.0
+    for z, p in zip(zs, ps, strict=True):
+        a = m * z
+        if T == 0.0:
+            total += p * z * (math.erf(a / (sigma * _SQRT2)) if sigma > 0.0 else float(a > 0.0))
+        else:
+            x, w = field_nodes(a, sigma, 1.0 / T)
+            total += p * z * float(w @ np.tanh((a + sigma * x) / T))
+    return total / n
+
+
+def _free_energy(n: int, alpha: float, T: float, m: float, st: FieldStats) -> tuple[float, float]:
+    """Free energy per neuron and ``r`` from the field averages (AGS 1987 eq. (4.7)); see the module docstring."""
+    if alpha == 0.0:
+        r = st.q / (1.0 - st.C) ** 2 if st.C < 1.0 else math.nan
+        return 0.5 * n * m * m - st.L, r
+    r = st.q / (1.0 - st.C) ** 2
+    f = 0.5 * alpha + 0.5 * n * m * m - 0.5 * alpha * st.q / (1.0 - st.C) + 0.5 * alpha * r * st.C - st.L
+    if T > 0.0:
+        f += 0.5 * alpha * T * math.log1p(-st.C)
+    return f, r
+
+
+def _make_state(n: int, alpha: float, T: float, m: float, sigma: float, st: FieldStats) -> RSState:
+    f, r = _free_energy(n, alpha, T, m, st)
+    replicon = (1.0 - st.C) ** 2 - alpha * st.S4 if alpha > 0.0 else (1.0 - st.C) ** 2
+    return RSState(n=n, alpha=alpha, T=T, m=m, q=st.q, r=r, C=st.C, sigma=sigma, free_energy=f, replicon=replicon)
+
+
+def _slope_at_zero(sigma: float, T: float) -> float:
+    """``d M / d m`` at ``m = 0``: ``beta <sech^2(beta sigma x)>``, the same for every ``n``."""
+    if T == 0.0:
+        return math.inf if sigma == 0.0 else _SQRT_2_OVER_PI / sigma
+    return field_stats(0, 0.0, sigma, T).C
+
+
+def _overlap_root(n: int, sigma: float, T: float) -> float:
+    """The positive root of ``m = M(m)`` at fixed ``sigma`` (unique: ``M`` is concave in ``m``), or 0 if none."""
+    if _slope_at_zero(sigma, T) <= 1.0:
+        return 0.0
+
+    def excess(m: float) -> float:
+        return _overlap_map(n, m, sigma, T) - m
+
+    if excess(1.0) >= 0.0:  # the perfect overlap m = 1: retrieval at T = 0, alpha = 0
+        return 1.0
+    lo = 1e-6
+    while excess(lo) <= 0.0:
+        lo *= 1e-3
+        if lo < 1e-300:
+            return 0.0
+    return brentq(excess, lo, 1.0, xtol=_XTOL, rtol=4 * np.finfo(float).eps)
+
+
+def _branch_point(n: int, sigma: float, T: float) -> tuple[float, float, FieldStats]:
+    """``(alpha(sigma), m, stats)`` on the ``n``-mixture branch (``n = 0``: spin glass); NaN load where unphysical."""
+    m = _overlap_root(n, sigma, T) if n else 0.0
+    st = field_stats(n, m, sigma, T)
+    if (n and m == 0.0) or not st.C < 1.0 or st.q <= 0.0:
+        return math.nan, m, st
+    return sigma * sigma * (1.0 - st.C) ** 2 / st.q, m, st
+
+
+@lru_cache(maxsize=4096)
+def _mixture_branch(n: int, T: float) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Coarse scan ``(sigma_k, alpha_k)`` of the ``n``-mixture branch at ``T`` and its refined maximum.
+
+    Returns ``(sigmas, alphas, sigma_star, alpha_star)``; ``alpha_star`` is the largest load at which the state
+    exists (NaN when the branch is empty).
+    """
+    if T == 0.0:
+        sigma_end = _SQRT_2_OVER_PI
+    elif T >= 1.0:
+        return np.empty(0), np.empty(0), math.nan, math.nan
+    else:
+        hi = 1.0
+        while _slope_at_zero(hi, T) > 1.0:
+            hi *= 2.0
+        sigma_end = brentq(lambda s: _slope_at_zero(s, T) - 1.0, 0.0, hi, xtol=_XTOL)
+    sigmas = sigma_end * np.arange(1, _BRANCH_GRID) / _BRANCH_GRID
+    alphas = np.array([_branch_point(n, s, T)[0] for s in sigmas])
+    if not np.any(np.isfinite(alphas)):
+        return sigmas, alphas, math.nan, math.nan
+    k = int(np.nanargmax(alphas))
+    lo = sigmas[k - 1] if k > 0 else 0.0
+    hi = sigmas[k + 1] if k + 1 < sigmas.size else sigma_end
+
+    def neg_alpha(s: float) -> float:
+        a = _branch_point(n, s, T)[0]
+        return -a if np.isfinite(a) else 0.0
+
+    res = minimize_scalar(neg_alpha, bounds=(lo, hi), method="bounded", options={"xatol": 1e-12})
+    s_star, a_star = (res.x, -res.fun) if -res.fun >= alphas[k] else (sigmas[k], alphas[k])
+    return sigmas, alphas, float(s_star), float(a_star)
+
+
+def maximal_load(n: int, T: float) -> tuple[float, float]:
+    """Largest load at which the symmetric ``n``-mixture exists at temperature ``T``, and its overlap there.
+
+    For ``n = 1`` this is the retrieval spinodal, the critical load ``alpha_c(T)`` of AGS (1987, sec. 4); at
+    ``T = 0`` it is ``max_y alpha(y)`` with ``sqrt(2 alpha) = erf(y)/y - (2/sqrt(pi)) exp(-y^2)``
+    (AGS 1987 eq. (4.17)), ``alpha_c ≈ 0.138``.
+
+    Returns
+    -------
+    alpha_max, m : float
+        ``(0, 0)`` when the state does not exist even at ``alpha = 0`` (``T >= 1``, or ``T`` above the
+        temperature where the mixture's ``C`` reaches 1).
+
+    """
+    _, _, s_star, a_star = _mixture_branch(n, float(T))
+    if not np.isfinite(a_star):
+        return 0.0, 0.0
+    return a_star, _branch_point(n, s_star, T)[1]
+
+
+def mixture_state(n: int, alpha: float, T: float) -> RSState:
+    """The stable replica-symmetric symmetric ``n``-mixture state at load ``alpha`` and temperature ``T``.
+
+    ``n = 1`` gives the retrieval state (AGS 1985 eq. (4); AGS 1987 eqs. (4.8)–(4.10)).
+
+    Raises
+    ------
+    NoSolutionError
+        If the state does not exist at ``(alpha, T)``: ``alpha`` above its maximal load at ``T``.
+
+    """
+    T = float(T)
+    alpha = float(alpha)
+    label = "retrieval" if n == 1 else f"symmetric {n}-mixture"
+    if alpha == 0.0:
+        m = _overlap_root(n, 0.0, T)
+        if m == 0.0:
+            raise NoSolutionError(f"no {label} solution at alpha=0, T={T:g}: it exists only for T < 1")
+        return _make_state(n, 0.0, T, m, 0.0, field_stats(n, m, 0.0, T))
+    sigmas, alphas, s_star, a_star = _mixture_branch(n, T)
+    if not np.isfinite(a_star) or alpha > a_star:
+        limit = f"its maximal load at T={T:g} is {a_star:.6g}" if np.isfinite(a_star) else "it exists at no load"
+        raise NoSolutionError(f"no {label} solution at alpha={alpha:g}, T={T:g}: {limit}")
+    rising = np.flatnonzero((sigmas < s_star) & (alphas < alpha))
+    lo = sigmas[rising[-1]] if rising.size else 1e-9 * s_star
+    above = np.flatnonzero((sigmas > lo) & (sigmas < s_star) & (alphas >= alpha))
+    hi = sigmas[above[0]] if above.size else s_star
+
+    def excess(s: float) -> float:
+        a = _branch_point(n, s, T)[0]
+        return (a if np.isfinite(a) else -1.0) - alpha
+
+    sigma = hi if excess(hi) == 0.0 else brentq(excess, lo, hi, xtol=_XTOL)
+    _, m, st = _branch_point(n, sigma, T)
+    return _make_state(n, alpha, T, m, sigma, st)
+
+
+def spin_glass_state(alpha: float, T: float) -> RSState:
+    """The replica-symmetric spin-glass state (``m = 0``), or the paramagnet ``q = 0`` where it is the solution.
+
+    The spin-glass solution ``q > 0`` exists for ``T < T_g = 1 + sqrt(alpha)`` (AGS 1987 eq. (3.5)); above
+    ``T_g`` and at ``alpha = 0`` the paramagnet ``q = r = 0`` with ``f = -T ln 2 + (alpha/2)(1 + T ln(1 - 1/T))``
+    is returned. At ``T = 0`` the energy is ``-sqrt(2 alpha / pi) - 1/pi`` (from ``sigma = sqrt(alpha) +
+    sqrt(2/pi)``).
+    """
+    T = float(T)
+    alpha = float(alpha)
+    if alpha == 0.0 or T >= 1.0 + math.sqrt(alpha):
+        f = -T * math.log(2.0)
+        if alpha > 0.0:
+            f += 0.5 * alpha * (1.0 + T * math.log1p(-1.0 / T))
+        return RSState(0, alpha, T, 0.0, 0.0, 0.0, 1.0 / T if T > 0 else math.inf, 0.0, f, math.nan)
+    if T >= 1.0:
+        lo = 0.0
+    elif T == 0.0:
+        lo = _SQRT_2_OVER_PI
+    else:  # C(sigma) = beta <sech^2(beta sigma x)> falls from beta > 1: the physical branch starts at C = 1
+        hi = 1.0
+        while _slope_at_zero(hi, T) > 1.0:
+            hi *= 2.0
+        lo = brentq(lambda s: _slope_at_zero(s, T) - 1.0, 0.0, hi, xtol=_XTOL)
+    alpha_lo = (T - 1.0) ** 2 if T >= 1.0 else 0.0  # load at the start of the physical branch
+
+    def excess(s: float) -> float:
+        a = _branch_point(0, s, T)[0]
+        return (a if np.isfinite(a) else alpha_lo) - alpha
+
+    hi = max(2.0 * lo, 1.0)
+    while excess(hi) < 0.0:
+        hi *= 2.0
+
+    sigma = brentq(excess, lo, hi, xtol=_XTOL)
+    st = field_stats(0, 0.0, sigma, T)
+    return _make_state(0, alpha, T, 0.0, sigma, st)
+
+
+def zero_temperature_alpha(y: float | np.ndarray) -> float | np.ndarray:
+    """Load of the ``T = 0`` retrieval solution with ``y = m / sqrt(2 alpha r)`` (AGS 1987 eq. (4.17)).
+
+    ``y (sqrt(2 alpha) + (2/sqrt(pi)) exp(-y^2)) = erf(y)`` solved for alpha:
+    ``alpha(y) = (erf(y)/y - (2/sqrt(pi)) exp(-y^2))^2 / 2``, with ``m = erf(y)``. An independent closed form,
+    used in the tests to check the general solver.
+    """
+    y = np.asarray(y, dtype=float)
+    return 0.5 * (erf(y) / y - 2.0 / math.sqrt(math.pi) * np.exp(-y * y)) ** 2
