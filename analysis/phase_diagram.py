@@ -1,7 +1,7 @@
 """Figure of the Hopfield phase diagram from a ``hopfield.phase_diagram`` dataset.
 
 Draws the phases on the (alpha, T) grid as shaded regions and the four lines of AGS (1985, Phys. Rev. Lett. 55,
-1530, Fig. 1; 1987, Ann. Phys. 173, 30, Fig. 4): ``T_g``, ``T_M``, ``T_c`` (with its reentrant lower branch) and the
+1530; 1987, Ann. Phys. 173, 30): ``T_g``, ``T_M``, ``T_c`` (with its reentrant lower branch) and the
 de Almeida–Thouless line ``T_R``, which is drawn again in a magnified inset since it lies below ``T = 0.03``.
 """
 

@@ -1,4 +1,4 @@
-"""Reproduce the replica-symmetric phase diagram of the Hopfield model (AGS 1985, Fig. 1; AGS 1987, Fig. 4).
+"""Reproduce the replica-symmetric phase diagram of the Hopfield model (AGS 1985; AGS 1987).
 
 Computes the phases, the retrieval overlap and the lines T_g, T_M, T_c, T_R and alpha_c(T) on an (alpha, T) grid
 from theory, writes them as a netCDF dataset and a figure, and prints the landmark numbers beside their published
@@ -58,9 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"phase diagram on {alpha.size} x {temp.size} (alpha, T) points in {elapsed:.1f} s with {args.workers} workers"
     )
-    print(f"  alpha_c(T=0) = {a_c:.5f}  (AGS 1987: 0.138)")
-    print(f"  m(alpha_c)   = {m_c:.5f}  (AGS 1987: 0.967)")
-    print(f"  alpha_0      = {a_0:.5f}  (T=0 retrieval/spin-glass energy crossing; AGS 1985: 0.051)")
+    print(f"  alpha_c(T=0) = {a_c:.5f}  (AGS 1985: 0.138; Steffan & Kuehn 1994: 0.137905)")
+    print(f"  m(alpha_c)   = {m_c:.5f}  (AGS: 0.967)")
+    print(f"  alpha_0      = {a_0:.5f}  (T=0 retrieval/spin-glass energy crossing; AGS 1985: 0.05)")
     print(
         f"  T_M(0.05)    = {float(ds['T_M'].sel(alpha=0.05, method='nearest')):.4f} at alpha = "
         f"{float(ds['alpha'].sel(alpha=0.05, method='nearest')):.4f}"

@@ -1,15 +1,15 @@
 r"""Phase boundaries of the Hopfield model in the (alpha, T) plane, replica-symmetric theory.
 
-The lines of the Amit–Gutfreund–Sompolinsky phase diagram (AGS 1985, Phys. Rev. Lett. 55, 1530, Fig. 1; AGS 1987,
-Ann. Phys. 173, 30, Fig. 4):
+The lines of the Amit–Gutfreund–Sompolinsky phase diagram (AGS 1985, Phys. Rev. Lett. 55, 1530; AGS 1987,
+Ann. Phys. 173, 30):
 
-* ``T_g(alpha) = 1 + sqrt(alpha)``: the spin-glass state appears (AGS 1987 sec. 3);
+* ``T_g(alpha) = 1 + sqrt(alpha)``: the spin-glass state appears (AGS 1987);
 * ``T_M(alpha)``: retrieval states exist below it; its inverse is the critical load ``alpha_c(T)``, the retrieval
   spinodal, ``alpha_c(0) ≈ 0.138`` with ``m ≈ 0.967``, ``T_M ≈ 1 - 1.95 sqrt(alpha)`` for small ``alpha``;
 * ``T_c(alpha)``: retrieval states are global free-energy minima below it (their free energy equals the spin
-  glass's on it); it reaches ``T = 0`` at ``alpha_0 ≈ 0.051`` where the ``T = 0`` energies cross;
+  glass's on it); it reaches ``T = 0`` at ``alpha_0 ≈ 0.0519`` where the ``T = 0`` energies cross;
 * ``T_R(alpha)``: the de Almeida–Thouless line of the retrieval states, below which replica symmetry of the
-  retrieval solution is broken (AGS 1987 sec. 5): ``(1 - C)^2 = alpha beta^2 <<sech^4 beta(m + sqrt(alpha r) z)>>``.
+  retrieval solution is broken (AGS 1987): ``(1 - C)^2 = alpha beta^2 <<sech^4 beta(m + sqrt(alpha r) z)>>``.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ _T_SWITCH = 1e-8  # below this the AT line is taken from its low-temperature exp
 
 
 def T_g(alpha: float) -> float:
-    """Spin-glass transition temperature ``T_g = 1 + sqrt(alpha)`` (AGS 1987 sec. 3; AGS 1985 eq. (6))."""
+    """Spin-glass transition temperature ``T_g = 1 + sqrt(alpha)`` (AGS 1985 PRL; AGS 1987)."""
     return 1.0 + math.sqrt(alpha)
 
 
@@ -50,14 +50,15 @@ def alpha_c(T: float) -> tuple[float, float]:
 
     The maximum over the retrieval branch of ``alpha(sigma) = sigma^2 (1 - C)^2 / q`` (see
     :mod:`~amphase.theory.hopfield.replica_symmetric`); the inverse of ``T_M``. ``alpha_c(0) = 0.13791`` with
-    ``m = 0.96742`` (AGS 1987 eq. (4.17) and Fig. 2: 0.138 and 0.967); ``alpha_c(T) = 0`` for ``T >= 1``.
+    ``m = 0.96742`` (AGS quote 0.138 and 0.967; Steffan & Kühn, Z. Phys. B 95, 249 (1994) give
+    ``alpha_c^RS ≃ 0.137905``); ``alpha_c(T) = 0`` for ``T >= 1``.
     """
     return maximal_load(1, T)
 
 
 @lru_cache(maxsize=1024)
 def T_M(alpha: float) -> float:
-    """Temperature below which retrieval states exist at load ``alpha`` (AGS 1985 Fig. 1, line T_M).
+    """Temperature below which retrieval states exist at load ``alpha`` (line T_M of the AGS 1985 PRL phase diagram).
 
     Solves ``alpha_c(T_M) = alpha``; ``T_M(0) = 1`` and ``T_M(alpha_c(0)) = 0``.
 
@@ -86,7 +87,8 @@ def free_energy_gap(alpha: float, T: float) -> float:
 def alpha_0() -> float:
     """Load at which, at ``T = 0``, the retrieval and spin-glass energies cross: ``alpha_0 ≈ 0.0519``.
 
-    Below it retrieval states are the ground states (AGS 1985: "0.051"; AGS 1987 sec. 4). The energies are
+    Below it retrieval states are the ground states (the abstract of AGS 1985 PRL: "ground states at alpha < 0.05").
+    The energies are
     ``E_R = -(m^2 + alpha (r - 1))/2`` and ``E_SG = -sqrt(2 alpha/pi) - 1/pi``.
     """
     return brentq(lambda a: free_energy_gap(a, 0.0), 0.01, alpha_c(0.0)[0] * (1.0 - 1e-12), xtol=_XTOL)
@@ -99,7 +101,7 @@ def T_c_crossings(alpha: float) -> tuple[float, float]:
     ``alpha <= alpha_0`` the lower one is 0: retrieval states are global minima for every ``T < T_c``. The
     replica-symmetric line is reentrant: just above ``alpha_0`` (up to ``alpha ≈ 0.053`` at ``T ≈ 0.085``) retrieval
     states are global minima only in a window of temperature, because the RS spin-glass entropy is negative at low
-    ``T`` (AGS 1987 sec. 4 discuss this artefact of replica symmetry). At most two crossings are assumed.
+    ``T`` (an artefact of replica symmetry). At most two crossings are assumed.
 
     Raises
     ------
@@ -137,7 +139,7 @@ def T_c_crossings(alpha: float) -> tuple[float, float]:
 
 
 def T_c(alpha: float) -> float:
-    """Temperature below which retrieval states are global free-energy minima (AGS 1985 Fig. 1, line T_c).
+    """Temperature below which retrieval states are global free-energy minima (line T_c of AGS 1985 PRL).
 
     The upper root of ``f_retrieval = f_spin_glass`` (see :func:`T_c_crossings`); ``T_c(0) = 1``,
     ``T_c ≈ 1 - 2.6 sqrt(alpha)`` for small ``alpha``, ``T_c(alpha_0) ≈ 0.17`` on the reentrant part.
@@ -150,7 +152,7 @@ def _replicon(alpha: float, T: float) -> float:
 
 
 def T_R(alpha: float) -> float:
-    """De Almeida–Thouless temperature of the retrieval states (AGS 1987 sec. 5, line T_R of Fig. 4).
+    """De Almeida–Thouless temperature of the retrieval states (AGS 1987, line T_R).
 
     Below ``T_R`` the replica-symmetric retrieval solution is unstable to replica-symmetry breaking. Root in ``T``
     of the replicon eigenvalue ``(1 - C)^2 - alpha beta^2 <<sech^4 beta h>>``. For ``T_R < 1e-8`` (loads below

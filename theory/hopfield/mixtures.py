@@ -3,13 +3,13 @@ r"""Spurious states of the Hopfield model: symmetric mixtures of ``n`` patterns.
 A symmetric ``n``-mixture has the same overlap ``m_n`` with ``n`` patterns (``n`` odd; ``n = 1`` is a retrieval state).
 With ``z = sum_{mu<=n} xi^mu`` and no load (``alpha = 0``) the free energy per neuron is
 ``f = (n/2) m^2 - T <ln 2 cosh(beta m z)>_z`` and the saddle point ``m = (1/n) <z tanh(beta m z)>_z``
-(Amit, Gutfreund & Sompolinsky 1985, Phys. Rev. A 32, 1007, eqs. (2.13)–(2.15)).
+(Amit, Gutfreund & Sompolinsky 1985, Phys. Rev. A 32, 1007).
 
 Exact results at ``T = 0`` (derived with sympy here): ``m_n = (1/n) <|z|> = binom(n-1, (n-1)/2) / 2^(n-1)`` and
 ``E_n = -(n/2) m_n^2``; ``m_3 = 1/2``, ``E_3 = -3/8``; ``m_5 = 3/8``, ``E_5 = -45/128``; ``E_n -> -1/pi`` as
 ``n -> oo``, the ``alpha -> 0`` limit of the spin-glass energy.
 
-Stability at ``alpha = 0`` (AGS 1985 PRA eqs. (3.5)–(3.8)): the Hessian of ``f`` in the overlaps has three
+Stability at ``alpha = 0`` (AGS 1985 PRA): the Hessian of ``f`` in the overlaps has three
 eigenvalues, with ``q = <tanh^2(beta m z)>`` and ``Q = <xi^1 xi^2 tanh^2(beta m z)> = <(z^2 - n) tanh^2>/(n(n-1))``:
 
 .. math::
@@ -19,14 +19,14 @@ eigenvalues, with ``q = <tanh^2(beta m z)>`` and ``Q = <xi^1 xi^2 tanh^2(beta m 
     \lambda_3 = 1 - \beta(1 - q)\ \ (\text{the non-condensed patterns}).
 
 The mixture is a local minimum below the temperature ``T_n`` where the smallest one vanishes
-(``T_3 ≈ 0.461``, AGS 1985 PRA). Even mixtures are saddles at every temperature. At ``T = 0`` and ``alpha > 0`` the
-mixture exists up to a maximal load (``≈ 0.03`` for ``n = 3``, AGS 1987 Ann. Phys. 173, 30, sec. 6), found from
-the same replica-symmetric equations as the retrieval state (:mod:`~amphase.theory.hopfield.replica_symmetric`).
+(``T_3 = 0.4598``; the abstract of AGS 1985 PRA quotes ``T ≈ 0.46``). Even mixtures are saddles at every
+temperature. At ``T = 0`` and ``alpha > 0`` the mixture exists up to a maximal load (about 0.03 for ``n = 3``, AGS
+1987 Ann. Phys. 173, 30), found from the same replica-symmetric equations as the retrieval state
+(:mod:`~amphase.theory.hopfield.replica_symmetric`).
 """
 
 from __future__ import annotations
 
-import math
 from functools import cache
 from typing import NamedTuple
 
@@ -52,7 +52,7 @@ def mixture_overlap_exact(n: int) -> sp.Rational:
     """Exact ``T = 0``, ``alpha = 0`` overlap ``m_n = (1/n) <|sum_{mu<=n} xi^mu|>`` of a symmetric n-mixture.
 
     Sum over the binomial distribution of ``z``, done exactly by sympy; equals
-    ``binom(n-1, (n-1)/2) / 2^(n-1)`` for odd ``n`` (AGS 1985 PRA eq. (2.19)).
+    ``binom(n-1, (n-1)/2) / 2^(n-1)`` for odd ``n`` (AGS 1985 PRA).
     """
     k = sp.Symbol("k", integer=True, nonnegative=True)
     total = sp.summation(sp.binomial(n, k) * sp.Abs(n - 2 * k), (k, 0, n))
@@ -61,12 +61,12 @@ def mixture_overlap_exact(n: int) -> sp.Rational:
 
 @cache
 def mixture_energy_exact(n: int) -> sp.Rational:
-    """Exact ``T = 0``, ``alpha = 0`` energy per neuron ``E_n = -(n/2) m_n^2`` (AGS 1985 PRA eq. (2.20))."""
+    """Exact ``T = 0``, ``alpha = 0`` energy per neuron ``E_n = -(n/2) m_n^2`` (AGS 1985 PRA)."""
     return -sp.Rational(n, 2) * mixture_overlap_exact(n) ** 2
 
 
 class MixtureEigenvalues(NamedTuple):
-    """Hessian eigenvalues of a symmetric mixture at ``alpha = 0`` (AGS 1985 PRA eqs. (3.5)–(3.8))."""
+    """Hessian eigenvalues of a symmetric mixture at ``alpha = 0`` (AGS 1985 PRA)."""
 
     lambda_symmetric: float
     lambda_asymmetric: float
@@ -99,8 +99,8 @@ def mixture_eigenvalues(n: int, T: float) -> MixtureEigenvalues:
 def mixture_stability_temperature(n: int) -> float:
     """Temperature ``T_n`` below which the symmetric ``n``-mixture (``n`` odd) is a local free-energy minimum.
 
-    Root of the smallest Hessian eigenvalue of :func:`mixture_eigenvalues`; ``T_1 = 1``, ``T_3 ≈ 0.461``
-    (AGS 1985 PRA sec. 3).
+    Root of the smallest Hessian eigenvalue of :func:`mixture_eigenvalues`; ``T_1 = 1``, ``T_3 = 0.4598`` ("T ≈ 0.46"
+    in the abstract of AGS 1985 PRA), ``T_5 = 0.3847``.
     """
     if n == 1:
         return 1.0
@@ -120,7 +120,7 @@ def mixture_stability_temperature(n: int) -> float:
 def mixture_max_load(n: int, T: float = 0.0) -> tuple[float, float]:
     """Largest load at which the symmetric ``n``-mixture exists, and its overlap there (replica symmetric).
 
-    ``alpha_max(3) ≈ 0.030`` at ``T = 0`` (AGS 1987 sec. 6); ``n = 1`` gives ``alpha_c``.
+    ``alpha_max(3) = 0.0299`` at ``T = 0`` (AGS 1987 quote about 0.03); ``n = 1`` gives ``alpha_c``.
     """
     return maximal_load(n, T)
 
@@ -131,6 +131,3 @@ def large_n_energy_limit() -> sp.Expr:
     n = 2 * k + 1
     m = sp.binomial(2 * k, k) / 2 ** (2 * k)
     return sp.limit(-sp.Rational(1, 2) * n * sp.combsimp(m**2).rewrite(sp.gamma), k, sp.oo)
-
-
-_ = math  # math kept for users who read the module; no runtime use

@@ -12,7 +12,7 @@ and at each grid point the retrieval overlap, the free energies of the retrieval
 and, along ``T``, the same lines in their inverse form: ``alpha_c(T)`` (``T_M``), ``alpha_global(T)`` (``T_c``, single
 valued where ``T_c(alpha)`` is reentrant) and ``alpha_AT(T)`` (``T_R``),
 
-as in AGS 1985 (Phys. Rev. Lett. 55, 1530), Fig. 1. The evaluations run through a ``map``-like function, so a
+as in AGS 1985 (Phys. Rev. Lett. 55, 1530). The evaluations run through a ``map``-like function, so a
 process pool can share the work.
 """
 

@@ -131,8 +131,9 @@ class SNRCapacity(NamedTuple):
 def alpha_c(T: float = 0.0) -> AlphaC:
     """Critical load alpha_c(T) above which retrieval states no longer exist, with their overlap m there.
 
-    ``alpha_c(T) = max over the retrieval branch of sigma^2 (1 - C)^2 / q`` (AGS 1987 eqs. (4.8)–(4.10)); at
-    ``T = 0`` ``alpha_c = 0.1379`` with ``m = 0.9674`` (AGS 1987 eq. (4.17): 0.138 and 0.967). 0 for ``T >= 1``.
+    ``alpha_c(T) = max over the retrieval branch of sigma^2 (1 - C)^2 / q`` (AGS 1987); at
+    ``T = 0`` ``alpha_c = 0.1379`` with ``m = 0.9674`` (AGS: 0.138 and 0.967; Steffan & Kühn 1994: 0.137905). 0 for
+    ``T >= 1``.
     """
     return AlphaC(*lines.alpha_c(T))
 
@@ -153,7 +154,7 @@ def overlap(alpha: float, T: float = 0.0) -> RetrievalState:
     """Replica-symmetric retrieval state (m, q, r) at load alpha and temperature T.
 
     Solves ``m = <<tanh beta(m + sqrt(alpha r) z)>>``, ``q = <<tanh^2 beta(...)>>``,
-    ``r = q / (1 - beta(1 - q))^2`` (AGS 1985b eq. (4); AGS 1987 eqs. (4.8)–(4.10)); free energy AGS 1987 eq. (4.7).
+    ``r = q / (1 - beta(1 - q))^2`` (AGS 1985b; AGS 1987), free energy of AGS 1987.
     At ``T = 0``: ``m = erf(y)``, ``y (sqrt(2 alpha) + (2/sqrt(pi)) e^{-y^2}) = erf(y)``, energy
     ``-(m^2 + alpha (r - 1))/2``. Raises NoSolutionError above ``alpha_c(T)``.
     """
@@ -174,7 +175,7 @@ def overlap(alpha: float, T: float = 0.0) -> RetrievalState:
 def spin_glass(alpha: float, T: float = 0.0) -> SpinGlassState:
     """Replica-symmetric spin-glass state (m = 0), or the paramagnet above T_g.
 
-    ``q = <<tanh^2(beta sqrt(alpha r) z)>>`` with ``r = q/(1 - beta(1 - q))^2`` (AGS 1987 sec. 3); at ``T = 0`` the
+    ``q = <<tanh^2(beta sqrt(alpha r) z)>>`` with ``r = q/(1 - beta(1 - q))^2`` (AGS 1987); at ``T = 0`` the
     energy is ``-sqrt(2 alpha/pi) - 1/pi``.
     """
     s = spin_glass_state(alpha, T)
@@ -183,7 +184,7 @@ def spin_glass(alpha: float, T: float = 0.0) -> SpinGlassState:
 
 @quantity("hopfield.T_g", params=[ALPHA], results=[Result("T_g", "spin-glass transition temperature")], reference=AGS87)
 def T_g(alpha: float) -> float:
-    """Spin-glass transition temperature T_g = 1 + sqrt(alpha) (AGS 1987 sec. 3; AGS 1985b)."""
+    """Spin-glass transition temperature T_g = 1 + sqrt(alpha) (AGS 1987; AGS 1985b)."""
     return lines.T_g(alpha)
 
 
@@ -191,8 +192,8 @@ def T_g(alpha: float) -> float:
 def T_M(alpha: float) -> float:
     """Temperature T_M(alpha) below which retrieval states exist; the inverse of alpha_c(T).
 
-    ``T_M(0) = 1``, ``T_M ≈ 1 - 1.95 sqrt(alpha)`` for small alpha (AGS 1987), ``T_M(0.138) = 0`` (AGS 1985b
-    Fig. 1). NoSolutionError above ``alpha_c(0)``.
+     ``T_M(0) = 1``, ``T_M ≈ 1 - 1.95 sqrt(alpha)`` for small alpha (AGS 1987), ``T_M(0.138) = 0`` (AGS 1985b).
+    NoSolutionError above ``alpha_c(0)``.
     """
     return lines.T_M(alpha)
 
@@ -209,7 +210,7 @@ def T_M(alpha: float) -> float:
 def T_c(alpha: float) -> TcLine:
     """Temperature T_c(alpha) below which retrieval states are global free-energy minima.
 
-    Where ``f_retrieval = f_spin_glass`` (AGS 1987 eq. (4.7)); ``T_c ≈ 1 - 2.6 sqrt(alpha)`` for small alpha; the
+    Where ``f_retrieval = f_spin_glass`` (AGS 1987); ``T_c ≈ 1 - 2.6 sqrt(alpha)`` for small alpha; the
     replica-symmetric line is reentrant between ``alpha_0 ≈ 0.0519`` and ``alpha ≈ 0.053`` (``T_c_lower > 0``).
     """
     low, high = lines.T_c_crossings(alpha)
@@ -225,7 +226,7 @@ def T_c(alpha: float) -> TcLine:
 def T_R(alpha: float) -> float:
     """De Almeida–Thouless line T_R(alpha) of the retrieval states: replica symmetry breaks below it.
 
-    ``(1 - beta(1 - q))^2 = alpha beta^2 <<sech^4 beta(m + sqrt(alpha r) z)>>`` (AGS 1987 sec. 5);
+    ``(1 - beta(1 - q))^2 = alpha beta^2 <<sech^4 beta(m + sqrt(alpha r) z)>>`` (AGS 1987);
     ``T_R ∝ exp(-1/(2 alpha))`` at small alpha, ``T_R(alpha_c) ≈ 0.021``.
     """
     return lines.T_R(alpha)
@@ -241,9 +242,9 @@ def T_R(alpha: float) -> float:
     reference=AGS85B,
 )
 def alpha_0() -> EnergyCrossing:
-    """Load alpha_0 ≈ 0.0519 where, at T = 0, retrieval states stop being ground states (AGS 1985b: 0.051).
+    """Load alpha_0 ≈ 0.0519 where, at T = 0, retrieval states stop being ground states (AGS 1985b: 0.05).
 
-    ``-(m^2 + alpha (r - 1))/2 = -sqrt(2 alpha/pi) - 1/pi`` (AGS 1987 sec. 4).
+    ``-(m^2 + alpha (r - 1))/2 = -sqrt(2 alpha/pi) - 1/pi`` (AGS 1987).
     """
     a = lines.alpha_0()
     return EnergyCrossing(a, mixture_state(1, a, 0.0).free_energy)
@@ -273,9 +274,9 @@ def mixture(n: int, T: float = 0.0, alpha: float = 0.0) -> Mixture:
     """Symmetric n-mixture spurious state (n odd): overlap, energy, stability and maximal load.
 
     At ``alpha = 0``: ``m = (1/n) <z tanh(beta m z)>``, ``z = sum of n patterns``; ``T = 0``:
-    ``m_n = binom(n-1, (n-1)/2)/2^(n-1)`` and ``E_n = -(n/2) m_n^2`` exactly (sympy; AGS 1985a eqs. (2.19)–(2.20));
-    stability from the Hessian eigenvalues (AGS 1985a eqs. (3.5)–(3.8)), ``T_3 ≈ 0.46``. At ``alpha > 0`` the
-    replica-symmetric equations of AGS 1987 sec. 6; ``alpha_max(3) ≈ 0.03`` at ``T = 0``.
+    ``m_n = binom(n-1, (n-1)/2)/2^(n-1)`` and ``E_n = -(n/2) m_n^2`` exactly (sympy; AGS 1985a);
+    stability from the Hessian eigenvalues (AGS 1985a), ``T_3 = 0.4598`` (AGS 1985a abstract: 0.46). At
+    ``alpha > 0`` the replica-symmetric equations of AGS 1987; ``alpha_max(3) ≈ 0.03`` at ``T = 0``.
     """
     if alpha == 0.0 and T == 0.0:
         overlap_, energy = float(mixtures.mixture_overlap_exact(n)), float(mixtures.mixture_energy_exact(n))
@@ -303,27 +304,22 @@ def mixture(n: int, T: float = 0.0, alpha: float = 0.0) -> Mixture:
 
 @quantity(
     "hopfield.capacity_snr",
-    params=[
-        Param("N", "number of neurons", lower=3, integer=True),
-        Param("rho", "fraction of wrong bits in the cue", lower=0.0, upper=0.5, upper_open=True),
-    ],
+    params=[Param("N", "number of neurons", lower=3, integer=True)],
     results=[
-        Result("P_one", "patterns such that a given one is recalled, N (1-2 rho)^2 / (2 ln N)"),
-        Result("P_all", "patterns such that all are recalled, N (1-2 rho)^2 / (4 ln N)"),
+        Result("P_one", "patterns such that most of them are exactly recoverable, N / (2 ln N)"),
+        Result("P_all", "patterns such that every one is exactly recoverable, N / (4 ln N)"),
         Result("alpha_one", "P_one / N"),
         Result("alpha_all", "P_all / N"),
     ],
     reference=MPRV87,
 )
-def capacity_snr(N: int, rho: float = 0.0) -> SNRCapacity:
+def capacity_snr(N: int) -> SNRCapacity:
     """Signal-to-noise capacities of the Hopfield network, N/(2 ln N) and N/(4 ln N) (MPRV 1987).
 
-    With cues at Hamming distance ``rho N`` from a pattern, a given pattern is recovered with probability -> 1 if
-    ``P <= (1 - 2 rho)^2 N / (2 ln N)``; all patterns simultaneously if ``P <= (1 - 2 rho)^2 N / (4 ln N)``
-    (MPRV 1987, abstract and sec. V).
+    MPRV 1987 (abstract): with ``P`` random patterns, the largest ``P`` for which *most* patterns are exactly
+    recoverable is asymptotically ``N / (2 log N)``; if *every* pattern must be, ``N / (4 log N)`` (natural log).
     """
-    g = (1.0 - 2.0 * rho) ** 2
-    one, all_ = g * N / (2.0 * math.log(N)), g * N / (4.0 * math.log(N))
+    one, all_ = N / (2.0 * math.log(N)), N / (4.0 * math.log(N))
     return SNRCapacity(one, all_, one / N, all_ / N)
 
 
@@ -337,7 +333,7 @@ def capacity_snr(N: int, rho: float = 0.0) -> SNRCapacity:
 def phase_diagram(alpha: Iterable[float], T: Iterable[float], map_fn: Callable[..., Iterable[Any]] = map) -> xr.Dataset:
     """Phase diagram over an (alpha, T) grid: phases, retrieval overlap and the lines T_g, T_M, T_c, T_R, alpha_c.
 
-    AGS 1985b Fig. 1 and AGS 1987 Fig. 4, computed at the grid coordinates (no interpolation); see
+    AGS 1985b and AGS 1987, computed at the grid coordinates (no interpolation); see
     :func:`~amphase.theory.hopfield.phase_diagram.compute_phase_diagram`.
     """
     return compute_phase_diagram(np.atleast_1d(alpha), np.atleast_1d(T), map_fn=map_fn)

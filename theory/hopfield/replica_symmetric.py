@@ -7,7 +7,7 @@ temperature ``T = 1/beta``.
 A symmetric ``n``-mixture state has overlap ``m`` with each of ``n`` condensed patterns (``n = 1`` is a retrieval
 state); the other patterns act as Gaussian noise of variance ``alpha r``. With ``z = sum_{mu<=n} xi^mu`` and the local
 field ``h = m z + sqrt(alpha r) x``, ``x ~ N(0, 1)``, the replica-symmetric saddle point reads
-(AGS 1987, Ann. Phys. 173, 30, eqs. (4.8)–(4.10); for ``n = 1`` AGS 1985, Phys. Rev. Lett. 55, 1530, eq. (4))
+(AGS 1987, Ann. Phys. 173, 30; for ``n = 1`` AGS 1985, Phys. Rev. Lett. 55, 1530)
 
 .. math::
 
@@ -15,7 +15,7 @@ field ``h = m z + sqrt(alpha r) x``, ``x ~ N(0, 1)``, the replica-symmetric sadd
     q = \langle\langle \tanh^2\beta h\rangle\rangle, \qquad
     r = \frac{q}{(1 - \beta(1-q))^2},
 
-and the free energy per neuron (AGS 1987 eq. (4.7), written for ``n`` condensed patterns) is
+and the free energy per neuron (AGS 1987, written for ``n`` condensed patterns) is
 
 .. math::
 
@@ -24,7 +24,7 @@ and the free energy per neuron (AGS 1987 eq. (4.7), written for ``n`` condensed 
         - \frac1\beta\langle\langle \ln 2\cosh\beta h\rangle\rangle, \qquad C = \beta(1-q).
 
 The ``T = 0`` limit keeps ``C`` finite: ``tanh -> sign``, ``C = sqrt(2/pi)/sigma <exp(-(m z)^2/(2 sigma^2))>`` and
-the energy is ``E = -(n m^2 + alpha (r - 1))/2`` (AGS 1987 eqs. (4.13)–(4.16)); it is computed in closed form.
+the energy is ``E = -(n m^2 + alpha (r - 1))/2`` (AGS 1987); it is computed in closed form.
 
 How the equations are solved (robustly, with no starting guess): write ``sigma = sqrt(alpha r)``. At fixed
 ``sigma`` the ``m`` equation is that of a ferromagnet in a Gaussian random field, whose positive root is unique
@@ -115,7 +115,7 @@ class RSState:
         Free energy per neuron ``f``; at ``T = 0`` the energy per neuron.
     replicon : float
         De Almeida–Thouless eigenvalue ``(1 - C)^2 - alpha beta^2 <sech^4(beta h)>``; the replica-symmetric state is
-        stable for a positive value (AGS 1987 sec. 5). ``-inf`` at ``T = 0`` and ``alpha > 0``.
+        stable for a positive value (AGS 1987). ``-inf`` at ``T = 0`` and ``alpha > 0``.
 
     """
 
@@ -166,8 +166,8 @@ def field_stats(n: int, m: float, sigma: float, T: float) -> FieldStats:
                 C = S4 = math.inf
             continue
         beta = 1.0 / T
-        x, w = field_nodes(a, sigma, beta)
-        u = beta * (a + sigma * x)
+        _, w, h = field_nodes(a, sigma, beta)
+        u = beta * h
         s2 = sech2(u)
         th = np.tanh(u)
         M += p * z * float(w @ th)
@@ -187,13 +187,13 @@ def _overlap_map(n: int, m: float, sigma: float, T: float) -> float:
         if T == 0.0:
             total += p * z * (math.erf(a / (sigma * _SQRT2)) if sigma > 0.0 else float(a > 0.0))
         else:
-            x, w = field_nodes(a, sigma, 1.0 / T)
-            total += p * z * float(w @ np.tanh((a + sigma * x) / T))
+            _, w, h = field_nodes(a, sigma, 1.0 / T)
+            total += p * z * float(w @ np.tanh(h / T))
     return total / n
 
 
 def _free_energy(n: int, alpha: float, T: float, m: float, st: FieldStats) -> tuple[float, float]:
-    """Free energy per neuron and ``r`` from the field averages (AGS 1987 eq. (4.7)); see the module docstring."""
+    """Free energy per neuron and ``r`` from the field averages (AGS 1987); see the module docstring."""
     if alpha == 0.0:
         r = st.q / (1.0 - st.C) ** 2 if st.C < 1.0 else math.nan
         return 0.5 * n * m * m - st.L, r
@@ -280,9 +280,9 @@ def _mixture_branch(n: int, T: float) -> tuple[np.ndarray, np.ndarray, float, fl
 def maximal_load(n: int, T: float) -> tuple[float, float]:
     """Largest load at which the symmetric ``n``-mixture exists at temperature ``T``, and its overlap there.
 
-    For ``n = 1`` this is the retrieval spinodal, the critical load ``alpha_c(T)`` of AGS (1987, sec. 4); at
+    For ``n = 1`` this is the retrieval spinodal, the critical load ``alpha_c(T)`` of AGS (1987); at
     ``T = 0`` it is ``max_y alpha(y)`` with ``sqrt(2 alpha) = erf(y)/y - (2/sqrt(pi)) exp(-y^2)``
-    (AGS 1987 eq. (4.17)), ``alpha_c ≈ 0.138``.
+    (AGS 1987), ``alpha_c ≈ 0.138``.
 
     Returns
     -------
@@ -300,7 +300,7 @@ def maximal_load(n: int, T: float) -> tuple[float, float]:
 def mixture_state(n: int, alpha: float, T: float) -> RSState:
     """The stable replica-symmetric symmetric ``n``-mixture state at load ``alpha`` and temperature ``T``.
 
-    ``n = 1`` gives the retrieval state (AGS 1985 eq. (4); AGS 1987 eqs. (4.8)–(4.10)).
+    ``n = 1`` gives the retrieval state (AGS 1985; AGS 1987).
 
     Raises
     ------
@@ -337,7 +337,7 @@ def mixture_state(n: int, alpha: float, T: float) -> RSState:
 def spin_glass_state(alpha: float, T: float) -> RSState:
     """The replica-symmetric spin-glass state (``m = 0``), or the paramagnet ``q = 0`` where it is the solution.
 
-    The spin-glass solution ``q > 0`` exists for ``T < T_g = 1 + sqrt(alpha)`` (AGS 1987 eq. (3.5)); above
+    The spin-glass solution ``q > 0`` exists for ``T < T_g = 1 + sqrt(alpha)`` (AGS 1987); above
     ``T_g`` and at ``alpha = 0`` the paramagnet ``q = r = 0`` with ``f = -T ln 2 + (alpha/2)(1 + T ln(1 - 1/T))``
     is returned. At ``T = 0`` the energy is ``-sqrt(2 alpha / pi) - 1/pi`` (from ``sigma = sqrt(alpha) +
     sqrt(2/pi)``).
@@ -374,7 +374,7 @@ def spin_glass_state(alpha: float, T: float) -> RSState:
 
 
 def zero_temperature_alpha(y: float | np.ndarray) -> float | np.ndarray:
-    """Load of the ``T = 0`` retrieval solution with ``y = m / sqrt(2 alpha r)`` (AGS 1987 eq. (4.17)).
+    """Load of the ``T = 0`` retrieval solution with ``y = m / sqrt(2 alpha r)`` (AGS 1987).
 
     ``y (sqrt(2 alpha) + (2/sqrt(pi)) exp(-y^2)) = erf(y)`` solved for alpha:
     ``alpha(y) = (erf(y)/y - (2/sqrt(pi)) exp(-y^2))^2 / 2``, with ``m = erf(y)``. An independent closed form,

@@ -1,0 +1,123 @@
+"""The amphase command line: every quantity as text, JSON and netCDF; one-line errors with a non-zero status."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from amphase import theory
+from amphase.cli import main, parse_assignment
+
+ARGS = {
+    "hopfield.alpha_c": ["T=0"],
+    "hopfield.overlap": ["alpha=0.1", "T=0.1"],
+    "hopfield.spin_glass": ["alpha=0.1", "T=0.5"],
+    "hopfield.T_g": ["alpha=0.04"],
+    "hopfield.T_M": ["alpha=0.1"],
+    "hopfield.T_c": ["alpha=0.02"],
+    "hopfield.T_R": ["alpha=0.12"],
+    "hopfield.alpha_0": [],
+    "hopfield.mixture": ["n=3"],
+    "hopfield.capacity_snr": ["N=1000"],
+    "hopfield.phase_diagram": ["alpha=0,0.1", "T=0,0.5"],
+}
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_list_names_every_quantity(capsys):
+    status, out, _ = run(capsys, "theory", "--list")
+    assert status == 0
+    for name in theory.names():
+        assert f"\n{name}(" in "\n" + out
+    assert set(ARGS) == set(theory.names())
+
+
+@pytest.mark.parametrize("name", sorted(ARGS))
+def test_every_quantity_as_text_and_json(capsys, name):
+    status, text, _ = run(capsys, "theory", name, *ARGS[name])
+    assert status == 0 and text.strip()
+    status, js, _ = run(capsys, "theory", name, *ARGS[name], "--json")
+    assert status == 0
+    obj = json.loads(js)
+    q = theory.get(name)
+    if q.dataset:
+        assert "phase" in obj["data_vars"] and obj["dims"] == {"alpha": 2, "T": 2}
+    else:
+        expected = q(**dict(parse_assignment(a) for a in ARGS[name]))
+        assert obj["quantity"] == name
+        assert obj["results"] == pytest.approx({k: (v if np.isfinite(v) else None) for k, v in expected.items()})
+        for key, value in expected.items():
+            assert key in text and (f"{value:.10g}" in text)
+
+
+def test_grid_to_netcdf(capsys, tmp_path):
+    out = tmp_path / "tm.nc"
+    status, _text, err = run(capsys, "theory", "hopfield.T_M", "alpha=0:0.14:8", "--out", str(out))
+    assert status == 0 and "wrote" in err
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        np.testing.assert_allclose(ds["alpha"], np.linspace(0, 0.14, 8))
+        assert ds["T_M"].values[0] == 1.0 and np.isnan(ds["T_M"].values[-1])
+        assert ds["T_M"].values[3] == theory.get("hopfield.T_M")(alpha=0.06)["T_M"]
+        assert ds.attrs["quantity"] == "hopfield.T_M" and ds.attrs["no_solution_points"] == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["tm.nc"]  # no temporary file left behind
+
+
+def test_two_dimensional_grid_and_workers(capsys, tmp_path):
+    out = tmp_path / "m.nc"
+    assert (
+        run(capsys, "theory", "hopfield.overlap", "alpha=0.02,0.08", "T=0:0.4:3", "--out", str(out), "--workers", "2")[
+            0
+        ]
+        == 0
+    )
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        assert ds["m"].dims == ("alpha", "T")
+        assert ds["m"].sel(alpha=0.08, T=0.2).item() == theory.get("hopfield.overlap")(alpha=0.08, T=0.2)["m"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["theory", "hopfield.overlap", "alpha=-0.1"], "alpha=-0.1 is outside its domain; allowed: 0 <= alpha"),
+        (["theory", "hopfield.overlap", "alpha=0.2"], "no retrieval solution at alpha=0.2"),
+        (["theory", "hopfield.T_M", "alpha=0:0.2:2.5"], "number of grid points"),
+        (["theory", "hopfield.T_M", "alpha=0:0.2:x"], "'x' is not a number"),
+        (["theory", "hopfield.T_M", "alpha"], "key=value"),
+        (["theory", "hopfield.T_M", "alpha=0.1", "--out", "x.csv"], "must end in .nc"),
+        (["theory", "hopfield.mixture", "n=2"], "n=2 is outside its domain"),
+        (["theory", "nonsense"], "unknown theory quantity 'nonsense'"),
+        (["theory"], "give a quantity name"),
+        (["frobnicate"], "invalid choice"),
+        (["theory", "hopfield.T_g", "alpha=0.1", "--workers", "0"], "--workers 0"),
+    ],
+)
+def test_errors_are_one_line(capsys, argv, message):
+    status, out, err = run(capsys, *argv)
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("amphase: error: ") and message in err
+
+
+def test_entry_point_subprocess():
+    ok = subprocess.run(
+        [sys.executable, "-m", "amphase", "theory", "hopfield.T_g", "alpha=0.25"], capture_output=True, text=True
+    )
+    assert ok.returncode == 0 and "T_g = 1.5 " in ok.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "amphase", "theory", "hopfield.T_g", "alpha=-1"], capture_output=True, text=True
+    )
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stderr.count("\n") == 1
+
+
+def test_parse_assignment():
+    key, grid = parse_assignment("T=0:1:5")
+    assert key == "T" and grid.tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert parse_assignment("n=1,3,5")[1].tolist() == [1.0, 3.0, 5.0]
+    assert parse_assignment(" alpha = 0.1 ") == ("alpha", 0.1)

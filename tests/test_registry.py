@@ -1,0 +1,91 @@
+"""The theory registry: domains, grids, datasets and registration rules."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from amphase import theory
+from amphase.errors import ParameterError
+from amphase.theory.registry import REGISTRY, Param, Result, quantity
+
+
+@given(st.floats(max_value=-1e-300, allow_nan=False))
+def test_negative_load_is_rejected_with_its_range(alpha):
+    with pytest.raises(ParameterError, match=r"alpha=.* is outside its domain; allowed: 0 <= alpha"):
+        theory.get("hopfield.T_g")(alpha=alpha)
+
+
+def test_param_domains_in_words():
+    assert Param("T", "", lower=0.0, upper=1.0, upper_open=True).domain() == "0 <= T < 1"
+    assert Param("n", "", lower=1, odd=True).domain() == "1 <= odd integer n"
+    assert Param("x", "").domain() == "real x"
+    assert Param("N", "", lower=3, integer=True).check(7.0) == 7
+    with pytest.raises(ParameterError, match="missing parameter N"):
+        Param("N", "", lower=3, integer=True).check(None)
+    with pytest.raises(ParameterError, match="'abc' is not a number"):
+        Param("T", "").check("abc")
+
+
+def test_unknown_names_and_parameters():
+    with pytest.raises(ParameterError, match=r"did you mean hopfield\.alpha_c"):
+        theory.get("hopfield.alpha_cc")
+    with pytest.raises(ParameterError, match="takes no parameter 'beta'; its parameters: alpha, T"):
+        theory.get("hopfield.overlap")(alpha=0.1, beta=2)
+
+
+def test_grid_checks_every_value_before_work():
+    q = theory.get("hopfield.T_M")
+    with pytest.raises(ParameterError, match=r"alpha=-0\.1"):
+        q.grid(alpha=[0.1, 0.05, -0.1], map_fn=lambda *a: pytest.fail("work started"))
+
+
+def test_grid_dataset():
+    ds = theory.get("hopfield.overlap").grid(alpha=[0.05, 0.2], T=[0.0, 0.1, 0.2])
+    assert ds["m"].dims == ("alpha", "T") and ds["m"].shape == (2, 3)
+    assert np.all(np.isnan(ds["m"].sel(alpha=0.2))) and ds.attrs["no_solution_points"] == 3
+    assert ds["m"].sel(alpha=0.05, T=0.1).item() == theory.get("hopfield.overlap")(alpha=0.05, T=0.1)["m"]
+    assert ds["alpha"].attrs["units"] == "1" and "load" in ds["alpha"].attrs["long_name"]
+    assert ds.attrs["quantity"] == "hopfield.overlap"
+    assert json.loads(ds.attrs["config"])["alpha"] == [0.05, 0.2]
+    for key in ("title", "source", "history", "references", "git_commit", "amphase_version", "created"):
+        assert key in ds.attrs
+
+
+def test_grid_with_a_fixed_parameter():
+    ds = theory.get("hopfield.mixture").grid(n=[1, 3, 5], T=0.2)
+    assert ds["overlap"].dims == ("n",) and ds.attrs["param_T"] == 0.2
+    assert ds["overlap"].values[0] > ds["overlap"].values[1] > ds["overlap"].values[2]
+
+
+def test_registration_rules():
+    with pytest.raises(TypeError, match="signature"):
+
+        @quantity("test.bad", params=[Param("x", "")], results=[Result("y", "")], reference="")
+        def bad(z: float) -> float:  # pragma: no cover
+            return z
+
+    with pytest.raises(ValueError, match="registered twice"):
+
+        @quantity("hopfield.T_g", params=[Param("alpha", "")], results=[Result("T_g", "")], reference="")
+        def again(alpha: float) -> float:  # pragma: no cover
+            return alpha
+
+    assert "test.bad" not in REGISTRY
+
+
+def test_every_quantity_cites_a_source_and_documents_itself():
+    for name in theory.names():
+        q = theory.get(name)
+        assert q.reference and q.summary and q.results
+        assert name.split(".")[0] in ("hopfield",)
+        doc = q.func.__doc__ or ""
+        assert any(tag in doc for tag in ("AGS", "MPRV", "Amit")), name
+
+
+def test_nan_parameter_rejected():
+    with pytest.raises(ParameterError):
+        theory.get("hopfield.T_g")(alpha=math.inf)
