@@ -45,11 +45,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from numba import njit
 from scipy.optimize import brentq, minimize_scalar
 from scipy.special import comb, erf
 
 from amphase.errors import NoSolutionError
-from amphase.theory.quadrature import field_nodes, log2cosh, sech2
+from amphase.theory.quadrature import field_nodes
 
 __all__ = [
     "FieldStats",
@@ -140,56 +141,61 @@ def _pattern_sums(n: int) -> tuple[np.ndarray, np.ndarray]:
     return z, p
 
 
+@njit(cache=True)
+def _field_kernel(zs: np.ndarray, ps: np.ndarray, m: float, sigma: float, T: float, only_m: bool) -> np.ndarray:
+    """``[n M, q, C, L, S4]`` of :class:`FieldStats` (``M`` not yet divided by ``n``); ``only_m`` skips the rest."""
+    out = np.zeros(5)
+    for k in range(zs.size):
+        z, p = zs[k], ps[k]
+        a = m * z
+        if T == 0.0:
+            if sigma > 0.0:
+                t = a / (sigma * _SQRT2)
+                g = math.exp(-t * t)
+                out[0] += p * z * math.erf(t)
+                out[1] += p
+                out[2] += p * _SQRT_2_OVER_PI * g / sigma
+                out[3] += p * (a * math.erf(t) + sigma * _SQRT_2_OVER_PI * g)
+                out[4] = math.inf
+            elif a > 0.0:
+                out[0] += p * z
+                out[1] += p
+                out[3] += p * a
+            else:  # h = 0 exactly: tanh -> 0, beta sech^2 -> inf
+                out[2] = math.inf
+                out[4] = math.inf
+            continue
+        beta = 1.0 / T
+        _, w, h = field_nodes(a, sigma, beta)
+        for j in range(w.size):
+            u = beta * h[j]
+            th = math.tanh(u)
+            out[0] += p * z * w[j] * th
+            if only_m:
+                continue
+            e = math.exp(-2.0 * abs(u))
+            s2 = 4.0 * e / (1.0 + e) ** 2
+            out[1] += p * w[j] * th * th
+            out[2] += p * beta * w[j] * s2
+            out[3] += p * T * w[j] * (abs(u) + math.log1p(e))
+            out[4] += p * beta * beta * w[j] * s2 * s2
+    return out
+
+
 def field_stats(n: int, m: float, sigma: float, T: float) -> FieldStats:
     """Field averages of a symmetric ``n``-mixture with overlap ``m`` and noise ``sigma`` at temperature ``T``.
 
     ``n = 0`` (or ``m = 0``) gives the spin-glass / paramagnetic field ``h = sigma x``.
     """
     zs, ps = _pattern_sums(max(n, 1))
-    M = q = C = L = S4 = 0.0
-    for z, p in zip(zs, ps, strict=True):
-        a = m * z
-        if T == 0.0:
-            if sigma > 0.0:
-                t = a / (sigma * _SQRT2)
-                g = math.exp(-t * t)
-                M += p * z * math.erf(t)
-                C += p * _SQRT_2_OVER_PI * g / sigma
-                L += p * (a * math.erf(t) + sigma * _SQRT_2_OVER_PI * g)
-                q += p
-                S4 = math.inf
-            elif a > 0.0:
-                M += p * z
-                L += p * a
-                q += p
-            else:  # h = 0 exactly: tanh -> 0, beta sech^2 -> inf
-                C = S4 = math.inf
-            continue
-        beta = 1.0 / T
-        _, w, h = field_nodes(a, sigma, beta)
-        u = beta * h
-        s2 = sech2(u)
-        th = np.tanh(u)
-        M += p * z * float(w @ th)
-        q += p * float(w @ (th * th))
-        C += p * beta * float(w @ s2)
-        L += p * T * float(w @ log2cosh(u))
-        S4 += p * beta * beta * float(w @ (s2 * s2))
-    return FieldStats(M=M / max(n, 1) if n else 0.0, q=q, C=C, L=L, S4=S4)
+    M, q, C, L, S4 = _field_kernel(zs, ps, float(m), float(sigma), float(T), False)
+    return FieldStats(M=float(M) / n if n else 0.0, q=float(q), C=float(C), L=float(L), S4=float(S4))
 
 
 def _overlap_map(n: int, m: float, sigma: float, T: float) -> float:
     """``M(m) = (1/n) <z tanh(beta h)>`` alone: the right side of the ``m`` equation (the hot path of the solver)."""
     zs, ps = _pattern_sums(n)
-    total = 0.0
-    for z, p in zip(zs, ps, strict=True):
-        a = m * z
-        if T == 0.0:
-            total += p * z * (math.erf(a / (sigma * _SQRT2)) if sigma > 0.0 else float(a > 0.0))
-        else:
-            _, w, h = field_nodes(a, sigma, 1.0 / T)
-            total += p * z * float(w @ np.tanh(h / T))
-    return total / n
+    return float(_field_kernel(zs, ps, float(m), float(sigma), float(T), True)[0]) / n
 
 
 def _free_energy(n: int, alpha: float, T: float, m: float, st: FieldStats) -> tuple[float, float]:

@@ -1,0 +1,52 @@
+"""Packaging: theory/, simulate/ and analysis/ install inside amphase, and nothing named plain `theory` escapes."""
+
+import site
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MAPPED = {
+    "theory": "amphase.theory",
+    "simulate": "amphase.simulate",
+    "analysis": "amphase.analysis",
+    "amphase": "amphase",
+}
+
+
+def test_every_subpackage_is_listed():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert config["package-dir"] == {v: k for k, v in MAPPED.items()}
+    found = set()
+    for folder, package in MAPPED.items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            rel = init.parent.relative_to(ROOT / folder).parts
+            found.add(".".join((package, *rel)))
+    assert found == set(config["packages"])
+
+
+def test_installed_modules_live_inside_amphase():
+    import amphase.analysis
+    import amphase.simulate
+    import amphase.theory
+
+    assert amphase.theory.__name__ == "amphase.theory"
+    assert Path(amphase.theory.__file__).parent.name == "theory"  # the mapped folder (editable) or the copy (wheel)
+    for site_dir in map(Path, site.getsitepackages()):
+        assert not (site_dir / "theory").exists() and not (site_dir / "analysis").exists()
+        for finder in site_dir.glob("__editable__*amphase*finder.py"):
+            assert "'theory'" not in finder.read_text()
+
+
+@pytest.mark.slow
+def test_wheel_contents(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(ROOT)], check=True
+    )
+    (wheel,) = tmp_path.glob("amphase-*.whl")
+    tops = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
+    assert tops == {"amphase", wheel.name.split("-py3")[0] + ".dist-info"}
