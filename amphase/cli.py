@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
+import xarray as xr
 
 from amphase.errors import AmphaseError, ParameterError
 
@@ -128,21 +129,26 @@ def _cmd_theory(args: argparse.Namespace) -> int:
         print(f"wrote {args.out}", file=sys.stderr)
     if args.json:
         d = ds.to_dict(data="list")
-        d["attrs"] = {
-            k: v for k, v in d["attrs"].items() if k in ("quantity", "title", "references", "no_solution_points")
-        }
+        keep = ("quantity", "title", "references", "no_solution_points")
+        d["attrs"] = {k: v for k, v in d["attrs"].items() if k in keep}
         print(json.dumps(_jsonable(d)))
     else:
-        frame = ds.drop_vars([v for v in ds.data_vars if ds[v].ndim > 1]) if q.dataset else ds
-        for dim in frame.dims:
-            sub = frame[[v for v in frame.data_vars if frame[v].dims == (dim,)]] if q.dataset else frame
-            if sub.data_vars:
-                print(sub.to_dataframe().to_string(float_format=lambda v: f"{v:.8g}"))
-            if not q.dataset:
-                break
-        if ds.attrs.get("no_solution_points"):
-            print(f"# {ds.attrs['no_solution_points']} grid points have no solution (NaN)")
+        _print_tables(ds)
     return 0
+
+
+def _print_tables(ds: xr.Dataset) -> None:
+    """Print the variables of ``ds`` as tables, one per set of dimensions (2-D fields of big grids are skipped)."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for name, var in ds.data_vars.items():
+        groups.setdefault(var.dims, []).append(str(name))
+    for dims, names in groups.items():
+        if len(dims) > 1 and ds[names[0]].size > 400:
+            print(f"# {', '.join(names)} over {' x '.join(dims)}: see --out FILE.nc or --json")
+            continue
+        print(ds[names].to_dataframe().to_string(float_format=lambda v: f"{v:.8g}"))
+    if ds.attrs.get("no_solution_points"):
+        print(f"# {ds.attrs['no_solution_points']} grid points have no solution (NaN)")
 
 
 def build_parser() -> argparse.ArgumentParser:

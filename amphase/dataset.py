@@ -23,13 +23,14 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import xarray as xr
+
+from amphase.atomic import atomic_output
 
 __all__ = ["COORDINATES", "flag_attrs", "provenance_attrs", "sanitize_attrs", "write_netcdf"]
 
@@ -55,14 +56,22 @@ def flag_attrs(meanings: list[str], long_name: str) -> dict[str, Any]:
 
 
 def _git_commit() -> str:
+    """Commit of the source checkout amphase runs from (``-dirty`` if modified), or why there is none."""
     root = Path(__file__).resolve().parent.parent
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
+    if not (root / "pyproject.toml").is_file() or not (root / "theory").is_dir():
+        return "none (installed package)"
+
+    def git(*args: str) -> str | None:
+        try:
+            out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=5)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    if commit is None:
         return "unknown"
-    return out.stdout.strip() if out.returncode == 0 else "unknown"
+    return commit + ("-dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
 def provenance_attrs(title: str, references: str = "", config: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -108,19 +117,11 @@ def sanitize_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def write_netcdf(ds: xr.Dataset, path: str | os.PathLike[str]) -> Path:
-    """Write ``ds`` to ``path`` as netCDF-4 (h5netcdf), atomically: a temporary file beside it, then a rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``ds`` to ``path`` as netCDF-4 (h5netcdf), atomically (:func:`amphase.atomic.atomic_output`)."""
     ds = ds.copy()
     ds.attrs = sanitize_attrs(ds.attrs)
     for var in ds.variables.values():
         var.attrs = sanitize_attrs(var.attrs)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_output(path) as tmp:
         ds.to_netcdf(tmp, engine="h5netcdf")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return Path(path)

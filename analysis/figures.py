@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from matplotlib.figure import Figure
+
+from amphase.atomic import atomic_output
 
 __all__ = ["new_figure", "save_figure"]
 
@@ -17,15 +18,8 @@ def new_figure(width: float = 7.0, height: float = 5.0) -> Figure:
 
 
 def save_figure(fig: Figure, path: str | os.PathLike[str], dpi: int = 150) -> Path:
-    """Save ``fig`` to ``path`` atomically (temporary file beside it, then rename); the format follows the suffix."""
+    """Save ``fig`` to ``path`` atomically; the format follows the suffix (``.png``, ``.pdf``, ``.svg``)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, dpi=dpi)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".") or None)
     return path

@@ -49,3 +49,15 @@ def test_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
         write_netcdf(xr.Dataset({"a": ("x", [1.0])}), target)
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["x.nc"]
+
+
+def test_written_files_get_the_umask_mode(tmp_path):
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        path = write_netcdf(xr.Dataset({"a": ("x", [1.0])}), tmp_path / "x.nc")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

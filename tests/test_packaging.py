@@ -50,3 +50,14 @@ def test_wheel_contents(tmp_path):
     (wheel,) = tmp_path.glob("amphase-*.whl")
     tops = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
     assert tops == {"amphase", wheel.name.split("-py3")[0] + ".dist-info"}
+
+
+def test_source_checkout_imports_without_the_install_mapping():
+    # python run in the repository root imports ./amphase first; its subpackages must be found there too
+    code = (
+        "import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'Editable' not in type(f).__name__]; "
+        f"sys.path.insert(0, {str(ROOT)!r}); import amphase.theory.hopfield, amphase.analysis.figures; "
+        "print(amphase.theory.__file__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == str(ROOT / "theory" / "__init__.py")

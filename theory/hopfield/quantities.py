@@ -279,12 +279,12 @@ def mixture(n: int, T: float = 0.0, alpha: float = 0.0) -> Mixture:
     ``alpha > 0`` the replica-symmetric equations of AGS 1987; ``alpha_max(3) ≈ 0.03`` at ``T = 0``.
     """
     if alpha == 0.0 and T == 0.0:
-        overlap_, energy = float(mixtures.mixture_overlap_exact(n)), float(mixtures.mixture_energy_exact(n))
+        overlap_ = float(mixtures.mixture_overlap_exact(n))
+        energy = free_energy = float(mixtures.mixture_energy_exact(n))
     else:
         s = mixture_state(n, alpha, T)
-        overlap_ = s.m
+        overlap_, free_energy = s.m, s.free_energy
         energy = s.free_energy if T == 0.0 else (-0.5 * n * s.m**2 if alpha == 0.0 else math.nan)
-    free_energy = energy if T == 0.0 else mixture_state(n, alpha, T).free_energy
     if alpha == 0.0:
         eig = mixtures.mixture_eigenvalues(n, T)
         stable = float(min(eig) > 0.0)

@@ -351,7 +351,7 @@ def spin_glass_state(alpha: float, T: float) -> RSState:
     T = float(T)
     alpha = float(alpha)
     if alpha == 0.0 or T >= 1.0 + math.sqrt(alpha):
-        f = -T * math.log(2.0)
+        f = 0.0 - T * math.log(2.0)  # 0.0 - ... keeps T = 0 at +0.0
         if alpha > 0.0:
             f += 0.5 * alpha * (1.0 + T * math.log1p(-1.0 / T))
         return RSState(0, alpha, T, 0.0, 0.0, 0.0, 1.0 / T if T > 0 else math.inf, 0.0, f, math.nan)
