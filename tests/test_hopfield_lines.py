@@ -120,3 +120,13 @@ def test_T_R_small_everywhere():
     assert lines.T_R(0.1) < 0.002
     assert lines.T_R(0.05) < 1e-5
     assert lines.T_R(0.1379) < 0.025
+
+
+def test_T_c_tip_matches_the_documented_values():
+    # the docstrings state the tip of the reentrant T_c line: alpha ≈ 0.053 at T ≈ 0.085
+    res = minimize_scalar(
+        lambda T: -lines.alpha_global(T), bounds=(0.02, 0.2), method="bounded", options={"xatol": 1e-6}
+    )
+    assert -res.fun == pytest.approx(0.053, abs=5e-4)
+    assert res.x == pytest.approx(0.085, abs=5e-3)
+    assert -res.fun > lines.alpha_0()

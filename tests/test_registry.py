@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from amphase import theory
@@ -14,6 +14,7 @@ from amphase.theory.registry import REGISTRY, Param, Result, quantity
 
 
 @given(st.floats(max_value=-1e-300, allow_nan=False))
+@settings(deadline=None)  # the first call imports the theory family
 def test_negative_load_is_rejected_with_its_range(alpha):
     with pytest.raises(ParameterError, match=r"alpha=.* is outside its domain; allowed: 0 <= alpha"):
         theory.get("hopfield.T_g")(alpha=alpha)
@@ -53,6 +54,11 @@ def test_grid_dataset():
     assert json.loads(ds.attrs["config"])["alpha"] == [0.05, 0.2]
     for key in ("title", "source", "history", "references", "git_commit", "amphase_version", "created"):
         assert key in ds.attrs
+
+
+def test_pointwise_call_rejects_arrays():
+    with pytest.raises(ParameterError, match=r"alpha is an array: evaluate hopfield\.T_M over arrays with \.grid\(\)"):
+        theory.get("hopfield.T_M")(alpha=[0.1, 0.2])
 
 
 def test_grid_with_a_fixed_parameter():

@@ -162,8 +162,11 @@ class Quantity:
         return out
 
     def __call__(self, **values: Any) -> dict[str, float]:
-        """Evaluate at one point; returns the named results."""
+        """Evaluate at one point; returns the named results (use :meth:`grid` for arrays of values)."""
         args = self.check(values)
+        grids = [k for k, v in args.items() if isinstance(v, np.ndarray)]
+        if grids and not self.dataset:
+            raise ParameterError(f"{grids[0]} is an array: evaluate {self.name} over arrays with .grid()")
         return self._as_dict(self.func(**args))
 
     def _as_dict(self, value: Any) -> dict[str, float]:
