@@ -44,7 +44,10 @@ def _or_nan(func: Callable[[], float]) -> float:
 
 
 def _lines_at(alpha: float) -> dict[str, float]:
-    lower, upper = _or_nan(lambda: T_c_crossings(alpha)[0]), _or_nan(lambda: T_c_crossings(alpha)[1])
+    try:
+        lower, upper = T_c_crossings(alpha)
+    except NoSolutionError:
+        lower = upper = math.nan
     return {
         "T_g": T_g(alpha),
         "T_M": _or_nan(lambda: T_M(alpha)),

@@ -223,6 +223,23 @@ def _slope_at_zero(sigma: float, T: float) -> float:
     return field_stats(0, 0.0, sigma, T).C
 
 
+@lru_cache(maxsize=4096)
+def _unit_slope_noise(T: float) -> float:
+    """Noise width at which ``beta <sech^2(beta sigma x)> = 1`` (0 for ``T >= 1``).
+
+    Below it an ``m > 0`` root exists; and ``C = 1`` there on the ``m = 0`` branch, where the physical spin-glass
+    branch (``C < 1``) starts.
+    """
+    if T == 0.0:
+        return _SQRT_2_OVER_PI
+    if T >= 1.0:
+        return 0.0
+    hi = 1.0
+    while _slope_at_zero(hi, T) > 1.0:  # the slope falls from beta > 1 towards 0 as sigma grows
+        hi *= 2.0
+    return brentq(lambda s: _slope_at_zero(s, T) - 1.0, 0.0, hi, xtol=_XTOL)
+
+
 def _overlap_root(n: int, sigma: float, T: float) -> float:
     """The positive root of ``m = M(m)`` at fixed ``sigma`` (unique: ``M`` is concave in ``m``), or 0 if none."""
     if _slope_at_zero(sigma, T) <= 1.0:
@@ -257,15 +274,9 @@ def _mixture_branch(n: int, T: float) -> tuple[np.ndarray, np.ndarray, float, fl
     Returns ``(sigmas, alphas, sigma_star, alpha_star)``; ``alpha_star`` is the largest load at which the state
     exists (NaN when the branch is empty).
     """
-    if T == 0.0:
-        sigma_end = _SQRT_2_OVER_PI
-    elif T >= 1.0:
+    if T >= 1.0:
         return np.empty(0), np.empty(0), math.nan, math.nan
-    else:
-        hi = 1.0
-        while _slope_at_zero(hi, T) > 1.0:
-            hi *= 2.0
-        sigma_end = brentq(lambda s: _slope_at_zero(s, T) - 1.0, 0.0, hi, xtol=_XTOL)
+    sigma_end = _unit_slope_noise(T)
     sigmas = sigma_end * np.arange(1, _BRANCH_GRID) / _BRANCH_GRID
     alphas = np.array([_branch_point(n, s, T)[0] for s in sigmas])
     if not np.any(np.isfinite(alphas)):
@@ -355,15 +366,7 @@ def spin_glass_state(alpha: float, T: float) -> RSState:
         if alpha > 0.0:
             f += 0.5 * alpha * (1.0 + T * math.log1p(-1.0 / T))
         return RSState(0, alpha, T, 0.0, 0.0, 0.0, 1.0 / T if T > 0 else math.inf, 0.0, f, math.nan)
-    if T >= 1.0:
-        lo = 0.0
-    elif T == 0.0:
-        lo = _SQRT_2_OVER_PI
-    else:  # C(sigma) = beta <sech^2(beta sigma x)> falls from beta > 1: the physical branch starts at C = 1
-        hi = 1.0
-        while _slope_at_zero(hi, T) > 1.0:
-            hi *= 2.0
-        lo = brentq(lambda s: _slope_at_zero(s, T) - 1.0, 0.0, hi, xtol=_XTOL)
+    lo = _unit_slope_noise(T)  # where C = 1: the physical (C < 1) branch starts there
     alpha_lo = (T - 1.0) ** 2 if T >= 1.0 else 0.0  # load at the start of the physical branch
 
     def excess(s: float) -> float:
