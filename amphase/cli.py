@@ -58,10 +58,6 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return key, number(value)
 
 
-def _finite_or_none(x: float) -> float | None:
-    return x if math.isfinite(x) else None
-
-
 def _jsonable(obj: Any) -> Any:
     if isinstance(obj, dict):
         return {k: _jsonable(v) for k, v in obj.items()}
@@ -72,7 +68,7 @@ def _jsonable(obj: Any) -> Any:
     if isinstance(obj, np.generic):
         return _jsonable(obj.item())
     if isinstance(obj, float):
-        return _finite_or_none(obj)
+        return obj if math.isfinite(obj) else None  # JSON has no NaN or infinity
     return obj
 
 
@@ -113,9 +109,9 @@ def _cmd_theory(args: argparse.Namespace) -> int:
         else:
             print(q.name + "  " + "  ".join(f"{k}={v:g}" for k, v in checked.items() if v is not None))
             width = max(len(k) for k in result)
-            units = {r.name: r.description for r in q.results}
+            described = {r.name: r.description for r in q.results}
             for k, v in result.items():
-                print(f"  {k:<{width}} = {v:.10g}    # {units[k]}")
+                print(f"  {k:<{width}} = {v:.10g}    # {described[k]}")
         return 0
     if args.workers > 1:
         with ProcessPoolExecutor(args.workers) as pool:

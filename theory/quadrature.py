@@ -117,14 +117,14 @@ def field_nodes(a: float, sigma: float, beta: float) -> tuple[np.ndarray, np.nda
 
 
 @njit(cache=True)
-def sech2(u: np.ndarray) -> np.ndarray:
-    """``1 / cosh(u)**2`` without overflow for large ``|u|``."""
+def sech2(u: float | np.ndarray) -> float | np.ndarray:
+    """``1 / cosh(u)**2`` without overflow for large ``|u|`` (scalars or arrays)."""
     e = np.exp(-2.0 * np.abs(u))
     return 4.0 * e / (1.0 + e) ** 2
 
 
 @njit(cache=True)
-def log2cosh(u: np.ndarray) -> np.ndarray:
-    """``log(2 cosh u) = |u| + log1p(exp(-2|u|))`` without overflow."""
+def log2cosh(u: float | np.ndarray) -> float | np.ndarray:
+    """``log(2 cosh u) = |u| + log1p(exp(-2|u|))`` without overflow (scalars or arrays)."""
     au = np.abs(u)
     return au + np.log1p(np.exp(-2.0 * au))

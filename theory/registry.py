@@ -67,8 +67,6 @@ class Param:
         Integer-valued parameter.
     odd : bool
         Odd integers only.
-    optional : bool
-        May be omitted (``None``); the function documents what omission means.
     units : str
         Units string for the coordinate.
 
@@ -82,7 +80,6 @@ class Param:
     upper_open: bool = False
     integer: bool = False
     odd: bool = False
-    optional: bool = False
     units: str = "1"
 
     def domain(self) -> str:
@@ -100,8 +97,6 @@ class Param:
     def check(self, value: Any) -> float | int | None:
         """Return ``value`` as a float or int if it lies in the domain; raise :class:`ParameterError` if not."""
         if value is None:
-            if self.optional:
-                return None
             raise ParameterError(f"missing parameter {self.name}: give {self.name}=VALUE with {self.domain()}")
         try:
             x = float(value)

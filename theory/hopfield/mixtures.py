@@ -35,13 +35,12 @@ import sympy as sp
 from scipy.optimize import brentq
 
 from amphase.errors import NoSolutionError
-from amphase.theory.hopfield.replica_symmetric import _pattern_sums, maximal_load, mixture_state
+from amphase.theory.hopfield.replica_symmetric import _pattern_sums, mixture_state
 
 __all__ = [
     "MixtureEigenvalues",
     "mixture_eigenvalues",
     "mixture_energy_exact",
-    "mixture_max_load",
     "mixture_overlap_exact",
     "mixture_stability_temperature",
 ]
@@ -96,6 +95,7 @@ def mixture_eigenvalues(n: int, T: float) -> MixtureEigenvalues:
     return MixtureEigenvalues(base + (n - 1) * beta * Q, base - beta * Q, base)
 
 
+@cache
 def mixture_stability_temperature(n: int) -> float:
     """Temperature ``T_n`` below which the symmetric ``n``-mixture (``n`` odd) is a local free-energy minimum.
 
@@ -115,14 +115,6 @@ def mixture_stability_temperature(n: int) -> float:
         raise NoSolutionError(f"could not bracket the stability temperature of the {n}-mixture")
     k = int(negative[0])
     return brentq(smallest, temps[k - 1], temps[k], xtol=1e-13)
-
-
-def mixture_max_load(n: int, T: float = 0.0) -> tuple[float, float]:
-    """Largest load at which the symmetric ``n``-mixture exists, and its overlap there (replica symmetric).
-
-    ``alpha_max(3) = 0.0299`` at ``T = 0`` (AGS 1987 quote about 0.03); ``n = 1`` gives ``alpha_c``.
-    """
-    return maximal_load(n, T)
 
 
 def large_n_energy_limit() -> sp.Expr:

@@ -28,7 +28,7 @@ import xarray as xr
 
 from amphase.theory.hopfield import lines, mixtures
 from amphase.theory.hopfield.phase_diagram import compute_phase_diagram
-from amphase.theory.hopfield.replica_symmetric import mixture_state, spin_glass_state
+from amphase.theory.hopfield.replica_symmetric import maximal_load, mixture_state, spin_glass_state
 from amphase.theory.registry import Param, Result, quantity
 
 __all__ = [
@@ -297,7 +297,7 @@ def mixture(n: int, T: float = 0.0, alpha: float = 0.0) -> Mixture:
         free_energy,
         stable,
         mixtures.mixture_stability_temperature(n),
-        mixtures.mixture_max_load(n, T)[0],
+        maximal_load(n, T)[0],
         *eig,
     )
 

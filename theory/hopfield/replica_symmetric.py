@@ -50,7 +50,7 @@ from scipy.optimize import brentq, minimize_scalar
 from scipy.special import comb, erf
 
 from amphase.errors import NoSolutionError
-from amphase.theory.quadrature import field_nodes
+from amphase.theory.quadrature import field_nodes, log2cosh, sech2
 
 __all__ = [
     "FieldStats",
@@ -59,6 +59,7 @@ __all__ = [
     "maximal_load",
     "mixture_state",
     "spin_glass_state",
+    "zero_temperature_alpha",
 ]
 
 _SQRT2 = math.sqrt(2.0)
@@ -173,11 +174,10 @@ def _field_kernel(zs: np.ndarray, ps: np.ndarray, m: float, sigma: float, T: flo
             out[0] += p * z * w[j] * th
             if only_m:
                 continue
-            e = math.exp(-2.0 * abs(u))
-            s2 = 4.0 * e / (1.0 + e) ** 2
+            s2 = sech2(u)
             out[1] += p * w[j] * th * th
             out[2] += p * beta * w[j] * s2
-            out[3] += p * T * w[j] * (abs(u) + math.log1p(e))
+            out[3] += p * T * w[j] * log2cosh(u)
             out[4] += p * beta * beta * w[j] * s2 * s2
     return out
 
