@@ -3,6 +3,11 @@
 ``amphase theory --list`` lists every registered theory quantity; ``amphase theory NAME key=value ...`` evaluates
 one. A value ``start:stop:num`` (``numpy.linspace``) or ``v1,v2,...`` makes that parameter a grid dimension;
 ``--json`` prints one JSON object; ``--out FILE.nc`` writes the result as a netCDF dataset (atomically).
+
+``amphase run CONFIG [key=value ...]`` runs (or resumes) a simulation sweep from a TOML file or a built-in
+configuration (``amphase run --list``); ``amphase compare DATASET`` puts a dataset beside the theory: it prints the
+table and writes a figure.
+
 Errors print one line on standard error and exit with status 2.
 """
 
@@ -147,6 +152,44 @@ def _print_tables(ds: xr.Dataset) -> None:
         print(f"# {ds.attrs['no_solution_points']} grid points have no solution (NaN)")
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    from amphase.simulate.config import apply_overrides, builtin_configs, load_config, resolve
+
+    if args.list:
+        for name, path in sorted(builtin_configs().items()):
+            first = next((ln for ln in path.read_text().splitlines() if ln.startswith("#")), "# ")
+            print(f"{name:<20} {first.lstrip('# ')}")
+        return 0
+    if not args.config:
+        raise ParameterError("give a configuration file or a built-in name (amphase run --list shows them)")
+    name, raw = load_config(args.config)
+    config = resolve(apply_overrides(raw, args.overrides))
+    out = Path(args.out) if args.out else Path("results") / f"{name}.nc"
+    from amphase.simulate.sweep import run_sweep, store_path
+
+    ds = run_sweep(
+        config,
+        out,
+        executor=args.executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=None if not args.no_progress else False,
+        restart=args.restart,
+    )
+    done = ds.attrs["resumed_points"]
+    note = f" ({done} grid points were already in the checkpoint)" if done else ""
+    print(f"wrote {out} in {ds.attrs['wall_time_s']:.1f} s{note}; checkpoint store {store_path(out)}", file=sys.stderr)
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from amphase.analysis.compare import compare_file
+
+    table = compare_file(args.dataset, figure=args.figure, out=args.out)
+    print(table)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``amphase`` command."""
     from amphase import __version__
@@ -167,6 +210,34 @@ def build_parser() -> argparse.ArgumentParser:
     th.add_argument("--out", metavar="FILE.nc", help="write the result as a netCDF dataset")
     th.add_argument("--workers", type=int, default=1, metavar="N", help="processes for grid evaluations (default 1)")
     th.set_defaults(handler=_cmd_theory)
+
+    rn = sub.add_parser(
+        "run",
+        help="run a simulation sweep",
+        description="Run (or resume) a sweep from a TOML configuration or a built-in one. Overrides are key=value: "
+        "realizations=4, seed=7, grid.N=500,1000, params.noise=0.2, or a bare parameter name.",
+    )
+    rn.add_argument("config", nargs="?", help="a TOML file, or a built-in name (see --list)")
+    rn.add_argument("overrides", nargs="*", metavar="key=value", help="configuration overrides")
+    rn.add_argument("--list", action="store_true", help="list the built-in configurations")
+    rn.add_argument("--out", metavar="FILE.nc", help="output dataset (default results/CONFIG.nc)")
+    rn.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes")
+    rn.add_argument("--workers", type=int, default=None, metavar="N", help="workers (default: the CPU count)")
+    rn.add_argument("--scheduler", metavar="ADDRESS", help="join a running Dask cluster (with --executor dask)")
+    rn.add_argument("--restart", action="store_true", help="discard the checkpoint store instead of resuming")
+    rn.add_argument("--no-progress", action="store_true", help="no progress bar")
+    rn.set_defaults(handler=_cmd_run)
+
+    cp = sub.add_parser(
+        "compare",
+        help="compare a simulation dataset with the theory",
+        description="Print theory against measurement (with errors and deviations in standard errors) for a "
+        "dataset written by `amphase run`, and write a figure.",
+    )
+    cp.add_argument("dataset", help="a netCDF dataset written by amphase run")
+    cp.add_argument("--figure", metavar="FILE.png", help="figure path (default: beside the dataset)")
+    cp.add_argument("--out", metavar="FILE.nc", help="also write the comparison as a netCDF dataset")
+    cp.set_defaults(handler=_cmd_compare)
     return parser
 
 
@@ -175,7 +246,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        if getattr(args, "workers", 1) < 1:
+        workers = getattr(args, "workers", None)
+        if workers is not None and workers < 1:
             raise ParameterError(f"--workers {args.workers}: must be an integer >= 1")
         return args.handler(args)
     except AmphaseError as err:

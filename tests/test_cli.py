@@ -97,6 +97,14 @@ def test_two_dimensional_grid_and_workers(capsys, tmp_path):
         (["theory"], "give a quantity name"),
         (["frobnicate"], "invalid choice"),
         (["theory", "hopfield.T_g", "alpha=0.1", "--workers", "0"], "--workers 0"),
+        (["run"], "give a configuration file or a built-in name"),
+        (["run", "no-such-config"], "no such file or built-in configuration"),
+        (["run", "hopfield-capacity", "noise=0.9"], "noise=0.9 is outside its domain; allowed: 0 <= noise <= 0.5"),
+        (["run", "hopfield-capacity", "backend=gpux"], "backend='gpux' is not allowed"),
+        (["run", "hopfield-capacity", "--workers", "0"], "--workers 0"),
+        (["run", "hopfield-capacity", "--out", "x.zarr"], "must end in .nc"),
+        (["run", "hopfield-capacity", "--executor", "mpi"], "invalid choice: 'mpi'"),
+        (["compare", "missing.nc"], "no such file"),
     ],
 )
 def test_errors_are_one_line(capsys, argv, message):
@@ -121,3 +129,32 @@ def test_parse_assignment():
     assert key == "T" and grid.tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
     assert parse_assignment("n=1,3,5")[1].tolist() == [1.0, 3.0, 5.0]
     assert parse_assignment(" alpha = 0.1 ") == ("alpha", 0.1)
+
+
+def test_run_list(capsys):
+    status, out, _ = run(capsys, "run", "--list")
+    assert status == 0
+    assert "hopfield-capacity" in out and "hopfield-spurious" in out and "hopfield-fss" in out
+
+
+def test_run_and_compare_from_a_toml_file(capsys, tmp_path):
+    config = tmp_path / "mine.toml"
+    config.write_text(
+        'model = "hopfield"\nseed = 1\nrealizations = 2\n[grid]\nalpha = [0.05, 0.1, 0.15, 0.2]\n'
+        "[params]\nN = 300\ntrials = 3\nnoise = 0.1\n"
+    )
+    out = tmp_path / "mine.nc"
+    status, _, err = run(capsys, "run", str(config), "N=200", "--out", str(out), "--executor", "serial")
+    assert status == 0 and f"wrote {out}" in err
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        assert ds.attrs["param_N"] == 200 and ds.attrs["param_noise"] == 0.1
+        assert ds["m_cue"].dims == ("alpha", "realization", "trial")
+        assert '"N": 200' in ds.attrs["config"]
+    status, _, err = run(capsys, "run", str(config), "N=200", "--out", str(out), "--executor", "serial")
+    assert status == 0 and "(4 grid points were already in the checkpoint)" in err
+    status, text, _ = run(capsys, "compare", str(out))
+    assert status == 0
+    assert "# retrieval overlap m" in text and "# end-state fractions" in text
+    assert (tmp_path / "mine_comparison.png").is_file()
+    status, _, err = run(capsys, "run", str(config), "N=300", "--out", str(out))
+    assert status == 2 and "different configuration" in err and err.count("\n") == 1

@@ -48,8 +48,12 @@ def test_wheel_contents(tmp_path):
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), str(ROOT)], check=True
     )
     (wheel,) = tmp_path.glob("amphase-*.whl")
-    tops = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
+    names = zipfile.ZipFile(wheel).namelist()
+    tops = {name.split("/")[0] for name in names}
     assert tops == {"amphase", wheel.name.split("-py3")[0] + ".dist-info"}
+    # the built-in sweep configurations ship as package data
+    configs = {Path(n).name for n in names if n.startswith("amphase/simulate/configs/")}
+    assert {p.name for p in (ROOT / "simulate" / "configs").glob("*.toml")} == configs
 
 
 def test_source_checkout_imports_without_the_install_mapping():

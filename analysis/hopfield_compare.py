@@ -1,0 +1,289 @@
+"""Hopfield simulations against the replica-symmetric theory, at the same coordinates.
+
+:func:`compare` takes a dataset written by ``amphase run`` for the Hopfield family and returns one comparison
+dataset with:
+
+* ``m_measured`` / ``m_theory``: the overlap of retrieval end states with their pattern against the replica-symmetric
+  overlap m(alpha, T) (Amit, Gutfreund & Sompolinsky, Ann. Phys. 173, 30 (1987)) at the simulated load ``P/N``;
+  the error is the cluster-robust standard error over realizations, and never below ``2/(N n)``, the resolution of
+  one flipped spin among the ``n`` end states;
+* ``e_measured`` / ``e_theory``: the same for the energy per spin;
+* ``fraction`` (with Wilson bounds) of each end-state class (:mod:`amphase.analysis.classify`);
+* ``alpha_half``: per size N, the load at which the retrieval probability from the cues falls through 1/2, from a
+  maximum-likelihood fit of an error-function step to the binomial counts, and its extrapolation to N -> infinity
+  (``alpha_c_fss``), with the exponent of the finite-size shift fitted (at least four sizes) and fixed to 1/2;
+* ``mixture_*``: symmetric k-mixture end states, overlaps and energies against the AGS mixture solutions at the
+  same load.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from amphase.analysis.classify import STATES, classify, state_fractions
+from amphase.analysis.statistics import clustered_mean, extrapolate, fit_step
+
+__all__ = ["compare", "table"]
+
+_TRIAL = ("realization", "trial")
+
+
+def _standard(ds: xr.Dataset) -> xr.Dataset:
+    """Give every dataset the dims N, alpha, T and cue (from the fixed parameters where they are not on the grid)."""
+    for name in ("N", "alpha", "T", "cue"):
+        if name not in ds.dims:
+            ds = ds.expand_dims({name: [ds.attrs[f"param_{name}"]]})
+    return ds
+
+
+def _theory(name: str, **params: Any) -> dict[str, float]:
+    from amphase import theory
+
+    try:
+        return theory.get(name)(**params)
+    except Exception:  # no solution at these parameters
+        return {}
+
+
+def _retrieval(c: xr.Dataset) -> xr.Dataset:
+    """Retrieval overlap and energy, measured and predicted, over (N, alpha, T, cue)."""
+    grid = [d for d in c["state"].dims if d not in _TRIAL]
+    shape = tuple(c.sizes[d] for d in grid)
+    names = ("m_measured", "m_error", "m_theory", "e_measured", "e_error", "e_theory", "n_retrieval", "alpha_sim")
+    out = {k: np.full(shape, np.nan) for k in names}
+    for ix in np.ndindex(*shape):
+        sel = {d: i for d, i in zip(grid, ix, strict=True)}
+        point = c.isel(sel)
+        mask = (point["state"] == STATES.index("retrieval")).transpose(*_TRIAL).values
+        N = int(point["N"])
+        alpha_sim = float(point["P"].max()) / N
+        T = float(point["T"])
+        m_abs = np.abs(point["top_overlap"].isel(rank=0)).transpose(*_TRIAL).values
+        m, m_err, n = clustered_mean(m_abs, mask)
+        e, e_err, _ = clustered_mean(point["energy"].transpose(*_TRIAL).values, mask)
+        floor = 2.0 / (N * n) if n else np.nan
+        th = _theory("hopfield.overlap", alpha=alpha_sim, T=T)
+        m_th = th.get("m", np.nan)
+        if not np.isnan(m_th) and m_th < 0.5:  # the paramagnetic branch is not a retrieval state
+            m_th = np.nan
+        e_th = th.get("free_energy", np.nan) if T == 0 and not np.isnan(m_th) else np.nan
+        values = (m, np.fmax(m_err, floor), m_th, e, np.fmax(e_err, 1.0 / (N * n) if n else np.nan), e_th, n, alpha_sim)
+        for k, v in zip(names, values, strict=True):
+            out[k][ix] = v
+    attrs = {
+        "m_measured": {"long_name": "mean |overlap| of retrieval end states"},
+        "m_error": {"long_name": "standard error of m_measured (clustered by realization)"},
+        "m_theory": {"long_name": "replica-symmetric retrieval overlap at alpha = P/N (AGS 1987)"},
+        "e_measured": {"long_name": "mean energy per spin of retrieval end states"},
+        "e_error": {"long_name": "standard error of e_measured"},
+        "e_theory": {"long_name": "replica-symmetric retrieval energy per spin (T = 0)"},
+        "n_retrieval": {"long_name": "retrieval end states"},
+        "alpha_sim": {"long_name": "simulated load P/N"},
+    }
+    res = xr.Dataset({k: (grid, v, attrs[k]) for k, v in out.items()}, coords={d: c[d] for d in grid})
+    res["m_deviation"] = ((res.m_measured - res.m_theory) / res.m_error).assign_attrs(
+        long_name="(measured - theory) / error"
+    )
+    res["e_deviation"] = ((res.e_measured - res.e_theory) / res.e_error).assign_attrs(
+        long_name="(measured - theory) / error"
+    )
+    return res
+
+
+def _capacity(fractions: xr.Dataset) -> xr.Dataset:
+    """Per N (and T, cue): the fitted half-retrieval load; and its extrapolation to N -> infinity."""
+    k = fractions["count"].sel(state="retrieval")
+    n = fractions["total"]
+    rest = [d for d in k.dims if d not in ("N", "alpha")]
+    out: dict[str, Any] = {}
+    if k.sizes["alpha"] < 3 or "N" not in k.dims:
+        return xr.Dataset()
+    half = np.full((k.sizes["N"], *(k.sizes[d] for d in rest)), np.nan)
+    half_err, width = np.full_like(half, np.nan), np.full_like(half, np.nan)
+    for ix in np.ndindex(*half.shape):
+        sel = {"N": ix[0], **{d: i for d, i in zip(rest, ix[1:], strict=True)}}
+        kk, nn = k.isel(sel).values, n.isel(sel).values
+        frac = kk / np.maximum(nn, 1)
+        if not (frac.max() > 0.5 > frac.min()):
+            continue  # no crossing in the simulated range
+        try:
+            fit = fit_step(k["alpha"].values, kk, nn)
+        except (ValueError, np.linalg.LinAlgError):
+            continue
+        half[ix], half_err[ix], width[ix] = fit.x0, fit.x0_error, fit.width
+    dims = ["N", *rest]
+    coords = {d: k[d] for d in dims}
+    out["alpha_half"] = (dims, half, {"long_name": "load where the retrieval probability is 1/2 (erfc fit)"})
+    out["alpha_half_error"] = (dims, half_err, {"long_name": "standard error of alpha_half"})
+    out["retrieval_width"] = (dims, width, {"long_name": "width of the fitted retrieval step in alpha"})
+    fss_names = ("alpha_c_fss", "alpha_c_fss_error", "fss_nu", "fss_nu_error", "fss_chi2", "fss_dof")
+    fss = {f"{name}{sfx}": np.full(half.shape[1:], np.nan) for name in fss_names for sfx in ("", "_nu05")}
+    for ix in np.ndindex(*half.shape[1:]):
+        col = (slice(None), *ix)
+        ok = np.isfinite(half[col]) & (half_err[col] > 0)
+        Ns = k["N"].values[ok].astype(float)
+        fits = {}
+        if Ns.size >= 3:
+            fits["_nu05"] = extrapolate(Ns, half[col][ok], half_err[col][ok], nu=0.5)
+        if Ns.size >= 4:
+            try:
+                fits[""] = extrapolate(Ns, half[col][ok], half_err[col][ok])
+            except RuntimeError:  # no convergence
+                pass
+        for sfx, fit in fits.items():
+            values = (fit.y_inf, fit.y_inf_error, fit.nu, fit.nu_error, fit.chi2, fit.dof)
+            for name, v in zip(fss_names, values, strict=True):
+                fss[f"{name}{sfx}"][ix] = v
+    described = {
+        "alpha_c_fss": "alpha_1/2(N) extrapolated to N -> infinity, fit a + b N^-nu with nu fitted",
+        "alpha_c_fss_nu05": "alpha_1/2(N) extrapolated to N -> infinity, fit a + b N^-1/2",
+    }
+    for name, v in fss.items():
+        out[name] = (rest, v, {"long_name": described.get(name, name.replace("_", " "))})
+    res = xr.Dataset(out, coords=coords)
+    return res
+
+
+def _mixtures(c: xr.Dataset) -> xr.Dataset:
+    """Symmetric k-mixture end states (k = 3, 5, 7) against the AGS mixture solutions at the same load."""
+    grid = [d for d in c["state"].dims if d not in _TRIAL]
+    ks = [3, 5, 7]
+    shape = (*(c.sizes[d] for d in grid), len(ks))
+    names = (
+        "mixture_m",
+        "mixture_m_error",
+        "mixture_m_theory",
+        "mixture_e",
+        "mixture_e_error",
+        "mixture_e_theory",
+        "mixture_n",
+    )
+    out = {k: np.full(shape, np.nan) for k in names}
+    sym = STATES.index("symmetric_mixture")
+    for ix in np.ndindex(*shape[:-1]):
+        point = c.isel(dict(zip(grid, ix, strict=True)))
+        N = int(point["N"])
+        alpha_sim = float(point["P"].max()) / N
+        for j, kmix in enumerate(ks):
+            mask = ((point["state"] == sym) & (point["n_macro"] == kmix)).transpose(*_TRIAL).values
+            if not mask.any():
+                continue
+            top = np.abs(point["top_overlap"].transpose(*_TRIAL, "rank").values[..., :kmix]).mean(axis=-1)
+            m, m_err, n = clustered_mean(top, mask)
+            e, e_err, _ = clustered_mean(point["energy"].transpose(*_TRIAL).values, mask)
+            th = (
+                _theory("hopfield.mixture", n=kmix, alpha=alpha_sim, T=float(point["T"]))
+                if float(point["T"]) == 0
+                else {}
+            )
+            vals = (m, m_err, th.get("overlap", np.nan), e, e_err, th.get("energy", np.nan), n)
+            for name, v in zip(names, vals, strict=True):
+                out[name][(*ix, j)] = v
+    dims = [*grid, "k"]
+    res = xr.Dataset({name: (dims, v) for name, v in out.items()}, coords={**{d: c[d] for d in grid}, "k": ("k", ks)})
+    res["mixture_m_theory"].attrs["long_name"] = "AGS symmetric-mixture overlap at alpha = P/N (NaN: no solution)"
+    res["mixture_m"].attrs["long_name"] = "mean |overlap| of symmetric k-mixture end states with their k patterns"
+    return res
+
+
+def compare(ds: xr.Dataset, **thresholds: float) -> xr.Dataset:
+    """Compare a Hopfield simulation dataset with the theory (see the module docstring)."""
+    ds = _standard(ds)
+    c = classify(ds, **thresholds)
+    fractions = state_fractions(c)
+    res = xr.merge(
+        [_retrieval(c), fractions, _capacity(fractions), _mixtures(c)], compat="override", combine_attrs="override"
+    )
+    res.attrs = dict(fractions.attrs)
+    res.attrs["alpha_c_rs"] = _theory("hopfield.alpha_c", T=0.0)["alpha_c"]
+    res.attrs["source_title"] = ds.attrs.get("title", "")
+    return res
+
+
+def _fmt(v: float, digits: int = 5) -> str:
+    return "nan" if v is None or not np.isfinite(v) else f"{v:.{digits}f}"
+
+
+def table(res: xr.Dataset, max_rows: int = 80) -> str:
+    """The comparison as text: theory, measured, error, deviation in standard errors."""
+    lines = []
+    rows = (
+        res[["m_theory", "m_measured", "m_error", "m_deviation", "n_retrieval"]]
+        .to_dataframe()
+        .dropna(subset=["m_measured"])
+    )
+    if len(rows):
+        lines.append("# retrieval overlap m: replica-symmetric theory vs measured (error = 1 s.e.; dev in s.e.)")
+        lines.append(f"{'':>28} {'theory':>9} {'measured':>9} {'error':>9} {'dev':>6} {'n':>6}")
+        for key, r in rows.head(max_rows).iterrows():
+            label = " ".join(
+                f"{n}={v}" for n, v in zip(rows.index.names, key if isinstance(key, tuple) else (key,), strict=True)
+            )
+            lines.append(
+                f"{label:>28} {_fmt(r.m_theory)} {_fmt(r.m_measured)} {_fmt(r.m_error)} "
+                f"{_fmt(r.m_deviation, 1):>6} {int(r.n_retrieval):>6}"
+            )
+    if "alpha_half" in res:
+        lines.append("")
+        lines.append("# half-retrieval load alpha_1/2(N) (erfc fit to the retrieval counts)")
+        ah = res[["alpha_half", "alpha_half_error", "retrieval_width"]].to_dataframe().dropna()
+        for key, r in ah.iterrows():
+            label = " ".join(
+                f"{n}={v}" for n, v in zip(ah.index.names, key if isinstance(key, tuple) else (key,), strict=True)
+            )
+            lines.append(
+                f"{label:>28} alpha_1/2 = {r.alpha_half:.4f} ± {r.alpha_half_error:.4f}  width {r.retrieval_width:.4f}"
+            )
+    if "alpha_c_fss_nu05" in res:
+        rs = res.attrs["alpha_c_rs"]
+        fss = res[[v for v in res.data_vars if v.startswith(("alpha_c_fss", "fss_"))]].to_dataframe().dropna(how="all")
+        for key, r in fss.iterrows():
+            label = " ".join(
+                f"{n}={v}" for n, v in zip(fss.index.names, key if isinstance(key, tuple) else (key,), strict=True)
+            )
+            for sfx, shift in (("", "nu fitted"), ("_nu05", "nu = 1/2")):
+                a, e = r[f"alpha_c_fss{sfx}"], r[f"alpha_c_fss_error{sfx}"]
+                if not np.isfinite(a):
+                    continue
+                nu = f"{r[f'fss_nu{sfx}']:.2f} ± {r[f'fss_nu_error{sfx}']:.2f}" if not sfx else "1/2"
+                lines.append(
+                    f"alpha_c(N -> inf) [{label}; {shift}]: {a:.4f} ± {e:.4f}, nu = {nu}, "
+                    f"chi2/dof = {r[f'fss_chi2{sfx}']:.1f}/{int(r[f'fss_dof{sfx}'])}; RS theory {rs:.4f} "
+                    f"({(a - rs) / e:+.1f} s.e.)"
+                )
+    mix = res[
+        [
+            "mixture_m_theory",
+            "mixture_m",
+            "mixture_m_error",
+            "mixture_e_theory",
+            "mixture_e",
+            "mixture_e_error",
+            "mixture_n",
+        ]
+    ]
+    mix = mix.to_dataframe().dropna(subset=["mixture_m"])
+    if len(mix):
+        lines.append("")
+        lines.append("# symmetric k-mixture end states: AGS theory vs measured (overlap; energy per spin)")
+        for key, r in mix.head(max_rows).iterrows():
+            label = " ".join(f"{n}={v}" for n, v in zip(mix.index.names, key, strict=True))
+            lines.append(
+                f"{label:>36} m {_fmt(r.mixture_m_theory, 4)} vs {_fmt(r.mixture_m, 4)} ± {_fmt(r.mixture_m_error, 4)}"
+                f"   e {_fmt(r.mixture_e_theory, 4)} vs {_fmt(r.mixture_e, 4)} ± {_fmt(r.mixture_e_error, 4)}"
+                f"   n={int(r.mixture_n)}"
+            )
+    lines.append("")
+    lines.append(
+        f"# end-state fractions (m_retrieval={res.attrs['m_retrieval']}, theta={res.attrs['theta']}, "
+        f"delta={res.attrs['delta']})"
+    )
+    fr = res["fraction"].to_dataframe().unstack("state")["fraction"]
+    fr = fr[[s for s in STATES if s in fr.columns]]
+    lines.append(fr.head(max_rows).to_string(float_format=lambda v: f"{v:.3f}"))
+    if len(fr) > max_rows:
+        lines.append(f"# ... {len(fr) - max_rows} more rows in the comparison dataset")
+    return "\n".join(lines)

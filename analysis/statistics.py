@@ -1,0 +1,149 @@
+"""Small statistics kernels shared by the comparisons: clustered means, binomial fits, finite-size extrapolation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+from scipy import optimize, special
+
+__all__ = ["Extrapolation", "StepFit", "clustered_mean", "extrapolate", "fit_step"]
+
+
+def clustered_mean(values: np.ndarray, mask: np.ndarray) -> tuple[float, float, int]:
+    """Mean of ``values[mask]`` and its standard error, with realizations as independent clusters.
+
+    Parameters
+    ----------
+    values, mask : ndarray, shape (R, T)
+        Measurements for ``T`` trials in each of ``R`` realizations; trials of one realization share its patterns
+        and are not independent, so the error is the cluster-robust one,
+        ``sqrt(R/(R-1) sum_r n_r^2 (mean_r - mean)^2) / n``.
+
+    Returns
+    -------
+    mean, error : float
+        NaN if nothing is selected; the error is NaN with a single realization.
+    n : int
+        Number of selected measurements.
+
+    """
+    mask = np.asarray(mask, dtype=bool)
+    n_r = mask.sum(axis=1)
+    n = int(n_r.sum())
+    if n == 0:
+        return np.nan, np.nan, 0
+    v = np.where(mask, values, 0.0)
+    mean = v.sum() / n
+    used = n_r > 0
+    R = int(used.sum())
+    if R < 2:
+        return float(mean), np.nan, n
+    mean_r = v.sum(axis=1)[used] / n_r[used]
+    err = np.sqrt(R / (R - 1) * np.sum(n_r[used] ** 2 * (mean_r - mean) ** 2)) / n
+    return float(mean), float(err), n
+
+
+class StepFit(NamedTuple):
+    """A fitted decreasing step ``p(x) = erfc((x - x0) / (sqrt(2) w)) / 2``."""
+
+    x0: float
+    x0_error: float
+    width: float
+    width_error: float
+    deviance: float
+    dof: int
+
+
+def _step(x: np.ndarray, x0: float, w: float) -> np.ndarray:
+    return 0.5 * special.erfc((x - x0) / (np.sqrt(2.0) * w))
+
+
+def fit_step(x: np.ndarray, k: np.ndarray, n: np.ndarray) -> StepFit:
+    """Maximum-likelihood fit of a binomial fraction ``k/n`` that falls from 1 to 0 around ``x0``.
+
+    The errors come from the inverse of the observed Fisher information (the Hessian of the negative
+    log-likelihood, by finite differences); ``deviance`` is the binomial deviance, ~ chi^2 with ``dof`` degrees of
+    freedom when the step describes the data.
+    """
+    x, k, n = (np.asarray(a, dtype=float) for a in (x, k, n))
+    keep = n > 0
+    x, k, n = x[keep], k[keep], n[keep]
+    if x.size < 3:
+        raise ValueError("a step fit needs at least three points")
+    eps = 1e-12
+
+    def nll(theta: np.ndarray) -> float:
+        x0, log_w = theta
+        p = np.clip(_step(x, x0, np.exp(log_w)), eps, 1 - eps)
+        return -float(np.sum(k * np.log(p) + (n - k) * np.log1p(-p)))
+
+    frac = k / n
+    x0_guess = float(np.interp(0.5, frac[::-1], x[::-1])) if frac.max() >= 0.5 >= frac.min() else float(x.mean())
+    start = np.array([x0_guess, np.log(max(np.ptp(x) / 10, 1e-4))])
+    res = optimize.minimize(nll, start, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-10, "maxiter": 4000})
+    theta = res.x
+    H = _hessian(nll, theta, np.array([1e-4 * max(abs(theta[0]), 1e-3), 1e-3]))
+    cov = np.linalg.inv(H)
+    w = float(np.exp(theta[1]))
+    p = np.clip(_step(x, theta[0], w), eps, 1 - eps)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dev = 2 * np.sum(
+            np.where(k > 0, k * np.log(k / (n * p)), 0.0)
+            + np.where(n - k > 0, (n - k) * np.log((n - k) / (n * (1 - p))), 0.0)
+        )
+    return StepFit(float(theta[0]), float(np.sqrt(cov[0, 0])), w, w * float(np.sqrt(cov[1, 1])), float(dev), x.size - 2)
+
+
+def _hessian(f: Callable[[np.ndarray], float], x: np.ndarray, h: np.ndarray) -> np.ndarray:
+    n = x.size
+    H = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            ei, ej = np.eye(n)[i] * h[i], np.eye(n)[j] * h[j]
+            H[i, j] = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (4 * h[i] * h[j])
+    return H
+
+
+class Extrapolation(NamedTuple):
+    """``y(N) = y_inf + b N^(-nu)`` fitted by weighted least squares."""
+
+    y_inf: float
+    y_inf_error: float
+    b: float
+    nu: float
+    nu_error: float
+    chi2: float
+    dof: int
+
+
+def extrapolate(N: np.ndarray, y: np.ndarray, err: np.ndarray, nu: float | None = None) -> Extrapolation:
+    """Extrapolate ``y(N)`` to ``N -> infinity`` as ``y_inf + b N^(-nu)``; ``nu=None`` fits the exponent too.
+
+    Errors are the standard errors from the weighted fit with the given (absolute) errors ``err``.
+    """
+    N, y, err = (np.asarray(a, dtype=float) for a in (N, y, err))
+    if nu is not None:
+        X = np.column_stack([np.ones_like(N), N ** (-nu)])
+        W = 1.0 / err**2
+        cov = np.linalg.inv(X.T @ (X * W[:, None]))
+        coef = cov @ (X.T @ (W * y))
+        chi2 = float(np.sum(W * (y - X @ coef) ** 2))
+        return Extrapolation(coef[0], float(np.sqrt(cov[0, 0])), coef[1], nu, 0.0, chi2, N.size - 2)
+    if N.size < 4:
+        raise ValueError("fitting the exponent needs at least four sizes")
+    lin = extrapolate(N, y, err, 0.5)
+    popt, pcov = optimize.curve_fit(
+        lambda n, a, b, v: a + b * n ** (-v),
+        N,
+        y,
+        p0=[lin.y_inf, lin.b, 0.5],
+        sigma=err,
+        absolute_sigma=True,
+        maxfev=20000,
+    )
+    chi2 = float(np.sum(((y - (popt[0] + popt[1] * N ** (-popt[2]))) / err) ** 2))
+    return Extrapolation(
+        popt[0], float(np.sqrt(pcov[0, 0])), popt[1], popt[2], float(np.sqrt(pcov[2, 2])), chi2, N.size - 3
+    )

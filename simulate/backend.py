@@ -1,0 +1,97 @@
+"""The backend seam: which array library runs an engine's batched kernels.
+
+Every engine asks :func:`get_backend` for a :class:`Backend` and writes its batched kernels against ``backend.xp``,
+the NumPy-compatible namespace (``numpy`` or ``cupy``). Names:
+
+``"cpu"``
+    Numba kernels, one replica at a time (the engines' own compiled code); ``xp`` is NumPy.
+``"gpu"``
+    the batched kernels on a CUDA device through CuPy (the ``gpu`` extra).
+``"numpy"``
+    the *same* batched kernels as ``"gpu"``, run by NumPy: this is how CI, which has no GPU, tests the GPU code.
+``"auto"``
+    ``"gpu"`` when CuPy can allocate on a device, ``"cpu"`` otherwise.
+
+CuPy is imported lazily; ``cupy-cuda12x`` imports without a device but raises on the first allocation, so
+availability is probed with :func:`cupy.cuda.is_available` inside ``try``. Random numbers are always drawn on the
+host by NumPy generators and moved to the device, so a seed gives the same draws on every backend.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from amphase.errors import ParameterError
+
+__all__ = ["BACKENDS", "Backend", "get_backend", "gpu_available"]
+
+#: the backend names :func:`get_backend` accepts.
+BACKENDS = ("auto", "cpu", "gpu", "numpy")
+
+
+@dataclass(frozen=True)
+class Backend:
+    """An array backend: its name, its NumPy-compatible module, and a description of the device."""
+
+    name: str
+    xp: ModuleType
+    device: str
+
+    @property
+    def batched(self) -> bool:
+        """Whether engines run their batched (array) kernels rather than the per-replica Numba kernels."""
+        return self.name != "cpu"
+
+    def asarray(self, a: Any, dtype: Any = None) -> Any:
+        """``a`` as an array of this backend (copied to the device for CuPy)."""
+        return self.xp.asarray(a, dtype=dtype)
+
+    def asnumpy(self, a: Any) -> np.ndarray:
+        """``a`` as a NumPy array on the host."""
+        if self.xp is np:
+            return np.asarray(a)
+        return self.xp.asnumpy(a)
+
+
+@functools.cache
+def gpu_available() -> bool:
+    """Whether CuPy is installed and can allocate on a CUDA device."""
+    try:
+        import cupy
+
+        if not cupy.cuda.is_available():
+            return False
+        cupy.zeros(1)  # imports without a device succeed; the first allocation is the real test
+        return True
+    except Exception:
+        return False
+
+
+def _gpu_description() -> str:
+    import cupy
+
+    props = cupy.cuda.runtime.getDeviceProperties(cupy.cuda.Device().id)
+    name = props["name"].decode() if isinstance(props["name"], bytes) else str(props["name"])
+    return f"{name} (CuPy {cupy.__version__})"
+
+
+def get_backend(name: str = "auto") -> Backend:
+    """The backend called ``name`` (one of :data:`BACKENDS`); :class:`ParameterError` if unknown or unavailable."""
+    if name not in BACKENDS:
+        raise ParameterError(f"backend={name!r} is unknown; allowed: {', '.join(BACKENDS)}")
+    if name == "auto":
+        name = "gpu" if gpu_available() else "cpu"
+    if name == "gpu":
+        if not gpu_available():
+            raise ParameterError("backend='gpu' needs CuPy and a CUDA device (pip install 'amphase[gpu]'); none found")
+        import cupy
+
+        return Backend("gpu", cupy, _gpu_description())
+    if name == "numpy":
+        return Backend("numpy", np, "host CPU (NumPy, batched GPU algorithm)")
+    return Backend("cpu", np, "host CPU (Numba)")

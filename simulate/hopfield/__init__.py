@@ -1,0 +1,1 @@
+"""Hopfield-network engines: Numba kernels, batched (NumPy/CuPy) kernels, one realization, the runner's model."""

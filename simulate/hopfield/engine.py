@@ -1,0 +1,319 @@
+"""One Hopfield realization: draw patterns, cue the network, run the dynamics, measure the end states.
+
+:func:`run_realization` is the unit of work of the sweep runner for the Hopfield family. A realization draws one set
+of ``P = round(alpha N)`` unbiased ±1 patterns and runs ``trials`` independent trajectories from cues on it; each
+trajectory has its own random stream, so its result does not depend on the backend, on batching, or on how many
+trials share the realization.
+
+Random streams (children of the task's :class:`numpy.random.SeedSequence`, keyed by extending its ``spawn_key``):
+``(0,)`` the patterns, ``(1, t)`` trial ``t`` (its cue, then its dynamics, drawn in blocks of :data:`BLOCK` sweeps:
+for each block the visiting orders, then, at ``T > 0``, the heat-bath uniforms).
+
+Measurements per trial: the overlaps ``m_mu = (1/N) sum_i xi_i^mu s_i`` with every pattern, the energy per spin
+``e = -(1/2) sum_mu m_mu^2 + P/(2N)`` (the Hebbian energy ``-(1/2N) sum_{i!=j} J_ij s_i s_j`` without self-coupling),
+the sweeps run, and how the run ended (:data:`STATUS`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from amphase.simulate.backend import Backend, get_backend
+from amphase.simulate.hopfield import batched, kernels
+
+__all__ = ["BLOCK", "STATUS", "HopfieldRun", "child_rng", "cue_states", "run_realization"]
+
+#: sweeps whose random numbers are drawn together.
+BLOCK = 4
+
+#: how a trajectory ended (the ``status`` flag values, in this order).
+STATUS = ("fixed_point", "two_cycle", "max_sweeps", "thermal")
+FIXED_POINT, TWO_CYCLE, MAX_SWEEPS, THERMAL = range(4)
+
+#: the cue kinds.
+CUES = ("pattern", "random", "mixture")
+
+
+@dataclass(frozen=True)
+class HopfieldRun:
+    """Parameters of one realization (validated by :mod:`amphase.simulate.hopfield.model`).
+
+    Attributes
+    ----------
+    N : int
+        Neurons.
+    alpha : float
+        Load; ``P = max(1, round(alpha N))`` patterns are stored.
+    T : float
+        Temperature; 0 is the deterministic rule, ``T > 0`` the heat-bath rule.
+    cue : str
+        ``'pattern'`` (stored pattern ``t mod P`` with a fraction ``noise`` of its bits flipped), ``'random'``
+        (uniform ±1 state) or ``'mixture'`` (sign of the sum of ``n_mix`` patterns, then ``noise`` flips).
+    noise : float
+        Fraction of bits flipped in the cue (exactly ``round(noise N)`` distinct bits).
+    n_mix : int
+        Patterns in a mixture cue (odd).
+    trials : int
+        Trajectories per realization (cues on the same patterns).
+    dynamics : str
+        ``'async'`` (random-sequential) or ``'sync'`` (all spins at once).
+    sweeps : int
+        At ``T = 0``, the most sweeps (or synchronous steps) before giving up; at ``T > 0``, exactly this many.
+    form : str
+        ``'pattern'`` (overlaps, O(P) memory per replica) or ``'coupling'`` (the N x N matrix, CPU only).
+    backend : str
+        See :mod:`amphase.simulate.backend`.
+    top : int
+        How many of the largest overlaps (in absolute value) to report with their pattern indices.
+
+    """
+
+    N: int
+    alpha: float
+    T: float = 0.0
+    cue: str = "pattern"
+    noise: float = 0.0
+    n_mix: int = 3
+    trials: int = 1
+    dynamics: str = "async"
+    sweeps: int = 200
+    form: str = "pattern"
+    backend: str = "cpu"
+    top: int = 5
+
+    @property
+    def P(self) -> int:
+        """Number of stored patterns."""
+        return max(1, round(self.alpha * self.N))
+
+
+def child_rng(seed: np.random.SeedSequence, *key: int) -> np.random.Generator:
+    """A generator on the child stream ``seed.spawn_key + key`` (independent of how often ``seed`` was spawned)."""
+    child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, *key), pool_size=seed.pool_size)
+    return np.random.Generator(np.random.PCG64(child))
+
+
+def draw_patterns(rng: np.random.Generator, N: int, P: int) -> np.ndarray:
+    """``P`` unbiased ±1 patterns, transposed: int8 array of shape ``(N, P)``."""
+    return (2 * rng.integers(0, 2, size=(N, P), dtype=np.int8) - 1).astype(np.int8)
+
+
+def cue_states(xiT: np.ndarray, run: HopfieldRun, rngs: list[np.random.Generator]) -> tuple[np.ndarray, np.ndarray]:
+    """Initial states of every trial and the index of the (first) cued pattern (-1 for a random cue).
+
+    Returns
+    -------
+    S : ndarray of int8, shape (trials, N)
+    cued : ndarray of int32, shape (trials,)
+
+    """
+    N, P = xiT.shape
+    S = np.empty((run.trials, N), dtype=np.int8)
+    cued = np.full(run.trials, -1, dtype=np.int32)
+    flips = round(run.noise * N)
+    for t, rng in enumerate(rngs):
+        if run.cue == "random":
+            S[t] = 2 * rng.integers(0, 2, size=N, dtype=np.int8) - 1
+            continue
+        if run.cue == "pattern":
+            cued[t] = t % P
+            S[t] = xiT[:, cued[t]]
+        else:  # mixture of n_mix distinct patterns
+            mus = [(t * run.n_mix + j) % P for j in range(run.n_mix)]
+            cued[t] = mus[0]
+            S[t] = np.where(xiT[:, mus].sum(axis=1, dtype=np.int32) > 0, 1, -1)
+        if flips:
+            S[t, rng.choice(N, size=flips, replace=False)] *= -1
+    return S, cued
+
+
+def _draw_block(rng: np.random.Generator, N: int, thermal: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    orders = rng.permuted(np.broadcast_to(np.arange(N, dtype=np.int64), (BLOCK, N)), axis=1)
+    uniforms = rng.random((BLOCK, N)) if thermal else None
+    return orders, uniforms
+
+
+def _run_cpu(xiT: np.ndarray, S: np.ndarray, run: HopfieldRun, rngs: list[np.random.Generator]) -> tuple:
+    """Numba kernels, one trial at a time; returns (S, M, sweeps, status)."""
+    N, P = xiT.shape
+    thermal = run.T > 0
+    beta = 1.0 / run.T if thermal else np.inf
+    K = None
+    if run.form == "coupling":
+        xf = xiT.astype(batched.exact_float(np, N, P))
+        K = np.rint(xf @ xf.T).astype(np.int16)
+        np.fill_diagonal(K, 0)
+    M = np.empty((len(S), P), dtype=np.int32)
+    sweeps = np.zeros(len(S), dtype=np.int32)
+    status = np.full(len(S), THERMAL if thermal else MAX_SWEEPS, dtype=np.int8)
+    for t, rng in enumerate(rngs):
+        s = S[t]
+        M[t] = kernels.overlaps(xiT, s)
+        h = K @ s.astype(np.int64) if K is not None else None
+        while sweeps[t] < run.sweeps:
+            orders, uniforms = _draw_block(rng, N, thermal)
+            n = min(BLOCK, run.sweeps - sweeps[t])
+            if thermal:
+                if K is None:
+                    kernels.glauber_patterns(xiT, s, M[t], orders[:n], uniforms[:n], beta)
+                else:
+                    kernels.glauber_couplings(K, s, h, orders[:n], uniforms[:n], beta)
+                sweeps[t] += n
+                continue
+            if K is None:
+                done, fixed = kernels.async_patterns(xiT, s, M[t], orders[:n])
+            else:
+                done, fixed = kernels.async_couplings(K, s, h, orders[:n])
+            sweeps[t] += done
+            if fixed:
+                status[t] = FIXED_POINT
+                break
+        if K is not None:
+            M[t] = kernels.overlaps(xiT, s)
+    return S, M, sweeps, status
+
+
+def _run_batched_async(
+    backend: Backend, xiT: np.ndarray, S: np.ndarray, run: HopfieldRun, rngs: list[np.random.Generator]
+) -> tuple:
+    """The batched random-sequential algorithm (NumPy or CuPy); same trajectories as :func:`_run_cpu`."""
+    xp = backend.xp
+    B, N = S.shape
+    thermal = run.T > 0
+    beta = 1.0 / run.T if thermal else np.inf
+    d_xiT = backend.asarray(xiT)
+    d_S = backend.asarray(S)
+    d_M = d_S.astype(xp.int32) @ d_xiT.astype(xp.int32)
+    sweeps = np.zeros(B, dtype=np.int32)
+    status = np.full(B, THERMAL if thermal else MAX_SWEEPS, dtype=np.int8)
+    active = np.ones(B, dtype=bool)
+    identity = np.broadcast_to(np.arange(N, dtype=np.int64), (B, N))
+    while active.any():
+        blocks = [_draw_block(rng, N, thermal) if active[b] else (None, None) for b, rng in enumerate(rngs)]
+        n = min(BLOCK, run.sweeps - int(sweeps[active].min()))
+        for k in range(n):
+            live = active & (sweeps < run.sweeps)
+            if not live.any():
+                break
+            orders = np.array([blocks[b][0][k] if live[b] else identity[b] for b in range(B)])
+            if thermal:
+                uniforms = np.array([blocks[b][1][k] if live[b] else np.ones(N) for b in range(B)])
+                # a finished replica gets uniforms of 1: every visit sets -1, so it must not run; mask it out
+                idx = np.flatnonzero(live)
+                sub_S, sub_M = d_S[idx], d_M[idx]
+                batched.glauber_sweep(
+                    xp, d_xiT, sub_S, sub_M, backend.asarray(orders[idx]), backend.asarray(uniforms[idx]), beta
+                )
+                d_S[idx], d_M[idx] = sub_S, sub_M
+                sweeps[live] += 1
+                continue
+            flips = backend.asnumpy(batched.async_sweep(xp, d_xiT, d_S, d_M, backend.asarray(orders)))
+            sweeps[live] += 1
+            fixed = live & (flips == 0)
+            status[fixed] = FIXED_POINT
+            active &= ~fixed
+        active &= sweeps < run.sweeps
+    return backend.asnumpy(d_S), backend.asnumpy(d_M).astype(np.int32), sweeps, status
+
+
+def _run_batched_sync(
+    backend: Backend, xiT: np.ndarray, S: np.ndarray, run: HopfieldRun, rngs: list[np.random.Generator]
+) -> tuple:
+    """Synchronous dynamics for all trials at once (GEMMs); fixed points and 2-cycles end a T = 0 run."""
+    xp = backend.xp
+    B, N = S.shape
+    P = xiT.shape[1]
+    thermal = run.T > 0
+    beta = 1.0 / run.T if thermal else np.inf
+    xi_f = backend.asarray(xiT).astype(batched.exact_float(xp, N, P))
+    d_S = backend.asarray(S)
+    prev = d_S.copy()
+    sweeps = np.zeros(B, dtype=np.int32)
+    status = np.full(B, THERMAL if thermal else MAX_SWEEPS, dtype=np.int8)
+    active = np.ones(B, dtype=bool)
+    for step in range(run.sweeps):
+        if thermal and step % BLOCK == 0:
+            block = np.stack([rng.random((BLOCK, N)) for rng in rngs])  # (B, BLOCK, N)
+        idx = np.flatnonzero(active)
+        if idx.size == 0:
+            break
+        _, H = batched.sync_fields(xp, xi_f, d_S[idx])
+        old = d_S[idx]
+        if thermal:
+            u = backend.asarray(block[idx, step % BLOCK])
+            new = xp.where(u < 0.5 * (1.0 + xp.tanh(beta * H / N)), 1, -1).astype(xp.int8)
+        else:
+            new = xp.where(H > 0, 1, xp.where(H < 0, -1, old)).astype(xp.int8)
+        sweeps[idx] += 1
+        if not thermal:
+            same = backend.asnumpy((new == old).all(axis=1))
+            cycle = backend.asnumpy((new == prev[idx]).all(axis=1)) & ~same
+            status[idx[same]] = FIXED_POINT
+            status[idx[cycle]] = TWO_CYCLE
+            active[idx[same | cycle]] = False
+        prev[idx] = old
+        d_S[idx] = new
+    M, _ = batched.sync_fields(xp, xi_f, d_S)
+    return backend.asnumpy(d_S), np.rint(backend.asnumpy(M)).astype(np.int32), sweeps, status
+
+
+def run_realization(run: HopfieldRun, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+    """Draw the patterns, run every trial, and measure the end states.
+
+    Parameters
+    ----------
+    run : HopfieldRun
+        Validated parameters.
+    seed : numpy.random.SeedSequence
+        The realization's seed; its children are described in the module docstring.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``overlap`` (trials, P) float32, ``m_cue`` (trials,) overlap with the cued pattern (NaN for a random cue),
+        ``cue_pattern`` (trials,) int32, ``energy`` (trials,) energy per spin, ``sweeps`` (trials,) int32,
+        ``status`` (trials,) int8 (:data:`STATUS`), ``top_overlap`` and ``top_pattern`` (trials, top): the
+        ``top`` largest overlaps in absolute value, signed, and their pattern indices; ``P`` (scalar).
+
+    """
+    N, P = run.N, run.P
+    xiT = draw_patterns(child_rng(seed, 0), N, P)
+    rngs = [child_rng(seed, 1, t) for t in range(run.trials)]
+    S, cued = cue_states(xiT, run, rngs)
+    backend = get_backend(run.backend)
+    if run.dynamics == "sync":
+        S, M, sweeps, status = _run_batched_sync(backend, xiT, S, run, rngs)
+    elif backend.batched and run.form == "pattern":
+        S, M, sweeps, status = _run_batched_async(backend, xiT, S, run, rngs)
+    else:
+        S, M, sweeps, status = _run_cpu(xiT, S, run, rngs)
+    return measure(M, N, cued, sweeps, status, run.top)
+
+
+def measure(
+    M: np.ndarray, N: int, cued: np.ndarray, sweeps: np.ndarray, status: np.ndarray, top: int
+) -> dict[str, np.ndarray]:
+    """End-state measurements from the integer overlaps ``M`` (trials, P); see :func:`run_realization`."""
+    trials, P = M.shape
+    m = M / N
+    energy = -0.5 * (M.astype(np.float64) ** 2).sum(axis=1) / N**2 + P / (2 * N)
+    k = min(top, P)
+    order = np.argsort(-np.abs(m), axis=1, kind="stable")[:, :k]
+    top_overlap = np.full((trials, top), np.nan)
+    top_pattern = np.full((trials, top), -1, dtype=np.int32)
+    top_overlap[:, :k] = np.take_along_axis(m, order, axis=1)
+    top_pattern[:, :k] = order
+    m_cue = np.where(cued >= 0, m[np.arange(trials), np.maximum(cued, 0)], np.nan)
+    return {
+        "overlap": m.astype(np.float32),
+        "m_cue": m_cue,
+        "cue_pattern": cued,
+        "energy": energy,
+        "sweeps": sweeps.astype(np.int32),
+        "status": status.astype(np.int8),
+        "top_overlap": top_overlap,
+        "top_pattern": top_pattern,
+        "P": np.int32(P),
+    }

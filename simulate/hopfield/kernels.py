@@ -1,0 +1,190 @@
+"""Numba kernels of Hopfield dynamics, one replica at a time (plain arrays in, arrays out).
+
+Conventions shared by every kernel (and by the batched kernels of :mod:`.batched`):
+
+* spins ``s`` are ``int8`` (±1); the patterns are stored transposed, ``xiT[i, mu] = xi_i^mu`` (``int8``, shape
+  ``(N, P)``), so one spin's row is contiguous;
+* the couplings are Hebbian with no self-coupling, ``J_ij = (1/N) sum_mu xi_i^mu xi_j^mu`` for ``i != j`` and
+  ``J_ii = 0`` (Hopfield 1982; Amit, Gutfreund & Sompolinsky, Phys. Rev. A 32, 1007 (1985));
+* all arithmetic of the zero-temperature rules is exact integer arithmetic on ``N h_i``: in the *pattern form* the
+  overlaps ``M_mu = sum_i xi_i^mu s_i`` (``int32``) are kept and ``N h_i = sum_mu xi_i^mu M_mu - P s_i`` costs
+  O(P); in the *coupling form* ``K = N J`` is stored exactly as ``int16`` and the fields ``N h`` are kept up to date
+  incrementally, so a stable spin costs O(1) and a flip O(N). Both give the same trajectory for the same order;
+* tie rule: a spin whose field is exactly zero keeps its value (``np.sign`` would set it to 0);
+* random numbers (the visiting orders, the heat-bath uniforms) are drawn by NumPy outside the kernels and passed in,
+  so the kernels are deterministic and every backend sees the same draws.
+
+Zero-temperature asynchronous dynamics lowers ``E = -(1/2) sum_{i != j} J_ij s_i s_j`` at every flip and stops at a
+fixed point, detected as a sweep without a flip. The heat-bath (Glauber) rule at inverse temperature ``beta`` sets
+``s_i = +1`` with probability ``(1 + tanh(beta h_i)) / 2`` (Glauber, J. Math. Phys. 4, 294 (1963)).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = [
+    "async_couplings",
+    "async_patterns",
+    "glauber_couplings",
+    "glauber_patterns",
+    "overlaps",
+]
+
+
+@njit(cache=True, nogil=True)
+def _field_patterns(row: np.ndarray, M: np.ndarray) -> np.int64:
+    acc = np.int64(0)
+    for mu in range(row.shape[0]):
+        acc += np.int64(row[mu]) * M[mu]
+    return acc
+
+
+@njit(cache=True, nogil=True)
+def overlaps(xiT: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Integer overlaps ``M_mu = sum_i xi_i^mu s_i`` (int32, shape (P,)) of spins ``s`` with the patterns ``xiT``."""
+    N, P = xiT.shape
+    M = np.zeros(P, dtype=np.int32)
+    for i in range(N):
+        si = np.int32(s[i])
+        row = xiT[i]
+        for mu in range(P):
+            M[mu] += si * row[mu]
+    return M
+
+
+@njit(cache=True, nogil=True)
+def async_patterns(xiT: np.ndarray, s: np.ndarray, M: np.ndarray, orders: np.ndarray) -> tuple[int, bool]:
+    """Zero-temperature random-sequential sweeps in the pattern form, until a sweep flips no spin.
+
+    Parameters
+    ----------
+    xiT : ndarray of int8, shape (N, P)
+        Patterns, transposed.
+    s : ndarray of int8, shape (N,)
+        Spins, updated in place.
+    M : ndarray of int32, shape (P,)
+        Overlaps ``xiT.T @ s``, updated in place.
+    orders : ndarray of int, shape (sweeps, N)
+        One visiting order (a permutation of ``0..N-1``) per sweep.
+
+    Returns
+    -------
+    sweeps : int
+        Sweeps run (including the final sweep without a flip, if reached).
+    fixed_point : bool
+        Whether the last sweep flipped no spin (``s`` is then a fixed point).
+
+    """
+    P = xiT.shape[1]
+    for sweep in range(orders.shape[0]):
+        flips = 0
+        for t in range(orders.shape[1]):
+            i = orders[sweep, t]
+            row = xiT[i]
+            h = _field_patterns(row, M) - P * np.int64(s[i])
+            old = s[i]
+            new = old if h == 0 else (1 if h > 0 else -1)
+            if new != old:
+                s[i] = new
+                d = 2 * new
+                for mu in range(P):
+                    M[mu] += d * row[mu]
+                flips += 1
+        if flips == 0:
+            return sweep + 1, True
+    return orders.shape[0], False
+
+
+@njit(cache=True, nogil=True)
+def async_couplings(K: np.ndarray, s: np.ndarray, h: np.ndarray, orders: np.ndarray) -> tuple[int, bool]:
+    """Zero-temperature random-sequential sweeps in the coupling form, until a sweep flips no spin.
+
+    Parameters
+    ----------
+    K : ndarray of int16, shape (N, N)
+        ``N J``: ``sum_mu xi_i^mu xi_j^mu`` off the diagonal, zero on it (symmetric).
+    s : ndarray of int8, shape (N,)
+        Spins, updated in place.
+    h : ndarray of int64, shape (N,)
+        Fields ``N h = K @ s``, updated in place on every flip.
+    orders : ndarray of int, shape (sweeps, N)
+        One visiting order per sweep.
+
+    Returns
+    -------
+    sweeps : int
+        Sweeps run.
+    fixed_point : bool
+        Whether the last sweep flipped no spin.
+
+    """
+    N = K.shape[0]
+    for sweep in range(orders.shape[0]):
+        flips = 0
+        for t in range(orders.shape[1]):
+            i = orders[sweep, t]
+            old = s[i]
+            new = old if h[i] == 0 else (1 if h[i] > 0 else -1)
+            if new != old:
+                s[i] = new
+                d = 2 * new
+                row = K[i]
+                for j in range(N):
+                    h[j] += d * row[j]
+                flips += 1
+        if flips == 0:
+            return sweep + 1, True
+    return orders.shape[0], False
+
+
+@njit(cache=True, nogil=True)
+def glauber_patterns(
+    xiT: np.ndarray, s: np.ndarray, M: np.ndarray, orders: np.ndarray, uniforms: np.ndarray, beta: float
+) -> None:
+    """Heat-bath random-sequential sweeps in the pattern form, one per row of ``orders``.
+
+    Parameters
+    ----------
+    xiT, s, M
+        As in :func:`async_patterns` (``s`` and ``M`` updated in place).
+    orders : ndarray of int, shape (sweeps, N)
+        Visiting orders.
+    uniforms : ndarray of float64, shape (sweeps, N)
+        Uniform [0, 1) numbers, one per visit: spin ``orders[k, t]`` becomes +1 if
+        ``uniforms[k, t] < (1 + tanh(beta h)) / 2``.
+    beta : float
+        Inverse temperature.
+
+    """
+    N, P = xiT.shape
+    for sweep in range(orders.shape[0]):
+        for t in range(orders.shape[1]):
+            i = orders[sweep, t]
+            row = xiT[i]
+            h = (_field_patterns(row, M) - P * np.int64(s[i])) / N
+            new = 1 if uniforms[sweep, t] < 0.5 * (1.0 + np.tanh(beta * h)) else -1
+            if new != s[i]:
+                s[i] = new
+                d = 2 * new
+                for mu in range(P):
+                    M[mu] += d * row[mu]
+
+
+@njit(cache=True, nogil=True)
+def glauber_couplings(
+    K: np.ndarray, s: np.ndarray, h: np.ndarray, orders: np.ndarray, uniforms: np.ndarray, beta: float
+) -> None:
+    """Heat-bath random-sequential sweeps in the coupling form (arguments as :func:`glauber_patterns`)."""
+    N = K.shape[0]
+    for sweep in range(orders.shape[0]):
+        for t in range(orders.shape[1]):
+            i = orders[sweep, t]
+            new = 1 if uniforms[sweep, t] < 0.5 * (1.0 + np.tanh(beta * (h[i] / N))) else -1
+            if new != s[i]:
+                s[i] = new
+                d = 2 * new
+                row = K[i]
+                for j in range(N):
+                    h[j] += d * row[j]

@@ -1,0 +1,126 @@
+"""What a model family gives the sweep runner, and the registry of families.
+
+The runner (:mod:`amphase.simulate.sweep`) knows nothing about any model. A family supplies a :class:`Model`:
+
+* its parameters (:class:`~amphase.theory.registry.Param` for numbers, :class:`Choice` for names), which of them may
+  be grid dimensions, and their defaults;
+* the variables one task returns (:class:`Variable`: extra dimensions beyond the grid and ``realization``, dtype,
+  fill value, attributes) and the sizes of those extra dimensions for a whole grid;
+* ``run(params, seed)``: from one grid point's parameters and its :class:`numpy.random.SeedSequence` to a dict of
+  small arrays, one per variable (arrays shorter than the declared size along an extra dimension are padded).
+
+Families register a ``"module:attribute"`` path in :data:`MODELS`; the module is imported on first use.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from amphase.errors import ParameterError
+from amphase.theory.registry import Param
+
+__all__ = ["MODELS", "Choice", "Model", "Variable", "get_model"]
+
+#: model families the runner can run, by name.
+MODELS: dict[str, str] = {"hopfield": "amphase.simulate.hopfield.model:MODEL"}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A parameter that takes one of a few names."""
+
+    name: str
+    description: str
+    choices: tuple[str, ...]
+
+    def domain(self) -> str:
+        """The allowed values in words."""
+        return f"{self.name} in {{{', '.join(self.choices)}}}"
+
+    def check(self, value: Any) -> str:
+        """Return ``value`` if it is one of the choices; raise :class:`ParameterError` if not."""
+        if value not in self.choices:
+            raise ParameterError(f"{self.name}={value!r} is not allowed; allowed: {self.domain()}")
+        return str(value)
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A per-task result variable: dims after ``(*grid, 'realization')``, dtype, fill value and attributes."""
+
+    dims: tuple[str, ...]
+    dtype: str
+    fill: Any
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A model family as the sweep runner sees it.
+
+    Attributes
+    ----------
+    name : str
+        Registry name (the ``model`` key of a configuration).
+    title : str
+        Dataset title.
+    references : str
+        Papers the simulated model comes from.
+    params : tuple
+        Every parameter, as :class:`Param` or :class:`Choice`.
+    gridable : tuple of str
+        Parameters that may be grid dimensions.
+    defaults : mapping
+        Default values of the parameters that have one.
+    variables : callable
+        ``variables(config) -> {name: Variable}``.
+    sizes : callable
+        ``sizes(config) -> {extra dim: size}`` over the whole grid.
+    coords : callable
+        ``coords(config) -> {extra dim: (values, attrs)}``, coordinates of the extra dims.
+    run : callable
+        ``run(params, seed) -> {name: array}``, the work of one grid point and realization; must be picklable (a
+        module-level function).
+    check : callable
+        ``check(params)``: cross-parameter checks at one grid point (raise :class:`ParameterError`).
+    attrs : callable
+        ``attrs(config) -> {name: value}``: global attributes describing the run (backend, device ...).
+
+    """
+
+    name: str
+    title: str
+    references: str
+    params: tuple[Param | Choice, ...]
+    gridable: tuple[str, ...]
+    defaults: Mapping[str, Any]
+    variables: Callable[[Mapping[str, Any]], dict[str, Variable]]
+    sizes: Callable[[Mapping[str, Any]], dict[str, int]]
+    coords: Callable[[Mapping[str, Any]], dict[str, tuple[np.ndarray, dict[str, str]]]]
+    run: Callable[[Mapping[str, Any], np.random.SeedSequence], dict[str, np.ndarray]]
+    check: Callable[[Mapping[str, Any]], None] = lambda params: None
+    attrs: Callable[[Mapping[str, Any]], dict[str, Any]] = lambda config: {}
+
+    def param(self, name: str) -> Param | Choice:
+        """The parameter called ``name``; :class:`ParameterError` naming the allowed ones if there is none."""
+        for p in self.params:
+            if p.name == name:
+                return p
+        allowed = ", ".join(p.name for p in self.params)
+        close = difflib.get_close_matches(name, [p.name for p in self.params], n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ParameterError(f"model {self.name!r} has no parameter {name!r}{hint}; its parameters: {allowed}")
+
+
+def get_model(name: str) -> Model:
+    """The model family registered as ``name``."""
+    if name not in MODELS:
+        raise ParameterError(f"model={name!r} is unknown; allowed: {', '.join(sorted(MODELS))}")
+    module, _, attr = MODELS[name].partition(":")
+    return getattr(importlib.import_module(module), attr)

@@ -1,0 +1,74 @@
+"""Theory against simulation for the Hopfield family, and `amphase compare`."""
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from amphase import theory
+from amphase.analysis.compare import compare_file
+from amphase.analysis.hopfield_compare import compare, table
+from amphase.errors import ParameterError
+from amphase.simulate.config import resolve
+from amphase.simulate.sweep import run_sweep
+
+RAW = {
+    "model": "hopfield",
+    "seed": 3,
+    "realizations": 4,
+    "grid": {"N": [300, 600, 1200], "alpha": [0.04, 0.1, 0.13, 0.16, 0.19, 0.22]},
+    "params": {"trials": 4, "overlaps": "top", "top": 6},
+}
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cmp") / "capacity.nc"
+    run_sweep(resolve(RAW), out, executor="processes", workers=2, progress=False)
+    return out
+
+
+def test_comparison_uses_the_theory_at_the_simulated_load(sweep):
+    ds = xr.load_dataset(sweep, engine="h5netcdf")
+    res = compare(ds)
+    for N in (300, 600, 1200):
+        for alpha in (0.04, 0.1, 0.13):
+            P = round(alpha * N)
+            expected = theory.get("hopfield.overlap")(alpha=P / N)["m"]
+            assert float(res["m_theory"].sel(N=N, alpha=alpha).squeeze()) == expected
+    assert np.isnan(res["m_theory"].sel(alpha=0.16)).all()  # no RS retrieval state above alpha_c
+    dev = (res.m_measured - res.m_theory) / res.m_error
+    np.testing.assert_allclose(res.m_deviation, dev)
+    assert ((res.m_error > 0) | (res.n_retrieval == 0)).all()
+    np.testing.assert_allclose(res["fraction"].sum("state"), 1.0)
+    # retrieval from the patterns is certain at alpha = 0.04 and rare at 0.22 for these sizes
+    p = res["fraction"].sel(state="retrieval").squeeze()
+    assert (p.sel(alpha=0.04) == 1).all() and (p.sel(alpha=0.22) < 0.5).all()
+    # the half-retrieval load is bracketed by the grid and decreases with N
+    half = res["alpha_half"].squeeze().values
+    assert np.all((0.13 < half) & (half < 0.22)) and half[0] > half[-1]
+    assert np.isfinite(res["alpha_c_fss_nu05"]).all() and np.isnan(res["alpha_c_fss"]).all()  # 3 sizes: nu fixed
+    text = table(res)
+    assert f"{theory.get('hopfield.overlap')(alpha=0.1)['m']:.5f}" in text
+    assert "alpha_c(N -> inf)" in text and "end-state fractions" in text
+
+
+def test_compare_file_writes_figure_and_dataset(sweep, tmp_path):
+    fig, out = tmp_path / "fig.png", tmp_path / "cmp.nc"
+    text = compare_file(sweep, figure=fig, out=out)
+    assert fig.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    res = xr.load_dataset(out, engine="h5netcdf")
+    assert "m_theory" in res and res.attrs["compared_dataset"] == str(sweep)
+    assert f"# figure: {fig}" in text
+
+
+def test_compare_file_errors(tmp_path):
+    with pytest.raises(ParameterError, match="no such file"):
+        compare_file(tmp_path / "none.nc")
+    other = tmp_path / "other.nc"
+    xr.Dataset({"x": ("a", [1.0])}).to_netcdf(other, engine="h5netcdf")
+    with pytest.raises(ParameterError, match="no comparison for model=None"):
+        compare_file(other)
+    bad = tmp_path / "bad.nc"
+    bad.write_text("not netCDF")
+    with pytest.raises(ParameterError, match="cannot read it as netCDF"):
+        compare_file(bad)

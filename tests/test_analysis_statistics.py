@@ -1,0 +1,53 @@
+"""Clustered means, binomial step fits and finite-size extrapolation."""
+
+import numpy as np
+import pytest
+
+from amphase.analysis.statistics import _step, clustered_mean, extrapolate, fit_step
+
+
+def test_clustered_mean_reduces_to_the_plain_standard_error():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(50, 1))
+    mean, err, n = clustered_mean(x, np.ones_like(x, dtype=bool))
+    assert n == 50 and mean == pytest.approx(x.mean())
+    assert err == pytest.approx(x.std(ddof=1) / np.sqrt(50))
+
+
+def test_clustered_mean_counts_realizations_not_trials():
+    # identical trials inside a realization carry no more information than one
+    base = np.random.default_rng(1).normal(size=(20, 1))
+    _, err_one, _ = clustered_mean(base, np.ones_like(base, dtype=bool))
+    four = np.repeat(base, 4, axis=1)
+    _, err_four, n = clustered_mean(four, np.ones_like(four, dtype=bool))
+    assert n == 80 and err_four == pytest.approx(err_one)
+    assert np.isnan(clustered_mean(base, np.zeros_like(base, dtype=bool))[0])
+
+
+def test_step_fit_recovers_a_known_step_within_its_error():
+    rng = np.random.default_rng(2)
+    x = np.linspace(0.13, 0.165, 8)  # within two widths of the step, where the deviance is ~ chi^2
+    n = np.full(x.size, 400)
+    fits = []
+    for _ in range(40):
+        k = rng.binomial(n, _step(x, 0.147, 0.01))
+        fits.append(fit_step(x, k, n))
+    x0 = np.array([f.x0 for f in fits])
+    err = np.array([f.x0_error for f in fits])
+    pulls = (x0 - 0.147) / err
+    assert abs(pulls.mean()) < 3 / np.sqrt(40)  # unbiased
+    assert 0.7 < pulls.std() < 1.3  # the Fisher error is the actual scatter
+    # chi^2 with 6 dof: mean 6, standard error of the mean of 40 sqrt(12/40) = 0.55
+    assert np.mean([f.deviance for f in fits]) == pytest.approx(6, abs=3 * 0.55)
+
+
+def test_extrapolation_is_exact_on_exact_data():
+    N = np.array([1000, 2000, 4000, 8000, 16000], dtype=float)
+    y = 0.138 + 0.9 * N**-0.5
+    fit = extrapolate(N, y, np.full(5, 1e-4), nu=0.5)
+    assert fit.y_inf == pytest.approx(0.138, abs=1e-12) and fit.chi2 == pytest.approx(0, abs=1e-12)
+    y = 0.138 + 0.5 * N**-0.4
+    free = extrapolate(N, y, np.full(5, 1e-5))
+    assert free.y_inf == pytest.approx(0.138, abs=1e-6) and free.nu == pytest.approx(0.4, abs=1e-4)
+    with pytest.raises(ValueError, match="at least four sizes"):
+        extrapolate(N[:3], y[:3], np.ones(3))

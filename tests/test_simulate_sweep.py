@@ -1,0 +1,149 @@
+"""The sweep runner: one dataset whatever the executor, resume after an interruption, seeds keyed by grid values."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from amphase.errors import ParameterError
+from amphase.simulate.config import apply_overrides, resolve
+from amphase.simulate.store import CheckpointStore
+from amphase.simulate.sweep import RUN_ATTRS, point_seed, run_point, run_sweep, store_path
+
+RAW = {
+    "model": "hopfield",
+    "seed": 42,
+    "realizations": 3,
+    "grid": {"N": [150, 300], "alpha": [0.05, 0.14, 0.2]},
+    "params": {"noise": 0.15, "trials": 2, "top": 4},
+}
+
+
+def data(ds):
+    """A dataset without the attributes that describe how (not what) it was computed."""
+    ds = ds.copy()
+    ds.attrs = {k: v for k, v in ds.attrs.items() if k not in RUN_ATTRS}
+    return ds
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial") / "sweep.nc"
+    return run_sweep(resolve(RAW), out, executor="serial", progress=False), out
+
+
+def test_dataset_layout(serial):
+    ds, out = serial
+    assert ds["overlap"].dims == ("N", "alpha", "realization", "trial", "pattern")
+    assert ds.sizes["pattern"] == 60  # the largest P on the grid; smaller P padded with NaN
+    assert np.isnan(ds["overlap"].sel(N=150, alpha=0.05).values[..., 8:]).all()
+    assert ds["P"].sel(N=150, alpha=0.05).values.tolist() == [[8, 8, 8]][0]
+    assert ds["N"].attrs["units"] == "1" and "long_name" in ds["alpha"].attrs
+    assert ds["status"].attrs["flag_meanings"] == "fixed_point two_cycle max_sweeps thermal"
+    for key in ("seed", "backend", "device", "git_commit", "config", "executor", "amphase_version"):
+        assert key in ds.attrs
+    assert ds.attrs["resumed_points"] == 0
+    on_disk = xr.load_dataset(out, engine="h5netcdf")
+    xr.testing.assert_identical(data(on_disk), data(ds))
+
+
+@pytest.mark.parametrize(("executor", "workers"), [("processes", 2), ("dask", 2)])
+def test_same_dataset_on_every_executor(serial, tmp_path, executor, workers):
+    ds = run_sweep(resolve(RAW), tmp_path / "x.nc", executor=executor, workers=workers, progress=False)
+    assert ds.attrs["executor"] == executor and ds.attrs["workers"] == workers
+    xr.testing.assert_identical(data(ds), data(serial[0]))
+
+
+def test_resume_computes_only_what_is_missing(serial, tmp_path):
+    out = tmp_path / "r.nc"
+    config = resolve(RAW)
+    run_sweep(config, out, executor="serial", progress=False)
+    store = CheckpointStore(store_path(out))
+    for index in [(0, 1), (1, 2)]:  # forget two points, and scribble over one of them as a killed writer might
+        os.remove(store._marker(index))
+    store.group["energy"][(0, 1)] = np.zeros((3, 2))
+    assert store.pending() == [(0, 1), (1, 2)]
+    ds = run_sweep(config, out, executor="serial", progress=False)
+    assert ds.attrs["resumed_points"] == 4
+    xr.testing.assert_identical(data(ds), data(serial[0]))
+
+
+def test_grid_dimensions_keep_their_order_through_a_resume(tmp_path):
+    # dims in non-alphabetical order, one of them named: the store must not reorder them
+    raw = {
+        "model": "hopfield",
+        "realizations": 1,
+        "grid": {"cue": ["random", "pattern"], "alpha": [0.05, 0.1, 0.2]},
+        "params": {"N": 100},
+    }
+    out = tmp_path / "o.nc"
+    first = run_sweep(resolve(raw), out, executor="serial", progress=False)
+    assert first["m_cue"].dims[:2] == ("cue", "alpha") and first["cue"].values.tolist() == ["random", "pattern"]
+    assert np.isnan(first["m_cue"].sel(cue="random")).all() and np.isfinite(first["m_cue"].sel(cue="pattern")).all()
+    again = run_sweep(resolve(raw), out, executor="serial", progress=False)
+    assert again.attrs["resumed_points"] == 6
+    xr.testing.assert_identical(data(first), data(again))
+
+
+def test_a_store_for_another_configuration_is_refused(tmp_path):
+    out = tmp_path / "c.nc"
+    run_sweep(resolve(apply_overrides(RAW, ["realizations=1", "N=100"])), out, executor="serial", progress=False)
+    with pytest.raises(ParameterError, match="different configuration \\(differs in params\\)"):
+        run_sweep(resolve(apply_overrides(RAW, ["realizations=1", "N=100", "noise=0.2"])), out, executor="serial")
+    ds = run_sweep(
+        resolve(apply_overrides(RAW, ["realizations=1", "N=100", "noise=0.2"])), out, executor="serial", restart=True
+    )
+    assert ds.attrs["param_noise"] == 0.2
+
+
+def test_bad_run_options_fail_before_any_work(tmp_path):
+    with pytest.raises(ParameterError, match="workers=0 is not allowed"):
+        run_sweep(resolve(RAW), tmp_path / "w.nc", workers=0)
+    with pytest.raises(ParameterError, match=r"must end in \.nc"):
+        run_sweep(resolve(RAW), tmp_path / "w.zarr")
+    with pytest.raises(ParameterError, match="use it with --executor dask"):
+        run_sweep(resolve(RAW), tmp_path / "w.nc", executor="processes", scheduler="tcp://localhost:1")
+    assert not any(tmp_path.iterdir())
+
+
+def test_seeds_are_keyed_by_grid_values_not_positions():
+    small = resolve(apply_overrides(RAW, ["N=300", "alpha=0.14"]))
+    _, alone = run_point(small, (0, 0))
+    _, within = run_point(resolve(RAW), (1, 1))  # the same (N, alpha) inside the bigger grid
+    for key in alone:
+        np.testing.assert_array_equal(alone[key], within[key])
+    a = point_seed(1, {"N": 100, "alpha": 0.1}, 0).generate_state(2)
+    assert not np.array_equal(a, point_seed(1, {"N": 100, "alpha": 0.1}, 1).generate_state(2))
+    assert not np.array_equal(a, point_seed(1, {"N": 100, "alpha": 0.10000000000000002}, 0).generate_state(2))
+    assert not np.array_equal(a, point_seed(2, {"N": 100, "alpha": 0.1}, 0).generate_state(2))
+
+
+def test_kill_and_resume_gives_the_uninterrupted_dataset(tmp_path):
+    # a sweep of 8 grid points, killed with SIGKILL once some are written, then resumed with the same command
+    args = ["hopfield-capacity", "N=400,800", "alpha=0.06,0.1,0.14,0.18", "realizations=2", "params.trials=2"]
+    out = tmp_path / "killed.nc"
+    cmd = [sys.executable, "-m", "amphase", "run", *args, "--out", str(out), "--executor", "serial", "--no-progress"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = store_path(out) / ".done"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if done.is_dir() and len(list(done.iterdir())) >= 2:
+            break
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    finished = len(list(done.iterdir()))
+    assert 2 <= finished < 8, "the sweep was not interrupted part-way"
+    assert not out.exists()
+    resumed = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    assert f"({finished} grid points were already in the checkpoint)" in resumed.stderr
+    reference = tmp_path / "reference.nc"
+    subprocess.run([*cmd[:-5], "--out", str(reference), "--executor", "serial", "--no-progress"], check=True)
+    xr.testing.assert_identical(
+        data(xr.load_dataset(out, engine="h5netcdf")), data(xr.load_dataset(reference, engine="h5netcdf"))
+    )
