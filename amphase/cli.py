@@ -170,7 +170,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     ds = run_sweep(
         config,
         out,
-        executor=args.executor,
+        executor=args.executor or ("dask" if args.scheduler else "processes"),
         workers=args.workers,
         scheduler=args.scheduler,
         progress=None if not args.no_progress else False,
@@ -221,9 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("overrides", nargs="*", metavar="key=value", help="configuration overrides")
     rn.add_argument("--list", action="store_true", help="list the built-in configurations")
     rn.add_argument("--out", metavar="FILE.nc", help="output dataset (default results/CONFIG.nc)")
-    rn.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes")
+    rn.add_argument(
+        "--executor",
+        choices=("serial", "processes", "dask"),
+        help="where grid points run (default: processes, or dask with --scheduler)",
+    )
     rn.add_argument("--workers", type=int, default=None, metavar="N", help="workers (default: the CPU count)")
-    rn.add_argument("--scheduler", metavar="ADDRESS", help="join a running Dask cluster (with --executor dask)")
+    rn.add_argument("--scheduler", metavar="ADDRESS", help="join a running Dask cluster (implies --executor dask)")
     rn.add_argument("--restart", action="store_true", help="discard the checkpoint store instead of resuming")
     rn.add_argument("--no-progress", action="store_true", help="no progress bar")
     rn.set_defaults(handler=_cmd_run)

@@ -203,54 +203,61 @@ def compare(ds: xr.Dataset, **thresholds: float) -> xr.Dataset:
     return res
 
 
-def _fmt(v: float, digits: int = 5) -> str:
-    return "nan" if v is None or not np.isfinite(v) else f"{v:.{digits}f}"
+def _fmt(v: float, digits: int = 5, width: int = 9) -> str:
+    return f"{'nan' if v is None or not np.isfinite(v) else f'{v:.{digits}f}':>{width}}"
+
+
+def _labels(frame: Any, res: xr.Dataset) -> list[str]:
+    """Row labels naming the index levels that vary in ``res`` (all of them if none does)."""
+    names = list(frame.index.names)
+    varying = [n for n in names if n in res.dims and res.sizes[n] > 1] or names
+    keys = [k if isinstance(k, tuple) else (k,) for k in frame.index]
+    return [" ".join(f"{n}={v}" for n, v in zip(names, key, strict=True) if n in varying) for key in keys]
 
 
 def table(res: xr.Dataset, max_rows: int = 80) -> str:
     """The comparison as text: theory, measured, error, deviation in standard errors."""
     lines = []
-    rows = (
-        res[["m_theory", "m_measured", "m_error", "m_deviation", "n_retrieval"]]
-        .to_dataframe()
-        .dropna(subset=["m_measured"])
-    )
+    fixed = [f"{d}={res[d].values[0]}" for d in ("cue", "T", "N") if d in res.dims and res.sizes[d] == 1]
+    if fixed:
+        lines.append(f"# {', '.join(fixed)}")
+    cols = ["m_theory", "m_measured", "m_error", "m_deviation", "e_theory", "e_measured", "e_error", "n_retrieval"]
+    rows = res[cols].to_dataframe().dropna(subset=["m_measured"])
     if len(rows):
-        lines.append("# retrieval overlap m: replica-symmetric theory vs measured (error = 1 s.e.; dev in s.e.)")
-        lines.append(f"{'':>28} {'theory':>9} {'measured':>9} {'error':>9} {'dev':>6} {'n':>6}")
-        for key, r in rows.head(max_rows).iterrows():
-            label = " ".join(
-                f"{n}={v}" for n, v in zip(rows.index.names, key if isinstance(key, tuple) else (key,), strict=True)
-            )
+        labels = _labels(rows, res)
+        w = max(len(x) for x in labels)
+        lines.append("# retrieval end states: replica-symmetric theory vs measured (error = 1 s.e.; dev in s.e.)")
+        head = ("m theory", "measured", "error", "dev", "e theory", "measured", "error", "n")
+        lines.append(f"{'':>{w}} " + " ".join(f"{h:>9}" for h in head))
+        for label, (_, r) in list(zip(labels, rows.iterrows(), strict=True))[:max_rows]:
             lines.append(
-                f"{label:>28} {_fmt(r.m_theory)} {_fmt(r.m_measured)} {_fmt(r.m_error)} "
-                f"{_fmt(r.m_deviation, 1):>6} {int(r.n_retrieval):>6}"
+                f"{label:>{w}} {_fmt(r.m_theory)} {_fmt(r.m_measured)} {_fmt(r.m_error)} {_fmt(r.m_deviation, 1)} "
+                f"{_fmt(r.e_theory)} {_fmt(r.e_measured)} {_fmt(r.e_error)} {int(r.n_retrieval):>9}"
             )
+        if len(rows) > max_rows:
+            lines.append(f"# ... {len(rows) - max_rows} more rows in the comparison dataset (--out)")
     if "alpha_half" in res:
         lines.append("")
         lines.append("# half-retrieval load alpha_1/2(N) (erfc fit to the retrieval counts)")
         ah = res[["alpha_half", "alpha_half_error", "retrieval_width"]].to_dataframe().dropna()
-        for key, r in ah.iterrows():
-            label = " ".join(
-                f"{n}={v}" for n, v in zip(ah.index.names, key if isinstance(key, tuple) else (key,), strict=True)
-            )
+        labels = _labels(ah, res)
+        w = max(map(len, labels), default=0)
+        for label, (_, r) in zip(labels, ah.iterrows(), strict=True):
             lines.append(
-                f"{label:>28} alpha_1/2 = {r.alpha_half:.4f} ± {r.alpha_half_error:.4f}  width {r.retrieval_width:.4f}"
+                f"{label:>{w}}  alpha_1/2 = {r.alpha_half:.4f} ± {r.alpha_half_error:.4f}  "
+                f"width {r.retrieval_width:.4f}"
             )
     if "alpha_c_fss_nu05" in res:
         rs = res.attrs["alpha_c_rs"]
         fss = res[[v for v in res.data_vars if v.startswith(("alpha_c_fss", "fss_"))]].to_dataframe().dropna(how="all")
-        for key, r in fss.iterrows():
-            label = " ".join(
-                f"{n}={v}" for n, v in zip(fss.index.names, key if isinstance(key, tuple) else (key,), strict=True)
-            )
+        for label, (_, r) in zip(_labels(fss, res), fss.iterrows(), strict=True):
             for sfx, shift in (("", "nu fitted"), ("_nu05", "nu = 1/2")):
                 a, e = r[f"alpha_c_fss{sfx}"], r[f"alpha_c_fss_error{sfx}"]
                 if not np.isfinite(a):
                     continue
                 nu = f"{r[f'fss_nu{sfx}']:.2f} ± {r[f'fss_nu_error{sfx}']:.2f}" if not sfx else "1/2"
                 lines.append(
-                    f"alpha_c(N -> inf) [{label}; {shift}]: {a:.4f} ± {e:.4f}, nu = {nu}, "
+                    f"alpha_c(N -> inf) [{label + '; ' if label else ''}{shift}]: {a:.4f} ± {e:.4f}, nu = {nu}, "
                     f"chi2/dof = {r[f'fss_chi2{sfx}']:.1f}/{int(r[f'fss_dof{sfx}'])}; RS theory {rs:.4f} "
                     f"({(a - rs) / e:+.1f} s.e.)"
                 )
@@ -269,19 +276,20 @@ def table(res: xr.Dataset, max_rows: int = 80) -> str:
     if len(mix):
         lines.append("")
         lines.append("# symmetric k-mixture end states: AGS theory vs measured (overlap; energy per spin)")
-        for key, r in mix.head(max_rows).iterrows():
-            label = " ".join(f"{n}={v}" for n, v in zip(mix.index.names, key, strict=True))
+        labels = _labels(mix, res)
+        w = max(map(len, labels))
+        for label, (_, r) in list(zip(labels, mix.iterrows(), strict=True))[:max_rows]:
             lines.append(
-                f"{label:>36} m {_fmt(r.mixture_m_theory, 4)} vs {_fmt(r.mixture_m, 4)} ± {_fmt(r.mixture_m_error, 4)}"
-                f"   e {_fmt(r.mixture_e_theory, 4)} vs {_fmt(r.mixture_e, 4)} ± {_fmt(r.mixture_e_error, 4)}"
-                f"   n={int(r.mixture_n)}"
+                f"{label:>{w}}  m {_fmt(r.mixture_m_theory, 4, 7)} vs {_fmt(r.mixture_m, 4, 7)} ± "
+                f"{_fmt(r.mixture_m_error, 4, 6)}   e {_fmt(r.mixture_e_theory, 4, 7)} vs {_fmt(r.mixture_e, 4, 7)} ± "
+                f"{_fmt(r.mixture_e_error, 4, 6)}   n={int(r.mixture_n)}"
             )
     lines.append("")
     lines.append(
         f"# end-state fractions (m_retrieval={res.attrs['m_retrieval']}, theta={res.attrs['theta']}, "
         f"delta={res.attrs['delta']})"
     )
-    fr = res["fraction"].to_dataframe().unstack("state")["fraction"]
+    fr = res["fraction"].squeeze(drop=True).to_dataframe().unstack("state")["fraction"]
     fr = fr[[s for s in STATES if s in fr.columns]]
     lines.append(fr.head(max_rows).to_string(float_format=lambda v: f"{v:.3f}"))
     if len(fr) > max_rows:

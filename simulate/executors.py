@@ -5,7 +5,8 @@ item as each finishes. The sweep runner does not know which executor it uses; re
 every task carries its own seed.
 
 * ``serial``: in this process, in order.
-* ``processes``: a :class:`concurrent.futures.ProcessPoolExecutor` with ``workers`` processes.
+* ``processes``: a :class:`concurrent.futures.ProcessPoolExecutor` with ``workers`` processes, started by a fork
+  server (forking a process that runs threads, as a Dask client or a progress bar do, can deadlock).
 * ``dask``: a :class:`distributed.Client`; with ``scheduler`` (an address such as ``tcp://host:8786``) it joins a
   running cluster, otherwise it starts an embedded local cluster with ``workers`` threads (the kernels release the
   GIL).
@@ -14,6 +15,7 @@ every task carries its own seed.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -92,7 +94,7 @@ def make_executor(name: str = "processes", workers: int | None = None, scheduler
     if name == "serial" or (name == "processes" and workers == 1):
         yield Executor()
     elif name == "processes":
-        with ProcessPoolExecutor(workers) as pool:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
             yield _Processes(pool, workers)
     else:
         from distributed import Client, LocalCluster

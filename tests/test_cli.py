@@ -154,7 +154,7 @@ def test_run_and_compare_from_a_toml_file(capsys, tmp_path):
     assert status == 0 and "(4 grid points were already in the checkpoint)" in err
     status, text, _ = run(capsys, "compare", str(out))
     assert status == 0
-    assert "# retrieval overlap m" in text and "# end-state fractions" in text
+    assert "# retrieval end states: replica-symmetric theory vs measured" in text and "# end-state fractions" in text
     assert (tmp_path / "mine_comparison.png").is_file()
     status, _, err = run(capsys, "run", str(config), "N=300", "--out", str(out))
     assert status == 2 and "different configuration" in err and err.count("\n") == 1

@@ -26,7 +26,9 @@ def test_every_subpackage_is_listed():
         for init in (ROOT / folder).rglob("__init__.py"):
             rel = init.parent.relative_to(ROOT / folder).parts
             found.add(".".join((package, *rel)))
-    assert found == set(config["packages"])
+    data_only = {"amphase.simulate.configs"}  # folders of package data, listed so that setuptools ships them
+    assert found | data_only == set(config["packages"])
+    assert set(config["package-data"]) == data_only
 
 
 def test_installed_modules_live_inside_amphase():

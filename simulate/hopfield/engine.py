@@ -199,12 +199,11 @@ def _run_batched_async(
                 break
             orders = np.array([blocks[b][0][k] if live[b] else identity[b] for b in range(B)])
             if thermal:
-                uniforms = np.array([blocks[b][1][k] if live[b] else np.ones(N) for b in range(B)])
-                # a finished replica gets uniforms of 1: every visit sets -1, so it must not run; mask it out
-                idx = np.flatnonzero(live)
+                idx = np.flatnonzero(live)  # at T > 0 every replica runs the same number of sweeps
+                uniforms = np.array([blocks[b][1][k] for b in idx])
                 sub_S, sub_M = d_S[idx], d_M[idx]
                 batched.glauber_sweep(
-                    xp, d_xiT, sub_S, sub_M, backend.asarray(orders[idx]), backend.asarray(uniforms[idx]), beta
+                    xp, d_xiT, sub_S, sub_M, backend.asarray(orders[idx]), backend.asarray(uniforms), beta
                 )
                 d_S[idx], d_M[idx] = sub_S, sub_M
                 sweeps[live] += 1
