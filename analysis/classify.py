@@ -144,8 +144,10 @@ def classify_overlaps(
 def classify(
     ds: xr.Dataset, *, m_retrieval: float = 0.8, theta: float = 0.1, delta: float = 0.1, z: float = 3.0
 ) -> xr.Dataset:
-    """Add ``state`` (flags :data:`STATES`), ``n_macro`` and ``theta_state`` to a simulation dataset.
+    """Add ``state`` (flags :data:`STATES`), ``n_macro``, ``macro_pattern`` and ``theta_state`` to a dataset.
 
+    ``macro_pattern`` lists which patterns the macroscopic overlaps belong to (the retrieved pattern, the patterns
+    of a mixture), in decreasing order of ``|m|``, padded with -1, as many as the dataset's ``rank`` dimension.
     With ``overlap`` (every overlap) the classes use all of them and the robust noise estimate
     (:func:`robust_noise_threshold`); otherwise the dataset needs ``top_overlap``, and with ``energy``, ``P`` and
     ``N`` the threshold follows :func:`noise_threshold` (else it is ``theta``). Runs with ``status == max_sweeps``
@@ -155,12 +157,21 @@ def classify(
         full = ds["overlap"]
         order = np.argsort(-np.nan_to_num(np.abs(full.values), nan=-1.0), axis=-1, kind="stable")
         ds = ds.assign(_sorted=(full.dims, np.take_along_axis(full.values, order, axis=-1)))
-        return _classify(ds, "_sorted", m_retrieval, theta, delta, z, robust=True).drop_vars("_sorted")
-    return _classify(ds, "top_overlap", m_retrieval, theta, delta, z, robust=False)
+        out = _classify(ds, "_sorted", order, m_retrieval, theta, delta, z, robust=True).drop_vars("_sorted")
+        return out
+    patterns = ds["top_pattern"].values if "top_pattern" in ds else None
+    return _classify(ds, "top_overlap", patterns, m_retrieval, theta, delta, z, robust=False)
 
 
 def _classify(
-    ds: xr.Dataset, name: str, m_retrieval: float, theta: float, delta: float, z: float, robust: bool
+    ds: xr.Dataset,
+    name: str,
+    patterns: np.ndarray | None,
+    m_retrieval: float,
+    theta: float,
+    delta: float,
+    z: float,
+    robust: bool,
 ) -> xr.Dataset:
     rank = ds[name].dims[-1]
     status_names = ds["status"].attrs.get("flag_meanings", "").split() if "status" in ds else []
@@ -184,6 +195,10 @@ def _classify(
     out["n_macro"] = (dims, n_macro, {"long_name": f"macroscopic overlaps (at most {ds.sizes[rank]} counted)"})
     out["theta_state"] = (dims, np.fmax(theta, noise), {"long_name": "threshold of a macroscopic overlap"})
     out["state"].attrs.update(m_retrieval=m_retrieval, theta=theta, delta=delta, z=z)
+    if patterns is not None:
+        k = ds.sizes["rank"] if "rank" in ds.dims else patterns.shape[-1]
+        which = np.where(np.arange(k) < n_macro[..., None], patterns[..., :k], -1).astype(np.int32)
+        out["macro_pattern"] = ((*dims, "rank"), which, {"long_name": "patterns of the macroscopic overlaps"})
     return out
 
 

@@ -275,14 +275,17 @@ def table(res: xr.Dataset, max_rows: int = 80) -> str:
     mix = mix.to_dataframe().dropna(subset=["mixture_m"])
     if len(mix):
         lines.append("")
-        lines.append("# symmetric k-mixture end states: AGS theory vs measured (overlap; energy per spin)")
+        lines.append("# symmetric k-mixture end states: AGS theory vs measured (overlap, energy per spin; dev in s.e.)")
         labels = _labels(mix, res)
         w = max(map(len, labels))
         for label, (_, r) in list(zip(labels, mix.iterrows(), strict=True))[:max_rows]:
+            dev_m = (r.mixture_m - r.mixture_m_theory) / r.mixture_m_error
+            dev_e = (r.mixture_e - r.mixture_e_theory) / r.mixture_e_error
             lines.append(
                 f"{label:>{w}}  m {_fmt(r.mixture_m_theory, 4, 7)} vs {_fmt(r.mixture_m, 4, 7)} ± "
-                f"{_fmt(r.mixture_m_error, 4, 6)}   e {_fmt(r.mixture_e_theory, 4, 7)} vs {_fmt(r.mixture_e, 4, 7)} ± "
-                f"{_fmt(r.mixture_e_error, 4, 6)}   n={int(r.mixture_n)}"
+                f"{_fmt(r.mixture_m_error, 4, 6)} ({_fmt(dev_m, 1, 4)})"
+                f"   e {_fmt(r.mixture_e_theory, 4, 7)} vs {_fmt(r.mixture_e, 4, 7)} ± {_fmt(r.mixture_e_error, 4, 6)}"
+                f" ({_fmt(dev_e, 1, 4)})   n={int(r.mixture_n)}"
             )
     lines.append("")
     lines.append(

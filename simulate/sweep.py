@@ -152,6 +152,11 @@ def _assemble(store: CheckpointStore, config: Mapping[str, Any]) -> xr.Dataset:
     ds = ds.assign_coords(coords)
     ds.attrs.update(provenance_attrs(config["title"], model.references, config))
     ds.attrs.update(model=model.name, seed=config["seed"], realizations=config["realizations"])
+    ds.attrs["seed_scheme"] = (
+        "realization r at a grid point: numpy.random.SeedSequence(seed, spawn_key=key + (r,)), key = for each grid "
+        "dimension in sorted order (crc32(name), float64 bits of the value or crc32 of a name); "
+        "see amphase.simulate.sweep"
+    )
     ds.attrs.update({f"param_{k}": v for k, v in config["params"].items()})
     ds.attrs.update(model.attrs(config))
     return ds

@@ -72,6 +72,7 @@ def test_classification_with_every_overlap():
     c = classify(ds)
     assert [STATES[s] for s in c["state"].values] == ["symmetric_mixture", "spin_glass"]
     assert c["n_macro"].values.tolist() == [3, 0]
+    assert c["macro_pattern"].values.tolist() == [[40, 3, 17], [-1, -1, -1]]  # which patterns, by |m|
     assert "_sorted" not in c
 
 
@@ -105,6 +106,7 @@ def test_fractions_over_a_dataset():
         coords={"alpha": [0.05, 0.2]},
     )
     c = classify(ds)
+    assert "macro_pattern" not in c  # no pattern indices in this dataset
     assert [STATES[s] for s in c["state"].values.ravel()] == [
         "retrieval",
         "asymmetric_mixture",

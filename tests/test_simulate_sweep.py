@@ -59,6 +59,15 @@ def test_same_dataset_on_every_executor(serial, tmp_path, executor, workers):
     xr.testing.assert_identical(data(ds), data(serial[0]))
 
 
+def test_joining_a_running_dask_cluster(serial, tmp_path):
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+        ds = run_sweep(resolve(RAW), tmp_path / "d.nc", executor="dask", scheduler=cluster.scheduler_address)
+    assert ds.attrs["scheduler"] == cluster.scheduler_address and ds.attrs["workers"] == 2
+    xr.testing.assert_identical(data(ds), data(serial[0]))
+
+
 def test_resume_computes_only_what_is_missing(serial, tmp_path):
     out = tmp_path / "r.nc"
     config = resolve(RAW)
