@@ -208,9 +208,9 @@ def _fmt(v: float, digits: int = 5, width: int = 9) -> str:
 
 
 def _labels(frame: Any, res: xr.Dataset) -> list[str]:
-    """Row labels naming the index levels that vary in ``res`` (all of them if none does)."""
+    """Row labels naming the index levels that vary in ``res`` (the fixed ones head the table)."""
     names = list(frame.index.names)
-    varying = [n for n in names if n in res.dims and res.sizes[n] > 1] or names
+    varying = [n for n in names if n in res.dims and res.sizes[n] > 1]
     keys = [k if isinstance(k, tuple) else (k,) for k in frame.index]
     return [" ".join(f"{n}={v}" for n, v in zip(names, key, strict=True) if n in varying) for key in keys]
 
@@ -242,6 +242,8 @@ def table(res: xr.Dataset, max_rows: int = 80) -> str:
         ah = res[["alpha_half", "alpha_half_error", "retrieval_width"]].to_dataframe().dropna()
         labels = _labels(ah, res)
         w = max(map(len, labels), default=0)
+        labels = [x or "all" for x in labels]
+        w = max(w, 3)
         for label, (_, r) in zip(labels, ah.iterrows(), strict=True):
             lines.append(
                 f"{label:>{w}}  alpha_1/2 = {r.alpha_half:.4f} ± {r.alpha_half_error:.4f}  "
