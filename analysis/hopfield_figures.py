@@ -147,6 +147,8 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
         ax_f.axvline(alpha_c, color="k", ls="--", lw=1)
         for k in (3, 5):
             a_max = theory.get("hopfield.mixture")(n=k)["alpha_max"]
+            if a_max < 0.5 * float(sub["alpha"].min()):
+                continue  # far left of the simulated loads
             ax_f.axvline(a_max, color="0.5", ls=":", lw=1)
             ax_f.text(
                 a_max,
