@@ -115,13 +115,13 @@ def run_sweep(
     variables = model.variables(config)
     sizes = model.sizes(config)
     path = store_path(out)
-    if restart and path.exists():
-        shutil.rmtree(path)
-    store = CheckpointStore.open_or_create(path, config, variables, sizes)
-    pending = store.pending()
-    total = int(np.prod(store.shape, dtype=int))
     started = time.perf_counter()
-    with make_executor(executor, workers, scheduler) as ex:
+    with make_executor(executor, workers, scheduler) as ex:  # first: an unreachable cluster leaves no store behind
+        if restart and path.exists():
+            shutil.rmtree(path)
+        store = CheckpointStore.open_or_create(path, config, variables, sizes)
+        pending = store.pending()
+        total = int(np.prod(store.shape, dtype=int))
         results = ex.imap_unordered(_task, [(dict(config), ix) for ix in pending])
         if progress if progress is not None else sys.stderr.isatty():
             from tqdm.auto import tqdm

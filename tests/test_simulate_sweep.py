@@ -120,6 +120,13 @@ def test_bad_run_options_fail_before_any_work(tmp_path):
     assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.slow
+def test_an_unreachable_scheduler_leaves_nothing_behind(tmp_path):
+    with pytest.raises(ParameterError, match="cannot connect"):  # after the 10 s connection timeout
+        run_sweep(resolve(RAW), tmp_path / "w.nc", executor="dask", scheduler="tcp://127.0.0.1:9")
+    assert not any(tmp_path.iterdir())
+
+
 def test_seeds_are_keyed_by_grid_values_not_positions():
     small = resolve(apply_overrides(RAW, ["N=300", "alpha=0.14"]))
     _, alone = run_point(small, (0, 0))
