@@ -156,16 +156,15 @@ def classify(
     if "overlap" in ds:
         full = ds["overlap"]
         order = np.argsort(-np.nan_to_num(np.abs(full.values), nan=-1.0), axis=-1, kind="stable")
-        ds = ds.assign(_sorted=(full.dims, np.take_along_axis(full.values, order, axis=-1)))
-        out = _classify(ds, "_sorted", order, m_retrieval, theta, delta, z, robust=True).drop_vars("_sorted")
-        return out
+        ranked = full.copy(data=np.take_along_axis(full.values, order, axis=-1))
+        return _classify(ds, ranked, order, m_retrieval, theta, delta, z, robust=True)
     patterns = ds["top_pattern"].values if "top_pattern" in ds else None
-    return _classify(ds, "top_overlap", patterns, m_retrieval, theta, delta, z, robust=False)
+    return _classify(ds, ds["top_overlap"], patterns, m_retrieval, theta, delta, z, robust=False)
 
 
 def _classify(
     ds: xr.Dataset,
-    name: str,
+    ranked: xr.DataArray,
     patterns: np.ndarray | None,
     m_retrieval: float,
     theta: float,
@@ -173,26 +172,27 @@ def _classify(
     z: float,
     robust: bool,
 ) -> xr.Dataset:
-    rank = ds[name].dims[-1]
+    """Classify from ``ranked`` overlaps (decreasing |m| along the last dim) whose pattern indices are ``patterns``."""
+    rank = ranked.dims[-1]
+    dims = ranked.dims[:-1]
     status_names = ds["status"].attrs.get("flag_meanings", "").split() if "status" in ds else []
     unconverged = None
     if "max_sweeps" in status_names:
-        unconverged = (ds["status"] == status_names.index("max_sweeps")).values
-    dims = ds[name].dims[:-1]
-    noise = xr.zeros_like(ds[name].isel({rank: 0}))
+        unconverged = (ds["status"] == status_names.index("max_sweeps")).transpose(*dims).values
+    noise = xr.zeros_like(ranked.isel({rank: 0}))
     if robust:
-        noise = xr.apply_ufunc(robust_noise_threshold, ds[name], kwargs={"z": z}, input_core_dims=[[rank]])
+        noise = xr.apply_ufunc(robust_noise_threshold, ranked, kwargs={"z": z}, input_core_dims=[[rank]])
     elif {"energy", "P", "N"} <= set(ds.variables):
         sum_m2 = ds["P"] / ds["N"] - 2 * ds["energy"]
         P = ds["P"].broadcast_like(sum_m2)
-        noise = xr.apply_ufunc(noise_threshold, ds[name], sum_m2, P, kwargs={"z": z}, input_core_dims=[[rank], [], []])
+        noise = xr.apply_ufunc(noise_threshold, ranked, sum_m2, P, kwargs={"z": z}, input_core_dims=[[rank], [], []])
     noise = noise.transpose(*dims).values
     state, n_macro = classify_overlaps(
-        ds[name].values, unconverged, noise, m_retrieval=m_retrieval, theta=theta, delta=delta
+        ranked.values, unconverged, noise, m_retrieval=m_retrieval, theta=theta, delta=delta
     )
     out = ds.copy()
     out["state"] = (dims, state, flag_attrs(list(STATES), "class of the end state"))
-    out["n_macro"] = (dims, n_macro, {"long_name": f"macroscopic overlaps (at most {ds.sizes[rank]} counted)"})
+    out["n_macro"] = (dims, n_macro, {"long_name": f"macroscopic overlaps (at most {ranked.sizes[rank]} counted)"})
     out["theta_state"] = (dims, np.fmax(theta, noise), {"long_name": "threshold of a macroscopic overlap"})
     out["state"].attrs.update(m_retrieval=m_retrieval, theta=theta, delta=delta, z=z)
     if patterns is not None:

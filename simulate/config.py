@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from amphase.assignments import parse_assignment
 from amphase.errors import ParameterError
 from amphase.simulate.models import get_model
 
@@ -67,8 +68,6 @@ def load_config(source: str) -> tuple[str, dict[str, Any]]:
 
 
 def _parse_value(key: str, text: str) -> Any:
-    from amphase.cli import parse_assignment
-
     text = text.strip()
     try:
         return parse_assignment(f"{key}={text}")[1]

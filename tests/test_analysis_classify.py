@@ -73,7 +73,7 @@ def test_classification_with_every_overlap():
     assert [STATES[s] for s in c["state"].values] == ["symmetric_mixture", "spin_glass"]
     assert c["n_macro"].values.tolist() == [3, 0]
     assert c["macro_pattern"].values.tolist() == [[40, 3, 17], [-1, -1, -1]]  # which patterns, by |m|
-    assert "_sorted" not in c
+    assert set(c.data_vars) == {"overlap", "top_overlap", "state", "n_macro", "theta_state", "macro_pattern"}
 
 
 def test_unconverged_overrides_and_thresholds_are_checked():

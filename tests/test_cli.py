@@ -9,7 +9,8 @@ import pytest
 import xarray as xr
 
 from amphase import theory
-from amphase.cli import main, parse_assignment
+from amphase.assignments import parse_assignment
+from amphase.cli import main
 
 ARGS = {
     "hopfield.alpha_c": ["T=0"],
@@ -122,13 +123,6 @@ def test_entry_point_subprocess():
         [sys.executable, "-m", "amphase", "theory", "hopfield.T_g", "alpha=-1"], capture_output=True, text=True
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stderr.count("\n") == 1
-
-
-def test_parse_assignment():
-    key, grid = parse_assignment("T=0:1:5")
-    assert key == "T" and grid.tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
-    assert parse_assignment("n=1,3,5")[1].tolist() == [1.0, 3.0, 5.0]
-    assert parse_assignment(" alpha = 0.1 ") == ("alpha", 0.1)
 
 
 def test_run_list(capsys):

@@ -42,7 +42,7 @@ def test_dataset_layout(serial):
     assert ds["overlap"].dims == ("N", "alpha", "realization", "trial", "pattern")
     assert ds.sizes["pattern"] == 60  # the largest P on the grid; smaller P padded with NaN
     assert np.isnan(ds["overlap"].sel(N=150, alpha=0.05).values[..., 8:]).all()
-    assert ds["P"].sel(N=150, alpha=0.05).values.tolist() == [[8, 8, 8]][0]
+    assert ds["P"].sel(N=150, alpha=0.05).values.tolist() == [8, 8, 8]  # round(0.05 x 150), per realization
     assert ds["N"].attrs["units"] == "1" and "long_name" in ds["alpha"].attrs
     assert ds["status"].attrs["flag_meanings"] == "fixed_point two_cycle max_sweeps thermal"
     for key in ("seed", "backend", "device", "git_commit", "config", "executor", "amphase_version"):
