@@ -3,8 +3,8 @@
 Conventions (written down once, used by theory, simulation and analysis alike):
 
 * dimensions are named for the physics: ``alpha`` (load P/N), ``T`` (temperature), ``N`` (neurons), ``n``
-  (patterns in a mixture), ``realization``, ``pattern``, ``step``; each coordinate carries ``units`` and
-  ``long_name`` (:data:`COORDINATES`);
+  (patterns in a mixture), ``realization``, ``trial``, ``pattern``, ``rank``, ``step``, ``noise``, ``cue``; each
+  coordinate carries ``units`` (names excepted) and ``long_name`` (:data:`COORDINATES`);
 * categorical variables are small integers with CF ``flag_values`` / ``flag_meanings``;
 * global attributes: ``title``, ``source`` (amphase and its version), ``history`` (the command line),
   ``references``, ``Conventions``, and provenance: ``amphase_version``, ``git_commit``, ``python_version``,
@@ -43,6 +43,10 @@ COORDINATES: dict[str, dict[str, str]] = {
     "realization": {"units": "1", "long_name": "independent realization of patterns and dynamics"},
     "pattern": {"units": "1", "long_name": "index of a stored pattern"},
     "step": {"units": "1", "long_name": "update step"},
+    "trial": {"units": "1", "long_name": "trajectory within a realization (cues on the same patterns)"},
+    "rank": {"units": "1", "long_name": "rank of an overlap by absolute value (0: largest)"},
+    "noise": {"units": "1", "long_name": "fraction of cue bits flipped"},
+    "cue": {"long_name": "kind of initial state"},
 }
 
 

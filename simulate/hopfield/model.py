@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from amphase.dataset import flag_attrs
+from amphase.dataset import COORDINATES, flag_attrs
 from amphase.errors import ParameterError
 from amphase.simulate.backend import BACKENDS, get_backend
 from amphase.simulate.hopfield.engine import CUES, STATUS, HopfieldRun, run_realization
@@ -112,13 +112,8 @@ def sizes(config: Mapping[str, Any]) -> dict[str, int]:
 
 
 def coords(config: Mapping[str, Any]) -> dict[str, tuple[np.ndarray, dict[str, str]]]:
-    """Coordinates of the extra dimensions."""
-    s = sizes(config)
-    return {
-        "trial": (np.arange(s["trial"]), {"long_name": "trajectory within a realization", "units": "1"}),
-        "pattern": (np.arange(s["pattern"]), {"long_name": "index of a stored pattern", "units": "1"}),
-        "rank": (np.arange(s["rank"]), {"long_name": "rank of an overlap by absolute value (0: largest)"}),
-    }
+    """Coordinates of the extra dimensions (attributes from :data:`amphase.dataset.COORDINATES`)."""
+    return {dim: (np.arange(size), dict(COORDINATES[dim])) for dim, size in sizes(config).items()}
 
 
 def attrs(config: Mapping[str, Any]) -> dict[str, Any]:
