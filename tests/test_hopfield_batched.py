@@ -25,6 +25,29 @@ def test_batched_async_sweep_follows_the_numba_trajectory_of_every_replica():
         assert flips[b] == np.count_nonzero(s != S[b])
 
 
+@pytest.mark.parametrize("thermal", [False, True])
+def test_window_size_does_not_change_the_sweep(thermal):
+    # the windowed evaluation is exact: one visit at a time (window 1), odd windows, and a window longer than N agree
+    rng = np.random.default_rng(3)
+    N, P, B = 200, 30, 5
+    xiT = (2 * rng.integers(0, 2, (N, P), dtype=np.int8) - 1).astype(np.int8)
+    S0 = (2 * rng.integers(0, 2, (B, N), dtype=np.int8) - 1).astype(np.int8)  # random starts: many flips
+    orders = np.stack([rng.permutation(N) for _ in range(B)])
+    u = rng.random((B, N))
+    results = []
+    for window in (1, 7, 32, 1000):
+        S, M = S0.copy(), S0.astype(np.int32) @ xiT.astype(np.int32)
+        if thermal:
+            flips = batched.glauber_sweep(np, xiT, S, M, orders, u, 1.5, window=window)
+        else:
+            flips = batched.async_sweep(np, xiT, S, M, orders, window=window)
+        assert np.array_equal(M, S.astype(np.int32) @ xiT.astype(np.int32))
+        results.append((S, flips))
+    for S, flips in results[1:]:
+        assert np.array_equal(S, results[0][0]) and np.array_equal(flips, results[0][1])
+    assert results[0][1].min() > 0
+
+
 def test_sync_fields_are_exact_in_either_float():
     rng = np.random.default_rng(1)
     N, P = 200, 30
