@@ -107,8 +107,8 @@ def _capacity(fractions: xr.Dataset) -> xr.Dataset:
         sel = {"N": ix[0], **{d: i for d, i in zip(rest, ix[1:], strict=True)}}
         kk, nn = k.isel(sel).values, n.isel(sel).values
         frac = kk / np.maximum(nn, 1)
-        if not (frac.max() > 0.5 > frac.min()):
-            continue  # no crossing in the simulated range
+        if not (frac.max() > 0.5 > frac.min()) or np.count_nonzero((kk > 0) & (kk < nn)) < 2:
+            continue  # no crossing in the simulated range, or too few loads inside the step to fit its two parameters
         try:
             fit = fit_step(k["alpha"].values, kk, nn)
         except (ValueError, np.linalg.LinAlgError):
@@ -198,7 +198,8 @@ def compare(ds: xr.Dataset, **thresholds: float) -> xr.Dataset:
         [_retrieval(c), fractions, _capacity(fractions), _mixtures(c)], compat="override", combine_attrs="override"
     )
     res.attrs = dict(fractions.attrs)
-    res.attrs["alpha_c_rs"] = _theory("hopfield.alpha_c", T=0.0)["alpha_c"]
+    alpha_c = [_theory("hopfield.alpha_c", T=float(t)).get("alpha_c", np.nan) for t in res["T"].values]
+    res["alpha_c_theory"] = ("T", alpha_c, {"long_name": "replica-symmetric critical load at T (AGS 1987)"})
     res.attrs["source_title"] = ds.attrs.get("title", "")
     return res
 
@@ -240,6 +241,8 @@ def table(res: xr.Dataset, max_rows: int = 80) -> str:
         lines.append("")
         lines.append("# half-retrieval load alpha_1/2(N) (erfc fit to the retrieval counts)")
         ah = res[["alpha_half", "alpha_half_error", "retrieval_width"]].to_dataframe().dropna()
+        if not len(ah):
+            lines.append("# none resolved: it needs a crossing of 1/2 with two simulated loads inside the step")
         labels = _labels(ah, res)
         w = max(map(len, labels), default=0)
         labels = [x or "all" for x in labels]
@@ -250,9 +253,10 @@ def table(res: xr.Dataset, max_rows: int = 80) -> str:
                 f"width {r.retrieval_width:.4f}"
             )
     if "alpha_c_fss_nu05" in res:
-        rs = res.attrs["alpha_c_rs"]
         fss = res[[v for v in res.data_vars if v.startswith(("alpha_c_fss", "fss_"))]].to_dataframe().dropna(how="all")
-        for label, (_, r) in zip(_labels(fss, res), fss.iterrows(), strict=True):
+        for label, (key, r) in zip(_labels(fss, res), fss.iterrows(), strict=True):
+            T = dict(zip(fss.index.names, key if isinstance(key, tuple) else (key,), strict=True)).get("T")
+            rs = float(res["alpha_c_theory"].sel(T=T) if T is not None else res["alpha_c_theory"][0])
             for sfx, shift in (("", "nu fitted"), ("_nu05", "nu = 1/2")):
                 a, e = r[f"alpha_c_fss{sfx}"], r[f"alpha_c_fss_error{sfx}"]
                 if not np.isfinite(a):

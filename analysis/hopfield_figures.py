@@ -5,7 +5,9 @@ small errors near ``m = 1`` show (end states without a single error are drawn as
 (b) the retrieval probability against the load, per size N, with the fitted error-function steps and the RS
 ``alpha_c``; (c) the half-retrieval load against ``N^(-1/2)`` with the finite-size extrapolation (three sizes or
 more). Bottom row, one panel per cue: the fractions of end-state classes against the load for the largest N, with
-``alpha_c`` and the loads ``alpha_max(k)`` above which the symmetric k-mixtures no longer exist (AGS 1987).
+``alpha_c`` and the loads ``alpha_max(k)`` above which the symmetric k-mixtures no longer exist (AGS 1987). With a
+temperature grid the figure shows its lowest T, with ``alpha_c(T)``; with a cue grid the top row shows the pattern
+cues.
 """
 
 from __future__ import annotations
@@ -23,12 +25,13 @@ _STATE_COLOURS = dict(zip(STATES, ["#1f77b4", "#9467bd", "#2ca02c", "#bcbd22", "
 
 
 def _first(res: xr.Dataset, dims: tuple[str, ...]) -> xr.Dataset:
-    """Select the first value of every dim not in ``dims`` (T, cue ...), preferring cue = 'pattern'."""
+    """Select one value of each of T and cue not in ``dims``: the lowest T, and cue 'pattern' if there is one."""
     sel = {}
-    for d in ("T", "cue"):
-        if d in res.dims and d not in dims:
-            values = list(res[d].values)
-            sel[d] = values.index("pattern") if d == "cue" and "pattern" in values else 0
+    if "T" in res.dims and "T" not in dims:
+        sel["T"] = int(np.argmin(res["T"].values))
+    if "cue" in res.dims and "cue" not in dims:
+        values = list(res["cue"].values)
+        sel["cue"] = values.index("pattern") if "pattern" in values else 0
     return res.isel(sel)
 
 
@@ -42,7 +45,6 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
     top, bottom = fig.subfigures(2, 1)
     ax_m, ax_p, ax_s = top.subplots(1, 3)
     axes_f = np.atleast_1d(bottom.subplots(1, len(cues), sharey=True))
-    alpha_c = res.attrs["alpha_c_rs"]
     Ns = res["N"].values
     colours = {
         N: c for N, c in zip(Ns, ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725", "#e377c2"] * 3, strict=False)
@@ -50,11 +52,14 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
 
     # (a) retrieval overlap
     r = _first(res, ("N", "alpha"))
-    T = float(r["T"]) if "T" in r.coords else 0.0
-    grid = np.linspace(max(1e-3, float(res["alpha"].min()) * 0.8), alpha_c * 0.999, 80)
-    m_rs = np.array([theory.get("hopfield.overlap")(alpha=a, T=T)["m"] for a in grid])
-    show = 1 - m_rs > 1e-8
-    ax_m.plot(grid[show], (1 - m_rs)[show], "k-", lw=1.5, label=f"RS theory (T={T:g})")
+    T = float(r["T"])
+    alpha_c = float(r["alpha_c_theory"])  # 0 where there is no retrieval state at any load (T >= 1)
+    start = max(1e-3, float(res["alpha"].min()) * 0.8)
+    if alpha_c > start:
+        grid = np.linspace(start, alpha_c * 0.999, 80)
+        m_rs = np.array([theory.get("hopfield.overlap")(alpha=a, T=T)["m"] for a in grid])
+        show = 1 - m_rs > 1e-8
+        ax_m.plot(grid[show], (1 - m_rs)[show], "k-", lw=1.5, label=f"RS theory (T={T:g})")
     for N in Ns:
         p = r.sel(N=N)
         one_minus = 1 - p["m_measured"].values
@@ -74,7 +79,8 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
         ax_m.plot(p["alpha_sim"].values[exact], bound, "v", ms=5, mfc="none", color=colours[N])
     ax_m.set_yscale("log")
     ax_m.set_ylim(bottom=1e-7)
-    ax_m.axvline(alpha_c, color="0.5", ls=":", lw=1)
+    if np.isfinite(alpha_c):
+        ax_m.axvline(alpha_c, color="0.5", ls=":", lw=1)
     ax_m.set_xlabel(r"load $\alpha = P/N$")
     ax_m.set_ylabel(r"$1 - m$ of retrieval end states")
     ax_m.set_title("(a) retrieval overlap", loc="left", fontsize=10)
@@ -96,7 +102,8 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
                 color=colours[N],
                 lw=1,
             )
-    ax_p.axvline(alpha_c, color="k", ls="--", lw=1, label=rf"RS $\alpha_c$ = {alpha_c:.4f}")
+    if np.isfinite(alpha_c):
+        ax_p.axvline(alpha_c, color="k", ls="--", lw=1, label=rf"RS $\alpha_c(T={T:g})$ = {alpha_c:.4f}")
     ax_p.set_xlabel(r"load $\alpha$")
     ax_p.set_ylabel("retrieval probability")
     ax_p.set_title("(b) retrieval from the cue", loc="left", fontsize=10)
@@ -104,7 +111,8 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
 
     # (c) finite-size scaling
     ax_s.set_title("(c) finite-size scaling of the capacity", loc="left", fontsize=10)
-    ax_s.axhline(alpha_c, color="k", ls="--", lw=1, label="RS theory")
+    if np.isfinite(alpha_c):
+        ax_s.axhline(alpha_c, color="k", ls="--", lw=1, label="RS theory")
     if "alpha_half" in r:
         h = r["alpha_half"]
         ok = np.isfinite(h.values)
@@ -136,7 +144,7 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
         if "cue" in res.dims:
             sub = sub.sel(cue=cue)
         if "T" in sub.dims:
-            sub = sub.isel(T=0)
+            sub = sub.isel(T=int(np.argmin(sub["T"].values)))
         for s in STATES:
             f = sub["fraction"].sel(state=s)
             if float(f.max()) <= 0:
@@ -144,9 +152,10 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
             ax_f.plot(sub["alpha"], f, "-o", ms=3, color=_STATE_COLOURS[s], label=s.replace("_", " "))
             lo, hi = sub["fraction_lo"].sel(state=s), sub["fraction_hi"].sel(state=s)
             ax_f.fill_between(sub["alpha"], lo, hi, color=_STATE_COLOURS[s], alpha=0.15)
-        ax_f.axvline(alpha_c, color="k", ls="--", lw=1)
+        if np.isfinite(float(sub["alpha_c_theory"])):
+            ax_f.axvline(float(sub["alpha_c_theory"]), color="k", ls="--", lw=1)
         for k in (3, 5):
-            a_max = theory.get("hopfield.mixture")(n=k)["alpha_max"]
+            a_max = theory.get("hopfield.mixture")(n=k)["alpha_max"]  # at T = 0
             if a_max < 0.5 * float(sub["alpha"].min()):
                 continue  # far left of the simulated loads
             ax_f.axvline(a_max, color="0.5", ls=":", lw=1)

@@ -15,7 +15,7 @@ RAW = {
     "model": "hopfield",
     "seed": 3,
     "realizations": 4,
-    "grid": {"N": [300, 600, 1200], "alpha": [0.04, 0.1, 0.13, 0.16, 0.19, 0.22]},
+    "grid": {"N": [300, 600, 1200], "alpha": [0.04, 0.1, 0.13, 0.145, 0.16, 0.175, 0.19, 0.22]},
     "params": {"trials": 4, "overlaps": "top", "top": 6},
 }
 
@@ -72,3 +72,26 @@ def test_compare_file_errors(tmp_path):
     bad.write_text("not netCDF")
     with pytest.raises(ParameterError, match="cannot read it as netCDF"):
         compare_file(bad)
+
+
+def test_finite_temperature_comparison(tmp_path):
+    # heat-bath runs on a (T, alpha) grid: the theory is taken at each T, alpha_c(T) included, and the figure draws
+    raw = {
+        "model": "hopfield",
+        "seed": 5,
+        "realizations": 2,
+        "grid": {"T": [1.2, 0.0, 0.3], "alpha": [0.05, 0.1, 0.2]},  # the figure draws the lowest T
+        "params": {"N": 400, "trials": 2, "sweeps": 20, "overlaps": "top"},
+    }
+    out = tmp_path / "t.nc"
+    run_sweep(resolve(raw), out, executor="serial", progress=False)
+    res = compare(xr.load_dataset(out, engine="h5netcdf"))
+    expected = [theory.get("hopfield.alpha_c")(T=t)["alpha_c"] for t in (0.0, 0.3)]
+    np.testing.assert_array_equal(res["alpha_c_theory"].values[1:], expected)
+    assert res["alpha_c_theory"].values[0] == 0.0  # no retrieval state at T > 1
+    m_th = float(res["m_theory"].sel(T=0.3, alpha=0.05).squeeze())
+    assert m_th == theory.get("hopfield.overlap")(alpha=20 / 400, T=0.3)["m"]
+    assert np.isnan(res["m_theory"].sel(T=1.2)).all()
+    assert "none resolved" in table(res)
+    compare_file(out, figure=tmp_path / "t.png")
+    assert (tmp_path / "t.png").stat().st_size > 10_000
