@@ -7,7 +7,8 @@ dataset with:
   overlap m(alpha, T) (Amit, Gutfreund & Sompolinsky, Ann. Phys. 173, 30 (1987)) at the simulated load ``P/N``;
   the error is the cluster-robust standard error over realizations, and never below ``2/(N n)``, the resolution of
   one flipped spin among the ``n`` end states;
-* ``e_measured`` / ``e_theory``: the same for the energy per spin;
+* ``e_measured`` / ``e_theory``: the same for the energy per spin (one flip in a retrieval state changes it by
+  ``2 |h_i| / N``, about ``2/N``: the same floor);
 * ``fraction`` (with Wilson bounds) of each end-state class (:mod:`amphase.analysis.classify`);
 * ``alpha_half``: per size N, the load at which the retrieval probability from the cues falls through 1/2, from a
   maximum-likelihood fit of an error-function step to the binomial counts, and its extrapolation to N -> infinity
@@ -18,6 +19,7 @@ dataset with:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -25,6 +27,7 @@ import xarray as xr
 
 from amphase.analysis.classify import STATES, classify, state_fractions
 from amphase.analysis.statistics import clustered_mean, extrapolate, fit_step
+from amphase.errors import NoSolutionError, ParameterError
 
 __all__ = ["compare", "table"]
 
@@ -40,12 +43,27 @@ def _standard(ds: xr.Dataset) -> xr.Dataset:
 
 
 def _theory(name: str, **params: Any) -> dict[str, float]:
+    """The quantity's results, or ``{}`` where the state does not exist or the parameters leave its domain."""
     from amphase import theory
 
     try:
         return theory.get(name)(**params)
-    except Exception:  # no solution at these parameters
+    except (NoSolutionError, ParameterError):
         return {}
+
+
+def _points(c: xr.Dataset) -> Iterator[tuple[tuple[int, ...], xr.Dataset, int, float, float]]:
+    """Each grid point of a classified dataset: its index, its data, N, the simulated load P/N and T."""
+    grid = [d for d in c["state"].dims if d not in _TRIAL]
+    for ix in np.ndindex(*(c.sizes[d] for d in grid)):
+        point = c.isel(dict(zip(grid, ix, strict=True)))
+        N = int(point["N"])
+        yield ix, point, N, float(point["P"].max()) / N, float(point["T"])
+
+
+def _trials(point: xr.Dataset, name: str) -> np.ndarray:
+    """``point[name]`` as a (realization, trial, ...) array."""
+    return point[name].transpose(*_TRIAL, ...).values
 
 
 def _retrieval(c: xr.Dataset) -> xr.Dataset:
@@ -54,23 +72,17 @@ def _retrieval(c: xr.Dataset) -> xr.Dataset:
     shape = tuple(c.sizes[d] for d in grid)
     names = ("m_measured", "m_error", "m_theory", "e_measured", "e_error", "e_theory", "n_retrieval", "alpha_sim")
     out = {k: np.full(shape, np.nan) for k in names}
-    for ix in np.ndindex(*shape):
-        sel = {d: i for d, i in zip(grid, ix, strict=True)}
-        point = c.isel(sel)
-        mask = (point["state"] == STATES.index("retrieval")).transpose(*_TRIAL).values
-        N = int(point["N"])
-        alpha_sim = float(point["P"].max()) / N
-        T = float(point["T"])
-        m_abs = np.abs(point["top_overlap"].isel(rank=0)).transpose(*_TRIAL).values
-        m, m_err, n = clustered_mean(m_abs, mask)
-        e, e_err, _ = clustered_mean(point["energy"].transpose(*_TRIAL).values, mask)
-        floor = 2.0 / (N * n) if n else np.nan
+    for ix, point, N, alpha_sim, T in _points(c):
+        mask = _trials(point, "state") == STATES.index("retrieval")
+        m, m_err, n = clustered_mean(np.abs(_trials(point, "top_overlap")[..., 0]), mask)
+        e, e_err, _ = clustered_mean(_trials(point, "energy"), mask)
+        floor = 2.0 / (N * n) if n else np.nan  # one flipped spin among the n end states (module docstring)
         th = _theory("hopfield.overlap", alpha=alpha_sim, T=T)
         m_th = th.get("m", np.nan)
         if not np.isnan(m_th) and m_th < 0.5:  # the paramagnetic branch is not a retrieval state
             m_th = np.nan
         e_th = th.get("free_energy", np.nan) if T == 0 and not np.isnan(m_th) else np.nan
-        values = (m, np.fmax(m_err, floor), m_th, e, np.fmax(e_err, 1.0 / (N * n) if n else np.nan), e_th, n, alpha_sim)
+        values = (m, np.fmax(m_err, floor), m_th, e, np.fmax(e_err, floor), e_th, n, alpha_sim)
         for k, v in zip(names, values, strict=True):
             out[k][ix] = v
     attrs = {
@@ -143,8 +155,7 @@ def _capacity(fractions: xr.Dataset) -> xr.Dataset:
     }
     for name, v in fss.items():
         out[name] = (rest, v, {"long_name": described.get(name, name.replace("_", " "))})
-    res = xr.Dataset(out, coords=coords)
-    return res
+    return xr.Dataset(out, coords=coords)
 
 
 def _mixtures(c: xr.Dataset) -> xr.Dataset:
@@ -163,22 +174,14 @@ def _mixtures(c: xr.Dataset) -> xr.Dataset:
     )
     out = {k: np.full(shape, np.nan) for k in names}
     sym = STATES.index("symmetric_mixture")
-    for ix in np.ndindex(*shape[:-1]):
-        point = c.isel(dict(zip(grid, ix, strict=True)))
-        N = int(point["N"])
-        alpha_sim = float(point["P"].max()) / N
+    for ix, point, _, alpha_sim, T in _points(c):
         for j, kmix in enumerate(ks):
-            mask = ((point["state"] == sym) & (point["n_macro"] == kmix)).transpose(*_TRIAL).values
+            mask = (_trials(point, "state") == sym) & (_trials(point, "n_macro") == kmix)
             if not mask.any():
                 continue
-            top = np.abs(point["top_overlap"].transpose(*_TRIAL, "rank").values[..., :kmix]).mean(axis=-1)
-            m, m_err, n = clustered_mean(top, mask)
-            e, e_err, _ = clustered_mean(point["energy"].transpose(*_TRIAL).values, mask)
-            th = (
-                _theory("hopfield.mixture", n=kmix, alpha=alpha_sim, T=float(point["T"]))
-                if float(point["T"]) == 0
-                else {}
-            )
+            m, m_err, n = clustered_mean(np.abs(_trials(point, "top_overlap")[..., :kmix]).mean(axis=-1), mask)
+            e, e_err, _ = clustered_mean(_trials(point, "energy"), mask)
+            th = _theory("hopfield.mixture", n=kmix, alpha=alpha_sim, T=T) if T == 0 else {}
             vals = (m, m_err, th.get("overlap", np.nan), e, e_err, th.get("energy", np.nan), n)
             for name, v in zip(names, vals, strict=True):
                 out[name][(*ix, j)] = v

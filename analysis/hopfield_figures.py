@@ -38,7 +38,7 @@ def _first(res: xr.Dataset, dims: tuple[str, ...]) -> xr.Dataset:
 def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
     """Draw the comparison dataset ``res`` (see the module docstring)."""
     from amphase import theory
-    from amphase.analysis.statistics import _step
+    from amphase.analysis.statistics import step_probability
 
     cues = list(res["cue"].values) if "cue" in res.dims else ["pattern"]
     fig = new_figure(15.0, 8.5)
@@ -98,7 +98,7 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
             x = np.linspace(float(res["alpha"].min()), float(res["alpha"].max()), 200)
             ax_p.plot(
                 x,
-                _step(x, float(r["alpha_half"].sel(N=N)), float(r["retrieval_width"].sel(N=N))),
+                step_probability(x, float(r["alpha_half"].sel(N=N)), float(r["retrieval_width"].sel(N=N))),
                 color=colours[N],
                 lw=1,
             )

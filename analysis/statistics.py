@@ -8,7 +8,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import optimize, special
 
-__all__ = ["Extrapolation", "StepFit", "clustered_mean", "extrapolate", "fit_step"]
+__all__ = ["Extrapolation", "StepFit", "clustered_mean", "extrapolate", "fit_step", "step_probability"]
 
 
 def clustered_mean(values: np.ndarray, mask: np.ndarray) -> tuple[float, float, int]:
@@ -56,7 +56,8 @@ class StepFit(NamedTuple):
     dof: int
 
 
-def _step(x: np.ndarray, x0: float, w: float) -> np.ndarray:
+def step_probability(x: np.ndarray, x0: float, w: float) -> np.ndarray:
+    """``erfc((x - x0) / (sqrt(2) w)) / 2``: a probability that falls from 1 to 0 around ``x0`` with width ``w``."""
     return 0.5 * special.erfc((x - x0) / (np.sqrt(2.0) * w))
 
 
@@ -76,7 +77,7 @@ def fit_step(x: np.ndarray, k: np.ndarray, n: np.ndarray) -> StepFit:
 
     def nll(theta: np.ndarray) -> float:
         x0, log_w = theta
-        p = np.clip(_step(x, x0, np.exp(log_w)), eps, 1 - eps)
+        p = np.clip(step_probability(x, x0, np.exp(log_w)), eps, 1 - eps)
         return -float(np.sum(k * np.log(p) + (n - k) * np.log1p(-p)))
 
     frac = k / n
@@ -87,7 +88,7 @@ def fit_step(x: np.ndarray, k: np.ndarray, n: np.ndarray) -> StepFit:
     H = _hessian(nll, theta, np.array([1e-4 * max(abs(theta[0]), 1e-3), 1e-3]))
     cov = np.linalg.inv(H)
     w = float(np.exp(theta[1]))
-    p = np.clip(_step(x, theta[0], w), eps, 1 - eps)
+    p = np.clip(step_probability(x, theta[0], w), eps, 1 - eps)
     with np.errstate(divide="ignore", invalid="ignore"):
         dev = 2 * np.sum(
             np.where(k > 0, k * np.log(k / (n * p)), 0.0)

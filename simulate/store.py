@@ -126,10 +126,7 @@ class CheckpointStore:
                 padded[tuple(slice(0, n) for n in values.shape)] = values
                 values = padded
             arr[index] = values
-        marker = self._marker(index)
-        tmp = marker.with_name(f".{marker.name}.tmp")
-        tmp.touch()
-        os.replace(tmp, marker)
+        self._marker(index).touch()  # creating an empty file is atomic
 
     # -- result -------------------------------------------------------------------------------------------------
     def to_dataset(self) -> xr.Dataset:

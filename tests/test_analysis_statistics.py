@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from amphase.analysis.statistics import _step, clustered_mean, extrapolate, fit_step
+from amphase.analysis.statistics import clustered_mean, extrapolate, fit_step, step_probability
 
 
 def test_clustered_mean_reduces_to_the_plain_standard_error():
@@ -30,7 +30,7 @@ def test_step_fit_recovers_a_known_step_within_its_error():
     n = np.full(x.size, 400)
     fits = []
     for _ in range(40):
-        k = rng.binomial(n, _step(x, 0.147, 0.01))
+        k = rng.binomial(n, step_probability(x, 0.147, 0.01))
         fits.append(fit_step(x, k, n))
     x0 = np.array([f.x0 for f in fits])
     err = np.array([f.x0_error for f in fits])

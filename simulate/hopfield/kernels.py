@@ -41,6 +41,13 @@ def _field_patterns(row: np.ndarray, M: np.ndarray) -> np.int64:
     return acc
 
 
+@njit(inline="always")
+def _add_scaled(vec: np.ndarray, row: np.ndarray, d: int) -> None:
+    """``vec += d * row``: the overlaps (pattern form) or fields (coupling form) after a flip of ``d / 2``."""
+    for j in range(row.shape[0]):
+        vec[j] += d * row[j]
+
+
 @njit(cache=True, nogil=True)
 def overlaps(xiT: np.ndarray, s: np.ndarray) -> np.ndarray:
     """Integer overlaps ``M_mu = sum_i xi_i^mu s_i`` (int32, shape (P,)) of spins ``s`` with the patterns ``xiT``."""
@@ -88,9 +95,7 @@ def async_patterns(xiT: np.ndarray, s: np.ndarray, M: np.ndarray, orders: np.nda
             new = old if h == 0 else (1 if h > 0 else -1)
             if new != old:
                 s[i] = new
-                d = 2 * new
-                for mu in range(P):
-                    M[mu] += d * row[mu]
+                _add_scaled(M, row, 2 * new)
                 flips += 1
         if flips == 0:
             return sweep + 1, True
@@ -120,7 +125,6 @@ def async_couplings(K: np.ndarray, s: np.ndarray, h: np.ndarray, orders: np.ndar
         Whether the last sweep flipped no spin.
 
     """
-    N = K.shape[0]
     for sweep in range(orders.shape[0]):
         flips = 0
         for t in range(orders.shape[1]):
@@ -129,10 +133,7 @@ def async_couplings(K: np.ndarray, s: np.ndarray, h: np.ndarray, orders: np.ndar
             new = old if h[i] == 0 else (1 if h[i] > 0 else -1)
             if new != old:
                 s[i] = new
-                d = 2 * new
-                row = K[i]
-                for j in range(N):
-                    h[j] += d * row[j]
+                _add_scaled(h, K[i], 2 * new)
                 flips += 1
         if flips == 0:
             return sweep + 1, True
@@ -167,9 +168,7 @@ def glauber_patterns(
             new = 1 if uniforms[sweep, t] < 0.5 * (1.0 + np.tanh(beta * h)) else -1
             if new != s[i]:
                 s[i] = new
-                d = 2 * new
-                for mu in range(P):
-                    M[mu] += d * row[mu]
+                _add_scaled(M, row, 2 * new)
 
 
 @njit(cache=True, nogil=True)
@@ -184,7 +183,4 @@ def glauber_couplings(
             new = 1 if uniforms[sweep, t] < 0.5 * (1.0 + np.tanh(beta * (h[i] / N))) else -1
             if new != s[i]:
                 s[i] = new
-                d = 2 * new
-                row = K[i]
-                for j in range(N):
-                    h[j] += d * row[j]
+                _add_scaled(h, K[i], 2 * new)
