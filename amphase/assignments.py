@@ -1,17 +1,37 @@
-"""``key=value`` assignments as the command line and sweep overrides write them.
+"""``key=value`` assignments as the command line and sweep overrides write them, and the rules every grid obeys.
 
-A value is a number, a grid ``start:stop:num`` (:func:`numpy.linspace`) or a list ``v1,v2,...``.
+A value is a number, a grid ``start:stop:num`` (:func:`numpy.linspace`, ``num >= 1`` points) or a list
+``v1,v2,...``. The same rules hold in ``amphase theory``, ``amphase run`` (command line and TOML) and the Python API:
+
+* a list has no empty entry (``0.1,,0.2`` is an error, not ``0.1,0.2``);
+* a grid repeats no value (``0.1:0.1:3`` is an error);
+* a grid has at most :data:`MAX_GRID_POINTS` points, all its dimensions together, checked before anything is
+  allocated;
+* a key is given once (``N=1000 N=2000`` is an error, not "the last one wins").
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
 from amphase.errors import ParameterError
+from amphase.params import fmt_value
 
-__all__ = ["parse_assignment"]
+__all__ = ["MAX_GRID_POINTS", "check_grid_size", "check_unique", "parse_assignment", "parse_assignments"]
+
+#: the most points a grid may have (all dimensions together): about a day of the cheapest work, and 8 MB a variable.
+MAX_GRID_POINTS = 1_000_000
+
+
+def _number(key: str, s: str) -> float:
+    try:
+        return float(s)
+    except ValueError:
+        raise ParameterError(f"{key}: {s!r} is not a number") from None
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -20,21 +40,55 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     key, value = key.strip(), value.strip()
     if not sep or not key or not value:
         raise ParameterError(f"cannot read {text!r}: parameters are given as key=value")
-
-    def number(s: str) -> float:
-        try:
-            return float(s)
-        except ValueError:
-            raise ParameterError(f"{key}: {s!r} is not a number") from None
-
     if ":" in value:
         parts = value.split(":")
         if len(parts) != 3:
             raise ParameterError(f"{key}: a grid is start:stop:num, got {value!r}")
-        start, stop, num = (number(p) for p in parts)
+        start, stop, num = (_number(key, p) for p in parts)
         if not num.is_integer() or num < 1:
             raise ParameterError(f"{key}: the number of grid points must be an integer >= 1, got {parts[2]!r}")
-        return key, np.linspace(start, stop, int(num))
+        if num > MAX_GRID_POINTS:
+            raise ParameterError(f"{key}: {parts[2]} grid points; at most {MAX_GRID_POINTS} are allowed")
+        values = np.linspace(start, stop, int(num))
+        check_unique(key, values)
+        return key, values
     if "," in value:
-        return key, np.array([number(p) for p in value.split(",") if p.strip()])
-    return key, number(value)
+        parts = [p.strip() for p in value.split(",")]
+        if "" in parts:
+            raise ParameterError(f"{key}: the list {value!r} has an empty entry")
+        values = np.array([_number(key, p) for p in parts])
+        check_unique(key, values)
+        return key, values
+    return key, _number(key, value)
+
+
+def parse_assignments(texts: Sequence[str]) -> dict[str, Any]:
+    """Parse several ``key=value`` assignments; a key given twice is an error."""
+    out: dict[str, Any] = {}
+    for text in texts:
+        key, value = parse_assignment(text)
+        if key in out:
+            raise ParameterError(f"{key} is given twice; give each parameter once")
+        out[key] = value
+    return out
+
+
+def check_unique(name: str, values: Iterable[Any]) -> None:
+    """Raise :class:`ParameterError` if the grid ``values`` of ``name`` repeats a value."""
+    values = list(values)
+    seen: set[Any] = set()
+    for v in values:
+        key = float(v) if isinstance(v, int | float | np.number) else v
+        if key in seen:
+            shown = ", ".join(fmt_value(x) for x in values[:8]) + (", ..." if len(values) > 8 else "")
+            raise ParameterError(f"grid {name} repeats the value {fmt_value(v)}: [{shown}]")
+        seen.add(key)
+
+
+def check_grid_size(sizes: dict[str, int]) -> int:
+    """The number of points of a grid with these dimension sizes; :class:`ParameterError` above the limit."""
+    total = math.prod(sizes.values())
+    if total > MAX_GRID_POINTS:
+        dims = " x ".join(f"{n} {d}" for d, n in sizes.items())
+        raise ParameterError(f"the grid has {total} points ({dims}); at most {MAX_GRID_POINTS} are allowed")
+    return total

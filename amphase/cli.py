@@ -8,6 +8,11 @@ one. A value ``start:stop:num`` (``numpy.linspace``) or ``v1,v2,...`` makes that
 configuration (``amphase run --list``); ``amphase compare DATASET`` puts a dataset beside the theory: it prints the
 table and writes a figure.
 
+Options and ``key=value`` arguments may come in any order; each key is given once. An existing output file is
+never replaced unless ``--overwrite`` is given, and every output is checked (name, folder) before any work. JSON
+output writes NaN (no solution, or a value a quantity does not define there, with the reason under ``"absent"``)
+as ``null`` and infinities as the strings ``"inf"`` and ``"-inf"``.
+
 Errors print one line on standard error and exit with status 2.
 """
 
@@ -25,10 +30,12 @@ from typing import Any, NoReturn
 import numpy as np
 import xarray as xr
 
-from amphase.assignments import parse_assignment
+from amphase.assignments import parse_assignments
+from amphase.atomic import check_output
 from amphase.errors import AmphaseError, ParameterError
+from amphase.params import fmt_value
 
-__all__ = ["main", "parse_assignment"]
+__all__ = ["main"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,7 +55,10 @@ def _jsonable(obj: Any) -> Any:
     if isinstance(obj, np.generic):
         return _jsonable(obj.item())
     if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None  # JSON has no NaN or infinity
+        if math.isnan(obj):
+            return None  # JSON has no NaN: no solution, or not defined there (see "absent")
+        if math.isinf(obj):
+            return "inf" if obj > 0 else "-inf"
     return obj
 
 
@@ -76,22 +86,25 @@ def _cmd_theory(args: argparse.Namespace) -> int:
     if not args.name:
         raise ParameterError("give a quantity name, or --list to see them all")
     q = theory.get(args.name)
-    values = dict(parse_assignment(a) for a in args.params)
-    if args.out is not None and Path(args.out).suffix != ".nc":
-        raise ParameterError(f"--out {args.out}: the output file must end in .nc (netCDF)")
+    values = parse_assignments(args.params)
+    if args.out is not None:
+        check_output(args.out, overwrite=args.overwrite)
     checked = q.check(values)  # every value of every grid, before any work starts
     gridded = q.dataset or args.out is not None or any(isinstance(v, np.ndarray) for v in checked.values())
     if not gridded:
         result = q(**values)
+        absent = {r.name: r.absent for r in q.results if math.isnan(result[r.name]) and r.absent}
         if args.json:
             shown = {k: v for k, v in checked.items() if v is not None}
-            print(json.dumps(_jsonable({"quantity": q.name, "params": shown, "results": result})))
+            obj = {"quantity": q.name, "params": shown, "results": result}
+            print(json.dumps(_jsonable({**obj, "absent": absent} if absent else obj)))
         else:
-            print(q.name + "  " + "  ".join(f"{k}={v:g}" for k, v in checked.items() if v is not None))
+            print(q.name + "  " + "  ".join(f"{k}={fmt_value(v)}" for k, v in checked.items() if v is not None))
             width = max(len(k) for k in result)
             described = {r.name: r.description for r in q.results}
             for k, v in result.items():
-                print(f"  {k:<{width}} = {v:.10g}    # {described[k]}")
+                why = f" ({absent[k]})" if k in absent else ""
+                print(f"  {k:<{width}} = {v:.10g}    # {described[k]}{why}")
         return 0
     if args.workers > 1:
         with ProcessPoolExecutor(args.workers) as pool:
@@ -128,19 +141,22 @@ def _print_tables(ds: xr.Dataset) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from amphase.simulate.config import apply_overrides, builtin_configs, load_config, resolve
+    from amphase.simulate.config import apply_overrides, builtin_configs, describe, load_config, resolve
 
     if args.list:
-        for name, path in sorted(builtin_configs().items()):
-            first = next((ln for ln in path.read_text().splitlines() if ln.startswith("#")), "# ")
-            print(f"{name:<20} {first.lstrip('# ')}")
+        configs = sorted(builtin_configs().items())
+        width = max((len(name) for name, _ in configs), default=0)
+        for name, path in configs:
+            print(f"{name:<{width}}  {describe(path)}")
         return 0
     if not args.config:
         raise ParameterError("give a configuration file or a built-in name (amphase run --list shows them)")
+    out = check_output(args.out, overwrite=args.overwrite) if args.out is not None else None
     name, raw = load_config(args.config)
     config = resolve(apply_overrides(raw, args.overrides))
-    out = Path(args.out) if args.out else Path("results") / f"{name}.nc"
-    from amphase.simulate.sweep import run_sweep, store_path
+    if out is None:
+        out = check_output(Path("results") / f"{name}.nc", overwrite=args.overwrite)
+    from amphase.simulate.sweep import run_sweep
 
     ds = run_sweep(
         config,
@@ -150,17 +166,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         progress=None if not args.no_progress else False,
         restart=args.restart,
+        overwrite=args.overwrite,
+        label=name,
     )
     done = ds.attrs["resumed_points"]
     note = f" ({done} grid points were already in the checkpoint)" if done else ""
-    print(f"wrote {out} in {ds.attrs['wall_time_s']:.1f} s{note}; checkpoint store {store_path(out)}", file=sys.stderr)
+    print(f"wrote {out} in {ds.attrs['wall_time_s']:.1f} s{note}", file=sys.stderr)
+    ds.close()
     return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from amphase.analysis.compare import compare_file
 
-    table = compare_file(args.dataset, figure=args.figure, out=args.out)
+    table = compare_file(args.dataset, figure=args.figure, out=args.out, overwrite=args.overwrite)
     print(table)
     return 0
 
@@ -183,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
     th.add_argument("--list", action="store_true", help="list every quantity with its parameters and results")
     th.add_argument("--json", action="store_true", help="print one JSON object")
     th.add_argument("--out", metavar="FILE.nc", help="write the result as a netCDF dataset")
+    th.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     th.add_argument("--workers", type=int, default=1, metavar="N", help="processes for grid evaluations (default 1)")
     th.set_defaults(handler=_cmd_theory)
 
@@ -204,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("--workers", type=int, default=None, metavar="N", help="workers (default: the CPU count)")
     rn.add_argument("--scheduler", metavar="ADDRESS", help="join a running Dask cluster (implies --executor dask)")
     rn.add_argument("--restart", action="store_true", help="discard the checkpoint store instead of resuming")
+    rn.add_argument("--overwrite", action="store_true", help="replace the output file if it exists")
     rn.add_argument("--no-progress", action="store_true", help="no progress bar")
     rn.set_defaults(handler=_cmd_run)
 
@@ -216,15 +237,28 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("dataset", help="a netCDF dataset written by amphase run")
     cp.add_argument("--figure", metavar="FILE.png", help="figure path (default: beside the dataset)")
     cp.add_argument("--out", metavar="FILE.nc", help="also write the comparison as a netCDF dataset")
+    cp.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     cp.set_defaults(handler=_cmd_compare)
     return parser
+
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse ``argv``, accepting ``key=value`` arguments before, between and after the options."""
+    args, extra = parser.parse_known_args(argv)
+    target = {"theory": "params", "run": "overrides"}.get(getattr(args, "command", ""))
+    stray = [a for a in extra if a.startswith("-") or "=" not in a or target is None]
+    if stray:
+        parser.error(f"unrecognized arguments: {' '.join(stray)}")
+    if target is not None:
+        setattr(args, target, [*getattr(args, target), *extra])
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = _parse(parser, argv)
         workers = getattr(args, "workers", None)
         if workers is not None and workers < 1:
             raise ParameterError(f"--workers {args.workers}: must be an integer >= 1")

@@ -1,21 +1,26 @@
-"""Classify end states of associative-memory dynamics from their largest overlaps, and count them.
+"""Classify end states of associative memories with binary neurons by their overlaps, and count classes of any kind.
 
-A trajectory's end state is described by its largest overlaps with the stored patterns, sorted by absolute value,
-``|m|_(1) >= |m|_(2) >= ...`` (``top_overlap`` in the datasets of :mod:`amphase.simulate`). An overlap is
-*macroscopic* when it stands out of the state's own finite-size noise. The noise overlaps of a state are of order
-``sigma`` and the largest of ``n`` of them is about ``sigma sqrt(2 ln n)``; the threshold of a state is
+**Overlap classification** (:func:`classify`): an end state is described by its overlaps with the stored patterns,
+ranked by absolute value, ``|m|_(1) >= |m|_(2) >= ...``. An overlap is *macroscopic* when it stands out of the
+state's own noise: the noise overlaps of a state have a scale ``sigma`` and the largest of ``n`` of them is about
+``sigma sqrt(2 ln n)``, so the threshold of a state is
 
     theta_state = max(theta, sigma (sqrt(2 ln n) + z)),
 
 ``z`` standard deviations beyond the expected largest noise overlap, never below the floor ``theta``. ``sigma`` is
-estimated robustly from the median of all ``P`` overlaps, ``median |m| / 0.6745`` (Gaussian noise; unaffected by
-fewer than P/2 macroscopic overlaps), when the dataset holds every overlap (``overlaps = "all"``); otherwise from the
-energy, ``sum_mu m_mu^2 = P/N - 2 e``, less the ``k`` stored largest overlaps, spread over the ``n = P - k``
-others (which overestimates sigma when more than ``k`` overlaps are macroscopic). With the retrieval
-threshold ``m_retrieval``, the classes are, in the order they are tested:
+estimated from the data the engine stored, with no assumption about the model's energy:
+
+* with every overlap (variable ``overlap``): by iterative sigma clipping (:func:`clipped_noise_threshold`): the
+  rms of the overlaps below the threshold, the threshold recomputed from it, until it no longer changes. This stays
+  right when most overlaps are macroscopic (a 3-mixture among P = 5 patterns), where a median would not;
+* with only the largest ``k`` overlaps (``top_overlap``): the engine's ``noise_rms``, the rms of the other
+  ``n = P - k`` overlaps (:func:`noise_threshold`); without it the threshold is ``theta``.
+
+With the retrieval threshold ``m_retrieval`` the classes (:data:`STATES`) are, in the order they are tested:
 
 ``unconverged``
-    a zero-temperature run that stopped at its sweep limit before reaching a fixed point;
+    the run stopped before a fixed point: its ``status`` is one of the flags that the status variable's
+    ``unconverged_flags`` attribute lists (written by the engine);
 ``retrieval``
     ``|m|_(1) >= m_retrieval``: the state is a stored pattern (or its mirror image) up to a few errors;
 ``spin_glass``
@@ -29,8 +34,13 @@ threshold ``m_retrieval``, the classes are, in the order they are tested:
 ``asymmetric_mixture``
     two or more macroscopic overlaps otherwise (including more than the ``k`` stored).
 
-Fractions come with binomial error bars (Wilson score interval at one standard error, which stays inside [0, 1] at
-fractions of 0 and 1; E. B. Wilson, J. Am. Stat. Assoc. 22, 209 (1927)).
+A classification is marked unreliable (``reliable = 0``) when the threshold is the floor ``theta`` alone and the
+floor does not stand out of the noise of a random state, ``theta < (sqrt(2 ln P) + z) / sqrt(N)``: then
+finite-size noise can pass for a macroscopic overlap.
+
+**Fractions** (:func:`state_fractions`) work for any categorical variable: the classes are read from its CF
+``flag_meanings``, so a family brings its own states (the diffusion family: memorized / spurious / generalized). They
+come with binomial error bars (:func:`amphase.analysis.statistics.wilson_interval`).
 """
 
 from __future__ import annotations
@@ -38,58 +48,68 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from amphase.analysis.statistics import wilson_interval
 from amphase.dataset import flag_attrs
 
 __all__ = [
     "STATES",
     "classify",
     "classify_overlaps",
+    "clipped_noise_threshold",
+    "flag_names",
     "noise_threshold",
-    "robust_noise_threshold",
     "state_fractions",
-    "wilson_interval",
 ]
 
-#: end-state classes, in flag-value order.
+#: overlap classes of :func:`classify`, in flag-value order.
 STATES = ("retrieval", "correlated", "symmetric_mixture", "asymmetric_mixture", "spin_glass", "unconverged")
 RETRIEVAL, CORRELATED, SYMMETRIC, ASYMMETRIC, SPIN_GLASS, UNCONVERGED = range(len(STATES))
 
 
-def robust_noise_threshold(overlaps: np.ndarray, z: float = 3.0) -> np.ndarray:
-    """``sigma (sqrt(2 ln P) + z)`` with ``sigma = median |m| / 0.6745`` over all overlaps (last axis, NaN ignored)."""
-    a = np.abs(np.asarray(overlaps, dtype=float))
-    P = np.count_nonzero(np.isfinite(a), axis=-1)
-    sigma = np.nanmedian(a, axis=-1) / 0.6744897501960817  # the median of |N(0, 1)|
-    return sigma * (np.sqrt(2 * np.log(np.fmax(P, 1))) + z)
+def _extreme(n: np.ndarray, z: float) -> np.ndarray:
+    """``sqrt(2 ln n) + z``: where the largest of ``n`` Gaussian noise values ends, in standard deviations."""
+    return np.sqrt(2 * np.log(np.fmax(n, 1))) + z
 
 
-def noise_threshold(top: np.ndarray, sum_m2: np.ndarray, P: np.ndarray, z: float = 3.0) -> np.ndarray:
-    """``sigma (sqrt(2 ln(P - k)) + z)`` with sigma from the energy: where the overlaps stand out of the noise.
+def noise_threshold(sigma: np.ndarray, n: np.ndarray, z: float = 3.0) -> np.ndarray:
+    """``sigma (sqrt(2 ln n) + z)``: above it an overlap stands out of ``n`` noise overlaps of rms ``sigma``.
 
-    Parameters
-    ----------
-    top : ndarray, shape (..., k)
-        The ``k`` largest overlaps (NaN where fewer exist).
-    sum_m2 : ndarray, shape (...)
-        ``sum_mu m_mu^2`` over all ``P`` patterns (``P/N - 2 e`` for the Hebbian energy per spin ``e``).
-    P : ndarray, shape (...)
-        Number of patterns.
-    z : float
-        Margin in standard deviations.
+    NaN ``sigma`` (no noise overlap left) gives 0: the floor of the classification decides alone.
+    """
+    out = np.asarray(sigma, dtype=float) * _extreme(np.asarray(n), z)
+    return np.where(np.isfinite(out), out, 0.0)
+
+
+def clipped_noise_threshold(
+    overlaps: np.ndarray, theta: float = 0.1, z: float = 3.0, max_iter: int = 50
+) -> tuple[np.ndarray, np.ndarray]:
+    """Threshold of macroscopic overlaps by iterative sigma clipping over all overlaps (last axis, NaN ignored).
+
+    Start from ``t = theta``; repeat: ``sigma`` = rms of the overlaps with ``|m| < t``, ``t = max(theta,
+    noise_threshold(sigma, n))`` with ``n`` those overlaps, until ``t`` is unchanged (it only grows, so this ends).
 
     Returns
     -------
-    ndarray, shape (...)
-        0 where no pattern is left outside the ``k`` stored overlaps.
+    threshold : ndarray, shape (...)
+        ``theta_state``.
+    n_noise : ndarray of int, shape (...)
+        The number of overlaps the noise was estimated from.
 
     """
-    top = np.asarray(top, dtype=float)
-    k = np.count_nonzero(np.isfinite(top), axis=-1)
-    rest = np.asarray(P) - k
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sigma = np.sqrt(np.fmax(np.asarray(sum_m2) - np.nansum(top**2, axis=-1), 0.0) / rest)
-        out = sigma * (np.sqrt(2 * np.log(np.fmax(rest, 1))) + z)
-    return np.where(rest > 0, out, 0.0)
+    a = np.abs(np.asarray(overlaps, dtype=float))
+    finite = np.isfinite(a)
+    t = np.full(a.shape[:-1], float(theta))
+    n = np.zeros(a.shape[:-1], dtype=np.int64)
+    for _ in range(max_iter):
+        below = finite & (a < t[..., None])
+        n = below.sum(axis=-1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sigma = np.sqrt(np.where(below, a * a, 0.0).sum(axis=-1) / n)
+        new = np.fmax(theta, noise_threshold(sigma, n, z))
+        if np.array_equal(new, t):
+            break
+        t = new
+    return t, n
 
 
 def classify_overlaps(
@@ -110,8 +130,7 @@ def classify_overlaps(
     unconverged : ndarray of bool, shape (...), optional
         Runs that stopped before a fixed point.
     noise : ndarray, shape (...), or float
-        Each state's noise threshold (:func:`noise_threshold`); an overlap is macroscopic above
-        ``max(theta, noise)``.
+        Each state's noise threshold; an overlap is macroscopic at or above ``max(theta, noise)``.
     m_retrieval, theta, delta : float
         Retrieval threshold, the floor of the macroscopic-overlap threshold, and the spread allowed within a
         symmetric mixture.
@@ -121,7 +140,7 @@ def classify_overlaps(
     state : ndarray of int8, shape (...)
         Index into :data:`STATES`.
     n_macro : ndarray of int16, shape (...)
-        Number of macroscopic overlaps (``|m| >= theta``; at most ``k``).
+        Number of macroscopic overlaps (at most ``k``).
 
     """
     if not 0.0 < theta < m_retrieval <= 1.0:
@@ -141,59 +160,92 @@ def classify_overlaps(
     return state, n_macro.astype(np.int16)
 
 
+def flag_names(var: xr.DataArray) -> list[str]:
+    """The class names of a CF flag variable, in flag-value order (``flag_meanings``)."""
+    meanings = var.attrs.get("flag_meanings")
+    if not meanings:
+        raise ValueError(f"variable {var.name!r} has no flag_meanings: it is not a categorical variable")
+    names = str(meanings).split()
+    values = np.asarray(var.attrs.get("flag_values", np.arange(len(names)))).tolist()
+    if values != list(range(len(names))):
+        raise ValueError(f"variable {var.name!r}: flag_values must be 0 .. {len(names) - 1}, got {values}")
+    return names
+
+
+def _unconverged(ds: xr.Dataset, dims: tuple[str, ...]) -> np.ndarray | None:
+    """Where ``status`` is one of the flags its ``unconverged_flags`` attribute names (``None`` if none does)."""
+    if "status" not in ds or not ds["status"].attrs.get("unconverged_flags"):
+        return None
+    names = flag_names(ds["status"])
+    codes = [names.index(f) for f in str(ds["status"].attrs["unconverged_flags"]).split()]
+    return ds["status"].isin(codes).transpose(*dims).values
+
+
 def classify(
     ds: xr.Dataset, *, m_retrieval: float = 0.8, theta: float = 0.1, delta: float = 0.1, z: float = 3.0
 ) -> xr.Dataset:
-    """Add ``state`` (flags :data:`STATES`), ``n_macro``, ``macro_pattern`` and ``theta_state`` to a dataset.
+    """Add ``state`` (flags :data:`STATES`), ``n_macro``, ``macro_pattern``, ``theta_state`` and ``reliable``.
 
     ``macro_pattern`` lists which patterns the macroscopic overlaps belong to (the retrieved pattern, the patterns
     of a mixture), in decreasing order of ``|m|``, padded with -1, as many as the dataset's ``rank`` dimension.
-    With ``overlap`` (every overlap) the classes use all of them and the robust noise estimate
-    (:func:`robust_noise_threshold`); otherwise the dataset needs ``top_overlap``, and with ``energy``, ``P`` and
-    ``N`` the threshold follows :func:`noise_threshold` (else it is ``theta``). Runs with ``status == max_sweeps``
-    (zero temperature, no fixed point reached) are ``unconverged``.
+    With ``overlap`` (every overlap) the classes use all of them and :func:`clipped_noise_threshold`; otherwise the
+    dataset needs ``top_overlap``, and its ``noise_rms`` and ``P`` set the threshold (:func:`noise_threshold`).
     """
     if "overlap" in ds:
         full = ds["overlap"]
         order = np.argsort(-np.nan_to_num(np.abs(full.values), nan=-1.0), axis=-1, kind="stable")
         ranked = full.copy(data=np.take_along_axis(full.values, order, axis=-1))
-        return _classify(ds, ranked, order, m_retrieval, theta, delta, z, robust=True)
-    patterns = ds["top_pattern"].values if "top_pattern" in ds else None
-    return _classify(ds, ds["top_overlap"], patterns, m_retrieval, theta, delta, z, robust=False)
+        dims = ranked.dims[:-1]
+        noise, n_noise = clipped_noise_threshold(ranked.values, theta, z)
+        known = n_noise >= 3
+        count = np.count_nonzero(np.isfinite(ranked.values), axis=-1)
+        return _classify(ds, ranked, order, noise, known, count, m_retrieval, theta, delta, z)
+    ranked = ds["top_overlap"]
+    dims = ranked.dims[:-1]
+    patterns = ds["top_pattern"].transpose(*dims, ...).values if "top_pattern" in ds else None
+    k = ranked.sizes[ranked.dims[-1]]
+    noise = np.zeros(ranked.shape[:-1])
+    known = np.zeros(ranked.shape[:-1], dtype=bool)
+    count = np.full(ranked.shape[:-1], k)
+    if "P" in ds:
+        count = ds["P"].broadcast_like(ranked.isel({ranked.dims[-1]: 0})).transpose(*dims).values
+    if "noise_rms" in ds:
+        sigma = ds["noise_rms"].transpose(*dims).values
+        rest = count - np.count_nonzero(np.isfinite(ranked.transpose(*dims, ...).values), axis=-1)
+        noise = noise_threshold(sigma, rest, z)
+        known = np.isfinite(sigma) & (rest >= 3)
+    return _classify(ds, ranked.transpose(*dims, ...), patterns, noise, known, count, m_retrieval, theta, delta, z)
 
 
 def _classify(
     ds: xr.Dataset,
     ranked: xr.DataArray,
     patterns: np.ndarray | None,
+    noise: np.ndarray,
+    known: np.ndarray,
+    count: np.ndarray,
     m_retrieval: float,
     theta: float,
     delta: float,
     z: float,
-    robust: bool,
 ) -> xr.Dataset:
     """Classify from ``ranked`` overlaps (decreasing |m| along the last dim) whose pattern indices are ``patterns``."""
     rank = ranked.dims[-1]
     dims = ranked.dims[:-1]
-    status_names = ds["status"].attrs.get("flag_meanings", "").split() if "status" in ds else []
-    unconverged = None
-    if "max_sweeps" in status_names:
-        unconverged = (ds["status"] == status_names.index("max_sweeps")).transpose(*dims).values
-    noise = xr.zeros_like(ranked.isel({rank: 0}))
-    if robust:
-        noise = xr.apply_ufunc(robust_noise_threshold, ranked, kwargs={"z": z}, input_core_dims=[[rank]])
-    elif {"energy", "P", "N"} <= set(ds.variables):
-        sum_m2 = ds["P"] / ds["N"] - 2 * ds["energy"]
-        P = ds["P"].broadcast_like(sum_m2)
-        noise = xr.apply_ufunc(noise_threshold, ranked, sum_m2, P, kwargs={"z": z}, input_core_dims=[[rank], [], []])
-    noise = noise.transpose(*dims).values
     state, n_macro = classify_overlaps(
-        ranked.values, unconverged, noise, m_retrieval=m_retrieval, theta=theta, delta=delta
+        ranked.values, _unconverged(ds, dims), noise, m_retrieval=m_retrieval, theta=theta, delta=delta
     )
+    N = ds["N"].broadcast_like(ranked.isel({rank: 0})).transpose(*dims).values if "N" in ds else np.inf
+    floor_clear = theta >= _extreme(np.asarray(count), z) / np.sqrt(N)
     out = ds.copy()
     out["state"] = (dims, state, flag_attrs(list(STATES), "class of the end state"))
     out["n_macro"] = (dims, n_macro, {"long_name": f"macroscopic overlaps (at most {ranked.sizes[rank]} counted)"})
     out["theta_state"] = (dims, np.fmax(theta, noise), {"long_name": "threshold of a macroscopic overlap"})
+    out["reliable"] = (
+        dims,
+        (known | floor_clear).astype(np.int8),
+        {"long_name": "1 if the threshold stands out of the state's noise (measured, or the floor above it)"},
+    )
     out["state"].attrs.update(m_retrieval=m_retrieval, theta=theta, delta=delta, z=z)
     if patterns is not None:
         k = ds.sizes["rank"] if "rank" in ds.dims else patterns.shape[-1]
@@ -202,32 +254,27 @@ def _classify(
     return out
 
 
-def wilson_interval(k: np.ndarray, n: np.ndarray, z: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of a binomial fraction ``k/n`` at ``z`` standard errors; NaN where ``n = 0``."""
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = k / n
-        denom = 1.0 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)  # rounding can step outside
+def state_fractions(
+    classified: xr.Dataset, over: tuple[str, ...] = ("realization", "trial"), var: str = "state"
+) -> xr.Dataset:
+    """Fractions of each class of the categorical variable ``var`` over the dimensions ``over``, with Wilson errors.
 
-
-def state_fractions(classified: xr.Dataset, over: tuple[str, ...] = ("realization", "trial")) -> xr.Dataset:
-    """Fractions of each end-state class over the dimensions ``over``, with Wilson (1 sigma) error bars.
+    The classes are the variable's CF ``flag_meanings``, whatever the family. Values outside the flags (fill values
+    of missing trials) are not counted.
 
     Returns
     -------
     xarray.Dataset
-        ``count`` and ``fraction``, ``fraction_lo``, ``fraction_hi`` over the remaining dimensions and ``state``
-        (labelled by name), and ``total``.
+        ``count`` and ``fraction``, ``fraction_lo``, ``fraction_hi`` (1 sigma) over the remaining dimensions and
+        ``state`` (labelled by name), and ``total``; with a ``reliable`` variable beside ``var``, ``unreliable``: how
+        many of the counted states are marked unreliable.
 
     """
-    state = classified["state"]
-    counts = xr.concat([(state == i).sum(over) for i in range(len(STATES))], dim="state")
-    counts = counts.assign_coords(state=list(STATES))
-    total = state.notnull().sum(over)
+    state = classified[var]
+    names = flag_names(state)
+    counts = xr.concat([(state == i).sum(over) for i in range(len(names))], dim="state")
+    counts = counts.assign_coords(state=names)
+    total = state.isin(range(len(names))).sum(over)
     lo, hi = wilson_interval(counts.values, total.broadcast_like(counts).values)
     out = xr.Dataset(
         {
@@ -238,6 +285,9 @@ def state_fractions(classified: xr.Dataset, over: tuple[str, ...] = ("realizatio
             "fraction_hi": (counts.dims, hi, {"long_name": "upper Wilson bound (1 sigma)"}),
         }
     )
-    out["state"].attrs["long_name"] = "class of the end state"
-    out.attrs.update({k: classified["state"].attrs[k] for k in ("m_retrieval", "theta", "delta", "z")})
+    if "reliable" in classified:
+        unreliable = ((classified["reliable"] == 0) & state.isin(range(len(names)))).sum(over)
+        out["unreliable"] = unreliable.assign_attrs(long_name="end states whose classification is unreliable")
+    out["state"].attrs["long_name"] = str(state.attrs.get("long_name", "class"))
+    out.attrs.update({k: v for k, v in state.attrs.items() if k in ("m_retrieval", "theta", "delta", "z")})
     return out

@@ -1,63 +1,76 @@
-"""``amphase compare``: put a simulation dataset beside the theory, dispatching on the model family it holds.
+"""``amphase compare``: put a simulation dataset beside the theory, dispatching on the model that made it.
 
-Each family registers its comparison in :data:`COMPARISONS` as ``"module:compare,table,plot"``: ``compare(ds)``
-returns a comparison dataset, ``table(res)`` its text, ``plot(res, title)`` a figure.
+Each family registers, per model, a :class:`Comparison` in :mod:`amphase.families`: ``compare(ds)`` returns a
+comparison dataset (theory and measurement at the same coordinates), ``table(res)`` its text, ``plot(res, title)`` a
+matplotlib figure. This module knows no family.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import xarray as xr
 
+from amphase.atomic import check_output
 from amphase.errors import ParameterError
 
-__all__ = ["COMPARISONS", "compare_file"]
+__all__ = ["FIGURE_FORMATS", "Comparison", "compare_file"]
 
-#: comparisons by the ``model`` attribute of a dataset.
-COMPARISONS: dict[str, tuple[str, str, str]] = {
-    "hopfield": (
-        "amphase.analysis.hopfield_compare:compare",
-        "amphase.analysis.hopfield_compare:table",
-        "amphase.analysis.hopfield_figures:plot_comparison",
-    ),
-}
+#: figure formats ``--figure`` accepts (by suffix).
+FIGURE_FORMATS = (".png", ".pdf", ".svg")
 
 
-def _load(path: str):
-    module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)
+@dataclass(frozen=True)
+class Comparison:
+    """How a model's datasets are compared with the theory: a dataset, its table, its figure."""
+
+    compare: Callable[[xr.Dataset], xr.Dataset]
+    table: Callable[[xr.Dataset], str]
+    plot: Callable[[xr.Dataset, str], Any]
 
 
 def compare_file(
     dataset: str | os.PathLike[str],
     figure: str | os.PathLike[str] | None = None,
     out: str | os.PathLike[str] | None = None,
+    *,
+    overwrite: bool = False,
 ) -> str:
-    """Compare the dataset at ``dataset`` with the theory; write the figure (and ``out``); return the table text."""
+    """Compare the dataset at ``dataset`` with the theory; write the figure (and ``out``); return the table text.
+
+    Every check (the dataset, the output names and folders, existing files unless ``overwrite``) comes before the
+    work; the figure and ``out`` are written atomically.
+    """
     from amphase.analysis.figures import save_figure
     from amphase.dataset import provenance_attrs, write_netcdf
+    from amphase.families import comparison_for, families, load
 
     path = Path(dataset)
     if not path.is_file():
         raise ParameterError(f"dataset {path}: no such file")
-    if out is not None and Path(out).suffix != ".nc":
-        raise ParameterError(f"--out {out}: the output file must end in .nc (netCDF)")
     figure = Path(figure) if figure else path.with_name(path.stem + "_comparison.png")
+    if figure.suffix not in FIGURE_FORMATS:
+        raise ParameterError(f"--figure {figure}: the figure format is set by the suffix, one of {FIGURE_FORMATS}")
+    check_output(figure, overwrite=True, suffix=figure.suffix, option="--figure")  # redrawn on each comparison
+    if out is not None:
+        check_output(out, overwrite=overwrite)
     try:
         ds = xr.load_dataset(path, engine="h5netcdf")
     except Exception as err:
         raise ParameterError(f"dataset {path}: cannot read it as netCDF ({err})") from None
     model = ds.attrs.get("model")
-    if model not in COMPARISONS:
-        known = ", ".join(sorted(COMPARISONS))
+    target = comparison_for(str(model))
+    if target is None:
+        known = ", ".join(sorted(m for f in families() for m in f.comparisons))
         raise ParameterError(f"dataset {path}: no comparison for model={model!r} (datasets of amphase run: {known})")
-    compare, table, plot = (_load(p) for p in COMPARISONS[model])
-    res = compare(ds)
-    text = table(res)
-    save_figure(plot(res, ds.attrs.get("title", "")), figure)
+    comparison: Comparison = load(target)
+    res = comparison.compare(ds)
+    text = comparison.table(res)
+    save_figure(comparison.plot(res, ds.attrs.get("title", "")), figure)
     if out is not None:
         res.attrs.update(
             provenance_attrs(f"comparison with theory: {ds.attrs.get('title', '')}", ds.attrs.get("references", ""))

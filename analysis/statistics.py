@@ -1,4 +1,4 @@
-"""Small statistics kernels shared by the comparisons: clustered means, binomial fits, finite-size extrapolation."""
+"""Small statistics kernels shared by the comparisons: clustered means, binomial intervals and fits, extrapolation."""
 
 from __future__ import annotations
 
@@ -8,7 +8,45 @@ from typing import NamedTuple
 import numpy as np
 from scipy import optimize, special
 
-__all__ = ["Extrapolation", "StepFit", "clustered_mean", "extrapolate", "fit_step", "step_probability"]
+__all__ = [
+    "Extrapolation",
+    "StepFit",
+    "clustered_mean",
+    "extrapolate",
+    "fit_step",
+    "step_probability",
+    "trial_mean",
+    "wilson_interval",
+]
+
+
+def wilson_interval(k: np.ndarray, n: np.ndarray, z: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a binomial fraction ``k/n`` at ``z`` standard errors; NaN where ``n = 0``.
+
+    It stays inside [0, 1], also at fractions of 0 and 1 (E. B. Wilson, J. Am. Stat. Assoc. 22, 209 (1927)).
+    """
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k / n
+        denom = 1.0 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)  # rounding can step outside
+
+
+def trial_mean(values: np.ndarray, mask: np.ndarray) -> tuple[float, float, int]:
+    """Mean of ``values[mask]`` and the naive standard error ``std / sqrt(n)`` over the selected trials.
+
+    The fallback of :func:`clustered_mean` with a single realization: it treats trials as independent although
+    they share the realization's patterns, so it underestimates the error. NaN error for fewer than two values.
+    """
+    v = np.asarray(values, dtype=float)[np.asarray(mask, dtype=bool)]
+    n = int(v.size)
+    if n == 0:
+        return np.nan, np.nan, 0
+    err = float(np.std(v, ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+    return float(v.mean()), err, n
 
 
 def clustered_mean(values: np.ndarray, mask: np.ndarray) -> tuple[float, float, int]:

@@ -19,7 +19,7 @@ import numpy as np
 
 from amphase import theory
 from amphase.analysis.figures import save_figure
-from amphase.analysis.phase_diagram import plot_phase_diagram
+from amphase.analysis.hopfield.phase_diagram import plot_phase_diagram
 from amphase.dataset import write_netcdf
 from amphase.errors import AmphaseError
 

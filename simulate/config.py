@@ -17,10 +17,15 @@ A configuration names a model family, a grid, fixed parameters, a root seed and 
 
 Overrides are ``key=value`` strings (a value ``start:stop:num`` or ``a,b,c`` is a grid): ``realizations=4``,
 ``seed=7``, ``title=...``, ``grid.N=500,1000``, ``params.noise=0.2``, or a bare parameter name: ``noise=0.2`` sets a
-fixed parameter, ``N=500,1000`` a grid dimension (a parameter already on the grid stays on it).
+fixed parameter, ``N=500,1000`` a grid dimension (a parameter already on the grid stays on it). Each key is given
+once.
 
 :func:`resolve` fills every default and checks every value of every grid point against the model's parameter domains
-before any work starts; its result is the canonical configuration stored in datasets and compared on resume.
+before any work starts; its result is the canonical configuration stored in datasets and compared on resume. The
+rules are strict and the same as ``amphase theory``'s (:mod:`amphase.assignments`): numbers are numbers (``N =
+"100"`` is refused), a range table has exactly the keys ``start``, ``stop``, ``num``, a grid repeats no value and
+has at most :data:`~amphase.assignments.MAX_GRID_POINTS` points. A grid may be empty (``[grid]`` absent): the sweep
+is then a single point.
 """
 
 from __future__ import annotations
@@ -35,8 +40,10 @@ from typing import Any
 
 import numpy as np
 
-from amphase.assignments import parse_assignment
+from amphase.assignments import MAX_GRID_POINTS, check_grid_size, check_unique, parse_assignment
 from amphase.errors import ParameterError
+from amphase.families import families
+from amphase.params import fmt_value
 from amphase.simulate.models import get_model
 
 __all__ = ["apply_overrides", "builtin_configs", "load_config", "resolve"]
@@ -45,9 +52,23 @@ _TOP = ("model", "title", "seed", "realizations")
 
 
 def builtin_configs() -> dict[str, Path]:
-    """The configurations shipped with amphase, by name (``hopfield-capacity`` ...)."""
-    folder = resources.files("amphase.simulate") / "configs"
-    return {p.name.removesuffix(".toml"): Path(str(p)) for p in folder.iterdir() if p.name.endswith(".toml")}
+    """The configurations shipped with the registered families (:mod:`amphase.families`), by name."""
+    out: dict[str, Path] = {}
+    for family in families():
+        if family.configs is None:
+            continue
+        for entry in resources.files(family.configs).iterdir():
+            if entry.name.endswith(".toml"):
+                out[entry.name.removesuffix(".toml")] = Path(str(entry))
+    return out
+
+
+def describe(path: Path) -> str:
+    """The one-line description of a configuration file: its ``title``."""
+    try:
+        return str(tomllib.loads(path.read_text(encoding="utf-8")).get("title", ""))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):  # pragma: no cover - the shipped files are valid
+        return ""
 
 
 def load_config(source: str) -> tuple[str, dict[str, Any]]:
@@ -60,10 +81,13 @@ def load_config(source: str) -> tuple[str, dict[str, Any]]:
         names = ", ".join(sorted(builtins))
         raise ParameterError(f"config {source!r}: no such file or built-in configuration; built-in: {names}")
     try:
-        with path.open("rb") as f:
-            raw = tomllib.load(f)
+        raw = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise ParameterError(f"config {path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
     except tomllib.TOMLDecodeError as err:
         raise ParameterError(f"config {path}: not valid TOML ({err})") from None
+    except OSError as err:
+        raise ParameterError(f"config {path}: cannot read it ({err.strerror})") from None
     return path.name.removesuffix(".toml"), raw
 
 
@@ -75,20 +99,30 @@ def _parse_value(key: str, text: str) -> Any:
         if ":" in text:
             raise
         if "," in text:  # a list of names, or of names and numbers
-            return [_parse_value(key, part) for part in text.split(",") if part.strip()]
+            parts = [part.strip() for part in text.split(",")]
+            if "" in parts:
+                raise ParameterError(f"{key}: the list {text!r} has an empty entry") from None
+            return [_parse_value(key, part) for part in parts]
         return text  # a name, such as cue=random
 
 
 def apply_overrides(raw: Mapping[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
     """Return ``raw`` with ``key=value`` overrides applied (see the module docstring)."""
     cfg = copy.deepcopy(dict(raw))
-    cfg.setdefault("grid", {})
-    cfg.setdefault("params", {})
+    for section in ("grid", "params"):
+        cfg.setdefault(section, {})
+        if not isinstance(cfg[section], Mapping):
+            raise ParameterError(f"config: [{section}] must be a table of name = value, got {cfg[section]!r}")
+    seen: set[str] = set()
     for item in overrides:
         key, sep, text = item.partition("=")
         key = key.strip()
         if not sep or not key or not text.strip():
             raise ParameterError(f"cannot read override {item!r}: overrides are key=value")
+        bare = key.rpartition(".")[2]
+        if bare in seen:
+            raise ParameterError(f"override {bare} is given twice; give each key once")
+        seen.add(bare)
         value = _parse_value(key, text)
         if isinstance(value, np.ndarray):
             value = value.tolist()
@@ -108,20 +142,26 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Sequence[str]) -> dict[st
 
 def _grid_values(name: str, spec: Any) -> list[Any]:
     if isinstance(spec, Mapping):
-        try:
-            return np.linspace(spec["start"], spec["stop"], int(spec["num"])).tolist()
-        except (KeyError, TypeError, ValueError):
-            raise ParameterError(f"grid.{name}: a range is {{ start = a, stop = b, num = n }}") from None
+        form = f"grid.{name}: a range is {{ start = a, stop = b, num = n }} with an integer 1 <= n <= {MAX_GRID_POINTS}"
+        if set(spec) != {"start", "stop", "num"}:
+            keys = ", ".join(sorted(spec)) or "none"
+            raise ParameterError(f"{form}; got the keys {keys}")
+        start, stop, num = spec["start"], spec["stop"], spec["num"]
+        numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (start, stop, num))
+        if not numbers or float(num) != int(num) or not 1 <= num <= MAX_GRID_POINTS:
+            raise ParameterError(f"{form}, got start = {start!r}, stop = {stop!r}, num = {num!r}")
+        return np.linspace(start, stop, int(num)).tolist()
     values = list(spec) if isinstance(spec, list | tuple) else [spec]
     if not values:
         raise ParameterError(f"grid.{name} is empty")
     return values
 
 
-def _int(name: str, value: Any, lower: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or float(value) != int(value) or value < lower:
-        shown = int(value) if isinstance(value, float) and value.is_integer() else repr(value)
-        raise ParameterError(f"{name}={shown} is not allowed; allowed: integer {name} >= {lower}")
+def _int(name: str, value: Any, lower: int, upper: int) -> int:
+    ok = isinstance(value, int | float) and not isinstance(value, bool)
+    if not ok or not np.isfinite(value) or float(value) != int(value) or not lower <= value <= upper:
+        shown = fmt_value(value) if ok else repr(value)
+        raise ParameterError(f"{name}={shown} is not allowed; allowed: integer {lower} <= {name} <= {upper}")
     return int(value)
 
 
@@ -139,7 +179,14 @@ def resolve(raw: Mapping[str, Any]) -> dict[str, Any]:
         raise ParameterError(f"config key {sorted(unknown)[0]!r} is unknown; allowed: {', '.join(_TOP)}, grid, params")
     if "model" not in raw:
         raise ParameterError('config: missing key model (e.g. model = "hopfield")')
-    model = get_model(str(raw["model"]))
+    if not isinstance(raw["model"], str):
+        raise ParameterError(f'config: model = {raw["model"]!r} must be a name, e.g. model = "hopfield"')
+    model = get_model(raw["model"])
+    for section in ("grid", "params"):
+        if not isinstance(raw.get(section, {}), Mapping):
+            raise ParameterError(f"config: [{section}] must be a table of name = value, got {raw[section]!r}")
+    if not isinstance(raw.get("title", ""), str):
+        raise ParameterError(f"config: title = {raw['title']!r} must be a string")
     grid_raw = dict(raw.get("grid", {}))
     params_raw = dict(raw.get("params", {}))
     both = set(grid_raw) & set(params_raw)
@@ -150,9 +197,10 @@ def resolve(raw: Mapping[str, Any]) -> dict[str, Any]:
         p = model.param(name)
         if name not in model.gridable:
             raise ParameterError(f"{name} cannot be a grid dimension; these can: {', '.join(model.gridable)}")
-        values = [p.check(v) for v in _grid_values(name, spec)]
-        if len(set(values)) != len(values):
-            raise ParameterError(f"grid.{name} repeats a value: {values}")
+        values = _grid_values(name, spec)
+        check_grid_size({**{k: len(v) for k, v in grid.items()}, name: len(values)})
+        values = [p.check(v) for v in values]
+        check_unique(name, values)
         grid[name] = values
     params: dict[str, Any] = {}
     for p in model.params:
@@ -171,8 +219,8 @@ def resolve(raw: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "model": model.name,
         "title": str(raw.get("title", model.title)),
-        "seed": _int("seed", raw.get("seed", 0), 0),
-        "realizations": _int("realizations", raw.get("realizations", 1), 1),
+        "seed": _int("seed", raw.get("seed", 0), 0, 2**63 - 1),
+        "realizations": _int("realizations", raw.get("realizations", 1), 1, 10**6),
         "grid": grid,
         "params": params,
     }

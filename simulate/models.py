@@ -2,20 +2,22 @@
 
 The runner (:mod:`amphase.simulate.sweep`) knows nothing about any model. A family supplies a :class:`Model`:
 
-* its parameters (:class:`~amphase.theory.registry.Param` for numbers, :class:`Choice` for names), which of them may
-  be grid dimensions, and their defaults;
+* its parameters (:class:`~amphase.params.Param` for numbers, :class:`~amphase.params.Choice` for names), which of
+  them may be grid dimensions, and their defaults;
 * the variables one task returns (:class:`Variable`: extra dimensions beyond the grid and ``realization``, dtype,
   fill value, attributes) and the sizes of those extra dimensions for a whole grid;
 * ``run(params, seed)``: from one grid point's parameters and its :class:`numpy.random.SeedSequence` to a dict of
-  small arrays, one per variable (arrays shorter than the declared size along an extra dimension are padded).
+  small arrays, one per variable (arrays shorter than the declared size along an extra dimension are padded);
+* estimates, before any work, of what one task needs: ``memory(params)`` in bytes (the runner refuses a sweep that
+  cannot fit) and ``cost(params)`` in arbitrary units (longest tasks are started first, and the progress bar counts
+  cost, so its time estimate means something when the points differ a lot).
 
-Families register a ``"module:attribute"`` path in :data:`MODELS`; the module is imported on first use.
+Families list their models in :mod:`amphase.families` (``"module:attribute"`` paths, imported on first use).
 """
 
 from __future__ import annotations
 
 import difflib
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,31 +25,10 @@ from typing import Any
 import numpy as np
 
 from amphase.errors import ParameterError
-from amphase.theory.registry import Param
+from amphase.families import load, model_target
+from amphase.params import Choice, Param
 
-__all__ = ["MODELS", "Choice", "Model", "Variable", "get_model"]
-
-#: model families the runner can run, by name.
-MODELS: dict[str, str] = {"hopfield": "amphase.simulate.hopfield.model:MODEL"}
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A parameter that takes one of a few names."""
-
-    name: str
-    description: str
-    choices: tuple[str, ...]
-
-    def domain(self) -> str:
-        """The allowed values in words."""
-        return f"{self.name} in {{{', '.join(self.choices)}}}"
-
-    def check(self, value: Any) -> str:
-        """Return ``value`` if it is one of the choices; raise :class:`ParameterError` if not."""
-        if value not in self.choices:
-            raise ParameterError(f"{self.name}={value!r} is not allowed; allowed: {self.domain()}")
-        return str(value)
+__all__ = ["Choice", "Model", "Param", "Variable", "get_model"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +72,11 @@ class Model:
         ``check(params)``: cross-parameter checks at one grid point (raise :class:`ParameterError`).
     attrs : callable
         ``attrs(config) -> {name: value}``: global attributes describing the run (backend, device ...).
+    memory : callable
+        ``memory(params) -> bytes``: an upper estimate of the memory one task needs at one grid point (``params``
+        also holds ``realizations``, the realizations the task runs).
+    cost : callable
+        ``cost(params) -> float``: relative cost of one realization at one grid point.
 
     """
 
@@ -106,6 +92,8 @@ class Model:
     run: Callable[[Mapping[str, Any], np.random.SeedSequence], dict[str, np.ndarray]]
     check: Callable[[Mapping[str, Any]], None] = lambda params: None
     attrs: Callable[[Mapping[str, Any]], dict[str, Any]] = lambda config: {}
+    memory: Callable[[Mapping[str, Any]], float] = lambda params: 0.0
+    cost: Callable[[Mapping[str, Any]], float] = lambda params: 1.0
 
     def param(self, name: str) -> Param | Choice:
         """The parameter called ``name``; :class:`ParameterError` naming the allowed ones if there is none."""
@@ -119,8 +107,5 @@ class Model:
 
 
 def get_model(name: str) -> Model:
-    """The model family registered as ``name``."""
-    if name not in MODELS:
-        raise ParameterError(f"model={name!r} is unknown; allowed: {', '.join(sorted(MODELS))}")
-    module, _, attr = MODELS[name].partition(":")
-    return getattr(importlib.import_module(module), attr)
+    """The simulation model registered as ``name`` by its family (:mod:`amphase.families`)."""
+    return load(model_target(name))

@@ -5,17 +5,22 @@ Layout of ``NAME.zarr``:
 * one Zarr array per result variable, shaped ``(*grid, realization, *extra)`` and chunked one grid point per chunk,
   with ``dimension_names`` and the fill value of its :class:`~amphase.simulate.models.Variable`;
 * group attributes: the resolved configuration (``config``, JSON), the grid coordinates, variable attributes;
-* ``.done/``: one empty marker file per finished grid point, created atomically *after* its data are written.
+* ``.done/``: one empty marker file per finished grid point (``p`` followed by its indices, ``p_0_3``; a grid
+  with no dimension has the single point ``p``), created *after* its data are written.
 
-A grid point is finished exactly when its marker exists: a sweep killed at any moment (even ``kill -9``) loses at
-most the points that were running, and :meth:`CheckpointStore.pending` lists what is left. The store is created in
-a temporary directory and renamed into place, so it exists whole or not at all. There is one writer, the process
-that runs the sweep; workers only compute.
+A grid point is finished exactly when its marker file exists: a sweep killed at any moment (even ``kill -9``) loses
+at most the points that were running, and :meth:`CheckpointStore.pending` lists what is left. The store is created
+in a temporary directory and renamed into place, so it exists whole or not at all. There is one writer, the process
+that runs the sweep (it holds the output's lock); workers only compute.
+
+A store larger than a quarter of the available memory is read lazily (Dask arrays over its chunks, one grid point
+per chunk), so a sweep may produce more data than fits in memory.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -30,7 +35,31 @@ import zarr
 from amphase.errors import ParameterError
 from amphase.simulate.models import Variable
 
-__all__ = ["CheckpointStore"]
+__all__ = ["CheckpointStore", "available_memory", "fmt_bytes"]
+
+
+def available_memory() -> float:
+    """Bytes of memory available to new work (``MemAvailable`` of ``/proc/meminfo``, else the physical memory)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return float(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not a POSIX system
+        return math.inf
+
+
+def fmt_bytes(n: float) -> str:
+    """A byte count for people: ``'1.82 TiB'``."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if abs(n) < 1024 or unit == "PiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.3g} {unit}"
+        n /= 1024
+    return f"{n:.3g} PiB"  # pragma: no cover
 
 
 def _fingerprint(config: Mapping[str, Any]) -> str:
@@ -109,11 +138,11 @@ class CheckpointStore:
 
     # -- progress -----------------------------------------------------------------------------------------------
     def _marker(self, index: tuple[int, ...]) -> Path:
-        return self.path / ".done" / "_".join(str(i) for i in index)
+        return self.path / ".done" / "_".join(("p", *(str(i) for i in index)))
 
     def pending(self) -> list[tuple[int, ...]]:
         """Grid indices not finished yet, in C order."""
-        return [ix for ix in np.ndindex(*self.shape) if not self._marker(ix).exists()]
+        return [ix for ix in np.ndindex(*self.shape) if not self._marker(ix).is_file()]
 
     def write(self, index: tuple[int, ...], data: Mapping[str, np.ndarray]) -> None:
         """Write one finished grid point (arrays shaped ``(realization, *extra)``), then mark it done."""
@@ -129,13 +158,32 @@ class CheckpointStore:
         self._marker(index).touch()  # creating an empty file is atomic
 
     # -- result -------------------------------------------------------------------------------------------------
+    @property
+    def nbytes(self) -> int:
+        """Bytes of all the variables, uncompressed."""
+        return sum(self.group[name].nbytes for name in self.group.attrs["variables"])
+
+    @property
+    def lazy(self) -> bool:
+        """Whether :meth:`to_dataset` reads lazily: the store exceeds a quarter of the available memory."""
+        return self.nbytes > available_memory() / 4
+
     def to_dataset(self) -> xr.Dataset:
-        """Everything in the store as an in-memory :class:`xarray.Dataset` (no coordinates or global attrs yet)."""
+        """Everything in the store as an :class:`xarray.Dataset` (no coordinates or global attrs yet).
+
+        In memory, or as Dask arrays over the store's chunks when :attr:`lazy`.
+        """
         data = {}
         for name in self.group.attrs["variables"]:
             arr = self.group[name]
             attrs = json.loads(arr.attrs.get("amphase_attrs", "{}"))
-            data[name] = (tuple(arr.metadata.dimension_names), arr[...], attrs)
+            if self.lazy:
+                import dask.array as da
+
+                values = da.from_zarr(arr)
+            else:
+                values = arr[...]
+            data[name] = (tuple(arr.metadata.dimension_names), values, attrs)
         return xr.Dataset(data)
 
 

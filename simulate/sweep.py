@@ -2,60 +2,59 @@
 
 :func:`run_sweep` takes a resolved configuration (:func:`amphase.simulate.config.resolve`) and
 
-1. opens or creates the checkpoint store beside the output (:mod:`amphase.simulate.store`), and skips every grid
+1. checks, before any work, that the output can be written (not there yet unless ``overwrite``; its folder
+   writable) and that the sweep fits the machine (:func:`check_resources`: one grid point's memory times the
+   workers against the available memory, the result against the free disk);
+2. opens or creates the checkpoint store beside the output (:mod:`amphase.simulate.store`) and skips every grid
    point already finished there, so an interrupted sweep resumes with the same command;
-2. runs each remaining grid point (all its realizations) as one task on an executor
-   (:mod:`amphase.simulate.executors`), writing it to the store as soon as it finishes, with a progress bar;
-3. reads the store into an :class:`xarray.Dataset` with coordinates, units and provenance, and writes it atomically
-   as netCDF.
+3. runs each remaining grid point (all its realizations) as one task on an executor
+   (:mod:`amphase.simulate.executors`), the most expensive first, writing each to the store as soon as it
+   finishes, with a progress bar that counts the models' cost estimates;
+4. reads the store into an :class:`xarray.Dataset` (lazily, through Dask, when it is large) with coordinates,
+   units and provenance, writes it atomically as netCDF, and removes the checkpoint store.
 
-Seeding: realization ``r`` at grid point ``p`` gets ``SeedSequence(seed, spawn_key=key(p) + (r,))``, where
-``key(p)`` is built from the *values* of the grid coordinates (the 64 bits of each float, or the CRC-32 of a name,
-each preceded by the CRC-32 of the dimension name). Its results therefore do not depend on the executor, the number
-of workers, the order in which points finish, or on which other points the grid holds.
+A grid may have no dimension at all: the sweep is then one point. Seeds are described in
+:mod:`amphase.simulate.seeding`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 import shutil
-import struct
 import sys
 import time
-import zlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
+from amphase.atomic import check_output
 from amphase.dataset import COORDINATES, provenance_attrs, write_netcdf
 from amphase.errors import ParameterError
-from amphase.simulate.executors import check_executor, make_executor
-from amphase.simulate.models import Choice, get_model
-from amphase.simulate.store import CheckpointStore
+from amphase.simulate.executors import Executor, check_executor, make_executor
+from amphase.simulate.models import Model, get_model
+from amphase.simulate.seeding import SEED_SCHEME, point_seed
+from amphase.simulate.store import CheckpointStore, available_memory, fmt_bytes
 
-__all__ = ["RUN_ATTRS", "point_seed", "run_point", "run_sweep", "store_path"]
+__all__ = ["RUN_ATTRS", "check_resources", "grid_points", "run_point", "run_sweep", "store_path"]
 
 #: global attributes that describe how (not what) a sweep ran; they may differ between identical results.
 RUN_ATTRS = ("created", "history", "executor", "workers", "scheduler", "resumed_points", "wall_time_s")
 
 
-def _key(name: str, value: Any) -> tuple[int, int]:
-    if isinstance(value, str):
-        return zlib.crc32(name.encode()), zlib.crc32(value.encode())
-    return zlib.crc32(name.encode()), struct.unpack("<Q", struct.pack("<d", float(value)))[0]
-
-
-def point_seed(seed: int, point: Mapping[str, Any], realization: int) -> np.random.SeedSequence:
-    """The seed of one realization at one grid point (see the module docstring)."""
-    key = tuple(k for name in sorted(point) for k in _key(name, point[name]))
-    return np.random.SeedSequence(seed, spawn_key=(*key, realization))
-
-
 def _point(config: Mapping[str, Any], index: tuple[int, ...]) -> dict[str, Any]:
     return {name: values[i] for (name, values), i in zip(config["grid"].items(), index, strict=True)}
+
+
+def grid_points(config: Mapping[str, Any]) -> Iterator[tuple[tuple[int, ...], dict[str, Any]]]:
+    """Every grid point of ``config``: its index and its full parameters (fixed ones included), in C order."""
+    shape = tuple(len(v) for v in config["grid"].values())
+    for index in np.ndindex(*shape):
+        yield index, {**config["params"], **_point(config, index)}
 
 
 def run_point(config: Mapping[str, Any], index: tuple[int, ...]) -> tuple[tuple[int, ...], dict[str, np.ndarray]]:
@@ -76,15 +75,63 @@ def store_path(out: str | os.PathLike[str]) -> Path:
     return Path(out).with_suffix(".zarr")
 
 
+def _result_bytes(model: Model, config: Mapping[str, Any]) -> int:
+    """Bytes of every result variable over the whole grid."""
+    sizes = model.sizes(config)
+    points = math.prod(len(v) for v in config["grid"].values())
+    total = 0
+    for var in model.variables(config).values():
+        per = math.prod(sizes[d] for d in var.dims) * np.dtype(var.dtype).itemsize
+        total += points * config["realizations"] * per
+    return total
+
+
+def check_resources(config: Mapping[str, Any], workers: int) -> dict[str, float]:
+    """Refuse, before any work, a sweep that cannot fit this machine; returns the estimates.
+
+    One grid point (all its realizations) needs ``model.memory(params)`` bytes (``params`` holding the grid point's
+    parameters and ``realizations``), and ``workers`` of them run at once
+    (at most as many as there are points): that must fit in the available memory. The result is written twice (the
+    checkpoint store, then the netCDF file): that must fit on the disk of the output.
+    """
+    model = get_model(config["model"])
+    R = config["realizations"]
+    per_point = max(float(model.memory({**params, "realizations": R})) for _, params in grid_points(config))
+    points = math.prod(len(v) for v in config["grid"].values())
+    need = per_point * min(workers, points)
+    avail = available_memory()
+    if need > avail:
+        raise ParameterError(
+            f"one grid point needs about {fmt_bytes(per_point)} of memory ({min(workers, points)} at once: "
+            f"{fmt_bytes(need)}); this machine has {fmt_bytes(avail)} available. Use smaller sizes or fewer workers"
+        )
+    result = _result_bytes(model, config)
+    return {"memory_per_point": per_point, "memory": need, "result": float(result)}
+
+
+def _check_disk(path: Path, result: float) -> None:
+    folder = path.parent.resolve()
+    while not folder.exists():
+        folder = folder.parent
+    free = shutil.disk_usage(folder).free
+    if 2 * result > free:
+        raise ParameterError(
+            f"the result takes about {fmt_bytes(result)}, written twice (checkpoint store and {path.name}); "
+            f"{folder} has {fmt_bytes(free)} free"
+        )
+
+
 def run_sweep(
     config: Mapping[str, Any],
     out: str | os.PathLike[str],
     *,
-    executor: str = "processes",
+    executor: str | Executor = "processes",
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool | None = None,
     restart: bool = False,
+    overwrite: bool = False,
+    label: str | None = None,
 ) -> xr.Dataset:
     """Run (or resume) a sweep and write its dataset to ``out`` (netCDF).
 
@@ -94,46 +141,92 @@ def run_sweep(
         A resolved configuration (:func:`amphase.simulate.config.resolve`).
     out : path
         The netCDF file to write (``.nc``); the checkpoint store is :func:`store_path` of it.
-    executor, workers, scheduler
-        Where the tasks run (:func:`amphase.simulate.executors.make_executor`).
+    executor : str or Executor
+        Where the tasks run: a name for :func:`amphase.simulate.executors.make_executor` (with ``workers`` and
+        ``scheduler``), or an executor object, which is used as it is and not closed.
+    workers, scheduler
+        See :func:`amphase.simulate.executors.make_executor`.
     progress : bool, optional
         Show a progress bar; by default when standard error is a terminal.
     restart : bool
         Discard an existing checkpoint store instead of resuming it.
+    overwrite : bool
+        Replace ``out`` if it exists (by default an existing ``out`` is refused before any work).
+    label : str, optional
+        Name shown on the progress bar (default: the model's name).
 
     Returns
     -------
     xarray.Dataset
-        The result, as written to ``out``.
+        The result, as written to ``out`` (backed by the file when it is large).
 
     """
-    out = Path(out)
-    if out.suffix != ".nc":
-        raise ParameterError(f"--out {out}: the output file must end in .nc (netCDF)")
-    check_executor(executor, workers, scheduler)
+    path = check_output(out, overwrite=overwrite)
+    if isinstance(executor, Executor):
+        n_workers = executor.workers
+        opened = contextlib.nullcontext(executor)
+    else:
+        check_executor(executor, workers, scheduler)
+        n_workers = workers or os.cpu_count() or 1
+        opened = make_executor(executor, workers, scheduler)
     model = get_model(config["model"])
+    estimate = check_resources(config, n_workers)
+    _check_disk(path, estimate["result"])
     variables = model.variables(config)
     sizes = model.sizes(config)
-    path = store_path(out)
+    store_dir = store_path(path)
     started = time.perf_counter()
-    with make_executor(executor, workers, scheduler) as ex:  # first: an unreachable cluster leaves no store behind
-        if restart and path.exists():
-            shutil.rmtree(path)
-        store = CheckpointStore.open_or_create(path, config, variables, sizes)
-        pending = store.pending()
-        total = int(np.prod(store.shape, dtype=int))
+    with opened as ex:  # first: an unreachable cluster leaves no store behind
+        if restart and store_dir.exists():
+            shutil.rmtree(store_dir)
+        store = CheckpointStore.open_or_create(store_dir, config, variables, sizes)
+        cost = {ix: float(model.cost(params)) * config["realizations"] for ix, params in grid_points(config)}
+        pending = sorted(store.pending(), key=lambda ix: -cost[ix])  # the longest first: better balance, honest ETA
+        total = len(cost)
         results = ex.imap_unordered(_task, [(dict(config), ix) for ix in pending])
-        if progress if progress is not None else sys.stderr.isatty():
-            from tqdm.auto import tqdm
-
-            results = tqdm(results, total=total, initial=total - len(pending), desc=config["title"][:40], unit="pt")
-        for index, data in results:
-            store.write(index, data)
+        with _progress(progress, label or model.name, cost, pending) as advance:
+            for index, data in results:
+                store.write(index, data)
+                advance(index)
         run = {"executor": ex.name, "workers": ex.workers, "scheduler": ex.address}
+    lazy = store.lazy
     ds = _assemble(store, config)
     ds.attrs.update(run, resumed_points=total - len(pending), wall_time_s=round(time.perf_counter() - started, 3))
-    write_netcdf(ds, out)
-    return ds
+    write_netcdf(ds, path)
+    ds.close()
+    shutil.rmtree(store_dir)
+    return xr.open_dataset(path, engine="h5netcdf") if lazy else xr.load_dataset(path, engine="h5netcdf")
+
+
+@contextlib.contextmanager
+def _progress(
+    show: bool | None, label: str, cost: Mapping[tuple[int, ...], float], pending: list[tuple[int, ...]]
+) -> Iterator[Any]:
+    """A progress bar that advances by each finished point's cost; yields ``advance(index)``."""
+    if not (show if show is not None else sys.stderr.isatty()):
+        yield lambda index: None
+        return
+    from tqdm.auto import tqdm
+
+    total = sum(cost.values())
+    done_points = len(cost) - len(pending)
+    bar = tqdm(
+        total=total,
+        initial=total - sum(cost[ix] for ix in pending),
+        desc=label,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix} [{elapsed}<{remaining}]",
+        smoothing=0.0,  # the average rate since the start: points finish in bursts
+        postfix=f"{done_points}/{len(cost)} points",
+    )
+    with bar:
+
+        def advance(index: tuple[int, ...]) -> None:
+            nonlocal done_points
+            done_points += 1
+            bar.set_postfix_str(f"{done_points}/{len(cost)} points", refresh=False)
+            bar.update(cost[index])
+
+        yield advance
 
 
 def _assemble(store: CheckpointStore, config: Mapping[str, Any]) -> xr.Dataset:
@@ -141,22 +234,14 @@ def _assemble(store: CheckpointStore, config: Mapping[str, Any]) -> xr.Dataset:
     ds = store.to_dataset()
     coords: dict[str, Any] = {}
     for name, values in config["grid"].items():
-        p = model.param(name)
-        attrs = {"long_name": COORDINATES.get(name, {}).get("long_name", p.description)}
-        if not isinstance(p, Choice):
-            attrs["units"] = p.units
-        coords[name] = (name, np.asarray(values), attrs)
+        coords[name] = (name, np.asarray(values), model.param(name).attrs())
     coords["realization"] = ("realization", np.arange(config["realizations"]), COORDINATES["realization"])
     for dim, (values, attrs) in model.coords(config).items():
         coords[dim] = (dim, values, attrs)
     ds = ds.assign_coords(coords)
     ds.attrs.update(provenance_attrs(config["title"], model.references, config))
     ds.attrs.update(model=model.name, seed=config["seed"], realizations=config["realizations"])
-    ds.attrs["seed_scheme"] = (
-        "realization r at a grid point: numpy.random.SeedSequence(seed, spawn_key=key + (r,)), key = for each grid "
-        "dimension in sorted order (crc32(name), float64 bits of the value or crc32 of a name); "
-        "see amphase.simulate.sweep"
-    )
+    ds.attrs["seed_scheme"] = SEED_SCHEME
     ds.attrs.update({f"param_{k}": v for k, v in config["params"].items()})
     ds.attrs.update(model.attrs(config))
     return ds

@@ -8,11 +8,11 @@ from amphase.analysis.classify import (
     STATES,
     classify,
     classify_overlaps,
+    clipped_noise_threshold,
     noise_threshold,
-    robust_noise_threshold,
     state_fractions,
-    wilson_interval,
 )
+from amphase.dataset import flag_attrs
 
 NAN = np.nan
 
@@ -38,22 +38,38 @@ def test_classes(top, noise, expected, n_macro):
     assert n[0] == n_macro
 
 
-def test_noise_threshold_from_the_energy_identity():
-    # sum_mu m_mu^2 = (top overlaps)^2 + (P - k) sigma^2: the threshold is sigma (sqrt(2 ln(P - k)) + z)
-    P, sigma = 102, 0.03
-    top = np.array([[0.5, 0.1]])
-    sum_m2 = np.array([0.25 + 0.01 + 100 * sigma**2])
-    expected = sigma * (np.sqrt(2 * np.log(100)) + 3.0)
-    assert noise_threshold(top, sum_m2, np.array([P]))[0] == pytest.approx(expected, rel=1e-12)
-    assert noise_threshold(np.array([[0.5, 0.1]]), np.array([0.26]), np.array([2]))[0] == 0.0  # nothing left over
+def test_noise_threshold():
+    # sigma (sqrt(2 ln n) + z); no noise overlap left (NaN sigma): 0, the floor decides
+    sigma, n = 0.03, 100
+    assert noise_threshold(np.array([sigma]), np.array([n]))[0] == pytest.approx(sigma * (np.sqrt(2 * np.log(n)) + 3))
+    assert noise_threshold(np.array([np.nan]), np.array([0]))[0] == 0.0
 
 
-def test_robust_noise_threshold_ignores_a_few_macroscopic_overlaps():
+def test_clipped_noise_threshold_ignores_macroscopic_overlaps():
     rng = np.random.default_rng(0)
     m = rng.normal(0, 0.02, 20000)
-    m[:5] = 0.5  # a 5-mixture does not move the median
-    expected = 0.02 * (np.sqrt(2 * np.log(20000)) + 3.0)
-    assert robust_noise_threshold(m[None])[0] == pytest.approx(expected, rel=0.03)  # median error ~ 1/sqrt(P)
+    m[:5] = 0.5  # a 5-mixture
+    t, n = clipped_noise_threshold(m[None])
+    # clipping at 0.02 (sqrt(2 ln n) + 3) = 0.147 = 7.4 sigma keeps all the noise: the rms is the sample's own
+    expected = np.sqrt(np.mean(m[5:] ** 2)) * (np.sqrt(2 * np.log(19995)) + 3.0)
+    assert n[0] == 19995 and t[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_mixture_of_most_patterns_is_not_noise():
+    # issue 8: at N = 1000, alpha = 0.005 (P = 5) the median of |m| over (0.5, 0.5, 0.5, 0.03, 0.02) is 0.5, and the
+    # old median estimate put the threshold above every overlap: "spin glass". Clipping finds the two noise overlaps.
+    top = np.array([[0.5, -0.5, 0.5, 0.03, -0.02]])
+    t, n = clipped_noise_threshold(top)
+    sigma = np.sqrt((0.03**2 + 0.02**2) / 2)
+    assert n[0] == 2 and t[0] == pytest.approx(sigma * (np.sqrt(2 * np.log(2)) + 3), rel=1e-12)  # 0.1065
+    ds = xr.Dataset(
+        {"overlap": (("trial", "pattern"), top), "N": 1000, "P": 5},
+    )
+    c = classify(ds)
+    assert STATES[int(c["state"][0])] == "symmetric_mixture" and int(c["n_macro"][0]) == 3
+    # the noise rests on two overlaps only, and the floor 0.1 is below (sqrt(2 ln 5) + 3) / sqrt(1000) = 0.15, the
+    # largest noise overlap of a random state: the class is right but flagged as unreliable
+    assert int(c["reliable"][0]) == 0
 
 
 def test_classification_with_every_overlap():
@@ -73,7 +89,27 @@ def test_classification_with_every_overlap():
     assert [STATES[s] for s in c["state"].values] == ["symmetric_mixture", "spin_glass"]
     assert c["n_macro"].values.tolist() == [3, 0]
     assert c["macro_pattern"].values.tolist() == [[40, 3, 17], [-1, -1, -1]]  # which patterns, by |m|
-    assert set(c.data_vars) == {"overlap", "top_overlap", "state", "n_macro", "theta_state", "macro_pattern"}
+    added = {"state", "n_macro", "theta_state", "macro_pattern", "reliable"}
+    assert set(c.data_vars) == {"overlap", "top_overlap", *added}
+    assert c["reliable"].values.tolist() == [1, 1]  # hundreds of noise overlaps measured
+
+
+def test_top_overlaps_use_the_noise_scale_of_the_engine():
+    # only the 3 largest overlaps stored; the engine's noise_rms (rms of the other P - 3) sets the threshold
+    top = np.array([[0.3, 0.05, 0.04], [0.3, 0.05, 0.04]])
+    ds = xr.Dataset(
+        {
+            "top_overlap": (("trial", "rank"), top),
+            "noise_rms": ("trial", [0.02, 0.05]),
+            "P": 403,
+            "N": 10000,
+        }
+    )
+    c = classify(ds)
+    # thresholds 0.02 (sqrt(2 ln 400) + 3) = 0.18 and 0.05 (...) = 0.46: correlated, then spin glass
+    expected = np.array([0.02, 0.05]) * (np.sqrt(2 * np.log(400)) + 3)
+    np.testing.assert_allclose(c["theta_state"], expected, rtol=1e-12)
+    assert [STATES[s] for s in c["state"].values] == ["correlated", "spin_glass"]
 
 
 def test_unconverged_overrides_and_thresholds_are_checked():
@@ -83,17 +119,6 @@ def test_unconverged_overrides_and_thresholds_are_checked():
         classify_overlaps(np.zeros((1, 2)), theta=0.9, m_retrieval=0.8)
 
 
-def test_wilson_interval_exact_values():
-    # k = 0: [0, z^2/(n + z^2)]; k = n: [n/(n + z^2), 1]; symmetric about 1/2 at k = n/2
-    lo, hi = wilson_interval(np.array([0, 10, 5]), np.array([10, 10, 10]))
-    np.testing.assert_allclose([lo[0], hi[0]], [0, 1 / 11], atol=1e-15)
-    np.testing.assert_allclose([lo[1], hi[1]], [10 / 11, 1], atol=1e-15)
-    assert lo[2] + hi[2] == pytest.approx(1.0)
-    # large n: close to p -/+ sqrt(p (1 - p) / n)
-    lo, hi = wilson_interval(3000, 10000)
-    assert (hi - lo) / 2 == pytest.approx(np.sqrt(0.21 / 10000), rel=1e-3)
-
-
 def test_fractions_over_a_dataset():
     top = np.array([[[0.99, 0.0], [0.5, 0.5]], [[0.05, 0.0], [0.3, 0.0]]])  # (alpha, trial, rank)
     status = np.zeros((2, 2), dtype=np.int8)
@@ -101,7 +126,11 @@ def test_fractions_over_a_dataset():
     ds = xr.Dataset(
         {
             "top_overlap": (("alpha", "trial", "rank"), top),
-            "status": (("alpha", "trial"), status, {"flag_meanings": "fixed_point two_cycle max_sweeps thermal"}),
+            "status": (
+                ("alpha", "trial"),
+                status,
+                {"flag_meanings": "fixed_point two_cycle max_sweeps thermal", "unconverged_flags": "max_sweeps"},
+            ),
         },
         coords={"alpha": [0.05, 0.2]},
     )
@@ -119,3 +148,27 @@ def test_fractions_over_a_dataset():
     np.testing.assert_allclose(f["fraction"].sum("state"), 1.0)
     assert (f["fraction_lo"] <= f["fraction"]).all() and (f["fraction"] <= f["fraction_hi"]).all()
     assert f.attrs["theta"] == 0.1
+
+
+def test_fractions_read_the_classes_of_any_family():
+    # a family brings its own states: the classes come from the variable's flag_meanings; fill values are not counted
+    states = ["memorized", "spurious", "generalized"]
+    labels = np.array([[0, 0, 1, 2, -1], [2, 2, 2, 1, 0]], dtype=np.int8)
+    ds = xr.Dataset(
+        {"label": (("K", "sample"), labels, flag_attrs(states, "class of a generated sample"))}, coords={"K": [2, 9]}
+    )
+    f = state_fractions(ds, over=("sample",), var="label")
+    assert f["state"].values.tolist() == states
+    assert f["total"].values.tolist() == [4, 5]
+    np.testing.assert_array_equal(f["count"].sel(K=2).values, [2, 1, 1])
+    assert float(f["fraction"].sel(K=9, state="generalized")) == 3 / 5
+
+
+def test_status_without_unconverged_flags_marks_nothing_unconverged():
+    ds = xr.Dataset(
+        {
+            "top_overlap": (("trial", "rank"), [[0.99, 0.0]]),
+            "status": ("trial", np.array([2], dtype=np.int8), {"flag_meanings": "fixed_point two_cycle max_sweeps"}),
+        }
+    )
+    assert STATES[int(classify(ds)["state"][0])] == "retrieval"

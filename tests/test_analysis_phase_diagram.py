@@ -9,7 +9,7 @@ import pytest
 import xarray as xr
 
 from amphase.analysis.figures import save_figure
-from amphase.analysis.phase_diagram import plot_phase_diagram, t_c_curve, t_m_curve
+from amphase.analysis.hopfield.phase_diagram import plot_phase_diagram, t_c_curve, t_m_curve
 from amphase.theory import hopfield
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from amphase.analysis.statistics import clustered_mean, extrapolate, fit_step, step_probability
+from amphase.analysis.statistics import (
+    clustered_mean,
+    extrapolate,
+    fit_step,
+    step_probability,
+    trial_mean,
+    wilson_interval,
+)
 
 
 def test_clustered_mean_reduces_to_the_plain_standard_error():
@@ -51,3 +58,22 @@ def test_extrapolation_is_exact_on_exact_data():
     assert free.y_inf == pytest.approx(0.138, abs=1e-6) and free.nu == pytest.approx(0.4, abs=1e-4)
     with pytest.raises(ValueError, match="at least four sizes"):
         extrapolate(N[:3], y[:3], np.ones(3))
+
+
+def test_wilson_interval_exact_values():
+    # k = 0: [0, z^2/(n + z^2)]; k = n: [n/(n + z^2), 1]; symmetric about 1/2 at k = n/2
+    lo, hi = wilson_interval(np.array([0, 10, 5]), np.array([10, 10, 10]))
+    np.testing.assert_allclose([lo[0], hi[0]], [0, 1 / 11], atol=1e-15)
+    np.testing.assert_allclose([lo[1], hi[1]], [10 / 11, 1], atol=1e-15)
+    assert lo[2] + hi[2] == pytest.approx(1.0)
+    # large n: close to p -/+ sqrt(p (1 - p) / n)
+    lo, hi = wilson_interval(3000, 10000)
+    assert (hi - lo) / 2 == pytest.approx(np.sqrt(0.21 / 10000), rel=1e-3)
+
+
+def test_trial_mean_is_the_naive_standard_error():
+    values = np.array([[1.0, 2.0, 4.0, 9.0]])
+    mean, err, n = trial_mean(values, np.array([[True, True, True, False]]))
+    assert (mean, n) == (7 / 3, 3)
+    assert err == pytest.approx(np.std([1.0, 2.0, 4.0], ddof=1) / np.sqrt(3), rel=1e-15)
+    assert np.isnan(trial_mean(values, np.array([[True, False, False, False]]))[1])  # one value: undefined

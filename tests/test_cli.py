@@ -144,11 +144,15 @@ def test_run_and_compare_from_a_toml_file(capsys, tmp_path):
         assert ds.attrs["param_N"] == 200 and ds.attrs["param_noise"] == 0.1
         assert ds["m_cue"].dims == ("alpha", "realization", "trial")
         assert '"N": 200' in ds.attrs["config"]
-    status, _, err = run(capsys, "run", str(config), "N=200", "--out", str(out), "--executor", "serial")
-    assert status == 0 and "(4 grid points were already in the checkpoint)" in err
     status, text, _ = run(capsys, "compare", str(out))
     assert status == 0
     assert "# retrieval end states: replica-symmetric theory vs measured" in text and "# end-state fractions" in text
     assert (tmp_path / "mine_comparison.png").is_file()
-    status, _, err = run(capsys, "run", str(config), "N=300", "--out", str(out))
-    assert status == 2 and "different configuration" in err and err.count("\n") == 1
+    before = out.read_bytes()
+    status, _, err = run(capsys, "run", str(config), "N=300", "--out", str(out))  # issue 8: never replaced silently
+    assert status == 2 and f"{out} exists; choose another --out, or give --overwrite" in err and err.count("\n") == 1
+    assert out.read_bytes() == before
+    status, _, err = run(capsys, "run", str(config), "N=300", "--out", str(out), "--overwrite", "--executor", "serial")
+    assert status == 0
+    with xr.open_dataset(out, engine="h5netcdf") as ds:
+        assert ds.attrs["param_N"] == 300

@@ -5,7 +5,9 @@ import pytest
 
 from amphase import theory
 from amphase.analysis.statistics import clustered_mean
-from amphase.simulate.hopfield.engine import STATUS, HopfieldRun, child_rng, cue_states, draw_patterns, run_realization
+from amphase.simulate.hopfield.engine import STATUS, HopfieldRun, cue_states, run_realization
+from amphase.simulate.patterns import binary_patterns as draw_patterns
+from amphase.simulate.seeding import child_rng
 
 
 def test_pattern_cue_flips_exactly_the_requested_fraction():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from amphase.simulate.hopfield import kernels
-from amphase.simulate.hopfield.engine import draw_patterns
+from amphase.simulate.patterns import binary_patterns as draw_patterns
 
 
 def setup(N, alpha, seed=0, noise=0.2):

@@ -27,8 +27,12 @@ def test_param_domains_in_words():
     assert Param("N", "", lower=3, integer=True).check(7.0) == 7
     with pytest.raises(ParameterError, match="missing parameter N"):
         Param("N", "", lower=3, integer=True).check(None)
-    with pytest.raises(ParameterError, match="'abc' is not a number"):
+    with pytest.raises(ParameterError, match=r"T='abc' \(a str\) is not a number; allowed: real T"):
         Param("T", "").check("abc")
+    with pytest.raises(ParameterError, match=r"T=True \(a bool\) is not a number"):  # issue 8: True is not 1
+        Param("T", "").check(True)
+    with pytest.raises(ParameterError, match=r"N='100' \(a str\) is not a number"):  # issue 8: N = "100" in TOML
+        Param("N", "", lower=3, integer=True).check("100")
 
 
 def test_unknown_names_and_parameters():

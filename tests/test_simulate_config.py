@@ -54,7 +54,7 @@ def test_grid_ranges():
         (["cue=noisy"], "cue='noisy' is not allowed; allowed: cue in {pattern, random, mixture}"),
         (["n_mix=4"], "n_mix=4 is outside its domain; allowed: 1 <= odd integer n_mix <= 99"),
         (["noize=0.1"], "has no parameter 'noize' (did you mean noise?)"),
-        (["realizations=0"], "realizations=0 is not allowed; allowed: integer realizations >= 1"),
+        (["realizations=0"], "realizations=0 is not allowed; allowed: integer 1 <= realizations <= 1000000"),
         (["trials=2", "sweeps=-1"], "sweeps=-1 is outside its domain"),
         (["backend=tpu"], "backend='tpu' is not allowed"),
         (["grid.form=pattern,coupling"], "form cannot be a grid dimension"),

@@ -1,6 +1,5 @@
 """The sweep runner: one dataset whatever the executor, resume after an interruption, seeds keyed by grid values."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -12,8 +11,9 @@ import xarray as xr
 
 from amphase.errors import ParameterError
 from amphase.simulate.config import apply_overrides, resolve
+from amphase.simulate.seeding import point_seed
 from amphase.simulate.store import CheckpointStore
-from amphase.simulate.sweep import RUN_ATTRS, point_seed, run_point, run_sweep, store_path
+from amphase.simulate.sweep import RUN_ATTRS, run_point, run_sweep, store_path
 
 RAW = {
     "model": "hopfield",
@@ -68,18 +68,27 @@ def test_joining_a_running_dask_cluster(serial, tmp_path):
     xr.testing.assert_identical(data(ds), data(serial[0]))
 
 
+def partial_store(config, out, done):
+    """A checkpoint store with the grid points ``done`` finished, as an interrupted sweep leaves it."""
+    from amphase.simulate.models import get_model
+
+    model = get_model(config["model"])
+    store = CheckpointStore.open_or_create(store_path(out), config, model.variables(config), model.sizes(config))
+    for index in done:
+        store.write(*run_point(config, index))
+    return store
+
+
 def test_resume_computes_only_what_is_missing(serial, tmp_path):
     out = tmp_path / "r.nc"
     config = resolve(RAW)
-    run_sweep(config, out, executor="serial", progress=False)
-    store = CheckpointStore(store_path(out))
-    for index in [(0, 1), (1, 2)]:  # forget two points, and scribble over one of them as a killed writer might
-        os.remove(store._marker(index))
-    store.group["energy"][(0, 1)] = np.zeros((3, 2))
+    store = partial_store(config, out, [(0, 0), (0, 2), (1, 0), (1, 1)])
+    store.group["energy"][(0, 1)] = np.zeros((3, 2))  # scribbled over by a writer killed before its marker
     assert store.pending() == [(0, 1), (1, 2)]
     ds = run_sweep(config, out, executor="serial", progress=False)
     assert ds.attrs["resumed_points"] == 4
     xr.testing.assert_identical(data(ds), data(serial[0]))
+    assert not store_path(out).exists()  # a finished sweep leaves only its dataset
 
 
 def test_grid_dimensions_keep_their_order_through_a_resume(tmp_path):
@@ -90,24 +99,60 @@ def test_grid_dimensions_keep_their_order_through_a_resume(tmp_path):
         "grid": {"cue": ["random", "pattern"], "alpha": [0.05, 0.1, 0.2]},
         "params": {"N": 100},
     }
-    out = tmp_path / "o.nc"
-    first = run_sweep(resolve(raw), out, executor="serial", progress=False)
+    first = run_sweep(resolve(raw), tmp_path / "o.nc", executor="serial", progress=False)
     assert first["m_cue"].dims[:2] == ("cue", "alpha") and first["cue"].values.tolist() == ["random", "pattern"]
     assert np.isnan(first["m_cue"].sel(cue="random")).all() and np.isfinite(first["m_cue"].sel(cue="pattern")).all()
-    again = run_sweep(resolve(raw), out, executor="serial", progress=False)
-    assert again.attrs["resumed_points"] == 6
+    partial_store(resolve(raw), tmp_path / "again.nc", [(1, 0), (0, 2)])
+    again = run_sweep(resolve(raw), tmp_path / "again.nc", executor="serial", progress=False)
+    assert again.attrs["resumed_points"] == 2
     xr.testing.assert_identical(data(first), data(again))
 
 
 def test_a_store_for_another_configuration_is_refused(tmp_path):
     out = tmp_path / "c.nc"
-    run_sweep(resolve(apply_overrides(RAW, ["realizations=1", "N=100"])), out, executor="serial", progress=False)
+    partial_store(resolve(apply_overrides(RAW, ["realizations=1", "N=100"])), out, [(0, 0)])
+    changed = resolve(apply_overrides(RAW, ["realizations=1", "N=100", "noise=0.2"]))
     with pytest.raises(ParameterError, match="different configuration \\(differs in params\\)"):
-        run_sweep(resolve(apply_overrides(RAW, ["realizations=1", "N=100", "noise=0.2"])), out, executor="serial")
-    ds = run_sweep(
-        resolve(apply_overrides(RAW, ["realizations=1", "N=100", "noise=0.2"])), out, executor="serial", restart=True
-    )
+        run_sweep(changed, out, executor="serial")
+    ds = run_sweep(changed, out, executor="serial", restart=True)
     assert ds.attrs["param_noise"] == 0.2
+
+
+def test_a_finished_result_is_never_replaced_silently(tmp_path):
+    out = tmp_path / "f.nc"
+    config = resolve(apply_overrides(RAW, ["realizations=1", "N=100"]))
+    first = run_sweep(config, out, executor="serial", progress=False)
+    with pytest.raises(ParameterError, match=f"{out} exists; choose another --out, or give --overwrite"):
+        run_sweep(resolve(apply_overrides(RAW, ["realizations=1", "N=120"])), out, executor="serial")
+    again = run_sweep(config, out, executor="serial", progress=False, overwrite=True)
+    xr.testing.assert_identical(data(first), data(again))
+
+
+def test_a_grid_without_dimensions_runs_its_one_point(tmp_path):
+    # issue 8: no [grid] used to count the single point as "already in the checkpoint" and write all-NaN data
+    raw = {"model": "hopfield", "seed": 4, "realizations": 2, "params": {"N": 500, "alpha": 0.1, "trials": 3}}
+    ds = run_sweep(resolve(raw), tmp_path / "one.nc", executor="serial", progress=False)
+    assert ds.attrs["resumed_points"] == 0
+    assert ds["m_cue"].dims == ("realization", "trial") and np.isfinite(ds["m_cue"]).all()
+    assert (ds["P"] == 50).all() and (ds["status"] == 0).all()
+    _, alone = run_point(resolve(raw), ())
+    np.testing.assert_array_equal(ds["m_cue"].values, alone["m_cue"])
+
+
+def test_an_executor_object_is_used_as_it_is(serial, tmp_path):
+    from amphase.simulate.executors import Executor
+
+    ex = Executor()
+    ds = run_sweep(resolve(RAW), tmp_path / "e.nc", executor=ex, progress=False)
+    xr.testing.assert_identical(data(ds), data(serial[0]))
+
+
+def test_a_sweep_that_cannot_fit_is_refused_before_any_work(tmp_path):
+    # issue 8: N = 10^7 used to create the store, then die allocating 1.82 TiB
+    config = resolve(apply_overrides(RAW, ["N=10000000", "alpha=0.1", "realizations=1"]))
+    with pytest.raises(ParameterError, match=r"one grid point needs about [\d.]+ TiB of memory .* available"):
+        run_sweep(config, tmp_path / "big.nc", executor="serial")
+    assert not any(tmp_path.iterdir())
 
 
 def test_bad_run_options_fail_before_any_work(tmp_path):

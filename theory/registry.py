@@ -15,7 +15,7 @@ A *quantity* is a pure function from named parameters to named results, register
 The decorator checks every argument against its :class:`Param` domain before the function runs (so a direct
 Python call is checked as well) and records the quantity in :data:`REGISTRY`. Model families register their
 quantities in their own modules (``hopfield.*`` now, ``dense.*`` and ``diffusion.*`` later) and list the module
-in :data:`FAMILIES`; the command line (``amphase theory``) serves whatever is registered, unchanged.
+in :data:`amphase.families.FAMILIES`; the command line (``amphase theory``) serves whatever is registered, unchanged.
 
 A *pointwise* quantity maps scalars to a float or a ``NamedTuple`` of floats; :meth:`Quantity.grid` evaluates it
 over any parameters given as 1-D arrays and returns an :class:`xarray.Dataset`, with NaN where the state does not
@@ -37,88 +37,28 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from amphase.dataset import COORDINATES, provenance_attrs
+from amphase.assignments import check_grid_size, check_unique
+from amphase.dataset import provenance_attrs
 from amphase.errors import NoSolutionError, ParameterError
+from amphase.params import Param
 
-__all__ = ["FAMILIES", "REGISTRY", "Param", "Quantity", "Result", "get", "names", "quantity"]
-
-#: modules whose import registers a model family's quantities.
-FAMILIES: tuple[str, ...] = ("amphase.theory.hopfield",)
+__all__ = ["REGISTRY", "Param", "Quantity", "Result", "get", "names", "quantity"]
 
 #: every registered quantity, by name.
 REGISTRY: dict[str, Quantity] = {}
 
 
 @dataclass(frozen=True)
-class Param:
-    """A parameter of a theory quantity and its domain.
+class Result:
+    """A named result of a theory quantity.
 
-    Parameters
-    ----------
-    name : str
-        Keyword name, also the dataset coordinate name.
-    description : str
-        One line for ``amphase theory --list``.
-    lower, upper : float, optional
-        Bounds of the domain; ``None`` for none.
-    lower_open, upper_open : bool
-        Whether the bound itself is excluded.
-    integer : bool
-        Integer-valued parameter.
-    odd : bool
-        Odd integers only.
-    units : str
-        Units string for the coordinate.
-
+    ``absent`` says why the value can be NaN (shown by the CLI beside a NaN value, and in its JSON output).
     """
 
     name: str
     description: str
-    lower: float | None = None
-    upper: float | None = None
-    lower_open: bool = False
-    upper_open: bool = False
-    integer: bool = False
-    odd: bool = False
     units: str = "1"
-
-    def domain(self) -> str:
-        """The domain in words, e.g. ``'0 <= alpha'`` or ``'odd integer n >= 1'``."""
-        kind = "odd integer " if self.odd else "integer " if self.integer else ""
-        parts = []
-        if self.lower is not None:
-            parts.append(f"{_fmt(self.lower)} {'<' if self.lower_open else '<='} ")
-        parts.append(f"{kind}{self.name}")
-        if self.upper is not None:
-            parts.append(f" {'<' if self.upper_open else '<='} {_fmt(self.upper)}")
-        text = "".join(parts)
-        return text if self.lower is not None or self.upper is not None or kind else f"real {self.name}"
-
-    def check(self, value: Any) -> float | int | None:
-        """Return ``value`` as a float or int if it lies in the domain; raise :class:`ParameterError` if not."""
-        if value is None:
-            raise ParameterError(f"missing parameter {self.name}: give {self.name}=VALUE with {self.domain()}")
-        try:
-            x = float(value)
-        except (TypeError, ValueError):
-            raise ParameterError(f"{self.name}={value!r} is not a number; allowed: {self.domain()}") from None
-        bad = not math.isfinite(x)
-        bad = bad or (self.lower is not None and (x < self.lower or (self.lower_open and x == self.lower)))
-        bad = bad or (self.upper is not None and (x > self.upper or (self.upper_open and x == self.upper)))
-        if self.integer or self.odd:
-            bad = bad or not x.is_integer() or (self.odd and int(x) % 2 == 0)
-        if bad:
-            raise ParameterError(f"{self.name}={_fmt(value)} is outside its domain; allowed: {self.domain()}")
-        return int(x) if self.integer or self.odd else x
-
-
-@dataclass(frozen=True)
-class Result:
-    """A named result of a theory quantity."""
-
-    name: str
-    description: str
-    units: str = "1"
+    absent: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,14 +84,17 @@ class Quantity:
         if unknown:
             allowed = ", ".join(p.name for p in self.params)
             raise ParameterError(f"{self.name} takes no parameter {sorted(unknown)[0]!r}; its parameters: {allowed}")
+        sizes = {k: np.size(v) for k, v in values.items() if isinstance(v, np.ndarray | list | tuple)}
+        check_grid_size(sizes)  # before looking at a single value of a huge grid
         out: dict[str, Any] = {}
         for p in self.params:
             value = values.get(p.name, self.defaults.get(p.name))
-            if value is not None and np.ndim(value) > 0:
-                arr = np.asarray(value).ravel()
+            if isinstance(value, np.ndarray | list | tuple):
+                arr = np.asarray(value, dtype=object).ravel()
                 if arr.size == 0:
                     raise ParameterError(f"{p.name} is an empty grid")
                 out[p.name] = np.array([p.check(v) for v in arr])
+                check_unique(p.name, out[p.name])
             else:
                 out[p.name] = p.check(value)
         return out
@@ -232,8 +175,7 @@ class Quantity:
         return ds
 
     def _coord_attrs(self, name: str) -> dict[str, str]:
-        p = self._by_name[name]
-        return {"units": p.units, "long_name": COORDINATES.get(name, {}).get("long_name", p.description)}
+        return self._by_name[name].attrs()
 
 
 def _evaluate_point(name: str, point: Mapping[str, Any]) -> dict[str, float]:
@@ -284,8 +226,10 @@ def quantity(
 
 
 def _load_families() -> None:
-    for module in FAMILIES:
-        importlib.import_module(module)
+    from amphase.families import families
+
+    for family in families():
+        importlib.import_module(family.theory)
 
 
 def names() -> list[str]:
@@ -305,9 +249,3 @@ def get(name: str) -> Quantity:
         close = difflib.get_close_matches(name, REGISTRY, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else "; see `amphase theory --list`"
         raise ParameterError(f"unknown theory quantity {name!r}{hint}") from None
-
-
-def _fmt(x: Any) -> str:
-    if isinstance(x, float) and x.is_integer():
-        return str(int(x))
-    return str(x)

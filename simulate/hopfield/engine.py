@@ -9,7 +9,8 @@ Random streams (children of the task's :class:`numpy.random.SeedSequence`, keyed
 ``(0,)`` the patterns, ``(1, t)`` trial ``t`` (its cue, then its dynamics, drawn in blocks of :data:`BLOCK` sweeps:
 for each block the visiting orders, then, at ``T > 0``, the heat-bath uniforms).
 
-Measurements per trial: the overlaps ``m_mu = (1/N) sum_i xi_i^mu s_i`` with every pattern, the energy per spin
+Measurements per trial: the overlaps ``m_mu = (1/N) sum_i xi_i^mu s_i`` with every pattern (the largest ones
+ranked, and the rms of the others), the energy per spin
 ``e = -(1/2) sum_mu m_mu^2 + P/(2N)`` (the Hebbian energy ``-(1/2N) sum_{i!=j} J_ij s_i s_j`` without self-coupling),
 the sweeps run, and how the run ended (:data:`STATUS`).
 """
@@ -22,8 +23,10 @@ import numpy as np
 
 from amphase.simulate.backend import Backend, get_backend
 from amphase.simulate.hopfield import batched, kernels
+from amphase.simulate.patterns import binary_patterns, flip_bits, mixture_state, random_spins
+from amphase.simulate.seeding import child_rng
 
-__all__ = ["BLOCK", "STATUS", "HopfieldRun", "child_rng", "cue_states", "run_realization"]
+__all__ = ["BLOCK", "STATUS", "HopfieldRun", "cue_states", "run_realization"]
 
 #: sweeps whose random numbers are drawn together.
 BLOCK = 4
@@ -45,7 +48,7 @@ class HopfieldRun:
     N : int
         Neurons.
     alpha : float
-        Load; ``P = max(1, round(alpha N))`` patterns are stored.
+        Load; ``P = round(alpha N)`` patterns are stored (the model refuses ``P = 0``).
     T : float
         Temperature; 0 is the deterministic rule, ``T > 0`` the heat-bath rule.
     cue : str
@@ -86,18 +89,7 @@ class HopfieldRun:
     @property
     def P(self) -> int:
         """Number of stored patterns."""
-        return max(1, round(self.alpha * self.N))
-
-
-def child_rng(seed: np.random.SeedSequence, *key: int) -> np.random.Generator:
-    """A generator on the child stream ``seed.spawn_key + key`` (independent of how often ``seed`` was spawned)."""
-    child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, *key), pool_size=seed.pool_size)
-    return np.random.Generator(np.random.PCG64(child))
-
-
-def draw_patterns(rng: np.random.Generator, N: int, P: int) -> np.ndarray:
-    """``P`` unbiased ±1 patterns, transposed: int8 array of shape ``(N, P)``."""
-    return (2 * rng.integers(0, 2, size=(N, P), dtype=np.int8) - 1).astype(np.int8)
+        return round(self.alpha * self.N)
 
 
 def cue_states(xiT: np.ndarray, run: HopfieldRun, rngs: list[np.random.Generator]) -> tuple[np.ndarray, np.ndarray]:
@@ -115,17 +107,16 @@ def cue_states(xiT: np.ndarray, run: HopfieldRun, rngs: list[np.random.Generator
     flips = round(run.noise * N)
     for t, rng in enumerate(rngs):
         if run.cue == "random":
-            S[t] = 2 * rng.integers(0, 2, size=N, dtype=np.int8) - 1
+            S[t] = random_spins(rng, N)
             continue
         if run.cue == "pattern":
             cued[t] = t % P
-            S[t] = xiT[:, cued[t]]
+            start = xiT[:, cued[t]]
         else:  # mixture of n_mix distinct patterns
             mus = [(t * run.n_mix + j) % P for j in range(run.n_mix)]
             cued[t] = mus[0]
-            S[t] = np.where(xiT[:, mus].sum(axis=1, dtype=np.int32) > 0, 1, -1)
-        if flips:
-            S[t, rng.choice(N, size=flips, replace=False)] *= -1
+            start = mixture_state(xiT, mus)
+        S[t] = flip_bits(rng, start, flips)
     return S, cued
 
 
@@ -274,11 +265,14 @@ def run_realization(run: HopfieldRun, seed: np.random.SeedSequence) -> dict[str,
         ``overlap`` (trials, P) float32, ``m_cue`` (trials,) overlap with the cued pattern (NaN for a random cue),
         ``cue_pattern`` (trials,) int32, ``energy`` (trials,) energy per spin, ``sweeps`` (trials,) int32,
         ``status`` (trials,) int8 (:data:`STATUS`), ``top_overlap`` and ``top_pattern`` (trials, top): the
-        ``top`` largest overlaps in absolute value, signed, and their pattern indices; ``P`` (scalar).
+        ``top`` largest overlaps in absolute value, signed, and their pattern indices; ``noise_rms`` (trials,): the
+        rms of the other ``P - top`` overlaps, the scale of the end state's noise overlaps that the classification
+        of :mod:`amphase.analysis.classify` needs when only the top overlaps are stored (NaN when ``P <= top``);
+        ``P`` (scalar).
 
     """
     N, P = run.N, run.P
-    xiT = draw_patterns(child_rng(seed, 0), N, P)
+    xiT = binary_patterns(child_rng(seed, 0), N, P)
     rngs = [child_rng(seed, 1, t) for t in range(run.trials)]
     S, cued = cue_states(xiT, run, rngs)
     backend = get_backend(run.backend)
@@ -305,6 +299,10 @@ def measure(
     top_overlap[:, :k] = np.take_along_axis(m, order, axis=1)
     top_pattern[:, :k] = order
     m_cue = np.where(cued >= 0, m[np.arange(trials), np.maximum(cued, 0)], np.nan)
+    rest = P - k
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rest_sq = (m**2).sum(axis=1) - (top_overlap[:, :k] ** 2).sum(axis=1)
+        noise_rms = np.where(rest > 0, np.sqrt(np.fmax(rest_sq, 0.0) / max(rest, 1)), np.nan)
     return {
         "overlap": m.astype(np.float32),
         "m_cue": m_cue,
@@ -314,5 +312,6 @@ def measure(
         "status": status.astype(np.int8),
         "top_overlap": top_overlap,
         "top_pattern": top_pattern,
+        "noise_rms": noise_rms,
         "P": np.int32(P),
     }

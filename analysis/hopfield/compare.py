@@ -25,11 +25,16 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from amphase.analysis.capacity import critical_load
 from amphase.analysis.classify import STATES, classify, state_fractions
-from amphase.analysis.statistics import clustered_mean, extrapolate, fit_step
+from amphase.analysis.compare import Comparison
+from amphase.analysis.statistics import clustered_mean, trial_mean
 from amphase.errors import NoSolutionError, ParameterError
 
-__all__ = ["compare", "table"]
+__all__ = ["COMPARISON", "compare", "table"]
+
+#: variables a dataset must hold for this comparison.
+REQUIRED = ("top_overlap", "energy", "status", "P")
 
 _TRIAL = ("realization", "trial")
 
@@ -66,6 +71,25 @@ def _trials(point: xr.Dataset, name: str) -> np.ndarray:
     return point[name].transpose(*_TRIAL, ...).values
 
 
+ERROR_KIND = (
+    "standard errors clustered by realization where two or more realizations contribute; else the standard error "
+    "over the trials of the one realization, which share its patterns (an underestimate); NaN for a single end state"
+)
+
+
+def _mean(values: np.ndarray, mask: np.ndarray) -> tuple[float, float, int]:
+    """Mean and error of ``values[mask]`` (realization, trial): clustered, or over trials where it is undefined."""
+    m, err, n = clustered_mean(values, mask)
+    if n and np.isnan(err):
+        return trial_mean(values, mask)
+    return m, err, n
+
+
+def _floored(err: float, floor: float) -> float:
+    """``err``, at least ``floor``; an undefined (NaN) error stays undefined, never the floor."""
+    return err if np.isnan(err) else max(err, floor)
+
+
 def _retrieval(c: xr.Dataset) -> xr.Dataset:
     """Retrieval overlap and energy, measured and predicted, over (N, alpha, T, cue)."""
     grid = [d for d in c["state"].dims if d not in _TRIAL]
@@ -74,20 +98,20 @@ def _retrieval(c: xr.Dataset) -> xr.Dataset:
     out = {k: np.full(shape, np.nan) for k in names}
     for ix, point, N, alpha_sim, T in _points(c):
         mask = _trials(point, "state") == STATES.index("retrieval")
-        m, m_err, n = clustered_mean(np.abs(_trials(point, "top_overlap")[..., 0]), mask)
-        e, e_err, _ = clustered_mean(_trials(point, "energy"), mask)
+        m, m_err, n = _mean(np.abs(_trials(point, "top_overlap")[..., 0]), mask)
+        e, e_err, _ = _mean(_trials(point, "energy"), mask)
         floor = 2.0 / (N * n) if n else np.nan  # one flipped spin among the n end states (module docstring)
         th = _theory("hopfield.overlap", alpha=alpha_sim, T=T)
         m_th = th.get("m", np.nan)
         if not np.isnan(m_th) and m_th < 0.5:  # the paramagnetic branch is not a retrieval state
             m_th = np.nan
         e_th = th.get("free_energy", np.nan) if T == 0 and not np.isnan(m_th) else np.nan
-        values = (m, np.fmax(m_err, floor), m_th, e, np.fmax(e_err, floor), e_th, n, alpha_sim)
+        values = (m, _floored(m_err, floor), m_th, e, _floored(e_err, floor), e_th, n, alpha_sim)
         for k, v in zip(names, values, strict=True):
             out[k][ix] = v
     attrs = {
         "m_measured": {"long_name": "mean |overlap| of retrieval end states"},
-        "m_error": {"long_name": "standard error of m_measured (clustered by realization)"},
+        "m_error": {"long_name": "standard error of m_measured (see the error_kind attribute)"},
         "m_theory": {"long_name": "replica-symmetric retrieval overlap at alpha = P/N (AGS 1987)"},
         "e_measured": {"long_name": "mean energy per spin of retrieval end states"},
         "e_error": {"long_name": "standard error of e_measured"},
@@ -96,6 +120,7 @@ def _retrieval(c: xr.Dataset) -> xr.Dataset:
         "alpha_sim": {"long_name": "simulated load P/N"},
     }
     res = xr.Dataset({k: (grid, v, attrs[k]) for k, v in out.items()}, coords={d: c[d] for d in grid})
+    res.attrs["error_kind"] = ERROR_KIND
     res["m_deviation"] = ((res.m_measured - res.m_theory) / res.m_error).assign_attrs(
         long_name="(measured - theory) / error"
     )
@@ -107,55 +132,8 @@ def _retrieval(c: xr.Dataset) -> xr.Dataset:
 
 def _capacity(fractions: xr.Dataset) -> xr.Dataset:
     """Per N (and T, cue): the fitted half-retrieval load; and its extrapolation to N -> infinity."""
-    k = fractions["count"].sel(state="retrieval")
-    n = fractions["total"]
-    rest = [d for d in k.dims if d not in ("N", "alpha")]
-    out: dict[str, Any] = {}
-    if k.sizes["alpha"] < 3 or "N" not in k.dims:
-        return xr.Dataset()
-    half = np.full((k.sizes["N"], *(k.sizes[d] for d in rest)), np.nan)
-    half_err, width = np.full_like(half, np.nan), np.full_like(half, np.nan)
-    for ix in np.ndindex(*half.shape):
-        sel = {"N": ix[0], **{d: i for d, i in zip(rest, ix[1:], strict=True)}}
-        kk, nn = k.isel(sel).values, n.isel(sel).values
-        frac = kk / np.maximum(nn, 1)
-        if not (frac.max() > 0.5 > frac.min()) or np.count_nonzero((kk > 0) & (kk < nn)) < 2:
-            continue  # no crossing in the simulated range, or too few loads inside the step to fit its two parameters
-        try:
-            fit = fit_step(k["alpha"].values, kk, nn)
-        except (ValueError, np.linalg.LinAlgError):
-            continue
-        half[ix], half_err[ix], width[ix] = fit.x0, fit.x0_error, fit.width
-    dims = ["N", *rest]
-    coords = {d: k[d] for d in dims}
-    out["alpha_half"] = (dims, half, {"long_name": "load where the retrieval probability is 1/2 (erfc fit)"})
-    out["alpha_half_error"] = (dims, half_err, {"long_name": "standard error of alpha_half"})
-    out["retrieval_width"] = (dims, width, {"long_name": "width of the fitted retrieval step in alpha"})
-    fss_names = ("alpha_c_fss", "alpha_c_fss_error", "fss_nu", "fss_nu_error", "fss_chi2", "fss_dof")
-    fss = {f"{name}{sfx}": np.full(half.shape[1:], np.nan) for name in fss_names for sfx in ("", "_nu05")}
-    for ix in np.ndindex(*half.shape[1:]):
-        col = (slice(None), *ix)
-        ok = np.isfinite(half[col]) & (half_err[col] > 0)
-        Ns = k["N"].values[ok].astype(float)
-        fits = {}
-        if Ns.size >= 3:
-            fits["_nu05"] = extrapolate(Ns, half[col][ok], half_err[col][ok], nu=0.5)
-        if Ns.size >= 4:
-            try:
-                fits[""] = extrapolate(Ns, half[col][ok], half_err[col][ok])
-            except RuntimeError:  # no convergence
-                pass
-        for sfx, fit in fits.items():
-            values = (fit.y_inf, fit.y_inf_error, fit.nu, fit.nu_error, fit.chi2, fit.dof)
-            for name, v in zip(fss_names, values, strict=True):
-                fss[f"{name}{sfx}"][ix] = v
-    described = {
-        "alpha_c_fss": "alpha_1/2(N) extrapolated to N -> infinity, fit a + b N^-nu with nu fitted",
-        "alpha_c_fss_nu05": "alpha_1/2(N) extrapolated to N -> infinity, fit a + b N^-1/2",
-    }
-    for name, v in fss.items():
-        out[name] = (rest, v, {"long_name": described.get(name, name.replace("_", " "))})
-    return xr.Dataset(out, coords=coords)
+    res = critical_load(fractions["count"].sel(state="retrieval", drop=True), fractions["total"], "alpha", "N")
+    return res.rename({"alpha_width": "retrieval_width"}) if "alpha_width" in res else res
 
 
 def _mixtures(c: xr.Dataset) -> xr.Dataset:
@@ -179,8 +157,8 @@ def _mixtures(c: xr.Dataset) -> xr.Dataset:
             mask = (_trials(point, "state") == sym) & (_trials(point, "n_macro") == kmix)
             if not mask.any():
                 continue
-            m, m_err, n = clustered_mean(np.abs(_trials(point, "top_overlap")[..., :kmix]).mean(axis=-1), mask)
-            e, e_err, _ = clustered_mean(_trials(point, "energy"), mask)
+            m, m_err, n = _mean(np.abs(_trials(point, "top_overlap")[..., :kmix]).mean(axis=-1), mask)
+            e, e_err, _ = _mean(_trials(point, "energy"), mask)
             th = _theory("hopfield.mixture", n=kmix, alpha=alpha_sim, T=T) if T == 0 else {}
             vals = (m, m_err, th.get("overlap", np.nan), e, e_err, th.get("energy", np.nan), n)
             for name, v in zip(names, vals, strict=True):
@@ -194,13 +172,17 @@ def _mixtures(c: xr.Dataset) -> xr.Dataset:
 
 def compare(ds: xr.Dataset, **thresholds: float) -> xr.Dataset:
     """Compare a Hopfield simulation dataset with the theory (see the module docstring)."""
+    missing = [v for v in REQUIRED if v not in ds]
+    if missing:
+        raise ParameterError(f"the dataset lacks the variable {missing[0]} that a Hopfield comparison needs")
     ds = _standard(ds)
     c = classify(ds, **thresholds)
     fractions = state_fractions(c)
+    retrieval = _retrieval(c)
     res = xr.merge(
-        [_retrieval(c), fractions, _capacity(fractions), _mixtures(c)], compat="override", combine_attrs="override"
+        [retrieval, fractions, _capacity(fractions), _mixtures(c)], compat="override", combine_attrs="override"
     )
-    res.attrs = dict(fractions.attrs)
+    res.attrs = {**fractions.attrs, "error_kind": ERROR_KIND}
     alpha_c = [_theory("hopfield.alpha_c", T=float(t)).get("alpha_c", np.nan) for t in res["T"].values]
     res["alpha_c_theory"] = ("T", alpha_c, {"long_name": "replica-symmetric critical load at T (AGS 1987)"})
     res.attrs["source_title"] = ds.attrs.get("title", "")
@@ -301,9 +283,34 @@ def table(res: xr.Dataset, max_rows: int = 80) -> str:
         f"# end-state fractions (m_retrieval={res.attrs['m_retrieval']}, theta={res.attrs['theta']}, "
         f"delta={res.attrs['delta']})"
     )
-    fr = res["fraction"].squeeze(drop=True).to_dataframe().unstack("state")["fraction"]
+    single = [d for d in res["fraction"].dims if d != "state" and res.sizes[d] == 1]
+    frac = res["fraction"].squeeze(single, drop=True)
+    if frac.ndim > 1:
+        fr = frac.to_series().unstack("state")
+    else:  # a one-point grid: one row
+        fr = frac.to_series().to_frame("all").T
     fr = fr[[s for s in STATES if s in fr.columns]]
+    if "unreliable" in res and int(res["unreliable"].sum()) > 0:
+        u = res["unreliable"].squeeze(single, drop=True)
+        fr["unreliable"] = u.to_series().reindex(fr.index).to_numpy() if u.ndim else [int(u)]
     lines.append(fr.head(max_rows).to_string(float_format=lambda v: f"{v:.3f}"))
+    if "unreliable" in fr:
+        lines.append(
+            "# unreliable: end states whose macroscopic-overlap floor theta does not stand out of the noise of a "
+            "random state and whose noise could not be measured; their classes are uncertain"
+        )
     if len(fr) > max_rows:
         lines.append(f"# ... {len(fr) - max_rows} more rows in the comparison dataset")
+    lines.append(f"# errors: {res.attrs.get('error_kind', ERROR_KIND)}")
     return "\n".join(lines)
+
+
+def plot(res: xr.Dataset, title: str = "") -> Any:
+    """The comparison figure (:func:`amphase.analysis.hopfield.figures.plot_comparison`)."""
+    from amphase.analysis.hopfield.figures import plot_comparison
+
+    return plot_comparison(res, title)
+
+
+#: what ``amphase compare`` runs on a dataset of the Hopfield model.
+COMPARISON = Comparison(compare=compare, table=table, plot=plot)

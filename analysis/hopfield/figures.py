@@ -1,4 +1,4 @@
-"""Figure of a Hopfield comparison (:func:`amphase.analysis.hopfield_compare.compare`): theory lines and measurements.
+"""Figure of a Hopfield comparison (:func:`amphase.analysis.hopfield.compare.compare`): theory lines and measurements.
 
 Top row: (a) ``1 - m`` of retrieval end states against the replica-symmetric line, on a log scale so that the
 small errors near ``m = 1`` show (end states without a single error are drawn as upper bounds at ``1/(N n)``);

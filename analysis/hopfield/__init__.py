@@ -1,0 +1,1 @@
+"""Analysis of the Hopfield family: comparison of simulations with the replica-symmetric theory, figures."""
