@@ -234,8 +234,18 @@ def _threadpoolctl() -> Any:
 _OPENBLAS_NAMES = [(p, s) for p in ("", "scipy_") for s in ("", "64_")]
 
 
+_OPENBLAS: dict[str, Any] | None = None
+
+
 def _openblas_ctypes() -> dict[str, Any] | None:
     """OpenBLAS's get/set thread functions and config, through ctypes, from the first OpenBLAS this process loaded."""
+    global _OPENBLAS
+    if _OPENBLAS is None:
+        _OPENBLAS = _find_openblas()
+    return _OPENBLAS
+
+
+def _find_openblas() -> dict[str, Any] | None:
     try:
         with open("/proc/self/maps") as f:
             paths = sorted({line.split()[-1] for line in f if "openblas" in line.lower() and "/" in line})
@@ -431,6 +441,8 @@ def gemm_task(
         label = used if used is not None else blas_info()[0]
 
     def run() -> float:
+        if threads is None:
+            return timed_rate(step, min_time) / 1e9
         with blas_thread_limit(threads):
             return timed_rate(step, min_time) / 1e9
 
