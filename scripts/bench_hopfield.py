@@ -17,9 +17,11 @@ rounds, so a burst of load from other work on the machine moves few medians):
    noisy cues, on backend ``cpu`` (Numba, one replica at a time), ``numpy`` (the batched GPU algorithm run by NumPy)
    and ``gpu`` when :func:`amphase.simulate.backend.gpu_available` (skipped otherwise). The backends must agree.
 
-3. **Machine limits**: read-only memory bandwidth (a Numba ``fastmath`` sum over a float64 array of about 1 GiB on
-   one core and on every core, and ``np.sum`` for reference) and the GEMM rate (``a @ b`` at 2048², float32 and
-   float64, at BLAS's thread count and, with threadpoolctl, on one thread). The kernel rows are shown as ratios:
+3. **Machine limits**, measured by the shared harness ``scripts/harness.py`` (:func:`harness.limit_tasks`), each
+   with the thread count it ran at: read-only memory bandwidth (a Numba ``fastmath`` sum over a float64 array of
+   about 1 GiB on one core and on every core, and ``np.sum`` for reference) and the GEMM rate (``a @ b`` at 2048²,
+   float32 and float64, at BLAS's thread count and on one thread where BLAS threads can be limited: threadpoolctl,
+   else OpenBLAS's own thread setter). The kernel rows are shown as ratios:
 
    * ``÷BW``: bytes/s the pattern-form kernel reads, counted as ``P`` bytes (one int8 row of ``xiT``) per visit,
      divided by the measured one-core streaming bandwidth (the kernel runs on one core). Near 1 the kernel streams
@@ -48,27 +50,23 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
-import json
-import math
-import os
-import platform
-import statistics
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-import numba
 import numpy as np
 from numba import njit
 
-from amphase.atomic import atomic_output
 from amphase.simulate.backend import get_backend, gpu_available
 from amphase.simulate.hopfield import kernels
 from amphase.simulate.hopfield.engine import HopfieldRun, draw_patterns, run_realization
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/ is not a package: the harness sits beside us
+import harness
+from harness import Record, Task, check, fmt_rate, timed_rate
 
 NEURODYNEX_NOTE = """\
   * neurodynex3 runs its own dynamics on the same weights (J = xi xi^T/N, zero diagonal) and cue, one step
@@ -129,131 +127,6 @@ def make_config(args: argparse.Namespace) -> Config:
         repeats=args.repeats,
         seed=args.seed,
     )
-
-
-# ---------------------------------------------------------------------------------------------------------------------
-# recording
-
-
-@dataclass
-class Record:
-    """Samples of every measurement, keyed by name, with their unit and description."""
-
-    samples: dict[str, list[float]] = field(default_factory=dict)
-    meta: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def add(self, name: str, value: float) -> None:
-        self.samples.setdefault(name, []).append(value)
-
-    def median(self, name: str) -> float:
-        values = self.samples.get(name)
-        return statistics.median(values) if values else math.nan
-
-
-@dataclass
-class Task:
-    name: str
-    unit: str
-    run: Callable[[], float]
-    meta: dict[str, Any] = field(default_factory=dict)
-
-
-def timed_rate(step: Callable[[], int], min_time: float) -> float:
-    """Call ``step`` (which returns the updates it made) until ``min_time`` has passed; updates per second."""
-    done = 0
-    start = time.perf_counter()
-    while True:
-        done += step()
-        elapsed = time.perf_counter() - start
-        if elapsed >= min_time:
-            return done / elapsed
-
-
-def check(condition: bool, message: str) -> None:
-    """An assertion that ``python -O`` keeps."""
-    if not condition:
-        raise AssertionError(message)
-
-
-# ---------------------------------------------------------------------------------------------------------------------
-# machine limits
-
-
-@njit(nogil=True, fastmath=True)
-def _stream_sum(a: np.ndarray) -> float:
-    acc = 0.0
-    for k in range(a.shape[0]):
-        acc += a[k]
-    return acc
-
-
-def blas_info() -> tuple[Any, list[dict[str, Any]]]:
-    """BLAS thread count (or "unknown") and threadpoolctl's description of the loaded BLAS libraries."""
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return "unknown", []
-    blas = [info for info in threadpool_info() if info.get("user_api") == "blas"]
-    if not blas:
-        return "unknown", []
-    threads = blas[0]["num_threads"] if len(blas) == 1 else [info["num_threads"] for info in blas]
-    return threads, blas
-
-
-def limit_tasks(cfg: Config, rng: np.random.Generator) -> list[Task]:
-    big = np.ones(cfg.bw_bytes // 8, dtype=np.float64)
-    _stream_sum(big[:1024])  # compile
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    chunks = np.array_split(big, cores)
-    pool = ThreadPoolExecutor(cores)
-    n = cfg.gemm_n
-    a32 = rng.standard_normal((n, n), dtype=np.float32)
-    b32 = rng.standard_normal((n, n), dtype=np.float32)
-    a64, b64 = a32.astype(np.float64), b32.astype(np.float64)
-    flops = 2.0 * n**3
-
-    def bw_one() -> float:
-        t = time.perf_counter()
-        _stream_sum(big)
-        return big.nbytes / (time.perf_counter() - t) / 1e9
-
-    def bw_all() -> float:
-        t = time.perf_counter()
-        list(pool.map(_stream_sum, chunks))
-        return big.nbytes / (time.perf_counter() - t) / 1e9
-
-    def bw_numpy() -> float:
-        t = time.perf_counter()
-        np.sum(big)
-        return big.nbytes / (time.perf_counter() - t) / 1e9
-
-    def gemm(a: np.ndarray, b: np.ndarray) -> Callable[[], float]:
-        def run() -> float:
-            t = time.perf_counter()
-            a @ b
-            return flops / (time.perf_counter() - t) / 1e9
-
-        return run
-
-    a32 @ b32  # warm the BLAS threads
-    tasks = [
-        Task("limit/bw_1core", "GB/s", bw_one, {"what": f"Numba fastmath sum, {big.nbytes / 2**30:.2f} GiB float64"}),
-        Task("limit/bw_allcores", "GB/s", bw_all, {"what": f"same on {cores} threads", "threads": cores}),
-        Task("limit/bw_npsum", "GB/s", bw_numpy, {"what": "np.sum over the same array"}),
-        Task("limit/sgemm", "GFLOP/s", gemm(a32, b32), {"what": f"float32 a @ b, {n}x{n}", "threads": "BLAS"}),
-        Task("limit/dgemm", "GFLOP/s", gemm(a64, b64), {"what": f"float64 a @ b, {n}x{n}", "threads": "BLAS"}),
-    ]
-    try:
-        from threadpoolctl import threadpool_limits
-
-        def sgemm_one() -> float:
-            with threadpool_limits(limits=1, user_api="blas"):
-                return gemm(a32, b32)()
-
-        tasks.append(Task("limit/sgemm_1thread", "GFLOP/s", sgemm_one, {"what": f"float32 a @ b, {n}x{n}, 1 thread"}))
-    except ImportError:
-        pass
-    return tasks
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -446,13 +319,7 @@ class SizeCase:
 
     def calibrate(self, run_n: Callable[[int], float]) -> int:
         """How many calls of a short step make one sample of about ``min_time`` seconds."""
-        run_n(1)  # compile
-        n = 1
-        while True:
-            elapsed = run_n(n)
-            if elapsed >= self.cfg.min_time / 4 or n >= 2**24:
-                return max(1, math.ceil(n * self.cfg.min_time / max(elapsed, 1e-9)))
-            n *= 4
+        return harness.calibrate(run_n, self.cfg.min_time)
 
     def tasks(self) -> list[Task]:
         N, P, xiT, K, cfg = self.N, self.P, self.xiT, self.K, self.cfg
@@ -602,41 +469,7 @@ def ensemble_tasks(cfg: Config, backends: list[str]) -> tuple[list[Task], dict[s
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# machine description and output
-
-
-def machine_info() -> dict[str, Any]:
-    model = platform.processor() or "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    threads, blas = blas_info()
-    info: dict[str, Any] = {
-        "cpu_model": model,
-        "logical_cpus": os.cpu_count(),
-        "usable_cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "numba": numba.__version__,
-        "blas_threads": threads,
-        "blas": [{k: b.get(k) for k in ("internal_api", "version", "num_threads", "architecture")} for b in blas],
-        "numba_threads": numba.config.NUMBA_NUM_THREADS,
-        "platform": platform.platform(),
-    }
-    try:
-        info["neurodynex3"] = importlib.metadata.version("neurodynex3")
-    except importlib.metadata.PackageNotFoundError:
-        info["neurodynex3"] = None
-    return info
-
-
-def fmt_rate(x: float) -> str:
-    return "-" if not math.isfinite(x) else f"{x:.3g}"
+# output
 
 
 def report(cfg: Config, rec: Record, machine: dict, sizes: list[SizeCase], ens_info: dict, nd: dict | None) -> dict:
@@ -649,12 +482,10 @@ def report(cfg: Config, rec: Record, machine: dict, sizes: list[SizeCase], ens_i
     print(f"medians over {cfg.repeats} interleaved rounds; load average at start/end {machine['loadavg']}\n")
 
     print("machine limits")
-    for name in rec.samples:
-        if name.startswith("limit/"):
-            values = rec.samples[name]
-            spread = f"[{min(values):.1f} .. {max(values):.1f}]"
-            what = rec.meta[name].get("what", "")
-            print(f"  {name[6:]:<16} {med(name):8.1f} {rec.meta[name]['unit']:<8} {spread:<18} {what}")
+    print(f"  {'':<16} {'median':>8} {'unit':<8} {'[min .. max]':<18} {'threads':>7}")
+    print("\n".join(harness.format_limits(rec)))
+    if "limit/sgemm_1thread" not in rec.samples:
+        print("  sgemm_1thread    skipped: BLAS threads cannot be limited (no threadpoolctl, no OpenBLAS found)")
     print()
 
     print("amphase T=0 asynchronous kernels (one core), spin updates per second")
@@ -772,8 +603,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     cfg = make_config(args)
     start = time.perf_counter()
-    machine = machine_info()
-    machine["loadavg"] = [round(os.getloadavg()[0], 2)]
+    machine = harness.machine_info(packages=("numba", "neurodynex3"))
+    machine["loadavg"] = [harness.loadavg()]
     rng = np.random.default_rng([cfg.seed, 1])
 
     HopfieldNetwork = neurodynex_network()
@@ -787,20 +618,15 @@ def main(argv: list[str] | None = None) -> int:
         backends.append("gpu")
         machine["device"] = get_backend("gpu").device
 
-    rec = Record()
-    tasks = limit_tasks(cfg, rng)
+    tasks = harness.limit_tasks(cfg.bw_bytes, cfg.gemm_n, rng)
     sizes = [SizeCase(cfg, N, HopfieldNetwork) for N in cfg.sizes]
     for case in sizes:
         tasks += case.tasks()
     ens, ens_info = ensemble_tasks(cfg, backends)
     tasks += ens
-    for task in tasks:
-        rec.meta[task.name] = {"unit": task.unit, **task.meta}
     setup = time.perf_counter() - start
-    for _ in range(cfg.repeats):  # interleaved: every measurement once per round
-        for task in tasks:
-            rec.add(task.name, task.run())
-    machine["loadavg"].append(round(os.getloadavg()[0], 2))
+    rec = harness.run_rounds(tasks, cfg.repeats)  # interleaved: every measurement once per round
+    machine["loadavg"].append(harness.loadavg())
     figures = report(cfg, rec, machine, sizes, ens_info, nd)
     total = time.perf_counter() - start
     print(f"\nsetup {setup:.1f} s, total {total:.1f} s")
@@ -811,7 +637,7 @@ def main(argv: list[str] | None = None) -> int:
             "config": {
                 k: ({str(a): b for a, b in v.items()} if isinstance(v, dict) else v) for k, v in vars(cfg).items()
             },
-            "medians": {name: rec.median(name) for name in rec.samples},
+            "medians": rec.medians(),
             "samples": rec.samples,
             "meta": rec.meta,
             "sizes": [case.info for case in sizes],
@@ -822,8 +648,7 @@ def main(argv: list[str] | None = None) -> int:
             "derived": figures,
             "seconds": {"setup": setup, "total": total},
         }
-        with atomic_output(args.json) as tmp:
-            tmp.write_text(json.dumps(out, indent=1, default=float) + "\n")
+        harness.write_json(args.json, out)
         print(f"wrote {args.json}")
     return 0
 
