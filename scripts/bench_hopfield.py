@@ -62,7 +62,8 @@ from numba import njit
 
 from amphase.simulate.backend import get_backend, gpu_available
 from amphase.simulate.hopfield import kernels
-from amphase.simulate.hopfield.engine import HopfieldRun, draw_patterns, run_realization
+from amphase.simulate.hopfield.engine import HopfieldRun, run_realization
+from amphase.simulate.patterns import binary_patterns as draw_patterns
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/ is not a package: the harness sits beside us
 import harness
