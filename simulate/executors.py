@@ -102,7 +102,7 @@ def make_executor(name: str = "processes", workers: int | None = None, scheduler
         if scheduler:
             try:
                 client = Client(scheduler, timeout="10s")
-            except OSError as err:
+            except (OSError, ValueError, TypeError) as err:  # unreachable, or not an address at all
                 raise ParameterError(f"--scheduler {scheduler}: cannot connect ({err})") from None
             with client:
                 yield _Dask(client, sum(client.nthreads().values()), scheduler)

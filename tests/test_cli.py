@@ -106,6 +106,19 @@ def test_two_dimensional_grid_and_workers(capsys, tmp_path):
         (["run", "hopfield-capacity", "--out", "x.zarr"], "must end in .nc"),
         (["run", "hopfield-capacity", "--executor", "mpi"], "invalid choice: 'mpi'"),
         (["compare", "missing.nc"], "no such file"),
+        # issue 8: lenient parsing became errors
+        (["theory", "hopfield.T_M", "alpha=0.1", "alpha=0.2"], "alpha is given twice"),
+        (["theory", "hopfield.T_M", "alpha=0.1,,0.2"], "the list '0.1,,0.2' has an empty entry"),
+        (["theory", "hopfield.T_M", "alpha=0.1:0.1:3"], "grid alpha repeats the value 0.1"),
+        (["theory", "hopfield.T_g", "alpha=0.01:0.2:100000000"], "at most 1000000 are allowed"),
+        (["theory", "hopfield.T_g", "alpha=0.1", "--out", ""], "--out is empty"),
+        (["run", "hopfield-capacity", "--out", ""], "--out is empty"),
+        (["run", "hopfield-capacity", "N=1000", "N=2000"], "override N is given twice"),
+        (["run", "hopfield-capacity", "alpha=0.01:0.2:100000000"], "at most 1000000 are allowed"),
+        (["run", "hopfield-capacity", "N=100", "alpha=0.001", "--out", "x.nc"], "P = round(alpha N) = 0 patterns"),
+        (["run", "hopfield-capacity", "--scheduler", "notanaddress"], "--scheduler notanaddress: cannot connect"),
+        (["run", "hopfield-capacity", "N=10000000", "alpha=0.1", "--out", "x.nc"], "TiB of memory"),
+        (["compare", "missing.nc", "--figure", "fig.txt"], "no such file"),
     ],
 )
 def test_errors_are_one_line(capsys, argv, message):
@@ -156,3 +169,66 @@ def test_run_and_compare_from_a_toml_file(capsys, tmp_path):
     assert status == 0
     with xr.open_dataset(out, engine="h5netcdf") as ds:
         assert ds.attrs["param_N"] == 300
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (b'model = "hopfield"\ntitle = "caf\xe9"\n', "not UTF-8 text"),
+        (b'model = "hopfield"\n[grid]\nalpha = { start = 0.1, stop = 0.2, num = 0 }\n', "num = 0"),
+        (b'model = "hopfield"\n[grid]\nalpha = { start = 0.1, stop = 0.2, num = 3, step = 1 }\n', "got the keys"),
+        (b'model = "hopfield"\ngrid = [1, 2]\n', "[grid] must be a table"),
+        (b'model = "hopfield"\n[params]\nN = "100"\nalpha = 0.1\n', "N='100' (a str) is not a number"),
+        (b'model = "hopfield"\n[params]\nN = 100\nalpha = true\n', "alpha=True (a bool) is not a number"),
+        (b'model = "hopfield"\n[grid]\nalpha = []\n[params]\nN = 100\n', "grid.alpha is empty"),
+    ],
+)
+def test_bad_configuration_files_are_one_line_errors(capsys, tmp_path, text, message):
+    config = tmp_path / "bad.toml"
+    config.write_bytes(text)
+    status, out, err = run(capsys, "run", str(config), "--out", str(tmp_path / "o.nc"))
+    assert status == 2 and out == "" and err.count("\n") == 1 and message in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
+
+
+def test_options_and_overrides_in_any_order(capsys, tmp_path):
+    # issue 8: options after key=value arguments were "unrecognized"
+    status, out, _ = run(capsys, "theory", "hopfield.T_g", "--json", "alpha=0.25")
+    assert status == 0 and json.loads(out)["results"] == {"T_g": 1.5}
+    out_file = tmp_path / "o.nc"
+    argv = ["run", "hopfield-capacity", "--out", str(out_file), "N=300", "--executor", "serial", "alpha=0.1"]
+    status, _, err = run(capsys, *argv, "realizations=1", "--no-progress")
+    assert status == 0, err
+    with xr.open_dataset(out_file, engine="h5netcdf") as ds:
+        assert ds["N"].values.tolist() == [300] and ds["alpha"].values.tolist() == [0.1]
+    status, _, err = run(capsys, "theory", "hopfield.T_g", "alpha=0.25", "--bogus")
+    assert status == 2 and "unrecognized arguments: --bogus" in err
+
+
+def test_outputs_are_checked_before_the_work(capsys, tmp_path):
+    # issue 8: a read-only folder made the theory command compute first and fail at the write, with a traceback
+    # (tests run as root in CI, for whom permission bits do not apply: a "folder" that is a file cannot be written)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    for argv in (
+        ["theory", "hopfield.T_M", "alpha=0:0.1:3", "--out", str(blocker / "t.nc")],
+        ["run", "hopfield-capacity", "N=100", "--out", str(blocker / "sub" / "r.nc")],
+    ):
+        status, _, err = run(capsys, *argv)
+        assert status == 2 and "cannot write in" in err and err.count("\n") == 1
+    existing = tmp_path / "t.nc"
+    existing.write_text("precious")
+    status, _, err = run(capsys, "theory", "hopfield.T_g", "alpha=0.1", "--out", str(existing))
+    assert status == 2 and "exists; choose another --out, or give --overwrite" in err
+    assert existing.read_text() == "precious"
+    assert run(capsys, "theory", "hopfield.T_g", "alpha=0.1", "--out", str(existing), "--overwrite")[0] == 0
+
+
+def test_json_tells_infinity_from_no_solution(capsys):
+    # issue 8: -inf and "no solution" were both null
+    status, out, _ = run(capsys, "theory", "hopfield.overlap", "alpha=0.1,0.2", "--json")
+    assert status == 0
+    # at T = 0 the AT eigenvalue of a retrieval state is -inf (AGS 1987); above alpha_c there is no state at all
+    assert json.loads(out)["data_vars"]["replicon"]["data"] == ["-inf", None]
+    status, out, _ = run(capsys, "theory", "hopfield.overlap", "alpha=0.1", "--json")
+    assert json.loads(out)["results"]["replicon"] == "-inf"

@@ -208,3 +208,16 @@ def test_kill_and_resume_gives_the_uninterrupted_dataset(tmp_path):
     xr.testing.assert_identical(
         data(xr.load_dataset(out, engine="h5netcdf")), data(xr.load_dataset(reference, engine="h5netcdf"))
     )
+
+
+def test_a_store_larger_than_memory_is_read_lazily(serial, tmp_path, monkeypatch):
+    # pretend the machine has 10 kB: the store (~20 kB) exceeds a quarter of it and is read through Dask
+    import amphase.simulate.store as store_module
+
+    monkeypatch.setattr(store_module, "available_memory", lambda: 1e4)
+    out = tmp_path / "lazy.nc"
+    store = partial_store(resolve(RAW), out, [(0, 0)])
+    assert store.lazy and store.to_dataset()["overlap"].chunks is not None  # Dask arrays, one grid point a chunk
+    ds = run_sweep(resolve(RAW), out, executor="serial", progress=False)
+    xr.testing.assert_identical(data(ds.load()), data(serial[0]))
+    ds.close()
