@@ -132,6 +132,10 @@ def _print_tables(ds: xr.Dataset) -> None:
     for name, var in ds.data_vars.items():
         groups.setdefault(var.dims, []).append(str(name))
     for dims, names in groups.items():
+        if not dims:  # a point: no grid dimension
+            for name in names:
+                print(f"{name} = {float(ds[name]):.10g}")
+            continue
         if len(dims) > 1 and ds[names[0]].size > 400:
             print(f"# {', '.join(names)} over {' x '.join(dims)}: see --out FILE.nc or --json")
             continue

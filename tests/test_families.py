@@ -79,7 +79,13 @@ FAKE = {
         )
         """,
     "fakefam/configs/__init__.py": "",
-    "fakefam/configs/fake-run.toml": 'model = "fake"\ntitle = "A fake family"\nrealizations = 2\n[grid]\nx = [1.0, 2.0]\n',
+    "fakefam/configs/fake-run.toml": """
+        model = "fake"
+        title = "A fake family"
+        realizations = 2
+        [grid]
+        x = [1.0, 2.0]
+        """,
 }
 
 
