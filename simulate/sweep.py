@@ -213,17 +213,16 @@ def _progress(
     bar = tqdm(
         total=total,
         initial=total - sum(cost[ix] for ix in pending),
-        desc=label,
-        bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix} [{elapsed}<{remaining}]",
+        desc=f"{label}: {done_points}/{len(cost)} points",
+        bar_format="{desc} {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]",
         smoothing=0.0,  # the average rate since the start: points finish in bursts
-        postfix=f"{done_points}/{len(cost)} points",
     )
     with bar:
 
         def advance(index: tuple[int, ...]) -> None:
             nonlocal done_points
             done_points += 1
-            bar.set_postfix_str(f"{done_points}/{len(cost)} points", refresh=False)
+            bar.set_description_str(f"{label}: {done_points}/{len(cost)} points", refresh=False)
             bar.update(cost[index])
 
         yield advance
