@@ -89,6 +89,10 @@ def test_end_state_panels_draw_every_size(res):
                 assert expected <= drawn, (cue, s)
             else:
                 assert not expected & drawn
+        # independent of the gids: one line through the loads per (class, N)
+        through = [line for line in axes[letter].lines if len(line.get_xdata()) == res.sizes["alpha"]]
+        n_classes = int((sub["fraction"].max(("N", "alpha")).squeeze() > 0).sum())
+        assert len(through) == n_classes * res.sizes["N"], cue
     texts = _legend_texts(fig)
     assert "N=200" in texts and "N=400" in texts
 

@@ -143,13 +143,14 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
         ax_m.axvline(alpha_c, color="0.5", ls=":", lw=1, gid="alpha_c", label=rf"RS $\alpha_c$ = {alpha_c:.4f}")
     else:
         ax_m.text(
-            0.5,
-            0.5,
-            f"no RS retrieval state at T={T:g}",
-            ha="center",
-            va="center",
+            0.03,
+            0.97,
+            f"no RS retrieval state at T={T:g}: no theory line",
+            ha="left",
+            va="top",
             fontsize=9,
             transform=ax_m.transAxes,
+            bbox={"fc": "white", "ec": "none", "alpha": 0.8},
         )
     ax_m.set_xlabel(r"load $\alpha = P/N$")
     ax_m.set_ylabel(r"$1 - m$ of retrieval end states")
@@ -183,7 +184,7 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
                 zorder=4,
             )
             any_unreliable = True
-        if "alpha_half" in r and np.isfinite(r["alpha_half"].sel(N=N)):
+        if "alpha_half" in r and np.isfinite(r["alpha_half"].sel(N=N)) and res.sizes["alpha"] > 1:
             x = np.linspace(float(res["alpha"].min()), float(res["alpha"].max()), 200)
             ax_p.plot(
                 x,
@@ -206,7 +207,7 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
     ax_p.legend(handles=handles, fontsize=8, loc="lower left")
 
     # (c) finite-size scaling
-    ax_s.set_title(f"(c) finite-size scaling of the capacity, {where}", loc="left", fontsize=10)
+    ax_s.set_title(f"(c) finite-size scaling, {where}", loc="left", fontsize=10)
     if np.isfinite(alpha_c):
         ax_s.axhline(alpha_c, color="k", ls="--", lw=1, gid="alpha_c", label=rf"RS $\alpha_c$ = {alpha_c:.4f}")
     if "alpha_half" in r:
@@ -245,6 +246,7 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
             transform=ax_s.transAxes,
             bbox={"fc": "white", "ec": "none", "alpha": 0.8},
         )
+    ax_s.margins(y=0.25)  # room for the legend above the points and the alpha_c line
     ax_s.set_xlabel(r"$N^{-1/2}$")
     ax_s.set_ylabel(r"$\alpha_{1/2}(N)$")
     if ax_s.get_legend_handles_labels()[0]:
