@@ -128,6 +128,11 @@ class RSState:
         for a positive value, and ``lambda_AT = 0`` is the AT line ``(1 - C)^2 = alpha beta^2 <sech^4 beta h>`` of
         AGS 1987. At the saddle point ``alpha / (1 - C)^2 = sigma^2 / q``, so it is computed as
         ``1 - sigma^2 S4 / q``. ``-inf`` at ``T = 0`` and ``alpha > 0``.
+    energy : float
+        Energy per neuron ``E = d(beta f)/d beta``; at the saddle point only the explicit ``beta`` dependence counts
+        (``f`` is stationary in ``m, q, r``), which with ``<h tanh beta h> = n m^2 + sigma^2 C`` (Gaussian integration
+        by parts) gives ``E = -n m^2/2 - (alpha/2)(1/(1 - C) - 1 + r C)``; ``-(n m^2 + alpha (r - 1))/2`` at
+        ``T = 0`` (AGS 1987) and ``-alpha / (2 (T - 1))`` for the paramagnet.
 
     """
 
@@ -141,6 +146,7 @@ class RSState:
     sigma: float
     free_energy: float
     replicon: float
+    energy: float = math.nan
 
 
 @lru_cache(maxsize=64)
@@ -236,7 +242,13 @@ def _make_state(n: int, alpha: float, T: float, m: float, sigma: float, st: Fiel
     f, r = _free_energy(n, alpha, T, m, sigma, st)
     # lambda_AT = 1 - alpha S4 / (1 - C)^2 = 1 - sigma^2 S4 / q at the saddle point
     replicon = 1.0 - sigma * sigma * st.S4 / st.q if alpha > 0.0 else 1.0
-    return RSState(n=n, alpha=alpha, T=T, m=m, q=st.q, r=r, C=st.C, sigma=sigma, free_energy=f, replicon=replicon)
+    if alpha > 0.0:  # alpha / (1 - C) = sqrt(alpha / q) sigma and alpha r C = sigma^2 C at the saddle point
+        energy = -0.5 * n * m * m - 0.5 * (math.sqrt(alpha / st.q) * sigma - alpha + sigma * sigma * st.C)
+    else:
+        energy = -0.5 * n * m * m
+    return RSState(
+        n=n, alpha=alpha, T=T, m=m, q=st.q, r=r, C=st.C, sigma=sigma, free_energy=f, replicon=replicon, energy=energy
+    )
 
 
 def _gap_at_zero(sigma: float, T: float) -> float:
@@ -404,7 +416,8 @@ def spin_glass_state(alpha: float, T: float) -> RSState:
         f = 0.0 - T * math.log(2.0)  # 0.0 - ... keeps T = 0 at +0.0
         if alpha > 0.0:
             f += 0.5 * alpha * (1.0 + T * math.log1p(-1.0 / T))
-        return RSState(0, alpha, T, 0.0, 0.0, 0.0, 1.0 / T if T > 0 else math.inf, 0.0, f, math.nan)
+        energy = -0.5 * alpha / (T - 1.0) if alpha > 0.0 else 0.0  # d(beta f)/d beta of the paramagnet
+        return RSState(0, alpha, T, 0.0, 0.0, 0.0, 1.0 / T if T > 0 else math.inf, 0.0, f, math.nan, energy)
     start = _unit_slope_noise(T)  # where C = 1 (T < 1): the physical (C < 1) branch starts there
     alpha_lo = (T - 1.0) ** 2 if T >= 1.0 else 0.0  # load at the start of the physical branch
 
