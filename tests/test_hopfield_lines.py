@@ -195,3 +195,15 @@ def test_T_c_tip_matches_the_documented_values():
     assert -res.fun == pytest.approx(0.053, abs=5e-4)
     assert res.x == pytest.approx(0.085, abs=5e-3)
     assert -res.fun > lines.alpha_0()
+
+
+def test_alpha_global_near_T_1():
+    # AGS 1987: T_c ≈ 1 - 2.6 sqrt(alpha), i.e. alpha_global(T) ≈ ((1 - T)/2.6)^2 (coefficient to 2 digits). The old
+    # root finder stopped at an absolute tolerance of 1e-12 in alpha and returned ~alpha_c here
+    t = 1 - 1e-6
+    assert (1 - t) / math.sqrt(lines.alpha_global(t)) == pytest.approx(2.6, abs=0.05)
+    # closer to T = 1 the free-energy gap is below double precision: a NoSolutionError (was a ValueError from brentq)
+    with pytest.raises(NoSolutionError, match="not resolved"):
+        lines.alpha_global(1 - 1e-9)
+    with pytest.raises(NoSolutionError):
+        lines.alpha_AT(1 - 1e-9)

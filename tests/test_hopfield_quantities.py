@@ -81,7 +81,7 @@ def test_registry_results_are_the_declared_finite_floats(name):
 
 ONE_MINUS = math.nextafter(1.0, 0.0)
 ONE_PLUS = math.nextafter(1.0, 2.0)
-EDGE_T = [0.0, 0.5, ONE_MINUS, 1.0, ONE_PLUS, 1.5]
+EDGE_T = [0.0, 5e-324, 1e-200, 0.5, ONE_MINUS, 1.0, ONE_PLUS, 1.5]
 EDGE_ALPHA = [0.0, 5e-324, 1e-300, 1e-30, 0.05, 0.138, 0.2]
 
 

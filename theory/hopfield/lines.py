@@ -18,6 +18,7 @@ Ann. Phys. 173, 30):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -289,7 +290,10 @@ def alpha_global(T: float) -> float:
     a_c = alpha_c(T)[0]
     if a_c <= 0.0:
         raise NoSolutionError(f"alpha_c(T={T!r}) is below the resolution of double precision")
-    return brentq(lambda a: free_energy_gap(a, T), a_c * 1e-9, a_c * (1.0 - 1e-10), xtol=_XTOL)
+    scale = abs(spin_glass_state(0.0, T).free_energy)  # the gap is resolved only well above eps * |f|
+    return _bracketed_root(
+        lambda a: free_energy_gap(a, T), a_c * 1e-9, a_c * (1.0 - 1e-10), f"T_c line at T={T!r}", scale
+    )
 
 
 def alpha_AT(T: float) -> float:
@@ -304,9 +308,24 @@ def alpha_AT(T: float) -> float:
         at ``T = 0``, where the line starts at ``alpha = 0``.
 
     """
-    if T == 0.0:
-        raise NoSolutionError("at T = 0 the retrieval states break replica symmetry at every alpha > 0")
+    if T < 1e-100:  # treated as T = 0 by the solvers (replica_symmetric._T_ZERO)
+        raise NoSolutionError(
+            f"at T={T!r} (< 1e-100, taken as 0) the retrieval states break replica symmetry at every alpha > 0"
+        )
     a_c = alpha_c(T)[0]
     if a_c <= 0.0 or _replicon(a_c * (1.0 - 1e-10), T) > 0.0:
         raise NoSolutionError(f"retrieval states are replica-symmetric stable up to alpha_c at T={T!r}")
-    return brentq(lambda a: _replicon(a, T), a_c * 1e-9, a_c * (1.0 - 1e-10), xtol=_XTOL)
+    return _bracketed_root(lambda a: _replicon(a, T), a_c * 1e-9, a_c * (1.0 - 1e-10), f"AT line at T={T!r}", 1.0)
+
+
+def _bracketed_root(func: Callable[[float], float], lo: float, hi: float, what: str, scale: float) -> float:
+    """Root of ``func`` in ``[lo, hi]`` in the load.
+
+    NoSolutionError where the ends have the same sign or either end is below ``64 eps scale``, i.e. within the
+    rounding of the quantities it is the difference of: that happens only for ``T`` within ~1e-8 of 1, where
+    ``alpha_c(T) ~ 1e-17`` and the free energies differ by less than double precision resolves.
+    """
+    f_lo, f_hi = func(lo), func(hi)
+    if f_lo * f_hi > 0.0 or min(abs(f_lo), abs(f_hi)) < 64.0 * np.finfo(float).eps * scale:
+        raise NoSolutionError(f"the {what} is not resolved in double precision between alpha={lo:.10g} and {hi:.10g}")
+    return brentq(func, lo, hi, xtol=_XTOL * hi)  # relative: alpha_c(T) -> 0 as T -> 1

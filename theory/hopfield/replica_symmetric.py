@@ -66,6 +66,18 @@ _SQRT2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _XTOL = 1e-14
 _BRANCH_GRID = 24  # points of the coarse scan of a branch before its maximum is refined
+_T_ZERO = 1e-100  # below this T the state is the T = 0 one: T S and the O(T^2) corrections are below 1e-98 (and
+# beta = 1/T, beta^2 would overflow near 1e-154 and 1e-308)
+
+
+def _temperature(T: float) -> float:
+    """``T`` as the solvers use it: 0 below ``_T_ZERO`` (1e-100).
+
+    There the ``T = 0`` closed forms are exact to double precision (the replicon is then ``-inf`` rather than
+    ``-O(1/T)``).
+    """
+    T = float(T)
+    return 0.0 if T < _T_ZERO else T
 
 
 @dataclass(frozen=True)
@@ -343,7 +355,8 @@ def maximal_load(n: int, T: float) -> tuple[float, float]:
         temperature where the mixture's ``C`` reaches 1).
 
     """
-    _, _, s_star, a_star = _mixture_branch(n, float(T))
+    T = _temperature(T)
+    _, _, s_star, a_star = _mixture_branch(n, T)
     if not np.isfinite(a_star):
         return 0.0, 0.0
     return a_star, _branch_point(n, s_star, T)[1]
@@ -360,7 +373,7 @@ def mixture_state(n: int, alpha: float, T: float) -> RSState:
         If the state does not exist at ``(alpha, T)``: ``alpha`` above its maximal load at ``T``.
 
     """
-    T = float(T)
+    T = _temperature(T)
     alpha = float(alpha)
     label = "retrieval" if n == 1 else f"symmetric {n}-mixture"
     if alpha == 0.0:
@@ -383,8 +396,10 @@ def mixture_state(n: int, alpha: float, T: float) -> RSState:
     while excess(math.log(lo)) >= 0.0 and lo > 1e-290:  # tiny loads: sigma ~ sqrt(alpha r), down to 1e-162
         lo *= 1e-4
     log_hi = math.log(hi)
-    log_sigma = log_hi if excess(log_hi) == 0.0 else brentq(excess, math.log(lo), log_hi, xtol=_XTOL)
-    sigma = math.exp(log_sigma)
+    if excess(log_hi) <= 0.0:  # alpha at the top of the branch, within the rounding of exp(log(sigma))
+        sigma = hi
+    else:
+        sigma = math.exp(brentq(excess, math.log(lo), log_hi, xtol=_XTOL))
     _, m, st = _branch_point(n, sigma, T)
     return _make_state(n, alpha, T, m, sigma, st)
 
@@ -410,7 +425,7 @@ def spin_glass_state(alpha: float, T: float) -> RSState:
     is returned. At ``T = 0`` the energy is ``-sqrt(2 alpha / pi) - 1/pi`` (from ``sigma = sqrt(alpha) +
     sqrt(2/pi)``).
     """
-    T = float(T)
+    T = _temperature(T)
     alpha = float(alpha)
     if alpha == 0.0 or T - 1.0 >= math.sqrt(alpha):  # T >= T_g; T - 1 is exact, 1 + sqrt(alpha) may round to 1
         f = 0.0 - T * math.log(2.0)  # 0.0 - ... keeps T = 0 at +0.0
