@@ -207,3 +207,12 @@ def test_alpha_global_near_T_1():
         lines.alpha_global(1 - 1e-9)
     with pytest.raises(NoSolutionError):
         lines.alpha_AT(1 - 1e-9)
+
+
+def test_T_c_at_tiny_loads():
+    # AGS 1987: T_c ≈ 1 - 2.6 sqrt(alpha); below alpha ~ 1e-14 the free-energy gap near T_M is rounding: the old code
+    # returned a wrong crossing at 1e-16 ((1 - T_c)/sqrt(alpha) = 1.96) and an IndexError at 9e-19
+    assert (1 - lines.T_c(1e-12)) / math.sqrt(1e-12) == pytest.approx(2.6, abs=0.05)
+    for alpha in (1e-16, 8.96024932865016e-19):
+        with pytest.raises(NoSolutionError, match="not resolved in double precision"):
+            lines.T_c(alpha)

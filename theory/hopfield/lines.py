@@ -208,6 +208,12 @@ def T_c_crossings(alpha: float) -> tuple[float, float]:
         gaps.insert(k, float(res.fun))
     negative = np.flatnonzero(np.asarray(gaps) < 0.0)
     first, last = int(negative[0]), int(negative[-1])
+    resolution = 64.0 * np.finfo(float).eps * abs(spin_glass_state(alpha, t_max).free_energy)
+    if last == len(temps) - 1 or min(abs(gaps[last]), abs(gaps[last + 1])) < resolution:
+        # T_c < T_M: a negative gap at T_M (1 - 1e-10), or one within rounding: T_c is not resolved (alpha < 1e-14)
+        raise NoSolutionError(
+            f"T_c at alpha={alpha!r} is not resolved in double precision: the free-energy gap near T_M is rounding"
+        )
     upper = brentq(lambda T: free_energy_gap(alpha, T), temps[last], temps[last + 1], xtol=_XTOL)
     if first == 0:
         return t_min, upper
