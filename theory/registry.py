@@ -114,25 +114,13 @@ class Param:
 
 @dataclass(frozen=True)
 class Result:
-    """A named result of a theory quantity.
-
-    Attributes
-    ----------
-    name : str
-        Result name, also the dataset variable name.
-    description : str
-        One line for ``amphase theory --list``.
-    units : str
-        Units string of the variable.
-    absent : str
-        why the value can be NaN (shown by the CLI beside a NaN)
-
-    """
+    """A named result of a theory quantity."""
 
     name: str
     description: str
     units: str = "1"
     absent: str = ""
+    """why the value can be NaN (shown by the CLI beside a NaN)"""
 
 
 @dataclass(frozen=True)
