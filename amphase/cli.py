@@ -142,6 +142,9 @@ def _print_tables(ds: xr.Dataset) -> None:
         print(ds[names].to_dataframe().to_string(float_format=lambda v: f"{v:.8g}"))
     if ds.attrs.get("no_solution_points"):
         print(f"# {ds.attrs['no_solution_points']} grid points have no solution (NaN)")
+    for name, var in ds.data_vars.items():
+        if var.attrs.get("absent") and var.dtype.kind == "f" and bool(np.isnan(var.values).any()):
+            print(f"# {name} NaN: {var.attrs['absent']}")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

@@ -2,9 +2,9 @@
 
 Conventions (written down once, used by theory, simulation and analysis alike):
 
-* dimensions are named for the physics: ``alpha`` (load P/N), ``T`` (temperature), ``N`` (neurons), ``n``
-  (patterns in a mixture), ``realization``, ``trial``, ``pattern``, ``rank``, ``step``, ``noise``, ``cue``; each
-  coordinate carries ``units`` (names excepted) and ``long_name`` (:data:`COORDINATES`);
+* dimensions are named for the physics (``alpha``, ``T``, ``N``, ``realization``, ``trial``, ``pattern``, ``rank``,
+  ``step`` ...); each coordinate carries ``units`` (names excepted) and ``long_name``: a parameter's from its
+  :class:`~amphase.params.Param`, the others' from :data:`COORDINATES`;
 * categorical variables are small integers with CF ``flag_values`` / ``flag_meanings``;
 * global attributes: ``title``, ``source`` (amphase and its version), ``history`` (the command line),
   ``references``, ``Conventions``, and provenance: ``amphase_version``, ``git_commit``, ``python_version``,
@@ -34,19 +34,14 @@ from amphase.atomic import atomic_output
 
 __all__ = ["COORDINATES", "flag_attrs", "provenance_attrs", "sanitize_attrs", "write_netcdf"]
 
-#: units and long names of the coordinates every model family shares.
+#: units and long names of the dimensions that are not parameters, which every model family may use. A parameter's
+#: own labels come from its :class:`~amphase.params.Param` (a family's meaning always wins).
 COORDINATES: dict[str, dict[str, str]] = {
-    "alpha": {"units": "1", "long_name": "load P/N (stored patterns per neuron)"},
-    "T": {"units": "1", "long_name": "temperature in units of the coupling scale (1/beta)"},
-    "N": {"units": "1", "long_name": "number of neurons"},
-    "n": {"units": "1", "long_name": "number of patterns in a symmetric mixture"},
     "realization": {"units": "1", "long_name": "independent realization of patterns and dynamics"},
     "pattern": {"units": "1", "long_name": "index of a stored pattern"},
     "step": {"units": "1", "long_name": "update step"},
     "trial": {"units": "1", "long_name": "trajectory within a realization (cues on the same patterns)"},
     "rank": {"units": "1", "long_name": "rank of an overlap by absolute value (0: largest)"},
-    "noise": {"units": "1", "long_name": "fraction of cue bits flipped"},
-    "cue": {"long_name": "kind of initial state"},
 }
 
 

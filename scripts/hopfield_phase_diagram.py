@@ -1,8 +1,8 @@
 """Reproduce the replica-symmetric phase diagram of the Hopfield model (AGS 1985; AGS 1987).
 
-Computes the phases, the retrieval overlap and the lines T_g, T_M, T_c, T_R and alpha_c(T) on an (alpha, T) grid
-from theory, writes them as a netCDF dataset and a figure, and prints the landmark numbers beside their published
-values.
+Computes the phases, the retrieval overlap and the lines T_g, T_M, T_c (both with their reentrant lower branches), T_R
+and alpha_c(T) on an (alpha, T) grid from theory, writes them as a netCDF dataset and a figure, and prints the
+landmark numbers beside their published values.
 
     python scripts/hopfield_phase_diagram.py --out results
 """
@@ -22,6 +22,7 @@ from amphase.analysis.figures import save_figure
 from amphase.analysis.hopfield.phase_diagram import plot_phase_diagram
 from amphase.dataset import write_netcdf
 from amphase.errors import AmphaseError
+from amphase.theory.hopfield import lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,12 +56,14 @@ def main(argv: list[str] | None = None) -> int:
 
     a_c, m_c = theory.get("hopfield.alpha_c")(T=0.0).values()
     a_0 = theory.get("hopfield.alpha_0")()["alpha_0"]
+    t_max, a_max = lines.alpha_c_maximum()
     print(
         f"phase diagram on {alpha.size} x {temp.size} (alpha, T) points in {elapsed:.1f} s with {args.workers} workers"
     )
     print(f"  alpha_c(T=0) = {a_c:.5f}  (AGS 1985: 0.138; Steffan & Kuehn 1994: 0.137905)")
     print(f"  m(alpha_c)   = {m_c:.5f}  (AGS: 0.967)")
     print(f"  alpha_0      = {a_0:.5f}  (T=0 retrieval/spin-glass energy crossing; AGS 1985: 0.05)")
+    print(f"  max alpha_c  = {a_max:.7f} at T = {t_max:.5f}  (RS reentrance: T_M_lower > 0 above alpha_c(0))")
     print(
         f"  T_M(0.05)    = {float(ds['T_M'].sel(alpha=0.05, method='nearest')):.4f} at alpha = "
         f"{float(ds['alpha'].sel(alpha=0.05, method='nearest')):.4f}"

@@ -100,9 +100,15 @@ def make_executor(name: str = "processes", workers: int | None = None, scheduler
         from distributed import Client, LocalCluster
 
         if scheduler:
+            from distributed.comm.addressing import parse_address, parse_host_port
+
+            try:  # an address at all? (checked before a Client exists: a failed one can linger as the default)
+                parse_host_port(parse_address(scheduler)[1])
+            except (ValueError, TypeError) as err:
+                raise ParameterError(f"--scheduler {scheduler}: not an address like tcp://host:8786 ({err})") from None
             try:
                 client = Client(scheduler, timeout="10s")
-            except (OSError, ValueError, TypeError) as err:  # unreachable, or not an address at all
+            except OSError as err:
                 raise ParameterError(f"--scheduler {scheduler}: cannot connect ({err})") from None
             with client:
                 yield _Dask(client, sum(client.nthreads().values()), scheduler)

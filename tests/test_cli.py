@@ -116,7 +116,7 @@ def test_two_dimensional_grid_and_workers(capsys, tmp_path):
         (["run", "hopfield-capacity", "N=1000", "N=2000"], "override N is given twice"),
         (["run", "hopfield-capacity", "alpha=0.01:0.2:100000000"], "at most 1000000 are allowed"),
         (["run", "hopfield-capacity", "N=100", "alpha=0.001", "--out", "x.nc"], "P = round(alpha N) = 0 patterns"),
-        (["run", "hopfield-capacity", "--scheduler", "notanaddress"], "--scheduler notanaddress: cannot connect"),
+        (["run", "hopfield-capacity", "--scheduler", "notanaddress"], "--scheduler notanaddress: not an address"),
         (["run", "hopfield-capacity", "N=10000000", "alpha=0.1", "--out", "x.nc"], "TiB of memory"),
         (["compare", "missing.nc", "--figure", "fig.txt"], "no such file"),
     ],

@@ -42,10 +42,12 @@ FAKE = {
         from amphase.params import Param
         from amphase.theory.registry import Result, quantity
 
-        @quantity("fake.double", params=[Param("x", "a number")], results=[Result("y", "twice x")], reference="none")
-        def double(x: float) -> float:
-            '''y = 2 x (a test family).'''
-            return 2 * x
+        NOISE = Param("noise", "a width", units="m", long_name="width of the Gaussian noise")
+
+        @quantity("fake.double", params=[NOISE], results=[Result("y", "twice the width")], reference="none")
+        def double(noise: float) -> float:
+            '''y = 2 noise (a test family).'''
+            return 2 * noise
         """,
     "fakefam/model.py": """
         import numpy as np
@@ -54,11 +56,12 @@ FAKE = {
 
         def run(params, seed):
             rng = np.random.default_rng(seed)
-            return {"y": 2 * params["x"] + rng.normal(0, 0.01, 3)}
+            return {"y": 2 * params["noise"] + rng.normal(0, 0.01, 3)}
 
         MODEL = Model(
-            name="fake", title="fake", references="none", params=(Param("x", "a number", units="m"),),
-            gridable=("x",), defaults={}, variables=lambda c: {"y": Variable(("draw",), "float64", np.nan)},
+            name="fake", title="fake", references="none",
+            params=(Param("noise", "a width", units="m", long_name="width of the Gaussian noise"),),
+            gridable=("noise",), defaults={}, variables=lambda c: {"y": Variable(("draw",), "float64", np.nan)},
             sizes=lambda c: {"draw": 3}, coords=lambda c: {}, run=run,
         )
         """,
@@ -69,8 +72,8 @@ FAKE = {
         from amphase import theory
 
         def compare(ds):
-            th = [theory.get("fake.double")(x=float(x))["y"] for x in ds["x"].values]
-            return xr.Dataset({"measured": ds["y"].mean(("realization", "draw")), "theory": ("x", th)})
+            th = [theory.get("fake.double")(noise=float(x))["y"] for x in ds["noise"].values]
+            return xr.Dataset({"measured": ds["y"].mean(("realization", "draw")), "theory": ("noise", th)})
 
         COMPARISON = Comparison(
             compare=compare,
@@ -84,7 +87,7 @@ FAKE = {
         title = "A fake family"
         realizations = 2
         [grid]
-        x = [1.0, 2.0]
+        noise = [1.0, 2.0]
         """,
 }
 
@@ -114,8 +117,8 @@ def fake_family(tmp_path, monkeypatch):
 
 def test_a_new_family_appears_everywhere_without_edits(fake_family, tmp_path, capsys):
     assert main(["theory", "--list"]) == 0
-    assert "fake.double(x) -> y" in capsys.readouterr().out
-    assert main(["theory", "fake.double", "x=1.5"]) == 0
+    assert "fake.double(noise) -> y" in capsys.readouterr().out
+    assert main(["theory", "fake.double", "noise=1.5"]) == 0
     assert "y = 3 " in capsys.readouterr().out
     assert main(["run", "--list"]) == 0
     listing = capsys.readouterr().out
@@ -123,7 +126,11 @@ def test_a_new_family_appears_everywhere_without_edits(fake_family, tmp_path, ca
     out = tmp_path / "fake.nc"
     assert main(["run", "fake-run", "--out", str(out), "--executor", "serial", "--no-progress"]) == 0
     ds = xr.load_dataset(out, engine="h5netcdf")
-    assert ds["y"].dims == ("x", "realization", "draw") and ds["x"].attrs["units"] == "m"
+    # a family's own parameter labels its coordinate (the Hopfield "noise" is a fraction of flipped bits)
+    assert ds["y"].dims == ("noise", "realization", "draw")
+    assert ds["noise"].attrs == {"long_name": "width of the Gaussian noise", "units": "m"}
+    grid = theory.get("fake.double").grid(noise=[1.0, 2.0])
+    assert grid["noise"].attrs == {"long_name": "width of the Gaussian noise", "units": "m"}
     np.testing.assert_allclose(ds["y"].mean(("realization", "draw")), [2.0, 4.0], atol=0.05)
     assert main(["compare", str(out)]) == 0
     assert capsys.readouterr().out.startswith("fake table 2.00 4.00")

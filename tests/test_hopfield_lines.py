@@ -19,8 +19,10 @@ def test_T_g(alpha):
 
 
 def test_T_M_end_points():
-    assert lines.T_M(0.0) == 1.0
-    assert lines.T_M(lines.alpha_c(0.0)[0]) == 0.0
+    # changed: T_M(alpha_c(0)) is no longer 0; alpha_c(T) is reentrant, the lower branch T_M_lower starts there
+    assert lines.T_M_crossings(0.0) == (0.0, 1.0)
+    low, high = lines.T_M_crossings(lines.alpha_c(0.0)[0])
+    assert low == 0.0 and high > lines.alpha_c_maximum()[0]
     with pytest.raises(NoSolutionError, match="alpha_c"):
         lines.T_M(0.14)
 
@@ -37,15 +39,78 @@ def test_T_c_small_load():
     assert (1 - lines.T_c(alpha)) / math.sqrt(alpha) == pytest.approx(2.6, abs=0.05)
 
 
-@pytest.mark.parametrize("alpha", [0.02, 0.06, 0.1, 0.13])
+@pytest.mark.parametrize("alpha", [1e-6, 0.02, 0.06, 0.1, 0.13, 0.1379])
 def test_T_M_inverts_alpha_c(alpha):
     assert lines.alpha_c(lines.T_M(alpha))[0] == pytest.approx(alpha, rel=1e-9)
 
 
-def test_alpha_c_decreases_with_T():
-    values = [lines.alpha_c(T)[0] for T in (0.0, 0.1, 0.3, 0.5, 0.7, 0.9)]
+def test_alpha_c_decreases_with_T_above_its_maximum():
+    values = [lines.alpha_c(T)[0] for T in (0.03, 0.1, 0.3, 0.5, 0.7, 0.9)]
     assert all(b < a for a, b in itertools.pairwise(values))
-    assert lines.alpha_c(1.0) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("T", [1.0, math.nextafter(1.0, 2.0), 1.1, 3.0])
+def test_no_retrieval_at_any_load_for_T_at_least_1(T):
+    # changed (was alpha_c = 0, m = 0): alpha_c agrees with the overlap, which has no retrieval state even at alpha = 0
+    with pytest.raises(NoSolutionError, match="no retrieval state at any load for T >= 1"):
+        lines.alpha_c(T)
+    with pytest.raises(NoSolutionError, match="exists only for T < 1"):
+        mixture_state(1, 0.0, T)
+    with pytest.raises(NoSolutionError):
+        lines.alpha_global(T)
+    with pytest.raises(NoSolutionError):
+        lines.alpha_AT(T)
+
+
+def test_alpha_c_maximum():
+    # alpha_c(T) is not monotonic in RS theory: it rises from alpha_c(0) to a maximum at low T (reentrant T_M)
+    t_max, a_max = lines.alpha_c_maximum()
+    assert lines.alpha_c(t_max)[0] == a_max
+    assert 0.0228 < t_max < 0.0229 and a_max == pytest.approx(0.13818851, abs=1e-8)
+    # an independent location of the maximum: minimise -alpha_c(T) directly
+    res = minimize_scalar(lambda T: -lines.alpha_c(T)[0], bounds=(0.0, 0.05), method="bounded", options={"xatol": 1e-9})
+    assert res.x == pytest.approx(t_max, abs=1e-6) and -res.fun == pytest.approx(a_max, abs=1e-14)
+    for T in (0.0, t_max - 1e-3, t_max - 1e-5, t_max + 1e-5, t_max + 1e-3, 0.05):
+        assert lines.alpha_c(T)[0] < a_max
+    assert a_max - lines.alpha_c(0.0)[0] == pytest.approx(2.83e-4, abs=1e-6)
+
+
+@pytest.mark.parametrize("alpha", [0.1380, 0.1381, 0.13815, 0.1381885])
+def test_T_M_reentrant_branches_invert_alpha_c(alpha):
+    # the old T_M said there is no retrieval state at any temperature for alpha > alpha_c(0)
+    low, high = lines.T_M_crossings(alpha)
+    t_max = lines.alpha_c_maximum()[0]
+    assert 0.0 < low < t_max < high < 0.05
+    assert lines.alpha_c(low)[0] == pytest.approx(alpha, rel=1e-12)
+    assert lines.alpha_c(high)[0] == pytest.approx(alpha, rel=1e-12)
+    assert lines.T_M(alpha) == high
+    mixture_state(1, alpha, 0.5 * (low + high))  # retrieval states exist inside the window
+    for T in (0.0, 0.999 * low, 1.001 * high):
+        with pytest.raises(NoSolutionError):
+            mixture_state(1, alpha, T)
+
+
+def test_T_M_at_0138():
+    # the brief's example: hopfield.overlap alpha=0.138 T=0.02 finds a retrieval state, so T_M must too
+    low, high = lines.T_M_crossings(0.138)
+    assert low < 0.02 < high
+    assert mixture_state(1, 0.138, 0.02).m > 0.9
+
+
+def test_T_M_above_the_maximum_names_it():
+    t_max, a_max = lines.alpha_c_maximum()
+    with pytest.raises(NoSolutionError, match=f"alpha=0.1382 .*alpha_c = {a_max:.10g}, at T = {t_max:.10g}"):
+        lines.T_M_crossings(0.1382)
+    assert lines.T_M_crossings(a_max) == (t_max, t_max)
+
+
+def test_error_messages_show_the_difference():
+    # the old messages rounded to 6 digits: "alpha=0.137906 ... maximal load is 0.137906"
+    a0 = lines.alpha_c(0.0)[0]
+    assert 0.13790557 > a0
+    message = r"alpha=0\.13790557, T=0\.0: its maximal load at T=0\.0 is 0\.1379055665"
+    with pytest.raises(NoSolutionError, match=message):
+        mixture_state(1, 0.13790557, 0.0)
 
 
 def test_energy_crossing_alpha_0():
@@ -130,3 +195,24 @@ def test_T_c_tip_matches_the_documented_values():
     assert -res.fun == pytest.approx(0.053, abs=5e-4)
     assert res.x == pytest.approx(0.085, abs=5e-3)
     assert -res.fun > lines.alpha_0()
+
+
+def test_alpha_global_near_T_1():
+    # AGS 1987: T_c ≈ 1 - 2.6 sqrt(alpha), i.e. alpha_global(T) ≈ ((1 - T)/2.6)^2 (coefficient to 2 digits). The old
+    # root finder stopped at an absolute tolerance of 1e-12 in alpha and returned ~alpha_c here
+    t = 1 - 1e-6
+    assert (1 - t) / math.sqrt(lines.alpha_global(t)) == pytest.approx(2.6, abs=0.05)
+    # closer to T = 1 the free-energy gap is below double precision: a NoSolutionError (was a ValueError from brentq)
+    with pytest.raises(NoSolutionError, match="not resolved"):
+        lines.alpha_global(1 - 1e-9)
+    with pytest.raises(NoSolutionError):
+        lines.alpha_AT(1 - 1e-9)
+
+
+def test_T_c_at_tiny_loads():
+    # AGS 1987: T_c ≈ 1 - 2.6 sqrt(alpha); below alpha ~ 1e-14 the free-energy gap near T_M is rounding: the old code
+    # returned a wrong crossing at 1e-16 ((1 - T_c)/sqrt(alpha) = 1.96) and an IndexError at 9e-19
+    assert (1 - lines.T_c(1e-12)) / math.sqrt(1e-12) == pytest.approx(2.6, abs=0.05)
+    for alpha in (1e-16, 8.96024932865016e-19):
+        with pytest.raises(NoSolutionError, match="not resolved in double precision"):
+            lines.T_c(alpha)

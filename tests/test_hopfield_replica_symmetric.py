@@ -153,3 +153,69 @@ def test_retrieval_branch_is_the_stable_one():
     # the returned state sits on the rising side of alpha(sigma): more noise width at larger load
     sigmas = [mixture_state(1, a, 0.2).sigma for a in np.linspace(0.01, 0.12, 8)]
     assert np.all(np.diff(sigmas) > 0)
+
+
+@pytest.mark.parametrize(("alpha", "T"), [(0.05, 0.1), (0.1, 0.05), (0.09, 0.3)])
+def test_replicon_is_the_normalised_AT_eigenvalue(alpha, T):
+    # changed (was (1 - C)^2 times it): lambda_AT = 1 - alpha beta^2 <<sech^4 beta h>> / (1 - beta(1 - q))^2, the
+    # AT condition of AGS 1987 divided by (1 - C)^2; the sech^4 average by QUADPACK, independent of the kernels
+    s = mixture_state(1, alpha, T)
+    b = 1.0 / T
+    sech4 = gauss(lambda z: 1.0 / math.cosh(b * (s.m + s.sigma * z)) ** 4)
+    assert s.replicon == pytest.approx(1 - alpha * b * b * sech4 / (1 - b * (1 - s.q)) ** 2, abs=1e-9)
+    assert mixture_state(1, 0.0, T).replicon == 1.0
+
+
+@pytest.mark.parametrize(
+    ("state", "temps"),
+    [
+        (lambda T: mixture_state(1, 0.05, T), [0.1, 0.3, 0.5]),
+        (lambda T: mixture_state(1, 0.0, T), [0.3, 0.6]),
+        (lambda T: mixture_state(3, 0.005, T), [0.2]),
+        (lambda T: spin_glass_state(0.05, T), [0.3, 0.9, 1.1]),
+        (lambda T: spin_glass_state(0.05, T), [1.5, 2.0]),  # paramagnet
+    ],
+)
+def test_energy_is_the_beta_derivative_of_beta_f(state, temps):
+    # E = d(beta f)/d beta along the saddle point, by a centred difference (error ~ h^2)
+    for T in temps:
+        h = 1e-4 * T
+        b_lo, b_hi = 1 / (T + h), 1 / (T - h)
+        fd = (state(T - h).free_energy * b_hi - state(T + h).free_energy * b_lo) / (b_hi - b_lo)
+        assert state(T).energy == pytest.approx(fd, abs=1e-8)
+
+
+def test_energy_at_zero_temperature_is_the_free_energy():
+    for s in (mixture_state(1, 0.05, 0.0), mixture_state(3, 0.01, 0.0), spin_glass_state(0.05, 0.0)):
+        assert s.energy == pytest.approx(s.free_energy, abs=1e-14)
+
+
+@pytest.mark.parametrize(("alpha", "T"), [(0.05, 0.3), (0.12, 0.1), (0.3, 0.8), (0.01, 1.05)])
+def test_r_is_sigma_squared_over_alpha_and_q_over_one_minus_C_squared(alpha, T):
+    for s in (spin_glass_state(alpha, T),) + ((mixture_state(1, alpha, T),) if alpha < 0.13 and T < 0.5 else ()):
+        assert s.r == pytest.approx(s.sigma**2 / alpha, rel=1e-14)
+        assert s.r == pytest.approx(s.q / (1 - s.C) ** 2, rel=1e-9)
+
+
+ONE_MINUS = math.nextafter(1.0, 0.0)
+ONE_PLUS = math.nextafter(1.0, 2.0)
+
+
+@pytest.mark.parametrize("T", [ONE_MINUS, 1.0 - 1e-12, 1.0])
+@pytest.mark.parametrize("alpha", [5e-324, 1e-300, 1e-30])
+def test_spin_glass_at_tiny_load_near_T_1(alpha, T):
+    # the old solver divided by (1 - C)^2 where C rounds to 1: ZeroDivisionError at alpha = 1e-300, T = 1 - 2^-53
+    s = spin_glass_state(alpha, T)
+    assert 0.0 < s.q < 1e-11 and s.r > 1e10 and math.isfinite(s.free_energy)
+    assert s.free_energy == pytest.approx(-T * math.log(2), abs=1e-11)  # the alpha -> 0 limit: the paramagnet's
+    if T == 1.0:  # at T = 1, 1 - C = q exactly, so alpha = sigma^2 q and q = sigma^2 to leading order: q = sqrt(alpha)
+        assert s.q == pytest.approx(math.sqrt(alpha), rel=1e-9)
+
+
+@pytest.mark.parametrize("alpha", [5e-324, 1e-300, 1e-100])
+def test_retrieval_at_tiny_load_is_the_no_load_state(alpha):
+    # the old solver bracketed sigma from 1e-9 sigma*: "f(a) and f(b) must have different signs" below ~1e-18
+    for T in (0.0, 0.5):
+        s, zero = mixture_state(1, alpha, T), mixture_state(1, 0.0, T)
+        assert s.m == pytest.approx(zero.m, abs=1e-13) and s.free_energy == pytest.approx(zero.free_energy, abs=1e-13)
+        assert s.r == pytest.approx(zero.r, rel=1e-10)

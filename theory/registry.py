@@ -161,7 +161,7 @@ class Quantity:
             data = {r.name: np.array([row[r.name] for row in rows], dtype=float).reshape(shape) for r in self.results}
             coords = {d: (d, args[d], self._coord_attrs(d)) for d in dims}
             ds = xr.Dataset(
-                {r.name: (dims, data[r.name], {"long_name": r.description, "units": r.units}) for r in self.results},
+                {r.name: (dims, data[r.name], _result_attrs(r)) for r in self.results},
                 coords=coords,
             )
             ds.attrs["no_solution_points"] = int(sum(1 for row in rows if math.isnan(row[self.results[0].name])))
@@ -176,6 +176,11 @@ class Quantity:
 
     def _coord_attrs(self, name: str) -> dict[str, str]:
         return self._by_name[name].attrs()
+
+
+def _result_attrs(r: Result) -> dict[str, str]:
+    attrs = {"long_name": r.description, "units": r.units}
+    return {**attrs, "absent": r.absent} if r.absent else attrs
 
 
 def _evaluate_point(name: str, point: Mapping[str, Any]) -> dict[str, float]:

@@ -1,22 +1,26 @@
 """Figure of the Hopfield phase diagram from a ``hopfield.phase_diagram`` dataset.
 
-Draws the phases on the (alpha, T) grid as shaded regions and the four lines of AGS (1985, Phys. Rev. Lett. 55,
-1530; 1987, Ann. Phys. 173, 30): ``T_g``, ``T_M``, ``T_c`` (with its reentrant lower branch) and the
-de Almeida–Thouless line ``T_R``, which is drawn again in a magnified inset since it lies below ``T = 0.03``.
+Draws the four lines of AGS (1985, Phys. Rev. Lett. 55, 1530; 1987, Ann. Phys. 173, 30): ``T_g``, ``T_M`` and
+``T_c`` (each with its reentrant lower branch) and the de Almeida–Thouless line ``T_R``, which is drawn again in a
+magnified inset since it lies below ``T = 0.03``. The phases are shaded as the regions bounded by those same computed
+lines (not cell by cell on the grid, which would draw a staircase): the spin glass below ``T_g``, the paramagnet
+above it, retrieval states (metastable) at ``alpha < alpha_c(T)`` and retrieval states as global minima at
+``alpha < alpha_global(T)``; both are single valued in ``T``, so the reentrant parts of ``T_M`` and ``T_c`` bound
+their regions as well. The legend sits outside the axes, where it covers no line.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import xarray as xr
-from matplotlib.colors import ListedColormap
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from amphase.analysis.figures import new_figure
 
 __all__ = ["plot_phase_diagram", "t_c_curve", "t_m_curve", "t_r_curve"]
 
-_PHASE_COLOURS = ["#f2f2f2", "#f6d7b0", "#cfe3f5", "#8fbfe6"]
+_PHASE_COLOURS = ["#f7f7f7", "#f9e7d0", "#e2eef9", "#bcd9f0"]
 _PHASE_NAMES = ["paramagnet", "spin glass", "retrieval (metastable)", "retrieval (global)"]
 
 
@@ -30,9 +34,16 @@ def _merge(
 
 
 def t_m_curve(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
-    """Points ``(alpha, T)`` of the ``T_M`` line: ``T_M(alpha)`` merged with its inverse ``alpha_c(T)``, by ``T``."""
-    below = ds["T"].values <= 1.0
-    return _merge(ds["alpha"].values, ds["T_M"].values, ds["alpha_c"].values[below], ds["T"].values[below], False)
+    """Points ``(alpha, T)`` of the ``T_M`` line, by decreasing ``T``.
+
+    Both branches of ``T_M(alpha)`` (the reentrant ``T_M_lower > 0`` between ``alpha_c(0)`` and the maximum of
+    ``alpha_c(T)``) merged with the inverse ``alpha_c(T)``, which is single valued in ``T``.
+    """
+    a = ds["alpha"].values
+    low = ds["T_M_lower"].values if "T_M_lower" in ds else np.full(a.size, np.nan)
+    reentrant = np.where(low > 0, low, np.nan)
+    a1, t1 = np.concatenate((a, a)), np.concatenate((ds["T_M"].values, reentrant))
+    return _merge(a1, t1, ds["alpha_c"].values, ds["T"].values, False)
 
 
 def t_c_curve(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
@@ -49,15 +60,26 @@ def t_r_curve(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
     return _merge(ds["alpha"].values, ds["T_R"].values, ds["alpha_AT"].values, ds["T"].values, True)
 
 
+def _shade(axis: Axes, ds: xr.Dataset, t_top: float) -> None:
+    """Fill the phase regions bounded by the computed lines (drawn below them)."""
+    alpha = ds["alpha"].values
+    t_g = ds["T_g"].values
+    kw = {"lw": 0, "zorder": 0}  # opaque: each region is painted over the one it lies in, in the legend's colour
+    axis.fill_between(alpha, t_g, np.maximum(t_top, t_g), color=_PHASE_COLOURS[0], **kw)
+    axis.fill_between(alpha, 0.0, t_g, color=_PHASE_COLOURS[1], **kw)
+    for k, (a, t) in ((2, t_m_curve(ds)), (3, t_c_curve(ds))):
+        if a.size:
+            axis.fill_betweenx(t, 0.0, a, color=_PHASE_COLOURS[k], **kw)
+
+
 def plot_phase_diagram(ds: xr.Dataset, fig: Figure | None = None) -> Figure:
     """Plot the phase diagram dataset: ``alpha`` on the horizontal axis, ``T`` on the vertical, lines labelled."""
-    fig = fig or new_figure()
+    fig = fig or new_figure(9.0, 5.0)
     ax = fig.add_subplot()
     alpha, temp = ds["alpha"].values, ds["T"].values
-    cmap = ListedColormap(_PHASE_COLOURS)
-    ax.pcolormesh(alpha, temp, ds["phase"].values.T, cmap=cmap, vmin=-0.5, vmax=3.5, shading="nearest", alpha=0.6)
+    _shade(ax, ds, float(temp.max()))
 
-    def draw(axis, with_labels: bool) -> None:
+    def draw(axis: Axes, with_labels: bool) -> None:
         kw = {"lw": 1.8}
         axis.plot(alpha, ds["T_g"].values, "k--", label=r"$T_g = 1+\sqrt{\alpha}$" if with_labels else None, **kw)
         am, tm = t_m_curve(ds)
@@ -87,12 +109,12 @@ def plot_phase_diagram(ds: xr.Dataset, fig: Figure | None = None) -> Figure:
     ax.set_xlabel(r"load $\alpha = P/N$")
     ax.set_ylabel(r"temperature $T$")
     ax.set_title("Hopfield model, replica-symmetric phase diagram (AGS 1985/1987)", fontsize=10)
-    ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=8, frameon=False)
 
     inset = ax.inset_axes((0.52, 0.35, 0.3, 0.25))
-    inset.pcolormesh(alpha, temp, ds["phase"].values.T, cmap=cmap, vmin=-0.5, vmax=3.5, shading="nearest", alpha=0.6)
+    _shade(inset, ds, float(temp.max()))
     draw(inset, False)
-    inset.set_xlim(0.045, 0.14)
+    inset.set_xlim(0.045, 0.145)
     inset.set_ylim(0.0, 0.2)
     inset.tick_params(labelsize=7)
     inset.set_title("low T: AT line and reentrant $T_c$", fontsize=7)

@@ -42,6 +42,7 @@ __all__ = [
     "T_c",
     "T_g",
     "TcLine",
+    "TmLine",
     "alpha_0",
     "alpha_c",
     "capacity_snr",
@@ -55,6 +56,11 @@ AGS85A = "Amit, Gutfreund & Sompolinsky, Phys. Rev. A 32, 1007 (1985)"
 AGS85B = "Amit, Gutfreund & Sompolinsky, Phys. Rev. Lett. 55, 1530 (1985)"
 AGS87 = "Amit, Gutfreund & Sompolinsky, Ann. Phys. 173, 30 (1987)"
 MPRV87 = "McEliece, Posner, Rodemich & Venkatesh, IEEE Trans. Inf. Theory 33, 461 (1987)"
+
+_NO_HESSIAN = (
+    "not computed at alpha > 0: the stability there needs the replica-symmetric Hessian in (m, q, r) of AGS 1987, "
+    "which amphase does not implement; only the alpha = 0 Hessian of AGS 1985a is"
+)
 
 ALPHA = Param("alpha", "load P/N", lower=0.0)
 TEMP = Param("T", "temperature (1/beta)", lower=0.0)
@@ -83,6 +89,13 @@ class SpinGlassState(NamedTuple):
     q: float
     r: float
     free_energy: float
+
+
+class TmLine(NamedTuple):
+    """Window ``T_M_lower <= T <= T_M`` in which retrieval states exist."""
+
+    T_M: float
+    T_M_lower: float
 
 
 class TcLine(NamedTuple):
@@ -132,8 +145,9 @@ def alpha_c(T: float = 0.0) -> AlphaC:
     """Critical load alpha_c(T) above which retrieval states no longer exist, with their overlap m there.
 
     ``alpha_c(T) = max over the retrieval branch of sigma^2 (1 - C)^2 / q`` (AGS 1987); at
-    ``T = 0`` ``alpha_c = 0.1379`` with ``m = 0.9674`` (AGS: 0.138 and 0.967; Steffan & Kühn 1994: 0.137905). 0 for
-    ``T >= 1``.
+    ``T = 0`` ``alpha_c = 0.1379`` with ``m = 0.9674`` (AGS: 0.138 and 0.967; Steffan & Kühn 1994: 0.137905). Not
+    monotonic: its maximum is ``0.1381885112`` at ``T = 0.0228735497``. For ``T >= 1`` there is no retrieval state at
+    any load, ``alpha = 0`` included (as ``hopfield.overlap`` says): NoSolutionError, NaN in a grid.
     """
     return AlphaC(*lines.alpha_c(T))
 
@@ -144,9 +158,16 @@ def alpha_c(T: float = 0.0) -> AlphaC:
     results=[
         Result("m", "retrieval overlap"),
         Result("q", "Edwards-Anderson order parameter"),
-        Result("r", "noise parameter r = q/(1 - beta(1 - q))^2"),
+        Result(
+            "r",
+            "noise parameter r = q/(1 - beta(1 - q))^2",
+            absent="at alpha = 0 within ~1e-13 of T = 1, where 1 - beta(1 - q) is below double precision",
+        ),
         Result("free_energy", "free energy per neuron (energy at T = 0)"),
-        Result("replicon", "de Almeida-Thouless eigenvalue (RS stable if > 0)"),
+        Result(
+            "replicon",
+            "de Almeida-Thouless eigenvalue 1 - alpha beta^2 <<sech^4 beta h>>/(1 - C)^2 (RS stable if > 0)",
+        ),
     ],
     reference=AGS87,
 )
@@ -156,7 +177,10 @@ def overlap(alpha: float, T: float = 0.0) -> RetrievalState:
     Solves ``m = <<tanh beta(m + sqrt(alpha r) z)>>``, ``q = <<tanh^2 beta(...)>>``,
     ``r = q / (1 - beta(1 - q))^2`` (AGS 1985b; AGS 1987), free energy of AGS 1987.
     At ``T = 0``: ``m = erf(y)``, ``y (sqrt(2 alpha) + (2/sqrt(pi)) e^{-y^2}) = erf(y)``, energy
-    ``-(m^2 + alpha (r - 1))/2``. Raises NoSolutionError above ``alpha_c(T)``.
+    ``-(m^2 + alpha (r - 1))/2``. The replicon is the de Almeida–Thouless eigenvalue normalised to 1 at
+    ``alpha = 0``, ``lambda_AT = 1 - alpha beta^2 <<sech^4 beta h>> / (1 - beta(1 - q))^2`` (its zero is the AT line
+    ``(1 - C)^2 = alpha beta^2 <<sech^4>>`` of AGS 1987); ``-inf`` at ``T = 0`` and ``alpha > 0``. Raises
+    NoSolutionError above ``alpha_c(T)``.
     """
     s = mixture_state(1, alpha, T)
     return RetrievalState(s.m, s.q, s.r, s.free_energy, s.replicon)
@@ -188,14 +212,25 @@ def T_g(alpha: float) -> float:
     return lines.T_g(alpha)
 
 
-@quantity("hopfield.T_M", params=[ALPHA], results=[Result("T_M", "retrieval states exist below T_M")], reference=AGS85B)
-def T_M(alpha: float) -> float:
-    """Temperature T_M(alpha) below which retrieval states exist; the inverse of alpha_c(T).
+@quantity(
+    "hopfield.T_M",
+    params=[ALPHA],
+    results=[
+        Result("T_M", "retrieval states exist below T_M"),
+        Result("T_M_lower", "and above T_M_lower (reentrance of alpha_c(T)), 0 up to alpha_c(0)"),
+    ],
+    reference=AGS85B,
+)
+def T_M(alpha: float) -> TmLine:
+    """Temperatures T_M_lower(alpha) <= T <= T_M(alpha) between which retrieval states exist; the inverse of alpha_c(T).
 
-     ``T_M(0) = 1``, ``T_M ≈ 1 - 1.95 sqrt(alpha)`` for small alpha (AGS 1987), ``T_M(0.138) = 0`` (AGS 1985b).
-    NoSolutionError above ``alpha_c(0)``.
+    ``T_M(0) = 1``, ``T_M ≈ 1 - 1.95 sqrt(alpha)`` for small alpha (AGS 1987), ``T_M(0.138) ≈ 0`` (AGS 1985b). The
+    replica-symmetric ``alpha_c(T)`` rises from ``0.1379055665`` at ``T = 0`` to ``0.1381885112`` at
+    ``T = 0.0228735497``: between these loads ``T_M_lower > 0`` (reentrance), e.g. ``T_M(0.138) = 0.04160591`` and
+    ``T_M_lower(0.138) = 0.00419894``. NoSolutionError above ``0.1381885112``.
     """
-    return lines.T_M(alpha)
+    low, high = lines.T_M_crossings(alpha)
+    return TmLine(high, low)
 
 
 @quantity(
@@ -259,14 +294,14 @@ def alpha_0() -> EnergyCrossing:
     ],
     results=[
         Result("overlap", "overlap with each mixed pattern"),
-        Result("energy", "energy per neuron (NaN where alpha > 0 and T > 0)"),
+        Result("energy", "energy per neuron d(beta f)/d beta"),
         Result("free_energy", "free energy per neuron"),
-        Result("stable", "1 if a local minimum at alpha = 0, else 0 (NaN for alpha > 0)"),
+        Result("stable", "1 if a local minimum at alpha = 0, else 0", absent=_NO_HESSIAN),
         Result("T_stability", "stable below this temperature at alpha = 0"),
         Result("alpha_max", "largest load at which it exists at this T"),
-        Result("lambda_symmetric", "Hessian eigenvalue, symmetric direction (alpha = 0)"),
-        Result("lambda_asymmetric", "Hessian eigenvalue, within the mixed patterns (alpha = 0)"),
-        Result("lambda_noncondensed", "Hessian eigenvalue, other patterns (alpha = 0)"),
+        Result("lambda_symmetric", "Hessian eigenvalue, symmetric direction (alpha = 0)", absent=_NO_HESSIAN),
+        Result("lambda_asymmetric", "Hessian eigenvalue, within the mixed patterns (alpha = 0)", absent=_NO_HESSIAN),
+        Result("lambda_noncondensed", "Hessian eigenvalue, other patterns (alpha = 0)", absent=_NO_HESSIAN),
     ],
     reference=f"{AGS85A}; {AGS87}",
 )
@@ -276,15 +311,17 @@ def mixture(n: int, T: float = 0.0, alpha: float = 0.0) -> Mixture:
     At ``alpha = 0``: ``m = (1/n) <z tanh(beta m z)>``, ``z = sum of n patterns``; ``T = 0``:
     ``m_n = binom(n-1, (n-1)/2)/2^(n-1)`` and ``E_n = -(n/2) m_n^2`` exactly (sympy; AGS 1985a);
     stability from the Hessian eigenvalues (AGS 1985a), ``T_3 = 0.4598`` (AGS 1985a abstract: 0.46). At
-    ``alpha > 0`` the replica-symmetric equations of AGS 1987; ``alpha_max(3) ≈ 0.03`` at ``T = 0``.
+    ``alpha > 0`` the replica-symmetric equations of AGS 1987; ``alpha_max(3) ≈ 0.03`` at ``T = 0``. The energy is
+    ``d(beta f)/d beta`` (see :class:`~amphase.theory.hopfield.replica_symmetric.RSState`), ``-(n/2) m^2`` at
+    ``alpha = 0``. At ``alpha > 0`` the stability and the eigenvalues are NaN: only the ``alpha = 0`` Hessian is
+    implemented (the ``absent`` text of those results says so).
     """
     if alpha == 0.0 and T == 0.0:
         overlap_ = float(mixtures.mixture_overlap_exact(n))
         energy = free_energy = float(mixtures.mixture_energy_exact(n))
     else:
         s = mixture_state(n, alpha, T)
-        overlap_, free_energy = s.m, s.free_energy
-        energy = s.free_energy if T == 0.0 else (-0.5 * n * s.m**2 if alpha == 0.0 else math.nan)
+        overlap_, free_energy, energy = s.m, s.free_energy, s.energy
     if alpha == 0.0:
         eig = mixtures.mixture_eigenvalues(n, T)
         stable = float(min(eig) > 0.0)

@@ -66,6 +66,18 @@ _SQRT2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _XTOL = 1e-14
 _BRANCH_GRID = 24  # points of the coarse scan of a branch before its maximum is refined
+_T_ZERO = 1e-100  # below this T the state is the T = 0 one: T S and the O(T^2) corrections are below 1e-98 (and
+# beta = 1/T, beta^2 would overflow near 1e-154 and 1e-308)
+
+
+def _temperature(T: float) -> float:
+    """``T`` as the solvers use it: 0 below ``_T_ZERO`` (1e-100).
+
+    There the ``T = 0`` closed forms are exact to double precision (the replicon is then ``-inf`` rather than
+    ``-O(1/T)``).
+    """
+    T = float(T)
+    return 0.0 if T < _T_ZERO else T
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,10 @@ class FieldStats:
         ``<tanh^2(beta h)>``, the Edwards–Anderson order parameter.
     C : float
         ``beta (1 - q) = beta <sech^2(beta h)>``, finite at ``T = 0``.
+    D : float
+        ``1 - C`` without cancellation: ``(T - 1)/T + q/T`` where ``q < 1/2`` (exact in ``T - 1``, and ``q`` is
+        accurate relative to itself, so ``D`` is resolved near ``T = 1`` and at the start of the spin-glass branch,
+        where ``C`` rounds to 1), ``1 - C`` otherwise.
     L : float
         ``T <log 2 cosh(beta h)>``; ``<|h|>`` at ``T = 0``.
     S4 : float
@@ -91,6 +107,7 @@ class FieldStats:
     M: float
     q: float
     C: float
+    D: float
     L: float
     S4: float
 
@@ -108,7 +125,9 @@ class RSState:
     m : float
         Overlap with each condensed pattern.
     q, r : float
-        Edwards–Anderson parameter and the noise parameter ``r = q / (1 - C)^2``.
+        Edwards–Anderson parameter and the noise parameter ``r = q / (1 - C)^2``, computed as ``sigma^2 / alpha``
+        (the same at the saddle point, and free of the cancellation in ``1 - C`` at small loads; ``inf`` where it
+        exceeds the largest float, e.g. for the spin glass at ``alpha = 5e-324``).
     C : float
         ``beta (1 - q)``.
     sigma : float
@@ -116,8 +135,16 @@ class RSState:
     free_energy : float
         Free energy per neuron ``f``; at ``T = 0`` the energy per neuron.
     replicon : float
-        De Almeida–Thouless eigenvalue ``(1 - C)^2 - alpha beta^2 <sech^4(beta h)>``; the replica-symmetric state is
-        stable for a positive value (AGS 1987). ``-inf`` at ``T = 0`` and ``alpha > 0``.
+        De Almeida–Thouless (replicon) eigenvalue ``lambda_AT = 1 - alpha beta^2 <sech^4(beta h)> / (1 - C)^2``,
+        normalised so that ``lambda_AT = 1`` without noise (``alpha = 0``); the replica-symmetric state is stable
+        for a positive value, and ``lambda_AT = 0`` is the AT line ``(1 - C)^2 = alpha beta^2 <sech^4 beta h>`` of
+        AGS 1987. At the saddle point ``alpha / (1 - C)^2 = sigma^2 / q``, so it is computed as
+        ``1 - sigma^2 S4 / q``. ``-inf`` at ``T = 0`` and ``alpha > 0``.
+    energy : float
+        Energy per neuron ``E = d(beta f)/d beta``; at the saddle point only the explicit ``beta`` dependence counts
+        (``f`` is stationary in ``m, q, r``), which with ``<h tanh beta h> = n m^2 + sigma^2 C`` (Gaussian integration
+        by parts) gives ``E = -n m^2/2 - (alpha/2)(1/(1 - C) - 1 + r C)``; ``-(n m^2 + alpha (r - 1))/2`` at
+        ``T = 0`` (AGS 1987) and ``-alpha / (2 (T - 1))`` for the paramagnet.
 
     """
 
@@ -131,6 +158,7 @@ class RSState:
     sigma: float
     free_energy: float
     replicon: float
+    energy: float = math.nan
 
 
 @lru_cache(maxsize=64)
@@ -188,8 +216,14 @@ def field_stats(n: int, m: float, sigma: float, T: float) -> FieldStats:
     ``n = 0`` (or ``m = 0``) gives the spin-glass / paramagnetic field ``h = sigma x``.
     """
     zs, ps = _pattern_sums(max(n, 1))
-    M, q, C, L, S4 = _field_kernel(zs, ps, float(m), float(sigma), float(T), False)
-    return FieldStats(M=float(M) / n if n else 0.0, q=float(q), C=float(C), L=float(L), S4=float(S4))
+    T = float(T)
+    M, q, C, L, S4 = (float(v) for v in _field_kernel(zs, ps, float(m), float(sigma), T, False))
+    if T > 0.0 and q < 0.5:  # 1 - beta (1 - q) without the cancellation of 1 - C: T - 1 is exact
+        D = (T - 1.0) / T + q / T
+        C = 1.0 - D
+    else:
+        D = 1.0 - C
+    return FieldStats(M=M / n if n else 0.0, q=q, C=C, D=D, L=L, S4=S4)
 
 
 def _overlap_map(n: int, m: float, sigma: float, T: float) -> float:
@@ -198,29 +232,42 @@ def _overlap_map(n: int, m: float, sigma: float, T: float) -> float:
     return float(_field_kernel(zs, ps, float(m), float(sigma), float(T), True)[0]) / n
 
 
-def _free_energy(n: int, alpha: float, T: float, m: float, st: FieldStats) -> tuple[float, float]:
-    """Free energy per neuron and ``r`` from the field averages (AGS 1987); see the module docstring."""
+def _free_energy(n: int, alpha: float, T: float, m: float, sigma: float, st: FieldStats) -> tuple[float, float]:
+    """Free energy per neuron and ``r`` from the field averages (AGS 1987); see the module docstring.
+
+    At ``alpha > 0`` the saddle point fixes ``1 - C = sqrt(alpha q) / sigma`` and ``r = sigma^2 / alpha``: these
+    forms stay finite where ``1 - C`` is below the resolution of ``C`` (tiny loads, ``T`` near 1).
+    """
     if alpha == 0.0:
-        r = st.q / (1.0 - st.C) ** 2 if st.C < 1.0 else math.nan
+        r = st.q / st.D**2 if st.D > 0.0 else math.nan
         return 0.5 * n * m * m - st.L, r
-    r = st.q / (1.0 - st.C) ** 2
-    f = 0.5 * alpha + 0.5 * n * m * m - 0.5 * alpha * st.q / (1.0 - st.C) + 0.5 * alpha * r * st.C - st.L
-    if T > 0.0:
-        f += 0.5 * alpha * T * math.log1p(-st.C)
+    root_alpha = math.sqrt(alpha)
+    r = (sigma / root_alpha) * (sigma / root_alpha)  # inf beyond the largest float (spin glass at alpha ~ 1e-308)
+    # alpha q / (1 - C) = sqrt(alpha q) sigma and alpha r C = sigma^2 C
+    f = 0.5 * alpha + 0.5 * n * m * m - 0.5 * root_alpha * math.sqrt(st.q) * sigma + 0.5 * sigma * sigma * st.C - st.L
+    if T > 0.0:  # (alpha T / 2) ln(1 - C) with 1 - C = sqrt(alpha q) / sigma
+        f += 0.5 * alpha * T * (math.log(root_alpha) + 0.5 * math.log(st.q) - math.log(sigma))
     return f, r
 
 
 def _make_state(n: int, alpha: float, T: float, m: float, sigma: float, st: FieldStats) -> RSState:
-    f, r = _free_energy(n, alpha, T, m, st)
-    replicon = (1.0 - st.C) ** 2 - alpha * st.S4 if alpha > 0.0 else (1.0 - st.C) ** 2
-    return RSState(n=n, alpha=alpha, T=T, m=m, q=st.q, r=r, C=st.C, sigma=sigma, free_energy=f, replicon=replicon)
+    f, r = _free_energy(n, alpha, T, m, sigma, st)
+    # lambda_AT = 1 - alpha S4 / (1 - C)^2 = 1 - sigma^2 S4 / q at the saddle point
+    replicon = 1.0 - sigma * sigma * st.S4 / st.q if alpha > 0.0 else 1.0
+    if alpha > 0.0:  # alpha / (1 - C) = sqrt(alpha / q) sigma and alpha r C = sigma^2 C at the saddle point
+        energy = -0.5 * n * m * m - 0.5 * (math.sqrt(alpha / st.q) * sigma - alpha + sigma * sigma * st.C)
+    else:
+        energy = -0.5 * n * m * m
+    return RSState(
+        n=n, alpha=alpha, T=T, m=m, q=st.q, r=r, C=st.C, sigma=sigma, free_energy=f, replicon=replicon, energy=energy
+    )
 
 
-def _slope_at_zero(sigma: float, T: float) -> float:
-    """``d M / d m`` at ``m = 0``: ``beta <sech^2(beta sigma x)>``, the same for every ``n``."""
+def _gap_at_zero(sigma: float, T: float) -> float:
+    """``1 - d M / d m`` at ``m = 0``: ``1 - beta <sech^2(beta sigma x)>`` (``D`` of the ``m = 0`` field), any ``n``."""
     if T == 0.0:
-        return math.inf if sigma == 0.0 else _SQRT_2_OVER_PI / sigma
-    return field_stats(0, 0.0, sigma, T).C
+        return -math.inf if sigma == 0.0 else 1.0 - _SQRT_2_OVER_PI / sigma
+    return field_stats(0, 0.0, sigma, T).D
 
 
 @lru_cache(maxsize=4096)
@@ -228,21 +275,21 @@ def _unit_slope_noise(T: float) -> float:
     """Noise width at which ``beta <sech^2(beta sigma x)> = 1`` (0 for ``T >= 1``).
 
     Below it an ``m > 0`` root exists; and ``C = 1`` there on the ``m = 0`` branch, where the physical spin-glass
-    branch (``C < 1``) starts.
+    branch (``C < 1``) starts. The root is taken of ``D = (T - 1)/T + q/T``, resolved even for ``T`` next to 1.
     """
     if T == 0.0:
         return _SQRT_2_OVER_PI
     if T >= 1.0:
         return 0.0
     hi = 1.0
-    while _slope_at_zero(hi, T) > 1.0:  # the slope falls from beta > 1 towards 0 as sigma grows
+    while _gap_at_zero(hi, T) < 0.0:  # D rises from (T - 1)/T < 0 at sigma = 0 towards 1 as sigma grows
         hi *= 2.0
-    return brentq(lambda s: _slope_at_zero(s, T) - 1.0, 0.0, hi, xtol=_XTOL)
+    return brentq(lambda s: _gap_at_zero(s, T), 0.0, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps)
 
 
 def _overlap_root(n: int, sigma: float, T: float) -> float:
     """The positive root of ``m = M(m)`` at fixed ``sigma`` (unique: ``M`` is concave in ``m``), or 0 if none."""
-    if _slope_at_zero(sigma, T) <= 1.0:
+    if _gap_at_zero(sigma, T) >= 0.0:
         return 0.0
 
     def excess(m: float) -> float:
@@ -255,16 +302,16 @@ def _overlap_root(n: int, sigma: float, T: float) -> float:
         lo *= 1e-3
         if lo < 1e-300:
             return 0.0
-    return brentq(excess, lo, 1.0, xtol=_XTOL, rtol=4 * np.finfo(float).eps)
+    return brentq(excess, lo, 1.0, xtol=1e-300, rtol=4 * np.finfo(float).eps)  # relative: m -> 0 as T -> 1
 
 
 def _branch_point(n: int, sigma: float, T: float) -> tuple[float, float, FieldStats]:
     """``(alpha(sigma), m, stats)`` on the ``n``-mixture branch (``n = 0``: spin glass); NaN load where unphysical."""
     m = _overlap_root(n, sigma, T) if n else 0.0
     st = field_stats(n, m, sigma, T)
-    if (n and m == 0.0) or not st.C < 1.0 or st.q <= 0.0:
+    if (n and m == 0.0) or not st.D > 0.0 or st.q <= 0.0:
         return math.nan, m, st
-    return sigma * sigma * (1.0 - st.C) ** 2 / st.q, m, st
+    return sigma * sigma * st.D**2 / st.q, m, st
 
 
 @lru_cache(maxsize=4096)
@@ -308,7 +355,8 @@ def maximal_load(n: int, T: float) -> tuple[float, float]:
         temperature where the mixture's ``C`` reaches 1).
 
     """
-    _, _, s_star, a_star = _mixture_branch(n, float(T))
+    T = _temperature(T)
+    _, _, s_star, a_star = _mixture_branch(n, T)
     if not np.isfinite(a_star):
         return 0.0, 0.0
     return a_star, _branch_point(n, s_star, T)[1]
@@ -325,30 +373,48 @@ def mixture_state(n: int, alpha: float, T: float) -> RSState:
         If the state does not exist at ``(alpha, T)``: ``alpha`` above its maximal load at ``T``.
 
     """
-    T = float(T)
+    T = _temperature(T)
     alpha = float(alpha)
     label = "retrieval" if n == 1 else f"symmetric {n}-mixture"
     if alpha == 0.0:
         m = _overlap_root(n, 0.0, T)
         if m == 0.0:
-            raise NoSolutionError(f"no {label} solution at alpha=0, T={T:g}: it exists only for T < 1")
+            raise NoSolutionError(f"no {label} solution at alpha=0, T={T!r}: it exists only for T < 1")
         return _make_state(n, 0.0, T, m, 0.0, field_stats(n, m, 0.0, T))
     sigmas, alphas, s_star, a_star = _mixture_branch(n, T)
     if not np.isfinite(a_star) or alpha > a_star:
-        limit = f"its maximal load at T={T:g} is {a_star:.6g}" if np.isfinite(a_star) else "it exists at no load"
-        raise NoSolutionError(f"no {label} solution at alpha={alpha:g}, T={T:g}: {limit}")
+        limit = f"its maximal load at T={T!r} is {a_star:.10g}" if np.isfinite(a_star) else "it exists at no load"
+        raise NoSolutionError(f"no {label} solution at alpha={alpha!r}, T={T!r}: {limit}")
     rising = np.flatnonzero((sigmas < s_star) & (alphas < alpha))
-    lo = sigmas[rising[-1]] if rising.size else 1e-9 * s_star
+    lo = sigmas[rising[-1]] if rising.size else 1e-3 * sigmas[0]
     above = np.flatnonzero((sigmas > lo) & (sigmas < s_star) & (alphas >= alpha))
     hi = sigmas[above[0]] if above.size else s_star
 
-    def excess(s: float) -> float:
-        a = _branch_point(n, s, T)[0]
-        return (a if np.isfinite(a) else -1.0) - alpha
+    def excess(log_s: float) -> float:
+        return _relative_load_excess(n, math.exp(log_s), T, alpha, -1.0)
 
-    sigma = hi if excess(hi) == 0.0 else brentq(excess, lo, hi, xtol=_XTOL)
+    while excess(math.log(lo)) >= 0.0 and lo > 1e-290:  # tiny loads: sigma ~ sqrt(alpha r), down to 1e-162
+        lo *= 1e-4
+    log_hi = math.log(hi)
+    if excess(log_hi) <= 0.0:  # alpha at the top of the branch, within the rounding of exp(log(sigma))
+        sigma = hi
+    else:
+        sigma = math.exp(brentq(excess, math.log(lo), log_hi, xtol=_XTOL))
     _, m, st = _branch_point(n, sigma, T)
     return _make_state(n, alpha, T, m, sigma, st)
+
+
+def _relative_load_excess(n: int, sigma: float, T: float, alpha: float, unphysical: float) -> float:
+    """``alpha(sigma) / alpha - 1`` on the ``n``-mixture branch (``n = 0``: spin glass), ``unphysical`` where none.
+
+    Written as ``(sigma / sqrt(alpha))^2 (1 - C)^2 / q - 1`` so that loads down to the smallest float (where
+    ``sigma^2`` would underflow) are resolved; roots are taken in ``log sigma``.
+    """
+    a, _, st = _branch_point(n, sigma, T)
+    if not np.isfinite(a):
+        return unphysical
+    t = sigma / math.sqrt(alpha) * st.D
+    return t * t / st.q - 1.0  # t * t overflows to inf, where t ** 2 would raise
 
 
 def spin_glass_state(alpha: float, T: float) -> RSState:
@@ -359,25 +425,30 @@ def spin_glass_state(alpha: float, T: float) -> RSState:
     is returned. At ``T = 0`` the energy is ``-sqrt(2 alpha / pi) - 1/pi`` (from ``sigma = sqrt(alpha) +
     sqrt(2/pi)``).
     """
-    T = float(T)
+    T = _temperature(T)
     alpha = float(alpha)
-    if alpha == 0.0 or T >= 1.0 + math.sqrt(alpha):
+    if alpha == 0.0 or T - 1.0 >= math.sqrt(alpha):  # T >= T_g; T - 1 is exact, 1 + sqrt(alpha) may round to 1
         f = 0.0 - T * math.log(2.0)  # 0.0 - ... keeps T = 0 at +0.0
         if alpha > 0.0:
             f += 0.5 * alpha * (1.0 + T * math.log1p(-1.0 / T))
-        return RSState(0, alpha, T, 0.0, 0.0, 0.0, 1.0 / T if T > 0 else math.inf, 0.0, f, math.nan)
-    lo = _unit_slope_noise(T)  # where C = 1: the physical (C < 1) branch starts there
+        energy = -0.5 * alpha / (T - 1.0) if alpha > 0.0 else 0.0  # d(beta f)/d beta of the paramagnet
+        return RSState(0, alpha, T, 0.0, 0.0, 0.0, 1.0 / T if T > 0 else math.inf, 0.0, f, math.nan, energy)
+    start = _unit_slope_noise(T)  # where C = 1 (T < 1): the physical (C < 1) branch starts there
     alpha_lo = (T - 1.0) ** 2 if T >= 1.0 else 0.0  # load at the start of the physical branch
 
-    def excess(s: float) -> float:
-        a = _branch_point(0, s, T)[0]
-        return (a if np.isfinite(a) else alpha_lo) - alpha
+    def excess(log_s: float) -> float:
+        return _relative_load_excess(0, math.exp(log_s), T, alpha, alpha_lo / alpha - 1.0)
 
-    hi = max(2.0 * lo, 1.0)
-    while excess(hi) < 0.0:
+    hi = max(2.0 * start, 1.0)
+    while excess(math.log(hi)) < 0.0:
         hi *= 2.0
-
-    sigma = brentq(excess, lo, hi, xtol=_XTOL)
+    if start > 0.0:
+        lo = start * (1.0 - 1e-10)  # just before the branch: 1 - C < 0 there, even where C rounds to 1
+    else:  # T >= 1: the branch starts at sigma = 0 with alpha = (T - 1)^2
+        lo = 1e-3 * hi
+        while excess(math.log(lo)) >= 0.0 and lo > 1e-290:
+            lo *= 1e-4
+    sigma = math.exp(brentq(excess, math.log(lo), math.log(hi), xtol=_XTOL))
     st = field_stats(0, 0.0, sigma, T)
     return _make_state(0, alpha, T, 0.0, sigma, st)
 
