@@ -272,9 +272,9 @@ def pair_minima(D: float, beta: float) -> spurious.PairMinima:
     ],
     reference=DERIVED,
 )
-def simplex_centroid_beta(K: int, r: float = 1.0) -> dict[str, float]:
+def simplex_centroid_beta(K: int, r: float = 1.0) -> spurious.SimplexCentroid:
     """Regular K-simplex of memories: the centroid is a minimum below beta* = (K-1)/(2 r^2) (derived, Hessian)."""
-    return {"beta_star": spurious.simplex_centroid_beta(K, r), "edge": r * (2.0 * K / (K - 1)) ** 0.5}
+    return spurious.SimplexCentroid(spurious.simplex_centroid_beta(K, r), r * (2.0 * K / (K - 1)) ** 0.5)
 
 
 @quantity(

@@ -46,6 +46,7 @@ from scipy.special import ive, logsumexp
 __all__ = [
     "CircleRing",
     "PairMinima",
+    "SimplexCentroid",
     "circle_energy",
     "circle_ring",
     "energy",
@@ -111,6 +112,13 @@ def pair_minima(D: float, beta: float) -> PairMinima:
     u = brentq(lambda v: v - math.tanh(g * v), 1e-300, 1.0, xtol=1e-15, rtol=4 * np.finfo(float).eps) if g > 1 else 0.0
     x = D / 2.0 * u
     return PairMinima(x, _pair_energy(0.0, D, beta) - _pair_energy(x, D, beta), 2.0 - beta * D * D * (1.0 - u * u))
+
+
+class SimplexCentroid(NamedTuple):
+    """Where the centroid of a regular simplex of memories stops being a minimum."""
+
+    beta_star: float
+    edge: float
 
 
 def simplex_centroid_beta(K: int, r: float = 1.0) -> float:
