@@ -26,6 +26,9 @@ def test_poly_n2_is_hopfield_snr_capacity(N):
 
 @pytest.mark.parametrize("n", [2, 3, 4, 5])
 def test_poly_capacity_constants_and_cue_noise(n):
+    # Krotov & Hopfield 2016 Eq. 6, as printed with values in the vignette of the R package hann (E. Paradis)
+    for N_, n_, printed in ((30, 2, 4.410212), (60, 10, 3.571403e07), (100, 20, 1.323940e15), (100, 30, 2.192610e18)):
+        assert dense.poly_capacity(N_, n_).K_typical == pytest.approx(printed, rel=1e-6)
     N, rho = 500, 0.1
     c = dense.poly_capacity(N, n)
     assert c.K_typical == pytest.approx(N ** (n - 1) / (2 * capacity.double_factorial(2 * n - 3) * math.log(N)))
@@ -119,13 +122,19 @@ def test_sequence_capacity_identities(N):
         assert dense.sequence_capacity(N, d).P_sequence == pytest.approx(dense.poly_capacity(N, d + 1).K_all)
 
 
-def test_sequence_capacity_exp_fixed_point():
-    N, b = 60, 0.7
-    s = dense.sequence_capacity_exp(N, b)
-    kappa = 2 * b - math.log(math.cosh(2 * b))
-    assert math.log(s.P_transition) == pytest.approx(N * kappa - math.log(2 * math.log(N)), rel=1e-13)
-    assert math.log(s.P_sequence) == pytest.approx(N * kappa - math.log(2 * math.log(N * s.P_sequence)), rel=1e-12)
-    assert math.isinf(dense.sequence_capacity_exp(10**4, 1.0).P_transition)
+def test_sequence_capacity_exp():
+    # Chaudhry et al. 2023, App. C.2: f(x) = exp((N-1)(x-1)), per-pattern crosstalk variance beta^-(N-1); the printed
+    # excess-kurtosis factor 0.9823^(N-1) is var(chi^2)-ratio / beta^(N-1) = ((1 + e^-8)/(1 + e^-4))^(N-1)
+    N = 60
+    s = dense.sequence_capacity_exp(N)
+    beta = math.exp(2) / math.cosh(2)
+    assert round(beta, 4) == 1.9640 and round((1 + math.exp(-8)) / (1 + math.exp(-4)), 4) == 0.9823
+    assert s.P_transition == pytest.approx(beta ** (N - 1) / (2 * math.log(N)), rel=1e-12)
+    assert s.P_sequence == pytest.approx(beta ** (N - 1) / (2 * N * math.log(beta)), rel=1e-12)
+    assert math.isinf(dense.sequence_capacity_exp(10**4).P_transition)
+    # the exact crosstalk variance of one pattern, summed over y (a sum of N - 1 signs), is beta^-(N-1)
+    y, p = capacity._rademacher_sum_pmf(N - 1)
+    assert np.sum(p * np.exp(2 * (y - (N - 1)))) == pytest.approx(beta ** -(N - 1), rel=1e-10)
 
 
 def test_sequence_transition_against_monte_carlo():

@@ -34,11 +34,12 @@ pattern if ``K N e^{-SNR/2} -> 0``: ``SNR > 2 ln(KN) ≈ 2 n ln N`` (``K ~ N^{n-
     K_\text{all} = \frac{(1-2\rho)^{2n-2} N^{n-1}}{2 n (2n-3)!! \ln N}.
 
 For ``n = 2`` these are ``N/(2 ln N)`` and ``N/(4 ln N)`` of McEliece, Posner, Rodemich & Venkatesh 1987 (tested as an
-exact identity). ``K_typical`` with its ``(2n-3)!!`` is the capacity printed by Krotov & Hopfield 2016 (their Eq. 5,
-from memory; the text of the paper was not available here to confirm the equation number); the ``2n`` of
-``K_all`` is derived here, not quoted. The derivation is tested against a direct Monte Carlo estimate of the one-spin
-flip probability at small ``N`` (:func:`poly_flip_probability` with the exact finite-``N`` noise variance
-:func:`poly_noise_variance`).
+exact identity). ``K_typical = N^{n-1}/(2 (2n-3)!! ln N)`` is Krotov & Hopfield 2016, Eq. 6 (as quoted, with values,
+by the vignette of the R package hann, E. Paradis; the paper itself was not available here); the ``2n`` of ``K_all``
+is derived here, and agrees with the rigorous constant ``2 (d+1)(2d-1)!!``, ``d = n - 1``, that Chaudhry et al. 2023
+(App. D) adapt from Demircigil et al. 2017 for the union over all ``N K`` spins. The derivation is tested against a
+direct Monte Carlo estimate of the one-spin flip probability at small ``N`` (:func:`poly_flip_probability` with the
+exact finite-``N`` noise variance :func:`poly_noise_variance`).
 
 Exponential model
 -----------------
@@ -50,7 +51,9 @@ one step w.h.p. for ``alpha < I(1 - 2 rho)/2`` with the Cramér function of a ra
 
     I(x) = \tfrac12\left[(1+x)\ln(1+x) + (1-x)\ln(1-x)\right],
 
-i.e. ``K = 2^{N/2}`` at ``rho = 0`` (``I(1) = ln 2``). The factor 1/2 comes from the union over pattern *pairs*
+i.e. ``K = 2^{N/2}`` at ``rho = 0`` (``I(1) = ln 2``); the statement (``exp(alpha N) + 1`` patterns,
+``alpha < ln(2)/2``, and ``alpha < I(1 - 2 rho)/2`` from a cue) is as quoted by a secondary source, the paper itself
+was not available here. The factor 1/2 comes from the union over pattern *pairs*
 (``K^2 e^{-N I}``). For a *typical* pattern the union over pairs is replaced by the other patterns seen from one
 cue: the noise ``sum_{mu>1} eta_mu e^{y_mu}`` (random signs ``eta``) has typical size
 ``sqrt(sum_mu e^{2 y_mu}) = exp(N phi)``, a random-energy-model sum with
@@ -61,20 +64,32 @@ derived here (not quoted from DHLUV).
 
 Sequences
 ---------
-Chaudhry, Zavatone-Veth, Krotov & Pehlevan 2023 (NeurIPS, "Long Sequence Hopfield Memory", arXiv:2306.04532):
-``sigma_i(t+1) = sign(sum_mu xi^{mu+1}_i f(xi^mu . sigma(t)))``. Polynomial ``f(x) = x^d`` (the DenseNet of degree
-``d``; a static ``F = x^n`` has ``d = n - 1``): signal ``N^d``, noise variance ``P <y^{2d}> = P (2d-1)!! N^d``, so
+Chaudhry, Zavatone-Veth, Krotov & Pehlevan 2023 (NeurIPS, "Long Sequence Hopfield Memory", arXiv:2306.04532; CZKP):
+the DenseNet ``sigma_i(t+1) = sign(sum_mu xi^{mu+1}_i f(m^mu_i))`` with the overlap
+``m^mu_i = (1/(N-1)) sum_{j != i} xi^mu_j sigma_j`` (self-interaction excluded), ``f(1) = 1``. One bit flips when the
+crosstalk, a sum of ``P - 1`` i.i.d. terms, beats the signal 1; the single-bitflip probability equals that of the
+symmetric model (their App. C), and the Gaussian approximation with union bounds over ``N`` (one transition) and
+``N P`` (the whole sequence) spins gives their Eqs. (9) and (10):
 
-.. math::
+* polynomial ``f(x) = x^d`` (a static ``F = x^n`` has ``d = n - 1``): ``var = (2d-1)!!/N^d`` per pattern, so
 
-    P_T = \frac{N^d}{2 (2d-1)!! \ln N}\ \text{(one transition)}, \qquad
-    P_S = \frac{N^d}{2 (d+1) (2d-1)!! \ln N}\ \text{(the whole sequence: } NP \text{ spins)},
+  .. math::
 
-the scaling laws of their Sec. 3 (``d = 1``: ``N/(2 ln N)``, ``N/(4 ln N)``, the classical asymmetric Hebbian
-sequence memory). Exponential ``f(x) = exp(b x)`` with the same Gaussian argument: noise variance
-``P <e^{2 b y}> = P cosh(2b)^N``, so ``ln P_T = N (2b - ln cosh 2b) - ln(2 ln N)`` and ``P_S`` solves
-``P = exp(N (2b - ln cosh 2b)) / (2 ln(N P))``. The exponential formulas are this module's Gaussian-SNR
-derivation in Chaudhry et al.'s setting; their printed constants could not be checked here.
+      P_T = \frac{N^d}{2 (2d-1)!! \ln N}, \qquad P_S = \frac{N^d}{2 (d+1) (2d-1)!! \ln N}
+
+  (their App. D states these constants as rigorous lower bounds: ``alpha > 2 (2d-1)!!`` and
+  ``alpha > 2 (d+1)(2d-1)!!`` for ``P = N^d/(alpha ln N)``; ``d = 1``: ``N/(2 ln N)``, ``N/(4 ln N)``);
+* exponential ``f(x) = exp(b (N-1)(x - 1))`` (CZKP: ``b = 1``): ``var = (cosh(2b) e^{-2b})^{N-1} = beta^{-(N-1)}``
+  per pattern with ``beta = 2/(1 + e^{-4b})`` (1.9640 at ``b = 1``; consistent with the excess-kurtosis factor
+  ``0.9823^{N-1}`` printed in their App. C.2), so
+
+  .. math::
+
+      P_T = \frac{\beta^{N-1}}{2 \ln N}, \qquad P_S = \frac{\beta^{N-1}}{2 N \ln \beta}.
+
+The equation images of CZKP were not readable here; the polynomial constants are confirmed by the text of their
+App. D, the exponential ones by the text of App. C.2 (``P ~ beta^{N-1}/(alpha N)`` with ``alpha >= 2 ln beta`` for the
+sequence; ``alpha >= 2`` for one transition), with ``beta`` re-derived here.
 """
 
 from __future__ import annotations
@@ -84,8 +99,6 @@ from typing import NamedTuple
 
 import numpy as np
 from scipy.special import gammaln, ndtr
-
-from amphase.errors import NoSolutionError
 
 __all__ = [
     "Capacity",
@@ -189,22 +202,14 @@ def sequence_capacity_poly(N: int, d: int) -> SequenceCapacity:
     return SequenceCapacity(p_t, p_t / (d + 1))
 
 
-def sequence_capacity_exp(N: int, b: float) -> SequenceCapacity:
-    """Exponential sequence rule ``f(x) = exp(b x)``: Gaussian-SNR capacities (module docstring).
+def sequence_capacity_exp(N: int, b: float = 1.0) -> SequenceCapacity:
+    """Exponential rule ``f(x) = exp(b (N-1)(x-1))``: ``P_T = beta^(N-1)/(2 ln N)``, ``P_S = beta^(N-1)/(2 N ln beta)``.
 
-    ``ln P_T = N (2b - ln cosh 2b) - ln(2 ln N)``; ``P_S`` from ``ln P = N kappa - ln(2 ln(N P))`` by iteration.
-    Returned as floats (``inf`` beyond the float range).
+    ``beta = 2/(1 + exp(-4b))`` (module docstring; CZKP Eq. 10 at ``b = 1``). ``inf`` beyond the float range.
     """
-    kappa = 2.0 * b - (2.0 * b + math.log1p(math.exp(-4.0 * b)) - math.log(2.0))  # 2b - ln cosh 2b
-    log_pt = N * kappa - math.log(2.0 * math.log(N))
-    log_ps = log_pt
-    for _ in range(200):
-        new = N * kappa - math.log(2.0 * (math.log(N) + max(log_ps, 0.0)))
-        if abs(new - log_ps) < 1e-13 * max(1.0, abs(new)):
-            break
-        log_ps = new
-    else:  # pragma: no cover - the map is a contraction for N >= 3
-        raise NoSolutionError("sequence capacity iteration did not converge")
+    log_beta = math.log(2.0) - math.log1p(math.exp(-4.0 * b))  # 2b - ln cosh 2b
+    log_pt = (N - 1) * log_beta - math.log(2.0 * math.log(N))
+    log_ps = (N - 1) * log_beta - math.log(2.0 * N * log_beta)
     return SequenceCapacity(_exp(log_pt), _exp(log_ps))
 
 

@@ -218,18 +218,23 @@ def sequence_capacity(N: int, d: int = 1) -> capacity.SequenceCapacity:
 
 @quantity(
     "dense.sequence_capacity_exp",
-    params=[N_SPINS, Param("b", "rate of the separation function f(x) = exp(b x)", lower=0.0, lower_open=True)],
+    params=[
+        N_SPINS,
+        Param(
+            "b", "rate of the separation function f(x) = exp(b (N-1)(x-1)) (Chaudhry: 1)", lower=0.0, lower_open=True
+        ),
+    ],
     results=[
-        Result("P_transition", "one transition recalled: exp(N (2b - ln cosh 2b))/(2 ln N)"),
-        Result("P_sequence", "whole sequence recalled: P = exp(N (2b - ln cosh 2b))/(2 ln(N P))"),
+        Result("P_transition", "one transition recalled: beta^(N-1)/(2 ln N), beta = 2/(1 + exp(-4b))"),
+        Result("P_sequence", "whole sequence recalled: beta^(N-1)/(2 N ln beta)"),
     ],
     reference=f"{CHAUDHRY23}; {DERIVED}",
 )
 def sequence_capacity_exp(N: int, b: float = 1.0) -> capacity.SequenceCapacity:
-    """Sequence capacities of the exponential rule f(x) = exp(b x), Gaussian signal-to-noise (Chaudhry et al. 2023).
+    """Sequence capacities of the exponential DenseNet, Gaussian signal-to-noise (Chaudhry et al. 2023, Eq. 10).
 
-    Noise variance ``P cosh(2b)^N`` against the signal ``exp(2bN)``; derived here in their setting (their printed
-    constants not checked). ``inf`` beyond the float range.
+    ``P_T = beta^(N-1)/(2 ln N)``, ``P_S = beta^(N-1)/(2 N ln beta)``, ``beta = 2/(1 + exp(-4b))`` (1.964 at their
+    ``b = 1``, re-derived here). ``inf`` beyond the float range.
     """
     return capacity.sequence_capacity_exp(N, b)
 
