@@ -21,6 +21,7 @@ NeurIPS (2023), arXiv:2306.04532.
 
 from __future__ import annotations
 
+from amphase.errors import ParameterError
 from amphase.theory.dense import capacity, lse, ramsauer, random_features, spurious
 from amphase.theory.registry import Param, Result, quantity
 
@@ -176,6 +177,7 @@ def ramsauer_capacity(d: int, beta: float, K: float, p: float) -> ramsauer.Ramsa
     "dense.random_feature_error",
     params=[
         Param("Y", "number of random features", lower=1, integer=True),
+        Param("d", "dimension of the memories (d >= K)", lower=1, integer=True),
         BETA_LSE,
         Param("K", "number of memories (orthogonal, norm r)", lower=1, integer=True),
         Param("r", "norm of the memories", lower=0.0),
@@ -184,18 +186,23 @@ def ramsauer_capacity(d: int, beta: float, K: float, p: float) -> ramsauer.Ramsa
         Result("Z_rel_std", "relative standard deviation of the Y-feature partition function"),
         Result("energy_rms", "root-mean-square error of the Y-feature energy, sqrt(C/Y)/beta"),
         Result("energy_bias", "mean error of the Y-feature energy, C/(2 beta Y)"),
+        Result("grad_rms", "root-mean-square error (Euclidean norm) of the Y-feature energy gradient"),
         Result("C", "relative variance of one feature's partition function"),
     ],
     reference=f"{HOOVER24}; {CHOROMANSKI21}; {DERIVED}",
 )
-def random_feature_error(Y: int, beta: float = 1.0, K: int = 1, r: float = 1.0) -> random_features.RandomFeatureError:
-    """Error of the positive-random-feature LSE energy (Hoover 2024) at a memory, K orthogonal memories of norm r.
+def random_feature_error(
+    Y: int, d: int, beta: float = 1.0, K: int = 1, r: float = 1.0
+) -> random_features.RandomFeatureError:
+    """Error of the positive-random-feature LSE energy and gradient (Hoover 2024) at a memory, K orthogonal memories.
 
     ``C = sum_{mu nu} p_mu p_nu exp(2 beta (x + xi_mu).(x + xi_nu)) - 1``; relative error of ``Z`` ``sqrt(C/Y)``,
-    energy error ``sqrt(C/Y)/beta`` (leading order in 1/Y; derived, tested by Monte Carlo). The dimension does not
-    enter (any ``d >= K``).
+    energy error ``sqrt(C/Y)/beta``, gradient error from the delta method (leading order in 1/Y; derived, tested by
+    Monte Carlo in :mod:`~amphase.theory.dense.random_features`). Only the gradient error depends on ``d``.
     """
-    x, memories = random_features.orthogonal_configuration(K, r)
+    if K > d:
+        raise ParameterError(f"K={K} orthogonal memories need d >= K; got d={d}")
+    x, memories = random_features.orthogonal_configuration(K, r, d)
     return random_features.random_feature_error(x, memories, beta, Y)
 
 

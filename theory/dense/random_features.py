@@ -28,10 +28,22 @@ so ``Z_Y`` is unbiased with relative variance ``C / Y``,
 
 (for one memory ``C = exp(2 beta |x + xi|^2) - 1``, the positive-feature variance of Choromanski et al.). For the
 energy, ``E_Y - E = -beta^{-1} ln(1 + delta)`` with ``delta = Z_Y/Z - 1``: to leading order in ``1/Y`` its mean
-(bias) is ``C/(2 beta Y)`` and its root-mean-square ``sqrt(C/Y)/beta``. The dimension ``d`` does not enter: these
-features' variance depends only on the norms and inner products of ``x`` and the memories. The formulas are derived
-here (Hoover et al. give bounds, whose constants were not checked) and tested against a direct Monte Carlo of the
-estimator (:func:`positive_features`).
+(bias) is ``C/(2 beta Y)`` and its root-mean-square ``sqrt(C/Y)/beta``; the dimension ``d`` does not enter.
+
+Gradient: ``grad E_Y = -beta^{-1} G_Y/Z_Y`` with ``G_Y = grad_x Z_Y``; one feature gives
+``grad_x Z_1 = a(omega) Z_1``, ``a = sqrt(2 beta) omega - 4 beta x``. Under the tilt ``e^{sqrt(2 beta) omega.u}``
+(``u = 2x + xi^mu + xi^nu``) ``a`` has mean ``m_{mu nu} = 2 beta (xi^mu + xi^nu)`` and covariance ``2 beta I``, so the
+delta method (the mean terms cancel) gives, to leading order in ``1/Y``,
+
+.. math::
+
+    E|\nabla E_Y - \nabla E|^2 = \frac{1}{\beta^2 Y} \sum_{\mu\nu} p_\mu p_\nu
+    e^{2\beta (x + \xi^\mu)\cdot(x + \xi^\nu)} \left[2\beta d + |m_{\mu\nu} - r|^2\right],
+    \qquad r = 2\beta(\bar\xi - x),
+
+where ``d`` does enter (the ``2 beta d`` of the isotropic feature noise). The formulas are derived here (Hoover et al.
+give bounds, whose constants were not checked) and tested against a direct Monte Carlo of the estimator
+(:func:`positive_features`).
 """
 
 from __future__ import annotations
@@ -51,6 +63,7 @@ class RandomFeatureError(NamedTuple):
     Z_rel_std: float
     energy_rms: float
     energy_bias: float
+    grad_rms: float
     C: float
 
 
@@ -75,8 +88,13 @@ def random_feature_error(x: np.ndarray, memories: np.ndarray, beta: float, Y: in
     logp = logk - logsumexp(logk)
     u = x + xi
     log_terms = logp[:, None] + logp[None, :] + 2.0 * beta * (u @ u.T)
-    C = float(np.expm1(logsumexp(log_terms)))
-    return RandomFeatureError(math.sqrt(C / Y), math.sqrt(C / Y) / beta, C / (2.0 * beta * Y), C)
+    log_norm = logsumexp(log_terms)
+    C = float(np.expm1(log_norm))
+    r = 2.0 * beta * (np.exp(logp) @ xi - x)
+    m = 2.0 * beta * (xi[:, None, :] + xi[None, :, :])
+    bracket = 2.0 * beta * x.size + np.sum((m - r) ** 2, axis=-1)
+    grad_ms = float(np.sum(np.exp(log_terms - log_norm) * bracket)) * math.exp(log_norm) / (beta * beta * Y)
+    return RandomFeatureError(math.sqrt(C / Y), math.sqrt(C / Y) / beta, C / (2.0 * beta * Y), math.sqrt(grad_ms), C)
 
 
 def positive_features(points: np.ndarray, omega: np.ndarray, beta: float) -> np.ndarray:
@@ -88,7 +106,7 @@ def positive_features(points: np.ndarray, omega: np.ndarray, beta: float) -> np.
     return np.exp(math.sqrt(2.0 * beta) * points @ omega.T - 2.0 * beta * np.sum(points**2, axis=-1)[..., None])
 
 
-def orthogonal_configuration(K: int, r: float) -> tuple[np.ndarray, np.ndarray]:
-    """``K`` orthogonal memories ``r e_mu`` in ``R^K`` and the query at the first one (the registered case)."""
-    memories = r * np.eye(K)
+def orthogonal_configuration(K: int, r: float, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """``K <= d`` orthogonal memories ``r e_mu`` in ``R^d`` and the query at the first one (the registered case)."""
+    memories = r * np.eye(K, d)
     return memories[0].copy(), memories
