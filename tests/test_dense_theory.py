@@ -394,3 +394,39 @@ def test_dense_grid_and_domains():
     ]:
         with pytest.raises(ParameterError, match=message):
             call()
+
+
+def _log_odds_retrieval(lam, alpha, N, gaussian, rng, chunk=2_000_000):
+    """ln(p_1/(1 - p_1)) of the retrieved pattern's softmax weight at x = xi^1, P = round(exp(alpha N)) patterns.
+
+    Exact finite-N sampling of the overlaps q = xi^mu.xi^1/N: Gaussian patterns, q ~ N(0, |xi^1|^2)/N with
+    |xi^1|^2 ~ chi^2_N; spherical patterns, q = 2B - 1 with B ~ Beta((N-1)/2, (N-1)/2) and |xi^1|^2 = N.
+    """
+    from scipy.special import logsumexp
+
+    P = round(math.exp(alpha * N))
+    norm2 = rng.chisquare(N) if gaussian else float(N)
+    parts = []
+    for start in range(1, P, chunk):
+        n = min(chunk, P - start)
+        if gaussian:
+            dots = rng.normal(size=n) * math.sqrt(norm2)
+        else:
+            dots = N * (2 * rng.beta((N - 1) / 2, (N - 1) / 2, size=n) - 1)
+        parts.append(logsumexp(lam * dots))
+    return lam * norm2 - logsumexp(parts)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("gaussian", [0, 1])
+@pytest.mark.parametrize(("lam", "N"), [(0.1, 120), (0.5, 32)])
+def test_lse_threshold_by_direct_sampling(lam, N, gaussian):
+    # the REM criterion at finite N: the typical pattern keeps most of the softmax weight below alpha_1, loses it above
+    rng = np.random.default_rng(17)
+    a1 = dense.lse_threshold(lam, gaussian).alpha_1
+    below = np.median([_log_odds_retrieval(lam, 0.7 * a1, N, gaussian, rng) for _ in range(9)])
+    above = np.median([_log_odds_retrieval(lam, 1.3 * a1, N, gaussian, rng) for _ in range(9)])
+    assert below > 0 > above
+    if not gaussian:  # no norm fluctuations: the crossing sits at alpha_1 already at these sizes (measured |.| < 0.2)
+        at = np.median([_log_odds_retrieval(lam, a1, N, gaussian, rng) for _ in range(9)])
+        assert abs(at) < 1.0

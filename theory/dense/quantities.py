@@ -48,7 +48,8 @@ RAMSAUER21 = "Ramsauer et al., ICLR (2021), arXiv:2008.02217"
 HOOVER24 = "Hoover, Chau, Strobelt, Ram & Krotov, NeurIPS (2024), arXiv:2410.24153"
 CHOROMANSKI21 = "Choromanski et al., ICLR (2021), arXiv:2009.14794"
 CHAUDHRY23 = "Chaudhry, Zavatone-Veth, Krotov & Pehlevan, NeurIPS (2023), arXiv:2306.04532"
-DERIVED = "derived in amphase.theory.dense (Gaussian signal-to-noise and Hessian arguments, see the module docstrings)"
+DERIVED = "derived in amphase.theory.dense (Gaussian signal-to-noise and REM arguments, see the module docstrings)"
+DERIVED_LSE = "derived in amphase.theory.dense.spurious (gradient and Hessian of the log-sum-exp energy)"
 
 N_SPINS = Param("N", "number of neurons", lower=3, integer=True)
 RHO = Param("rho", "fraction of flipped spins in the cue", lower=0.0, upper=0.5, upper_open=True)
@@ -250,7 +251,7 @@ def sequence_capacity_exp(N: int, b: float = 1.0) -> capacity.SequenceCapacity:
     "dense.pair_midpoint_beta",
     params=[Param("D", "distance between the two memories", lower=0.0, lower_open=True)],
     results=[Result("beta_star", "the midpoint is a minimum for beta < 2/D^2")],
-    reference=DERIVED,
+    reference=DERIVED_LSE,
 )
 def pair_midpoint_beta(D: float) -> float:
     """Two memories at distance D: the midpoint is a minimum below beta* = 2/D^2 (derived; Hessian 2 - beta D^2)."""
@@ -265,7 +266,7 @@ def pair_midpoint_beta(D: float) -> float:
         Result("barrier", "E(midpoint) - E(minimum)"),
         Result("curvature", "second derivative of E along the axis at the minimum"),
     ],
-    reference=DERIVED,
+    reference=DERIVED_LSE,
 )
 def pair_minima(D: float, beta: float) -> spurious.PairMinima:
     """Minima of two memories at ±D/2: x = (D/2) u, u = tanh(beta D^2 u/2) (derived; 0 for beta <= 2/D^2)."""
@@ -282,7 +283,7 @@ def pair_minima(D: float, beta: float) -> spurious.PairMinima:
         Result("beta_star", "the centroid is a minimum for beta < (K - 1)/(2 r^2)"),
         Result("edge", "distance between two memories, r sqrt(2K/(K-1))"),
     ],
-    reference=DERIVED,
+    reference=DERIVED_LSE,
 )
 def simplex_centroid_beta(K: int, r: float = 1.0) -> spurious.SimplexCentroid:
     """Regular K-simplex of memories: the centroid is a minimum below beta* = (K-1)/(2 r^2) (derived, Hessian)."""
@@ -298,7 +299,7 @@ def simplex_centroid_beta(K: int, r: float = 1.0) -> spurious.SimplexCentroid:
         Result("beta_c", "the ring is born at beta_c = 1"),
         Result("curvature", "radial second derivative of E at the minimum"),
     ],
-    reference=DERIVED,
+    reference=DERIVED_LSE,
 )
 def circle_ring(beta: float) -> spurious.CircleRing:
     """Memories dense on the unit circle: ring of minima R = I_1(2 beta R)/I_0(2 beta R) above beta_c = 1 (derived).
