@@ -4,7 +4,8 @@ Conventions
 -----------
 Binary neurons ``sigma_i = ±1``, ``i = 1..N``; ``K`` random patterns ``xi^mu`` with i.i.d. ±1 entries; energy
 ``E(sigma) = -sum_mu F(xi^mu . sigma)`` (Krotov & Hopfield 2016, NeurIPS, "Dense Associative Memory for Pattern
-Recognition", Eq. 1 with the rectified-free polynomial ``F(x) = x^n``; ``n = 2`` is the Hopfield network).
+Recognition"; here the plain polynomial ``F(x) = x^n``, not their rectified variant; ``n = 2`` is the Hopfield
+network).
 Asynchronous zero-temperature update of spin ``i``: ``sigma_i <- sign(Delta_i)`` with
 
 .. math::
