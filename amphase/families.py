@@ -95,3 +95,4 @@ register(
         configs="amphase.simulate.hopfield.configs",
     )
 )
+register(Family("dense", theory="amphase.theory.dense"))

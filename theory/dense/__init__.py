@@ -1,0 +1,34 @@
+"""Theory of Dense Associative Memories: capacities, exponential thresholds, random features, spurious minima.
+
+The public entry points are the registered quantities of :mod:`~amphase.theory.dense.quantities`.
+"""
+
+from amphase.theory.dense.quantities import (
+    circle_ring,
+    exp_capacity,
+    lse_threshold,
+    pair_midpoint_beta,
+    pair_minima,
+    poly_capacity,
+    ramsauer_capacity,
+    random_feature_error,
+    separation,
+    sequence_capacity,
+    sequence_capacity_exp,
+    simplex_centroid_beta,
+)
+
+__all__ = [
+    "circle_ring",
+    "exp_capacity",
+    "lse_threshold",
+    "pair_midpoint_beta",
+    "pair_minima",
+    "poly_capacity",
+    "ramsauer_capacity",
+    "random_feature_error",
+    "separation",
+    "sequence_capacity",
+    "sequence_capacity_exp",
+    "simplex_centroid_beta",
+]

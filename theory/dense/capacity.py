@@ -1,0 +1,218 @@
+r"""Signal-to-noise capacities of binary Dense Associative Memories: polynomial, exponential and sequence rules.
+
+Conventions
+-----------
+Binary neurons ``sigma_i = ±1``, ``i = 1..N``; ``K`` random patterns ``xi^mu`` with i.i.d. ±1 entries; energy
+``E(sigma) = -sum_mu F(xi^mu . sigma)`` (Krotov & Hopfield 2016, NeurIPS, "Dense Associative Memory for Pattern
+Recognition"; here the plain polynomial ``F(x) = x^n``, not their rectified variant; ``n = 2`` is the Hopfield
+network).
+Asynchronous zero-temperature update of spin ``i``: ``sigma_i <- sign(Delta_i)`` with
+
+.. math::
+
+    \Delta_i = \sum_\mu \left[F(\xi^\mu_i + y_{\mu i}) - F(-\xi^\mu_i + y_{\mu i})\right],
+    \qquad y_{\mu i} = \sum_{j \ne i} \xi^\mu_j \sigma_j .
+
+Polynomial model, derivation (Gaussian signal-to-noise argument)
+----------------------------------------------------------------
+Start from ``sigma = xi^1`` with ``rho N`` spins flipped (cue noise ``rho``; overlap ``m = 1 - 2 rho``). The term
+``mu = 1`` is the signal, ``F(mN + 1) - F(mN - 1) ≈ 2 n (m N)^{n-1}``. Each other pattern adds
+``eta [F(y + 1) - F(y - 1)]`` with ``eta = ±1`` independent of ``y``, a sum of ``N - 1`` random signs; its mean is 0
+and, to leading order (``F(y+1) - F(y-1) ≈ 2 n y^{n-1}``, ``<y^{2k}> ≈ (2k-1)!! N^k``), its variance is
+``4 n^2 (2n-3)!! N^{n-1}``. Hence
+
+.. math::
+
+    \mathrm{SNR} = \frac{\text{signal}^2}{\text{noise variance}} = \frac{m^{2n-2} N^{n-1}}{(2n-3)!!\,K},
+    \qquad P(\text{flip}) \approx \Phi(-\sqrt{\mathrm{SNR}}) \approx e^{-\mathrm{SNR}/2} .
+
+A typical pattern is a fixed point (all its ``N`` spins stable) if ``N e^{-SNR/2} -> 0``: ``SNR > 2 ln N``; every
+pattern if ``K N e^{-SNR/2} -> 0``: ``SNR > 2 ln(KN) ≈ 2 n ln N`` (``K ~ N^{n-1}``). So
+
+.. math::
+
+    K_\text{typical} = \frac{(1-2\rho)^{2n-2} N^{n-1}}{2 (2n-3)!! \ln N}, \qquad
+    K_\text{all} = \frac{(1-2\rho)^{2n-2} N^{n-1}}{2 n (2n-3)!! \ln N}.
+
+For ``n = 2`` these are ``N/(2 ln N)`` and ``N/(4 ln N)`` of McEliece, Posner, Rodemich & Venkatesh 1987 (tested as an
+exact identity). ``K_typical = N^{n-1}/(2 (2n-3)!! ln N)`` is Krotov & Hopfield 2016, Eq. 6 (as quoted, with values,
+by the vignette of the R package hann, E. Paradis; the paper itself was not available here); the ``2n`` of ``K_all``
+is derived here, and agrees with the rigorous constant ``2 (d+1)(2d-1)!!``, ``d = n - 1``, that Chaudhry et al. 2023
+(App. D) adapt from Demircigil et al. 2017 for the union over all ``N K`` spins. The derivation is tested against a
+direct Monte Carlo estimate of the one-spin flip probability at small ``N`` (:func:`poly_flip_probability` with the
+exact finite-``N`` noise variance :func:`poly_noise_variance`).
+
+Exponential model
+-----------------
+``F(x) = exp(x)`` (Demircigil, Heusel, Löwe, Upgang & Vermet 2017, J. Stat. Phys. 168, 288; DHLUV). With
+``K = exp(alpha N)`` patterns and a cue with ``rho N`` flipped spins, DHLUV prove that every pattern is retrieved in
+one step w.h.p. for ``alpha < I(1 - 2 rho)/2`` with the Cramér function of a random sign
+
+.. math::
+
+    I(x) = \tfrac12\left[(1+x)\ln(1+x) + (1-x)\ln(1-x)\right],
+
+i.e. ``K = 2^{N/2}`` at ``rho = 0`` (``I(1) = ln 2``); the statement (``exp(alpha N) + 1`` patterns,
+``alpha < ln(2)/2``, and ``alpha < I(1 - 2 rho)/2`` from a cue) is as quoted by a secondary source, the paper itself
+was not available here. The factor 1/2 comes from the union over pattern *pairs*
+(``K^2 e^{-N I}``). For a *typical* pattern the union over pairs is replaced by the other patterns seen from one
+cue: the noise ``sum_{mu>1} eta_mu e^{y_mu}`` (random signs ``eta``) has typical size
+``sqrt(sum_mu e^{2 y_mu}) = exp(N phi)``, a random-energy-model sum with
+``phi(alpha) = (1/2) max_{x: I(x) <= alpha} [alpha - I(x) + 2x]``; retrieval needs ``1 - 2 rho > phi(alpha)``.
+Frozen (``I(1-2 rho) <= I(tanh 2)``): ``alpha_typical = I(1 - 2 rho)``, twice the all-pattern exponent; otherwise
+``alpha_typical = 2(1 - 2 rho) - 2 tanh 2 + I(tanh 2)`` (0.6747 at ``rho = 0``). This typical-pattern exponent is
+derived here (not quoted from DHLUV).
+
+Sequences
+---------
+Chaudhry, Zavatone-Veth, Krotov & Pehlevan 2023 (NeurIPS, "Long Sequence Hopfield Memory", arXiv:2306.04532; CZKP):
+the DenseNet ``sigma_i(t+1) = sign(sum_mu xi^{mu+1}_i f(m^mu_i))`` with the overlap
+``m^mu_i = (1/(N-1)) sum_{j != i} xi^mu_j sigma_j`` (self-interaction excluded), ``f(1) = 1``. One bit flips when the
+crosstalk, a sum of ``P - 1`` i.i.d. terms, beats the signal 1; the single-bitflip probability equals that of the
+symmetric model (their App. C), and the Gaussian approximation with union bounds over ``N`` (one transition) and
+``N P`` (the whole sequence) spins gives their Eqs. (9) and (10):
+
+* polynomial ``f(x) = x^d`` (a static ``F = x^n`` has ``d = n - 1``): ``var = (2d-1)!!/N^d`` per pattern, so
+
+  .. math::
+
+      P_T = \frac{N^d}{2 (2d-1)!! \ln N}, \qquad P_S = \frac{N^d}{2 (d+1) (2d-1)!! \ln N}
+
+  (their App. D states these constants as rigorous lower bounds: ``alpha > 2 (2d-1)!!`` and
+  ``alpha > 2 (d+1)(2d-1)!!`` for ``P = N^d/(alpha ln N)``; ``d = 1``: ``N/(2 ln N)``, ``N/(4 ln N)``);
+* exponential ``f(x) = exp(b (N-1)(x - 1))`` (CZKP: ``b = 1``): ``var = (cosh(2b) e^{-2b})^{N-1} = beta^{-(N-1)}``
+  per pattern with ``beta = 2/(1 + e^{-4b})`` (1.9640 at ``b = 1``; consistent with the excess-kurtosis factor
+  ``0.9823^{N-1}`` printed in their App. C.2), so
+
+  .. math::
+
+      P_T = \frac{\beta^{N-1}}{2 \ln N}, \qquad P_S = \frac{\beta^{N-1}}{2 N \ln \beta}.
+
+The equation images of CZKP were not readable here; the polynomial constants are confirmed by the text of their
+App. D, the exponential ones by the text of App. C.2 (``P ~ beta^{N-1}/(alpha N)`` with ``alpha >= 2 ln beta`` for the
+sequence; ``alpha >= 2`` for one transition), with ``beta`` re-derived here.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from scipy.special import gammaln, ndtr
+
+__all__ = [
+    "Capacity",
+    "cramer_sign",
+    "double_factorial",
+    "exp_capacity",
+    "poly_capacity",
+    "poly_flip_probability",
+    "poly_noise_variance",
+    "sequence_capacity_exp",
+    "sequence_capacity_poly",
+]
+
+
+class Capacity(NamedTuple):
+    """Typical-pattern and all-pattern capacities, as pattern counts and as loads."""
+
+    K_typical: float
+    K_all: float
+    alpha_typical: float
+    alpha_all: float
+
+
+def double_factorial(k: int) -> int:
+    """``k!! = k (k-2) (k-4) ...``, with ``(-1)!! = 0!! = 1``."""
+    return math.prod(range(k, 0, -2)) if k > 0 else 1
+
+
+def poly_capacity(N: int, n: int, rho: float = 0.0) -> Capacity:
+    """Capacities of ``F(x) = x^n`` from a cue with a fraction ``rho`` of flipped spins (module docstring).
+
+    ``K_typical = (1-2 rho)^(2n-2) N^(n-1) / (2 (2n-3)!! ln N)``, ``K_all = K_typical / n``; loads ``K / N^(n-1)``.
+    """
+    scale = (1.0 - 2.0 * rho) ** (2 * n - 2) * float(N) ** (n - 1) / (double_factorial(2 * n - 3) * math.log(N))
+    typical, all_ = scale / 2.0, scale / (2.0 * n)
+    norm = float(N) ** (n - 1)
+    return Capacity(typical, all_, typical / norm, all_ / norm)
+
+
+def _rademacher_sum_pmf(M: int) -> tuple[np.ndarray, np.ndarray]:
+    """Values ``y`` and probabilities of a sum of ``M`` independent random signs."""
+    k = np.arange(M + 1)
+    logp = gammaln(M + 1) - gammaln(k + 1) - gammaln(M - k + 1) - M * math.log(2.0)
+    return (M - 2 * k).astype(float), np.exp(logp)
+
+
+def poly_noise_variance(N: int, n: int) -> float:
+    """Exact variance of one pattern's crosstalk ``eta [F(y+1) - F(y-1)]``, ``y`` a sum of ``N - 1`` signs.
+
+    Leading order ``4 n^2 (2n-3)!! N^(n-1)``; summed exactly over the binomial distribution of ``y``.
+    """
+    y, p = _rademacher_sum_pmf(N - 1)
+    return float(np.sum(p * ((y + 1.0) ** n - (y - 1.0) ** n) ** 2))
+
+
+def poly_flip_probability(N: int, n: int, K: int, rho: float = 0.0) -> float:
+    """Gaussian estimate of the probability that one spin of a cue flips away from its pattern.
+
+    ``Phi(-S/sqrt((K-1) v))`` with the exact signal ``S = F(y_1 + 1) - F(y_1 - 1)``, where
+    ``y_1 = N - 1 - 2 round(rho N)`` is the overlap of the other ``N - 1`` spins of the cue with pattern 1 (the spin
+    itself correct), and the exact finite-``N`` variance ``v`` of :func:`poly_noise_variance`.
+    """
+    flipped = round(rho * N)
+    y1 = N - 1 - 2 * flipped  # overlap of the other N - 1 spins with pattern 1
+    signal = (y1 + 1.0) ** n - (y1 - 1.0) ** n
+    return float(ndtr(-signal / math.sqrt((K - 1) * poly_noise_variance(N, n))))
+
+
+def cramer_sign(x: float) -> float:
+    """Cramér function of a random sign, ``I(x) = ((1+x) ln(1+x) + (1-x) ln(1-x))/2`` (``I(±1) = ln 2``)."""
+    x = abs(x)
+    if x >= 1.0:
+        return math.log(2.0)
+    return 0.5 * ((1.0 + x) * math.log1p(x) + (1.0 - x) * math.log1p(-x))
+
+
+_T2 = math.tanh(2.0)
+
+
+def exp_capacity(N: int, rho: float = 0.0) -> Capacity:
+    """Capacities of ``F(x) = exp(x)``: ``alpha_all = I(1-2 rho)/2`` (DHLUV 2017) and ``alpha_typical``.
+
+    ``K = exp(alpha N)``. ``alpha_typical`` is the random-energy-model exponent of the module docstring.
+    """
+    m = 1.0 - 2.0 * rho
+    all_ = 0.5 * cramer_sign(m)
+    typical = cramer_sign(m) if m <= _T2 else 2.0 * m - 2.0 * _T2 + cramer_sign(_T2)
+    return Capacity(math.exp(typical * N), math.exp(all_ * N), typical, all_)
+
+
+class SequenceCapacity(NamedTuple):
+    """Sequence capacities: one transition recalled, the whole sequence recalled."""
+
+    P_transition: float
+    P_sequence: float
+
+
+def sequence_capacity_poly(N: int, d: int) -> SequenceCapacity:
+    """Polynomial sequence rule ``f(x) = x^d``: ``P_T = N^d/(2 (2d-1)!! ln N)``, ``P_S = P_T/(d+1)`` (Chaudhry 2023)."""
+    p_t = float(N) ** d / (2.0 * double_factorial(2 * d - 1) * math.log(N))
+    return SequenceCapacity(p_t, p_t / (d + 1))
+
+
+def sequence_capacity_exp(N: int, b: float = 1.0) -> SequenceCapacity:
+    """Exponential rule ``f(x) = exp(b (N-1)(x-1))``: ``P_T = beta^(N-1)/(2 ln N)``, ``P_S = beta^(N-1)/(2 N ln beta)``.
+
+    ``beta = 2/(1 + exp(-4b))`` (module docstring; CZKP Eq. 10 at ``b = 1``). ``inf`` beyond the float range.
+    """
+    log_beta = math.log(2.0) - math.log1p(math.exp(-4.0 * b))  # 2b - ln cosh 2b
+    log_pt = (N - 1) * log_beta - math.log(2.0 * math.log(N))
+    log_ps = (N - 1) * log_beta - math.log(2.0 * N * log_beta)
+    return SequenceCapacity(_exp(log_pt), _exp(log_ps))
+
+
+def _exp(x: float) -> float:
+    return math.exp(x) if x < 709.0 else math.inf

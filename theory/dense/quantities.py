@@ -1,0 +1,309 @@
+"""The Dense Associative Memory theory quantities served by the registry (``amphase theory dense.*``).
+
+Each function is the public, checked entry point to one prediction; the formulas, their derivations and their
+sources are in :mod:`~amphase.theory.dense.capacity`, :mod:`~amphase.theory.dense.lse`,
+:mod:`~amphase.theory.dense.ramsauer`, :mod:`~amphase.theory.dense.random_features` and
+:mod:`~amphase.theory.dense.spurious`.
+
+References
+----------
+KH 2016: D. Krotov, J. J. Hopfield, "Dense Associative Memory for Pattern Recognition", NeurIPS 29 (2016).
+DHLUV 2017: M. Demircigil, J. Heusel, M. Löwe, S. Upgang, F. Vermet, "On a model of associative memory with huge
+storage capacity", J. Stat. Phys. 168, 288 (2017).
+LM 2024: C. Lucibello, M. Mézard, "Exponential capacity of dense associative memories", Phys. Rev. Lett. 132,
+077301 (2024), arXiv:2304.14964.
+Ramsauer 2021: H. Ramsauer et al., "Hopfield Networks is All You Need", ICLR (2021), arXiv:2008.02217.
+Hoover 2024: B. Hoover, D. H. Chau, H. Strobelt, P. Ram, D. Krotov, "Dense Associative Memory Through the Lens of
+Random Features", NeurIPS (2024), arXiv:2410.24153.
+Chaudhry 2023: H. T. Chaudhry, J. A. Zavatone-Veth, D. Krotov, C. Pehlevan, "Long Sequence Hopfield Memory",
+NeurIPS (2023), arXiv:2306.04532.
+"""
+
+from __future__ import annotations
+
+from amphase.errors import ParameterError
+from amphase.theory.dense import capacity, lse, ramsauer, random_features, spurious
+from amphase.theory.registry import Param, Result, quantity
+
+__all__ = [
+    "circle_ring",
+    "exp_capacity",
+    "lse_threshold",
+    "pair_midpoint_beta",
+    "pair_minima",
+    "poly_capacity",
+    "ramsauer_capacity",
+    "random_feature_error",
+    "separation",
+    "sequence_capacity",
+    "sequence_capacity_exp",
+    "simplex_centroid_beta",
+]
+
+KH16 = "Krotov & Hopfield, NeurIPS 29 (2016)"
+MPRV87 = "McEliece, Posner, Rodemich & Venkatesh, IEEE Trans. Inf. Theory 33, 461 (1987)"
+DHLUV17 = "Demircigil, Heusel, Löwe, Upgang & Vermet, J. Stat. Phys. 168, 288 (2017)"
+LM24 = "Lucibello & Mézard, Phys. Rev. Lett. 132, 077301 (2024), arXiv:2304.14964"
+RAMSAUER21 = "Ramsauer et al., ICLR (2021), arXiv:2008.02217"
+HOOVER24 = "Hoover, Chau, Strobelt, Ram & Krotov, NeurIPS (2024), arXiv:2410.24153"
+CHOROMANSKI21 = "Choromanski et al., ICLR (2021), arXiv:2009.14794"
+CHAUDHRY23 = "Chaudhry, Zavatone-Veth, Krotov & Pehlevan, NeurIPS (2023), arXiv:2306.04532"
+DERIVED = "derived in amphase.theory.dense (Gaussian signal-to-noise and REM arguments, see the module docstrings)"
+DERIVED_LSE = "derived in amphase.theory.dense.spurious (gradient and Hessian of the log-sum-exp energy)"
+
+N_SPINS = Param("N", "number of neurons", lower=3, integer=True)
+RHO = Param("rho", "fraction of flipped spins in the cue", lower=0.0, upper=0.5, upper_open=True)
+BETA_LSE = Param("beta", "inverse temperature of E = -ln sum exp(-beta |x - xi|^2)/beta", lower=0.0, lower_open=True)
+
+
+@quantity(
+    "dense.poly_capacity",
+    params=[N_SPINS, Param("n", "degree of F(x) = x^n", lower=2, integer=True), RHO],
+    results=[
+        Result("K_typical", "patterns such that a typical one is a fixed point of the cue dynamics"),
+        Result("K_all", "patterns such that every one is"),
+        Result("alpha_typical", "K_typical / N^(n-1)"),
+        Result("alpha_all", "K_all / N^(n-1)"),
+    ],
+    reference=f"{KH16}; {MPRV87}; {DERIVED}",
+)
+def poly_capacity(N: int, n: int, rho: float = 0.0) -> capacity.Capacity:
+    """Signal-to-noise capacities of the polynomial DenseAM F(x) = x^n (KH 2016), from a cue with noise rho.
+
+    ``K_typical = (1-2 rho)^(2n-2) N^(n-1)/(2 (2n-3)!! ln N)`` (KH 2016), ``K_all = K_typical/n`` (derived); at
+    ``n = 2`` exactly ``N/(2 ln N)`` and ``N/(4 ln N)`` of MPRV 1987 (``hopfield.capacity_snr``).
+    """
+    return capacity.poly_capacity(N, n, rho)
+
+
+@quantity(
+    "dense.exp_capacity",
+    params=[N_SPINS, RHO],
+    results=[
+        Result("K_typical", "patterns such that a typical one is retrieved from the cue, exp(alpha_typical N)"),
+        Result("K_all", "patterns such that every one is (DHLUV), exp(alpha_all N)"),
+        Result("alpha_typical", "ln(K_typical)/N"),
+        Result("alpha_all", "ln(K_all)/N = I(1 - 2 rho)/2"),
+    ],
+    reference=f"{DHLUV17}; {DERIVED}",
+)
+def exp_capacity(N: int, rho: float = 0.0) -> capacity.Capacity:
+    """Capacities of the exponential DenseAM F(x) = exp(x): alpha_all = I(1 - 2 rho)/2 (DHLUV 2017).
+
+    ``I(x) = ((1+x) ln(1+x) + (1-x) ln(1-x))/2``; ``K_all = 2^(N/2)`` at ``rho = 0``. ``alpha_typical`` from the
+    random-energy-model argument of :mod:`~amphase.theory.dense.capacity` (derived). Counts overflow to ``inf``
+    beyond the float range; the loads are always finite.
+    """
+    c = capacity.exp_capacity(N, rho)
+    return capacity.Capacity(
+        capacity._exp(c.alpha_typical * N), capacity._exp(c.alpha_all * N), c.alpha_typical, c.alpha_all
+    )
+
+
+@quantity(
+    "dense.lse_threshold",
+    params=[
+        Param("lam", "inverse temperature lambda of E = -ln sum exp(lambda xi.x)/lambda", lower=0.0, lower_open=True),
+        Param("gaussian", "pattern ensemble: 0 spherical (|xi|^2 = N), 1 Gaussian", lower=0, upper=1, integer=True),
+    ],
+    results=[
+        Result("alpha_1", "typical-pattern retrieval threshold of alpha = ln(P)/N"),
+        Result("q_star", "overlap of the patterns dominating the crosstalk at alpha_1"),
+        Result("lambda_condensation", "lambda where the crosstalk REM condenses at alpha = alpha_1"),
+    ],
+    reference=f"{LM24}; {DERIVED}",
+)
+def lse_threshold(lam: float, gaussian: int = 0) -> lse.LSEThreshold:
+    """Typical-pattern threshold alpha_1(lambda) of exponential memories, REM argument of LM 2024.
+
+    Spherical: ``alpha_1 = lambda (1 - q*) - ln(1 - q*^2)/2``, ``q*/(1 - q*^2) = lambda``; Gaussian:
+    ``alpha_1 = lambda - lambda^2/2`` (``lambda <= 1``), ``1/2`` (``lambda >= 1``). Derived here from LM's
+    random-energy-model criterion (equations of the paper not checked; see :mod:`~amphase.theory.dense.lse`).
+    """
+    return lse.lse_threshold(lam, bool(gaussian))
+
+
+@quantity(
+    "dense.separation",
+    params=[
+        Param("N", "number of stored patterns", lower=2, integer=True),
+        Param(
+            "beta",
+            "inverse temperature of Ramsauer's dot-product energy (2 beta' of the distance form)",
+            lower=0.0,
+            lower_open=True,
+        ),
+        Param("M", "largest pattern norm", lower=0.0, lower_open=True),
+    ],
+    results=[Result("Delta_min", "separation min_j (x_i.x_i - x_i.x_j) sufficient for a fixed point near x_i")],
+    reference=RAMSAUER21,
+)
+def separation(N: int, beta: float, M: float) -> float:
+    """Separation sufficient for a fixed point near a pattern: 2/(beta N) + ln(2 (N-1) N beta M^2)/beta (Ramsauer 2021).
+
+    Ramsauer's ``beta`` multiplies the dot product (``softmax(beta X^T xi)``); for the distance form
+    ``-ln sum exp(-beta' |x - xi|^2)/beta'`` with equal-norm patterns use ``beta = 2 beta'``.
+    """
+    return ramsauer.separation(N, beta, M)
+
+
+@quantity(
+    "dense.ramsauer_capacity",
+    params=[
+        Param("d", "pattern dimension", lower=2, integer=True),
+        Param("beta", "inverse temperature of Ramsauer's dot-product energy", lower=0.0, lower_open=True),
+        Param("K", "patterns lie on the sphere of radius K sqrt(d - 1)", lower=0.0, lower_open=True),
+        Param("p", "failure probability", lower=0.0, upper=1.0, lower_open=True),
+    ],
+    results=[
+        Result("N_stored", "at least this many random patterns are stored with probability 1 - p"),
+        Result("a", "2 (1 + ln(2 beta K^2 p (d-1)))/(d-1)"),
+        Result("b", "2 K^2 beta / 5"),
+        Result("c", "b / W0(exp(a + ln b))"),
+        Result("c_min", "the theorem needs c >= (2/sqrt(p))^(4/(d-1))"),
+        Result("valid", "1 if c >= c_min, else 0 (the bound is then not guaranteed)"),
+    ],
+    reference=RAMSAUER21,
+)
+def ramsauer_capacity(d: int, beta: float, K: float, p: float) -> ramsauer.RamsauerCapacity:
+    """Storage capacity N >= sqrt(p) c^((d-1)/4) of Ramsauer 2021 (their Theorem 3).
+
+    Reproduces the printed examples ``c = 3.1546`` (``beta = 1, K = 3, d = 20, p = 0.001``) and ``c = 1.3718``
+    (``beta = 1, K = 1, d = 75, p = 0.001``).
+    """
+    return ramsauer.storage_capacity(d, beta, K, p)
+
+
+@quantity(
+    "dense.random_feature_error",
+    params=[
+        Param("Y", "number of random features", lower=1, integer=True),
+        Param("d", "dimension of the memories (d >= K)", lower=1, integer=True),
+        BETA_LSE,
+        Param("K", "number of memories (orthogonal, norm r)", lower=1, integer=True),
+        Param("r", "norm of the memories", lower=0.0),
+    ],
+    results=[
+        Result("Z_rel_std", "relative standard deviation of the Y-feature partition function"),
+        Result("energy_rms", "root-mean-square error of the Y-feature energy, sqrt(C/Y)/beta"),
+        Result("energy_bias", "mean error of the Y-feature energy, C/(2 beta Y)"),
+        Result("grad_rms", "root-mean-square error (Euclidean norm) of the Y-feature energy gradient"),
+        Result("C", "relative variance of one feature's partition function"),
+    ],
+    reference=f"{HOOVER24}; {CHOROMANSKI21}; {DERIVED}",
+)
+def random_feature_error(
+    Y: int, d: int, beta: float = 1.0, K: int = 1, r: float = 1.0
+) -> random_features.RandomFeatureError:
+    """Error of the positive-random-feature LSE energy and gradient (Hoover 2024) at a memory, K orthogonal memories.
+
+    ``C = sum_{mu nu} p_mu p_nu exp(2 beta (x + xi_mu).(x + xi_nu)) - 1``; relative error of ``Z`` ``sqrt(C/Y)``,
+    energy error ``sqrt(C/Y)/beta``, gradient error from the delta method (leading order in 1/Y; derived, tested by
+    Monte Carlo in :mod:`~amphase.theory.dense.random_features`). Only the gradient error depends on ``d``.
+    """
+    if K > d:
+        raise ParameterError(f"K={K} orthogonal memories need d >= K; got d={d}")
+    x, memories = random_features.orthogonal_configuration(K, r, d)
+    return random_features.random_feature_error(x, memories, beta, Y)
+
+
+@quantity(
+    "dense.sequence_capacity",
+    params=[N_SPINS, Param("d", "degree of the separation function f(x) = x^d", lower=1, integer=True)],
+    results=[
+        Result("P_transition", "sequence length such that one transition is recalled, N^d/(2 (2d-1)!! ln N)"),
+        Result("P_sequence", "sequence length such that the whole sequence is recalled, P_transition/(d+1)"),
+    ],
+    reference=f"{CHAUDHRY23}; {DERIVED}",
+)
+def sequence_capacity(N: int, d: int = 1) -> capacity.SequenceCapacity:
+    """Sequence capacities of the polynomial DenseNet f(x) = x^d (Chaudhry et al. 2023).
+
+    ``P_T = N^d/(2 (2d-1)!! ln N)``, ``P_S = N^d/(2 (d+1) (2d-1)!! ln N)``; ``d = 1``: ``N/(2 ln N)``, ``N/(4 ln N)``.
+    """
+    return capacity.sequence_capacity_poly(N, d)
+
+
+@quantity(
+    "dense.sequence_capacity_exp",
+    params=[
+        N_SPINS,
+        Param(
+            "b", "rate of the separation function f(x) = exp(b (N-1)(x-1)) (Chaudhry: 1)", lower=0.0, lower_open=True
+        ),
+    ],
+    results=[
+        Result("P_transition", "one transition recalled: beta^(N-1)/(2 ln N), beta = 2/(1 + exp(-4b))"),
+        Result("P_sequence", "whole sequence recalled: beta^(N-1)/(2 N ln beta)"),
+    ],
+    reference=f"{CHAUDHRY23}; {DERIVED}",
+)
+def sequence_capacity_exp(N: int, b: float = 1.0) -> capacity.SequenceCapacity:
+    """Sequence capacities of the exponential DenseNet, Gaussian signal-to-noise (Chaudhry et al. 2023, Eq. 10).
+
+    ``P_T = beta^(N-1)/(2 ln N)``, ``P_S = beta^(N-1)/(2 N ln beta)``, ``beta = 2/(1 + exp(-4b))`` (1.964 at their
+    ``b = 1``, re-derived here). ``inf`` beyond the float range.
+    """
+    return capacity.sequence_capacity_exp(N, b)
+
+
+@quantity(
+    "dense.pair_midpoint_beta",
+    params=[Param("D", "distance between the two memories", lower=0.0, lower_open=True)],
+    results=[Result("beta_star", "the midpoint is a minimum for beta < 2/D^2")],
+    reference=DERIVED_LSE,
+)
+def pair_midpoint_beta(D: float) -> float:
+    """Two memories at distance D: the midpoint is a minimum below beta* = 2/D^2 (derived; Hessian 2 - beta D^2)."""
+    return spurious.pair_midpoint_beta(D)
+
+
+@quantity(
+    "dense.pair_minima",
+    params=[Param("D", "distance between the two memories", lower=0.0, lower_open=True), BETA_LSE],
+    results=[
+        Result("x", "distance of each minimum from the midpoint (0: one minimum at the midpoint)"),
+        Result("barrier", "E(midpoint) - E(minimum)"),
+        Result("curvature", "second derivative of E along the axis at the minimum"),
+    ],
+    reference=DERIVED_LSE,
+)
+def pair_minima(D: float, beta: float) -> spurious.PairMinima:
+    """Minima of two memories at ±D/2: x = (D/2) u, u = tanh(beta D^2 u/2) (derived; 0 for beta <= 2/D^2)."""
+    return spurious.pair_minima(D, beta)
+
+
+@quantity(
+    "dense.simplex_centroid_beta",
+    params=[
+        Param("K", "number of memories at the vertices of a regular simplex", lower=2, integer=True),
+        Param("r", "distance of the memories from the centroid", lower=0.0, lower_open=True),
+    ],
+    results=[
+        Result("beta_star", "the centroid is a minimum for beta < (K - 1)/(2 r^2)"),
+        Result("edge", "distance between two memories, r sqrt(2K/(K-1))"),
+    ],
+    reference=DERIVED_LSE,
+)
+def simplex_centroid_beta(K: int, r: float = 1.0) -> spurious.SimplexCentroid:
+    """Regular K-simplex of memories: the centroid is a minimum below beta* = (K-1)/(2 r^2) (derived, Hessian)."""
+    return spurious.SimplexCentroid(spurious.simplex_centroid_beta(K, r), r * (2.0 * K / (K - 1)) ** 0.5)
+
+
+@quantity(
+    "dense.circle_ring",
+    params=[BETA_LSE],
+    results=[
+        Result("R", "radius of the ring of minima (0 below beta_c: one minimum at the centre)"),
+        Result("barrier", "E(centre) - E(ring)"),
+        Result("beta_c", "the ring is born at beta_c = 1"),
+        Result("curvature", "radial second derivative of E at the minimum"),
+    ],
+    reference=DERIVED_LSE,
+)
+def circle_ring(beta: float) -> spurious.CircleRing:
+    """Memories dense on the unit circle: ring of minima R = I_1(2 beta R)/I_0(2 beta R) above beta_c = 1 (derived).
+
+    Energy ``E(R) = R^2 + 1 - ln I_0(2 beta R)/beta``; barrier ``ln I_0(2 beta R)/beta - R^2``.
+    """
+    return spurious.circle_ring(beta)
