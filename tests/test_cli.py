@@ -24,6 +24,18 @@ ARGS = {
     "hopfield.mixture": ["n=3"],
     "hopfield.capacity_snr": ["N=1000"],
     "hopfield.phase_diagram": ["alpha=0,0.1", "T=0,0.5"],
+    "dense.poly_capacity": ["N=1000", "n=3"],
+    "dense.exp_capacity": ["N=100", "rho=0.1"],
+    "dense.lse_threshold": ["lam=2", "gaussian=1"],
+    "dense.separation": ["N=100", "beta=1", "M=1"],
+    "dense.ramsauer_capacity": ["d=20", "beta=1", "K=3", "p=0.001"],
+    "dense.random_feature_error": ["Y=1000", "d=10", "beta=0.5", "K=4"],
+    "dense.sequence_capacity": ["N=1000", "d=2"],
+    "dense.sequence_capacity_exp": ["N=100", "b=1"],
+    "dense.pair_midpoint_beta": ["D=2"],
+    "dense.pair_minima": ["D=2", "beta=1"],
+    "dense.simplex_centroid_beta": ["K=3", "r=1"],
+    "dense.circle_ring": ["beta=2"],
 }
 
 
