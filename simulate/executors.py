@@ -103,7 +103,9 @@ def make_executor(name: str = "processes", workers: int | None = None, scheduler
             from distributed.comm.addressing import parse_address, parse_host_port
 
             try:  # an address at all? (checked before a Client exists: a failed one can linger as the default)
-                parse_host_port(parse_address(scheduler)[1])
+                scheme, location = parse_address(scheduler)
+                if scheme != "inproc":  # network addresses need a host and a port
+                    parse_host_port(location)
             except (ValueError, TypeError) as err:
                 raise ParameterError(f"--scheduler {scheduler}: not an address like tcp://host:8786 ({err})") from None
             try:
