@@ -229,8 +229,10 @@ class Energy:
         return INT_EXACT if K * self.tables(N).gmax < 2**62 else CERTIFIED
 
     def check_exact(self, N: int, K: int) -> str | None:
-        """Why the exact sign cannot be guaranteed at ``(N, K)`` (``None`` if it can): the certified float path
-        needs ``2 err <= 8 (K + 8) u K max|g| < 2^63`` for its int64 fallback."""
+        """Why the exact sign cannot be guaranteed at ``(N, K)`` (``None`` if it can).
+
+        The certified float path needs ``2 err <= 8 (K + 8) u K max|g| < 2^63`` for its int64 fallback.
+        """
         if self.kind == EXPONENTIAL or self.mode(N, K) == INT_EXACT:
             return None
         bound = 8 * (K + 8) * _U * K * float(self.tables(N).gmax)
@@ -295,7 +297,7 @@ class Energy:
         if M is None:
             M = S.astype(xp.int64) @ xp.asarray(xiT, dtype=xp.int64)
         D, sign = batched.flip_scores(xp, self, xp.asarray(xiT), S, xp.asarray(M), N)
-        a_f, _, _, _, _, shift = self.coefficients(M, N, xp)
+        shift = self.coefficients(M, N, xp)[5]
         with np.errstate(over="ignore"):
             dE = -D * xp.exp(shift)[..., None] / (2.0 * self.q)
         return dE, (-sign).astype(xp.int8)
@@ -345,7 +347,7 @@ def exponential() -> Energy:
 
 
 def make_energy(F: str, n: int = 2) -> Energy:
-    """The energy named ``F`` (``'quadratic'``, ``'polynomial'``, ``'rectified'``, ``'exponential'``) of degree ``n``."""
+    """The energy named ``F`` (one of :data:`KINDS`) of degree ``n``."""
     if F == "quadratic":
         return quadratic()
     if F == "polynomial":

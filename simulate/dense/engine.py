@@ -107,7 +107,7 @@ class DenseRun:
 
 
 def cue_states(xiT: np.ndarray, run: DenseRun, rngs: list[np.random.Generator]) -> tuple[np.ndarray, np.ndarray]:
-    """Initial states ``(trials, N)`` int8 and cued patterns ``(trials,)`` (-1: random), drawn as the Hopfield engine."""
+    """Initial states ``(trials, N)`` int8 and cued patterns ``(trials,)`` (-1: random), as the Hopfield engine."""
     N, K = xiT.shape
     S = np.empty((run.trials, N), dtype=np.int8)
     cued = np.full(run.trials, -1, dtype=np.int32)

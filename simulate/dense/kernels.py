@@ -209,7 +209,7 @@ def async_dense(
     c_f = np.empty(K)
     c_w = np.zeros(K, dtype=np.int64)
     work = np.zeros(2 * N + 5, dtype=np.int64)
-    a_f, a_w, err, shift = coefficients(kind, M, gp_f, gm_f, gp_w, gm_w, c_f, c_w)
+    a_f, a_w, err, _ = coefficients(kind, M, gp_f, gm_f, gp_w, gm_w, c_f, c_w)
     for sweep in range(orders.shape[0]):
         flips = 0
         for t in range(orders.shape[1]):
@@ -217,7 +217,7 @@ def async_dense(
             sign, _ = decide(kind, mode, xiT[i], s[i], M, c_f, c_w, a_f, a_w, err, work)
             if sign > 0:
                 _flip(xiT, s, M, i, -s[i])
-                a_f, a_w, err, shift = coefficients(kind, M, gp_f, gm_f, gp_w, gm_w, c_f, c_w)
+                a_f, a_w, err, _ = coefficients(kind, M, gp_f, gm_f, gp_w, gm_w, c_f, c_w)
                 flips += 1
         if flips == 0:
             return sweep + 1, True
@@ -245,10 +245,10 @@ def heat_bath_dense(
     Spin ``orders[k, t]`` becomes +1 if ``uniforms[k, t] < 1 / (1 + exp(beta Delta E(-> +1) / F'(N)))``, with
     ``Delta E(-> +1) / F'(N) = s_i D exp(shift - log_unit)`` (``D`` from the current state).
     """
-    N, K = xiT.shape
+    K = xiT.shape[1]
     c_f = np.empty(K)
     c_w = np.zeros(K, dtype=np.int64)
-    a_f, a_w, err, shift = coefficients(kind, M, gp_f, gm_f, gp_w, gm_w, c_f, c_w)
+    a_f, _, _, shift = coefficients(kind, M, gp_f, gm_f, gp_w, gm_w, c_f, c_w)
     for sweep in range(orders.shape[0]):
         for t in range(orders.shape[1]):
             i = orders[sweep, t]
@@ -262,4 +262,4 @@ def heat_bath_dense(
             new = 1 if uniforms[sweep, t] < 0.5 * (1.0 - np.tanh(0.5 * x)) else -1
             if new != si:
                 _flip(xiT, s, M, i, new)
-                a_f, a_w, err, shift = coefficients(kind, M, gp_f, gm_f, gp_w, gm_w, c_f, c_w)
+                a_f, _, _, shift = coefficients(kind, M, gp_f, gm_f, gp_w, gm_w, c_f, c_w)

@@ -124,8 +124,11 @@ def _device_bytes(run: DenseRun) -> float:
 
 
 def memory(params: Mapping[str, Any]) -> float:
-    """Upper estimate of the bytes one task needs: patterns, the stability GEMM's float copy and coefficients,
-    per-trial overlaps and coefficients, the random numbers of one block, the batched arrays, the results."""
+    """Upper estimate of the bytes one task needs.
+
+    Patterns, the stability GEMM's float copy and coefficients, per-trial overlaps and coefficients, the random
+    numbers of one block, the batched arrays, the results.
+    """
     run = _run(params)
     N, K, B = run.N, run.P, run.trials
     total = _pattern_bytes(run) + N * K * 16 + B * (K * 8 * 6 + N * 8 * 4 + BLOCK * N * 16)
