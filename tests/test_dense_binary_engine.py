@@ -8,7 +8,7 @@ from scipy.special import gammaln, ndtr
 
 from amphase.analysis.statistics import wilson_interval
 from amphase.errors import ParameterError
-from amphase.simulate.backend import get_backend
+from amphase.simulate.backend import get_backend, gpu_available
 from amphase.simulate.dense import engine
 from amphase.simulate.dense.engine import DenseRun, run_realization
 from amphase.simulate.dense.model import MODEL, check
@@ -127,3 +127,12 @@ def test_stable_fraction_agrees_with_the_gaussian_snr_estimate():
     expected = (1.0 - _gaussian_flip_probability(N, n, K)) ** N
     assert 0.2 < expected < 0.8
     assert lo <= expected <= hi, (stable / total, expected)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not gpu_available(), reason="no CUDA device with CuPy")
+@pytest.mark.parametrize(("F", "n", "K"), [("polynomial", 3, 300), ("exponential", 2, 400), ("polynomial", 7, 40)])
+def test_gpu_gives_the_cpu_end_states(F, n, K):
+    for dynamics in ("async", "sync"):
+        base = DenseRun(N=80, n=n, F=F, K=K, noise=0.3, trials=4, dynamics=dynamics)
+        _same(run_realization(base, SEED), run_realization(DenseRun(**{**base.__dict__, "backend": "gpu"}), SEED))
