@@ -42,7 +42,8 @@ A spin flips at ``T = 0`` iff ``D_i > 0``; ``D_i = 0`` keeps it (the Hopfield ti
   is a ring homomorphism, so ``A + sigma xi.C`` computed in wrapped int64 is the exact ``D`` whenever ``|D| < 2^63`` —
   never forming ``M^n``, which overflows int64 for ``N^n >= 2^63`` (n >= 5 at N >= 6000, n = 7 at N >= 510). Where
   ``G = sum_mu |g+| + |g-| < 2^62`` for every state (``K max|g| < 2^62``, :data:`INT_EXACT` mode) the kernels use int64
-  alone. Otherwise (:data:`CERTIFIED`) they compute ``D`` in float64 with the bound
+  alone, with the coefficients ``C`` stored as int32 where ``max|g| < 2^31`` (:data:`INT32`: int8 x int32 products
+  vectorise best; the sums stay int64). Otherwise (:data:`CERTIFIED`) they compute ``D`` in float64 with the bound
   ``|D_float - D| <= err = 4 (K + 8) u G`` (``u = 2^-53``; Higham's bound for the K-term sums plus the roundings of the
   tables and of ``g+ -+ g-``); where ``|D_float| > err`` its sign is exact, and elsewhere (ties and near-ties)
   ``|D| <= 2 err < 2^63`` (checked by :meth:`Energy.check_exact` before any work), so the wrapped int64 value is exact;
@@ -73,6 +74,7 @@ import numpy as np
 __all__ = [
     "CERTIFIED",
     "EXPONENTIAL",
+    "INT32",
     "INT_EXACT",
     "KINDS",
     "POLYNOMIAL",
@@ -91,8 +93,9 @@ __all__ = [
 QUADRATIC, POLYNOMIAL, RECTIFIED, EXPONENTIAL = range(4)
 KINDS = ("quadratic", "polynomial", "rectified", "exponential")
 
-#: arithmetic modes of the polynomial kernels (module docstring): int64 alone, or float64 with an exact fallback.
-INT_EXACT, CERTIFIED = 0, 1
+#: arithmetic modes of the polynomial kernels (module docstring): int64 alone, float64 with an exact fallback, and
+#: int64 sums of int32 coefficients.
+INT_EXACT, CERTIFIED, INT32 = 0, 1, 2
 
 _U = 2.0**-53  # unit roundoff of float64
 _TWO63 = 2**63
@@ -223,17 +226,20 @@ class Energy:
         return _tables(self.kind, self.n, int(N))
 
     def mode(self, N: int, K: int) -> int:
-        """:data:`INT_EXACT` when ``K max|g| < 2^62`` (int64 alone is exact), else :data:`CERTIFIED`."""
+        """:data:`INT32` when ``max|g| < 2^31``, :data:`INT_EXACT` when ``K max|g| < 2^62``, else :data:`CERTIFIED`."""
         if self.kind == EXPONENTIAL:
             return CERTIFIED
-        return INT_EXACT if K * self.tables(N).gmax < 2**62 else CERTIFIED
+        gmax = self.tables(N).gmax
+        if K * gmax >= 2**62:
+            return CERTIFIED
+        return INT32 if gmax < 2**31 else INT_EXACT
 
     def check_exact(self, N: int, K: int) -> str | None:
         """Why the exact sign cannot be guaranteed at ``(N, K)`` (``None`` if it can).
 
         The certified float path needs ``2 err <= 8 (K + 8) u K max|g| < 2^63`` for its int64 fallback.
         """
-        if self.kind == EXPONENTIAL or self.mode(N, K) == INT_EXACT:
+        if self.kind == EXPONENTIAL or self.mode(N, K) != CERTIFIED:
             return None
         bound = 8 * (K + 8) * _U * K * float(self.tables(N).gmax)
         if bound < 2.0**62:

@@ -104,9 +104,16 @@ def _search_tie(rng, N):
 
 
 def test_kernel_decisions_match_the_exact_signs():
-    """The Numba decision (INT_EXACT and CERTIFIED modes, exponential fallback) against the definition."""
+    """The Numba decision (every arithmetic mode, the exponential fallback) against the definition."""
     rng = np.random.default_rng(4)
-    for energy, N, K in ((en.polynomial(3), 41, 12), (en.polynomial(8), 301, 4), (en.exponential(), 801, 6)):
+    cases = (
+        (en.polynomial(3), 41, 12),
+        (en.polynomial(4), 2001, 3),
+        (en.polynomial(8), 301, 4),
+        (en.exponential(), 801, 6),
+    )
+    assert [e.mode(N, K) for e, N, K in cases] == [en.INT32, en.INT_EXACT, en.CERTIFIED, en.CERTIFIED]
+    for energy, N, K in cases:
         xiT = binary_patterns(rng, N, K)
         s = xiT[:, 1].copy()
         s[rng.choice(N, N // 4, replace=False)] *= -1

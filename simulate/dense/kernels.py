@@ -1,15 +1,17 @@
 """Numba kernels of binary Dense Associative Memory dynamics, one replica at a time, for any energy of the seam.
 
 The energy arrives as plain values (:mod:`amphase.simulate.energies`): its ``kind`` code, the arithmetic ``mode``
-(:data:`~amphase.simulate.energies.INT_EXACT` or :data:`~amphase.simulate.energies.CERTIFIED`) and the flip tables
+(:data:`~amphase.simulate.energies.INT32`, :data:`~amphase.simulate.energies.INT_EXACT` or
+:data:`~amphase.simulate.energies.CERTIFIED`) and the flip tables
 ``gp_f, gm_f, gp_w, gm_w`` (empty for the exponential). Conventions (those of :mod:`amphase.simulate.hopfield.kernels`):
 
 * spins ``s`` are ``int8``; patterns transposed, ``xiT[i, mu] = xi_i^mu`` (``int8``, ``(N, K)``); overlaps
   ``M_mu = sum_i xi_i^mu s_i`` (``int64``) are kept and updated on every flip;
 * the per-pattern coefficients ``C_mu`` and the sum ``A`` of the module docstring of the seam are recomputed from
   ``M`` after each flip (O(K)); a visit costs one O(K) dot product ``D_i = A + s_i xi_i . C``; a spin flips at
-  ``T = 0`` iff ``D_i > 0`` (``D_i = -2 q Delta E_i``), exactly: int64 (wrapping) alone in ``INT_EXACT`` mode; in
-  ``CERTIFIED`` mode float64 with the error bound ``err``, and the exact fallback where it does not decide;
+  ``T = 0`` iff ``D_i > 0`` (``D_i = -2 q Delta E_i``), exactly: int64 (wrapping) alone in the ``INT32`` (int32
+  coefficients) and ``INT_EXACT`` modes; in ``CERTIFIED`` mode float64 with the error bound ``err``, and the exact
+  fallback where it does not decide;
 * tie rule: ``D_i = 0`` keeps the spin;
 * random numbers (visiting orders, heat-bath uniforms) are drawn by NumPy outside the kernels.
 
@@ -25,7 +27,7 @@ from numba import njit
 __all__ = ["async_dense", "coefficients", "decide", "exp_sign_exact", "heat_bath_dense", "overlaps"]
 
 _QUADRATIC, _POLYNOMIAL, _RECTIFIED, _EXPONENTIAL = range(4)
-_INT_EXACT, _CERTIFIED = range(2)
+_INT_EXACT, _CERTIFIED, _INT32 = range(3)
 _U = 2.0**-53
 _EM2 = np.expm1(-2.0)  # e^-2 - 1
 _EP2 = np.expm1(2.0)  # e^2 - 1
@@ -124,6 +126,15 @@ def exp_sign_exact(row: np.ndarray, si: int, M: np.ndarray, work: np.ndarray) ->
     return 0 if total == 0.0 else (1 if total > 0.0 else -1)
 
 
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+def _dot_f(row: np.ndarray, c: np.ndarray) -> float:
+    """``row . c`` in float64, vectorised: the error bound of the seam holds for any summation order and for FMAs."""
+    acc = 0.0
+    for mu in range(row.shape[0]):
+        acc += row[mu] * c[mu]
+    return acc
+
+
 @njit(cache=True, nogil=True)
 def decide(
     kind: int,
@@ -140,16 +151,13 @@ def decide(
 ) -> tuple[int, float]:
     """The exact sign of ``D_i`` (1: the flip lowers the energy) and its float64 value (scaled by ``e^-shift``)."""
     K = row.shape[0]
-    if mode == _INT_EXACT:
+    if mode != _CERTIFIED:
         acc = np.int64(0)
         for mu in range(K):
             acc += np.int64(row[mu]) * c_w[mu]
         d = a_w + si * acc
         return (0 if d == 0 else (1 if d > 0 else -1)), float(d)
-    accf = 0.0
-    for mu in range(K):
-        accf += row[mu] * c_f[mu]
-    df = a_f + si * accf
+    df = a_f + si * _dot_f(row, c_f)
     if abs(df) > err:
         return (1 if df > 0 else -1), df
     if kind == _EXPONENTIAL:
@@ -159,6 +167,15 @@ def decide(
         acc += np.int64(row[mu]) * c_w[mu]
     d = a_w + si * acc  # |D| <= 2 err < 2^63: the wrapped value is exact
     return (0 if d == 0 else (1 if d > 0 else -1)), float(d)
+
+
+@njit(cache=True, nogil=True)
+def _dot_i32(row: np.ndarray, c: np.ndarray) -> np.int64:
+    """``row . c`` with int32 coefficients, summed exactly in int64."""
+    acc = np.int64(0)
+    for mu in range(row.shape[0]):
+        acc += np.int64(row[mu]) * c[mu]
+    return acc
 
 
 @njit(inline="always")
@@ -209,15 +226,22 @@ def async_dense(
     c_f = np.empty(K)
     c_w = np.zeros(K, dtype=np.int64)
     work = np.zeros(2 * N + 5, dtype=np.int64)
+    c32 = np.zeros(K if mode == _INT32 else 0, dtype=np.int32)
     a_f, a_w, err, _ = coefficients(kind, M, gp_f, gm_f, gp_w, gm_w, c_f, c_w)
+    c32[:] = c_w[: c32.shape[0]]
     for sweep in range(orders.shape[0]):
         flips = 0
         for t in range(orders.shape[1]):
             i = orders[sweep, t]
-            sign, _ = decide(kind, mode, xiT[i], s[i], M, c_f, c_w, a_f, a_w, err, work)
+            if mode == _INT32:
+                d = a_w + s[i] * _dot_i32(xiT[i], c32)
+                sign = 1 if d > 0 else 0
+            else:
+                sign, _ = decide(kind, mode, xiT[i], s[i], M, c_f, c_w, a_f, a_w, err, work)
             if sign > 0:
                 _flip(xiT, s, M, i, -s[i])
                 a_f, a_w, err, _ = coefficients(kind, M, gp_f, gm_f, gp_w, gm_w, c_f, c_w)
+                c32[:] = c_w[: c32.shape[0]]
                 flips += 1
         if flips == 0:
             return sweep + 1, True
@@ -253,11 +277,7 @@ def heat_bath_dense(
         for t in range(orders.shape[1]):
             i = orders[sweep, t]
             si = s[i]
-            acc = 0.0
-            row = xiT[i]
-            for mu in range(K):
-                acc += row[mu] * c_f[mu]
-            d = a_f + si * acc
+            d = a_f + si * _dot_f(xiT[i], c_f)
             x = beta * si * d * np.exp(shift - log_unit)  # beta Delta E(s_i -> +1) / F'(N)
             new = 1 if uniforms[sweep, t] < 0.5 * (1.0 - np.tanh(0.5 * x)) else -1
             if new != si:
