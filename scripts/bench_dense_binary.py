@@ -40,6 +40,9 @@ ENERGIES = {
 }
 
 
+MODES = {en.INT_EXACT: "int64", en.CERTIFIED: "certified float64", en.INT32: "int32 coefficients"}
+
+
 def _dense_step(energy: en.Energy, xiT: np.ndarray, start: np.ndarray, orders: np.ndarray):
     N, K = xiT.shape
     t = energy.tables(N)
@@ -87,11 +90,7 @@ def bench_binary(
             steps |= {name: _dense_step(e, xiT, start, orders) for name, e in ENERGIES.items()}
             for name, step in steps.items():
                 step()  # compile, warm the caches
-                mode = (
-                    "hebbian int32"
-                    if name == "hopfield"
-                    else ("int64" if ENERGIES[name].mode(N, K) == 0 else "certified float64")
-                )
+                mode = "hebbian int32" if name == "hopfield" else MODES[ENERGIES[name].mode(N, K)]
                 tasks.append(
                     harness.Task(
                         f"{regime}/N={N}/{name}",

@@ -41,9 +41,10 @@ A spin flips at ``T = 0`` iff ``D_i > 0``; ``D_i = 0`` keeps it (the Hopfield ti
   ``2^64`` to int64. Integer arithmetic modulo ``2^64`` (int64 with wrap-around, as Numba, NumPy arrays and CuPy do it)
   is a ring homomorphism, so ``A + sigma xi.C`` computed in wrapped int64 is the exact ``D`` whenever ``|D| < 2^63`` —
   never forming ``M^n``, which overflows int64 for ``N^n >= 2^63`` (n >= 5 at N >= 6000, n = 7 at N >= 510). Where
-  ``G = sum_mu |g+| + |g-| < 2^62`` for every state (``K max|g| < 2^62``, :data:`INT_EXACT` mode) the kernels use int64
-  alone, with the coefficients ``C`` stored as int32 where ``max|g| < 2^31`` (:data:`INT32`: int8 x int32 products
-  vectorise best; the sums stay int64). Otherwise (:data:`CERTIFIED`) they compute ``D`` in float64 with the bound
+  ``G = sum_mu |g+| + |g-| < 2^62`` for every state (``K max|g| < 2^62``) int64 alone is exact (:data:`INT_EXACT`);
+  the kernels use it with the coefficients ``C`` stored as int32 where ``max|g| < 2^31`` (:data:`INT32`: int8 x int32
+  products vectorise best; the sums stay int64). Otherwise (:data:`CERTIFIED`, faster than int64 products) they
+  compute ``D`` in float64 with the bound
   ``|D_float - D| <= err = 4 (K + 8) u G`` (``u = 2^-53``; Higham's bound for the K-term sums plus the roundings of the
   tables and of ``g+ -+ g-``); where ``|D_float| > err`` its sign is exact, and elsewhere (ties and near-ties)
   ``|D| <= 2 err < 2^63`` (checked by :meth:`Energy.check_exact` before any work), so the wrapped int64 value is exact;
@@ -226,13 +227,17 @@ class Energy:
         return _tables(self.kind, self.n, int(N))
 
     def mode(self, N: int, K: int) -> int:
-        """:data:`INT32` when ``max|g| < 2^31``, :data:`INT_EXACT` when ``K max|g| < 2^62``, else :data:`CERTIFIED`."""
+        """The kernels' arithmetic at ``(N, K)``: :data:`INT32` or :data:`CERTIFIED`.
+
+        :data:`INT32` when ``max|g| < 2^31`` and ``K max|g| < 2^62``, else :data:`CERTIFIED`.
+
+        :data:`INT_EXACT` (int64 products) is exact as well but slower than the vectorised float64 dot product of the
+        certified mode (measured by ``scripts/bench_dense_binary.py``), so it is not chosen; the kernels accept it.
+        """
         if self.kind == EXPONENTIAL:
             return CERTIFIED
         gmax = self.tables(N).gmax
-        if K * gmax >= 2**62:
-            return CERTIFIED
-        return INT32 if gmax < 2**31 else INT_EXACT
+        return INT32 if gmax < 2**31 and K * gmax < 2**62 else CERTIFIED
 
     def check_exact(self, N: int, K: int) -> str | None:
         """Why the exact sign cannot be guaranteed at ``(N, K)`` (``None`` if it can).
