@@ -11,7 +11,8 @@
 * per size ``N``, the load where the stable and the retrieved fractions fall through 1/2, from the binomial
   error-function fit of :func:`amphase.analysis.capacity.critical_load` (``{load}_stable_half``,
   ``{load}_retrieved_half`` with ``load`` the dataset's load dimension, ``alpha = K/N^(n-1)`` or ``K``), and their
-  extrapolation ``N -> infinity`` where enough sizes were simulated;
+  power-law extrapolation ``N -> infinity`` where enough sizes were simulated (in the dataset, not in the table: the
+  stability load ``K/N^(n-1)`` of the polynomial model vanishes as ``1/ln N``, which no ``a + b N^-nu`` describes);
 * ``{load}_theory``: the signal-to-noise capacity ``K_typical`` (a typical pattern is a fixed point) of the theory
   quantity ``dense.poly_capacity`` (``amphase.theory.dense``) at the same ``N``, ``n`` and cue noise, in the
   dataset's load unit, for the polynomial energy; NaN with the attribute ``theory_status`` saying why where the
