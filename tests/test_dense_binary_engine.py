@@ -12,7 +12,7 @@ from amphase.simulate.backend import get_backend, gpu_available
 from amphase.simulate.dense import engine
 from amphase.simulate.dense.engine import DenseRun, run_realization
 from amphase.simulate.dense.model import MODEL, check
-from amphase.simulate.energies import polynomial
+from amphase.simulate.energies import Energy, polynomial
 from amphase.simulate.hopfield.engine import HopfieldRun
 from amphase.simulate.hopfield.engine import run_realization as hopfield_realization
 from amphase.simulate.patterns import binary_patterns
@@ -34,6 +34,19 @@ def test_polynomial_2_realization_is_the_hopfield_realization(dynamics):
     hop = hopfield_realization(HopfieldRun(N=150, alpha=0.16, noise=0.15, trials=5, dynamics=dynamics), SEED)
     _same(dense, hop, ("m_cue", "top_overlap", "top_pattern", "sweeps", "status", "noise_rms"))
     assert (dense["sweeps"] > 1).any()
+
+
+@pytest.mark.parametrize(("backend", "dynamics"), [("cpu", "async"), ("numpy", "async"), ("cpu", "sync")])
+def test_generic_kernels_with_polynomial_2_follow_the_hopfield_engine(monkeypatch, backend, dynamics):
+    """With the Hebbian fast path switched off, the generic energy kernels at F = x^2 reproduce the Hopfield engine
+    (its patterns, cues and visiting orders) spin for spin."""
+    hop = hopfield_realization(HopfieldRun(N=120, alpha=0.15, noise=0.2, trials=4, dynamics=dynamics), SEED)
+    monkeypatch.setattr(Energy, "hebbian", property(lambda self: False))
+    run = DenseRun(N=120, n=2, alpha=0.15, noise=0.2, trials=4, dynamics=dynamics, backend=backend)
+    assert not run.energy.hebbian
+    dense = run_realization(run, SEED)
+    _same(dense, hop, ("m_cue", "top_overlap", "top_pattern", "sweeps", "status", "noise_rms"))
+    assert (hop["sweeps"] > 1).any()
 
 
 @pytest.mark.parametrize(
