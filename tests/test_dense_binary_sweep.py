@@ -84,3 +84,13 @@ def test_builtin_capacity_configs_resolve(name):
     _, raw = load_config(str(path))
     config = resolve(raw)
     assert config["model"] == "dense.binary" and "N" in config["grid"] and "alpha" in config["grid"]
+
+
+def test_figure_accepts_bounds_rounded_past_the_fraction(dataset):
+    """Wilson bounds at a fraction of 1 can round 1e-16 below it: the error bars must not go negative."""
+    with xr.open_dataset(dataset, engine="h5netcdf") as ds:
+        res = dense_compare.compare(ds.load())
+    res["stable_hi"] = res["stable_fraction"] - 1e-16
+    res["retrieved_lo"] = res["retrieved_fraction"] + 1e-16
+    fig = dense_compare.plot(res, "rounded bounds")
+    assert len(fig.axes) == 3

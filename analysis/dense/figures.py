@@ -41,7 +41,8 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
         for ax, name in zip(axes[:2], ("stable", "retrieved"), strict=True):
             f = p[f"{name}_fraction"].values
             lo, hi = p[f"{name}_lo"].values, p[f"{name}_hi"].values
-            ax.errorbar(x, f, yerr=[f - lo, hi - f], fmt="o", ms=3, color=colour, label=f"N={N}")
+            yerr = np.clip(np.nan_to_num([f - lo, hi - f]), 0.0, None)  # rounding: the bounds touch 0 and 1
+            ax.errorbar(x, f, yerr=yerr, fmt="o", ms=3, color=colour, label=f"N={N}")
             half, width = f"{load}_{name}_half", f"{load}_{name}_width"
             if half in p and np.isfinite(float(p[half])):
                 ax.plot(grid, step_probability(grid, float(p[half]), float(p[width])), color=colour, lw=1)
@@ -59,7 +60,7 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
             ax.errorbar(
                 Ns,
                 r[f"{load}_{name}_half"].values,
-                yerr=r[f"{load}_{name}_half_error"].values,
+                yerr=np.clip(np.nan_to_num(r[f"{load}_{name}_half_error"].values), 0.0, None),
                 fmt=marker,
                 label=f"{name}: fitted 1/2 point",
             )
