@@ -95,4 +95,12 @@ register(
         configs="amphase.simulate.hopfield.configs",
     )
 )
-register(Family("dense", theory="amphase.theory.dense"))
+register(
+    Family(
+        "dense",
+        theory="amphase.theory.dense",
+        models={"dense.binary": "amphase.simulate.dense.model:MODEL"},
+        comparisons={"dense.binary": "amphase.analysis.dense.compare:COMPARISON"},
+        configs="amphase.simulate.dense.configs",
+    )
+)

@@ -1,0 +1,1 @@
+"""Analysis of binary Dense Associative Memory simulations: stability, retrieval, critical loads, theory."""

@@ -1,0 +1,200 @@
+"""Binary DenseAM simulations (``dense.binary``) against the signal-to-noise theory, at the same coordinates.
+
+:func:`compare` takes a dataset written by ``amphase run`` for ``dense.binary`` and returns one comparison dataset:
+
+* ``stable_fraction`` (with Wilson bounds, :func:`amphase.analysis.statistics.wilson_interval`): the fraction of the
+  cued stored patterns that are one-step stable (no single flip lowers the energy; engine variable
+  ``unstable_bits == 0``), per grid point;
+* ``retrieved_fraction`` (Wilson bounds): the fraction of cues whose end state has overlap ``>= m_retrieval`` with
+  the cued pattern;
+* ``fraction`` of each end-state class (:func:`amphase.analysis.classify.classify`, :func:`state_fractions`);
+* per size ``N``, the load where the stable and the retrieved fractions fall through 1/2, from the binomial
+  error-function fit of :func:`amphase.analysis.capacity.critical_load` (``{load}_stable_half``,
+  ``{load}_retrieved_half`` with ``load`` the dataset's load dimension, ``alpha = K/N^(n-1)`` or ``K``), and their
+  power-law extrapolation ``N -> infinity`` where enough sizes were simulated (in the dataset, not in the table: the
+  stability load ``K/N^(n-1)`` of the polynomial model vanishes as ``1/ln N``, which no ``a + b N^-nu`` describes);
+* ``{load}_theory``: the signal-to-noise capacity ``K_typical`` (a typical pattern is a fixed point) of the theory
+  quantity ``dense.poly_capacity`` (``amphase.theory.dense``) at the same ``N``, ``n`` and cue noise, in the
+  dataset's load unit, for the polynomial energy; NaN with the attribute ``theory_status`` saying why where the
+  theory is not available (not registered, another ``F``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from amphase.analysis.capacity import critical_load
+from amphase.analysis.classify import STATES, classify, state_fractions
+from amphase.analysis.compare import Comparison
+from amphase.analysis.statistics import wilson_interval
+from amphase.errors import NoSolutionError, ParameterError
+
+__all__ = ["COMPARISON", "compare", "plot", "table"]
+
+#: variables a dataset must hold for this comparison.
+REQUIRED = ("top_overlap", "m_cue", "unstable_bits", "status", "P")
+
+_TRIAL = ("realization", "trial")
+
+#: the quantity that predicts the capacity of the polynomial model.
+THEORY = "dense.poly_capacity"
+
+
+def load_dim(ds: xr.Dataset) -> str:
+    """The dataset's load dimension: ``alpha`` (``K/N^(n-1)``) or ``K``; ``alpha`` when neither is a grid dim."""
+    for name in ("alpha", "K"):
+        if name in ds.dims:
+            return name
+    return "K" if int(ds.attrs.get("param_K", 0) or 0) else "alpha"
+
+
+def _standard(ds: xr.Dataset) -> xr.Dataset:
+    """Give every dataset the dims N, n, F, the load, T, cue and noise (fixed parameters become length-1 dims)."""
+    for name in ("N", "n", "F", load_dim(ds), "T", "cue", "noise"):
+        if name not in ds.dims:
+            ds = ds.expand_dims({name: [ds.attrs[f"param_{name}"]]})
+    return ds
+
+
+def _counts(ok: xr.DataArray, valid: xr.DataArray, name: str, what: str) -> xr.Dataset:
+    """Counts, fraction and 1-sigma Wilson bounds of ``ok`` among ``valid`` over realizations and trials."""
+    k = (ok & valid).sum(_TRIAL)
+    n = valid.sum(_TRIAL)
+    lo, hi = wilson_interval(k.values, n.values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = k / n
+    return xr.Dataset(
+        {
+            f"{name}_count": k.assign_attrs(long_name=f"{what} (count)"),
+            f"{name}_total": n.assign_attrs(long_name="trials counted"),
+            f"{name}_fraction": frac.assign_attrs(long_name=f"fraction {what}"),
+            f"{name}_lo": (k.dims, lo, {"long_name": "lower Wilson bound (1 sigma)"}),
+            f"{name}_hi": (k.dims, hi, {"long_name": "upper Wilson bound (1 sigma)"}),
+        }
+    )
+
+
+def _theory_value(N: int, n: int, F: str, noise: float, load: str) -> tuple[float, str]:
+    """``K_typical`` (or ``alpha_typical``) of :data:`THEORY`, or NaN and the reason."""
+    if F != "polynomial":
+        return np.nan, f"no signal-to-noise capacity for F={F} in this comparison"
+    try:
+        from amphase import theory
+
+        res: Any = theory.get(THEORY)(N=N, n=n, rho=noise)
+    except (ParameterError, NoSolutionError, ImportError) as err:
+        return np.nan, f"theory not available ({err})"
+    res = res._asdict() if hasattr(res, "_asdict") else dict(res)
+    return float(res["alpha_typical" if load == "alpha" else "K_typical"]), "ok"
+
+
+def _theory(res: xr.Dataset, load: str) -> xr.Dataset:
+    dims = [d for d in ("N", "n", "F", "noise") if d in res.dims]
+    shape = tuple(res.sizes[d] for d in dims)
+    out = np.full(shape, np.nan)
+    reasons = set()
+    for ix in np.ndindex(*shape):
+        p = {d: res[d].values[i] for d, i in zip(dims, ix, strict=True)}
+        out[ix], why = _theory_value(int(p["N"]), int(p["n"]), str(p["F"]), float(p["noise"]), load)
+        reasons.add(why)
+    status = "; ".join(sorted(r for r in reasons if r != "ok")) or "ok"
+    attrs = {
+        "long_name": f"signal-to-noise capacity K_typical in units of {load} ({THEORY}, a typical pattern stable)",
+        "theory_status": status,
+    }
+    return xr.Dataset({f"{load}_theory": (dims, out, attrs)}, coords={d: res[d] for d in dims})
+
+
+def compare(ds: xr.Dataset, **thresholds: float) -> xr.Dataset:
+    """Compare a ``dense.binary`` dataset with the theory (see the module docstring)."""
+    missing = [v for v in REQUIRED if v not in ds]
+    if missing:
+        raise ParameterError(f"the dataset lacks the variable {missing[0]} that a dense.binary comparison needs")
+    load = load_dim(ds)
+    ds = _standard(ds)
+    c = classify(ds, **thresholds)
+    fractions = state_fractions(c)
+    m_ret = float(fractions.attrs.get("m_retrieval", 0.8))
+    cued = ds["unstable_bits"] >= 0
+    stable = _counts(ds["unstable_bits"] == 0, cued, "stable", "of cued stored patterns one-step stable")
+    retrieved = _counts(ds["m_cue"] >= m_ret, ds["m_cue"].notnull(), "retrieved", "of cues retrieved")
+    parts = [fractions, stable, retrieved]
+    for name, counts in (("stable", stable), ("retrieved", retrieved)):
+        fit = critical_load(counts[f"{name}_count"], counts[f"{name}_total"], load, "N", prefix=f"{load}_{name}")
+        parts.append(fit)
+    res = xr.merge(parts, compat="override", combine_attrs="override")
+    res.attrs = {**fractions.attrs, "load": load}
+    res = xr.merge([res, _theory(res, load)], combine_attrs="override")
+    res.attrs["theory_status"] = res[f"{load}_theory"].attrs["theory_status"]
+    res.attrs["source_title"] = ds.attrs.get("title", "")
+    return res
+
+
+def _fmt(v: float, digits: int = 4, width: int = 9) -> str:
+    return f"{'nan' if v is None or not np.isfinite(v) else f'{v:.{digits}f}':>{width}}"
+
+
+def table(res: xr.Dataset, max_rows: int = 80) -> str:
+    """The comparison as text: stable and retrieved fractions per point, the half loads against the theory."""
+    load = res.attrs.get("load", "alpha")
+    lines = []
+    fixed = [f"{d}={res[d].values[0]}" for d in ("F", "n", "T", "cue", "noise") if d in res.dims and res.sizes[d] == 1]
+    if fixed:
+        lines.append(f"# {', '.join(fixed)}")
+    lines.append("# stable: cued stored patterns one-step stable; retrieved: end overlap with the cue >= m_retrieval")
+    cols = ["stable_fraction", "stable_lo", "stable_hi", "retrieved_fraction", "retrieved_lo", "retrieved_hi"]
+    frame = res[cols].to_dataframe().dropna(how="all")
+    varying = [d for d in frame.index.names if d in res.dims and res.sizes[d] > 1]
+    head = f"{' '.join(f'{d:>8}' for d in varying)} {'stable':>8} {'[lo, hi]':>17} {'retrieved':>9} {'[lo, hi]':>17}"
+    lines.append(head)
+    for key, r in list(frame.iterrows())[:max_rows]:
+        key = key if isinstance(key, tuple) else (key,)
+        point = dict(zip(frame.index.names, key, strict=True))
+        label = " ".join(f"{point[d]!s:>8}" for d in varying)
+        lines.append(
+            f"{label} {_fmt(r.stable_fraction, 3, 8)} [{_fmt(r.stable_lo, 3, 6)}, {_fmt(r.stable_hi, 3, 6)}]  "
+            f"{_fmt(r.retrieved_fraction, 3, 8)} [{_fmt(r.retrieved_lo, 3, 6)}, {_fmt(r.retrieved_hi, 3, 6)}]"
+        )
+    if len(frame) > max_rows:
+        lines.append(f"# ... {len(frame) - max_rows} more rows in the comparison dataset (--out)")
+    lines.append("")
+    lines.append(f"# half loads {load}_1/2(N) (erfc fits to the counts) vs the signal-to-noise capacity K_typical")
+    names = [f"{load}_stable_half", f"{load}_stable_half_error", f"{load}_retrieved_half", f"{load}_theory"]
+    names = [v for v in names if v in res]
+    if f"{load}_stable_half" not in res:
+        lines.append("# none: the fits need three loads or more")
+    else:
+        half = res[names].to_dataframe().dropna(how="all", subset=names[:1] + names[2:3])
+        for key, r in half.iterrows():
+            key = key if isinstance(key, tuple) else (key,)
+            point = dict(zip(half.index.names, key, strict=True))
+            label = " ".join(f"{d}={point[d]}" for d in half.index.names if res.sizes[d] > 1 or d == "N")
+            rh = r.get(f"{load}_retrieved_half", np.nan)
+            lines.append(
+                f"{label}: stable {_fmt(r[f'{load}_stable_half'])} ± {_fmt(r[f'{load}_stable_half_error'], 4, 6)}"
+                f"  retrieved {_fmt(rh)}  theory {_fmt(r[f'{load}_theory'])}"
+            )
+    if res.attrs.get("theory_status", "ok") != "ok":
+        lines.append(f"# theory: {res.attrs['theory_status']}")
+    lines.append("")
+    lines.append(f"# end-state fractions (m_retrieval={res.attrs.get('m_retrieval')}, theta={res.attrs.get('theta')})")
+    single = [d for d in res["fraction"].dims if d != "state" and res.sizes[d] == 1]
+    frac = res["fraction"].squeeze(single, drop=True)
+    fr = frac.to_series().unstack("state") if frac.ndim > 1 else frac.to_series().to_frame("all").T
+    fr = fr[[s for s in STATES if s in fr.columns]]
+    lines.append(fr.head(max_rows).to_string(float_format=lambda v: f"{v:.3f}"))
+    return "\n".join(lines)
+
+
+def plot(res: xr.Dataset, title: str = "") -> Any:
+    """The comparison figure (:func:`amphase.analysis.dense.figures.plot_comparison`)."""
+    from amphase.analysis.dense.figures import plot_comparison
+
+    return plot_comparison(res, title)
+
+
+#: what ``amphase compare`` runs on a dataset of the model ``dense.binary``.
+COMPARISON = Comparison(compare=compare, table=table, plot=plot)

@@ -1,0 +1,1 @@
+"""Built-in sweep configurations of the binary Dense Associative Memory models."""

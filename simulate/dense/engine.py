@@ -1,0 +1,332 @@
+"""One binary DenseAM realization: draw patterns, cue the network, run the dynamics with an energy, measure.
+
+:func:`run_realization` is the unit of work of the sweep runner for the model ``dense.binary``. A realization draws
+``K`` unbiased ±1 patterns (:func:`amphase.simulate.patterns.binary_patterns`) and runs ``trials`` trajectories from
+cues on them, with the energy ``E = -sum_mu F(M_mu)`` of :mod:`amphase.simulate.energies`.
+
+Load convention: ``K`` patterns given directly, or ``K = round(alpha N^(n-1))`` (the polynomial DenseAM stores
+``O(N^(n-1))`` patterns; Krotov & Hopfield 2016); ``n = 2`` gives the Hopfield load ``P/N``.
+
+Random streams are those of the Hopfield engine (:mod:`amphase.simulate.hopfield.engine`): children ``(0,)`` the
+patterns, ``(1, t)`` trial ``t`` (its cue, then blocks of :data:`BLOCK` sweeps: the visiting orders, then at
+``T > 0`` the heat-bath uniforms). So ``polynomial(2)`` at ``K = P`` and the Hopfield model at the same seed draw the
+same patterns, cues and orders, and follow the same trajectories. The Hebbian energies (``x^2/2``, ``x^2``) run on
+the Hopfield integer kernels, their exact fast path.
+
+Measurements per trial: the overlaps ``m_mu = M_mu / N`` (the ``top`` largest in absolute value and their patterns,
+the rms ``noise_rms`` of the others), the overlap ``m_cue`` with the cued pattern, the reduced energy ``E / F(N)``,
+``unstable_bits``: how many bits of the cued pattern a single flip would lower the energy of (0: the pattern is a
+fixed point, one-step stable), the sweeps run and how the run ended (:data:`STATUS`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from amphase.simulate.backend import Backend, get_backend
+from amphase.simulate.dense import batched, kernels
+from amphase.simulate.energies import Energy, make_energy
+from amphase.simulate.hopfield import batched as hopfield_batched
+from amphase.simulate.hopfield import kernels as hopfield_kernels
+from amphase.simulate.patterns import binary_patterns, flip_bits, random_spins
+from amphase.simulate.seeding import child_rng
+
+__all__ = ["BLOCK", "CUES", "STATUS", "DenseRun", "cue_states", "measure", "run_realization"]
+
+#: sweeps whose random numbers are drawn together (as the Hopfield engine).
+BLOCK = 4
+
+#: how a trajectory ended (the ``status`` flag values, in this order; as the Hopfield engine).
+STATUS = ("fixed_point", "two_cycle", "max_sweeps", "thermal")
+FIXED_POINT, TWO_CYCLE, MAX_SWEEPS, THERMAL = range(4)
+
+#: the cue kinds.
+CUES = ("pattern", "random")
+
+
+@dataclass(frozen=True)
+class DenseRun:
+    """Parameters of one realization (validated by :mod:`amphase.simulate.dense.model`).
+
+    Attributes
+    ----------
+    N : int
+        Neurons.
+    n : int
+        Degree of the polynomial energies (ignored by the exponential, except in the load ``alpha``).
+    F : str
+        ``'polynomial'``, ``'rectified'``, ``'exponential'`` (or ``'quadratic'``).
+    K : int
+        Patterns; 0: ``K = round(alpha N^(n-1))``.
+    alpha : float
+        Load ``K / N^(n-1)`` (used when ``K = 0``).
+    T : float
+        Temperature in units of ``F'(N)``; 0: the deterministic rule, > 0 the heat bath.
+    cue : str
+        ``'pattern'`` (pattern ``t mod K`` with ``round(noise N)`` bits flipped) or ``'random'``.
+    noise : float
+        Fraction of cue bits flipped.
+    trials : int
+        Trajectories per realization.
+    dynamics : str
+        ``'async'`` or ``'sync'``.
+    sweeps : int
+        ``T = 0``: most sweeps; ``T > 0``: sweeps run.
+    backend : str
+        See :mod:`amphase.simulate.backend`.
+    top : int
+        Largest overlaps reported per trial.
+
+    """
+
+    N: int
+    n: int = 2
+    F: str = "polynomial"
+    K: int = 0
+    alpha: float = 0.0
+    T: float = 0.0
+    cue: str = "pattern"
+    noise: float = 0.0
+    trials: int = 1
+    dynamics: str = "async"
+    sweeps: int = 200
+    backend: str = "cpu"
+    top: int = 5
+
+    @property
+    def P(self) -> int:
+        """Number of stored patterns: ``K``, or ``round(alpha N^(n-1))``."""
+        return int(self.K) if self.K else round(self.alpha * float(self.N) ** (self.n - 1))
+
+    @property
+    def energy(self) -> Energy:
+        """The energy of the seam."""
+        return make_energy(self.F, self.n)
+
+
+def cue_states(xiT: np.ndarray, run: DenseRun, rngs: list[np.random.Generator]) -> tuple[np.ndarray, np.ndarray]:
+    """Initial states ``(trials, N)`` int8 and cued patterns ``(trials,)`` (-1: random), as the Hopfield engine."""
+    N, K = xiT.shape
+    S = np.empty((run.trials, N), dtype=np.int8)
+    cued = np.full(run.trials, -1, dtype=np.int32)
+    flips = round(run.noise * N)
+    for t, rng in enumerate(rngs):
+        if run.cue == "random":
+            S[t] = random_spins(rng, N)
+            continue
+        cued[t] = t % K
+        S[t] = flip_bits(rng, xiT[:, cued[t]], flips)
+    return S, cued
+
+
+def _draw_block(rng: np.random.Generator, N: int, thermal: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    orders = rng.permuted(np.broadcast_to(np.arange(N, dtype=np.int64), (BLOCK, N)), axis=1)
+    uniforms = rng.random((BLOCK, N)) if thermal else None
+    return orders, uniforms
+
+
+def _run_cpu(xiT: np.ndarray, S: np.ndarray, run: DenseRun, rngs: list[np.random.Generator]) -> tuple:
+    """Numba kernels, one trial at a time; returns (S, M, sweeps, status)."""
+    N, K = xiT.shape
+    energy = run.energy
+    thermal = run.T > 0
+    beta = 1.0 / run.T if thermal else np.inf
+    t_ = energy.tables(N)
+    mode = energy.mode(N, K)
+    args = (energy.kind, mode, t_.gp_f, t_.gm_f, t_.gp_w, t_.gm_w, xiT)
+    M = np.empty((len(S), K), dtype=np.int64)
+    sweeps = np.zeros(len(S), dtype=np.int32)
+    status = np.full(len(S), THERMAL if thermal else MAX_SWEEPS, dtype=np.int8)
+    for t, rng in enumerate(rngs):
+        s = S[t]
+        m = hopfield_kernels.overlaps(xiT, s) if energy.hebbian else kernels.overlaps(xiT, s)
+        while sweeps[t] < run.sweeps:
+            orders, uniforms = _draw_block(rng, N, thermal)
+            n = min(BLOCK, run.sweeps - sweeps[t])
+            if thermal:
+                if energy.hebbian:
+                    hopfield_kernels.glauber_patterns(xiT, s, m, orders[:n], uniforms[:n], beta)
+                else:
+                    kernels.heat_bath_dense(*args, s, m, orders[:n], uniforms[:n], beta, energy.log_unit(N))
+                sweeps[t] += n
+                continue
+            if energy.hebbian:
+                done, fixed = hopfield_kernels.async_patterns(xiT, s, m, orders[:n])
+            else:
+                done, fixed = kernels.async_dense(*args, s, m, orders[:n])
+            sweeps[t] += done
+            if fixed:
+                status[t] = FIXED_POINT
+                break
+        M[t] = m
+    return S, M, sweeps, status
+
+
+def _run_batched_async(
+    backend: Backend, xiT: np.ndarray, S: np.ndarray, run: DenseRun, rngs: list[np.random.Generator]
+) -> tuple:
+    """The batched random-sequential algorithm (NumPy or CuPy); the same trajectories as :func:`_run_cpu`."""
+    xp = backend.xp
+    B, N = S.shape
+    energy = run.energy
+    thermal = run.T > 0
+    beta = 1.0 / run.T if thermal else np.inf
+    d_xiT = backend.asarray(xiT)
+    d_S = backend.asarray(S)
+    mtype = xp.int32 if energy.hebbian else xp.int64
+    d_M = d_S.astype(mtype) @ d_xiT.astype(mtype)
+    sweeps = np.zeros(B, dtype=np.int32)
+    status = np.full(B, THERMAL if thermal else MAX_SWEEPS, dtype=np.int8)
+    active = np.ones(B, dtype=bool)
+    identity = np.broadcast_to(np.arange(N, dtype=np.int64), (B, N))
+    while active.any():
+        blocks = [_draw_block(rng, N, thermal) if active[b] else (None, None) for b, rng in enumerate(rngs)]
+        n = min(BLOCK, run.sweeps - int(sweeps[active].min()))
+        for k in range(n):
+            live = active & (sweeps < run.sweeps)
+            if not live.any():
+                break
+            orders = np.array([blocks[b][0][k] if live[b] else identity[b] for b in range(B)])
+            if thermal:
+                idx = np.flatnonzero(live)
+                uniforms = backend.asarray(np.array([blocks[b][1][k] for b in idx]))
+                sub_S, sub_M, sub_o = d_S[idx], d_M[idx], backend.asarray(orders[idx])
+                if energy.hebbian:
+                    hopfield_batched.glauber_sweep(xp, d_xiT, sub_S, sub_M, sub_o, uniforms, beta)
+                else:
+                    batched.heat_bath_sweep(xp, energy, d_xiT, sub_S, sub_M, sub_o, uniforms, beta)
+                d_S[idx], d_M[idx] = sub_S, sub_M
+                sweeps[live] += 1
+                continue
+            d_orders = backend.asarray(orders)
+            if energy.hebbian:
+                flips = hopfield_batched.async_sweep(xp, d_xiT, d_S, d_M, d_orders)
+            else:
+                flips = batched.async_sweep(xp, energy, d_xiT, d_S, d_M, d_orders)
+            flips = backend.asnumpy(flips)
+            sweeps[live] += 1
+            fixed = live & (flips == 0)
+            status[fixed] = FIXED_POINT
+            active &= ~fixed
+        active &= sweeps < run.sweeps
+    return backend.asnumpy(d_S), backend.asnumpy(d_M).astype(np.int64), sweeps, status
+
+
+def _run_sync(
+    backend: Backend, xiT: np.ndarray, S: np.ndarray, run: DenseRun, rngs: list[np.random.Generator]
+) -> tuple:
+    """Synchronous dynamics for all trials at once (GEMMs, exact signs); fixed points and 2-cycles end a T = 0 run."""
+    xp = backend.xp
+    B, N = S.shape
+    energy = run.energy
+    thermal = run.T > 0
+    beta = 1.0 / run.T if thermal else np.inf
+    log_unit = energy.log_unit(N)
+    d_xiT = backend.asarray(xiT)
+    d_S = backend.asarray(S)
+    prev = d_S.copy()
+    sweeps = np.zeros(B, dtype=np.int32)
+    status = np.full(B, THERMAL if thermal else MAX_SWEEPS, dtype=np.int8)
+    active = np.ones(B, dtype=bool)
+    for step in range(run.sweeps):
+        if thermal and step % BLOCK == 0:
+            block = np.stack([rng.random((BLOCK, N)) for rng in rngs])
+        idx = np.flatnonzero(active)
+        if idx.size == 0:
+            break
+        old = d_S[idx]
+        M = old.astype(xp.int64) @ d_xiT.astype(xp.int64)
+        D, sign = batched.flip_scores(xp, energy, d_xiT, old, M, N)
+        if thermal:
+            shift = energy.coefficients(M, N, xp)[5]
+            x = beta * old * D * xp.exp(shift - log_unit)[:, None]
+            u = backend.asarray(block[idx, step % BLOCK])
+            new = xp.where(u < 0.5 * (1.0 - xp.tanh(0.5 * x)), 1, -1).astype(xp.int8)
+        else:
+            new = xp.where(sign > 0, -old, old).astype(xp.int8)
+        sweeps[idx] += 1
+        if not thermal:
+            same = backend.asnumpy((new == old).all(axis=1))
+            cycle = backend.asnumpy((new == prev[idx]).all(axis=1)) & ~same
+            status[idx[same]] = FIXED_POINT
+            status[idx[cycle]] = TWO_CYCLE
+            active[idx[same | cycle]] = False
+        prev[idx] = old
+        d_S[idx] = new
+    M = d_S.astype(xp.int64) @ d_xiT.astype(xp.int64)
+    return backend.asnumpy(d_S), backend.asnumpy(M).astype(np.int64), sweeps, status
+
+
+def unstable_bits(backend: Backend, energy: Energy, xiT: np.ndarray, patterns: np.ndarray) -> np.ndarray:
+    """For each pattern index (-1: none), how many of its bits one flip would lower the energy of (exact signs)."""
+    out = np.full(len(patterns), -1, dtype=np.int32)
+    which = np.flatnonzero(patterns >= 0)
+    if which.size == 0:
+        return out
+    xp = backend.xp
+    N = xiT.shape[0]
+    d_xiT = backend.asarray(xiT)
+    S = d_xiT[:, backend.asarray(patterns[which])].T.copy()  # (m, N)
+    M = S.astype(xp.int64) @ d_xiT.astype(xp.int64)
+    _, sign = batched.flip_scores(xp, energy, d_xiT, S, M, N)
+    out[which] = backend.asnumpy((sign > 0).sum(axis=1))
+    return out
+
+
+def run_realization(run: DenseRun, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+    """Draw the patterns, run every trial, and measure the end states.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``m_cue``, ``cue_pattern``, ``energy`` (``E / F(N)``), ``sweeps``, ``status``, ``unstable_bits`` (trials,);
+        ``top_overlap``, ``top_pattern`` (trials, top); ``noise_rms`` (trials,); ``P`` (scalar, patterns stored).
+
+    """
+    N, K = run.N, run.P
+    xiT = binary_patterns(child_rng(seed, 0), N, K)
+    rngs = [child_rng(seed, 1, t) for t in range(run.trials)]
+    S, cued = cue_states(xiT, run, rngs)
+    backend = get_backend(run.backend)
+    stable = unstable_bits(get_backend("numpy" if backend.name == "cpu" else backend.name), run.energy, xiT, cued)
+    if run.dynamics == "sync":
+        S, M, sweeps, status = _run_sync(backend, xiT, S, run, rngs)
+    elif backend.batched:
+        S, M, sweeps, status = _run_batched_async(backend, xiT, S, run, rngs)
+    else:
+        S, M, sweeps, status = _run_cpu(xiT, S, run, rngs)
+    out = measure(M, N, cued, sweeps, status, run.top)
+    out["energy"] = run.energy.reduced_energy(M, N)
+    out["unstable_bits"] = stable
+    return out
+
+
+def measure(
+    M: np.ndarray, N: int, cued: np.ndarray, sweeps: np.ndarray, status: np.ndarray, top: int
+) -> dict[str, np.ndarray]:
+    """End-state overlap measurements from the integer overlaps ``M`` (trials, K), as the Hopfield engine's."""
+    trials, K = M.shape
+    m = M / N
+    k = min(top, K)
+    order = np.argsort(-np.abs(m), axis=1, kind="stable")[:, :k]
+    top_overlap = np.full((trials, top), np.nan)
+    top_pattern = np.full((trials, top), -1, dtype=np.int32)
+    top_overlap[:, :k] = np.take_along_axis(m, order, axis=1)
+    top_pattern[:, :k] = order
+    m_cue = np.where(cued >= 0, m[np.arange(trials), np.maximum(cued, 0)], np.nan)
+    rest = K - k
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rest_sq = (m**2).sum(axis=1) - (top_overlap[:, :k] ** 2).sum(axis=1)
+        noise_rms = np.where(rest > 0, np.sqrt(np.fmax(rest_sq, 0.0) / max(rest, 1)), np.nan)
+    return {
+        "m_cue": m_cue,
+        "cue_pattern": cued,
+        "sweeps": sweeps.astype(np.int32),
+        "status": status.astype(np.int8),
+        "top_overlap": top_overlap,
+        "top_pattern": top_pattern,
+        "noise_rms": noise_rms,
+        "P": np.int32(K),
+    }
