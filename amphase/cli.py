@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import signal
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -221,23 +222,43 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    SIGINT and SIGTERM stop a command cleanly: one line ``amphase: interrupted`` and the status 130 (SIGINT) or 143
+    (SIGTERM). Signals after the first are ignored, so nothing interrupts the clean-up; when ``main`` is the program
+    (``argv`` is None) they stay ignored until the process has exited.
+    """
+    from amphase.simulate.executors import InterruptGuard
+
     parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-        workers = getattr(args, "workers", None)
-        if workers is not None and workers < 1:
-            raise ParameterError(f"--workers {args.workers}: must be an integer >= 1")
-        return args.handler(args)
-    except AmphaseError as err:
-        print(f"amphase: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("amphase: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # output piped into `head` and the like
-        sys.stderr.close()
-        return 0
+    guard = InterruptGuard((signal.SIGINT, signal.SIGTERM), chain=False, restore=argv is not None)
+    with guard:
+        try:
+            args = parser.parse_args(argv)
+            workers = getattr(args, "workers", None)
+            if workers is not None and workers < 1:
+                raise ParameterError(f"--workers {args.workers}: must be an integer >= 1")
+            return args.handler(args)
+        except KeyboardInterrupt:
+            return _interrupted(guard)
+        except AmphaseError as err:
+            if guard.signum:
+                return _interrupted(guard)
+            print(f"amphase: error: {err}", file=sys.stderr)
+            return 2
+        except BrokenPipeError:  # output piped into `head` and the like
+            sys.stderr.close()
+            return 0
+        except Exception:
+            if guard.signum:  # an error caused by the interruption itself, e.g. a worker the same Ctrl-C reached
+                return _interrupted(guard)
+            raise
+
+
+def _interrupted(guard: Any) -> int:
+    guard.ignore()
+    print("amphase: interrupted", file=sys.stderr)
+    return 128 + (guard.signum or signal.SIGINT)
 
 
 if __name__ == "__main__":  # pragma: no cover
