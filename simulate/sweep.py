@@ -33,6 +33,7 @@ import xarray as xr
 from amphase.dataset import COORDINATES, provenance_attrs, write_netcdf
 from amphase.errors import ParameterError
 from amphase.simulate.executors import check_executor, make_executor
+from amphase.simulate.locking import OutputLock
 from amphase.simulate.models import Choice, get_model
 from amphase.simulate.store import CheckpointStore
 
@@ -85,6 +86,7 @@ def run_sweep(
     scheduler: str | None = None,
     progress: bool | None = None,
     restart: bool = False,
+    wait: bool = False,
 ) -> xr.Dataset:
     """Run (or resume) a sweep and write its dataset to ``out`` (netCDF).
 
@@ -100,6 +102,9 @@ def run_sweep(
         Show a progress bar; by default when standard error is a terminal.
     restart : bool
         Discard an existing checkpoint store instead of resuming it.
+    wait : bool
+        If another run holds the lock on ``out``, wait for it to finish (then resume its checkpoint) instead of
+        raising :class:`~amphase.simulate.locking.OutputLockedError` (see :mod:`amphase.simulate.locking`).
 
     Returns
     -------
@@ -111,6 +116,19 @@ def run_sweep(
     if out.suffix != ".nc":
         raise ParameterError(f"--out {out}: the output file must end in .nc (netCDF)")
     check_executor(executor, workers, scheduler)
+    with OutputLock(out, wait=wait):  # one run per output: held until the dataset is written
+        return _run_locked(config, out, executor, workers, scheduler, progress, restart)
+
+
+def _run_locked(
+    config: Mapping[str, Any],
+    out: Path,
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    progress: bool | None,
+    restart: bool,
+) -> xr.Dataset:
     model = get_model(config["model"])
     variables = model.variables(config)
     sizes = model.sizes(config)
