@@ -151,6 +151,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         progress=None if not args.no_progress else False,
         restart=args.restart,
+        wait=args.wait,
     )
     done = ds.attrs["resumed_points"]
     note = f" ({done} grid points were already in the checkpoint)" if done else ""
@@ -206,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("--scheduler", metavar="ADDRESS", help="join a running Dask cluster (implies --executor dask)")
     rn.add_argument("--restart", action="store_true", help="discard the checkpoint store instead of resuming")
     rn.add_argument("--no-progress", action="store_true", help="no progress bar")
+    rn.add_argument(
+        "--wait", action="store_true", help="if another run is writing the same output, wait for it (default: fail)"
+    )
     rn.set_defaults(handler=_cmd_run)
 
     cp = sub.add_parser(
