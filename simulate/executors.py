@@ -28,6 +28,7 @@ Interruption (Ctrl-C, SIGTERM, any exception) never hangs and never leaves a pro
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import signal
@@ -317,9 +318,25 @@ def _local_cluster(workers: int) -> Iterator[Any]:
                 finished = True
             finally:
                 if not finished:  # the running tasks are threads of this process: close without waiting for them
-                    for worker in list(cluster.workers.values()):
-                        with contextlib.suppress(Exception):
-                            cluster.sync(worker.close, executor_wait=False, reason="amphase: interrupted")
-                client.close(timeout=5 if finished else 2)
+                    with _quiet("distributed"):
+                        for worker in list(cluster.workers.values()):
+                            with contextlib.suppress(Exception):
+                                cluster.sync(worker.close, executor_wait=False, reason="amphase: interrupted")
+                        client.close(timeout=2)
+                else:
+                    client.close()
         finally:
-            cluster.close(timeout=None if finished else 2)
+            with _quiet("distributed") if not finished else contextlib.nullcontext():
+                cluster.close(timeout=None if finished else 2)
+
+
+@contextlib.contextmanager
+def _quiet(logger: str) -> Iterator[None]:
+    """Silence the warnings of ``logger`` (Dask's, about the tasks an abort cancels) for the body."""
+    log = logging.getLogger(logger)
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
