@@ -29,7 +29,7 @@ TINY = ["hopfield-capacity", "N=300,400", "alpha=0.05,0.1,0.14", "realizations=2
 #: two grid points of about 15 s each: a run that is stopped must not wait for them
 LONG = ["hopfield-capacity", "N=2000", "alpha=0.05,0.1", "T=0.3", "sweeps=16000", "realizations=2", "params.trials=2"]
 
-EXIT_LIMIT_S = 5.0  # from the (first) signal to the exit of the main process
+EXIT_LIMIT_S = 8.0  # from the (first) signal to the exit of the main process
 GONE_LIMIT_S = 5.0  # from that exit to the end of its last descendant
 TIMINGS: dict[str, list[float]] = {}
 
