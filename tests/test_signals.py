@@ -11,6 +11,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -81,8 +82,11 @@ class Run:
         self.out = Path(out)
         cmd = [sys.executable, "-m", "amphase", "run", *args, "--out", str(out), "--no-progress"]
         cmd += ["--executor", executor, "--workers", "2", *extra]
+        # standard error goes to a file, not a pipe: a worker left behind would hold a pipe open, and reading it
+        # would wait for that worker
+        self.err = tempfile.TemporaryFile(mode="w+")
         self.proc = subprocess.Popen(
-            cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+            cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=self.err, text=True, start_new_session=True
         )
         self.seen = set()
         self.exit_s = self.gone_s = None
@@ -117,8 +121,9 @@ class Run:
         if self.proc.poll() is None:
             self.kill_all()
             pytest.fail(f"hang: the run did not exit within {timeout} s of the signal")
-        _, err = self.proc.communicate()
         ended = time.monotonic()
+        self.err.seek(0)
+        err = self.err.read()
         while any(running(p) for p in self.seen) and time.monotonic() - ended < GONE_LIMIT_S:
             time.sleep(0.01)
         self.gone_s = time.monotonic() - ended
@@ -131,7 +136,8 @@ class Run:
         for pid in [self.proc.pid, *self.seen]:
             if running(pid):
                 os.kill(pid, signal.SIGKILL)
-        self.proc.communicate()
+        self.proc.wait()
+        self.err.close()
 
 
 @pytest.fixture
@@ -141,6 +147,7 @@ def cleanup():
     for run in runs:  # a failed test must not leave its processes behind either
         if run.proc.poll() is None or run.leftovers():
             run.kill_all()
+        run.err.close()
 
 
 @pytest.fixture(scope="module")
