@@ -115,16 +115,18 @@ class InterruptGuard:
     def deferred(self) -> Iterator[None]:
         """Hold the first signal back while the body runs, and act on it when the body has finished.
 
-        For steps that must not be cut in half, such as starting a worker process.
+        For steps that must not be cut in half, such as starting a worker process. If the body fails, as it may
+        because the same signal reached a process it talks to (a SIGTERM to the process group kills the fork
+        server), the signal still acts: its :class:`KeyboardInterrupt` replaces the error.
         """
         self._deferring += 1
         try:
             yield
         finally:
             self._deferring -= 1
-        if not self._deferring and self._deferred is not None:
-            signum, self._deferred = self._deferred, None
-            self._fire(signum, None)
+            if not self._deferring and self._deferred is not None:
+                signum, self._deferred = self._deferred, None
+                self._fire(signum, None)
 
     def ignore(self) -> None:
         """Ignore every later signal, as after the first one."""

@@ -98,6 +98,15 @@ def test_the_guard_defers_a_signal_past_a_step_that_must_not_be_cut():
     assert steps == ["whole"]
 
 
+def test_a_deferred_signal_still_acts_when_the_step_fails():
+    # e.g. a SIGTERM to the process group kills the fork server while a worker is being started
+    with pytest.raises(KeyboardInterrupt), InterruptGuard() as guard, guard.deferred():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        raise EOFError("unexpected EOF")
+    assert guard.signum == signal.SIGINT
+
+
 HEAVY = {
     "model": "hopfield",
     "seed": 5,
