@@ -273,7 +273,8 @@ def _process_pool(workers: int) -> Iterator[tuple[ProcessPoolExecutor, Interrupt
                 finished = True
             finally:
                 if not finished:
-                    _abort_pool(pool, watch_w)
+                    with guard.deferred():  # a first signal during an abort for an error waits for its end
+                        _abort_pool(pool, watch_w)
     finally:
         watch_w.close()
         watch_r.close()
@@ -310,7 +311,7 @@ def _abort_pool(pool: ProcessPoolExecutor, watch_w: Connection) -> None:
 def _local_cluster(workers: int) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
-    with InterruptGuard():
+    with InterruptGuard() as guard:
         cluster = LocalCluster(n_workers=1, threads_per_worker=workers, processes=False, dashboard_address=None)
         finished = False
         try:
@@ -320,7 +321,7 @@ def _local_cluster(workers: int) -> Iterator[Any]:
                 finished = True
             finally:
                 if not finished:  # the running tasks are threads of this process: close without waiting for them
-                    with _quiet("distributed"):
+                    with guard.deferred(), _quiet("distributed"):
                         for worker in list(cluster.workers.values()):
                             with contextlib.suppress(Exception):
                                 cluster.sync(worker.close, executor_wait=False, reason="amphase: interrupted")
