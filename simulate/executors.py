@@ -312,7 +312,11 @@ def _local_cluster(workers: int) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     with InterruptGuard() as guard:
-        cluster = LocalCluster(n_workers=1, threads_per_worker=workers, processes=False, dashboard_address=None)
+        # The scheduler serves HTTP even without a dashboard, by default on port 8787; where another cluster holds
+        # that port it warns (an error under -W error). A free port on the loopback interface avoids both.
+        cluster = LocalCluster(
+            n_workers=1, threads_per_worker=workers, processes=False, dashboard_address="127.0.0.1:0"
+        )
         finished = False
         try:
             client = Client(cluster)

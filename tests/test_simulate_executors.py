@@ -134,7 +134,7 @@ def test_a_killed_dask_worker_changes_nothing(tmp_path):
         killed.append(pid)
 
     with (
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0") as cluster,
         Client(cluster) as client,
     ):
         killer = threading.Thread(target=kill_a_worker, args=(client,), daemon=True)
