@@ -116,6 +116,7 @@ HEAVY = {
 }
 
 
+@pytest.mark.slow  # ~10 s; Dask already recovered from this before the interruption work (a guard, not a fix test)
 def test_a_killed_dask_worker_changes_nothing(tmp_path):
     from distributed import Client, LocalCluster
 
