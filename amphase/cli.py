@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import signal
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -175,6 +176,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         restart=args.restart,
         overwrite=args.overwrite,
         label=name,
+        wait=args.wait,
     )
     done = ds.attrs["resumed_points"]
     note = f" ({done} grid points were already in the checkpoint)" if done else ""
@@ -233,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("--restart", action="store_true", help="discard the checkpoint store instead of resuming")
     rn.add_argument("--overwrite", action="store_true", help="replace the output file if it exists")
     rn.add_argument("--no-progress", action="store_true", help="no progress bar")
+    rn.add_argument(
+        "--wait", action="store_true", help="if another run is writing the same output, wait for it (default: fail)"
+    )
     rn.set_defaults(handler=_cmd_run)
 
     cp = sub.add_parser(
@@ -262,23 +267,43 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argpa
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    SIGINT and SIGTERM stop a command cleanly: one line ``amphase: interrupted`` and the status 130 (SIGINT) or 143
+    (SIGTERM). Signals after the first are ignored, so nothing interrupts the clean-up; when ``main`` is the program
+    (``argv`` is None) they stay ignored until the process has exited.
+    """
+    from amphase.simulate.executors import InterruptGuard
+
     parser = build_parser()
-    try:
-        args = _parse(parser, argv)
-        workers = getattr(args, "workers", None)
-        if workers is not None and workers < 1:
-            raise ParameterError(f"--workers {args.workers}: must be an integer >= 1")
-        return args.handler(args)
-    except AmphaseError as err:
-        print(f"amphase: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("amphase: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # output piped into `head` and the like
-        sys.stderr.close()
-        return 0
+    guard = InterruptGuard((signal.SIGINT, signal.SIGTERM), chain=False, restore=argv is not None)
+    with guard:
+        try:
+            args = _parse(parser, argv)
+            workers = getattr(args, "workers", None)
+            if workers is not None and workers < 1:
+                raise ParameterError(f"--workers {args.workers}: must be an integer >= 1")
+            return args.handler(args)
+        except KeyboardInterrupt:
+            return _interrupted(guard)
+        except AmphaseError as err:
+            if guard.signum:
+                return _interrupted(guard)
+            print(f"amphase: error: {err}", file=sys.stderr)
+            return 2
+        except BrokenPipeError:  # output piped into `head` and the like
+            sys.stderr.close()
+            return 0
+        except Exception:
+            if guard.signum:  # an error caused by the interruption itself, e.g. a worker the same Ctrl-C reached
+                return _interrupted(guard)
+            raise
+
+
+def _interrupted(guard: Any) -> int:
+    guard.ignore()
+    print("amphase: interrupted", file=sys.stderr)
+    return 128 + (guard.signum or signal.SIGINT)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,23 +10,139 @@ every task carries its own seed.
 * ``dask``: a :class:`distributed.Client`; with ``scheduler`` (an address such as ``tcp://host:8786``) it joins a
   running cluster, otherwise it starts an embedded local cluster with ``workers`` threads (the kernels release the
   GIL).
+
+Interruption (Ctrl-C, SIGTERM, any exception) never hangs and never leaves a process behind:
+
+* worker processes ignore SIGINT from birth (the fork server is started with SIGINT ignored, and the pool's
+  initializer ignores it again), so a Ctrl-C to the whole foreground process group reaches only the main process;
+* each worker runs a watchdog thread that blocks on a pipe whose only write end the main process holds: when the
+  main process is gone (even after ``kill -9``) or aborts, the read returns end-of-file and the worker exits at once;
+* when the body of :func:`make_executor` raises, the pool is aborted, not drained: pending tasks are cancelled, the
+  workers are terminated (killed after a grace period) and the pool is shut down without waiting for running tasks;
+  an embedded Dask cluster is closed without waiting for its running threads;
+* while an executor is open, the first SIGINT (or SIGTERM, where a Python handler is installed for it) raises
+  :class:`KeyboardInterrupt` as usual, and further ones are ignored until the clean-up is done
+  (:class:`InterruptGuard`), so a second Ctrl-C cannot break the clean-up half-way.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing.connection import Connection
+from types import FrameType
 from typing import Any
 
 from amphase.errors import ParameterError
 
-__all__ = ["EXECUTORS", "Executor", "check_executor", "make_executor"]
+__all__ = ["EXECUTORS", "Executor", "InterruptGuard", "check_executor", "make_executor"]
 
 #: executor names.
 EXECUTORS = ("serial", "processes", "dask")
+
+#: seconds a terminated worker process gets to exit before it is killed.
+TERMINATE_GRACE_S = 2.0
+
+#: exit status of a worker process whose main process is gone.
+ORPHAN_EXIT_STATUS = 70
+
+
+class InterruptGuard:
+    """Turn the first SIGINT/SIGTERM into :class:`KeyboardInterrupt` and ignore the later ones, while active.
+
+    A context manager for the main thread (elsewhere it does nothing). The first of ``signals`` that arrives raises
+    :class:`KeyboardInterrupt` and is recorded in :attr:`signum`; every later one is ignored, so the clean-up that
+    the exception triggers cannot itself be interrupted.
+
+    Parameters
+    ----------
+    signals : iterable of int
+        The signals to handle; a signal whose handler is ``SIG_IGN`` is left alone.
+    chain : bool
+        If true, handle only the signals that have a Python handler (such as Python's default SIGINT handler, or an
+        outer guard) and call that handler for the first signal; it decides whether to raise. If false, raise
+        :class:`KeyboardInterrupt` for every handled signal, ``SIG_DFL`` ones included (a program's top level).
+    restore : bool
+        Restore the previous handlers on exit. A program's top level may keep ignoring the signals after an
+        interruption, until it has exited.
+
+    """
+
+    def __init__(
+        self, signals: Iterable[int] = (signal.SIGINT, signal.SIGTERM), *, chain: bool = True, restore: bool = True
+    ) -> None:
+        self.signals, self.chain, self.restore = tuple(signals), chain, restore
+        self.signum: int | None = None
+        self._previous: dict[int, Any] = {}
+        self._deferring = 0
+        self._deferred: int | None = None
+
+    def __enter__(self) -> InterruptGuard:
+        self.signum = None
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        for sig in self.signals:
+            previous = signal.getsignal(sig)
+            if previous is None or previous == signal.SIG_IGN or (self.chain and not callable(previous)):
+                continue
+            self._previous[sig] = previous
+            signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.signum is not None:  # already stopping: the clean-up must not be interrupted
+            return
+        if self._deferring:
+            self._deferred = self._deferred or signum
+            return
+        self._fire(signum, frame)
+
+    def _fire(self, signum: int, frame: FrameType | None) -> None:
+        self.signum = signum
+        if not self.chain:
+            raise KeyboardInterrupt
+        self._previous[signum](signum, frame)  # raises KeyboardInterrupt, as Python's default SIGINT handler does
+        self.signum = None  # the outer handler chose not to stop
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Hold the first signal back while the body runs, and act on it when the body has finished.
+
+        For steps that must not be cut in half, such as starting a worker process. If the body fails, as it may
+        because the same signal reached a process it talks to (a SIGTERM to the process group kills the fork
+        server), the signal still acts: its :class:`KeyboardInterrupt` replaces the error.
+        """
+        self._deferring += 1
+        try:
+            yield
+        finally:
+            self._deferring -= 1
+            if not self._deferring and self._deferred is not None:
+                signum, self._deferred = self._deferred, None
+                self._fire(signum, None)
+
+    def ignore(self) -> None:
+        """Ignore every later signal, as after the first one."""
+        if self.signum is None:
+            self.signum = 0
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, previous in self._previous.items():
+            if self.restore:
+                signal.signal(sig, previous)
+            elif self.signum is not None:
+                # Stopping for good: ignore the signals in the kernel, since the interpreter puts the default
+                # actions back in place of Python handlers when it finalizes, and a second Ctrl-C there would kill
+                # the process by SIGINT after it has printed its message.
+                signal.signal(sig, signal.SIG_IGN)
+        self._previous.clear()
 
 
 class Executor:
@@ -45,11 +161,12 @@ class Executor:
 class _Processes(Executor):
     name = "processes"
 
-    def __init__(self, pool: ProcessPoolExecutor, workers: int) -> None:
-        self.pool, self.workers = pool, workers
+    def __init__(self, pool: ProcessPoolExecutor, workers: int, guard: InterruptGuard) -> None:
+        self.pool, self.workers, self.guard = pool, workers, guard
 
     def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
-        futures = [self.pool.submit(fn, item) for item in items]
+        with self.guard.deferred():  # submit() starts worker processes: a start cut in half leaves a stray worker
+            futures = [self.pool.submit(fn, item) for item in items]
         try:
             for future in as_completed(futures):
                 yield future.result()
@@ -87,38 +204,153 @@ def check_executor(name: str, workers: int | None, scheduler: str | None) -> Non
 
 @contextlib.contextmanager
 def make_executor(name: str = "processes", workers: int | None = None, scheduler: str | None = None):
-    """An executor by name (one of :data:`EXECUTORS`); ``workers`` defaults to the number of CPUs."""
+    """An executor by name (one of :data:`EXECUTORS`); ``workers`` defaults to the number of CPUs.
+
+    If the body raises (:class:`KeyboardInterrupt` included), running tasks are abandoned, not waited for: see the
+    module docstring.
+    """
     check_executor(name, workers, scheduler)
     if workers is None:
         workers = os.cpu_count() or 1
     if name == "serial" or (name == "processes" and workers == 1):
         yield Executor()
     elif name == "processes":
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
-            yield _Processes(pool, workers)
+        with _process_pool(workers) as (pool, guard):
+            yield _Processes(pool, workers, guard)
+    elif scheduler:
+        from distributed import Client
+        from distributed.comm.addressing import parse_address, parse_host_port
+
+        try:  # an address at all? (checked before a Client exists: a failed one can linger as the default)
+            scheme, location = parse_address(scheduler)
+            if scheme != "inproc":  # network addresses need a host and a port
+                parse_host_port(location)
+        except (ValueError, TypeError) as err:
+            raise ParameterError(f"--scheduler {scheduler}: not an address like tcp://host:8786 ({err})") from None
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as err:
+            raise ParameterError(f"--scheduler {scheduler}: cannot connect ({err})") from None
+        with InterruptGuard(), client:
+            yield _Dask(client, sum(client.nthreads().values()), scheduler)
     else:
-        from distributed import Client, LocalCluster
+        with _local_cluster(workers) as client:
+            yield _Dask(client, workers, "embedded local cluster")
 
-        if scheduler:
-            from distributed.comm.addressing import parse_address, parse_host_port
 
-            try:  # an address at all? (checked before a Client exists: a failed one can linger as the default)
-                scheme, location = parse_address(scheduler)
-                if scheme != "inproc":  # network addresses need a host and a port
-                    parse_host_port(location)
-            except (ValueError, TypeError) as err:
-                raise ParameterError(f"--scheduler {scheduler}: not an address like tcp://host:8786 ({err})") from None
+# -- local processes ----------------------------------------------------------------------------------------------
+def _start_fork_server() -> None:
+    """Start the fork server (if it is not running) with SIGINT ignored: its children inherit that from birth."""
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a SIGINT in these few milliseconds is lost
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _worker_init(watch: Connection) -> None:
+    """Initializer of a worker process: ignore SIGINT, and exit as soon as ``watch`` reaches end-of-file."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_when_closed, args=(watch,), name="amphase-watchdog", daemon=True).start()
+
+
+def _exit_when_closed(watch: Connection) -> None:
+    with contextlib.suppress(BaseException):  # end-of-file (EOFError) is the expected way out
+        watch.recv_bytes()  # nothing is ever sent: this returns when every write end is closed
+    os._exit(ORPHAN_EXIT_STATUS)
+
+
+@contextlib.contextmanager
+def _process_pool(workers: int) -> Iterator[tuple[ProcessPoolExecutor, InterruptGuard]]:
+    ctx = multiprocessing.get_context("forkserver")
+    _start_fork_server()
+    watch_r, watch_w = ctx.Pipe(duplex=False)  # the main process holds the only write end
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=(watch_r,))
+        with InterruptGuard() as guard:
+            finished = False
             try:
-                client = Client(scheduler, timeout="10s")
-            except OSError as err:
-                raise ParameterError(f"--scheduler {scheduler}: cannot connect ({err})") from None
-            with client:
-                yield _Dask(client, sum(client.nthreads().values()), scheduler)
-        else:
-            with (
-                LocalCluster(
-                    n_workers=1, threads_per_worker=workers, processes=False, dashboard_address=None
-                ) as cluster,
-                Client(cluster) as client,
-            ):
-                yield _Dask(client, workers, "embedded local cluster")
+                yield pool, guard
+                pool.shutdown(wait=True)  # every task has finished: this returns at once
+                finished = True
+            finally:
+                if not finished:
+                    with guard.deferred():  # a first signal during an abort for an error waits for its end
+                        _abort_pool(pool, watch_w)
+    finally:
+        watch_w.close()
+        watch_r.close()
+
+
+def _abort_pool(pool: ProcessPoolExecutor, watch_w: Connection) -> None:
+    """Stop ``pool`` now: cancel what is pending, end the workers, do not wait for running tasks."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    result_queue = getattr(pool, "_result_queue", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    watch_w.close()  # every worker's watchdog exits it, even one whose start was interrupted
+    for p in processes:
+        p.terminate()
+    deadline = time.monotonic() + TERMINATE_GRACE_S
+    for p in processes:
+        p.join(max(0.0, deadline - time.monotonic()))
+    for p in processes:
+        if p.exitcode is None:
+            p.kill()
+            p.join(1.0)
+    if result_queue is not None:
+        # With every worker gone, closing this process's unused write end lets a read of a result that a worker
+        # was killed while sending end (end-of-file) instead of waiting forever; the pool's manager thread then
+        # finishes, and the interpreter's exit does not wait on it.
+        with contextlib.suppress(OSError):
+            result_queue._writer.close()
+    if manager is not None:
+        manager.join(TERMINATE_GRACE_S)
+
+
+# -- embedded Dask cluster ----------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def _local_cluster(workers: int) -> Iterator[Any]:
+    from distributed import Client, LocalCluster
+
+    with InterruptGuard() as guard:
+        # The scheduler serves HTTP even without a dashboard, by default on port 8787; where another cluster holds
+        # that port it warns (an error under -W error). A free port on the loopback interface avoids both.
+        cluster = LocalCluster(
+            n_workers=1, threads_per_worker=workers, processes=False, dashboard_address="127.0.0.1:0"
+        )
+        finished = False
+        try:
+            client = Client(cluster)
+            try:
+                yield client
+                finished = True
+            finally:
+                if not finished:  # the running tasks are threads of this process: close without waiting for them
+                    with guard.deferred(), _quiet("distributed"):
+                        for worker in list(cluster.workers.values()):
+                            with contextlib.suppress(Exception):
+                                cluster.sync(worker.close, executor_wait=False, reason="amphase: interrupted")
+                        client.close(timeout=2)
+                else:
+                    client.close()
+        finally:
+            with _quiet("distributed") if not finished else contextlib.nullcontext():
+                cluster.close(timeout=None if finished else 2)
+
+
+@contextlib.contextmanager
+def _quiet(logger: str) -> Iterator[None]:
+    """Silence the warnings of ``logger`` (Dask's, about the tasks an abort cancels) for the body."""
+    log = logging.getLogger(logger)
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)

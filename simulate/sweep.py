@@ -36,6 +36,7 @@ from amphase.atomic import check_output
 from amphase.dataset import COORDINATES, provenance_attrs, write_netcdf
 from amphase.errors import ParameterError
 from amphase.simulate.executors import Executor, check_executor, make_executor
+from amphase.simulate.locking import OutputLock
 from amphase.simulate.models import Model, get_model
 from amphase.simulate.seeding import SEED_SCHEME, point_seed
 from amphase.simulate.store import CheckpointStore, available_memory, fmt_bytes
@@ -132,6 +133,7 @@ def run_sweep(
     restart: bool = False,
     overwrite: bool = False,
     label: str | None = None,
+    wait: bool = False,
 ) -> xr.Dataset:
     """Run (or resume) a sweep and write its dataset to ``out`` (netCDF).
 
@@ -154,6 +156,9 @@ def run_sweep(
         Replace ``out`` if it exists (by default an existing ``out`` is refused before any work).
     label : str, optional
         Name shown on the progress bar (default: the model's name).
+    wait : bool
+        If another run holds the lock on ``out``, wait for it to finish (then resume its checkpoint) instead of
+        raising :class:`~amphase.simulate.locking.OutputLockedError` (see :mod:`amphase.simulate.locking`).
 
     Returns
     -------
@@ -172,6 +177,22 @@ def run_sweep(
     model = get_model(config["model"])
     estimate = check_resources(config, n_workers)
     _check_disk(path, estimate["result"])
+    with OutputLock(path, wait=wait):  # one run per output: held until the dataset is written
+        if path.exists() and not overwrite:  # written meanwhile, by the run this one waited for
+            raise ParameterError(f"{path} was written by the run this one waited for; give --overwrite to redo it")
+        return _run_locked(config, model, path, opened, progress, restart, label)
+
+
+def _run_locked(
+    config: Mapping[str, Any],
+    model: Model,
+    path: Path,
+    opened: contextlib.AbstractContextManager[Executor],
+    progress: bool | None,
+    restart: bool,
+    label: str | None,
+) -> xr.Dataset:
+    """The body of :func:`run_sweep`, run while holding the output's lock."""
     variables = model.variables(config)
     sizes = model.sizes(config)
     store_dir = store_path(path)
