@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from importlib import resources
@@ -162,7 +163,8 @@ def _grid_values(name: str, spec: Any) -> list[Any]:
 
 def _int(name: str, value: Any, lower: int, upper: int) -> int:
     ok = isinstance(value, int | float) and not isinstance(value, bool)
-    if not ok or not np.isfinite(value) or float(value) != int(value) or not lower <= value <= upper:
+    whole = ok and (isinstance(value, int) or (math.isfinite(value) and value.is_integer()))  # ints exactly: 2**63 - 1
+    if not whole or not lower <= value <= upper:
         shown = fmt_value(value) if ok else repr(value)
         raise ParameterError(f"{name}={shown} is not allowed; allowed: integer {lower} <= {name} <= {upper}")
     return int(value)
