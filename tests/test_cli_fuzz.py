@@ -254,7 +254,7 @@ def check_theory(argv: list[str]) -> None:
             assert out.strip()
 
 
-@profile(300)
+@profile(200)
 @given(theory_argv())
 def test_theory_fuzz(argv):
     check_theory(argv)
@@ -446,7 +446,7 @@ def check_run(argv: list[str], data: bytes | None) -> None:
             assert np.isfinite(ds["m_cue"].values).any(), "a sweep that ran gives data, not NaN"
 
 
-@profile(150)
+@profile(80)
 @given(run_argv())
 def test_run_fuzz(case):
     check_run(*case)
@@ -531,12 +531,12 @@ def check_compare(argv: list[str], files: dict[str, bytes]) -> None:
 
 
 def test_compare_fuzz(datasets):
-    @profile(40)
+    @profile(25)
     @given(compare_argv(sorted(datasets)).filter(lambda a: "sweep.nc" not in a and "one.nc" not in a))
     def errors(argv):  # the failing cases are cheap: many of them
         check_compare(argv, datasets)
 
-    @profile(6)
+    @profile(3)
     @given(compare_argv(["sweep.nc", "one.nc"]))
     def successes(argv):  # a comparison draws a figure: a few
         check_compare(argv, datasets)
