@@ -121,10 +121,12 @@ def strict_json(text: str):
 
 
 def option_value(argv: list[str], option: str) -> str | None:
+    """The value of ``option`` as argparse sees it: the last one given."""
+    found = None
     for i, a in enumerate(argv[:-1]):
         if a == option:
-            return argv[i + 1]
-    return None
+            found = argv[i + 1]
+    return found
 
 
 # -- theory ----------------------------------------------------------------------------------------------------------
