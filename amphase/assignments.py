@@ -7,6 +7,7 @@ A value is a number, a grid ``start:stop:num`` (:func:`numpy.linspace`, ``num >=
 * a grid repeats no value (``0.1:0.1:3`` is an error);
 * a grid has at most :data:`MAX_GRID_POINTS` points, all its dimensions together, checked before anything is
   allocated;
+* a range ``start:stop:num`` has finite values (``-1e308:1e308:3`` overflows: an error, not NaN);
 * a key is given once (``N=1000 N=2000`` is an error, not "the last one wins").
 """
 
@@ -21,7 +22,14 @@ import numpy as np
 from amphase.errors import ParameterError
 from amphase.params import fmt_value
 
-__all__ = ["MAX_GRID_POINTS", "check_grid_size", "check_unique", "parse_assignment", "parse_assignments"]
+__all__ = [
+    "MAX_GRID_POINTS",
+    "check_grid_size",
+    "check_unique",
+    "linspace_grid",
+    "parse_assignment",
+    "parse_assignments",
+]
 
 #: the most points a grid may have (all dimensions together): about a day of the cheapest work, and 8 MB a variable.
 MAX_GRID_POINTS = 1_000_000
@@ -49,7 +57,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
             raise ParameterError(f"{key}: the number of grid points must be an integer >= 1, got {parts[2]!r}")
         if num > MAX_GRID_POINTS:
             raise ParameterError(f"{key}: {parts[2]} grid points; at most {MAX_GRID_POINTS} are allowed")
-        values = np.linspace(start, stop, int(num))
+        values = linspace_grid(key, start, stop, int(num))
         check_unique(key, values)
         return key, values
     if "," in value:
@@ -60,6 +68,18 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         check_unique(key, values)
         return key, values
     return key, _number(key, value)
+
+
+def linspace_grid(key: str, start: float, stop: float, num: int) -> np.ndarray:
+    """``numpy.linspace(start, stop, num)``; :class:`ParameterError` if a value is not finite (overflow, NaN, inf)."""
+    with np.errstate(all="ignore"):  # -1e308:1e308:3 overflows: an error below, not a warning
+        values = np.linspace(start, stop, num)
+    if not np.all(np.isfinite(values)):
+        raise ParameterError(
+            f"{key}: the range from {fmt_value(start)} to {fmt_value(stop)} in {num} points has values that are not "
+            "finite numbers"
+        )
+    return values
 
 
 def parse_assignments(texts: Sequence[str]) -> dict[str, Any]:

@@ -16,7 +16,11 @@ from pathlib import Path
 
 from amphase.errors import ParameterError
 
-__all__ = ["atomic_output", "check_output"]
+__all__ = ["MAX_NAME_BYTES", "atomic_output", "check_output"]
+
+#: the longest output file name: file systems allow 255 bytes, and the temporary files, checkpoint store and lock
+#: beside an output add up to 32 bytes to its name.
+MAX_NAME_BYTES = 223
 
 
 def check_output(
@@ -29,8 +33,9 @@ def check_output(
     Raises
     ------
     ParameterError
-        For an empty name, a wrong suffix, a folder, an existing file (unless ``overwrite``), or a folder that
-        cannot be written (the nearest existing folder on the way is checked, since the missing ones are created).
+        For an empty name, a wrong suffix, a folder, an existing file (unless ``overwrite``), a name longer than
+        :data:`MAX_NAME_BYTES` or one the system refuses (a NUL byte), or a folder that cannot be written (the
+        nearest existing folder on the way is checked, since the missing ones are created).
 
     """
     if not str(out).strip():
@@ -38,10 +43,27 @@ def check_output(
     path = Path(out)
     if path.suffix != suffix:
         raise ParameterError(f"{option} {path}: the output file must end in {suffix}")
+    try:
+        return _check_path(path, overwrite=overwrite, suffix=suffix, option=option)
+    except ParameterError:
+        raise
+    except (OSError, ValueError) as err:  # a name too long, a NUL byte, a path through a file ...
+        why = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise ParameterError(f"{option} {str(path)[:200]!r}: cannot write there ({why})") from None
+
+
+def _check_path(path: Path, *, overwrite: bool, suffix: str, option: str) -> Path:
+    if "\0" in str(path):  # pathlib's tests answer False for such a name; open() refuses it
+        raise ValueError("a file name has no NUL character")
     if path.is_dir():
         raise ParameterError(f"{option} {path} is a folder; give a file name ending in {suffix}")
     if path.exists() and not overwrite:
         raise ParameterError(f"{path} exists; choose another {option}, or give --overwrite to replace it")
+    if len(os.fsencode(path.name)) > MAX_NAME_BYTES:
+        raise ParameterError(
+            f"{option} {path.name[:40]}...: the file name is too long (at most {MAX_NAME_BYTES} bytes, leaving room "
+            "for the temporary files beside it)"
+        )
     folder = path.parent.resolve()
     while not folder.exists():
         folder = folder.parent

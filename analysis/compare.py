@@ -52,7 +52,9 @@ def compare_file(
     path = Path(dataset)
     if not path.is_file():
         raise ParameterError(f"dataset {path}: no such file")
-    figure = Path(figure) if figure else path.with_name(path.stem + "_comparison.png")
+    if figure is not None and not str(figure).strip():
+        raise ParameterError("--figure is empty: give a file name ending in one of " + ", ".join(FIGURE_FORMATS))
+    figure = Path(figure) if figure is not None else path.with_name(path.stem + "_comparison.png")
     if figure.suffix not in FIGURE_FORMATS:
         raise ParameterError(f"--figure {figure}: the figure format is set by the suffix, one of {FIGURE_FORMATS}")
     check_output(figure, overwrite=True, suffix=figure.suffix, option="--figure")  # redrawn on each comparison
@@ -68,7 +70,13 @@ def compare_file(
         known = ", ".join(sorted(m for f in families() for m in f.comparisons))
         raise ParameterError(f"dataset {path}: no comparison for model={model!r} (datasets of amphase run: {known})")
     comparison: Comparison = load(target)
-    res = comparison.compare(ds)
+    try:
+        res = comparison.compare(ds)
+    except KeyError as err:  # an attribute or variable that every dataset of amphase run has
+        raise ParameterError(
+            f"dataset {path}: it lacks {err} that the comparison for model={model!r} needs; "
+            "is it a dataset written by amphase run?"
+        ) from None
     text = comparison.table(res)
     save_figure(comparison.plot(res, ds.attrs.get("title", "")), figure)
     if out is not None:

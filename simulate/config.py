@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from importlib import resources
@@ -40,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from amphase.assignments import MAX_GRID_POINTS, check_grid_size, check_unique, parse_assignment
+from amphase.assignments import MAX_GRID_POINTS, check_grid_size, check_unique, linspace_grid, parse_assignment
 from amphase.errors import ParameterError
 from amphase.families import families
 from amphase.params import fmt_value
@@ -123,6 +124,9 @@ def apply_overrides(raw: Mapping[str, Any], overrides: Sequence[str]) -> dict[st
         if bare in seen:
             raise ParameterError(f"override {bare} is given twice; give each key once")
         seen.add(bare)
+        if key == "title":  # free text: title=2026 or title=a,b is the title as written, not a number or a list
+            cfg["title"] = text.strip()
+            continue
         value = _parse_value(key, text)
         if isinstance(value, np.ndarray):
             value = value.tolist()
@@ -148,9 +152,9 @@ def _grid_values(name: str, spec: Any) -> list[Any]:
             raise ParameterError(f"{form}; got the keys {keys}")
         start, stop, num = spec["start"], spec["stop"], spec["num"]
         numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (start, stop, num))
-        if not numbers or float(num) != int(num) or not 1 <= num <= MAX_GRID_POINTS:
+        if not numbers or not 1 <= num <= MAX_GRID_POINTS or float(num) != int(num):  # nan and inf fail the range
             raise ParameterError(f"{form}, got start = {start!r}, stop = {stop!r}, num = {num!r}")
-        return np.linspace(start, stop, int(num)).tolist()
+        return linspace_grid(f"grid.{name}", start, stop, int(num)).tolist()
     values = list(spec) if isinstance(spec, list | tuple) else [spec]
     if not values:
         raise ParameterError(f"grid.{name} is empty")
@@ -159,7 +163,8 @@ def _grid_values(name: str, spec: Any) -> list[Any]:
 
 def _int(name: str, value: Any, lower: int, upper: int) -> int:
     ok = isinstance(value, int | float) and not isinstance(value, bool)
-    if not ok or not np.isfinite(value) or float(value) != int(value) or not lower <= value <= upper:
+    whole = ok and (isinstance(value, int) or (math.isfinite(value) and value.is_integer()))  # ints exactly: 2**63 - 1
+    if not whole or not lower <= value <= upper:
         shown = fmt_value(value) if ok else repr(value)
         raise ParameterError(f"{name}={shown} is not allowed; allowed: integer {lower} <= {name} <= {upper}")
     return int(value)

@@ -122,6 +122,15 @@ def _check_disk(path: Path, result: float) -> None:
         )
 
 
+def _discard_store(path: Path) -> None:
+    """Remove the checkpoint store at ``path`` (``--restart``); refuse anything else that has its name."""
+    if not path.is_dir() or not (path / "zarr.json").is_file() or not (path / ".done").is_dir():
+        raise ParameterError(
+            f"{path} exists but is not an amphase checkpoint store; move it away, or choose another --out"
+        )
+    shutil.rmtree(path)
+
+
 def run_sweep(
     config: Mapping[str, Any],
     out: str | os.PathLike[str],
@@ -199,7 +208,7 @@ def _run_locked(
     started = time.perf_counter()
     with opened as ex:  # first: an unreachable cluster leaves no store behind
         if restart and store_dir.exists():
-            shutil.rmtree(store_dir)
+            _discard_store(store_dir)
         store = CheckpointStore.open_or_create(store_dir, config, variables, sizes)
         cost = {ix: float(model.cost(params)) * config["realizations"] for ix, params in grid_points(config)}
         pending = sorted(store.pending(), key=lambda ix: -cost[ix])  # the longest first: better balance, honest ETA
