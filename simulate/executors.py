@@ -228,7 +228,7 @@ def make_executor(name: str = "processes", workers: int | None = None, scheduler
         except (ValueError, TypeError) as err:
             raise ParameterError(f"--scheduler {scheduler}: not an address like tcp://host:8786 ({err})") from None
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout="10s", set_as_default=False)  # never the process default
         except OSError as err:
             raise ParameterError(f"--scheduler {scheduler}: cannot connect ({err})") from None
         with InterruptGuard(), client:
@@ -326,7 +326,7 @@ def _local_cluster(workers: int) -> Iterator[Any]:
         )
         finished = False
         try:
-            client = Client(cluster)
+            client = Client(cluster, set_as_default=False)
             try:
                 yield client
                 finished = True

@@ -134,11 +134,10 @@ def option_value(argv: list[str], option: str) -> str | None:
 NAMES = theory.names()
 BAD_NAMES = ["nonsense", "hopfield.", "hopfield.T_G", "HOPFIELD.alpha_c", "hopfield.alpha_c ", "dense.x", "theory"]
 
-#: numbers as the user types them. Left out, known theory defects (see the test_known_* tests and the report): tiny
-#: nonzero magnitudes (brentq ValueError) and alpha = 1e308 at T > 0 (hopfield.spin_glass and phase_diagram hang).
+#: numbers as the user types them, tiny and huge magnitudes included.
 NUMBERS = ["0", "0.0", "-0", "0.02", "0.05", "0.1", "0.137", "0.2", "0.5", "0.9", "1", "1.0", "2", "3", "5",
            "10", "-1", "-0.1", "-1e308", "1e400", "nan", "inf", "-inf", "NaN", "abc", "1,", "0x10",
-           "1e-3"]  # fmt: skip
+           "1e-3", "1e-20", "1e-300", "5e-324", "1e6", "1e308"]  # fmt: skip
 
 
 def numbers():
@@ -149,8 +148,8 @@ def numbers():
 
 def values(key: str):
     """A value for ``key``: a number, a grid ``a:b:n`` or a list (with the rule breakers among them)."""
-    if key == "n":  # mixture orders: odd n above 99 take minutes (known theory defect)
-        scalar = st.sampled_from(["1", "3", "5", "7", "2", "0", "-1", "1.5", "1e308", "nan", "abc", "3.0"])
+    if key == "n":  # mixture orders (odd n up to 199 are exact sympy sums of a few seconds)
+        scalar = st.sampled_from(["1", "3", "5", "7", "2", "0", "-1", "1.5", "201", "1e308", "nan", "abc", "3.0"])
     else:
         scalar = numbers()
     num = st.sampled_from(["0", "1", "2", "-1", "2.5", "10000000", "1e7", "x", "nan"])
@@ -407,7 +406,9 @@ def run_argv(draw):
         opts.append(draw(st.sampled_from([["--restart"], ["--workers", "1"]])))
     for _ in range(wrong_options):
         bad = draw(st.sampled_from([["--workers", "0"], ["--executor", "mpi"], ["--bogus"], ["--workers", "x"],
-                                    ["--out", draw(st.sampled_from(RUN_OUT))], ["--scheduler"], ["-"]]))  # fmt: skip
+                                    ["--out", draw(st.sampled_from(RUN_OUT))], ["--scheduler"], ["-"],
+                                    ["--scheduler", "nonsense"],
+                                    ["--executor", "dask", "--scheduler", "tcp://x"]]))  # fmt: skip
         if bad[0] == "--out":
             opts = [o for o in opts if o[0] != "--out"]
         opts.append(bad)
@@ -673,23 +674,31 @@ def test_one_point_sweep_gives_data():
             assert float(ds["m_cue"].mean()) > 0.9
 
 
-# -- known defects outside this test's files (strict xfail: they fail loudly once fixed) ----------------------------
+# -- defects the fuzzing found in the theory (fixed; these fail on the code before the fix) --------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="theory/hopfield: brentq ValueError for tiny positive alpha (issue: fuzz)")
-@pytest.mark.parametrize("name", ["hopfield.overlap", "hopfield.T_R", "hopfield.T_c"])
-def test_known_tiny_alpha(name):
-    status, out, err, before, after = run_cli(["theory", name, "alpha=1e-20"])
+@pytest.mark.parametrize("name", ["hopfield.overlap", "hopfield.T_R", "hopfield.T_c", "hopfield.spin_glass"])
+@pytest.mark.parametrize("alpha", ["1e-20", "5e-324"])
+def test_regression_tiny_alpha(name, alpha):
+    """Tiny positive loads crashed with a brentq ValueError or a ZeroDivisionError."""
+    status, out, err, before, after = run_cli(["theory", name, f"alpha={alpha}"])
     assert status in (0, 2) and "Traceback" not in err
     if status == 2:
         check_failure(status, out, err, before, after)
 
 
-def test_known_slow_mixture_is_bounded():
-    """``hopfield.mixture n=1001`` runs for minutes (sympy sums n terms); its domain has no upper bound."""
-    param = {p.name: p for p in theory.get("hopfield.mixture").params}["n"]
-    if param.upper is None:
-        pytest.xfail("hopfield.mixture n has no upper bound: n=1001 takes minutes (theory/hopfield/quantities.py)")
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["theory", "hopfield.spin_glass", "alpha=1e308", "T=0.5"], "alpha=1e+308 is outside its domain"),  # hung
+        (["theory", "hopfield.mixture", "n=1001"], "n=1001 is outside its domain; allowed: 1 <= odd integer n <= 199"),
+    ],
+)
+def test_regression_unbounded_theory_parameters(argv, message):
+    """``spin_glass alpha=1e308`` hung and ``mixture n=1001`` took minutes: their domains are bounded now."""
+    status, out, err, before, after = run_cli(argv)
+    check_failure(status, out, err, before, after)
+    assert message in err
 
 
 @pytest.mark.parametrize(("seed", "ok"), [("9223372036854775807", True), ("4611686018427387905", True),

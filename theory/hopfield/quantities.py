@@ -62,7 +62,7 @@ _NO_HESSIAN = (
     "which amphase does not implement; only the alpha = 0 Hessian of AGS 1985a is"
 )
 
-ALPHA = Param("alpha", "load P/N", lower=0.0)
+ALPHA = Param("alpha", "load P/N (replica theory served up to 10^6)", lower=0.0, upper=1e6)
 TEMP = Param("T", "temperature (1/beta)", lower=0.0)
 
 
@@ -288,7 +288,7 @@ def alpha_0() -> EnergyCrossing:
 @quantity(
     "hopfield.mixture",
     params=[
-        Param("n", "patterns in the symmetric mixture", lower=1, odd=True),
+        Param("n", "patterns in the symmetric mixture (exact sums up to 199)", lower=1, upper=199, odd=True),
         Param("T", "temperature (1/beta)", lower=0.0, upper=1.0, upper_open=True),
         ALPHA,
     ],
