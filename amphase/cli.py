@@ -255,7 +255,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
-    """Parse ``argv``, accepting ``key=value`` arguments before, between and after the options."""
+    """Parse ``argv``, accepting ``key=value`` arguments before, between and after the options.
+
+    An option given twice is an error, as a ``key=value`` given twice is (rather than "the last one wins").
+    """
+    seen: set[str] = set()
+    for arg in sys.argv[1:] if argv is None else argv:
+        name = arg.partition("=")[0]
+        if arg.startswith("--") and name in seen:
+            parser.error(f"{name} is given twice; give each option once")
+        seen.add(name if arg.startswith("--") else "")
     args, extra = parser.parse_known_args(argv)
     target = {"theory": "params", "run": "overrides"}.get(getattr(args, "command", ""))
     stray = [a for a in extra if a.startswith("-") or "=" not in a or target is None]

@@ -131,6 +131,7 @@ def test_two_dimensional_grid_and_workers(capsys, tmp_path):
         (["run", "hopfield-capacity", "--scheduler", "notanaddress"], "--scheduler notanaddress: not an address"),
         (["run", "hopfield-capacity", "N=10000000", "alpha=0.1", "--out", "x.nc"], "TiB of memory"),
         (["compare", "missing.nc", "--figure", "fig.txt"], "no such file"),
+        (["run", "hopfield-capacity", "--out", "a.nc", "--out", "b.nc"], "--out is given twice"),
     ],
 )
 def test_errors_are_one_line(capsys, argv, message):
