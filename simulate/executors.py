@@ -186,7 +186,7 @@ class _Dask(Executor):
 
         futures = [self.client.submit(fn, item, pure=False) for item in items]
         try:
-            for future in dask_completed(futures):
+            for future in dask_completed(futures, loop=self.client.loop):  # not the default client: there is none
                 yield future.result()
         finally:
             self.client.cancel(futures)
