@@ -95,3 +95,13 @@ register(
         configs="amphase.simulate.hopfield.configs",
     )
 )
+
+register(
+    Family(
+        "dense",
+        theory="amphase.theory.dense",
+        models={"dense.lse": "amphase.simulate.dense.continuous_model:MODEL"},
+        comparisons={"dense.lse": "amphase.analysis.dense.continuous:COMPARISON"},
+        configs="amphase.simulate.dense.configs",
+    )
+)

@@ -1,0 +1,1 @@
+"""Dense Associative Memories (DenseAM): the family's analysis layer."""
