@@ -22,7 +22,8 @@ Convergence
 -----------
 A query has converged when :math:`\lVert\nabla E(x)\rVert / 2 = \lVert x - m(x)\rVert \le`
 ``tol * scale`` (default ``tol = 1e-10``); near a fixed point whose fixed-point Jacobian
-:math:`2\beta\operatorname{Cov}_w` has largest eigenvalue :math:`\rho < 1` the distance to the fixed point is then at most ``tol * scale / (1 - rho)``.
+:math:`2\beta\operatorname{Cov}_w` has largest eigenvalue :math:`\rho < 1` the distance to the fixed point is then
+at most ``tol * scale / (1 - rho)``.
 Converged queries stop moving (they are dropped from the batch). At most ``max_steps`` steps.
 
 * :func:`newton_polish`: near a fixed point (any kind), Newton steps :math:`x \leftarrow x - H^{-1}\nabla E` with the
