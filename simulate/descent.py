@@ -1,8 +1,9 @@
 r"""Zero-temperature dynamics of a continuous energy, taken as an argument (jax-md style: energy first, then dynamics).
 
-An *energy* here is any object with ``energy_and_grad(x) -> (E (B,), grad (B, d))``, ``fixed_point(x)`` for the
-energies whose gradient is :math:`2(x - m(x))` (the LSE energy of :mod:`amphase.simulate.lse`), and ``scale`` (the
-data scale, the unit of every tolerance). Queries are batched ``(B, d)`` float64 arrays.
+An *energy* here is any object with ``energy_and_grad(x) -> (E (B,), grad (B, d))`` and ``scale`` (the data scale,
+the unit of every tolerance); :func:`newton_polish` also needs ``hessian(x)``. The fixed-point iteration assumes a
+gradient of the form :math:`2(x - m(x))` (the LSE energy of :mod:`amphase.simulate.lse`), so that
+:math:`m(x) = x - \nabla E / 2`. Queries are batched ``(B, d)`` float64 arrays.
 
 Dynamics
 --------
@@ -86,11 +87,8 @@ def _run(energy: Any, x0: Any, step: float | None, tol: float, max_steps: int, r
     for _ in range(max_steps):
         if active.size == 0:
             break
-        xa = x[active]
-        if step is None:
-            xa = energy.fixed_point(xa)
-        else:
-            xa = xa - step * g[active]
+        # x - g/2 = m(x) for the LSE energy: the fixed-point step reuses the pass that gave the gradient
+        xa = x[active] - (0.5 if step is None else step) * g[active]
         x[active] = xa
         ea, ga = energy.energy_and_grad(xa)
         e[active] = ea
@@ -152,7 +150,7 @@ def newton_polish(energy: Any, x0: Any, *, tol: float = 1e-10, max_steps: int = 
         except Exception:  # a singular Hessian somewhere: fixed-point steps for all this round
             delta = xp.full_like(ga, xp.nan)
         newton = xa - delta
-        fp = energy.fixed_point(xa)
+        fp = xa - 0.5 * ga  # the fixed-point step (module docstring)
         ok = xp.isfinite(delta).all(axis=1) & (xp.sqrt((delta * delta).sum(axis=1)) <= max_move * scale)
         ok_idx = xp.nonzero(ok)[0]
         if ok_idx.size:

@@ -26,7 +26,9 @@ def _reference(x, xi, beta):
         w = [mpmath.exp(-mpmath.mpf(beta) * v) for v in d2]
         z = mpmath.fsum(w)
         energies.append(float(-mpmath.log(z) / beta))
-        means.append([float(mpmath.fsum(wi * mpmath.mpf(float(m[j])) for wi, m in zip(w, xi)) / z) for j in range(len(q))])
+        means.append(
+            [float(mpmath.fsum(wi * mpmath.mpf(float(m[j])) for wi, m in zip(w, xi)) / z) for j in range(len(q))]
+        )
     return np.array(energies), np.array(means)
 
 
