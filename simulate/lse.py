@@ -199,10 +199,9 @@ def lse_stats(
         if sq_norms is None:
             m64 = memories.astype(xp.float64, copy=False)
             sq_norms = xp.einsum("kd,kd->k", m64, m64)
-        bias = (beta * xp.asarray(sq_norms, dtype=xp.float64)).astype(dt)
+        sq_norms = xp.asarray(sq_norms, dtype=xp.float64)
         coef = 2.0 * beta
     else:
-        bias = None
         coef = beta
     xc = x * dt.type(coef)  # the scale folded into the queries: one pass over B x d, not over B x K
     run_max = xp.full(B, -xp.inf, dtype=xp.float64)
@@ -219,8 +218,8 @@ def lse_stats(
         if g is None or g.shape[1] != stop - start:
             g = xp.empty((B, stop - start), dtype=dt)
         xp.matmul(xc, mem.T, out=g)  # c x.xi
-        if bias is not None:
-            g -= bias[start:stop]  # s = c x.xi - beta |xi|^2
+        if form == "distance":
+            g -= (beta * sq_norms[start:stop]).astype(dt)  # s = c x.xi - beta |xi|^2 (per tile: no O(K) temporary)
         tmax = g.max(axis=1).astype(xp.float64)
         new_max = xp.maximum(run_max, tmax)  # finite: every tile has at least one finite score
         if k_top:
