@@ -179,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         p = peak_case(1024, k, 256, np.float32, args)
         peaks.append(p)
         print(
-            f"peak memory, B=1024 d=256 float32 K={k}: kernel (tile {args.peak_tile}) {fmt_bytes(p['kernel']['tracemalloc_peak'])} "
+            f"peak memory, B=1024 d=256 float32 K={k}: kernel (tile {args.peak_tile}) "
+            f"{fmt_bytes(p['kernel']['tracemalloc_peak'])} "
             f"(rss {fmt_bytes(p['kernel']['rss_peak'])}), plain NumPy {fmt_bytes(p['numpy']['tracemalloc_peak'])} "
             f"(rss {fmt_bytes(p['numpy']['rss_peak'])})"
         )

@@ -89,9 +89,9 @@ def test_few_memories_on_a_circle_keep_their_own_minima():
 
 
 @pytest.fixture
-def dense_theory(monkeypatch):
+def dense_theory():
     """The three dense.* predictions, registered here where theory/dense does not provide them yet."""
-    monkeypatch.setattr(registry, "_load_families", lambda: None)
+    registry._load_families()  # the real ones where theory/dense provides them; test stand-ins for the rest
     made = []
 
     def add(name, params, func):
@@ -107,13 +107,17 @@ def dense_theory(monkeypatch):
         """2 / D^2."""
         return 2 / D**2
 
-    def simplex_centroid_beta(K: int) -> float:
-        """(K - 1) / 2."""
-        return (K - 1) / 2
+    def simplex_centroid_beta(K: int, r: float = 1.0) -> float:
+        """(K - 1) / (2 r^2)."""
+        return (K - 1) / (2 * r * r)
 
     add("dense.circle_ring", [Param("beta", "b", lower=0.0)], circle_ring)
     add("dense.pair_midpoint_beta", [Param("D", "D", lower=0.0)], pair_midpoint_beta)
-    add("dense.simplex_centroid_beta", [Param("K", "K", lower=2, integer=True)], simplex_centroid_beta)
+    add(
+        "dense.simplex_centroid_beta",
+        [Param("K", "K", lower=2, integer=True), Param("r", "r", lower=0.0, lower_open=True)],
+        simplex_centroid_beta,
+    )
     yield
     for name in made:
         registry.REGISTRY.pop(name, None)
