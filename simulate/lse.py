@@ -235,12 +235,16 @@ def lse_stats(
         new_max = new_max.astype(dt).astype(xp.float64)  # the max actually subtracted (rounded to the working dtype)
         xp.exp(g, out=g)
         scale = xp.exp(run_max - new_max)  # exp(-inf) = 0 on the first tile
-        run_sum = run_sum * scale + g.sum(axis=1, dtype=xp.float64)
-        num *= scale[:, None]
+        # the tile's sum in the working dtype (pairwise, relative error ~ eps log2(tile)), accumulated in float64
+        run_sum = run_sum * scale + g.sum(axis=1).astype(xp.float64)
+        rescale = start > 0 and bool((scale != 1.0).any())  # skipped once the running max has settled
+        if rescale:
+            num *= scale[:, None]
         num += g @ mem
         if sec is not None:
             outer = (mem[:, :, None] * mem[:, None, :]).reshape(stop - start, d * d)
-            sec *= scale[:, None]
+            if rescale:
+                sec *= scale[:, None]
             sec += g @ outer
         run_max = new_max
     log_s = xp.log(run_sum)
