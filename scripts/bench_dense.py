@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--numpy-rounds", type=int, default=1, help="timed calls of the plain NumPy step (0: none)")
     parser.add_argument("--tile", type=int, default=DEFAULT_TILE)
     parser.add_argument("--beta", type=float, default=1.0)
-    parser.add_argument("--peak-tile", type=int, default=1024, help="tile of the peak-memory runs (below both K)")
+    parser.add_argument("--peak-tile", type=int, default=1250, help="tile of the peak-memory runs (divides both K)")
     parser.add_argument("--low-d", type=int, default=16, help="dimension of the low-d case")
     parser.add_argument("--no-float64", action="store_true", help="float32 cases only")
     parser.add_argument("--torch", action="store_true", help="add a PyTorch row where torch imports")

@@ -216,6 +216,7 @@ def lse_stats(
         stop = min(start + tile, K)
         mem = memories[start:stop]
         if g is None or g.shape[1] != stop - start:
+            g = None  # free the full tile before the last, narrower one: the peak stays one tile at any K
             g = xp.empty((B, stop - start), dtype=dt)
         xp.matmul(xc, mem.T, out=g)  # c x.xi
         if form == "distance":
