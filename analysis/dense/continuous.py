@@ -5,7 +5,7 @@ r"""Minima of the continuous LSE DenseAM (``dense.lse`` datasets) against the th
 ``circle`` (over K)
     ``n_minima``, ``n_memory_minima``, ``n_spurious``: mean over realizations and its standard error (the
     standard deviation over realizations / sqrt(n); NaN for one realization); ``memory_fraction`` = memory minima / K;
-    ``ring_radius`` (mean distance of the minima from the memories' centroid, averaged over realizations) against
+    ``ring_radius`` (mean distance of the minima from the circle's centre, averaged over realizations) against
     the continuum ring :math:`R = I_1(2\beta R)/I_0(2\beta R)` (``dense.circle_ring``, a ring for
     :math:`\beta > 1`), with the finite-K tolerance :func:`ring_tolerance`; ``K_merge``: the K where the fraction of
     memories with their own minimum falls through 1/2 (log-linear interpolation).

@@ -20,7 +20,8 @@ Memory geometries (``geometry``):
     K standard normal memories in d dimensions.
 
 The centroid of the memories (``centroid_minimum``) counts as a minimum when a minimum lies within
-``1e-4 * scale`` of it.
+``1e-4 * scale`` of it. Radii (``ring_radius``, ``fp_radius``) are distances from the centre: the origin for
+``circle`` (the circle's centre, not the centroid of K random memories), the memories' centroid otherwise.
 """
 
 from __future__ import annotations
@@ -142,8 +143,10 @@ def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np
     xp = backend.xp
     energy = lse(float(params["beta"]), xp.asarray(mem, dtype=params["dtype"]), tile=int(params["tile"]))
     found = find_minima(energy, xp.asarray(x0[keep]), tol=float(params["tol"]), max_steps=int(params["max_steps"]))
-    centre = mem.mean(axis=0)
+    centroid = mem.mean(axis=0)
+    centre = np.zeros(mem.shape[1]) if params["geometry"] == "circle" else centroid  # the circle's own centre
     radius = np.sqrt(((found.x - centre) ** 2).sum(axis=1))
+    at_centroid = np.sqrt(((found.x - centroid) ** 2).sum(axis=1)) < 1e-4 * energy.scale
     is_min = found.is_minimum
     n = min(len(radius), int(params["max_points"]))
     pad = int(params["max_points"])
@@ -162,7 +165,7 @@ def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np
         "n_degenerate": np.int32(int((found.kind == KINDS.index("degenerate")).sum())),
         "n_unconverged": np.int32(found.n_unconverged),
         "n_starts": np.int32(found.n_starts),
-        "centroid_minimum": np.int8(bool((is_min & (radius < 1e-4 * energy.scale)).any())),
+        "centroid_minimum": np.int8(bool((is_min & at_centroid).any())),
         "ring_radius": np.float64(r_min.mean() if r_min.size else np.nan),
         "ring_radius_std": np.float64(r_min.std() if r_min.size else np.nan),
         "fp_radius": padded(radius, np.nan, "float64"),
@@ -194,9 +197,9 @@ def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
         "n_unconverged": count("starts whose descent did not converge"),
         "n_starts": count("starts descended"),
         "centroid_minimum": Variable((), "int8", -1, {"long_name": "a minimum at the memories' centroid (1) or not"}),
-        "ring_radius": Variable((), "float64", np.nan, {"long_name": "mean distance of the minima from the centroid"}),
+        "ring_radius": Variable((), "float64", np.nan, {"long_name": "mean distance of the minima from the centre"}),
         "ring_radius_std": Variable((), "float64", np.nan, {"long_name": "spread of that distance over the minima"}),
-        "fp_radius": fp("float64", np.nan, {"long_name": "distance of the fixed point from the memories' centroid"}),
+        "fp_radius": fp("float64", np.nan, {"long_name": "distance of the fixed point from the centre"}),
         "fp_energy": fp("float64", np.nan, {"long_name": "energy of the fixed point"}),
         "fp_kind": fp("int8", -1, flag_attrs(list(KINDS), "kind of fixed point (Hessian signature)")),
         "fp_min_eig": fp("float64", np.nan, {"long_name": "smallest Hessian eigenvalue"}),
