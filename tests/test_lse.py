@@ -6,6 +6,7 @@ import mpmath
 import numpy as np
 import pytest
 
+from amphase.simulate.backend import gpu_available
 from amphase.simulate.descent import fixed_point_iteration, gradient_descent, newton_polish
 from amphase.simulate.lse import distance_beta, lse, lse_stats, ramsauer_beta
 
@@ -204,3 +205,21 @@ def test_parameters_are_checked():
         lse_stats(np.zeros((1, 100)), np.zeros((3, 100)), 1.0, second="full")
     with pytest.raises(Exception, match="dtype"):
         lse_stats(x, xi.astype(np.float16), 1.0)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not gpu_available(), reason="no CUDA device with CuPy")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cupy_kernel_equals_numpy(dtype):
+    import cupy
+
+    x, xi = _data(K=3000, d=32, B=64)
+    ref = lse_stats(x.astype(dtype), xi.astype(dtype), 2.0, tile=512, top=4)
+    st = lse_stats(cupy.asarray(x, dtype=dtype), cupy.asarray(xi, dtype=dtype), 2.0, tile=512, top=4)
+    rtol = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(cupy.asnumpy(st.energy), ref.energy, rtol=rtol)
+    np.testing.assert_allclose(cupy.asnumpy(st.mean), ref.mean, rtol=rtol, atol=rtol)
+    np.testing.assert_array_equal(cupy.asnumpy(st.top_index), ref.top_index)
+    E = lse(2.0, cupy.asarray(xi[:50]))
+    run = fixed_point_iteration(E, cupy.asarray(x[:8]), tol=1e-10)
+    assert bool(run.converged.all())
