@@ -132,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peak-tile", type=int, default=1250, help="tile of the peak-memory runs (divides both K)")
     parser.add_argument("--low-d", type=int, default=16, help="dimension of the low-d case")
     parser.add_argument("--no-float64", action="store_true", help="float32 cases only")
+    parser.add_argument("--case", choices=("all", "large", "low-d"), default="all", help="which cases to run")
+    parser.add_argument("--no-peak", action="store_true", help="skip the peak-memory runs")
     parser.add_argument("--torch", action="store_true", help="add a PyTorch row where torch imports")
     parser.add_argument("--json", metavar="PATH", help="write every figure and the machine description as JSON")
     args = parser.parse_args(argv)
@@ -155,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(harness.format_limits(limits)))
     dtypes = [np.float32] if args.no_float64 else [np.float32, np.float64]
     cases = [("large", 1024, K, 3072), ("low-d", 1024, K, args.low_d)]
+    cases = [c for c in cases if args.case in ("all", c[0])]
     results = []
     for name, B, k, d in cases:
         for dt in dtypes:
@@ -175,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                 line += f"; PyTorch {r['torch_gflops']:.1f} GFLOP/s ({r['torch_seconds'] * 1e3:.0f} ms)"
             print(line, flush=True)
     peaks = []
-    for k in (K // 4, K):
+    for k in () if args.no_peak else (K // 4, K):
         p = peak_case(1024, k, 256, np.float32, args)
         peaks.append(p)
         print(
