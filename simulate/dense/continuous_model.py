@@ -56,7 +56,7 @@ PARAMS: tuple[Param | Choice, ...] = (
     Param("random", "random starts (Gaussian at the data's mean and scale)", lower=0, integer=True),
     Param("centroids", "starts at centroids of a memory and its nearest neighbours", lower=0, integer=True),
     Param("group", "largest memory group of a centroid start", lower=2, upper=10**4, integer=True),
-    Param("tol", "convergence: |x - m(x)| <= tol * scale", lower=0.0, lower_open=True),
+    Param("tol", "convergence: |x - m(x)| <= tol * scale (float32: >= ~1e-6)", lower=0.0, lower_open=True),
     Param("max_steps", "most fixed-point steps per start", lower=1, upper=10**8, integer=True),
     Param("max_points", "fixed points stored per realization (counts are exact)", lower=1, upper=10**5, integer=True),
     Choice("dtype", "working dtype of the kernel's GEMMs and exponentials", ("float64", "float32")),
