@@ -99,8 +99,14 @@ register(
     Family(
         "dense",
         theory="amphase.theory.dense",
-        models={"dense.binary": "amphase.simulate.dense.model:MODEL"},
-        comparisons={"dense.binary": "amphase.analysis.dense.compare:COMPARISON"},
+        models={
+            "dense.binary": "amphase.simulate.dense.model:MODEL",
+            "dense.lse": "amphase.simulate.dense.continuous_model:MODEL",
+        },
+        comparisons={
+            "dense.binary": "amphase.analysis.dense.compare:COMPARISON",
+            "dense.lse": "amphase.analysis.dense.continuous:COMPARISON",
+        },
         configs="amphase.simulate.dense.configs",
     )
 )

@@ -12,9 +12,10 @@ RAW = {"model": "hopfield", "grid": {"N": [100, 200], "alpha": [0.05, 0.1]}, "pa
 def test_builtin_configs_resolve():
     names = builtin_configs()
     assert {"hopfield-capacity", "hopfield-spurious", "hopfield-fss"} <= set(names)
+    models = {m for family in families() for m in family.models}
     for name in names:
         cfg = resolve(load_config(name)[1])
-        assert cfg["model"] in {m for f in families() for m in f.models}  # every family's configurations
+        assert cfg["model"] in models
         assert cfg["realizations"] >= 1
 
 

@@ -1,0 +1,225 @@
+r"""Minima of the continuous LSE DenseAM (``dense.lse`` datasets) against the theory, at the same coordinates.
+
+:func:`compare` takes a dataset of ``amphase run`` with model ``dense.lse`` and returns, by geometry:
+
+``circle`` (over K)
+    ``n_minima``, ``n_memory_minima``, ``n_spurious``: mean over realizations and its standard error (the
+    standard deviation over realizations / sqrt(n); NaN for one realization); ``memory_fraction`` = memory minima / K;
+    ``ring_radius`` (mean distance of the minima from the circle's centre, averaged over realizations) against
+    the continuum ring :math:`R = I_1(2\beta R)/I_0(2\beta R)` (``dense.circle_ring``, a ring for
+    :math:`\beta > 1`), with the finite-K tolerance :func:`ring_tolerance`; ``K_merge``: the K where the fraction of
+    memories with their own minimum falls through 1/2 (log-linear interpolation).
+``pair`` / ``simplex`` (over beta)
+    ``centroid_fraction``: the fraction of realizations with a minimum at the centroid; the predicted threshold
+    (``dense.pair_midpoint_beta``: :math:`2/D^2`; ``dense.simplex_centroid_beta``: :math:`(K-1)/2` at unit radius)
+    and the measured bracket: the largest beta with a centroid minimum in every realization and the smallest beta
+    above it without one.
+
+The theory quantities come from :func:`amphase.theory.get`; where one is not registered the column is NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from amphase.analysis.compare import Comparison
+from amphase.errors import NoSolutionError, ParameterError
+
+__all__ = ["COMPARISON", "compare", "plot", "ring_tolerance", "table"]
+
+
+def _theory(name: str, **params: Any) -> float:
+    """The first result of theory quantity ``name``; NaN where it is missing, or has no solution there."""
+    from amphase import theory
+
+    try:
+        out = theory.get(name)(**params)
+    except (NoSolutionError, ParameterError):
+        return math.nan
+    return float(next(iter(out.values())))
+
+
+def ring_tolerance(K: int, beta: float, R: float) -> float:
+    r"""Standard deviation of the radius of a minimum on the ring at finite K (random angles).
+
+    With von Mises weights :math:`w(\varphi) \propto e^{\kappa\cos\varphi}`, :math:`\kappa = 2\beta R`, the
+    effective number of memories under the weights is :math:`K_{eff} = K I_0(\kappa)^2 / I_0(2\kappa)`, the radial
+    fixed-point equation :math:`r = \langle\cos\varphi\rangle_w` fluctuates by
+    :math:`\sqrt{\operatorname{Var}_w\cos\varphi / K_{eff}}` with
+    :math:`\operatorname{Var}_w\cos\varphi = 1 - R/\kappa - R^2`, and the radius responds by
+    :math:`1/(1 - 2\beta \operatorname{Var}_w\cos\varphi)` (one minus the radial fixed-point slope).
+    """
+    from scipy.special import i0e
+
+    kappa = 2 * beta * R
+    if not kappa > 0:
+        return math.nan
+    k_eff = K * i0e(kappa) ** 2 / i0e(2 * kappa)
+    var = max(1 - R / kappa - R * R, 0.0)
+    slope = 1 - 2 * beta * var
+    return math.sqrt(var / k_eff) / slope if slope > 0 else math.nan
+
+
+def _mean_err(a: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
+    a = a.where(a >= 0) if a.dtype.kind in "iu" else a
+    a = a.astype(float)
+    n = a.count("realization")
+    return a.mean("realization"), a.std("realization", ddof=1) / np.sqrt(n.where(n > 1))
+
+
+def _param(ds: xr.Dataset, name: str) -> Any:
+    return ds[name].values if name in ds.dims else ds.attrs.get(f"param_{name}")
+
+
+def _circle(ds: xr.Dataset) -> xr.Dataset:
+    res = xr.Dataset(coords={"K": ds["K"]} if "K" in ds.dims else {})
+    for v in ("n_minima", "n_memory_minima", "n_spurious", "n_saddles", "n_unconverged"):
+        res[v], res[f"{v}_error"] = _mean_err(ds[v])
+    K = ds["K"] if "K" in ds.dims else float(ds.attrs["param_K"])
+    res["memory_fraction"] = res["n_memory_minima"] / K
+    res["ring_radius"], res["ring_radius_error"] = _mean_err(ds["ring_radius"])
+    beta = float(ds.attrs["param_beta"]) if "beta" not in ds.dims else math.nan
+    R = _theory("dense.circle_ring", beta=beta)
+    res["R_theory"] = R
+    ks = np.atleast_1d(np.asarray(K, dtype=float))
+    res["R_tolerance"] = (("K",), [ring_tolerance(int(k), beta, R) for k in ks]) if "K" in ds.dims else math.nan
+    res["R_deviation"] = (res["ring_radius"] - R) / res["R_tolerance"]
+    frac = np.atleast_1d(res["memory_fraction"].values)
+    k_merge = math.nan
+    for i in range(len(frac) - 1):
+        if frac[i] >= 0.5 > frac[i + 1]:
+            t = (frac[i] - 0.5) / (frac[i] - frac[i + 1])
+            k_merge = float(np.exp(np.log(ks[i]) + t * (np.log(ks[i + 1]) - np.log(ks[i]))))
+            break
+    res["K_merge"] = k_merge
+    res.attrs.update(geometry="circle", beta=beta)
+    return res
+
+
+def _threshold(ds: xr.Dataset, geometry: str) -> xr.Dataset:
+    frac = ds["centroid_minimum"].where(ds["centroid_minimum"] >= 0).mean("realization")
+    res = xr.Dataset({"centroid_fraction": frac})
+    for v in ("n_minima", "n_saddles"):
+        res[v], res[f"{v}_error"] = _mean_err(ds[v])
+    if geometry == "pair":
+        D = float(ds.attrs.get("param_D", 1.0))
+        pred = _theory("dense.pair_midpoint_beta", D=D)
+    else:
+        K = int(ds.attrs["param_K"])
+        pred = _theory("dense.simplex_centroid_beta", K=K)
+    betas = ds["beta"].values
+    f = frac.values
+    below = [b for b, x in zip(betas, f, strict=True) if x == 1]
+    lo = max(below) if below else math.nan
+    above = [b for b, x in zip(betas, f, strict=True) if b > lo and x < 1] if below else []
+    hi = min(above) if above else math.nan
+    res["beta_theory"] = pred
+    res["beta_low"] = lo
+    res["beta_high"] = hi
+    res["inside"] = int(lo <= pred < hi) if np.isfinite([lo, hi, pred]).all() else -1
+    res.attrs.update(geometry=geometry)
+    return res
+
+
+def compare(ds: xr.Dataset) -> xr.Dataset:
+    """Compare a ``dense.lse`` dataset with the theory (see the module docstring)."""
+    if "n_minima" not in ds:
+        raise ParameterError("the dataset lacks the variable n_minima that a dense.lse comparison needs")
+    geometry = str(_param(ds, "geometry"))
+    if geometry == "circle":
+        if "K" not in ds.dims:
+            raise ParameterError("a circle comparison needs K as a grid dimension")
+        res = _circle(ds)
+    elif geometry in ("pair", "simplex"):
+        if "beta" not in ds.dims:
+            raise ParameterError(f"a {geometry} comparison needs beta as a grid dimension")
+        res = _threshold(ds, geometry)
+    else:
+        raise ParameterError(f"no comparison for geometry={geometry!r} (circle, pair or simplex)")
+    res.attrs["source_title"] = ds.attrs.get("title", "")
+    return res
+
+
+def _f(v: float, digits: int = 4) -> str:
+    return "nan" if not np.isfinite(v) else f"{v:.{digits}f}"
+
+
+def table(res: xr.Dataset) -> str:
+    """The comparison as text."""
+    lines = []
+    if res.attrs["geometry"] == "circle":
+        beta = res.attrs["beta"]
+        lines.append(f"# memories on the unit circle at beta = {beta}: minima per K (mean ± s.e. over realizations)")
+        lines.append(f"# continuum ring radius R = {_f(float(res.R_theory))} (dense.circle_ring); tol = 1 s.d. at K")
+        lines.append(
+            f"{'K':>6} {'minima':>13} {'on memory':>13} {'spurious':>13} {'mem/K':>6} {'radius':>16} {'dev':>6}"
+        )
+        for i, K in enumerate(res["K"].values):
+            r = res.isel(K=i)
+            lines.append(
+                f"{int(K):>6} {_f(float(r.n_minima), 2):>6}±{_f(float(r.n_minima_error), 2):<6}"
+                f" {_f(float(r.n_memory_minima), 2):>6}±{_f(float(r.n_memory_minima_error), 2):<6}"
+                f" {_f(float(r.n_spurious), 2):>6}±{_f(float(r.n_spurious_error), 2):<6}"
+                f" {_f(float(r.memory_fraction), 2):>6}"
+                f" {_f(float(r.ring_radius)):>7}±{_f(float(r.ring_radius_error)):<8}"
+                f" {_f(float(r.R_deviation), 1):>6}"
+            )
+        lines.append(f"# K where half the memories have lost their own minimum: {_f(float(res.K_merge), 1)}")
+        lines.append("# dev: (ring radius - R) / finite-K tolerance (ring_tolerance); meaningful once the minima merge")
+    else:
+        g = res.attrs["geometry"]
+        lines.append(f"# {g}: a minimum at the centroid, fraction of realizations, per beta")
+        lines.append(f"{'beta':>8} {'centroid':>9} {'minima':>13} {'saddles':>8}")
+        for i, b in enumerate(res["beta"].values):
+            r = res.isel(beta=i)
+            lines.append(
+                f"{b:>8.4g} {_f(float(r.centroid_fraction), 2):>9} {_f(float(r.n_minima), 2):>6}±"
+                f"{_f(float(r.n_minima_error), 2):<6} {_f(float(r.n_saddles), 2):>8}"
+            )
+        verdict = {1: "inside", 0: "OUTSIDE"}.get(int(res.inside), "n/a")
+        lines.append(
+            f"# threshold: theory {_f(float(res.beta_theory))}, measured between {_f(float(res.beta_low))} and "
+            f"{_f(float(res.beta_high))} ({verdict})"
+        )
+    return "\n".join(lines)
+
+
+def plot(res: xr.Dataset, title: str = "") -> Any:
+    """Counts (circle: minima and ring radius against K; pair/simplex: centroid fraction against beta)."""
+    from amphase.analysis.figures import new_figure
+
+    fig = new_figure(10, 4)
+    ax1, ax2 = fig.subplots(1, 2)
+    if res.attrs["geometry"] == "circle":
+        K = res["K"].values
+        for v, label in (("n_memory_minima", "on a memory"), ("n_spurious", "spurious"), ("n_minima", "all")):
+            ax1.errorbar(K, res[v], yerr=res[f"{v}_error"].fillna(0), marker="o", label=label, capsize=2)
+        ax1.plot(K, K, "k:", lw=1, label="K")
+        ax1.set(xscale="log", yscale="log", xlabel="K", ylabel="minima")
+        ax1.legend()
+        ax2.errorbar(K, res["ring_radius"], yerr=res["ring_radius_error"].fillna(0), marker="o", label="measured")
+        R, tol = float(res["R_theory"]), res["R_tolerance"].values
+        ax2.plot(K, np.full(len(K), R), "k-", label="continuum R")
+        ax2.fill_between(K, R - tol, R + tol, color="0.8", label="±1 s.d. at K")
+        ax2.set(xscale="log", xlabel="K", ylabel="distance of minima from centre")
+        ax2.legend()
+    else:
+        b = res["beta"].values
+        ax1.plot(b, res["centroid_fraction"], "o-")
+        ax1.axvline(float(res["beta_theory"]), color="k", ls="--", label="theory")
+        ax1.set(xlabel="beta", ylabel="centroid minimum (fraction)")
+        ax1.legend()
+        ax2.errorbar(b, res["n_minima"], yerr=res["n_minima_error"].fillna(0), marker="o", label="minima")
+        ax2.plot(b, res["n_saddles"], "s-", label="saddles")
+        ax2.set(xlabel="beta", ylabel="count")
+        ax2.legend()
+    fig.suptitle(title)
+    return fig
+
+
+#: what ``amphase compare`` runs on a dataset of the ``dense.lse`` model.
+COMPARISON = Comparison(compare=compare, table=table, plot=plot)

@@ -1,0 +1,248 @@
+r"""The continuous log-sum-exp DenseAM (``dense.lse``) as the sweep runner sees it: all fixed points of one memory set.
+
+Energy :math:`E(x) = -\beta^{-1}\log\sum_\mu \exp(-\beta\lVert x - \xi^\mu\rVert^2)`
+(:mod:`amphase.simulate.lse`); one task draws the memories, finds every fixed point reachable from many starts
+(:mod:`amphase.simulate.dense.minima`) and reports counts and, per fixed point, where it is and what it is.
+
+Memory geometries (``geometry``):
+
+``circle``
+    K memories at angles uniform on [0, 2 pi) on the unit circle (d = 2). Continuum limit (memories uniformly dense):
+    for :math:`\beta > 1` the minima form a ring of radius R solving :math:`R = I_1(2\beta R) / I_0(2\beta R)`.
+``pair``
+    two memories at distance ``D`` (d = 2): the midpoint is a minimum for :math:`\beta < 2/D^2`.
+``simplex``
+    K memories on a regular simplex of unit radius about the origin (the centred basis vectors of
+    :math:`\mathbb{R}^K`, normalised; d = K). At the centroid the weights are uniform and
+    :math:`\operatorname{Cov} = P/(K-1)` (P the projector on the simplex's span), so the Hessian there is
+    :math:`2 - 4\beta/(K-1)` on that span: the centroid is a minimum for :math:`\beta < (K-1)/2`.
+``gaussian``
+    K standard normal memories in d dimensions.
+
+The centroid of the memories (``centroid_minimum``) counts as a minimum when a minimum lies within
+``1e-4 * scale`` of it. Radii (``ring_radius``, ``fp_radius``) are distances from the centre: the origin for
+``circle`` (the circle's centre, not the centroid of K random memories), the memories' centroid otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from amphase.dataset import flag_attrs
+from amphase.errors import ParameterError
+from amphase.params import Choice, Param
+from amphase.simulate.backend import BACKENDS, get_backend
+from amphase.simulate.dense.minima import KINDS, find_minima, starts
+from amphase.simulate.lse import DEFAULT_TILE, lse
+from amphase.simulate.models import Model, Variable
+from amphase.simulate.seeding import child_rng
+
+__all__ = ["MODEL", "memories"]
+
+GEOMETRIES = ("circle", "pair", "simplex", "gaussian")
+
+PARAMS: tuple[Param | Choice, ...] = (
+    Choice("geometry", "memory geometry (see amphase.simulate.dense.continuous_model)", GEOMETRIES),
+    Param("K", "number of memories (pair: 2)", lower=1, upper=10**7, integer=True, long_name="number of memories"),
+    Param("d", "dimension (gaussian only; circle and pair: 2, simplex: K)", lower=1, upper=10**5, integer=True),
+    Param("beta", "inverse temperature of the LSE energy", lower=0.0, lower_open=True, long_name="inverse temperature"),
+    Param("D", "distance of the pair", lower=0.0, lower_open=True, long_name="distance between the two memories"),
+    Param("noise", "rms start noise about a memory, in units of the data scale", lower=0.0),
+    Param("noisy_memories", "memories given a noisy start (a random subset when fewer than K)", lower=0, integer=True),
+    Param("random", "random starts (Gaussian at the data's mean and scale)", lower=0, integer=True),
+    Param("centroids", "starts at centroids of a memory and its nearest neighbours", lower=0, integer=True),
+    Param("group", "largest memory group of a centroid start", lower=2, upper=10**4, integer=True),
+    Param("tol", "convergence: |x - m(x)| <= tol * scale (float32: >= ~1e-6)", lower=0.0, lower_open=True),
+    Param("max_steps", "most fixed-point steps per start", lower=1, upper=10**8, integer=True),
+    Param("max_points", "fixed points stored per realization (counts are exact)", lower=1, upper=10**5, integer=True),
+    Choice("dtype", "working dtype of the kernel's GEMMs and exponentials", ("float64", "float32")),
+    Choice("backend", "array backend (cpu and numpy: NumPy and BLAS; gpu: CuPy)", BACKENDS),
+    Param("tile", "memories per tile of the streaming kernel", lower=1, upper=10**8, integer=True),
+)
+
+DEFAULTS: dict[str, Any] = {
+    "geometry": "circle",
+    "d": 2,
+    "D": 1.0,
+    "noise": 0.1,
+    "noisy_memories": 256,
+    "random": 32,
+    "centroids": 16,
+    "group": 4,
+    "tol": 1e-10,
+    "max_steps": 20_000,
+    "max_points": 64,
+    "dtype": "float64",
+    "backend": "cpu",
+    "tile": DEFAULT_TILE,
+}
+
+
+def _dim(params: Mapping[str, Any]) -> int:
+    g = params["geometry"]
+    return {"circle": 2, "pair": 2, "simplex": int(params["K"])}.get(g, int(params["d"]))
+
+
+def memories(params: Mapping[str, Any], rng: np.random.Generator) -> np.ndarray:
+    """The (K, d) float64 memories of one realization (module docstring)."""
+    g, K = params["geometry"], int(params["K"])
+    if g == "circle":
+        theta = rng.uniform(0.0, 2 * math.pi, K)
+        return np.stack([np.cos(theta), np.sin(theta)], axis=1)
+    if g == "pair":
+        D = float(params["D"])
+        return np.array([[-D / 2, 0.0], [D / 2, 0.0]])
+    if g == "simplex":
+        mem = np.eye(K) - 1.0 / K
+        return mem / np.linalg.norm(mem, axis=1, keepdims=True)
+    return rng.standard_normal((K, int(params["d"])))
+
+
+def check(params: Mapping[str, Any]) -> None:
+    """Cross-parameter checks at one grid point."""
+    g, K = params["geometry"], int(params["K"])
+    if g == "pair" and K != 2:
+        raise ParameterError(f"geometry='pair' has K = 2 memories; got K={K}")
+    if g == "simplex" and K < 2:
+        raise ParameterError(f"geometry='simplex' needs K >= 2; got K={K}")
+    if g in ("circle", "pair") and int(params["d"]) != 2:
+        raise ParameterError(f"geometry={g!r} lives in d = 2; got d={params['d']}")
+    get_backend(params["backend"])
+
+
+def _n_starts(params: Mapping[str, Any]) -> int:
+    return min(int(params["noisy_memories"]), int(params["K"])) + int(params["random"]) + int(params["centroids"]) + 1
+
+
+def memory(params: Mapping[str, Any]) -> float:
+    """Bytes of one task: memories, starts, one tile of scores per start (x3 for the second moment), outputs."""
+    K, d, B = int(params["K"]), _dim(params), _n_starts(params)
+    tile = min(int(params["tile"]), K)
+    return float(8 * (3 * K * d + 6 * B * d + 3 * B * tile * max(1, min(d * d, 64)) + B * B))
+
+
+def cost(params: Mapping[str, Any]) -> float:
+    """Relative cost of one realization: starts x memories x dimension (per fixed-point step)."""
+    return float(_n_starts(params) * int(params["K"]) * _dim(params))
+
+
+def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+    """One realization: draw the memories (stream ``(0,)``) and the starts (``(1,)``), find every fixed point."""
+    backend = get_backend(params["backend"])
+    mem = memories(params, child_rng(seed, 0))
+    rng = child_rng(seed, 1)
+    K = len(mem)
+    chosen = np.sort(rng.choice(K, size=min(int(params["noisy_memories"]), K), replace=False))
+    x0 = starts(mem, rng, noisy=1, noise=float(params["noise"]), random=int(params["random"]),
+                centroids=int(params["centroids"]), group=int(params["group"]))  # fmt: skip
+    keep = np.concatenate([chosen, np.arange(K, len(x0))])  # noisy starts of the chosen memories, all others
+    xp = backend.xp
+    energy = lse(float(params["beta"]), xp.asarray(mem, dtype=params["dtype"]), tile=int(params["tile"]))
+    found = find_minima(energy, xp.asarray(x0[keep]), tol=float(params["tol"]), max_steps=int(params["max_steps"]))
+    centroid = mem.mean(axis=0)
+    centre = np.zeros(mem.shape[1]) if params["geometry"] == "circle" else centroid  # the circle's own centre
+    radius = np.sqrt(((found.x - centre) ** 2).sum(axis=1))
+    at_centroid = np.sqrt(((found.x - centroid) ** 2).sum(axis=1)) < 1e-4 * energy.scale
+    is_min = found.is_minimum
+    n = min(len(radius), int(params["max_points"]))
+    pad = int(params["max_points"])
+
+    def padded(a: np.ndarray, fill: Any, dtype: str) -> np.ndarray:
+        out = np.full(pad, fill, dtype=dtype)
+        out[:n] = a[:n]
+        return out
+
+    r_min = radius[is_min]
+    return {
+        "n_minima": np.int32(found.n_minima),
+        "n_memory_minima": np.int32(found.n_memory_minima),
+        "n_spurious": np.int32(found.n_spurious),
+        "n_saddles": np.int32(int((found.kind == KINDS.index("saddle")).sum())),
+        "n_degenerate": np.int32(int((found.kind == KINDS.index("degenerate")).sum())),
+        "n_unconverged": np.int32(found.n_unconverged),
+        "n_starts": np.int32(found.n_starts),
+        "centroid_minimum": np.int8(bool((is_min & at_centroid).any())),
+        "ring_radius": np.float64(r_min.mean() if r_min.size else np.nan),
+        "ring_radius_std": np.float64(r_min.std() if r_min.size else np.nan),
+        "fp_radius": padded(radius, np.nan, "float64"),
+        "fp_energy": padded(found.energy, np.nan, "float64"),
+        "fp_kind": padded(found.kind, -1, "int8"),
+        "fp_min_eig": padded(found.eigenvalues[:, 0], np.nan, "float64"),
+        "fp_nearest": padded(found.nearest, -1, "int32"),
+        "fp_distance": padded(found.distance, np.nan, "float64"),
+        "fp_on_memory": padded(found.on_memory.astype(np.int8), -1, "int8"),
+        "fp_basin": padded(found.basin, -1, "int32"),
+    }
+
+
+def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
+    """The per-realization result variables."""
+
+    def count(text: str) -> Variable:
+        return Variable((), "int32", -1, {"long_name": text, "units": "1"})
+
+    def fp(dtype: str, fill: Any, attrs: dict[str, Any]) -> Variable:
+        return Variable(("fixed_point",), dtype, fill, attrs)
+
+    return {
+        "n_minima": count("minima found"),
+        "n_memory_minima": count("minima that sit on a memory (closer than half its nearest-neighbour distance)"),
+        "n_spurious": count("minima that sit on no memory"),
+        "n_saddles": count("saddle points found (reached from symmetric starts)"),
+        "n_degenerate": count("fixed points with a Hessian eigenvalue within 1e-6 of 0"),
+        "n_unconverged": count("starts whose descent did not converge"),
+        "n_starts": count("starts descended"),
+        "centroid_minimum": Variable((), "int8", -1, {"long_name": "a minimum at the memories' centroid (1) or not"}),
+        "ring_radius": Variable((), "float64", np.nan, {"long_name": "mean distance of the minima from the centre"}),
+        "ring_radius_std": Variable((), "float64", np.nan, {"long_name": "spread of that distance over the minima"}),
+        "fp_radius": fp("float64", np.nan, {"long_name": "distance of the fixed point from the centre"}),
+        "fp_energy": fp("float64", np.nan, {"long_name": "energy of the fixed point"}),
+        "fp_kind": fp("int8", -1, flag_attrs(list(KINDS), "kind of fixed point (Hessian signature)")),
+        "fp_min_eig": fp("float64", np.nan, {"long_name": "smallest Hessian eigenvalue"}),
+        "fp_nearest": fp("int32", -1, {"long_name": "nearest memory"}),
+        "fp_distance": fp("float64", np.nan, {"long_name": "distance to the nearest memory"}),
+        "fp_on_memory": fp("int8", -1, {"long_name": "sits on its nearest memory (1) or not (0)"}),
+        "fp_basin": fp("int32", -1, {"long_name": "starts that ended at the fixed point"}),
+    }
+
+
+def sizes(config: Mapping[str, Any]) -> dict[str, int]:
+    """The ``fixed_point`` dimension: ``max_points`` (fixed points sorted by energy, the rest NaN)."""
+    return {"fixed_point": int(config["params"]["max_points"])}
+
+
+def coords(config: Mapping[str, Any]) -> dict[str, tuple[np.ndarray, dict[str, str]]]:
+    """Coordinate of the ``fixed_point`` dimension."""
+    n = sizes(config)["fixed_point"]
+    return {"fixed_point": (np.arange(n), {"units": "1", "long_name": "fixed point, by increasing energy"})}
+
+
+def attrs(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Backend and device actually used."""
+    backend = get_backend(config["params"]["backend"])
+    return {"backend": backend.name, "device": backend.device}
+
+
+MODEL = Model(
+    name="dense.lse",
+    title="Continuous log-sum-exp Dense Associative Memory: every fixed point of the energy",
+    references=(
+        "Krotov & Hopfield, NeurIPS 29 (2016); Ramsauer et al., ICLR (2021), arXiv:2008.02217; "
+        "Hoover et al., arXiv:2410.24153 (2024)"
+    ),
+    params=PARAMS,
+    gridable=("K", "d", "beta", "D", "geometry", "noise"),
+    defaults=DEFAULTS,
+    variables=variables,
+    sizes=sizes,
+    coords=coords,
+    run=run,
+    check=check,
+    attrs=attrs,
+    memory=memory,
+    cost=cost,
+)
