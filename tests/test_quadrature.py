@@ -5,7 +5,7 @@ import math
 import mpmath as mp
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.special import erf
 
@@ -18,6 +18,7 @@ betas = st.floats(0.05, 1e8)
 
 @given(means, widths, betas)
 @settings(max_examples=200, deadline=None)
+@example(0.3359375, 0.05078125, 0.5)  # the last edge of a panel run missed the switch by rounding: a zero-width panel
 def test_weights_are_a_probability(a, sigma, beta):
     x, w, h = field_nodes(a, sigma, beta)
     assert np.all(w > 0)

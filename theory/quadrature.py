@@ -39,7 +39,7 @@ def _append_panels(edges: np.ndarray, count: int, lo: float, hi: float) -> int:
     k = math.ceil((hi - lo) / _MAX_PANEL)
     start = 0 if count == 0 or edges[count - 1] < lo else 1  # skip a shared end point
     for i in range(start, k + 1):
-        edges[count] = lo + (hi - lo) * i / k
+        edges[count] = hi if i == k else lo + (hi - lo) * i / k  # lo + (hi - lo) can miss hi by rounding
         count += 1
     return count
 
