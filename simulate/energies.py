@@ -290,29 +290,6 @@ class Energy:
         err = 4.0 * (K + 8) * _U * (xp.abs(gp) + xp.abs(gm)).sum(axis=-1) * (1.0 + 4 * (K + 8) * _U)
         return a_f, c_f, a_w, c_w, err, shift
 
-    def delta(self, xiT: Any, S: Any, M: Any | None = None, xp: ModuleType = np) -> tuple[Any, Any]:
-        """Flip energies of every spin of states ``S`` (``(..., N)`` int8) with patterns ``xiT`` (``(N, K)`` int8).
-
-        Returns
-        -------
-        dE : float64 array, shape ``(..., N)``
-            ``Delta E_i`` in float64 (``±inf`` where the exponential overflows).
-        sign : int8 array, shape ``(..., N)``
-            The exact sign of ``Delta E_i`` (-1: the flip lowers the energy; 0: a tie).
-
-        """
-        from amphase.simulate.dense import batched
-
-        S = xp.asarray(S)
-        N = S.shape[-1]
-        if M is None:
-            M = S.astype(xp.int64) @ xp.asarray(xiT, dtype=xp.int64)
-        D, sign = batched.flip_scores(xp, self, xp.asarray(xiT), S, xp.asarray(M), N)
-        shift = self.coefficients(M, N, xp)[5]
-        with np.errstate(over="ignore"):
-            dE = -D * xp.exp(shift)[..., None] / (2.0 * self.q)
-        return dE, (-sign).astype(xp.int8)
-
 
 @functools.lru_cache(maxsize=32)
 def _tables(kind: int, n: int, N: int) -> FlipTables:

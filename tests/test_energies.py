@@ -8,6 +8,7 @@ import pytest
 
 from amphase.simulate import energies as en
 from amphase.simulate.dense import kernels
+from amphase.simulate.dense.batched import flip_energies
 from amphase.simulate.patterns import binary_patterns, random_spins
 
 SMALL = [
@@ -40,7 +41,7 @@ def test_flip_energy_is_the_energy_difference(energy):
     N, K = 33, 9
     xiT = binary_patterns(rng, N, K)
     for s in (random_spins(rng, N), xiT[:, 0].copy()):
-        dE, sign = energy.delta(xiT, s[None])
+        dE, sign = flip_energies(energy, xiT, s[None])
         for i in range(N):
             with mpmath.workdps(60):  # exact integers; the exponential to 60 digits
                 exact = _exact_delta_direct(energy, xiT, s, i)
@@ -56,9 +57,9 @@ def test_quadratic_is_the_hebbian_rule():
     s = random_spins(rng, N)
     M = xiT.T.astype(np.int64) @ s
     h = xiT.astype(np.int64) @ M - K * s  # N h_i, Hebbian couplings without self-coupling
-    dE, _ = en.quadratic().delta(xiT, s[None])
+    dE, _ = flip_energies(en.quadratic(), xiT, s[None])
     np.testing.assert_array_equal(dE[0], 2 * s * h)
-    dE2, _ = en.polynomial(2).delta(xiT, s[None])
+    dE2, _ = flip_energies(en.polynomial(2), xiT, s[None])
     np.testing.assert_array_equal(dE2[0], 2 * dE[0])
 
 
@@ -73,14 +74,14 @@ def test_exact_signs_where_int64_and_float64_overflow(energy):
     s[rng.choice(N, 200, replace=False)] *= -1  # overlap 0.6 with pattern 0: large, cancelling terms
     if energy.kind != en.EXPONENTIAL:
         assert energy.mode(N, K) == en.CERTIFIED and energy.check_exact(N, K) is None
-    _, sign = energy.delta(xiT, s[None])
+    _, sign = flip_energies(energy, xiT, s[None])
     with mpmath.workdps(60):
         for i in rng.choice(N, 40, replace=False):
             assert sign[0, i] == _sign(energy.delta_exact(xiT, s, int(i)))
     # exact ties: two patterns whose overlaps the flip exchanges
     xiT2, s2, i = _search_tie(rng, N)
     assert energy.delta_exact(xiT2, s2, i) == 0
-    _, sign2 = energy.delta(xiT2, s2[None])
+    _, sign2 = flip_energies(energy, xiT2, s2[None])
     assert sign2[0, i] == 0
 
 

@@ -26,7 +26,7 @@ import numpy as np
 from amphase.simulate.dense import kernels
 from amphase.simulate.energies import EXPONENTIAL, Energy
 
-__all__ = ["async_sweep", "flip_scores", "heat_bath_sweep", "window_for"]
+__all__ = ["async_sweep", "flip_energies", "flip_scores", "heat_bath_sweep", "window_for"]
 
 Array = Any
 
@@ -175,3 +175,25 @@ def heat_bath_sweep(
         return xp.where(u < 0.5 * (1.0 - xp.tanh(0.5 * x)), 1, -1).astype(xp.int8)
 
     return _windowed_sweep(xp, energy, xiT, S, M, orders, rule, window)
+
+
+def flip_energies(energy: Energy, xiT: Any, S: Any, M: Any | None = None, xp: ModuleType = np) -> tuple[Any, Any]:
+    """Flip energies of every spin of states ``S`` (``(..., N)`` int8) with patterns ``xiT`` (``(N, K)`` int8).
+
+    Returns
+    -------
+    dE : float64 array, shape ``(..., N)``
+        ``Delta E_i`` in float64 (``±inf`` where the exponential overflows).
+    sign : int8 array, shape ``(..., N)``
+        The exact sign of ``Delta E_i`` (-1: the flip lowers the energy; 0: a tie).
+
+    """
+    S = xp.asarray(S)
+    N = S.shape[-1]
+    if M is None:
+        M = S.astype(xp.int64) @ xp.asarray(xiT, dtype=xp.int64)
+    D, sign = flip_scores(xp, energy, xp.asarray(xiT), S, xp.asarray(M), N)
+    shift = energy.coefficients(M, N, xp)[5]
+    with np.errstate(over="ignore"):
+        dE = -D * xp.exp(shift)[..., None] / (2.0 * energy.q)
+    return dE, (-sign).astype(xp.int8)
