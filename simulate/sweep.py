@@ -181,7 +181,7 @@ def run_sweep(
         opened = contextlib.nullcontext(executor)
     else:
         check_executor(executor, workers, scheduler)
-        n_workers = workers or os.cpu_count() or 1
+        n_workers = 1 if executor == "serial" else workers or os.cpu_count() or 1
         opened = make_executor(executor, workers, scheduler)
     model = get_model(config["model"])
     estimate = check_resources(config, n_workers)
