@@ -261,10 +261,12 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argpa
     """
     seen: set[str] = set()
     for arg in sys.argv[1:] if argv is None else argv:
+        if not arg.startswith("--"):
+            continue
         name = arg.partition("=")[0]
-        if arg.startswith("--") and name in seen:
+        if name in seen:
             parser.error(f"{name} is given twice; give each option once")
-        seen.add(name if arg.startswith("--") else "")
+        seen.add(name)
     args, extra = parser.parse_known_args(argv)
     target = {"theory": "params", "run": "overrides"}.get(getattr(args, "command", ""))
     stray = [a for a in extra if a.startswith("-") or "=" not in a or target is None]
