@@ -22,6 +22,7 @@ fixed point, one-step stable), the sweeps run and how the run ended (:data:`STAT
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -32,15 +33,18 @@ from amphase.simulate.hopfield import batched as hopfield_batched
 from amphase.simulate.hopfield import kernels as hopfield_kernels
 from amphase.simulate.patterns import binary_patterns, flip_bits, random_spins
 from amphase.simulate.seeding import child_rng
+from amphase.simulate.sequential import (
+    BLOCK,
+    FIXED_POINT,
+    MAX_SWEEPS,
+    STATUS,
+    THERMAL,
+    draw_block,
+    run_batched_sequential,
+    run_synchronous,
+)
 
 __all__ = ["BLOCK", "CUES", "STATUS", "DenseRun", "cue_states", "measure", "run_realization"]
-
-#: sweeps whose random numbers are drawn together (as the Hopfield engine).
-BLOCK = 4
-
-#: how a trajectory ended (the ``status`` flag values, in this order; as the Hopfield engine).
-STATUS = ("fixed_point", "two_cycle", "max_sweeps", "thermal")
-FIXED_POINT, TWO_CYCLE, MAX_SWEEPS, THERMAL = range(4)
 
 #: the cue kinds.
 CUES = ("pattern", "random")
@@ -121,12 +125,6 @@ def cue_states(xiT: np.ndarray, run: DenseRun, rngs: list[np.random.Generator]) 
     return S, cued
 
 
-def _draw_block(rng: np.random.Generator, N: int, thermal: bool) -> tuple[np.ndarray, np.ndarray | None]:
-    orders = rng.permuted(np.broadcast_to(np.arange(N, dtype=np.int64), (BLOCK, N)), axis=1)
-    uniforms = rng.random((BLOCK, N)) if thermal else None
-    return orders, uniforms
-
-
 def _run_cpu(xiT: np.ndarray, S: np.ndarray, run: DenseRun, rngs: list[np.random.Generator]) -> tuple:
     """Numba kernels, one trial at a time; returns (S, M, sweeps, status)."""
     N, K = xiT.shape
@@ -143,7 +141,7 @@ def _run_cpu(xiT: np.ndarray, S: np.ndarray, run: DenseRun, rngs: list[np.random
         s = S[t]
         m = hopfield_kernels.overlaps(xiT, s) if energy.hebbian else kernels.overlaps(xiT, s)
         while sweeps[t] < run.sweeps:
-            orders, uniforms = _draw_block(rng, N, thermal)
+            orders, uniforms = draw_block(rng, N, thermal)
             n = min(BLOCK, run.sweeps - sweeps[t])
             if thermal:
                 if energy.hebbian:
@@ -169,48 +167,27 @@ def _run_batched_async(
 ) -> tuple:
     """The batched random-sequential algorithm (NumPy or CuPy); the same trajectories as :func:`_run_cpu`."""
     xp = backend.xp
-    B, N = S.shape
     energy = run.energy
-    thermal = run.T > 0
-    beta = 1.0 / run.T if thermal else np.inf
+    beta = 1.0 / run.T if run.T > 0 else np.inf
     d_xiT = backend.asarray(xiT)
     d_S = backend.asarray(S)
     mtype = xp.int32 if energy.hebbian else xp.int64
     d_M = d_S.astype(mtype) @ d_xiT.astype(mtype)
-    sweeps = np.zeros(B, dtype=np.int32)
-    status = np.full(B, THERMAL if thermal else MAX_SWEEPS, dtype=np.int8)
-    active = np.ones(B, dtype=bool)
-    identity = np.broadcast_to(np.arange(N, dtype=np.int64), (B, N))
-    while active.any():
-        blocks = [_draw_block(rng, N, thermal) if active[b] else (None, None) for b, rng in enumerate(rngs)]
-        n = min(BLOCK, run.sweeps - int(sweeps[active].min()))
-        for k in range(n):
-            live = active & (sweeps < run.sweeps)
-            if not live.any():
-                break
-            orders = np.array([blocks[b][0][k] if live[b] else identity[b] for b in range(B)])
-            if thermal:
-                idx = np.flatnonzero(live)
-                uniforms = backend.asarray(np.array([blocks[b][1][k] for b in idx]))
-                sub_S, sub_M, sub_o = d_S[idx], d_M[idx], backend.asarray(orders[idx])
-                if energy.hebbian:
-                    hopfield_batched.glauber_sweep(xp, d_xiT, sub_S, sub_M, sub_o, uniforms, beta)
-                else:
-                    batched.heat_bath_sweep(xp, energy, d_xiT, sub_S, sub_M, sub_o, uniforms, beta)
-                d_S[idx], d_M[idx] = sub_S, sub_M
-                sweeps[live] += 1
-                continue
-            d_orders = backend.asarray(orders)
-            if energy.hebbian:
-                flips = hopfield_batched.async_sweep(xp, d_xiT, d_S, d_M, d_orders)
-            else:
-                flips = batched.async_sweep(xp, energy, d_xiT, d_S, d_M, d_orders)
-            flips = backend.asnumpy(flips)
-            sweeps[live] += 1
-            fixed = live & (flips == 0)
-            status[fixed] = FIXED_POINT
-            active &= ~fixed
-        active &= sweeps < run.sweeps
+
+    def sweep(S_: Any, M_: Any, orders: Any) -> Any:
+        if energy.hebbian:  # the exact integer Hebbian kernels: the fast path of F(x) = x^2 / 2
+            return hopfield_batched.async_sweep(xp, d_xiT, S_, M_, orders)
+        return batched.async_sweep(xp, energy, d_xiT, S_, M_, orders)
+
+    def heat_bath(S_: Any, M_: Any, orders: Any, uniforms: Any) -> None:
+        if energy.hebbian:
+            hopfield_batched.glauber_sweep(xp, d_xiT, S_, M_, orders, uniforms, beta)
+        else:
+            batched.heat_bath_sweep(xp, energy, d_xiT, S_, M_, orders, uniforms, beta)
+
+    d_S, d_M, sweeps, status = run_batched_sequential(
+        backend, d_S, d_M, rngs, run.sweeps, sweep, heat_bath if run.T > 0 else None
+    )
     return backend.asnumpy(d_S), backend.asnumpy(d_M).astype(np.int64), sweeps, status
 
 
@@ -219,42 +196,22 @@ def _run_sync(
 ) -> tuple:
     """Synchronous dynamics for all trials at once (GEMMs, exact signs); fixed points and 2-cycles end a T = 0 run."""
     xp = backend.xp
-    B, N = S.shape
+    N = S.shape[1]
     energy = run.energy
-    thermal = run.T > 0
-    beta = 1.0 / run.T if thermal else np.inf
+    beta = 1.0 / run.T if run.T > 0 else np.inf
     log_unit = energy.log_unit(N)
     d_xiT = backend.asarray(xiT)
-    d_S = backend.asarray(S)
-    prev = d_S.copy()
-    sweeps = np.zeros(B, dtype=np.int32)
-    status = np.full(B, THERMAL if thermal else MAX_SWEEPS, dtype=np.int8)
-    active = np.ones(B, dtype=bool)
-    for step in range(run.sweeps):
-        if thermal and step % BLOCK == 0:
-            block = np.stack([rng.random((BLOCK, N)) for rng in rngs])
-        idx = np.flatnonzero(active)
-        if idx.size == 0:
-            break
-        old = d_S[idx]
+
+    def step(old: Any, u: Any) -> Any:
         M = old.astype(xp.int64) @ d_xiT.astype(xp.int64)
         D, sign = batched.flip_scores(xp, energy, d_xiT, old, M, N)
-        if thermal:
+        if u is not None:
             shift = energy.coefficients(M, N, xp)[5]
             x = beta * old * D * xp.exp(shift - log_unit)[:, None]
-            u = backend.asarray(block[idx, step % BLOCK])
-            new = xp.where(u < 0.5 * (1.0 - xp.tanh(0.5 * x)), 1, -1).astype(xp.int8)
-        else:
-            new = xp.where(sign > 0, -old, old).astype(xp.int8)
-        sweeps[idx] += 1
-        if not thermal:
-            same = backend.asnumpy((new == old).all(axis=1))
-            cycle = backend.asnumpy((new == prev[idx]).all(axis=1)) & ~same
-            status[idx[same]] = FIXED_POINT
-            status[idx[cycle]] = TWO_CYCLE
-            active[idx[same | cycle]] = False
-        prev[idx] = old
-        d_S[idx] = new
+            return xp.where(u < 0.5 * (1.0 - xp.tanh(0.5 * x)), 1, -1).astype(xp.int8)
+        return xp.where(sign > 0, -old, old).astype(xp.int8)
+
+    d_S, sweeps, status = run_synchronous(backend, backend.asarray(S), rngs, run.sweeps, step, run.T > 0)
     M = d_S.astype(xp.int64) @ d_xiT.astype(xp.int64)
     return backend.asnumpy(d_S), backend.asnumpy(M).astype(np.int64), sweeps, status
 

@@ -18,6 +18,7 @@ the sweeps run, and how the run ended (:data:`STATUS`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -25,15 +26,18 @@ from amphase.simulate.backend import Backend, get_backend
 from amphase.simulate.hopfield import batched, kernels
 from amphase.simulate.patterns import binary_patterns, flip_bits, mixture_state, random_spins
 from amphase.simulate.seeding import child_rng
+from amphase.simulate.sequential import (
+    BLOCK,
+    FIXED_POINT,
+    MAX_SWEEPS,
+    STATUS,
+    THERMAL,
+    draw_block,
+    run_batched_sequential,
+    run_synchronous,
+)
 
 __all__ = ["BLOCK", "STATUS", "HopfieldRun", "cue_states", "run_realization"]
-
-#: sweeps whose random numbers are drawn together.
-BLOCK = 4
-
-#: how a trajectory ended (the ``status`` flag values, in this order).
-STATUS = ("fixed_point", "two_cycle", "max_sweeps", "thermal")
-FIXED_POINT, TWO_CYCLE, MAX_SWEEPS, THERMAL = range(4)
 
 #: the cue kinds.
 CUES = ("pattern", "random", "mixture")
@@ -120,12 +124,6 @@ def cue_states(xiT: np.ndarray, run: HopfieldRun, rngs: list[np.random.Generator
     return S, cued
 
 
-def _draw_block(rng: np.random.Generator, N: int, thermal: bool) -> tuple[np.ndarray, np.ndarray | None]:
-    orders = rng.permuted(np.broadcast_to(np.arange(N, dtype=np.int64), (BLOCK, N)), axis=1)
-    uniforms = rng.random((BLOCK, N)) if thermal else None
-    return orders, uniforms
-
-
 def _run_cpu(xiT: np.ndarray, S: np.ndarray, run: HopfieldRun, rngs: list[np.random.Generator]) -> tuple:
     """Numba kernels, one trial at a time; returns (S, M, sweeps, status)."""
     N, P = xiT.shape
@@ -144,7 +142,7 @@ def _run_cpu(xiT: np.ndarray, S: np.ndarray, run: HopfieldRun, rngs: list[np.ran
         M[t] = kernels.overlaps(xiT, s)
         h = K @ s.astype(np.int64) if K is not None else None
         while sweeps[t] < run.sweeps:
-            orders, uniforms = _draw_block(rng, N, thermal)
+            orders, uniforms = draw_block(rng, N, thermal)
             n = min(BLOCK, run.sweeps - sweeps[t])
             if thermal:
                 if K is None:
@@ -171,40 +169,20 @@ def _run_batched_async(
 ) -> tuple:
     """The batched random-sequential algorithm (NumPy or CuPy); same trajectories as :func:`_run_cpu`."""
     xp = backend.xp
-    B, N = S.shape
-    thermal = run.T > 0
-    beta = 1.0 / run.T if thermal else np.inf
     d_xiT = backend.asarray(xiT)
     d_S = backend.asarray(S)
     d_M = d_S.astype(xp.int32) @ d_xiT.astype(xp.int32)
-    sweeps = np.zeros(B, dtype=np.int32)
-    status = np.full(B, THERMAL if thermal else MAX_SWEEPS, dtype=np.int8)
-    active = np.ones(B, dtype=bool)
-    identity = np.broadcast_to(np.arange(N, dtype=np.int64), (B, N))
-    while active.any():
-        blocks = [_draw_block(rng, N, thermal) if active[b] else (None, None) for b, rng in enumerate(rngs)]
-        n = min(BLOCK, run.sweeps - int(sweeps[active].min()))
-        for k in range(n):
-            live = active & (sweeps < run.sweeps)
-            if not live.any():
-                break
-            orders = np.array([blocks[b][0][k] if live[b] else identity[b] for b in range(B)])
-            if thermal:
-                idx = np.flatnonzero(live)  # at T > 0 every replica runs the same number of sweeps
-                uniforms = np.array([blocks[b][1][k] for b in idx])
-                sub_S, sub_M = d_S[idx], d_M[idx]
-                batched.glauber_sweep(
-                    xp, d_xiT, sub_S, sub_M, backend.asarray(orders[idx]), backend.asarray(uniforms), beta
-                )
-                d_S[idx], d_M[idx] = sub_S, sub_M
-                sweeps[live] += 1
-                continue
-            flips = backend.asnumpy(batched.async_sweep(xp, d_xiT, d_S, d_M, backend.asarray(orders)))
-            sweeps[live] += 1
-            fixed = live & (flips == 0)
-            status[fixed] = FIXED_POINT
-            active &= ~fixed
-        active &= sweeps < run.sweeps
+    beta = 1.0 / run.T if run.T > 0 else np.inf
+
+    def sweep(S_: Any, M_: Any, orders: Any) -> Any:
+        return batched.async_sweep(xp, d_xiT, S_, M_, orders)
+
+    def heat_bath(S_: Any, M_: Any, orders: Any, uniforms: Any) -> None:
+        batched.glauber_sweep(xp, d_xiT, S_, M_, orders, uniforms, beta)
+
+    d_S, d_M, sweeps, status = run_batched_sequential(
+        backend, d_S, d_M, rngs, run.sweeps, sweep, heat_bath if run.T > 0 else None
+    )
     return backend.asnumpy(d_S), backend.asnumpy(d_M).astype(np.int32), sweeps, status
 
 
@@ -213,38 +191,17 @@ def _run_batched_sync(
 ) -> tuple:
     """Synchronous dynamics for all trials at once (GEMMs); fixed points and 2-cycles end a T = 0 run."""
     xp = backend.xp
-    B, N = S.shape
-    P = xiT.shape[1]
-    thermal = run.T > 0
-    beta = 1.0 / run.T if thermal else np.inf
+    N, P = xiT.shape
+    beta = 1.0 / run.T if run.T > 0 else np.inf
     xi_f = backend.asarray(xiT).astype(batched.exact_float(xp, N, P))
-    d_S = backend.asarray(S)
-    prev = d_S.copy()
-    sweeps = np.zeros(B, dtype=np.int32)
-    status = np.full(B, THERMAL if thermal else MAX_SWEEPS, dtype=np.int8)
-    active = np.ones(B, dtype=bool)
-    for step in range(run.sweeps):
-        if thermal and step % BLOCK == 0:
-            block = np.stack([rng.random((BLOCK, N)) for rng in rngs])  # (B, BLOCK, N)
-        idx = np.flatnonzero(active)
-        if idx.size == 0:
-            break
-        _, H = batched.sync_fields(xp, xi_f, d_S[idx])
-        old = d_S[idx]
-        if thermal:
-            u = backend.asarray(block[idx, step % BLOCK])
-            new = xp.where(u < 0.5 * (1.0 + xp.tanh(beta * H / N)), 1, -1).astype(xp.int8)
-        else:
-            new = xp.where(H > 0, 1, xp.where(H < 0, -1, old)).astype(xp.int8)
-        sweeps[idx] += 1
-        if not thermal:
-            same = backend.asnumpy((new == old).all(axis=1))
-            cycle = backend.asnumpy((new == prev[idx]).all(axis=1)) & ~same
-            status[idx[same]] = FIXED_POINT
-            status[idx[cycle]] = TWO_CYCLE
-            active[idx[same | cycle]] = False
-        prev[idx] = old
-        d_S[idx] = new
+
+    def step(old: Any, u: Any) -> Any:
+        _, H = batched.sync_fields(xp, xi_f, old)
+        if u is not None:
+            return xp.where(u < 0.5 * (1.0 + xp.tanh(beta * H / N)), 1, -1).astype(xp.int8)
+        return xp.where(H > 0, 1, xp.where(H < 0, -1, old)).astype(xp.int8)
+
+    d_S, sweeps, status = run_synchronous(backend, backend.asarray(S), rngs, run.sweeps, step, run.T > 0)
     M, _ = batched.sync_fields(xp, xi_f, d_S)
     return backend.asnumpy(d_S), np.rint(backend.asnumpy(M)).astype(np.int32), sweeps, status
 
