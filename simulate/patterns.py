@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["binary_patterns", "flip_bits", "mixture_state", "random_spins"]
+__all__ = ["binary_patterns", "flip_bits", "mixture_state", "overlap_measurements", "random_spins"]
 
 
 def binary_patterns(rng: np.random.Generator, N: int, P: int) -> np.ndarray:
@@ -36,3 +36,33 @@ def flip_bits(rng: np.random.Generator, s: np.ndarray, count: int) -> np.ndarray
     if count:
         out[rng.choice(out.size, size=count, replace=False)] *= -1
     return out
+
+
+def overlap_measurements(M: np.ndarray, N: int, cued: np.ndarray, top: int) -> dict[str, np.ndarray]:
+    """What the end states' integer overlaps ``M`` (trials, P) say: the measurements every binary model stores.
+
+    Returns ``overlap`` (trials, P) float32, ``m = M / N``; ``m_cue`` (trials,): the overlap with the cued pattern
+    (NaN where ``cued`` is -1); ``top_overlap`` and ``top_pattern`` (trials, top): the ``top`` largest overlaps in
+    absolute value, signed, and their pattern indices (NaN and -1 where ``P < top``); ``noise_rms`` (trials,): the
+    rms of the other ``P - top`` overlaps, the scale of the end state's noise overlaps (NaN when ``P <= top``).
+    """
+    trials, P = M.shape
+    m = M / N
+    k = min(top, P)
+    order = np.argsort(-np.abs(m), axis=1, kind="stable")[:, :k]
+    top_overlap = np.full((trials, top), np.nan)
+    top_pattern = np.full((trials, top), -1, dtype=np.int32)
+    top_overlap[:, :k] = np.take_along_axis(m, order, axis=1)
+    top_pattern[:, :k] = order
+    m_cue = np.where(cued >= 0, m[np.arange(trials), np.maximum(cued, 0)], np.nan)
+    rest = P - k
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rest_sq = (m**2).sum(axis=1) - (top_overlap[:, :k] ** 2).sum(axis=1)
+        noise_rms = np.where(rest > 0, np.sqrt(np.fmax(rest_sq, 0.0) / max(rest, 1)), np.nan)
+    return {
+        "overlap": m.astype(np.float32),
+        "m_cue": m_cue,
+        "top_overlap": top_overlap,
+        "top_pattern": top_pattern,
+        "noise_rms": noise_rms,
+    }

@@ -31,7 +31,7 @@ from amphase.simulate.dense import batched, kernels
 from amphase.simulate.energies import Energy, make_energy
 from amphase.simulate.hopfield import batched as hopfield_batched
 from amphase.simulate.hopfield import kernels as hopfield_kernels
-from amphase.simulate.patterns import binary_patterns, flip_bits, random_spins
+from amphase.simulate.patterns import binary_patterns, flip_bits, overlap_measurements, random_spins
 from amphase.simulate.seeding import child_rng
 from amphase.simulate.sequential import (
     BLOCK,
@@ -264,26 +264,7 @@ def measure(
     M: np.ndarray, N: int, cued: np.ndarray, sweeps: np.ndarray, status: np.ndarray, top: int
 ) -> dict[str, np.ndarray]:
     """End-state overlap measurements from the integer overlaps ``M`` (trials, K), as the Hopfield engine's."""
-    trials, K = M.shape
-    m = M / N
-    k = min(top, K)
-    order = np.argsort(-np.abs(m), axis=1, kind="stable")[:, :k]
-    top_overlap = np.full((trials, top), np.nan)
-    top_pattern = np.full((trials, top), -1, dtype=np.int32)
-    top_overlap[:, :k] = np.take_along_axis(m, order, axis=1)
-    top_pattern[:, :k] = order
-    m_cue = np.where(cued >= 0, m[np.arange(trials), np.maximum(cued, 0)], np.nan)
-    rest = K - k
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rest_sq = (m**2).sum(axis=1) - (top_overlap[:, :k] ** 2).sum(axis=1)
-        noise_rms = np.where(rest > 0, np.sqrt(np.fmax(rest_sq, 0.0) / max(rest, 1)), np.nan)
-    return {
-        "m_cue": m_cue,
-        "cue_pattern": cued,
-        "sweeps": sweeps.astype(np.int32),
-        "status": status.astype(np.int8),
-        "top_overlap": top_overlap,
-        "top_pattern": top_pattern,
-        "noise_rms": noise_rms,
-        "P": np.int32(K),
-    }
+    out = overlap_measurements(M, N, cued, top)
+    del out["overlap"]  # not stored: K can be far larger than N
+    return {**out, "cue_pattern": cued, "sweeps": sweeps.astype(np.int32), "status": status.astype(np.int8),
+            "P": np.int32(M.shape[1])}  # fmt: skip

@@ -24,7 +24,7 @@ import numpy as np
 
 from amphase.simulate.backend import Backend, get_backend
 from amphase.simulate.hopfield import batched, kernels
-from amphase.simulate.patterns import binary_patterns, flip_bits, mixture_state, random_spins
+from amphase.simulate.patterns import binary_patterns, flip_bits, mixture_state, overlap_measurements, random_spins
 from amphase.simulate.seeding import child_rng
 from amphase.simulate.sequential import (
     BLOCK,
@@ -246,29 +246,18 @@ def measure(
     M: np.ndarray, N: int, cued: np.ndarray, sweeps: np.ndarray, status: np.ndarray, top: int
 ) -> dict[str, np.ndarray]:
     """End-state measurements from the integer overlaps ``M`` (trials, P); see :func:`run_realization`."""
-    trials, P = M.shape
-    m = M / N
+    P = M.shape[1]
     energy = -0.5 * (M.astype(np.float64) ** 2).sum(axis=1) / N**2 + P / (2 * N)
-    k = min(top, P)
-    order = np.argsort(-np.abs(m), axis=1, kind="stable")[:, :k]
-    top_overlap = np.full((trials, top), np.nan)
-    top_pattern = np.full((trials, top), -1, dtype=np.int32)
-    top_overlap[:, :k] = np.take_along_axis(m, order, axis=1)
-    top_pattern[:, :k] = order
-    m_cue = np.where(cued >= 0, m[np.arange(trials), np.maximum(cued, 0)], np.nan)
-    rest = P - k
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rest_sq = (m**2).sum(axis=1) - (top_overlap[:, :k] ** 2).sum(axis=1)
-        noise_rms = np.where(rest > 0, np.sqrt(np.fmax(rest_sq, 0.0) / max(rest, 1)), np.nan)
+    out = overlap_measurements(M, N, cued, top)
     return {
-        "overlap": m.astype(np.float32),
-        "m_cue": m_cue,
+        "overlap": out["overlap"],
+        "m_cue": out["m_cue"],
         "cue_pattern": cued,
         "energy": energy,
         "sweeps": sweeps.astype(np.int32),
         "status": status.astype(np.int8),
-        "top_overlap": top_overlap,
-        "top_pattern": top_pattern,
-        "noise_rms": noise_rms,
+        "top_overlap": out["top_overlap"],
+        "top_pattern": out["top_pattern"],
+        "noise_rms": out["noise_rms"],
         "P": np.int32(P),
     }
