@@ -14,7 +14,7 @@ A value is a number, a grid ``start:stop:num`` (:func:`numpy.linspace`, ``num >=
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -42,12 +42,24 @@ def _number(key: str, s: str) -> float:
         raise ParameterError(f"{key}: {s!r} is not a number") from None
 
 
-def parse_assignment(text: str) -> tuple[str, Any]:
-    """Parse ``key=value``: a number, ``start:stop:num`` (a linspace grid) or ``v1,v2,...`` (a list grid)."""
+def parse_assignment(text: str, names: Collection[str] = ()) -> tuple[str, Any]:
+    """Parse ``key=value``: a number, ``start:stop:num`` (a linspace grid) or ``v1,v2,...`` (a list grid).
+
+    Keys in ``names`` take names instead of numbers: ``process=vp`` is the string ``"vp"`` and ``process=ve,vp`` the
+    list grid ``["ve", "vp"]``.
+    """
     key, sep, value = text.partition("=")
     key, value = key.strip(), value.strip()
     if not sep or not key or not value:
         raise ParameterError(f"cannot read {text!r}: parameters are given as key=value")
+    if key in names:
+        parts = [p.strip() for p in value.split(",")]
+        if "" in parts:
+            raise ParameterError(f"{key}: the list {value!r} has an empty entry")
+        if len(parts) == 1:
+            return key, parts[0]
+        check_unique(key, parts)
+        return key, parts
     if ":" in value:
         parts = value.split(":")
         if len(parts) != 3:
@@ -82,11 +94,11 @@ def linspace_grid(key: str, start: float, stop: float, num: int) -> np.ndarray:
     return values
 
 
-def parse_assignments(texts: Sequence[str]) -> dict[str, Any]:
-    """Parse several ``key=value`` assignments; a key given twice is an error."""
+def parse_assignments(texts: Sequence[str], names: Collection[str] = ()) -> dict[str, Any]:
+    """Parse several ``key=value`` assignments (``names``: keys taking names); a key given twice is an error."""
     out: dict[str, Any] = {}
     for text in texts:
-        key, value = parse_assignment(text)
+        key, value = parse_assignment(text, names)
         if key in out:
             raise ParameterError(f"{key} is given twice; give each parameter once")
         out[key] = value

@@ -34,7 +34,7 @@ import xarray as xr
 from amphase.assignments import parse_assignments
 from amphase.atomic import check_output
 from amphase.errors import AmphaseError, ParameterError
-from amphase.params import fmt_value
+from amphase.params import Choice, fmt_value
 
 __all__ = ["main"]
 
@@ -87,7 +87,7 @@ def _cmd_theory(args: argparse.Namespace) -> int:
     if not args.name:
         raise ParameterError("give a quantity name, or --list to see them all")
     q = theory.get(args.name)
-    values = parse_assignments(args.params)
+    values = parse_assignments(args.params, names={p.name for p in q.params if isinstance(p, Choice)})
     if args.out is not None:
         check_output(args.out, overwrite=args.overwrite)
     checked = q.check(values)  # every value of every grid, before any work starts

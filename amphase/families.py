@@ -110,3 +110,12 @@ register(
         configs="amphase.simulate.dense.configs",
     )
 )
+register(
+    Family(
+        "diffusion",
+        theory="amphase.theory.diffusion",
+        models={},
+        comparisons={},
+        configs="amphase.simulate.diffusion.configs",
+    )
+)

@@ -27,3 +27,14 @@ def test_bad_assignments(text, message):
     with pytest.raises(ParameterError) as err:
         parse_assignment(text)
     assert message in str(err.value)
+
+
+def test_name_keys_take_names_and_lists_of_names():
+    from amphase.assignments import parse_assignments
+
+    out = parse_assignments(["process=vp", "t=0.5", "kind=a,b"], names={"process", "kind"})
+    assert out["process"] == "vp" and out["t"] == 0.5 and out["kind"] == ["a", "b"]
+    with pytest.raises(ParameterError, match="repeats the value"):
+        parse_assignments(["kind=a,a"], names={"kind"})
+    with pytest.raises(ParameterError, match="empty entry"):
+        parse_assignments(["kind=a,,b"], names={"kind"})

@@ -35,6 +35,7 @@ ARGS = {
     "dense.pair_midpoint_beta": ["D=2"],
     "dense.pair_minima": ["D=2", "beta=1"],
     "dense.simplex_centroid_beta": ["K=3", "r=1"],
+    "diffusion.noise_beta": ["t=0.5", "process=vp", "alpha_bar=0.3"],
     "dense.circle_ring": ["beta=2"],
 }
 

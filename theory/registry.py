@@ -40,9 +40,9 @@ import xarray as xr
 from amphase.assignments import check_grid_size, check_unique
 from amphase.dataset import provenance_attrs
 from amphase.errors import NoSolutionError, ParameterError
-from amphase.params import Param
+from amphase.params import Choice, Param
 
-__all__ = ["REGISTRY", "Param", "Quantity", "Result", "get", "names", "quantity"]
+__all__ = ["REGISTRY", "Choice", "Param", "Quantity", "Result", "get", "names", "quantity"]
 
 #: every registered quantity, by name.
 REGISTRY: dict[str, Quantity] = {}
@@ -67,13 +67,13 @@ class Quantity:
 
     name: str
     func: Callable[..., Any]
-    params: tuple[Param, ...]
+    params: tuple[Param | Choice, ...]
     results: tuple[Result, ...]
     summary: str
     reference: str
     dataset: bool = False
     defaults: Mapping[str, Any] = field(default_factory=dict)
-    _by_name: Mapping[str, Param] = field(init=False, repr=False, compare=False)
+    _by_name: Mapping[str, Param | Choice] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {p.name: p for p in self.params})
@@ -194,7 +194,7 @@ def _evaluate_point(name: str, point: Mapping[str, Any]) -> dict[str, float]:
 def quantity(
     name: str,
     *,
-    params: Sequence[Param],
+    params: Sequence[Param | Choice],
     results: Sequence[Result],
     reference: str,
     dataset: bool = False,

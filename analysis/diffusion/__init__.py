@@ -1,0 +1,1 @@
+"""Analysis of diffusion-model samples: memorized, spurious and generalized states, curvature, basins."""

@@ -1,0 +1,1 @@
+"""Simulations of diffusion models with the exact score of K training points."""

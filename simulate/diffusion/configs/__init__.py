@@ -1,0 +1,1 @@
+"""Built-in sweep configurations of the diffusion family (``amphase run --list``)."""
