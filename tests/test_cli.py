@@ -11,6 +11,7 @@ import xarray as xr
 from amphase import theory
 from amphase.assignments import parse_assignment
 from amphase.cli import main
+from amphase.params import Choice
 
 ARGS = {
     "hopfield.alpha_c": ["T=0"],
@@ -65,7 +66,8 @@ def test_every_quantity_as_text_and_json(capsys, name):
     if q.dataset:
         assert "phase" in obj["data_vars"] and obj["dims"] == {"alpha": 2, "T": 2}
     else:
-        expected = q(**dict(parse_assignment(a) for a in ARGS[name]))
+        names = {p.name for p in q.params if isinstance(p, Choice)}
+        expected = q(**dict(parse_assignment(a, names) for a in ARGS[name]))
         assert obj["quantity"] == name
         assert obj["results"] == pytest.approx({k: (v if np.isfinite(v) else None) for k, v in expected.items()})
         for key, value in expected.items():
