@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from amphase import theory
 from amphase.cli import main
 from amphase.errors import ParameterError
+from amphase.params import Choice
 from amphase.simulate.config import apply_overrides, builtin_configs, load_config, resolve
 
 
@@ -184,7 +185,9 @@ def options(workers: bool = True):
 
 
 def valid_values(p):
-    """Values in the domain of ``p`` as the user types them: a number, a small range or a list."""
+    """Values in the domain of ``p`` as the user types them: a number, a small range or a list (names: one or two)."""
+    if isinstance(p, Choice):
+        return st.lists(st.sampled_from(p.choices), min_size=1, max_size=2, unique=True).map(",".join)
     inside = []
     for text in ["0", "0.02", "0.05", "0.1", "0.137", "0.2", "0.5", "0.9", "1", "3", "5", "7", "100"]:
         try:
