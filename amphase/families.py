@@ -114,8 +114,8 @@ register(
     Family(
         "diffusion",
         theory="amphase.theory.diffusion",
-        models={},
-        comparisons={},
+        models={"diffusion.exact": "amphase.simulate.diffusion.model:MODEL"},
+        comparisons={"diffusion.exact": "amphase.analysis.diffusion.compare:COMPARISON"},
         configs="amphase.simulate.diffusion.configs",
     )
 )
