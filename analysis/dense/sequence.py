@@ -257,7 +257,7 @@ def table(res: xr.Dataset, max_rows: int = 120) -> str:
             for N in sub["N"].values:
                 p = sub.sel(N=N)
                 h, e = float(p[name]), float(p[f"{name}_error"])
-                text = f"{what:>10} N={N}: measured {_fmt(h)} ± {_fmt(e, 2, 7)}"
+                text = f"{what:>10} N={N}: measured {_fmt(h)} ± {e:<8.2g}"
                 if short:
                     fin, snr = float(p[f"{load}_{short}_finite"]), float(p[f"{load}_{short}_snr"])
                     text += f"  finite-N {_fmt(fin)}  SNR {_fmt(snr)}  ratio {_fmt(h / snr, 3, 6)}"

@@ -185,6 +185,8 @@ def _log_transition(N: int, P: float, rule: str, d: int, b: float, shared: bool)
     if n == 0.0:
         return 0.0, 0.0
     mean = n * v
+    if not mean > 0.0:  # the crosstalk variance underflows: no bit is ever wrong
+        return 0.0, 0.0
     p_mean = float(ndtr(-1.0 / math.sqrt(mean)))
     if not shared:
         return N * _log1m(p_mean), p_mean
@@ -194,6 +196,8 @@ def _log_transition(N: int, P: float, rule: str, d: int, b: float, shared: bool)
     shape, scale = mean * mean / var, var / mean
     V = stats.gamma.ppf(_QUANTILES, shape, scale=scale)
     V = V[V > 0]
+    if V.size == 0:
+        return N * _log1m(p_mean), p_mean
     with np.errstate(divide="ignore"):
         logq = N * np.log1p(-np.exp(log_ndtr(-1.0 / np.sqrt(V))))
     top = logq.max()
