@@ -42,23 +42,28 @@ smooths it, and that smoothing is what makes its attractors differ from the exac
 hand-written backward pass of :func:`loss_and_grad` (tested against central finite differences). A fixed evaluation
 set (drawn once from the seed) gives a loss that is comparable across steps (``history``).
 
-Why NumPy and not a library (measured on this 2-core machine, Python 3.11, pip 26, fresh venvs)
-----------------------------------------------------------------------------------------------
-==========================  ======================  =================================  ==========================
-candidate                   download (wheels)       installed (site-packages)          what it brings
-==========================  ======================  =================================  ==========================
-torch 2.x, CPU wheel        see the report          see the report                     autograd, SiLU, Adam
-jax[cpu]                    see the report          see the report                     autograd, jit
-scikit-learn                see the report          see the report                     MLPRegressor (no SiLU)
-NumPy (this module)         0 (already a dep.)      0                                  ~100 lines, CuPy for free
-==========================  ======================  =================================  ==========================
+Why NumPy and not a library (measured 2026-11-23 on the 2-core development machine, Python 3.11, pip 26)
+-----------------------------------------------------------------------------------------------------
+Each candidate was installed into a fresh venv (``pip download`` then ``pip install --no-index``):
 
-The network is 2 → 4 x 128 → 2; one training step is a few 512 x 128 x 128 GEMMs, where NumPy runs at the BLAS rate
-and the per-call overhead of a framework buys nothing. A hand-written backward pass of an MLP is short and exact
-(checked against finite differences), needs no new dependency (pyproject lists numpy, scipy, sympy, numba, xarray,
-dask, matplotlib, tqdm), runs unchanged on CuPy through the ``xp`` seam of :mod:`amphase.simulate.backend`, and CI
-trains it with the ``test`` extra as it is. scikit-learn's ``MLPRegressor`` would serve as a regressor but has no
-SiLU, no per-step fresh noise without ``partial_fit`` overhead, and no device arrays.
+=============================  ===========================  ==================================  ================
+candidate                      wheels downloaded            installed, beyond numpy/scipy/pip   download+install
+=============================  ===========================  ==================================  ================
+torch 2.13.0+cpu (CPU index)   202 MB (torch 192 MB)        800 MB (torch 754 MB)               94 s + 28 s
+jax[cpu] 0.10.2                89 MB (jaxlib 85 MB)         391 MB (jaxlib 349 MB)              2 s + 18 s
+scikit-learn 1.9.1             10 MB (sklearn 9 MB)         60 MB (sklearn 51 MB)               2 s + 15 s
+NumPy (this module)            0: numpy is a dependency     0                                   0
+=============================  ===========================  ==================================  ================
+
+The network is d → 4 x 128 → d; one training step is a handful of (256..512) x 128 x 128 GEMMs, which NumPy runs
+at the BLAS rate; a framework's autograd and kernels buy little at this size (jax's jit fuses the elementwise work
+and was faster per step where measured, torch slower; the machine was shared and loaded, so the report gives those
+figures with their conditions rather than this docstring). A hand-written backward pass of an MLP is short and exact
+(tested against central finite differences), needs no new dependency (pyproject lists numpy, scipy, sympy, numba,
+xarray, dask, matplotlib, tqdm), runs unchanged on CuPy through the array-module seam, and CI trains it with the
+``test`` extra as it is. torch would add 0.8 GB to every install that wants the toy, jax 0.4 GB; scikit-learn's
+``MLPRegressor`` is small but has no SiLU, draws no fresh noise per step without a ``partial_fit`` per batch, and
+has no device arrays.
 
 Files
 -----
