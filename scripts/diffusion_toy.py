@@ -6,7 +6,8 @@
 
 For each K: the fixed points of both scores at time t from a 30 x 30 grid of starts over [-1.5, 1.5]^2 (plus every
 training point when K <= 50), deduplicated and classified (amphase.analysis.diffusion.attractors); and 500
-probability-flow ODE samples of each score from t = 1 to t = 1e-3 (Heun, 200 log-spaced steps), classified by the
+probability-flow ODE samples of each score from t = 1 to t = 1e-3 (Heun, 200 log-spaced steps) followed by the
+denoiser at t = 1e-3 (the estimate of x_0, which removes the remaining noise sigma_t = 0.03), classified by the
 memorized / spurious / generalized rule (amphase.analysis.diffusion.classify, delta_m = delta_s = 0.05). Prints one
 table, writes the counts as JSON and the figure (amphase.analysis.diffusion.attractor_figures).
 """
@@ -33,6 +34,8 @@ from amphase.simulate.diffusion.samplers import prior_sample, probability_flow
 from amphase.simulate.diffusion.schedules import Schedule
 from amphase.simulate.diffusion.score import exact_score
 
+T_STOP = 1e-3  # where the ODE stops (the paper's sampler stops at 1e-3 too), then one denoiser step
+
 
 def analyse(K: int, folder: str, t: float, n_samples: int, seed: int) -> tuple[ToyColumn, dict]:
     net = load(weights_path(folder, K))
@@ -53,7 +56,8 @@ def analyse(K: int, folder: str, t: float, n_samples: int, seed: int) -> tuple[T
     x_T = prior_sample(sched, n_samples, 2, rng, mean=pts.mean(axis=0), data_var=float(pts.var(axis=0).mean()))
     samples = {}
     for name, score in (("exact", ex), ("network", ns)):
-        samples[name] = probability_flow(score, sched, x_T, steps=200, t_stop=1e-3)
+        y = probability_flow(score, sched, x_T, steps=200, t_stop=T_STOP)
+        samples[name] = score.denoiser(y, T_STOP)  # the last step: Tweedie's estimate of x_0 (no noise left)
     t3 = time.perf_counter()
     frac = {}
     for name, y in samples.items():
