@@ -102,10 +102,12 @@ register(
         models={
             "dense.binary": "amphase.simulate.dense.model:MODEL",
             "dense.lse": "amphase.simulate.dense.continuous_model:MODEL",
+            "dense.exp_retrieval": "amphase.simulate.dense.exp_retrieval:MODEL",
         },
         comparisons={
             "dense.binary": "amphase.analysis.dense.compare:COMPARISON",
             "dense.lse": "amphase.analysis.dense.continuous:COMPARISON",
+            "dense.exp_retrieval": "amphase.analysis.dense.exp_retrieval:COMPARISON",
         },
         configs="amphase.simulate.dense.configs",
     )

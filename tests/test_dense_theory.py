@@ -203,7 +203,6 @@ def test_log_mgf_sphere_is_the_bessel_form(N, t):
     # uniform unit vector), evaluated in arbitrary precision (mpmath) where the double-precision Bessel underflows
     import mpmath
 
-
     nu = mpmath.mpf(N) / 2 - 1
     exact = float(mpmath.log(mpmath.gamma(nu + 1) * (mpmath.mpf(t) / 2) ** (-nu) * mpmath.besseli(nu, t)))
     assert lse.log_mgf_sphere(t, N) == pytest.approx(exact, rel=1e-9, abs=1e-10)

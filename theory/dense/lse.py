@@ -70,8 +70,16 @@ patterns (annealed; exact at leading order in the uncondensed REM, where spheric
   ``E_r Phi(sqrt r)^(P - 1)`` (``r ~ chi^2_N``); this overestimates the retrieval (``Z`` is larger than its largest
   term), so it is an upper estimate of the half-point.
 
-Both tend to ``alpha_1`` as ``N -> oo``; they describe the one-step criterion at the pattern, not the end of the
-iteration (which loses patterns whose weight starts near 1/2, so its half-point lies lower at finite ``N``).
+Both tend to ``alpha_1`` as ``N -> oo``; they describe the one-step criterion at the pattern. The end of the
+iteration loses patterns whose weight starts below 1: after one step ``x = p_1 xi^1 + ...`` and the signal shrinks
+to ``lambda p_1 N``. :func:`fixed_point_threshold` follows this with the state kept along ``xi^1``,
+``x = m xi^1``: the crosstalk at overlap ``m`` is the annealed ``Z(m) = (P - 1) E exp(lambda m N (q - 1))``, the
+cued weight ``p_1 = 1/(1 + Z(m))``, and the other patterns carry their tilted mean overlap ``qbar(m)``
+(spherical: ``d/dt ln E e^{tq}`` at ``t = lambda m N``; Gaussian: ``lambda m``, with ``|xi^1|^2`` at the median of
+``chi^2_N``), so ``m <- p_1 + (1 - p_1) qbar``. Iterated from ``m = 1`` its fixed point jumps from near 1 to near
+0 (a saddle-node) at a load below ``alpha_1`` by about ``ln(e N lambda (1 - q*))/N``: a ``ln N / N`` correction,
+0.12 at ``N = 24``, ``lambda = 0.5``. The component of ``x`` along the other patterns is neglected (derived here,
+not from LM).
 
 The tests check the closed forms against a direct numerical maximisation of ``phi`` and the limits above, and
 (slow) against an exact finite-``N`` sampling of the crosstalk: the retrieved pattern's softmax weight at ``x = xi^1``
@@ -82,13 +90,14 @@ crosses 1/2 at ``alpha_1`` (spherical patterns, ``N = 32`` and 120: median log-o
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
     "PATTERNS",
     "FiniteThreshold",
     "LSEThreshold",
     "annealed_threshold",
+    "fixed_point_threshold",
     "log_mgf_sphere",
     "lse_threshold",
     "rem_free_energy",
@@ -110,6 +119,7 @@ class FiniteThreshold(NamedTuple):
     """Finite-``N`` half-point of the one-step criterion (module docstring, "Finite N")."""
 
     alpha_half: float
+    alpha_fixed_point: float
     alpha_1: float
 
 
@@ -164,6 +174,11 @@ def log_mgf_sphere(t: float, N: int) -> float:
     integrand divided by its value at its maximum ``q_0`` (``t (1 - q_0^2) = (N - 3) q_0``), so it holds at any order
     and argument (the Bessel function itself under- or overflows).
     """
+    return _tilted_sphere(t, N)[0]
+
+
+def _tilted_sphere(t: float, N: int) -> tuple[float, float]:
+    """``ln E exp(t q)`` and the tilted mean ``E[q e^{tq}]/E[e^{tq}]`` (:func:`log_mgf_sphere`)."""
     from scipy.integrate import quad
     from scipy.special import gammaln
 
@@ -177,9 +192,69 @@ def log_mgf_sphere(t: float, N: int) -> float:
     f0 = f(q0)
     width = 1.0 / math.sqrt(abs(t) * 1.0 + N)  # the peak's scale, as a break point for the quadrature
     pts = sorted({max(-1.0, q0 - 8 * width), q0, min(1.0, q0 + 8 * width)})
-    val, _ = quad(lambda q: math.exp(f(q) - f0), -1.0, 1.0, points=pts, limit=200, epsabs=0.0, epsrel=1e-11)
+    opts = {"points": pts, "limit": 200, "epsabs": 0.0, "epsrel": 1e-11}
+    val, _ = quad(lambda q: math.exp(f(q) - f0), -1.0, 1.0, **opts)
+    first, _ = quad(lambda q: q * math.exp(f(q) - f0), -1.0, 1.0, **{**opts, "epsabs": 1e-12 * val})
     log_c = gammaln(0.5 * N) - 0.5 * math.log(math.pi) - gammaln(0.5 * (N - 1))
-    return float(log_c + f0 + math.log(val))
+    return float(log_c + f0 + math.log(val)), first / val
+
+
+def fixed_point_threshold(N: int, lam: float, patterns: str = "spherical", m_half: float = 0.5) -> float:
+    """Finite-``N`` load where the update iterated from ``x = xi^1`` ends with overlap ``m_half`` (mean field).
+
+    The map of the overlap ``m`` (module docstring, "Finite N": the state kept along ``xi^1``, the crosstalk
+    annealed) is iterated from ``m = 1`` to its fixed point; the returned ``alpha`` is where that fixed point
+    falls through ``m_half`` (it jumps: a saddle-node). NaN for Gaussian patterns at ``lambda >= 1`` (the annealed
+    crosstalk is then carried by overlaps ``>= 1`` that a typical sample does not hold).
+    """
+    import numpy as np
+    from scipy.optimize import brentq
+
+    gaussian = _gaussian(patterns)
+    if gaussian and lam >= 1.0:
+        return math.nan
+    m = np.linspace(m_half, 1.0, 801)  # the map is increasing in m: its iteration from m = 1 ends at the largest
+    # fixed point, which is >= m_half iff F(m) >= m somewhere on [m_half, 1]
+    if gaussian:
+        from scipy.stats import chi2
+
+        r = float(chi2.median(N))  # scores lambda m xi^mu.xi^1 ~ lambda m sqrt(r) g against lambda m r
+        log_e, qbar = 0.5 * (lam * m) ** 2 * r - lam * m * r, lam * m
+    else:
+        log_e, qbar = _tilted_sphere_many(lam * m * N, N)
+        log_e = log_e - lam * m * N
+
+    def margin(alpha: float) -> float:
+        log_pm1 = alpha * N + math.log(-math.expm1(-alpha * N))
+        p1 = 1.0 / (1.0 + np.exp(np.minimum(log_pm1 + log_e, 700.0)))
+        return float(np.max(p1 + (1.0 - p1) * qbar - m))
+
+    hi = lse_threshold(lam, patterns).alpha_1 * 2.0 + 2.0 / N
+    lo = 1e-9
+    if margin(lo) < 0 or margin(hi) >= 0:
+        return math.nan
+    return float(brentq(margin, lo, hi, xtol=1e-9))
+
+
+def _tilted_sphere_many(t: Any, N: int) -> tuple[Any, Any]:
+    """:func:`_tilted_sphere` at many ``t``: Bessel ratios where they are representable, quadrature elsewhere.
+
+    ``ln E e^{tq} = ln Gamma(N/2) - nu ln(t/2) + ln I_nu(t)`` and the tilted mean ``I_{nu+1}(t)/I_nu(t)``,
+    ``nu = N/2 - 1``.
+    """
+    import numpy as np
+    from scipy.special import gammaln, ive
+
+    t = np.asarray(t, dtype=float)
+    nu = 0.5 * N - 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        i0, i1 = ive(nu, t), ive(nu + 1.0, t)
+        log_e = gammaln(0.5 * N) - nu * np.log(0.5 * t) + np.log(i0) + t
+        mean = i1 / i0
+    bad = ~(np.isfinite(log_e) & np.isfinite(mean) & (i0 > 1e-280))
+    for i in np.flatnonzero(bad):
+        log_e[i], mean[i] = _tilted_sphere(float(t[i]), N)
+    return log_e, mean
 
 
 def annealed_threshold(N: int, lam: float, patterns: str = "spherical") -> FiniteThreshold:
@@ -188,13 +263,13 @@ def annealed_threshold(N: int, lam: float, patterns: str = "spherical") -> Finit
     if not _gaussian(patterns):
         # (P - 1) E exp(lambda N (q - 1)) = 1
         log_pm1 = -(log_mgf_sphere(lam * N, N) - lam * N)
-        return FiniteThreshold(_log1pexp(log_pm1) / N, a1)
+        return FiniteThreshold(_log1pexp(log_pm1) / N, fixed_point_threshold(N, lam, patterns), a1)
     from scipy.stats import chi2
 
     if lam <= 1.0:
         log_pm1 = (lam - 0.5 * lam * lam) * float(chi2.median(N))
-        return FiniteThreshold(_log1pexp(log_pm1) / N, a1)
-    return FiniteThreshold(_largest_term_half(N), a1)
+        return FiniteThreshold(_log1pexp(log_pm1) / N, fixed_point_threshold(N, lam, patterns), a1)
+    return FiniteThreshold(_largest_term_half(N), math.nan, a1)
 
 
 def _log1pexp(x: float) -> float:

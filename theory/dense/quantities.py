@@ -132,6 +132,7 @@ def lse_threshold(lam: float, patterns: str = "spherical") -> lse.LSEThreshold:
     params=[Param("N", "dimension of the patterns", lower=3, upper=10**7, integer=True), LAM, PATTERNS],
     results=[
         Result("alpha_half", "ln(P)/N where a typical cued pattern keeps half the softmax weight at x = xi (N finite)"),
+        Result("alpha_fixed_point", "ln(P)/N where the update iterated from x = xi ends at overlap 1/2 (mean field)"),
         Result("alpha_1", "its N -> infinity limit (dense.lse_threshold)"),
     ],
     reference=f"{LM24}; {DERIVED}",
@@ -141,7 +142,9 @@ def lse_threshold_finite(N: int, lam: float, patterns: str = "spherical") -> lse
 
     Spherical: ``(P - 1) E exp(lambda N (q - 1)) = 1`` with the exact finite-N law of ``q``; Gaussian,
     ``lambda <= 1``: ``ln(P - 1) = (lambda - lambda^2/2) median(chi^2_N)``; Gaussian, ``lambda > 1``: the crosstalk
-    replaced by its largest term (an upper estimate). Derived (:mod:`~amphase.theory.dense.lse`, "Finite N").
+    replaced by its largest term (an upper estimate). ``alpha_fixed_point``: the same crosstalk in the overlap map
+    iterated from the pattern (the saddle-node of the finite-N fixed point; NaN for Gaussian ``lambda >= 1``).
+    Derived (:mod:`~amphase.theory.dense.lse`, "Finite N").
     """
     return lse.annealed_threshold(N, lam, patterns)
 
