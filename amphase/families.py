@@ -103,11 +103,13 @@ register(
             "dense.binary": "amphase.simulate.dense.model:MODEL",
             "dense.lse": "amphase.simulate.dense.continuous_model:MODEL",
             "dense.sequence": "amphase.simulate.dense.sequence_model:MODEL",
+            "dense.exp_retrieval": "amphase.simulate.dense.exp_retrieval:MODEL",
         },
         comparisons={
             "dense.binary": "amphase.analysis.dense.compare:COMPARISON",
             "dense.lse": "amphase.analysis.dense.continuous:COMPARISON",
             "dense.sequence": "amphase.analysis.dense.sequence:COMPARISON",
+            "dense.exp_retrieval": "amphase.analysis.dense.exp_retrieval:COMPARISON",
         },
         configs="amphase.simulate.dense.configs",
     )

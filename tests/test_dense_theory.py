@@ -120,27 +120,72 @@ def _phi_numeric(alpha, lam, gaussian):
     return -res.fun
 
 
-@pytest.mark.parametrize("gaussian", [0, 1])
+@pytest.mark.parametrize("patterns", ["spherical", "gaussian"])
 @pytest.mark.parametrize("lam", [0.05, 0.3, 0.8, 1.5, 4.0])
-def test_lse_threshold_against_numerical_rem(lam, gaussian):
+def test_lse_threshold_against_numerical_rem(lam, patterns):
     # closed forms vs alpha solving lambda = phi(alpha, lambda), phi maximised numerically
+    gaussian = patterns == "gaussian"
     a = brentq(lambda al: _phi_numeric(al, lam, gaussian) - lam, 1e-12, 20.0, xtol=1e-13)
-    assert dense.lse_threshold(lam, gaussian).alpha_1 == pytest.approx(a, rel=1e-6, abs=1e-9)
-    phi, _ = lse.rem_free_energy(a, lam, bool(gaussian))
+    assert dense.lse_threshold(lam, patterns).alpha_1 == pytest.approx(a, rel=1e-6, abs=1e-9)
+    phi, _ = lse.rem_free_energy(a, lam, patterns)
     assert phi == pytest.approx(lam, rel=1e-6)
 
 
 def test_lse_threshold_limits():
-    for g in (0, 1):  # small lambda: alpha_1 = lambda - lambda^2/2 + O(lambda^3)
+    for g in ("spherical", "gaussian"):  # small lambda: alpha_1 = lambda - lambda^2/2 + O(lambda^3)
         lam = 1e-3
         assert dense.lse_threshold(lam, g).alpha_1 == pytest.approx(lam - lam**2 / 2, abs=lam**3)
     # Gaussian patterns: alpha_1 = 1/2 for lambda >= 1 (REM condensed: the largest overlap sqrt(2 alpha) < 1)
-    assert dense.lse_threshold(1.0, 1).alpha_1 == 0.5 and dense.lse_threshold(50.0, 1).alpha_1 == 0.5
+    assert dense.lse_threshold(1.0, "gaussian").alpha_1 == 0.5 and dense.lse_threshold(50.0, "gaussian").alpha_1 == 0.5
     # spherical patterns: alpha_1 = 1/2 + ln(lambda)/2 + O(1/lambda), no zero-temperature limit
     for lam in (1e3, 1e6):
-        assert dense.lse_threshold(lam, 0).alpha_1 - 0.5 - 0.5 * math.log(lam) == pytest.approx(0, abs=2 / lam)
+        assert dense.lse_threshold(lam).alpha_1 - 0.5 - 0.5 * math.log(lam) == pytest.approx(0, abs=2 / lam)
     # spherical patterns are retrieved at higher load than Gaussian ones (the Gaussian norms fluctuate)
-    assert all(dense.lse_threshold(lam, 0).alpha_1 > dense.lse_threshold(lam, 1).alpha_1 for lam in (0.5, 1, 3))
+    assert all(dense.lse_threshold(lam).alpha_1 > dense.lse_threshold(lam, "gaussian").alpha_1 for lam in (0.5, 1, 3))
+
+
+def test_lse_threshold_quoted_values():
+    # Petrova, Polyachenko & State (LSE-capacity draft, github.com/epolyach/DenseAM-GPU,
+    # AAAI_Ramsauer/LSE_capacity_v7.tex, abstract): the spherical threshold of LM is ~0.6226 at lambda = 1, with the
+    # saddle phi* = (sqrt(1 + 4 lambda^2) - 1)/(2 lambda); LM's Gaussian threshold at lambda = 1 is 1/2
+    sph = dense.lse_threshold(1.0, "spherical")
+    assert round(sph.alpha_1, 4) == 0.6226 and sph.q_star == pytest.approx((math.sqrt(5) - 1) / 2, rel=1e-14)
+    assert dense.lse_threshold(1.0, "gaussian").alpha_1 == 0.5
+
+
+@pytest.mark.parametrize("N", [3, 4, 7, 16, 48, 301])
+@pytest.mark.parametrize("t", [0.3, 5.0, 40.0])
+def test_log_mgf_sphere_is_the_bessel_form(N, t):
+    # E exp(t q) = Gamma(N/2) (t/2)^(1 - N/2) I_{N/2-1}(t) (the moment generating function of a coordinate of a
+    # uniform unit vector), evaluated in arbitrary precision (mpmath) where the double-precision Bessel underflows
+    import mpmath
+
+    nu = mpmath.mpf(N) / 2 - 1
+    exact = float(mpmath.log(mpmath.gamma(nu + 1) * (mpmath.mpf(t) / 2) ** (-nu) * mpmath.besseli(nu, t)))
+    assert lse.log_mgf_sphere(t, N) == pytest.approx(exact, rel=1e-9, abs=1e-10)
+    assert lse.log_mgf_sphere(-t, N) == pytest.approx(exact, rel=1e-9, abs=1e-10)  # q is symmetric
+
+
+@pytest.mark.parametrize("patterns", ["spherical", "gaussian"])
+@pytest.mark.parametrize("lam", [0.1, 0.5, 1.0, 2.0])
+def test_finite_threshold_tends_to_alpha_1(lam, patterns):
+    a1 = dense.lse_threshold(lam, patterns).alpha_1
+    far = dense.lse_threshold_finite(10**6, lam, patterns)
+    assert far.alpha_1 == a1 and far.alpha_half == pytest.approx(a1, abs=2e-3)
+    # finite N: every estimate is a load where P >= 2 patterns exist, within a few 1/N of alpha_1 at N = 48
+    near = dense.lse_threshold_finite(48, lam, patterns).alpha_half
+    assert math.log(2) / 48 < near and abs(near - a1) < 3 / 48
+
+
+def test_finite_threshold_gaussian_closed_form():
+    # Gaussian, lambda <= 1: ln(P - 1) = (lambda - lambda^2/2) median(chi^2_N)
+    from scipy.stats import chi2
+
+    N, lam = 20, 0.5
+    log_pm1 = (lam - lam**2 / 2) * chi2.median(N)
+    assert dense.lse_threshold_finite(N, lam, "gaussian").alpha_half == pytest.approx(
+        math.log(math.exp(log_pm1) + 1) / N, rel=1e-12
+    )
 
 
 # ---------------------------------------------------------------- Ramsauer et al.
@@ -318,7 +363,8 @@ def test_circle_ring_small_r_expansion():
 ARGS = {
     "dense.poly_capacity": ["N=1000", "n=3"],
     "dense.exp_capacity": ["N=100", "rho=0.1"],
-    "dense.lse_threshold": ["lam=2", "gaussian=1"],
+    "dense.lse_threshold": ["lam=2", "patterns=gaussian"],
+    "dense.lse_threshold_finite": ["N=32", "lam=0.5", "patterns=spherical"],
     "dense.separation": ["N=100", "beta=1", "M=1"],
     "dense.ramsauer_capacity": ["d=20", "beta=1", "K=3", "p=0.001"],
     "dense.random_feature_error": ["Y=1000", "d=10", "beta=0.5", "K=4"],
@@ -336,7 +382,7 @@ def test_every_dense_quantity_is_registered_and_served(capsys):
     for name, args in ARGS.items():
         assert main(["theory", name, *args, "--json"]) == 0
         obj = json.loads(capsys.readouterr().out)
-        expected = theory.get(name)(**dict(parse_assignment(a) for a in args))
+        expected = theory.get(name)(**dict(parse_assignment(a, names={"patterns"}) for a in args))
         assert obj["results"] == pytest.approx(expected)
 
 
@@ -344,7 +390,8 @@ def test_dense_grid_and_domains():
     ds = theory.get("dense.circle_ring").grid(beta=[0.5, 1.5, 3.0])
     assert ds["R"].values[0] == 0 and np.all(np.diff(ds["R"].values) > 0)
     for call, message in [
-        (lambda: dense.lse_threshold(1.0, 2), "gaussian=2 is outside its domain"),
+        (lambda: dense.lse_threshold(1.0, "uniform"), "patterns='uniform'"),
+        (lambda: dense.lse_threshold_finite(2, 1.0), "N=2 is outside its domain"),
         (lambda: dense.poly_capacity(100, 2, 0.5), "rho=0.5 is outside its domain"),
         (lambda: dense.circle_ring(0.0), "beta=0 is outside its domain"),
         (lambda: dense.simplex_centroid_beta(1), "K=1 is outside its domain"),
@@ -380,7 +427,7 @@ def _log_odds_retrieval(lam, alpha, N, gaussian, rng, chunk=2_000_000):
 def test_lse_threshold_by_direct_sampling(lam, N, gaussian):
     # the REM criterion at finite N: the typical pattern keeps most of the softmax weight below alpha_1, loses it above
     rng = np.random.default_rng(17)
-    a1 = dense.lse_threshold(lam, gaussian).alpha_1
+    a1 = dense.lse_threshold(lam, "gaussian" if gaussian else "spherical").alpha_1
     below = np.median([_log_odds_retrieval(lam, 0.7 * a1, N, gaussian, rng) for _ in range(9)])
     above = np.median([_log_odds_retrieval(lam, 1.3 * a1, N, gaussian, rng) for _ in range(9)])
     assert below > 0 > above

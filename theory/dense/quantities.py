@@ -31,6 +31,7 @@ __all__ = [
     "circle_ring",
     "exp_capacity",
     "lse_threshold",
+    "lse_threshold_finite",
     "pair_midpoint_beta",
     "pair_minima",
     "poly_capacity",
@@ -112,12 +113,13 @@ def exp_capacity(N: int, rho: float = 0.0) -> capacity.Capacity:
     )
 
 
+LAM = Param("lam", "inverse temperature lambda of E = -ln sum exp(lambda xi.x)/lambda", lower=0.0, lower_open=True)
+PATTERNS = Choice("patterns", "pattern ensemble: spherical (|xi|^2 = N) or gaussian (i.i.d. N(0, 1))", lse.PATTERNS)
+
+
 @quantity(
     "dense.lse_threshold",
-    params=[
-        Param("lam", "inverse temperature lambda of E = -ln sum exp(lambda xi.x)/lambda", lower=0.0, lower_open=True),
-        Param("gaussian", "pattern ensemble: 0 spherical (|xi|^2 = N), 1 Gaussian", lower=0, upper=1, integer=True),
-    ],
+    params=[LAM, PATTERNS],
     results=[
         Result("alpha_1", "typical-pattern retrieval threshold of alpha = ln(P)/N"),
         Result("q_star", "overlap of the patterns dominating the crosstalk at alpha_1"),
@@ -125,14 +127,38 @@ def exp_capacity(N: int, rho: float = 0.0) -> capacity.Capacity:
     ],
     reference=f"{LM24}; {DERIVED}",
 )
-def lse_threshold(lam: float, gaussian: int = 0) -> lse.LSEThreshold:
+def lse_threshold(lam: float, patterns: str = "spherical") -> lse.LSEThreshold:
     """Typical-pattern threshold alpha_1(lambda) of exponential memories, REM argument of LM 2024.
 
     Spherical: ``alpha_1 = lambda (1 - q*) - ln(1 - q*^2)/2``, ``q*/(1 - q*^2) = lambda``; Gaussian:
     ``alpha_1 = lambda - lambda^2/2`` (``lambda <= 1``), ``1/2`` (``lambda >= 1``). Derived here from LM's
-    random-energy-model criterion (equations of the paper not checked; see :mod:`~amphase.theory.dense.lse`).
+    random-energy-model criterion; the paper's equations could not be read (the spherical value 0.6226 at
+    ``lambda = 1`` and the Gaussian 1/2 agree with a later paper that quotes LM; see
+    :mod:`~amphase.theory.dense.lse`).
     """
-    return lse.lse_threshold(lam, bool(gaussian))
+    return lse.lse_threshold(lam, patterns)
+
+
+@quantity(
+    "dense.lse_threshold_finite",
+    params=[Param("N", "dimension of the patterns", lower=3, upper=10**7, integer=True), LAM, PATTERNS],
+    results=[
+        Result("alpha_half", "ln(P)/N where a typical cued pattern keeps half the softmax weight at x = xi (N finite)"),
+        Result("alpha_fixed_point", "ln(P)/N where the update iterated from x = xi ends at overlap 1/2 (mean field)"),
+        Result("alpha_1", "its N -> infinity limit (dense.lse_threshold)"),
+    ],
+    reference=f"{LM24}; {DERIVED}",
+)
+def lse_threshold_finite(N: int, lam: float, patterns: str = "spherical") -> lse.FiniteThreshold:
+    """Finite-N half-point of the one-step criterion of LM 2024: the crosstalk replaced by its mean (derived).
+
+    Spherical: ``(P - 1) E exp(lambda N (q - 1)) = 1`` with the exact finite-N law of ``q``; Gaussian,
+    ``lambda <= 1``: ``ln(P - 1) = (lambda - lambda^2/2) median(chi^2_N)``; Gaussian, ``lambda > 1``: the crosstalk
+    replaced by its largest term (an upper estimate). ``alpha_fixed_point``: the same crosstalk in the overlap map
+    iterated from the pattern (the saddle-node of the finite-N fixed point; NaN for Gaussian ``lambda >= 1``).
+    Derived (:mod:`~amphase.theory.dense.lse`, "Finite N").
+    """
+    return lse.annealed_threshold(N, lam, patterns)
 
 
 @quantity(
