@@ -38,6 +38,8 @@ ARGS = {
     "dense.simplex_centroid_beta": ["K=3", "r=1"],
     "diffusion.noise_beta": ["t=0.5", "process=vp", "alpha_bar=0.3"],
     "dense.circle_ring": ["beta=2"],
+    "dense.circle_minima": ["beta=20", "K=10", "draws=20"],
+    "diffusion.spurious_onset": ["sigma=0.2", "manifold=sphere", "n=2"],
 }
 
 

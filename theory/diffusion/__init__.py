@@ -3,6 +3,6 @@
 The public entry points are the registered quantities of :mod:`~amphase.theory.diffusion.quantities`.
 """
 
-from amphase.theory.diffusion.quantities import noise_beta
+from amphase.theory.diffusion.quantities import noise_beta, spurious_onset
 
-__all__ = ["noise_beta"]
+__all__ = ["noise_beta", "spurious_onset"]
