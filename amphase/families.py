@@ -102,10 +102,12 @@ register(
         models={
             "dense.binary": "amphase.simulate.dense.model:MODEL",
             "dense.lse": "amphase.simulate.dense.continuous_model:MODEL",
+            "dense.sequence": "amphase.simulate.dense.sequence_model:MODEL",
         },
         comparisons={
             "dense.binary": "amphase.analysis.dense.compare:COMPARISON",
             "dense.lse": "amphase.analysis.dense.continuous:COMPARISON",
+            "dense.sequence": "amphase.analysis.dense.sequence:COMPARISON",
         },
         configs="amphase.simulate.dense.configs",
     )
@@ -114,8 +116,8 @@ register(
     Family(
         "diffusion",
         theory="amphase.theory.diffusion",
-        models={},
-        comparisons={},
+        models={"diffusion.exact": "amphase.simulate.diffusion.model:MODEL"},
+        comparisons={"diffusion.exact": "amphase.analysis.diffusion.compare:COMPARISON"},
         configs="amphase.simulate.diffusion.configs",
     )
 )

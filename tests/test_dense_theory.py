@@ -108,49 +108,6 @@ def test_exp_typical_exponent_is_the_rem_maximum():
         assert dense.exp_capacity(50, rho).alpha_typical == pytest.approx(a, abs=2e-5)
 
 
-# ---------------------------------------------------------------- sequences
-
-
-@pytest.mark.parametrize("N", [100, 10**4])
-def test_sequence_capacity_identities(N):
-    # d = 1: the asymmetric Hebbian sequence memory has the static Hopfield constants N/(2 ln N), N/(4 ln N)
-    s, h = dense.sequence_capacity(N, 1), hopfield.capacity_snr(N)
-    assert (s.P_transition, s.P_sequence) == (pytest.approx(h.P_one, rel=1e-15), pytest.approx(h.P_all, rel=1e-15))
-    # a transition of degree d has the noise of the static F = x^(d+1): same typical capacity
-    for d in (2, 3):
-        assert dense.sequence_capacity(N, d).P_transition == pytest.approx(dense.poly_capacity(N, d + 1).K_typical)
-        assert dense.sequence_capacity(N, d).P_sequence == pytest.approx(dense.poly_capacity(N, d + 1).K_all)
-
-
-def test_sequence_capacity_exp():
-    # Chaudhry et al. 2023, App. C.2: f(x) = exp((N-1)(x-1)), per-pattern crosstalk variance beta^-(N-1); the printed
-    # excess-kurtosis factor 0.9823^(N-1) is var(chi^2)-ratio / beta^(N-1) = ((1 + e^-8)/(1 + e^-4))^(N-1)
-    N = 60
-    s = dense.sequence_capacity_exp(N)
-    beta = math.exp(2) / math.cosh(2)
-    assert round(beta, 4) == 1.9640 and round((1 + math.exp(-8)) / (1 + math.exp(-4)), 4) == 0.9823
-    assert s.P_transition == pytest.approx(beta ** (N - 1) / (2 * math.log(N)), rel=1e-12)
-    assert s.P_sequence == pytest.approx(beta ** (N - 1) / (2 * N * math.log(beta)), rel=1e-12)
-    assert math.isinf(dense.sequence_capacity_exp(10**4).P_transition)
-    # the exact crosstalk variance of one pattern, summed over y (a sum of N - 1 signs), is beta^-(N-1)
-    y, p = capacity._rademacher_sum_pmf(N - 1)
-    assert np.sum(p * np.exp(2 * (y - (N - 1)))) == pytest.approx(beta ** -(N - 1), rel=1e-10)
-
-
-def test_sequence_transition_against_monte_carlo():
-    # one transition of the polynomial rule, d = 2: Gaussian estimate with exact <y^4> = 3N^2 - 2N vs simulation
-    rng = np.random.default_rng(3)
-    N, d, P, trials = 50, 2, 400, 60
-    errors = 0
-    for _ in range(trials):
-        xi = rng.choice(np.array([-1.0, 1.0]), size=(P + 1, N))
-        h = xi[1:].T @ ((xi[:-1] @ xi[0]) ** d)  # field after one step from xi^0
-        errors += np.count_nonzero(np.sign(h) != xi[1])
-    var = (P - 1) * (3 * N**2 - 2 * N)  # <y^4> for y a sum of N signs
-    predicted = 0.5 * math.erfc(N**d / math.sqrt(2 * var))
-    assert errors / (trials * N) == pytest.approx(predicted, rel=0.25)
-
-
 # ---------------------------------------------------------------- Lucibello & Mézard threshold
 
 
@@ -377,7 +334,7 @@ ARGS = {
     "dense.ramsauer_capacity": ["d=20", "beta=1", "K=3", "p=0.001"],
     "dense.random_feature_error": ["Y=1000", "d=10", "beta=0.5", "K=4"],
     "dense.sequence_capacity": ["N=1000", "d=2"],
-    "dense.sequence_capacity_exp": ["N=100", "b=1"],
+    "dense.sequence_recall": ["N=100", "P=500", "d=2"],
     "dense.pair_midpoint_beta": ["D=2"],
     "dense.pair_minima": ["D=2", "beta=1"],
     "dense.simplex_centroid_beta": ["K=3", "r=1"],

@@ -91,9 +91,10 @@ def test_every_quantity_cites_a_source_and_documents_itself():
     for name in theory.names():
         q = theory.get(name)
         assert q.reference and q.summary and q.results
-        assert name.split(".")[0] in ("hopfield", "dense")
+        assert name.split(".")[0] in ("hopfield", "dense", "diffusion")
         doc = q.func.__doc__ or ""
         tags = ("AGS", "MPRV", "Amit", "KH 2016", "DHLUV", "LM 2024", "Ramsauer", "Hoover", "Chaudhry", "derived")
+        tags += ("Pham 2025", "Biroli", "Achilli", "Raya & Ambrogioni")
         assert any(tag in doc for tag in tags), name
 
 

@@ -15,7 +15,7 @@ from amphase.theory.dense.quantities import (
     random_feature_error,
     separation,
     sequence_capacity,
-    sequence_capacity_exp,
+    sequence_recall,
     simplex_centroid_beta,
 )
 
@@ -31,6 +31,6 @@ __all__ = [
     "random_feature_error",
     "separation",
     "sequence_capacity",
-    "sequence_capacity_exp",
+    "sequence_recall",
     "simplex_centroid_beta",
 ]

@@ -1,4 +1,4 @@
-r"""Signal-to-noise capacities of binary Dense Associative Memories: polynomial, exponential and sequence rules.
+r"""Signal-to-noise capacities of binary Dense Associative Memories: polynomial and exponential energies.
 
 Conventions
 -----------
@@ -63,34 +63,7 @@ Frozen (``I(1-2 rho) <= I(tanh 2)``): ``alpha_typical = I(1 - 2 rho)``, twice th
 ``alpha_typical = 2(1 - 2 rho) - 2 tanh 2 + I(tanh 2)`` (0.6747 at ``rho = 0``). This typical-pattern exponent is
 derived here (not quoted from DHLUV).
 
-Sequences
----------
-Chaudhry, Zavatone-Veth, Krotov & Pehlevan 2023 (NeurIPS, "Long Sequence Hopfield Memory", arXiv:2306.04532; CZKP):
-the DenseNet ``sigma_i(t+1) = sign(sum_mu xi^{mu+1}_i f(m^mu_i))`` with the overlap
-``m^mu_i = (1/(N-1)) sum_{j != i} xi^mu_j sigma_j`` (self-interaction excluded), ``f(1) = 1``. One bit flips when the
-crosstalk, a sum of ``P - 1`` i.i.d. terms, beats the signal 1; the single-bitflip probability equals that of the
-symmetric model (their App. C), and the Gaussian approximation with union bounds over ``N`` (one transition) and
-``N P`` (the whole sequence) spins gives their Eqs. (9) and (10):
-
-* polynomial ``f(x) = x^d`` (a static ``F = x^n`` has ``d = n - 1``): ``var = (2d-1)!!/N^d`` per pattern, so
-
-  .. math::
-
-      P_T = \frac{N^d}{2 (2d-1)!! \ln N}, \qquad P_S = \frac{N^d}{2 (d+1) (2d-1)!! \ln N}
-
-  (their App. D states these constants as rigorous lower bounds: ``alpha > 2 (2d-1)!!`` and
-  ``alpha > 2 (d+1)(2d-1)!!`` for ``P = N^d/(alpha ln N)``; ``d = 1``: ``N/(2 ln N)``, ``N/(4 ln N)``);
-* exponential ``f(x) = exp(b (N-1)(x - 1))`` (CZKP: ``b = 1``): ``var = (cosh(2b) e^{-2b})^{N-1} = beta^{-(N-1)}``
-  per pattern with ``beta = 2/(1 + e^{-4b})`` (1.9640 at ``b = 1``; consistent with the excess-kurtosis factor
-  ``0.9823^{N-1}`` printed in their App. C.2), so
-
-  .. math::
-
-      P_T = \frac{\beta^{N-1}}{2 \ln N}, \qquad P_S = \frac{\beta^{N-1}}{2 N \ln \beta}.
-
-The equation images of CZKP were not readable here; the polynomial constants are confirmed by the text of their
-App. D, the exponential ones by the text of App. C.2 (``P ~ beta^{N-1}/(alpha N)`` with ``alpha >= 2 ln beta`` for the
-sequence; ``alpha >= 2`` for one transition), with ``beta`` re-derived here.
+Sequences: :mod:`amphase.theory.dense.sequence` (Chaudhry et al. 2023).
 """
 
 from __future__ import annotations
@@ -109,8 +82,6 @@ __all__ = [
     "poly_capacity",
     "poly_flip_probability",
     "poly_noise_variance",
-    "sequence_capacity_exp",
-    "sequence_capacity_poly",
 ]
 
 
@@ -188,30 +159,6 @@ def exp_capacity(N: int, rho: float = 0.0) -> Capacity:
     all_ = 0.5 * cramer_sign(m)
     typical = cramer_sign(m) if m <= _T2 else 2.0 * m - 2.0 * _T2 + cramer_sign(_T2)
     return Capacity(math.exp(typical * N), math.exp(all_ * N), typical, all_)
-
-
-class SequenceCapacity(NamedTuple):
-    """Sequence capacities: one transition recalled, the whole sequence recalled."""
-
-    P_transition: float
-    P_sequence: float
-
-
-def sequence_capacity_poly(N: int, d: int) -> SequenceCapacity:
-    """Polynomial sequence rule ``f(x) = x^d``: ``P_T = N^d/(2 (2d-1)!! ln N)``, ``P_S = P_T/(d+1)`` (Chaudhry 2023)."""
-    p_t = float(N) ** d / (2.0 * double_factorial(2 * d - 1) * math.log(N))
-    return SequenceCapacity(p_t, p_t / (d + 1))
-
-
-def sequence_capacity_exp(N: int, b: float = 1.0) -> SequenceCapacity:
-    """Exponential rule ``f(x) = exp(b (N-1)(x-1))``: ``P_T = beta^(N-1)/(2 ln N)``, ``P_S = beta^(N-1)/(2 N ln beta)``.
-
-    ``beta = 2/(1 + exp(-4b))`` (module docstring; CZKP Eq. 10 at ``b = 1``). ``inf`` beyond the float range.
-    """
-    log_beta = math.log(2.0) - math.log1p(math.exp(-4.0 * b))  # 2b - ln cosh 2b
-    log_pt = (N - 1) * log_beta - math.log(2.0 * math.log(N))
-    log_ps = (N - 1) * log_beta - math.log(2.0 * N * log_beta)
-    return SequenceCapacity(_exp(log_pt), _exp(log_ps))
 
 
 def _exp(x: float) -> float:

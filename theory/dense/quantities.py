@@ -2,8 +2,8 @@
 
 Each function is the public, checked entry point to one prediction; the formulas, their derivations and their
 sources are in :mod:`~amphase.theory.dense.capacity`, :mod:`~amphase.theory.dense.lse`,
-:mod:`~amphase.theory.dense.ramsauer`, :mod:`~amphase.theory.dense.random_features` and
-:mod:`~amphase.theory.lse_landscape`.
+:mod:`~amphase.theory.dense.ramsauer`, :mod:`~amphase.theory.dense.random_features`,
+:mod:`~amphase.theory.dense.sequence` and :mod:`~amphase.theory.lse_landscape`.
 
 References
 ----------
@@ -21,10 +21,12 @@ NeurIPS (2023), arXiv:2306.04532.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from amphase.errors import ParameterError
 from amphase.theory import lse_landscape
-from amphase.theory.dense import capacity, lse, ramsauer, random_features
-from amphase.theory.registry import Param, Result, quantity
+from amphase.theory.dense import capacity, lse, ramsauer, random_features, sequence
+from amphase.theory.registry import Choice, Param, Result, quantity
 
 __all__ = [
     "circle_minima",
@@ -38,7 +40,7 @@ __all__ = [
     "random_feature_error",
     "separation",
     "sequence_capacity",
-    "sequence_capacity_exp",
+    "sequence_recall",
     "simplex_centroid_beta",
 ]
 
@@ -52,6 +54,16 @@ CHOROMANSKI21 = "Choromanski et al., ICLR (2021), arXiv:2009.14794"
 CHAUDHRY23 = "Chaudhry, Zavatone-Veth, Krotov & Pehlevan, NeurIPS (2023), arXiv:2306.04532"
 DERIVED = "derived in amphase.theory.dense (Gaussian signal-to-noise and REM arguments, see the module docstrings)"
 DERIVED_LSE = "derived in amphase.theory.lse_landscape (gradient and Hessian of the log-sum-exp energy)"
+
+
+class SequenceLengths(NamedTuple):
+    """Sequence lengths: signal-to-noise capacities and finite-N half lengths."""
+
+    P_transition: float
+    P_sequence: float
+    P_transition_half: float
+    P_sequence_half: float
+
 
 N_SPINS = Param("N", "number of neurons", lower=3, integer=True)
 RHO = Param("rho", "fraction of flipped spins in the cue", lower=0.0, upper=0.5, upper_open=True)
@@ -209,44 +221,64 @@ def random_feature_error(
     return random_features.random_feature_error(x, memories, beta, Y)
 
 
+SEQ_RULE = Choice("rule", "separation function of the transition: x^d or exp(b (N-1)(x-1))", sequence.RULES)
+SEQ_D = Param("d", "degree of the polynomial separation function f(x) = x^d", lower=1, upper=30, integer=True)
+SEQ_B = Param(
+    "b", "rate of the exponential f(x) = exp(b (N-1)(x-1)) (Chaudhry: 1)", lower=0.0, upper=50.0, lower_open=True
+)
+
+
 @quantity(
     "dense.sequence_capacity",
-    params=[N_SPINS, Param("d", "degree of the separation function f(x) = x^d", lower=1, integer=True)],
+    params=[N_SPINS, SEQ_RULE, SEQ_D, SEQ_B],
     results=[
-        Result("P_transition", "sequence length such that one transition is recalled, N^d/(2 (2d-1)!! ln N)"),
-        Result("P_sequence", "sequence length such that the whole sequence is recalled, P_transition/(d+1)"),
+        Result("P_transition", "one transition recalled (SNR): N^d/(2 (2d-1)!! ln N) or beta^(N-1)/(2 ln N)"),
+        Result("P_sequence", "whole sequence recalled (SNR): P_transition/(d+1) or beta^(N-1)/(2 N ln beta)"),
+        Result("P_transition_half", "finite-N prediction: length where a transition is exact with probability 1/2"),
+        Result("P_sequence_half", "finite-N prediction: length where the whole cycle is exact with probability 1/2"),
     ],
     reference=f"{CHAUDHRY23}; {DERIVED}",
 )
-def sequence_capacity(N: int, d: int = 1) -> capacity.SequenceCapacity:
-    """Sequence capacities of the polynomial DenseNet f(x) = x^d (Chaudhry et al. 2023).
+def sequence_capacity(N: int, rule: str = "polynomial", d: int = 1, b: float = 1.0) -> SequenceLengths:
+    """Sequence capacities of the DenseNet transition rule (Chaudhry et al. 2023, Eqs. 9 and 10), and at finite N.
 
-    ``P_T = N^d/(2 (2d-1)!! ln N)``, ``P_S = N^d/(2 (d+1) (2d-1)!! ln N)``; ``d = 1``: ``N/(2 ln N)``, ``N/(4 ln N)``.
+    Polynomial ``f(x) = x^d``: ``P_T = N^d/(2 (2d-1)!! ln N)``, ``P_S = P_T/(d+1)`` (``d = 1``: ``N/(2 ln N)``,
+    ``N/(4 ln N)``); exponential ``f(x) = exp(b (N-1)(x-1))``: ``P_T = beta^(N-1)/(2 ln N)``,
+    ``P_S = beta^(N-1)/(2 N ln beta)``, ``beta = 2/(1 + exp(-4b))`` (1.964 at their ``b = 1``, re-derived here).
+    The half lengths are the finite-N Gaussian prediction of :mod:`~amphase.theory.dense.sequence` (exact crosstalk
+    variance, shared by the bits of a transition; derived here). ``inf`` beyond the float range.
     """
-    return capacity.sequence_capacity_poly(N, d)
+    snr = sequence.sequence_capacity_poly(N, d) if rule == "polynomial" else sequence.sequence_capacity_exp(N, b)
+    half = [sequence.half_length(N, rule, d, b, what) for what in ("transition", "sequence")]
+    return SequenceLengths(snr.P_transition, snr.P_sequence, *half)
 
 
 @quantity(
-    "dense.sequence_capacity_exp",
+    "dense.sequence_recall",
     params=[
         N_SPINS,
-        Param(
-            "b", "rate of the separation function f(x) = exp(b (N-1)(x-1)) (Chaudhry: 1)", lower=0.0, lower_open=True
-        ),
+        Param("P", "sequence length (patterns in the cycle)", lower=2, upper=1e300),
+        SEQ_RULE,
+        SEQ_D,
+        SEQ_B,
     ],
     results=[
-        Result("P_transition", "one transition recalled: beta^(N-1)/(2 ln N), beta = 2/(1 + exp(-4b))"),
-        Result("P_sequence", "whole sequence recalled: beta^(N-1)/(2 N ln beta)"),
+        Result("p_bit", "probability that one bit of a transition is wrong, Phi(-1/sqrt((P-1) v))"),
+        Result("transition", "probability that one transition is exact (bits sharing the crosstalk variance)"),
+        Result("sequence", "probability that the whole cycle is exact, transition^P"),
     ],
     reference=f"{CHAUDHRY23}; {DERIVED}",
 )
-def sequence_capacity_exp(N: int, b: float = 1.0) -> capacity.SequenceCapacity:
-    """Sequence capacities of the exponential DenseNet, Gaussian signal-to-noise (Chaudhry et al. 2023, Eq. 10).
+def sequence_recall(
+    N: int, P: float, rule: str = "polynomial", d: int = 1, b: float = 1.0
+) -> sequence.RecallProbability:
+    """Finite-N recall probabilities of a cyclic sequence of P random patterns (derived here, Gaussian crosstalk).
 
-    ``P_T = beta^(N-1)/(2 ln N)``, ``P_S = beta^(N-1)/(2 N ln beta)``, ``beta = 2/(1 + exp(-4b))`` (1.964 at their
-    ``b = 1``, re-derived here). ``inf`` beyond the float range.
+    ``v`` is the exact per-pattern crosstalk variance ``E f(y/(N-1))^2`` (``y`` a sum of ``N - 1`` signs;
+    ``-> (2d-1)!!/N^d``, exactly ``beta^-(N-1)`` for the exponential); the bits of one transition fail independently
+    given the transition's crosstalk variance, which is averaged over (:mod:`~amphase.theory.dense.sequence`).
     """
-    return capacity.sequence_capacity_exp(N, b)
+    return sequence.recall_probability(N, P, rule, d, b)
 
 
 @quantity(

@@ -6,6 +6,12 @@ References
 ----------
 Pham 2025: B. Pham, G. Raya, M. Negri, M. J. Zaki, L. Ambrogioni, D. Krotov, "Memorization to Generalization:
 Emergence of Diffusion Models from Associative Memory", arXiv:2505.21777 (2025).
+BBBM 2024: G. Biroli, T. Bonnaire, V. de Bortoli, M. Mézard, "Dynamical regimes of diffusion models", Nat. Commun.
+15, 9957 (2024), arXiv:2402.18491 (:mod:`~amphase.theory.diffusion.regimes`).
+AVS 2024: B. Achilli, E. Ventura, G. Silvestri et al., "Losing dimensions: geometric memorization in generative
+diffusion", arXiv:2410.08727 (2024) (:mod:`~amphase.theory.diffusion.geometric`).
+RA 2023: G. Raya, L. Ambrogioni, "Spontaneous symmetry breaking in generative diffusion models", NeurIPS (2023),
+arXiv:2305.19693 (:mod:`~amphase.theory.diffusion.symmetry`).
 """
 
 from __future__ import annotations
@@ -13,9 +19,21 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from amphase.theory.diffusion import geometric, regimes, symmetry
 from amphase.theory.registry import Choice, Param, Result, quantity
 
-__all__ = ["NoiseBeta", "SpuriousOnset", "noise_beta", "spurious_onset"]
+__all__ = [
+    "NoiseBeta",
+    "SpuriousOnset",
+    "clone_probability",
+    "collapse_time",
+    "direction_loss",
+    "noise_beta",
+    "ou_time",
+    "speciation_time",
+    "spurious_onset",
+    "symmetry_breaking",
+]
 
 PHAM25 = "Pham, Raya, Negri, Zaki, Ambrogioni & Krotov, arXiv:2505.21777 (2025)"
 
@@ -81,6 +99,184 @@ def noise_beta(t: float, sigma: float = 1.0, alpha_bar: float = 0.5, process: st
         return NoiseBeta(1.0 / (2.0 * var), 1.0, var**0.5)
     var = 1.0 - alpha_bar
     return NoiseBeta(1.0 / (2.0 * var), alpha_bar**0.5, var**0.5)
+
+
+# --- Dynamical regimes: speciation, collapse, clones (BBBM), lost directions (AVS), the pitchfork (RA) -------------
+
+BBBM24 = "Biroli, Bonnaire, de Bortoli & Mézard, Nat. Commun. 15, 9957 (2024), arXiv:2402.18491"
+AVS24 = "Achilli, Ventura, Silvestri, Pham, Raya, Krotov, Lucibello & Ambrogioni, arXiv:2410.08727 (2024)"
+RA23 = "Raya & Ambrogioni, NeurIPS (2023), arXiv:2305.19693"
+OU_TIME = Param(
+    "t",
+    "Ornstein-Uhlenbeck time of Biroli et al.: x_t = exp(-t) a + sqrt(1 - exp(-2t)) z",
+    lower=0.0,
+    lower_open=True,
+    long_name="Ornstein-Uhlenbeck diffusion time",
+)
+
+
+@quantity(
+    "diffusion.ou_time",
+    params=[OU_TIME],
+    results=[
+        Result("alpha_bar", "VP signal fraction exp(-2t)"),
+        Result("delta", "noise variance Delta_t = 1 - exp(-2t) (VP)"),
+        Result("ve_variance", "VE noise variance in data units, exp(2t) - 1 (noise_beta process=ve, sigma=1)"),
+        Result("beta_vp", "LSE inverse temperature 1/(2 Delta_t), memories scaled by exp(-t)"),
+        Result("beta_ve", "LSE inverse temperature 1/(2 (exp(2t) - 1)), memories unscaled"),
+    ],
+    reference=f"{BBBM24}; {PHAM25}",
+)
+def ou_time(t: float) -> regimes.OUConventions:
+    """One Ornstein-Uhlenbeck time (Biroli et al.) in the VP and VE conventions of diffusion.noise_beta.
+
+    ``noise_beta(process="vp", alpha_bar=alpha_bar)`` and ``noise_beta(process="ve", t=ve_variance, sigma=1)`` give
+    ``beta_vp`` and ``beta_ve``; ``beta_ve = alpha_bar * beta_vp`` (the VE form rescales x by exp(t)).
+    """
+    return regimes.ou_conventions(t)
+
+
+class SpeciationTime(NamedTuple):
+    """Speciation time and where it falls in the VP and VE conventions."""
+
+    t_S: float
+    alpha_bar_S: float
+    ve_variance_S: float
+
+
+@quantity(
+    "diffusion.speciation_time",
+    params=[Param("Lambda", "largest eigenvalue of the data covariance", lower=0.0, lower_open=True)],
+    results=[
+        Result("t_S", "speciation time 0.5 log(Lambda), Ornstein-Uhlenbeck time", absent="Lambda <= 1: no speciation"),
+        Result("alpha_bar_S", "VP signal fraction at t_S, 1/Lambda"),
+        Result("ve_variance_S", "VE noise variance at t_S, Lambda - 1"),
+    ],
+    reference=BBBM24,
+)
+def speciation_time(Lambda: float) -> SpeciationTime:
+    """Speciation time t_S = (1/2) log Lambda of the backward dynamics (Biroli et al. 2024; Table 1 Lambdas).
+
+    Leading order in large Lambda; NaN (no solution) for Lambda <= 1. In VP terms alpha_bar(t_S) = 1/Lambda.
+    """
+    t_s = regimes.speciation_time(Lambda)
+    return SpeciationTime(t_s, 1.0 / Lambda, Lambda - 1.0)
+
+
+class CollapseTime(NamedTuple):
+    """Collapse time of n Gaussian points and where it falls in the VP and VE conventions."""
+
+    t_C: float
+    alpha: float
+    alpha_bar_C: float
+    ve_variance_C: float
+
+
+@quantity(
+    "diffusion.collapse_time",
+    params=[
+        Param("n", "number of training points", lower=2, integer=True),
+        Param("d", "dimension", lower=1, integer=True),
+        Param("sigma", "standard deviation of the Gaussian data per dimension", lower=0.0, lower_open=True),
+    ],
+    results=[
+        Result("t_C", "collapse time 0.5 log(1 + sigma^2/(n^(2/d) - 1)), Ornstein-Uhlenbeck time"),
+        Result("alpha", "log(n)/d"),
+        Result("alpha_bar_C", "VP signal fraction at t_C"),
+        Result("ve_variance_C", "VE noise variance at t_C, sigma^2/(n^(2/d) - 1)"),
+    ],
+    reference=BBBM24,
+)
+def collapse_time(n: int, d: int, sigma: float = 1.0) -> CollapseTime:
+    """Collapse time of the exact empirical score for n Gaussian points N(0, sigma^2 I_d) (Biroli et al. 2024, Fig. 3).
+
+    Where the excess entropy alpha + (1/2) log(Delta_t/(Delta_t + sigma^2 e^{-2t})) vanishes, d -> oo at fixed
+    alpha = log(n)/d. For any data set, estimate the excess entropy with
+    amphase.analysis.diffusion.entropy.excess_entropy.
+    """
+    t_c = regimes.collapse_time(n, d, sigma)
+    return CollapseTime(t_c, math.log(n) / d, math.exp(-2.0 * t_c), math.expm1(2.0 * t_c))
+
+
+@quantity(
+    "diffusion.clone_probability",
+    params=[
+        OU_TIME,
+        Param("d", "dimension", lower=1, integer=True),
+        Param("m", "mean amplitude per dimension: the Gaussians sit at ±m_vec, |m_vec|^2 = m^2 d", lower=0.0),
+        Param("sigma", "standard deviation of each Gaussian per dimension", lower=0.0),
+    ],
+    results=[
+        Result("phi", "probability that two clones branched at t end in the same Gaussian"),
+        Result("kappa", "class signal-to-noise |m_vec|^2 e^{-2t}/(Delta_t + sigma^2 e^{-2t})"),
+        Result("t_S", "speciation time 0.5 log(|m_vec|^2 + sigma^2)", absent="|m_vec|^2 + sigma^2 <= 1"),
+        Result("t_instability", "0.5 log(|m_vec|^2 + 1 - sigma^2), derived", absent="|m_vec| <= sigma: unimodal"),
+    ],
+    reference=f"{BBBM24}; t_instability derived in amphase.theory.diffusion.regimes",
+)
+def clone_probability(t: float, d: int, m: float = 1.0, sigma: float = 1.0) -> regimes.CloneProbability:
+    """Cloning probability phi(t) of two Gaussians at ±m (Biroli et al. 2024, Fig. 2): 1/2 + E[tanh z]/2.
+
+    z ~ N(kappa, kappa); phi -> 1 as t -> 0, 1/2 as t -> oo, and 0.7752 at t_S for d -> oo (m = sigma = 1).
+    """
+    return regimes.clone_probability(t, d, m, sigma)
+
+
+@quantity(
+    "diffusion.direction_loss",
+    params=[
+        Param("var", "data variance sigma_i^2 along the direction group", lower=0.0, lower_open=True),
+        Param("n", "number of training points", lower=2, integer=True),
+        Param("t", "VE noise variance (noise_beta process=ve, sigma=1)", lower=0.0, lower_open=True),
+        Param("quartic", "S = (1/2) sum_j sigma_j^4 over all directions; 0 for data on a sphere", lower=0.0),
+    ],
+    results=[
+        Result("t_c", "VE time below which the group is lost (memorized)"),
+        Result("n_c", "at time t the group is lost for n < n_c"),
+        Result("log_n_c", "log n_c = (S + t var)/(2 t^2)"),
+        Result("lost", "1 if the group is lost at (t, n), else 0"),
+    ],
+    reference=f"{AVS24} (formula of the authors' theory notebook; REM reading derived)",
+)
+def direction_loss(var: float, n: int, t: float = 1.0, quartic: float = 0.0) -> geometric.DirectionLoss:
+    """Critical time and dataset size at which a direction group of variance var is lost (Achilli et al. 2024).
+
+    Lost when t^2 < (S + t var)/(2 log n): t_c = (c var + sqrt(c^2 var^2 + 4 c S))/2, c = 1/(2 log n);
+    higher-variance groups are lost first. Arrays of variances: amphase.theory.diffusion.geometric.critical_times.
+    """
+    return geometric.direction_loss(var, n, t, quartic)
+
+
+@quantity(
+    "diffusion.symmetry_breaking",
+    params=[
+        Param("a", "the two data points sit at ±a", lower=0.0, lower_open=True),
+        Param(
+            "alpha_bar",
+            "VP signal fraction theta^2 at which to place the branch x*",
+            lower=0.0,
+            upper=1.0,
+            lower_open=True,
+            upper_open=True,
+        ),
+        Choice("kind", "potential: sde (Raya & Ambrogioni's generative SDE) or density (-log p_t)", symmetry.KINDS),
+    ],
+    results=[
+        Result("theta_c", "critical signal coefficient sqrt(alpha_bar_c)"),
+        Result("alpha_bar_c", "critical VP signal fraction (sde: sqrt(a^4+1) - a^2; density: 1/(1+a^2))"),
+        Result("t_ou_c", "Ornstein-Uhlenbeck time -0.5 log(alpha_bar_c)"),
+        Result("ve_variance_c", "VE noise variance (1 - alpha_bar_c)/alpha_bar_c"),
+        Result("x_star", "positive stable fixed point at alpha_bar (0 before the pitchfork)"),
+    ],
+    reference=f"{RA23}; a-dependence and kind=density derived in amphase.theory.diffusion.symmetry",
+)
+def symmetry_breaking(a: float = 1.0, alpha_bar: float = 0.64, kind: str = "sde") -> symmetry.SymmetryBreaking:
+    """Pitchfork of the one-dimensional two-point model (Raya & Ambrogioni 2023): theta_c = sqrt(sqrt(2) - 1) at a = 1.
+
+    Branch (1 + theta^2) x = 2 theta a tanh(theta a x/(1 - theta^2)) (their Eq. 10 at a = 1); kind=density gives
+    the modes of p_t (alpha_bar_c = 1/(1 + a^2)).
+    """
+    return symmetry.symmetry_breaking(a, alpha_bar, kind)
 
 
 # ---------------------------------------------------------------- onset of spurious attractors

@@ -1,0 +1,326 @@
+"""Sequence DenseAM simulations (``dense.sequence``) against the theory of Chaudhry et al. 2023, point by point.
+
+:func:`compare` takes a dataset written by ``amphase run`` for ``dense.sequence`` and returns one comparison dataset:
+
+* ``transition_fraction`` (1-sigma Wilson bounds, :func:`amphase.analysis.statistics.wilson_interval`): the fraction
+  of one-step tests from stored patterns that give exactly the successor;
+* ``sequence_fraction``: the fraction of trajectories (from an exact cue the dynamics are deterministic, so only the
+  first trial of each realization is counted) that visit every pattern of the sequence exactly, in order
+  (cyclic: ``P`` transitions back to ``xi^1``), and ``threshold_fraction``: those whose overlap with the expected
+  pattern stays ``>= threshold`` at every step (default ``max(0.9, stop_below)``; at least the run's ``stop_below``);
+* ``p_bit``: the measured probability that one bit of a transition is wrong, with the standard error of the mean over
+  transitions (the bits of one transition share their crosstalk, so they are not counted as independent);
+* per size ``N`` the load where the transition and sequence fractions fall through 1/2
+  (:func:`amphase.analysis.capacity.critical_load`, erfc fit to the binomial counts: ``{load}_transition_half``,
+  ``{load}_sequence_half``), beside the theory quantity ``dense.sequence_capacity`` at the same ``N``, rule, ``d``,
+  ``b``: the signal-to-noise capacities (``{load}_T_snr``, ``{load}_S_snr``; CZKP Eqs. 9, 10) and the finite-N
+  half lengths (``{load}_T_finite``, ``{load}_S_finite``), in the dataset's load unit;
+* the finite-N curves of ``dense.sequence_recall`` at every simulated point (``theory_transition``,
+  ``theory_sequence``, ``theory_p_bit``).
+
+The theory describes exact recall of a cyclic sequence from an exact cue; points with cue noise or an open sequence
+get the same theory columns, marked in ``theory_status``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from amphase.analysis.capacity import critical_load
+from amphase.analysis.compare import Comparison
+from amphase.analysis.statistics import wilson_interval
+from amphase.errors import NoSolutionError, ParameterError
+
+__all__ = ["COMPARISON", "compare", "plot", "table"]
+
+#: variables a dataset must hold for this comparison.
+REQUIRED = ("transition_errors", "errors", "steps_run", "P")
+
+#: the quantities that predict the recall.
+THEORY = ("dense.sequence_capacity", "dense.sequence_recall")
+
+_DIMS = ("N", "rule", "d", "b", "order", "noise")
+
+
+def load_dim(ds: xr.Dataset) -> str:
+    """The dataset's load dimension: ``alpha`` or ``P``; ``alpha`` when neither is a grid dimension."""
+    for name in ("alpha", "P"):
+        if name in ds.dims:
+            return name
+    return "P" if int(ds.attrs.get("param_P", 0) or 0) else "alpha"
+
+
+def _standard(ds: xr.Dataset, load: str) -> xr.Dataset:
+    """Give every dataset the dims of :data:`_DIMS` and the load (fixed parameters become length-1 dims)."""
+    for name in (*_DIMS, load):
+        if name not in ds.dims:
+            ds = ds.expand_dims({name: [ds.attrs[f"param_{name}"]]})
+    return ds
+
+
+def _counts(ok: xr.DataArray, valid: xr.DataArray, name: str, what: str, over: tuple[str, ...]) -> xr.Dataset:
+    k = (ok & valid).sum(over)
+    n = valid.sum(over)
+    lo, hi = wilson_interval(k.values, n.values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = k / n
+    return xr.Dataset(
+        {
+            f"{name}_count": k.assign_attrs(long_name=f"{what} (count)"),
+            f"{name}_total": n.assign_attrs(long_name="tests counted"),
+            f"{name}_fraction": frac.assign_attrs(long_name=f"fraction {what}"),
+            f"{name}_lo": (k.dims, lo, {"long_name": "lower Wilson bound (1 sigma)"}),
+            f"{name}_hi": (k.dims, hi, {"long_name": "upper Wilson bound (1 sigma)"}),
+        }
+    )
+
+
+def _log_unit(N: int, rule: str, d: int, b: float) -> float:
+    """``ln`` of the load unit: ``N^d`` (polynomial) or ``beta^(N-1)`` (exponential)."""
+    if rule == "polynomial":
+        return d * math.log(N)
+    return (N - 1) * (math.log(2.0) - math.log1p(math.exp(-4.0 * b)))
+
+
+def _theory(res: xr.Dataset, load: str) -> xr.Dataset:
+    """The theory at the simulated ``N``, rule, ``d``, ``b`` (and at each load, for the curves)."""
+    from amphase import theory
+
+    dims = [d for d in ("N", "rule", "d", "b") if d in res.dims]
+    shape = tuple(res.sizes[d] for d in dims)
+    names = ("T_snr", "S_snr", "T_finite", "S_finite")
+    out = {n: np.full(shape, np.nan) for n in names}
+    curve_dims = [*dims, load]
+    curves = {n: np.full((*shape, res.sizes[load]), np.nan) for n in ("transition", "sequence", "p_bit")}
+    reasons: set[str] = set()
+    for ix in np.ndindex(*shape):
+        p = {d: res[d].values[i] for d, i in zip(dims, ix, strict=True)}
+        N, rule, d, b = int(p["N"]), str(p["rule"]), int(p["d"]), float(p["b"])
+        unit = math.exp(_log_unit(N, rule, d, b)) if load == "alpha" else 1.0
+        try:
+            cap = theory.get(THEORY[0])(N=N, rule=rule, d=d, b=b)
+            recall = theory.get(THEORY[1])
+            for name, key in zip(
+                names, ("P_transition", "P_sequence", "P_transition_half", "P_sequence_half"), strict=True
+            ):
+                out[name][ix] = cap[key] / unit
+            for j, x in enumerate(res[load].values):
+                P = float(x) * unit
+                if P >= 2:
+                    r = recall(N=N, P=P, rule=rule, d=d, b=b)
+                    for name in curves:
+                        curves[name][(*ix, j)] = r[name]
+        except (ParameterError, NoSolutionError, KeyError) as err:
+            reasons.add(f"theory not available ({err})")
+    described = {
+        "T_snr": "signal-to-noise transition capacity P_T (CZKP Eqs. 9, 10)",
+        "S_snr": "signal-to-noise sequence capacity P_S (CZKP Eqs. 9, 10)",
+        "T_finite": "finite-N prediction: length where a transition is exact with probability 1/2",
+        "S_finite": "finite-N prediction: length where the whole cycle is exact with probability 1/2",
+    }
+    data: dict[str, Any] = {
+        f"{load}_{n}": (dims, v, {"long_name": f"{described[n]}, in units of {load}"}) for n, v in out.items()
+    }
+    for n, v in curves.items():
+        data[f"theory_{n}"] = (curve_dims, v, {"long_name": f"finite-N prediction of {n} ({THEORY[1]})"})
+    status = "; ".join(sorted(reasons)) or "ok"
+    ds = xr.Dataset(data, coords={d: res[d] for d in curve_dims})
+    ds.attrs["theory_status"] = status
+    return ds
+
+
+def compare(ds: xr.Dataset, threshold: float | None = None) -> xr.Dataset:
+    """Compare a ``dense.sequence`` dataset with the theory (see the module docstring).
+
+    ``threshold`` defaults to ``max(0.9, stop_below)`` of the run.
+    """
+    missing = [v for v in REQUIRED if v not in ds]
+    if missing:
+        raise ParameterError(f"the dataset lacks the variable {missing[0]} that a dense.sequence comparison needs")
+    stop = float(ds.attrs.get("param_stop_below", -1.0))
+    threshold = max(0.9, stop) if threshold is None else float(threshold)
+    if threshold < stop:
+        raise ParameterError(
+            f"threshold={threshold} is below the run's stop_below={stop}: trajectories stopped there cannot be judged; "
+            f"allowed: threshold >= {stop}"
+        )
+    load = load_dim(ds)
+    ds = _standard(ds, load)
+    te = ds["transition_errors"]
+    transition = _counts(te == 0, te >= 0, "transition", "of transitions exact", ("realization", "transition"))
+    # trajectories: the transitions each had to run, from its realization's P
+    steps_param = int(ds.attrs.get("param_steps", 0))
+    cyclic = ds["order"] == "cyclic"
+    full = xr.where(cyclic, ds["P"], ds["P"] - 1)
+    need = full if steps_param == 0 else xr.where(cyclic, steps_param, np.minimum(steps_param, full))
+    errors = ds["errors"]
+    ran = errors >= 0
+    complete = ds["steps_run"] >= need
+    exact = complete & ~((errors > 0) & ran).any("step")
+    N = ds["N"]
+    worst = xr.where(ran, errors, 0).max("step")
+    above = complete & (1.0 - 2.0 * worst / N >= threshold)
+    # from an exact cue (noise 0) the dynamics are deterministic: every trial of a realization repeats trial 0
+    valid = (ds["steps_run"] >= 0) & ((ds["noise"] > 0) | (ds["trial"] == 0))
+    sequence = _counts(exact, valid, "sequence", "of trajectories exact at every step", ("realization", "trial"))
+    thresh = _counts(above, valid, "threshold", f"of trajectories with overlap >= {threshold} at every step",
+                     ("realization", "trial"))  # fmt: skip
+    # one-bit error probability: mean over transitions of errors/N, error of the mean over transitions
+    frac = (te / N).where(te >= 0)
+    n = (te >= 0).sum(("realization", "transition"))
+    p_bit = frac.mean(("realization", "transition"))
+    p_err = frac.std(("realization", "transition"), ddof=1) / np.sqrt(n)
+    parts = [transition, sequence, thresh]
+    for name, counts in (("transition", transition), ("sequence", sequence), ("threshold", thresh)):
+        parts.append(
+            critical_load(counts[f"{name}_count"], counts[f"{name}_total"], load, "N", prefix=f"{load}_{name}")
+        )
+    res = xr.merge(parts, compat="override", combine_attrs="override")
+    res["p_bit"] = p_bit.assign_attrs(long_name="measured probability that one bit of a transition is wrong")
+    res["p_bit_error"] = p_err.assign_attrs(long_name="standard error of p_bit (transitions as units)")
+    res["P_mean"] = ds["P"].mean("realization").assign_attrs(long_name="patterns in the sequence")
+    th = _theory(res, load)
+    res = xr.merge([res, th], combine_attrs="override")
+    status = th.attrs["theory_status"]
+    if (res["noise"] > 0).any() or (res["order"] != "cyclic").any():
+        status = ("" if status == "ok" else status + "; ") + "the theory is for a cyclic sequence from an exact cue"
+    res.attrs = {
+        "load": load,
+        "threshold": threshold,
+        "stop_below": stop,
+        "theory_status": status,
+        "source_title": ds.attrs.get("title", ""),
+    }
+    return res
+
+
+def _fmt(v: Any, digits: int = 4, width: int = 9) -> str:
+    v = float(v) if v is not None else math.nan
+    if not np.isfinite(v):
+        return f"{'nan':>{width}}"
+    return f"{v:>{width}.{digits}g}" if abs(v) >= 1e4 or (v != 0 and abs(v) < 1e-3) else f"{v:>{width}.{digits}f}"
+
+
+def table(res: xr.Dataset, max_rows: int = 120) -> str:
+    """The comparison as text: fractions per point beside the finite-N curves, half loads against the theory."""
+    load = res.attrs.get("load", "alpha")
+    r = res.isel({d: 0 for d in ("rule", "d", "b", "order", "noise") if d in res.dims and res.sizes[d] == 1})
+    fixed = [
+        f"{d}={res[d].values[0]}" for d in ("rule", "d", "b", "order", "noise") if d in res.dims and res.sizes[d] == 1
+    ]
+    lines = [f"# {', '.join(fixed)}"] if fixed else []
+    lines.append(
+        "# transition: one step from a stored pattern exact; sequence: every step of the cycle exact; "
+        f"threshold: overlap >= {res.attrs.get('threshold')} at every step; theory: finite-N prediction"
+    )
+    lines.append(
+        f"{'N':>6} {load:>9} {'P':>8} {'transition':>10} {'[lo, hi]':>15} {'theory':>7} "
+        f"{'sequence':>8} {'[lo, hi]':>15} {'theory':>7} {'threshold':>9} {'p_bit':>9} {'± s.e.':>8} {'theory':>9}"
+    )
+    rows = 0
+    other = [d for d in r.dims if d not in ("N", load)]
+    for ix in np.ndindex(*(r.sizes[d] for d in other)):
+        sub = r.isel(dict(zip(other, ix, strict=True)))
+        if other:
+            lines.append("# " + ", ".join(f"{d}={sub[d].values}" for d in other))
+        for N in sub["N"].values:
+            for x in sub[load].values:
+                p = sub.sel({"N": N, load: x})
+                if rows >= max_rows:
+                    continue
+                rows += 1
+                lines.append(
+                    f"{N:>6} {_fmt(x, 4, 9)} {float(p['P_mean']):>8.0f} {_fmt(p.transition_fraction, 3, 10)} "
+                    f"[{_fmt(p.transition_lo, 3, 6)}, {_fmt(p.transition_hi, 3, 6)}] {_fmt(p.theory_transition, 3, 7)} "
+                    f"{_fmt(p.sequence_fraction, 3, 8)} [{_fmt(p.sequence_lo, 3, 6)}, {_fmt(p.sequence_hi, 3, 6)}] "
+                    f"{_fmt(p.theory_sequence, 3, 7)} {_fmt(p.threshold_fraction, 3, 9)} {float(p.p_bit):>9.3g} "
+                    f"{float(p.p_bit_error):>8.2g} {float(p.theory_p_bit):>9.3g}"
+                )
+    if rows >= max_rows:
+        lines.append("# ... more rows in the comparison dataset (--out)")
+    lines.append("")
+    lines.append(
+        f"# half loads {load}_1/2(N) (erfc fits to the counts) vs the finite-N prediction and the SNR capacity "
+        "(ratio: measured / SNR)"
+    )
+    for what, short in (("transition", "T"), ("sequence", "S"), ("threshold", None)):
+        name = f"{load}_{what}_half"
+        if name not in res:
+            lines.append(f"# {what}: none (the fits need three loads or more)")
+            continue
+        for ix in np.ndindex(*(r.sizes[d] for d in other)):
+            sub = r.isel(dict(zip(other, ix, strict=True)))
+            for N in sub["N"].values:
+                p = sub.sel(N=N)
+                h, e = float(p[name]), float(p[f"{name}_error"])
+                text = f"{what:>10} N={N}: measured {_fmt(h)} ± {e:<8.2g}"
+                if short:
+                    fin, snr = float(p[f"{load}_{short}_finite"]), float(p[f"{load}_{short}_snr"])
+                    text += f"  finite-N {_fmt(fin)}  SNR {_fmt(snr)}  ratio {_fmt(h / snr, 3, 6)}"
+                lines.append(text)
+    if res.attrs.get("theory_status", "ok") != "ok":
+        lines.append(f"# theory: {res.attrs['theory_status']}")
+    return "\n".join(lines)
+
+
+def plot(res: xr.Dataset, title: str = "") -> Any:
+    """The comparison figure: fractions against the load per N with the theory, and the half loads against N."""
+    from amphase.analysis.figures import new_figure
+    from amphase.analysis.statistics import step_probability
+
+    colours = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725", "#e377c2"]
+    load = res.attrs.get("load", "alpha")
+    r = res.isel({d: 0 for d in res.dims if d not in ("N", load, "state")})
+    fig = new_figure(16.0, 4.6)
+    axes = fig.subplots(1, 4)
+    x = r[load].values.astype(float)
+    grid = np.linspace(x.min(), x.max(), 200)
+    for k, N in enumerate(r["N"].values):
+        colour = colours[k % len(colours)]
+        p = r.sel(N=N)
+        for ax, name, short in zip(axes[:2], ("transition", "sequence"), ("T", "S"), strict=True):
+            f = p[f"{name}_fraction"].values
+            yerr = np.clip(np.nan_to_num([f - p[f"{name}_lo"].values, p[f"{name}_hi"].values - f]), 0.0, None)
+            ax.errorbar(x, f, yerr=yerr, fmt="o", ms=3, color=colour, label=f"N={N}")
+            ax.plot(x, p[f"theory_{name}"].values, color=colour, lw=1.2, ls="-")
+            half = f"{load}_{name}_half"
+            if half in p and np.isfinite(float(p[half])):
+                ax.plot(grid, step_probability(grid, float(p[half]), float(p[f"{load}_{name}_width"])), color=colour,
+                        lw=0.6, ls=":")  # fmt: skip
+            ax.axvline(float(p[f"{load}_{short}_snr"]), color=colour, ls="--", lw=0.8)
+        ax = axes[3]
+        ok = np.isfinite(p["p_bit"].values) & (p["p_bit"].values > 0)
+        ax.errorbar(x[ok], p["p_bit"].values[ok], yerr=np.nan_to_num(p["p_bit_error"].values[ok]), fmt="o", ms=3,
+                    color=colour)  # fmt: skip
+        ax.plot(x, p["theory_p_bit"].values, color=colour, lw=1)
+    for ax, what in zip(axes[:2], ("transitions exact", "cycles exact"), strict=True):
+        ax.set_xlabel(load)
+        ax.set_ylabel(f"fraction of {what}")
+        ax.set_ylim(-0.03, 1.03)
+        ax.legend(fontsize=7, title="points: measured; lines: finite-N; dashed: SNR", title_fontsize=7)
+    ax = axes[2]
+    Ns = r["N"].values.astype(float)
+    for name, short, marker in (("transition", "T", "o"), ("sequence", "S", "s")):
+        if f"{load}_{name}_half" in r:
+            ax.errorbar(Ns, r[f"{load}_{name}_half"].values,
+                        yerr=np.clip(np.nan_to_num(r[f"{load}_{name}_half_error"].values), 0.0, None), fmt=marker,
+                        label=f"{name}: measured 1/2 point")  # fmt: skip
+        ax.plot(Ns, r[f"{load}_{short}_finite"].values, "-", lw=1, label=f"{name}: finite-N")
+        ax.plot(Ns, r[f"{load}_{short}_snr"].values, "--", lw=1, label=f"{name}: SNR (CZKP)")
+    ax.set_xscale("log")
+    ax.set_xlabel("N")
+    ax.set_ylabel(f"{load} at 1/2")
+    ax.legend(fontsize=7)
+    axes[3].set_yscale("log")
+    axes[3].set_xlabel(load)
+    axes[3].set_ylabel("bit error probability of a transition")
+    fig.suptitle(title or res.attrs.get("source_title", ""))
+    return fig
+
+
+#: what ``amphase compare`` runs on a dataset of the model ``dense.sequence``.
+COMPARISON = Comparison(compare=compare, table=table, plot=plot)

@@ -1,0 +1,98 @@
+"""The diffusion.exact model through the sweep runner: known limits, worker-count independence, comparison, store."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from amphase.analysis.diffusion.compare import compare, plot, table
+from amphase.errors import ParameterError
+from amphase.simulate.config import resolve
+from amphase.simulate.diffusion.model import run, training_points
+from amphase.simulate.diffusion.store import open_samples, write_samples
+from amphase.simulate.seeding import point_seed
+from amphase.simulate.sweep import run_sweep
+
+RAW = {
+    "model": "diffusion.exact",
+    "seed": 7,
+    "realizations": 2,
+    "grid": {"K": [1, 2, 16]},
+    "params": {"dataset": "circle", "even": 1, "beta": 20.0, "n_samples": 24, "steps": 30, "delta_m": 0.005,
+               "delta_s": 1e-4, "tol": 1e-8, "max_steps": 500, "max_stored": 8},
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def serial(tmp_path_factory) -> xr.Dataset:
+    return run_sweep(resolve(RAW), tmp_path_factory.mktemp("d") / "s.nc", executor="serial", progress=False)
+
+
+def test_limits(serial: xr.Dataset) -> None:
+    c = serial["count"]
+    assert int(c.sum("class").min()) == 24 and int(c.sum("class").max()) == 24
+    # K = 1 and 2 (diametrically opposite, far beyond the merging distance sqrt(2/beta)): every sample descends onto
+    # a training point
+    assert int(c.sel(K=1, **{"class": "memorized"}).min()) == 24
+    assert int(c.sel(K=2, **{"class": "memorized"}).min()) == 24
+    # K = 16 evenly spaced at beta = 20: the minima sit at radius r < 1 on each point's ray, farther than delta_m
+    # from the points: none memorized; at most 16 distinct recurring end points (spurious or, if reached once,
+    # generalized by the delta_s rule at n = 24)
+    assert int(c.sel(K=16, **{"class": "memorized"}).max()) == 0
+    assert int(serial["n_spurious_attractors"].sel(K=16).max()) <= 16
+    x = serial["sample_x"].sel(K=2)
+    assert np.all(np.abs(np.sqrt((x**2).sum("coord")) - 1) < 1e-6)
+
+
+def test_independent_of_workers(serial: xr.Dataset, tmp_path) -> None:
+    par = run_sweep(resolve(RAW), tmp_path / "p.nc", executor="processes", workers=2, progress=False)
+    for v in ("count", "sample_x", "sample_class", "train_x"):
+        assert np.array_equal(serial[v].values, par[v].values, equal_nan=True)
+
+
+def test_nested_training_sets() -> None:
+    p = {**resolve(RAW)["params"], "even": 0}
+    a, sa = training_points({**p, "K": 5}, point_seed(7, {"K": 5.0}, 0))
+    b, sb = training_points({**p, "K": 40}, point_seed(7, {"K": 40.0}, 0))
+    assert np.array_equal(b[:5], a) and sa == sb  # one stream per realization, whatever K; the scale too
+
+
+def test_comparison(serial: xr.Dataset) -> None:
+    res = compare(serial)
+    f = res["fraction"]
+    assert np.allclose(f.sum("class"), 1.0)
+    assert float(f.sel(K=2, **{"class": "memorized"})) == 1.0
+    assert float(res["fraction_error"].sel(K=2, **{"class": "memorized"})) == 0.0  # identical realizations: no spread
+    assert int(res["K_peak"]) == 16
+    assert "realizations" in table(res) and res.attrs["error_method"].startswith("standard deviation")
+    assert math.isnan(float(res["K_onset_theory"])) or float(res["K_onset_theory"]) > 0
+    plot(res, "t")
+    with pytest.raises(ParameterError, match="K as a grid"):
+        compare(serial.isel(K=0, drop=True))
+
+
+def test_check_rejects_stop_beyond_t_max() -> None:
+    raw = {**RAW, "params": {**RAW["params"], "beta": 0.01}}  # 1/(2 sigma^2 t_max) = 1/18 > 0.01
+    with pytest.raises(ParameterError, match="beta"):
+        run_sweep(resolve(raw), "/tmp/never.nc", executor="serial", progress=False)
+
+
+def test_run_protocol_denoise() -> None:
+    p = {**resolve(RAW)["params"], "K": 2, "protocol": "denoise"}
+    out = run(p, point_seed(1, {"K": 2.0}, 0))
+    # at beta = 20 two opposite points are 2 apart: the denoiser's weights are one-hot to ~exp(-40): memorized
+    assert int(out["count"][0]) == 24 and int(out["n_unconverged"]) == 0
+
+
+def test_sample_store(tmp_path) -> None:
+    x = np.random.default_rng(0).standard_normal((1000, 3))
+    write_samples(tmp_path / "s.zarr", x, labels=np.zeros(1000), chunk=128, attrs={"K": 5})
+    ds = open_samples(tmp_path / "s.zarr")
+    assert ds["x"].chunks[0][0] == 128 and np.array_equal(ds["x"].values, x) and ds.attrs["K"] == 5
+    with pytest.raises(ParameterError, match="exists"):
+        write_samples(tmp_path / "s.zarr", x)
+    with pytest.raises(ParameterError, match="labels"):
+        write_samples(tmp_path / "t.zarr", x, labels=np.zeros(3))
