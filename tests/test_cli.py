@@ -45,6 +45,8 @@ ARGS = {
     "diffusion.direction_loss": ["var=1", "n=1000", "t=0.05"],
     "diffusion.symmetry_breaking": ["kind=density", "alpha_bar=0.8"],
     "dense.circle_ring": ["beta=2"],
+    "dense.circle_minima": ["beta=20", "K=10", "draws=20"],
+    "diffusion.spurious_onset": ["sigma=0.2", "manifold=sphere", "n=2"],
 }
 
 

@@ -158,3 +158,27 @@ def test_model_checks():
         MODEL.check({**MODEL.defaults, "geometry": "pair", "K": 3, "beta": 1.0})
     with pytest.raises(ParameterError, match="d = 2"):
         MODEL.check({**MODEL.defaults, "geometry": "circle", "K": 3, "d": 3, "beta": 1.0})
+
+
+def test_merged_pair_is_owned_by_neither_memory():
+    # two memories at D: minima carry w = (1 + u)/2, u = tanh(beta D^2 u/2); owned (w > 0.6) iff beta D^2/2 > 1.0137
+    mem = np.array([[0.0, 0.0], [1.0, 0.0]])
+    for beta, own in ((1.9, 0), (2.0 * 1.05, 2)):  # midpoint w = 1/2 below the merging; u = 0.37 at g = 1.05
+        found = find_minima(lse(beta, mem), starts(mem, np.random.default_rng(4)))
+        assert found.n_own_minima == own
+        np.testing.assert_allclose(found.weight[found.is_minimum], 0.5 if own == 0 else (1 + 0.3708) / 2, atol=2e-3)
+
+
+def test_circle_counts_agree_with_the_ring_profile_model():
+    # K = 10 at beta = 20: 40 realizations against dense.circle_minima (Monte Carlo model, 2000 draws); the allowed
+    # deviation, 4 combined standard errors, is set by the sample sizes
+    from amphase import theory
+
+    params = {**MODEL.defaults, "geometry": "circle", "K": 10, "beta": 20.0}
+    out = [MODEL.run(params, np.random.SeedSequence(99, spawn_key=(r,))) for r in range(40)]
+    pred = theory.get("dense.circle_minima")(beta=20.0, K=10, draws=2000)
+    n_min = np.array([o["n_minima"] for o in out], float)
+    n_own = np.array([o["n_own_minima"] for o in out], float)
+    for measured, key in ((n_min, "minima"), (n_own, "own"), (n_min - n_own, "spurious")):
+        se = math.hypot(measured.std(ddof=1) / math.sqrt(len(measured)), pred[f"{key}_error"])
+        assert abs(measured.mean() - pred[key]) < 4 * se, (key, measured.mean(), pred[key], se)

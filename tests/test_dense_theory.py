@@ -11,8 +11,8 @@ from amphase import theory
 from amphase.assignments import parse_assignment
 from amphase.cli import main
 from amphase.errors import ParameterError
-from amphase.theory import dense, hopfield
-from amphase.theory.dense import capacity, lse, ramsauer, random_features, spurious
+from amphase.theory import dense, hopfield, lse_landscape
+from amphase.theory.dense import capacity, lse, ramsauer, random_features
 
 # ---------------------------------------------------------------- polynomial and exponential capacities
 
@@ -227,7 +227,7 @@ def test_distance_form_is_twice_ramsauer_energy_with_beta_doubled():
         z = b * X @ x
         return -(np.log(np.sum(np.exp(z - z.max()))) + z.max()) / b + 0.5 * x @ x
 
-    diffs = [spurious.energy(x, X, bp) - 2 * e_ramsauer(x) for x in rng.normal(size=(5, 4))]
+    diffs = [lse_landscape.energy(x, X, bp) - 2 * e_ramsauer(x) for x in rng.normal(size=(5, 4))]
     assert np.ptp(diffs) < 1e-12
 
 
@@ -284,10 +284,16 @@ def test_random_feature_error_single_memory_and_scaling():
 def test_derivatives_by_finite_differences():
     rng = np.random.default_rng(5)
     X, x, beta, h = rng.normal(size=(7, 3)), rng.normal(size=3), 0.8, 1e-5
-    g = [(spurious.energy(x + h * e, X, beta) - spurious.energy(x - h * e, X, beta)) / (2 * h) for e in np.eye(3)]
-    assert np.allclose(spurious.gradient(x, X, beta), g, atol=1e-8)
-    H = [(spurious.gradient(x + h * e, X, beta) - spurious.gradient(x - h * e, X, beta)) / (2 * h) for e in np.eye(3)]
-    assert np.allclose(spurious.hessian(x, X, beta), np.array(H), atol=1e-7)
+    g = [
+        (lse_landscape.energy(x + h * e, X, beta) - lse_landscape.energy(x - h * e, X, beta)) / (2 * h)
+        for e in np.eye(3)
+    ]
+    assert np.allclose(lse_landscape.gradient(x, X, beta), g, atol=1e-8)
+    H = [
+        (lse_landscape.gradient(x + h * e, X, beta) - lse_landscape.gradient(x - h * e, X, beta)) / (2 * h)
+        for e in np.eye(3)
+    ]
+    assert np.allclose(lse_landscape.hessian(x, X, beta), np.array(H), atol=1e-7)
 
 
 @pytest.mark.parametrize("D", [0.5, 1.0, 3.0])
@@ -295,41 +301,41 @@ def test_pair_midpoint_and_minima_by_direct_minimisation(D):
     X = np.array([[D / 2, 0.0], [-D / 2, 0.0]])
     bs = dense.pair_midpoint_beta(D)
     assert bs == 2 / D**2
-    assert spurious.hessian([0.0, 0.0], X, bs)[0, 0] == pytest.approx(0.0, abs=1e-12)
+    assert lse_landscape.hessian([0.0, 0.0], X, bs)[0, 0] == pytest.approx(0.0, abs=1e-12)
     for beta in (0.7 * bs, 1.3 * bs, 4 * bs):
         res = minimize(
-            spurious.energy,
+            lse_landscape.energy,
             x0=[0.9 * D / 2, 0.05],
             args=(X, beta),
-            jac=spurious.gradient,
+            jac=lse_landscape.gradient,
             method="BFGS",
             options={"gtol": 1e-12},
         )
         m = dense.pair_minima(D, beta)
         assert abs(res.x[0]) == pytest.approx(m.x, abs=1e-6) and abs(res.x[1]) < 1e-6
-        assert spurious.energy([0, 0], X, beta) - res.fun == pytest.approx(m.barrier, abs=1e-10)
-        assert spurious.hessian(res.x, X, beta)[0, 0] == pytest.approx(m.curvature, abs=1e-6)
+        assert lse_landscape.energy([0, 0], X, beta) - res.fun == pytest.approx(m.barrier, abs=1e-10)
+        assert lse_landscape.hessian(res.x, X, beta)[0, 0] == pytest.approx(m.curvature, abs=1e-6)
         assert (m.x > 0) == (beta > bs)
 
 
 @pytest.mark.parametrize(("K", "r"), [(2, 1.0), (3, 1.0), (5, 0.7)])
 def test_simplex_centroid_by_brute_force(K, r):
-    X = spurious.regular_simplex(K, r)
+    X = lse_landscape.regular_simplex(K, r)
     assert np.allclose(np.linalg.norm(X, axis=1), r) and np.allclose(X.sum(axis=0), 0)
     edge = np.linalg.norm(X[0] - X[1])
     q = dense.simplex_centroid_beta(K, r)
     assert q.edge == pytest.approx(edge, rel=1e-13)
     bs = q.beta_star
     for beta, is_min in ((0.95 * bs, True), (1.05 * bs, False)):
-        H = spurious.hessian(np.zeros(K), X, beta)
+        H = lse_landscape.hessian(np.zeros(K), X, beta)
         span = np.linalg.eigvalsh(H)[:-1]  # the direction (1, ..., 1) is orthogonal to the simplex: eigenvalue 2
         assert (span.min() > 0) == is_min
         rng = np.random.default_rng(K)
         res = minimize(
-            spurious.energy,
+            lse_landscape.energy,
             x0=1e-3 * rng.normal(size=K),
             args=(X, beta),
-            jac=spurious.gradient,
+            jac=lse_landscape.gradient,
             method="BFGS",
             options={"gtol": 1e-13},
         )
@@ -344,11 +350,16 @@ def test_circle_ring_against_a_dense_discretisation(beta):
     X = np.column_stack([np.cos(theta), np.sin(theta)])
     ring = dense.circle_ring(beta)
     res = minimize(
-        spurious.energy, x0=[0.3, 0.2], args=(X, beta), jac=spurious.gradient, method="BFGS", options={"gtol": 1e-12}
+        lse_landscape.energy,
+        x0=[0.3, 0.2],
+        args=(X, beta),
+        jac=lse_landscape.gradient,
+        method="BFGS",
+        options={"gtol": 1e-12},
     )
     assert np.linalg.norm(res.x) == pytest.approx(ring.R, abs=2e-5)
-    assert spurious.energy([0, 0], X, beta) - res.fun == pytest.approx(ring.barrier, abs=1e-9)
-    assert spurious.energy([0, 0], X, beta) + math.log(K) / beta == pytest.approx(1.0, abs=1e-12)  # E(0) = 1
+    assert lse_landscape.energy([0, 0], X, beta) - res.fun == pytest.approx(ring.barrier, abs=1e-9)
+    assert lse_landscape.energy([0, 0], X, beta) + math.log(K) / beta == pytest.approx(1.0, abs=1e-12)  # E(0) = 1
     assert ring.beta_c == 1.0 and (ring.R > 0) == (beta > 1)
 
 
@@ -374,6 +385,7 @@ ARGS = {
     "dense.pair_minima": ["D=2", "beta=1"],
     "dense.simplex_centroid_beta": ["K=3", "r=1"],
     "dense.circle_ring": ["beta=2"],
+    "dense.circle_minima": ["beta=20", "K=10", "draws=20"],
 }
 
 

@@ -4,11 +4,15 @@ r"""Minima of the continuous LSE DenseAM (``dense.lse`` datasets) against the th
 
 ``circle`` (over K)
     ``n_minima``, ``n_memory_minima``, ``n_spurious``: mean over realizations and its standard error (the
-    standard deviation over realizations / sqrt(n); NaN for one realization); ``memory_fraction`` = memory minima / K;
+    standard deviation over realizations / sqrt(n); NaN for one realization);
+    ``memory_fraction`` = own minima (weight rule; the distance rule for older datasets) / K;
     ``ring_radius`` (mean distance of the minima from the circle's centre, averaged over realizations) against
     the continuum ring :math:`R = I_1(2\beta R)/I_0(2\beta R)` (``dense.circle_ring``, a ring for
     :math:`\beta > 1`), with the finite-K tolerance :func:`ring_tolerance`; ``K_merge``: the K where the fraction of
-    memories with their own minimum falls through 1/2 (log-linear interpolation).
+    memories with their own minimum falls through 1/2 (log-linear interpolation). Where the dataset has
+    ``n_own_minima`` (minima where one memory carries more than ``own_weight`` of the softmax weight): own and
+    not-own minima beside ``dense.circle_minima`` at each K (ring-profile model with its Monte Carlo error, the pair
+    rule, the K -> infinity Rice limit) and the deviations in combined standard errors.
 ``pair`` / ``simplex`` (over beta)
     ``centroid_fraction``: the fraction of realizations with a minimum at the centroid; the predicted threshold
     (``dense.pair_midpoint_beta``: :math:`2/D^2`; ``dense.simplex_centroid_beta``: :math:`(K-1)/2` at unit radius)
@@ -80,7 +84,8 @@ def _circle(ds: xr.Dataset) -> xr.Dataset:
     for v in ("n_minima", "n_memory_minima", "n_spurious", "n_saddles", "n_unconverged"):
         res[v], res[f"{v}_error"] = _mean_err(ds[v])
     K = ds["K"] if "K" in ds.dims else float(ds.attrs["param_K"])
-    res["memory_fraction"] = res["n_memory_minima"] / K
+    own = "n_own_minima" if "n_own_minima" in ds else "n_memory_minima"  # the weight rule where the dataset has it
+    res["memory_fraction"] = (ds[own].where(ds[own] >= 0).astype(float).mean("realization")) / K
     res["ring_radius"], res["ring_radius_error"] = _mean_err(ds["ring_radius"])
     beta = float(ds.attrs["param_beta"]) if "beta" not in ds.dims else math.nan
     R = _theory("dense.circle_ring", beta=beta)
@@ -96,8 +101,34 @@ def _circle(ds: xr.Dataset) -> xr.Dataset:
             k_merge = float(np.exp(np.log(ks[i]) + t * (np.log(ks[i + 1]) - np.log(ks[i]))))
             break
     res["K_merge"] = k_merge
+    if "n_own_minima" in ds:
+        _circle_counts(ds, res, beta, ks)
     res.attrs.update(geometry="circle", beta=beta)
     return res
+
+
+def _circle_counts(ds: xr.Dataset, res: xr.Dataset, beta: float, ks: np.ndarray) -> None:
+    """Own and not-own minima (the weight rule) beside ``dense.circle_minima`` at each K."""
+    from amphase import theory
+
+    own = ds["n_own_minima"].where(ds["n_own_minima"] >= 0)
+    res["n_own_minima"], res["n_own_minima_error"] = _mean_err(own)
+    res["n_not_own"], res["n_not_own_error"] = _mean_err(ds["n_minima"].where(ds["n_minima"] >= 0) - own)
+    w = ds.attrs.get("param_own_weight")
+    keys = ("minima", "own", "spurious", "minima_error", "own_error", "spurious_error", "own_pair", "minima_pair")
+    rows = []
+    for k in ks:
+        try:
+            out = theory.get("dense.circle_minima")(beta=beta, K=int(k), **({"own_weight": float(w)} if w else {}))
+        except (NoSolutionError, ParameterError, KeyError):
+            out = dict.fromkeys((*keys, "minima_limit"), math.nan)
+        rows.append(out)
+    for key in keys:
+        res[f"{key}_theory"] = (("K",), [float(r[key]) for r in rows])
+    res["minima_limit"] = float(rows[-1]["minima_limit"]) if rows else math.nan
+    for v, t in (("n_minima", "minima"), ("n_own_minima", "own"), ("n_not_own", "spurious")):
+        err = np.hypot(res[f"{v}_error"], res[f"{t}_error_theory"])
+        res[f"{v}_deviation"] = (res[v] - res[f"{t}_theory"]) / err
 
 
 def _threshold(ds: xr.Dataset, geometry: str) -> xr.Dataset:
@@ -170,6 +201,8 @@ def table(res: xr.Dataset) -> str:
             )
         lines.append(f"# K where half the memories have lost their own minimum: {_f(float(res.K_merge), 1)}")
         lines.append("# dev: (ring radius - R) / finite-K tolerance (ring_tolerance); meaningful once the minima merge")
+        if "minima_theory" in res:
+            lines.extend(_counts_table(res))
     else:
         g = res.attrs["geometry"]
         lines.append(f"# {g}: a minimum at the centroid, fraction of realizations, per beta")
@@ -188,6 +221,34 @@ def table(res: xr.Dataset) -> str:
     return "\n".join(lines)
 
 
+def _counts_table(res: xr.Dataset) -> list[str]:
+    lines = [
+        "# minima owned by one memory (softmax weight > own_weight) and by none, against dense.circle_minima:",
+        "# ring-profile model (Monte Carlo, its s.e. in the deviation), pair rule (own_pair, minima_pair)",
+        f"{'K':>6} {'minima':>12} {'model':>6} {'pair':>6} {'dev':>5} {'own':>12} {'model':>6} {'pair':>6} {'dev':>5}"
+        f" {'not own':>12} {'model':>6} {'dev':>5}",
+    ]
+
+    def cell(r: xr.Dataset, v: str) -> str:
+        return f"{_f(float(r[v]), 2):>5}±{_f(float(r[f'{v}_error']), 2):<6}"
+
+    for i, K in enumerate(res["K"].values):
+        r = res.isel(K=i)
+        parts = [f"{int(K):>6}"]
+        for v, t, pair in (
+            ("n_minima", "minima", True),
+            ("n_own_minima", "own", True),
+            ("n_not_own", "spurious", False),
+        ):
+            parts += [cell(r, v), f"{_f(float(r[f'{t}_theory']), 2):>6}"]
+            parts += [f"{_f(float(r[f'{t}_pair_theory']), 2):>6}"] if pair else []
+            parts += [f"{_f(float(r[f'{v}_deviation']), 1):>5}"]
+        lines.append(" ".join(parts))
+    lines.append(f"# K -> infinity (Rice formula on the ring): {_f(float(res.minima_limit), 3)} minima, none owned")
+    lines.append("# dev: (measured - model) / sqrt(s.e.^2 + model s.e.^2)")
+    return lines
+
+
 def plot(res: xr.Dataset, title: str = "") -> Any:
     """Counts (circle: minima and ring radius against K; pair/simplex: centroid fraction against beta)."""
     from amphase.analysis.figures import new_figure
@@ -196,11 +257,22 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
     ax1, ax2 = fig.subplots(1, 2)
     if res.attrs["geometry"] == "circle":
         K = res["K"].values
-        for v, label in (("n_memory_minima", "on a memory"), ("n_spurious", "spurious"), ("n_minima", "all")):
-            ax1.errorbar(K, res[v], yerr=res[f"{v}_error"].fillna(0), marker="o", label=label, capsize=2)
-        ax1.plot(K, K, "k:", lw=1, label="K")
-        ax1.set(xscale="log", yscale="log", xlabel="K", ylabel="minima")
-        ax1.legend()
+        if "minima_theory" in res:
+            series = (("n_minima", "minima", "all"), ("n_own_minima", "own", "own (w > own_weight)"),
+                      ("n_not_own", "spurious", "not own"))  # fmt: skip
+            for (v, t, label), color in zip(series, ("k", "C0", "C3"), strict=True):
+                ax1.errorbar(K, res[v], yerr=res[f"{v}_error"].fillna(0), fmt="o", color=color, label=label, capsize=2)
+                ax1.plot(K, res[f"{t}_theory"], "-", color=color, lw=1)
+            ax1.plot(K, res["own_pair_theory"], ":", color="C0", lw=1, label="pair rule")
+            ax1.plot(K, res["minima_pair_theory"], ":", color="k", lw=1)
+            ax1.axhline(float(res["minima_limit"]), color="0.5", ls="--", lw=1, label="Rice, K → ∞")
+            ax1.set(xscale="log", xlabel="K", ylabel="minima (lines: ring-profile model)")
+        else:
+            for v, label in (("n_memory_minima", "on a memory"), ("n_spurious", "spurious"), ("n_minima", "all")):
+                ax1.errorbar(K, res[v], yerr=res[f"{v}_error"].fillna(0), marker="o", label=label, capsize=2)
+            ax1.plot(K, K, "k:", lw=1, label="K")
+            ax1.set(xscale="log", yscale="log", xlabel="K", ylabel="minima")
+        ax1.legend(fontsize=7)
         ax2.errorbar(K, res["ring_radius"], yerr=res["ring_radius_error"].fillna(0), marker="o", label="measured")
         R, tol = float(res["R_theory"]), res["R_tolerance"].values
         ax2.plot(K, np.full(len(K), R), "k-", label="continuum R")

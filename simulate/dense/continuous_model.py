@@ -22,6 +22,12 @@ Memory geometries (``geometry``):
 The centroid of the memories (``centroid_minimum``) counts as a minimum when a minimum lies within
 ``1e-4 * scale`` of it. Radii (``ring_radius``, ``fp_radius``) are distances from the centre: the origin for
 ``circle`` (the circle's centre, not the centroid of K random memories), the memories' centroid otherwise.
+
+Two rules say whether a minimum is a memory's (:mod:`amphase.simulate.dense.minima`, step 5): ``n_memory_minima``
+and ``n_spurious`` use the distance (within half the nearest-neighbour distance of a memory), ``n_own_minima`` the
+weight (one memory carries more than ``own_weight`` of the softmax weight there). Only the second separates the
+single minimum of two merged memories (owned by neither) from a memory's own minimum; the theory of the counts
+(:func:`amphase.theory.lse_landscape.circle_profile_counts`) uses it.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from amphase.dataset import flag_attrs
 from amphase.errors import ParameterError
 from amphase.params import Choice, Param
 from amphase.simulate.backend import BACKENDS, get_backend
-from amphase.simulate.dense.minima import KINDS, find_minima, starts
+from amphase.simulate.dense.minima import KINDS, OWN_WEIGHT, find_minima, starts
 from amphase.simulate.lse import DEFAULT_TILE, lse
 from amphase.simulate.models import Model, Variable
 from amphase.simulate.seeding import child_rng
@@ -58,6 +64,14 @@ PARAMS: tuple[Param | Choice, ...] = (
     Param("group", "largest memory group of a centroid start", lower=2, upper=10**4, integer=True),
     Param("tol", "convergence: |x - m(x)| <= tol * scale (float32: >= ~1e-6)", lower=0.0, lower_open=True),
     Param("max_steps", "most fixed-point steps per start", lower=1, upper=10**8, integer=True),
+    Param(
+        "own_weight",
+        "a minimum is a memory's own when its softmax weight exceeds this",
+        lower=0.5,
+        upper=1.0,
+        lower_open=True,
+        upper_open=True,
+    ),
     Param("max_points", "fixed points stored per realization (counts are exact)", lower=1, upper=10**5, integer=True),
     Choice("dtype", "working dtype of the kernel's GEMMs and exponentials", ("float64", "float32")),
     Choice("backend", "array backend (cpu and numpy: NumPy and BLAS; gpu: CuPy)", BACKENDS),
@@ -75,6 +89,7 @@ DEFAULTS: dict[str, Any] = {
     "group": 4,
     "tol": 1e-10,
     "max_steps": 20_000,
+    "own_weight": OWN_WEIGHT,
     "max_points": 64,
     "dtype": "float64",
     "backend": "cpu",
@@ -142,7 +157,13 @@ def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np
     keep = np.concatenate([chosen, np.arange(K, len(x0))])  # noisy starts of the chosen memories, all others
     xp = backend.xp
     energy = lse(float(params["beta"]), xp.asarray(mem, dtype=params["dtype"]), tile=int(params["tile"]))
-    found = find_minima(energy, xp.asarray(x0[keep]), tol=float(params["tol"]), max_steps=int(params["max_steps"]))
+    found = find_minima(
+        energy,
+        xp.asarray(x0[keep]),
+        tol=float(params["tol"]),
+        max_steps=int(params["max_steps"]),
+        own_weight=float(params["own_weight"]),
+    )
     centroid = mem.mean(axis=0)
     centre = np.zeros(mem.shape[1]) if params["geometry"] == "circle" else centroid  # the circle's own centre
     radius = np.sqrt(((found.x - centre) ** 2).sum(axis=1))
@@ -161,6 +182,7 @@ def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np
         "n_minima": np.int32(found.n_minima),
         "n_memory_minima": np.int32(found.n_memory_minima),
         "n_spurious": np.int32(found.n_spurious),
+        "n_own_minima": np.int32(found.n_own_minima),
         "n_saddles": np.int32(int((found.kind == KINDS.index("saddle")).sum())),
         "n_degenerate": np.int32(int((found.kind == KINDS.index("degenerate")).sum())),
         "n_unconverged": np.int32(found.n_unconverged),
@@ -176,6 +198,7 @@ def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np
         "fp_distance": padded(found.distance, np.nan, "float64"),
         "fp_on_memory": padded(found.on_memory.astype(np.int8), -1, "int8"),
         "fp_basin": padded(found.basin, -1, "int32"),
+        "fp_weight": padded(found.weight, np.nan, "float64"),
     }
 
 
@@ -192,6 +215,7 @@ def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
         "n_minima": count("minima found"),
         "n_memory_minima": count("minima that sit on a memory (closer than half its nearest-neighbour distance)"),
         "n_spurious": count("minima that sit on no memory"),
+        "n_own_minima": count("minima where one memory carries more than half the softmax weight (its own minimum)"),
         "n_saddles": count("saddle points found (reached from symmetric starts)"),
         "n_degenerate": count("fixed points with a Hessian eigenvalue within 1e-6 of 0"),
         "n_unconverged": count("starts whose descent did not converge"),
@@ -207,6 +231,7 @@ def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
         "fp_distance": fp("float64", np.nan, {"long_name": "distance to the nearest memory"}),
         "fp_on_memory": fp("int8", -1, {"long_name": "sits on its nearest memory (1) or not (0)"}),
         "fp_basin": fp("int32", -1, {"long_name": "starts that ended at the fixed point"}),
+        "fp_weight": fp("float64", np.nan, {"long_name": "largest softmax weight of one memory at the fixed point"}),
     }
 
 

@@ -23,7 +23,17 @@ Protocol (:func:`find_minima`)
    bifurcation).
 5. **Which memory**: the nearest memory and the distance to it; the fixed point *sits on* that memory when the
    distance is less than half the distance from that memory to its nearest other memory (its basin radius), so a
-   fixed point can sit on one memory at most. Minima that sit on no memory are *spurious*.
+   fixed point can sit on one memory at most. Minima that sit on no memory are *spurious*. A second, stricter rule
+   says whose minimum it is: the point is *owned* by its memory of largest softmax weight ``weight`` when that
+   weight exceeds ``own_weight`` (default :data:`OWN_WEIGHT` = 0.6, the theory's
+   :data:`amphase.theory.lse_landscape.OWN_WEIGHT`). The two rules differ where memories have merged: the single
+   minimum between two merged memories lies at their midpoint, exactly half their distance from each, so the
+   distance rule is decided by the slight pull of the other memories (or by rounding) and usually calls it a
+   memory's; the weights there are 1/2 each (less what the others take), so it is owned by neither. Two memories at
+   distance ``D``: the minima on either side carry ``w = (1 + u)/2`` with ``u = tanh(beta D^2 u/2)``
+   (:func:`amphase.theory.lse_landscape.pair_minima`), so they exist for ``beta D^2/2 > 1`` and are owned for
+   ``beta D^2/2 > atanh(0.2)/0.2 = 1.0137``; the margin above 1/2 keeps the exact tie at a symmetric midpoint
+   from being decided by rounding.
 """
 
 from __future__ import annotations
@@ -35,8 +45,9 @@ import numpy as np
 
 from amphase.simulate.descent import fixed_point_iteration, newton_polish
 from amphase.simulate.lse import FULL_SECOND_MAX_D
+from amphase.theory.lse_landscape import OWN_WEIGHT
 
-__all__ = ["KINDS", "Minima", "find_minima", "nearest_memory", "starts"]
+__all__ = ["KINDS", "OWN_WEIGHT", "Minima", "find_minima", "nearest_memory", "starts"]
 
 #: fixed-point kinds, by code (the ``kind`` array).
 KINDS = ("minimum", "saddle", "degenerate")
@@ -64,10 +75,14 @@ class Minima:
         Whether the point sits on its nearest memory (module docstring, step 5).
     basin : (n,) int
         Starts that ended there.
+    weight : (n,)
+        The largest softmax weight :math:`\max_\mu w_\mu` at the point (module docstring, step 5).
     grad_norm : (n,)
         :math:`\lVert\nabla E\rVert` there.
     n_starts, n_unconverged : int
         Starts descended, and those that did not converge.
+    own_weight : float
+        A point is owned by a memory whose weight exceeds this (module docstring, step 5).
 
     """
 
@@ -79,9 +94,11 @@ class Minima:
     distance: np.ndarray
     on_memory: np.ndarray
     basin: np.ndarray
+    weight: np.ndarray
     grad_norm: np.ndarray
     n_starts: int
     n_unconverged: int
+    own_weight: float = OWN_WEIGHT
 
     @property
     def is_minimum(self) -> np.ndarray:
@@ -102,6 +119,16 @@ class Minima:
     def n_spurious(self) -> int:
         """Minima that sit on no memory."""
         return int((self.is_minimum & ~self.on_memory).sum())
+
+    @property
+    def owned(self) -> np.ndarray:
+        """Mask of the points owned by one memory: weight above ``own_weight`` (module docstring, step 5)."""
+        return self.weight > self.own_weight
+
+    @property
+    def n_own_minima(self) -> int:
+        """Minima owned by one memory (its own minimum)."""
+        return int((self.is_minimum & self.owned).sum())
 
 
 def _asnumpy(a: Any) -> np.ndarray:
@@ -205,6 +232,7 @@ def find_minima(
     coarse: float = 1e-6,
     coarse_merge: float = 1e-4,
     top: int | None = None,
+    own_weight: float = OWN_WEIGHT,
 ) -> Minima:
     r"""Descend from every start ``x0`` (n, d), merge the end points, classify them (module docstring).
 
@@ -227,6 +255,8 @@ def find_minima(
         Hessian eigenvalues within ``eig_tol`` of 0 make a fixed point degenerate.
     top : int, optional
         Use the low-rank Hessian from the ``top`` memories of largest weight (default: exact for small d).
+    own_weight : float
+        A point is owned by a memory whose softmax weight there exceeds this (module docstring, step 5).
 
     Returns
     -------
@@ -251,7 +281,7 @@ def find_minima(
         z = np.zeros(0)
         return Minima(
             np.zeros((0, mem.shape[1])), z, np.zeros((0, 0)), z.astype(np.int8), z.astype(np.int64), z,
-            z.astype(bool), z.astype(np.int64), z, len(x1), len(x1),
+            z.astype(bool), z.astype(np.int64), z, z, len(x1), len(x1), own_weight,
         )  # fmt: skip
     reps, label = _dedup(x, gn, merge * energy.scale)
     pts = x[reps]
@@ -259,7 +289,8 @@ def find_minima(
     ev = _asnumpy(energy.hessian_eigenvalues(xp.asarray(pts), top=top))
     lo = ev[:, 0]
     kind = np.where(lo > eig_tol, 0, np.where(lo < -eig_tol, 1, 2)).astype(np.int8)
-    e = _asnumpy(energy.energy(xp.asarray(pts)))
+    st = energy.stats(xp.asarray(pts), top=1)
+    e, wmax = _asnumpy(st.energy), _asnumpy(st.top_weight)[:, 0]
     near, dist = nearest_memory(pts, mem)
     on = dist < _basin_radius(mem)[near]
     order = np.argsort(e, kind="stable")
@@ -272,7 +303,9 @@ def find_minima(
         distance=dist[order],
         on_memory=on[order],
         basin=basin[order],
+        weight=wmax[order],
         grad_norm=gn[reps][order],
         n_starts=len(x1),
         n_unconverged=int(len(x1) - weight.sum()),
+        own_weight=own_weight,
     )

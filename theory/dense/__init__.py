@@ -4,6 +4,7 @@ The public entry points are the registered quantities of :mod:`~amphase.theory.d
 """
 
 from amphase.theory.dense.quantities import (
+    circle_minima,
     circle_ring,
     exp_capacity,
     lse_threshold,
@@ -20,6 +21,7 @@ from amphase.theory.dense.quantities import (
 )
 
 __all__ = [
+    "circle_minima",
     "circle_ring",
     "exp_capacity",
     "lse_threshold",

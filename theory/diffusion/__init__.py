@@ -13,6 +13,7 @@ from amphase.theory.diffusion.quantities import (
     noise_beta,
     ou_time,
     speciation_time,
+    spurious_onset,
     symmetry_breaking,
 )
 
@@ -23,5 +24,6 @@ __all__ = [
     "noise_beta",
     "ou_time",
     "speciation_time",
+    "spurious_onset",
     "symmetry_breaking",
 ]

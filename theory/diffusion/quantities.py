@@ -24,12 +24,14 @@ from amphase.theory.registry import Choice, Param, Result, quantity
 
 __all__ = [
     "NoiseBeta",
+    "SpuriousOnset",
     "clone_probability",
     "collapse_time",
     "direction_loss",
     "noise_beta",
     "ou_time",
     "speciation_time",
+    "spurious_onset",
     "symmetry_breaking",
 ]
 
@@ -275,3 +277,115 @@ def symmetry_breaking(a: float = 1.0, alpha_bar: float = 0.64, kind: str = "sde"
     the modes of p_t (alpha_bar_c = 1/(1 + a^2)).
     """
     return symmetry.symmetry_breaking(a, alpha_bar, kind)
+
+
+# ---------------------------------------------------------------- onset of spurious attractors
+
+
+class SpuriousOnset(NamedTuple):
+    """Where spurious minima of the exact-score energy appear as the number of training points grows."""
+
+    beta: float
+    D_merge: float
+    p_merge: float
+    K_onset: float
+    K_peak: float
+    memory_peak: float
+    K_half: float
+    minima_limit: float
+
+
+@quantity(
+    "diffusion.spurious_onset",
+    params=[
+        Param("sigma", "noise level sigma_t (beta = 1/(2 sigma^2)); give sigma or beta", lower=0.0),
+        Param("beta", "inverse temperature of the LSE energy; give beta or sigma", lower=0.0),
+        Choice("manifold", "where the K training points lie, uniformly at random", ("circle", "sphere", "line")),
+        Param("n", "intrinsic dimension of the sphere S^n (circle: 1, line: 1)", lower=1, upper=10**4, integer=True),
+        Param("scale", "radius of the circle or sphere, length of the line segment", lower=0.0, lower_open=True),
+        Param(
+            "own_weight",
+            "a minimum is a point's own when its softmax weight exceeds this",
+            lower=0.5,
+            upper=1.0,
+            lower_open=True,
+            upper_open=True,
+        ),
+    ],
+    results=[
+        Result("beta", "inverse temperature used, 1/(2 sigma^2) or the beta given"),
+        Result("D_merge", "two points closer than sqrt(2/beta) share one minimum (exact for a pair)"),
+        Result("p_merge", "probability that two random points are closer than D_merge (exact)"),
+        Result("K_onset", "K at which the expected number of merged pairs, K(K-1)/2 p_merge, reaches 1"),
+        Result("K_peak", "K at which the expected number of points with their own minimum is largest (pair rule)"),
+        Result("memory_peak", "that largest expected number of own minima"),
+        Result("K_half", "K at which half of the points have their own minimum (pair rule)"),
+        Result(
+            "minima_limit",
+            "number of minima as K -> infinity (Rice): circle at kappa = 2 beta scale^2 R, line sqrt(3 beta) L/(2 pi)",
+            absent="not derived for the sphere with n >= 2, nor for the circle below its ring (beta scale^2 <= 1)",
+        ),
+    ],
+    reference=f"{PHAM25}; derived in amphase.theory.lse_landscape (pair merging, uniform spacings, Rice formula)",
+)
+def spurious_onset(
+    sigma: float = 0.0,
+    beta: float = 0.0,
+    manifold: str = "circle",
+    n: int = 1,
+    scale: float = 1.0,
+    own_weight: float = 0.6,
+) -> SpuriousOnset:
+    r"""Onset of spurious attractors of the exact score for K random training points on a manifold (derived).
+
+    The energy :math:`-\log p_t` is the LSE energy at :math:`\beta = 1/(2\sigma_t^2)` (:func:`noise_beta`; for VP
+    give the scaled radius :math:`\sqrt{\bar\alpha_t}\,r` as ``scale``). Two points at distance
+    :math:`D < D_{merge} = \sqrt{2/\beta}` share one minimum, between them, owned by neither: a spurious attractor
+    (exact for a pair, :func:`amphase.theory.lse_landscape.pair_minima`). With :math:`p` the probability that two
+    uniform points are that close (:func:`~amphase.theory.lse_landscape.merge_probability`, exact):
+
+    * ``K_onset``: the expected number of merged pairs :math:`\binom K2 p` (exact, by linearity) reaches 1,
+      :math:`K = (1 + \sqrt{1 + 8/p})/2`. At small K each merged pair is one spurious minimum, so this is where
+      about one spurious minimum is expected (the pair rule; on the circle at ``beta = 20`` the simulated spurious
+      count there is about 1).
+    * ``K_peak``, ``memory_peak``: a point keeps its own minimum when no other lies within the own distance
+      :func:`~amphase.theory.lse_landscape.merge_distance` (``beta``, ``own_weight``), probability
+      :math:`(1-p_{own})^{K-1}` (exact for independent points; the pair rule is the approximation); the expected
+      count :math:`K(1-p_{own})^{K-1}` is largest at :math:`K = -1/\ln(1-p_{own})`. Beyond it adding points removes
+      memory minima, and the spurious count rises to its large-K plateau: on the circle it has no peak of its own
+      (it rises monotonically to ``minima_limit`` within the simulations' errors), so the peak reported is the
+      memory minima's.
+    * ``K_half``: :math:`(1-p_{own})^{K-1} = 1/2`.
+    * ``minima_limit``: circle, :func:`~amphase.theory.lse_landscape.ring_maxima_limit` at
+      :math:`\kappa = 2\beta' R(\beta')`, :math:`\beta' = \beta\,\mathrm{scale}^2` (a circle of radius ``scale`` is
+      the unit circle at :math:`\beta'`); line (segment of length L): :math:`\sqrt{3\beta}L/(2\pi)` from
+      :func:`~amphase.theory.lse_landscape.line_maxima_density`, ends ignored; sphere with n >= 2: NaN.
+    """
+    from amphase.errors import ParameterError
+    from amphase.theory import lse_landscape as ll
+
+    if (sigma > 0) == (beta > 0):
+        raise ParameterError(f"give exactly one of sigma > 0 or beta > 0; got sigma={sigma}, beta={beta}")
+    if manifold != "sphere" and n != 1:
+        raise ParameterError(f"manifold={manifold!r} has intrinsic dimension n = 1; got n={n}")
+    b = beta if beta > 0 else 1.0 / (2.0 * sigma * sigma) if sigma > 1e-150 else math.inf
+    if not 1e-300 < b < 1e300:
+        raise ParameterError(
+            f"beta (given, or 1/(2 sigma^2)) must lie in (1e-300, 1e300); got {b} (sigma={sigma}, beta={beta})"
+        )
+    D = ll.merge_distance(b)
+    p = ll.merge_probability(D, manifold, scale, n)
+    p_own = ll.merge_probability(ll.merge_distance(b, own_weight), manifold, scale, n)
+    k_onset = (1.0 + (1.0 + 8.0 / p) ** 0.5) / 2.0 if p > 0 else math.inf
+    log_q = math.log1p(-p_own) if p_own < 1 else -math.inf
+    k_peak = -1.0 / log_q if log_q < 0 else math.inf
+    peak = k_peak * math.exp((k_peak - 1.0) * log_q) if math.isfinite(k_peak) and k_peak >= 1 else 1.0
+    k_half = 1.0 + math.log(2.0) / -log_q if log_q < 0 else math.inf
+    if manifold == "line":
+        limit = ll.line_maxima_density(b) * scale
+    elif manifold == "circle" and b * scale * scale > 1.0:
+        b1 = b * scale * scale
+        limit = ll.ring_maxima_limit(2.0 * b1 * ll.circle_ring(b1).R)
+    else:
+        limit = math.nan
+    return SpuriousOnset(b, D, p, k_onset, max(k_peak, 1.0), peak, k_half, limit)
