@@ -37,30 +37,27 @@ from amphase.errors import ParameterError
 
 __all__ = ["COMPARISON", "compare", "plot", "predicted_onset", "table"]
 
-_MANIFOLD = {"circle": "circle", "sphere": "sphere", "linear": "linear", "mixture": "mixture", "digits": "digits"}
 
+def predicted_onset(beta: float, d: int, dataset: str, even: bool = False) -> tuple[float, float]:
+    r"""(K of onset, K of peak) of spurious attractors at inverse temperature ``beta``; NaN where no theory applies.
 
-def predicted_onset(beta: float, d: int, dataset: str) -> tuple[float, float]:
-    """(K of onset, K of peak) of spurious attractors from ``diffusion.spurious_onset``; NaN where unavailable."""
+    Random points on the unit circle (d = 2) or sphere :math:`S^{d-1}`: ``K_onset`` and ``K_peak`` of
+    ``diffusion.spurious_onset`` (manifold ``circle`` or ``sphere`` with ``n = d - 1``). Evenly spaced points on the
+    unit circle: neighbours at chord :math:`2\sin(\pi/K)` merge below :math:`D_{merge} = \sqrt{2/\beta}`
+    (``D_merge`` of the same quantity), so every point loses its own minimum at once, at
+    :math:`K_{onset} = \pi / \arcsin(D_{merge}/2)`; there is no separate peak (NaN). Other data sets: NaN.
+    """
     from amphase import theory
 
-    try:
-        q = theory.get("diffusion.spurious_onset")
-    except Exception:  # not registered (it lands from another branch)
+    if dataset not in ("circle", "sphere") or (even and dataset != "circle"):
         return math.nan, math.nan
-    names = {p.name for p in getattr(q, "params", ())}
-    kw: dict[str, Any] = {}
-    for key, value in (("beta", beta), ("d", d), ("manifold", _MANIFOLD.get(dataset, dataset))):
-        if not names or key in names:
-            kw[key] = value
-    try:
-        out = dict(q(**kw))
-    except Exception:  # no solution there, or parameters it does not take
-        return math.nan, math.nan
-    vals = [float(v) for v in out.values()]
-    onset = float(out.get("K_onset", vals[0] if vals else math.nan))
-    peak = float(out.get("K_peak", vals[1] if len(vals) > 1 else math.nan))
-    return onset, peak
+    q = theory.get("diffusion.spurious_onset")
+    n = 1 if dataset == "circle" else d - 1
+    out = q(beta=beta, manifold=dataset, n=n)
+    if even:
+        half = out["D_merge"] / 2
+        return (math.pi / math.asin(half) if half < 1 else math.nan), math.nan
+    return out["K_onset"], out["K_peak"]
 
 
 def _attr(ds: xr.Dataset, name: str) -> Any:
@@ -95,7 +92,9 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     dataset = str(_attr(ds, "dataset") or "circle")
     d = int({"circle": 2, "linear": 30, "digits": 64}.get(dataset, _attr(ds, "d") or 2))
     beta = float(_attr(ds, "beta")) if "beta" not in ds.dims else math.nan
-    onset, peak_theory = predicted_onset(beta, d, dataset) if math.isfinite(beta) else (math.nan, math.nan)
+    onset, peak_theory = (
+        predicted_onset(beta, d, dataset, bool(_attr(ds, "even") or 0)) if math.isfinite(beta) else (math.nan, math.nan)
+    )
     res["K_onset_theory"] = onset
     res["K_peak_theory"] = peak_theory
     spur = res["fraction"].sel({"class": "spurious"})
