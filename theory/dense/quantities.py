@@ -2,7 +2,8 @@
 
 Each function is the public, checked entry point to one prediction; the formulas, their derivations and their
 sources are in :mod:`~amphase.theory.dense.capacity`, :mod:`~amphase.theory.dense.finite_size`,
-:mod:`~amphase.theory.dense.lse`, :mod:`~amphase.theory.dense.ramsauer`, :mod:`~amphase.theory.dense.random_features` and
+:mod:`~amphase.theory.dense.lse`, :mod:`~amphase.theory.dense.ramsauer`,
+:mod:`~amphase.theory.dense.random_features` and
 :mod:`~amphase.theory.dense.spurious`.
 
 References
