@@ -62,7 +62,12 @@ def main() -> None:
         ax.set_xlabel(f"alpha = K / N^{n - 1}")
         ax.set_ylabel("fraction of stored patterns one-step stable")
         ax.set_ylim(-0.03, 1.03)
-        ax.legend(fontsize=8, title="points: measured; solid: finite-N; dashed: asymptotic SNR", title_fontsize=7)
+        ax.legend(
+            fontsize=8,
+            loc="lower left",
+            title="points: measured\nsolid: finite-N\ndashed: asymptotic SNR",
+            title_fontsize=7,
+        )
     fig.tight_layout()
     Path(args.figure).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(args.figure, dpi=80)

@@ -163,7 +163,11 @@ def _lattice(values: np.ndarray) -> tuple[int, int]:
 
 def _edge(S: float, k: int, values: np.ndarray) -> float:
     """Half-way between the largest lattice point of ``X`` below ``-S`` and the next one (continuity correction)."""
+    if float(np.abs(values).max()) >= 2.0**52:  # not exact integers in float64: the span is far below the width
+        return -S
     d, t0 = _lattice(values)
+    if S / d >= 2.0**52:
+        return -S
     off = k * t0
     top = off + d * math.ceil((-S - off) / d) - d  # largest lattice point strictly below -S
     return top + d / 2.0
@@ -194,6 +198,20 @@ def _grid(edge: float, sigma: float, G: int) -> tuple[float, float, int]:
     return w, edge - (below - 0.5) * w, below
 
 
+def _expm1i(x: np.ndarray) -> np.ndarray:
+    """``exp(i x) - 1`` without cancellation: ``-2 sin^2(x/2) + i sin x``."""
+    return -2.0 * np.sin(0.5 * x) ** 2 + 1j * np.sin(x)
+
+
+def _power(phi_m1: np.ndarray, k: int) -> np.ndarray:
+    """``phi^k`` from ``phi - 1`` (``k`` an integer), with ``|phi| <= 1`` enforced against rounding."""
+    phi = 1.0 + phi_m1
+    small = np.abs(phi_m1) < 0.5
+    log_phi = np.where(small, np.log1p(np.where(small, phi_m1, 0.0)), np.log(np.where(small, 1.0, phi) + 0j))
+    log_phi = np.minimum(log_phi.real, 0.0) + 1j * log_phi.imag
+    return np.exp(k * log_phi)  # exp(k Log phi) = phi^k for integer k, whatever the branch
+
+
 def flip_probability(N: int, n: int, K: int, *, G: int = 4096) -> float:
     """Probability that one spin of stored pattern 1 is unstable, ``P(X < -S)`` (module docstring).
 
@@ -215,8 +233,9 @@ def flip_probability(N: int, n: int, K: int, *, G: int = 4096) -> float:
     w, x0, below = _grid(edge, sigma, G)
     f = np.fft.fftfreq(G, 1.0 / G)
     t = 2.0 * np.pi * f / (G * w)
-    phi = np.cos(np.outer(t, g)) @ p  # T symmetric: phi(t) = <cos(t g)>
-    mass = _cell_masses(phi**k, [f], [w], [x0])
+    # T symmetric: phi(t) - 1 = <cos(t g) - 1> = -2 <sin^2(t g / 2)>, accurate where phi ~ 1 (k large)
+    phi_m1 = -2.0 * np.sin(0.5 * np.outer(t, g)) ** 2 @ (p / p.sum())
+    mass = _cell_masses(_power(phi_m1, k), [f], [w], [x0])
     return float(np.clip(mass[:below].sum(), 0.0, 1.0))
 
 
@@ -235,8 +254,11 @@ def pair_flip_probability(N: int, n: int, K: int, *, G: int = 128) -> float:
     f = np.fft.fftfreq(G, 1.0 / G)
     t = 2.0 * np.pi * f / (G * w)
     # phi(t1, t2) = sum_s w_s exp(i (t1 T1_s + t2 T2_s)): one complex matrix product
-    phi = (np.exp(1j * np.outer(t, t1v)) * w8) @ np.exp(1j * np.outer(t2v, t))
-    mass = _cell_masses(phi**k, [f, f], [w, w], [x0, x0])
+    # phi - 1 = <(e^(i a) - 1)(e^(i b) - 1)> + <e^(i a) - 1> + <e^(i b) - 1>, a = t1 T1, b = t2 T2: no cancellation
+    w8 = w8 / w8.sum()
+    ea, eb = _expm1i(np.outer(t, t1v)), _expm1i(np.outer(t2v, t))
+    phi_m1 = (ea * w8) @ eb + (ea @ w8)[:, None] + (w8 @ eb)[None, :]
+    mass = _cell_masses(_power(phi_m1, k), [f, f], [w, w], [x0, x0])
     return float(np.clip(mass[:below, :below].sum(), 0.0, 1.0))
 
 
