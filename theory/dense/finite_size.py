@@ -27,7 +27,7 @@ Correlations between spins
 Two spins ``i != j`` of the same pattern share every ``y``: with ``r`` the sum over the other ``N - 2`` spins,
 ``T_i = a_i g(a_j + r)``, ``T_j = a_j g(a_i + r)``, whose covariance is ``c = <(g(r+1) - g(r-1))^2>/4``
 (``n = 2``: ``c = 16``, correlation ``1/(N-1)``; for every ``n`` the correlation is ``O(1/N)``). Small as it is, it
-moves the probability that *all* ``N`` spins are stable by as much as 0.07 at the half-point (measured, tests), and
+moves the probability that *all* ``N`` spins are stable by up to 0.06 at the half-point (measured, tests), and
 its sign depends on ``n``: at ``n = 2, 3`` unstable spins come in clumps (more patterns survive than independent
 spins predict); at ``n = 4`` they repel (fewer survive). This is beyond any Gaussian copula with correlation ``c/v``:
 the dependence lives in the tails, through the overlaps ``M_mu`` that all spins see.
@@ -36,7 +36,7 @@ Probabilities
 -------------
 * ``p`` (one spin unstable): the law of ``X`` is the ``k``-fold convolution of the law of ``T``, computed from its
   exact characteristic function ``phi(t)^k`` by FFT inversion into cell probabilities (:func:`_cell_masses`; no
-  Gaussian or Edgeworth step: at ``n = 4, N = 40`` the Gaussian tail is 4 % low). ``X`` lives on a lattice
+  Gaussian or Edgeworth step; at ``n = 4, N = 40, K = 960`` the Gaussian tail is 1 % low). ``X`` lives on a lattice
   ``k T_0 + d Z``; the strict inequality ``X < -S`` is resolved by putting the cell edge half-way between the last
   unstable lattice point and the next (the continuity correction; at ``n = 2`` the span is ~3 % of the width, so this
   matters). At ``n = 2`` ``X/4`` is exactly a sum of ``k (N - 1)`` random signs, and ``p`` is the binomial tail (the
@@ -55,7 +55,7 @@ Probabilities
   (``e^{-lambda}`` at ``theta = 0``; independent spins would give ``(1 - p)^N``). This two-moment closure is an
   approximation: against direct simulation of the exact flip energies it is right within the Monte Carlo error
   (0.008) at the half-points of ``n = 2, 3, 4`` (tests), where the independent-spin and Gaussian forms are off by
-  0.02–0.07.
+  0.02–0.06.
 
 The half load ``alpha_1/2 = K_1/2 / N^(n-1)`` (:func:`half_load`) solves ``P_stable = 1/2`` with ``K`` an integer,
 interpolated linearly between the two integers that bracket 1/2 (the simulations store ``round(alpha N^(n-1))``).
