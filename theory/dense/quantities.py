@@ -136,8 +136,8 @@ def poly_stability(N: int, n: int, alpha: float = 0.0, K: int = 0) -> finite_siz
 def poly_half_load(N: int, n: int) -> finite_size.HalfLoad:
     """Load where a stored pattern of F(x) = x^n is one-step stable with probability 1/2, at finite N.
 
-    ``dense.poly_stability`` solved for ``P_stable = 1/2``; compare ``dense.poly_capacity`` (its N -> infinity
-    form, ``alpha_typical = 1/(2 (2n-3)!! ln N)``).
+    ``dense.poly_stability`` solved for ``P_stable = 1/2`` (derived in :mod:`~amphase.theory.dense.finite_size`);
+    compare ``dense.poly_capacity``, its N -> infinity form ``alpha_typical = 1/(2 (2n-3)!! ln N)`` (KH 2016 Eq. 6).
     """
     return finite_size.half_load(N, n)
 
