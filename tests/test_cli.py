@@ -26,6 +26,8 @@ ARGS = {
     "hopfield.capacity_snr": ["N=1000"],
     "hopfield.phase_diagram": ["alpha=0,0.1", "T=0,0.5"],
     "dense.poly_capacity": ["N=1000", "n=3"],
+    "dense.poly_stability": ["N=100", "n=3", "alpha=0.055"],
+    "dense.poly_half_load": ["N=40", "n=4"],
     "dense.exp_capacity": ["N=100", "rho=0.1"],
     "dense.lse_threshold": ["lam=2", "patterns=gaussian"],
     "dense.lse_threshold_finite": ["N=32", "lam=0.5", "patterns=spherical"],

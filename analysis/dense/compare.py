@@ -16,7 +16,14 @@
 * ``{load}_theory``: the signal-to-noise capacity ``K_typical`` (a typical pattern is a fixed point) of the theory
   quantity ``dense.poly_capacity`` (``amphase.theory.dense``) at the same ``N``, ``n`` and cue noise, in the
   dataset's load unit, for the polynomial energy; NaN with the attribute ``theory_status`` saying why where the
-  theory is not available (not registered, another ``F``).
+  theory is not available (not registered, another ``F``);
+* ``stable_finite``: the finite-N probability that a stored pattern is one-step stable, ``P_stable`` of
+  ``dense.poly_stability`` (:mod:`amphase.theory.dense.finite_size`) at every grid point (its ``K``), with per ``N``
+  ``stable_chi2`` (Pearson, the binomial counts against it; ``stable_dof`` points), ``{load}_half_finite`` (where it
+  is 1/2) and ``{load}_half_finite_fit`` (the same erfc fit as the measurement, applied to the expected counts: the
+  prediction read the way the measurement is read; the erfc shape is only approximate, so the fit of the exact
+  curve lies up to 7 % above its true half-point at these sizes). The stability of the stored pattern does not
+  depend on the cue noise, so the prediction holds at every noise.
 """
 
 from __future__ import annotations
@@ -108,6 +115,61 @@ def _theory(res: xr.Dataset, load: str) -> xr.Dataset:
     return xr.Dataset({f"{load}_theory": (dims, out, attrs)}, coords={d: res[d] for d in dims})
 
 
+def _finite(res: xr.Dataset, load: str) -> xr.Dataset:
+    """The finite-N stability prediction at the grid points of a polynomial dataset (module docstring)."""
+    from amphase.analysis.statistics import fit_step
+    from amphase.theory.dense import finite_size
+
+    single = {d: 0 for d in ("F", "T", "cue", "noise") if d in res.dims}
+    r = res.isel(single)
+    if str(r["F"].values) != "polynomial":
+        return xr.Dataset()
+    dims = ["N", "n", load]
+    P = np.full(tuple(r.sizes[d] for d in dims), np.nan)
+    per_n = {v: np.full((r.sizes["N"], r.sizes["n"]), np.nan) for v in ("chi2", "dof", "half", "fit")}
+    for a, N in enumerate(r["N"].values):
+        for b, n in enumerate(r["n"].values):
+            N, n = int(N), int(n)
+            if n > 8 or N > 5000:
+                continue
+            x = r[load].values.astype(float)
+            Ks = x.astype(int) if load == "K" else np.rint(x * float(N) ** (n - 1)).astype(int)
+            P[a, b] = [finite_size.stability(N, n, int(K)).P_stable if K >= 1 else np.nan for K in Ks]
+            tot = r["stable_total"].isel(N=a, n=b).transpose(load).values.astype(float)
+            k = r["stable_count"].isel(N=a, n=b).transpose(load).values.astype(float)
+            ok = (tot > 0) & np.isfinite(P[a, b])
+            expected = tot * P[a, b]
+            var = np.maximum(expected * (1 - P[a, b]), 0.25)  # a floor where P is 0 or 1 within rounding
+            per_n["chi2"][a, b] = float(np.sum(((k - expected) ** 2 / var)[ok]))
+            per_n["dof"][a, b] = int(ok.sum())
+            try:
+                h = finite_size.half_load(N, n)
+                per_n["half"][a, b] = h.K_half if load == "K" else h.alpha_half
+            except NoSolutionError:  # no crossing: leave NaN
+                pass
+            if ok.sum() >= 3 and P[a, b][ok].max() > 0.5 > P[a, b][ok].min():
+                per_n["fit"][a, b] = fit_step(x[ok], expected[ok], tot[ok]).x0
+    coords = {d: r[d] for d in dims}
+    return xr.Dataset(
+        {
+            "stable_finite": (
+                dims,
+                P,
+                {"long_name": "finite-N P(stored pattern one-step stable), dense.poly_stability"},
+            ),
+            "stable_chi2": (["N", "n"], per_n["chi2"], {"long_name": "Pearson chi^2 of the stable counts against it"}),
+            "stable_dof": (["N", "n"], per_n["dof"], {"long_name": "grid points in stable_chi2"}),
+            f"{load}_half_finite": (["N", "n"], per_n["half"], {"long_name": f"{load} where P_stable = 1/2"}),
+            f"{load}_half_finite_fit": (
+                ["N", "n"],
+                per_n["fit"],
+                {"long_name": f"erfc-fit half-point of the expected counts (the prediction read as the {load} fit)"},
+            ),
+        },
+        coords=coords,
+    )
+
+
 def compare(ds: xr.Dataset, **thresholds: float) -> xr.Dataset:
     """Compare a ``dense.binary`` dataset with the theory (see the module docstring)."""
     missing = [v for v in REQUIRED if v not in ds]
@@ -129,6 +191,7 @@ def compare(ds: xr.Dataset, **thresholds: float) -> xr.Dataset:
     res.attrs = {**fractions.attrs, "load": load}
     res = xr.merge([res, _theory(res, load)], combine_attrs="override")
     res.attrs["theory_status"] = res[f"{load}_theory"].attrs["theory_status"]
+    res = xr.merge([res, _finite(res, load)], combine_attrs="override")
     res.attrs["source_title"] = ds.attrs.get("title", "")
     return res
 
@@ -161,8 +224,11 @@ def table(res: xr.Dataset, max_rows: int = 80) -> str:
     if len(frame) > max_rows:
         lines.append(f"# ... {len(frame) - max_rows} more rows in the comparison dataset (--out)")
     lines.append("")
-    lines.append(f"# half loads {load}_1/2(N) (erfc fits to the counts) vs the signal-to-noise capacity K_typical")
+    lines.append(f"# half loads {load}_1/2(N) (erfc fits to the counts) vs the signal-to-noise capacity K_typical;")
+    lines.append("# finite-N: dense.poly_stability = 1/2; erfc-read: the same erfc fit to its expected counts;")
+    lines.append("# chi2: the stable counts against dense.poly_stability at every load (Pearson, points)")
     names = [f"{load}_stable_half", f"{load}_stable_half_error", f"{load}_retrieved_half", f"{load}_theory"]
+    names += [f"{load}_half_finite_fit", f"{load}_half_finite", "stable_chi2", "stable_dof"]
     names = [v for v in names if v in res]
     if f"{load}_stable_half" not in res:
         lines.append("# none: the fits need three loads or more")
@@ -173,10 +239,16 @@ def table(res: xr.Dataset, max_rows: int = 80) -> str:
             point = dict(zip(half.index.names, key, strict=True))
             label = " ".join(f"{d}={point[d]}" for d in half.index.names if res.sizes[d] > 1 or d == "N")
             rh = r.get(f"{load}_retrieved_half", np.nan)
-            lines.append(
+            line = (
                 f"{label}: stable {_fmt(r[f'{load}_stable_half'])} ± {_fmt(r[f'{load}_stable_half_error'], 4, 6)}"
                 f"  retrieved {_fmt(rh)}  theory {_fmt(r[f'{load}_theory'])}"
             )
+            if np.isfinite(r.get(f"{load}_half_finite", np.nan)):
+                line += (
+                    f"  finite-N {_fmt(r[f'{load}_half_finite'])} (erfc-read {_fmt(r[f'{load}_half_finite_fit'])},"
+                    f" chi2 {r['stable_chi2']:.1f}/{int(r['stable_dof'])})"
+                )
+            lines.append(line)
     if res.attrs.get("theory_status", "ok") != "ok":
         lines.append(f"# theory: {res.attrs['theory_status']}")
     lines.append("")

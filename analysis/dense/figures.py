@@ -1,7 +1,8 @@
 """Figure of a binary DenseAM comparison (:func:`amphase.analysis.dense.compare.compare`).
 
 (a) the fraction of cued stored patterns that are one-step stable against the load, per size N, with 1-sigma Wilson
-error bars, the fitted error-function steps and the signal-to-noise capacity of the theory (dashed, per N); (b) the
+error bars, the fitted error-function steps, the finite-N prediction ``dense.poly_stability`` at the simulated loads
+(dotted) and the asymptotic signal-to-noise capacity of the theory (dashed, per N); (b) the
 same for the fraction of cues retrieved; (c) the half loads against N with the theory. Other grid dimensions (n, F,
 T, cue, noise) are shown at their first value.
 """
@@ -46,6 +47,8 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
             half, width = f"{load}_{name}_half", f"{load}_{name}_width"
             if half in p and np.isfinite(float(p[half])):
                 ax.plot(grid, step_probability(grid, float(p[half]), float(p[width])), color=colour, lw=1)
+            if name == "stable" and "stable_finite" in p:
+                ax.plot(x, p["stable_finite"].values, color=colour, ls=":", lw=1.2)
             if f"{load}_theory" in p and np.isfinite(float(p[f"{load}_theory"])):
                 ax.axvline(float(p[f"{load}_theory"]), color=colour, ls="--", lw=0.8)
     for ax, what in zip(axes[:2], ("one-step stable", "retrieved"), strict=True):

@@ -1,9 +1,10 @@
 """The Dense Associative Memory theory quantities served by the registry (``amphase theory dense.*``).
 
 Each function is the public, checked entry point to one prediction; the formulas, their derivations and their
-sources are in :mod:`~amphase.theory.dense.capacity`, :mod:`~amphase.theory.dense.lse`,
-:mod:`~amphase.theory.dense.ramsauer`, :mod:`~amphase.theory.dense.random_features`,
-:mod:`~amphase.theory.dense.sequence` and :mod:`~amphase.theory.lse_landscape`.
+sources are in :mod:`~amphase.theory.dense.capacity`, :mod:`~amphase.theory.dense.finite_size`,
+:mod:`~amphase.theory.dense.lse`, :mod:`~amphase.theory.dense.ramsauer`,
+:mod:`~amphase.theory.dense.random_features`, :mod:`~amphase.theory.dense.sequence` and
+:mod:`~amphase.theory.lse_landscape`.
 
 References
 ----------
@@ -25,7 +26,7 @@ from typing import NamedTuple
 
 from amphase.errors import ParameterError
 from amphase.theory import lse_landscape
-from amphase.theory.dense import capacity, lse, ramsauer, random_features, sequence
+from amphase.theory.dense import capacity, finite_size, lse, ramsauer, random_features, sequence
 from amphase.theory.registry import Choice, Param, Result, quantity
 
 __all__ = [
@@ -37,6 +38,8 @@ __all__ = [
     "pair_midpoint_beta",
     "pair_minima",
     "poly_capacity",
+    "poly_half_load",
+    "poly_stability",
     "ramsauer_capacity",
     "random_feature_error",
     "separation",
@@ -89,6 +92,69 @@ def poly_capacity(N: int, n: int, rho: float = 0.0) -> capacity.Capacity:
     ``n = 2`` exactly ``N/(2 ln N)`` and ``N/(4 ln N)`` of MPRV 1987 (``hopfield.capacity_snr``).
     """
     return capacity.poly_capacity(N, n, rho)
+
+
+DEGREE = Param("n", "degree of F(x) = x^n", lower=2, upper=8, integer=True)
+DERIVED_FS = "derived in amphase.theory.dense.finite_size (exact crosstalk law, Polya closure over spins)"
+
+
+def _patterns(N: int, n: int, alpha: float, K: int) -> int:
+    """``K``, or ``round(alpha N^(n-1))`` when ``K = 0`` (the load convention of ``dense.binary``)."""
+    if bool(K) == bool(alpha):
+        raise ParameterError(f"give the load as K or as alpha (the other 0); got K={K}, alpha={alpha}")
+    K = int(K) if K else round(alpha * float(N) ** (n - 1))
+    if K < 1:
+        raise ParameterError(f"alpha={alpha} at N={N}, n={n} stores K = round(alpha N^(n-1)) = 0 patterns")
+    return K
+
+
+@quantity(
+    "dense.poly_stability",
+    params=[
+        Param("N", "number of neurons", lower=3, upper=5000, integer=True),
+        DEGREE,
+        Param("alpha", "load K/N^(n-1), used when K = 0", lower=0.0),
+        Param("K", "stored patterns (0: K = round(alpha N^(n-1)))", lower=0, integer=True),
+    ],
+    results=[
+        Result("P_stable", "probability that a stored pattern is one-step stable (Polya closure: the prediction)"),
+        Result("P_independent", "the same for independent spins, (1 - p_flip)^N"),
+        Result("P_gaussian", "the same for independent Gaussian crosstalk, Phi(S/sqrt((K-1) v))^N"),
+        Result("p_flip", "probability that one spin is unstable (exact crosstalk law)"),
+        Result("p_pair", "probability that two given spins are both unstable"),
+        Result("theta", "(N-1) p_pair/(N p_flip^2) - 1: clumping (> 0) or repulsion (< 0) of unstable spins"),
+        Result("K", "stored patterns"),
+    ],
+    reference=f"{KH16}; {MPRV87}; {DERIVED_FS}",
+)
+def poly_stability(N: int, n: int, alpha: float = 0.0, K: int = 0) -> finite_size.Stability:
+    """Finite-N probability that a stored pattern of F(x) = x^n is one-step stable (no flip lowers E).
+
+    Exact law of the crosstalk X of one spin (FFT convolution; binomial at n = 2), the pair law for two spins, and
+    the Polya two-moment closure for the count of unstable spins: ``P = (1 + theta N p)^(-1/theta)``. Derived in
+    :mod:`~amphase.theory.dense.finite_size`; its N -> infinity limit is KH 2016 Eq. 6.
+    """
+    return finite_size.stability(N, n, _patterns(N, n, alpha, K))
+
+
+@quantity(
+    "dense.poly_half_load",
+    params=[Param("N", "number of neurons", lower=3, upper=5000, integer=True), DEGREE],
+    results=[
+        Result("alpha_half", "K/N^(n-1) where P_stable = 1/2 (the finite-N prediction)"),
+        Result("alpha_half_independent", "the same for independent spins"),
+        Result("alpha_half_gaussian", "the same for independent Gaussian crosstalk"),
+        Result("K_half", "patterns where P_stable = 1/2 (interpolated between integers)"),
+    ],
+    reference=f"{KH16}; {DERIVED_FS}",
+)
+def poly_half_load(N: int, n: int) -> finite_size.HalfLoad:
+    """Load where a stored pattern of F(x) = x^n is one-step stable with probability 1/2, at finite N.
+
+    ``dense.poly_stability`` solved for ``P_stable = 1/2`` (derived in :mod:`~amphase.theory.dense.finite_size`);
+    compare ``dense.poly_capacity``, its N -> infinity form ``alpha_typical = 1/(2 (2n-3)!! ln N)`` (KH 2016 Eq. 6).
+    """
+    return finite_size.half_load(N, n)
 
 
 @quantity(
