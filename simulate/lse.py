@@ -67,6 +67,8 @@ from typing import Any
 import numpy as np
 
 from amphase.errors import ParameterError
+from amphase.params import Choice, Param
+from amphase.simulate.backend import BACKENDS
 
 __all__ = [
     "DEFAULT_TILE",
@@ -75,6 +77,7 @@ __all__ = [
     "LSEStats",
     "distance_beta",
     "hessian_spectrum",
+    "kernel_params",
     "lse",
     "lse_stats",
     "ramsauer_beta",
@@ -436,3 +439,15 @@ class LSEEnergy:
 def lse(beta: float, memories: Any, *, tile: int = DEFAULT_TILE) -> LSEEnergy:
     """The LSE energy of ``memories`` (K, d) at inverse temperature ``beta`` (see :class:`LSEEnergy`)."""
     return LSEEnergy(float(beta), memories, tile=int(tile))
+
+
+def kernel_params(items: str) -> tuple[Choice, Choice, Param]:
+    """The parameters every model built on this kernel takes: working ``dtype``, array ``backend`` and ``tile``.
+
+    ``items`` names what the kernel streams over (``"memories"``, ``"patterns"``, ``"training points"``).
+    """
+    return (
+        Choice("dtype", "working dtype of the streaming kernel's GEMMs and exponentials", ("float64", "float32")),
+        Choice("backend", "array backend (cpu and numpy: NumPy and BLAS; gpu: CuPy)", BACKENDS),
+        Param("tile", f"{items} per tile of the streaming kernel", lower=1, upper=10**8, integer=True),
+    )

@@ -41,9 +41,9 @@ import numpy as np
 from amphase.dataset import flag_attrs
 from amphase.errors import ParameterError
 from amphase.params import Choice, Param
-from amphase.simulate.backend import BACKENDS, get_backend
+from amphase.simulate.backend import get_backend
 from amphase.simulate.dense.minima import KINDS, OWN_WEIGHT, find_minima, starts
-from amphase.simulate.lse import DEFAULT_TILE, lse
+from amphase.simulate.lse import DEFAULT_TILE, kernel_params, lse
 from amphase.simulate.models import Model, Variable
 from amphase.simulate.seeding import child_rng
 
@@ -73,9 +73,7 @@ PARAMS: tuple[Param | Choice, ...] = (
         upper_open=True,
     ),
     Param("max_points", "fixed points stored per realization (counts are exact)", lower=1, upper=10**5, integer=True),
-    Choice("dtype", "working dtype of the kernel's GEMMs and exponentials", ("float64", "float32")),
-    Choice("backend", "array backend (cpu and numpy: NumPy and BLAS; gpu: CuPy)", BACKENDS),
-    Param("tile", "memories per tile of the streaming kernel", lower=1, upper=10**8, integer=True),
+    *kernel_params("memories"),
 )
 
 DEFAULTS: dict[str, Any] = {

@@ -41,8 +41,8 @@ from typing import Any
 import numpy as np
 
 from amphase.params import Choice, Param
-from amphase.simulate.backend import BACKENDS, get_backend
-from amphase.simulate.lse import DEFAULT_TILE, lse_stats
+from amphase.simulate.backend import get_backend
+from amphase.simulate.lse import DEFAULT_TILE, kernel_params, lse_stats
 from amphase.simulate.models import Model, Variable
 from amphase.simulate.seeding import child_rng
 from amphase.theory.dense.lse import PATTERNS, lse_threshold
@@ -73,9 +73,7 @@ PARAMS: tuple[Param | Choice, ...] = (
     Param("max_patterns", "grid points with more patterns are not run", lower=2, upper=10**8, integer=True),
     Param("tol", "convergence: |m(x) - x| <= tol sqrt(N) (float32: >= ~1e-5)", lower=0.0, lower_open=True),
     Param("max_steps", "most fixed-point steps", lower=1, upper=10**6, integer=True),
-    Choice("dtype", "working dtype of the patterns, GEMMs and exponentials", ("float64", "float32")),
-    Choice("backend", "array backend (cpu and numpy: NumPy and BLAS; gpu: CuPy)", BACKENDS),
-    Param("tile", "patterns per tile of the streaming kernel", lower=1, upper=10**8, integer=True),
+    *kernel_params("patterns"),
 )
 
 DEFAULTS: dict[str, Any] = {

@@ -42,12 +42,12 @@ from amphase.analysis.diffusion.classify import CLASSES, classify, counts, data_
 from amphase.dataset import flag_attrs
 from amphase.errors import ParameterError
 from amphase.params import Choice, Param
-from amphase.simulate.backend import BACKENDS, get_backend
+from amphase.simulate.backend import get_backend
 from amphase.simulate.diffusion.data import nested_seed, training_set
 from amphase.simulate.diffusion.samplers import SAMPLERS, descend, prior_sample
 from amphase.simulate.diffusion.schedules import SPACINGS, make_schedule
 from amphase.simulate.diffusion.score import exact_score
-from amphase.simulate.lse import DEFAULT_TILE
+from amphase.simulate.lse import DEFAULT_TILE, kernel_params
 from amphase.simulate.models import Model, Variable
 from amphase.simulate.seeding import child_seed
 
@@ -94,9 +94,7 @@ PARAMS: tuple[Param | Choice, ...] = (
     Param("tol", "descent: |x - m(x)| <= tol * data scale", lower=0.0, lower_open=True),
     Param("max_steps", "descent: most fixed-point steps", lower=1, upper=10**8, integer=True),
     Param("max_stored", "end points and training points stored per realization", lower=0, upper=10**6, integer=True),
-    Choice("dtype", "working dtype of the score's GEMMs", ("float64", "float32")),
-    Choice("backend", "array backend (cpu and numpy: NumPy + BLAS; gpu: CuPy)", BACKENDS),
-    Param("tile", "training points per tile of the streaming kernel", lower=1, upper=10**8, integer=True),
+    *kernel_params("training points"),
 )
 
 DEFAULTS: dict[str, Any] = {
