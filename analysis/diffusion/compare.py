@@ -98,7 +98,7 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     res["K_onset_theory"] = onset
     res["K_peak_theory"] = peak_theory
     spur = res["fraction"].sel({"class": "spurious"})
-    res["K_peak"] = spur.idxmax("K") if spur.notnull().any() else math.nan
+    res["K_peak"] = spur.idxmax("K") if bool((spur > 0).any()) else math.nan  # no spurious sample: no peak
     res.attrs.update(
         dataset=dataset,
         beta=beta,
