@@ -89,3 +89,15 @@ def test_digits_or_clear_error() -> None:
 def test_bad_input(call, word: str) -> None:
     with pytest.raises(ParameterError, match=word):
         call()
+
+
+def test_digits_without_scikit_learn_is_refused_before_any_store(tmp_path, monkeypatch) -> None:
+    import importlib.util
+
+    from amphase.cli import main
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "sklearn" else real(name, *a))
+    out = tmp_path / "dg.nc"
+    assert main(["run", "diffusion-digits", "--out", str(out), "--no-progress"]) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # no dataset, no checkpoint store, no lock

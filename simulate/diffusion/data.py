@@ -45,6 +45,7 @@ from amphase.errors import ParameterError
 
 __all__ = [
     "DATASETS",
+    "check_digits",
     "circle",
     "digits",
     "linear_manifold",
@@ -147,14 +148,21 @@ def permuted(data: np.ndarray, K: int, rng: np.random.Generator) -> np.ndarray:
     return np.ascontiguousarray(data[rng.permutation(len(data))[:K]], dtype=np.float64)
 
 
-def digits() -> np.ndarray:
-    """scikit-learn's 8x8 digits as (1797, 64) float64 in [-1, 1] (module docstring)."""
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError:
+def check_digits() -> None:
+    """Raise :class:`ParameterError` unless scikit-learn, which ships the digits, can be imported (before any work)."""
+    import importlib.util
+
+    if importlib.util.find_spec("sklearn") is None:
         raise ParameterError(
             "dataset='digits' needs scikit-learn (pip install scikit-learn), which ships the 8x8 digits offline"
-        ) from None
+        )
+
+
+def digits() -> np.ndarray:
+    """scikit-learn's 8x8 digits as (1797, 64) float64 in [-1, 1] (module docstring)."""
+    check_digits()
+    from sklearn.datasets import load_digits
+
     return load_digits().data.astype(np.float64) / 8.0 - 1.0
 
 

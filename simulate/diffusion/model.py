@@ -43,7 +43,7 @@ from amphase.dataset import flag_attrs
 from amphase.errors import ParameterError
 from amphase.params import Choice, Param
 from amphase.simulate.backend import get_backend
-from amphase.simulate.diffusion.data import nested_seed, training_set
+from amphase.simulate.diffusion.data import check_digits, nested_seed, training_set
 from amphase.simulate.diffusion.samplers import SAMPLERS, descend, prior_sample
 from amphase.simulate.diffusion.schedules import SPACINGS, make_schedule
 from amphase.simulate.diffusion.score import exact_score
@@ -173,8 +173,10 @@ def check(params: Mapping[str, Any]) -> None:
             f"beta={params['beta']}: the stop lies at or beyond t_max (1/(2 sigma_t^2) at t_max is "
             f"{sch.beta(sch.t_max):.4g}); use a larger beta or sigma"
         )
-    if params["dataset"] == "digits" and int(params["K"]) > 1797:
-        raise ParameterError(f"K={params['K']}: the digits set has 1797 images")
+    if params["dataset"] == "digits":
+        check_digits()
+        if int(params["K"]) > 1797:
+            raise ParameterError(f"K={params['K']}: the digits set has 1797 images")
     if params["dataset"] == "sphere" and int(params["d"]) < 2:
         raise ParameterError("dataset='sphere' needs d >= 2")
     get_backend(params["backend"])
