@@ -96,3 +96,34 @@ def test_sample_store(tmp_path) -> None:
         write_samples(tmp_path / "s.zarr", x)
     with pytest.raises(ParameterError, match="labels"):
         write_samples(tmp_path / "t.zarr", x, labels=np.zeros(3))
+
+
+def test_curvature_rule_labels_the_flat_ring_generalized(tmp_path) -> None:
+    # K = 64 evenly spaced at beta = 20: the merged ring's ripple is exponentially small (tangential eigenvalue
+    # ~1e-8), so with the curvature rule every end point is on a flat attractor and generalized, whatever tol; K = 2
+    # opposite points keep the bare curvature 2 (nothing flat) and stay memorized; the stored spectra say why
+    raw = {**RAW, "realizations": 1, "grid": {"K": [2, 64]}, "params": {**RAW["params"], "spread": 0.5}}
+    ds = run_sweep(resolve(raw), tmp_path / "f.nc", executor="serial", progress=False)
+    c = ds["count"].isel(realization=0)
+    assert int(c.sel(K=64, **{"class": "generalized"})) == 24
+    assert int(c.sel(K=2, **{"class": "memorized"})) == 24
+    assert np.array_equal(ds["flat_count"].isel(realization=0).sel(K=64).values, [0, 0, 24])
+    lam = float(ds["lam_flat"].isel(realization=0, K=0))
+    assert lam == pytest.approx(1.0 / (20.0 * 0.25 * float(ds["data_scale"].isel(realization=0, K=0)) ** 2))
+    ev = ds["sample_eig"].isel(realization=0)
+    assert float(np.abs(ev.sel(K=64).min("coord")).max()) < 1e-6 < lam
+    assert np.allclose(ev.sel(K=2).dropna("sample", how="all"), 2.0, atol=1e-3)  # two far points: the bare 2
+    res = compare(ds)
+    assert float(res["flat_fraction"].sel(K=64, **{"class": "generalized"})) == 1.0
+    assert float(res["lowest_eigenvalue"].sel(K=2, **{"class": "memorized"})) == pytest.approx(2.0, abs=1e-3)
+    assert "spread = 0.5" in table(res)
+
+
+def test_random_circle_comparison_draws_the_flat_ring_prediction() -> None:
+    from amphase import theory
+    from amphase.analysis.diffusion.compare import predicted_onset
+
+    onset, peak, flat = predicted_onset(10.0, 2, "circle", even=False, spread=0.5)
+    q = theory.get("diffusion.spurious_onset")(beta=10.0, manifold="circle", spread=0.5)
+    assert (onset, peak, flat) == (q["K_onset"], q["K_peak"], q["K_flat"])
+    assert math.isnan(predicted_onset(10.0, 2, "circle", spread=0.0)[2])  # no curvature rule, no flat K

@@ -123,3 +123,47 @@ def test_spurious_onset():
         q(beta=1, sigma=1)
     with pytest.raises(ParameterError, match="intrinsic dimension"):
         q(beta=1, manifold="line", n=2)
+
+
+def test_ring_flatness_identities() -> None:
+    from amphase.theory.lse_landscape import circle_ring, ring_curvature_scale, ring_flatness
+
+    r = ring_flatness(512, 10.0, 0.4)
+    assert r.R == circle_ring(10.0).R and r.kappa == pytest.approx(20.0 * r.R)
+    # the flat fraction is exactly 1/2 at K_half, and the median curvature equals lambda_flat there
+    half = ring_flatness(r.K_half, 10.0, 0.4)
+    assert half.flat_fraction == pytest.approx(0.5, rel=1e-12)
+    assert half.median_curvature == pytest.approx(0.4, rel=1e-12)
+    # the curvature falls as K^-1/2
+    assert ring_flatness(4 * 512, 10.0, 0.4).median_curvature == pytest.approx(r.median_curvature / 2, rel=1e-12)
+    # large kappa: I_m/I_0 ~ exp(-m^2/2 kappa), so lambda_4 -> 2 * (3/8) sqrt(pi) kappa^(5/2)
+    k = 4000.0
+    assert ring_curvature_scale(k) == pytest.approx(0.75 * math.sqrt(math.pi) * k**2.5, rel=2e-3)
+    with pytest.raises(ValueError, match="beta"):
+        ring_flatness(10, 1.0, 0.1)
+
+
+def test_ring_minima_curvature_against_simulated_rings() -> None:
+    # Rice's law at maxima (derived in ring_flatness) against the minima of 24 random rings at K = 256, beta = 10,
+    # found from 360 starts each: the fraction of minima flatter than lambda_flat = 0.4 agrees with the prediction
+    # within 3 binomial standard errors of the number of minima found (~130); the finite-K corrections are of
+    # relative order K^-1/2 (ring_maxima_limit).
+    from amphase.simulate.descent import fixed_point_iteration
+    from amphase.simulate.lse import lse
+    from amphase.theory.lse_landscape import ring_flatness
+
+    beta, K, lam = 10.0, 256, 0.4
+    low = []
+    for r in range(24):
+        th = np.random.default_rng(1000 + r).uniform(0, 2 * np.pi, K)
+        energy = lse(beta, np.c_[np.cos(th), np.sin(th)])
+        a = np.linspace(0, 2 * np.pi, 360, endpoint=False)
+        res = fixed_point_iteration(energy, 0.97 * np.c_[np.cos(a), np.sin(a)], tol=1e-11, max_steps=50_000)
+        x = res.x[res.converged]
+        _, first = np.unique(np.round(np.arctan2(x[:, 1], x[:, 0]), 4), return_index=True)
+        low.extend(energy.hessian_eigenvalues(x[first])[:, 0])
+    low = np.asarray(low)
+    p = ring_flatness(K, beta, lam).flat_fraction
+    n = len(low)
+    assert 90 < n < 170  # Rice: 5.39 minima per ring
+    assert abs((low < lam).mean() - p) < 3 * math.sqrt(p * (1 - p) / n)

@@ -56,6 +56,7 @@ __all__ = [
     "CircleProfileCounts",
     "CircleRing",
     "PairMinima",
+    "RingFlatness",
     "SimplexCentroid",
     "cap_fraction",
     "chord_angle",
@@ -73,6 +74,8 @@ __all__ = [
     "pair_midpoint_beta",
     "pair_minima",
     "regular_simplex",
+    "ring_curvature_scale",
+    "ring_flatness",
     "ring_maxima_limit",
     "simplex_centroid_beta",
 ]
@@ -332,6 +335,77 @@ def ring_maxima_limit(kappa: float) -> float:
     m = np.arange(len(c), dtype=float)[1:]
     c2 = c[1:] ** 2
     return float(math.sqrt((m**4 * c2).sum() / (m**2 * c2).sum()))
+
+
+def ring_curvature_scale(kappa: float) -> float:
+    r""":math:`\lambda_4 = \sum_{m \ne 0} m^4 (I_m(\kappa)/I_0(\kappa))^2`, the variance of :math:`g''` on the ring.
+
+    :math:`g(\theta) = \delta S_R(\theta)/(\sqrt K I_0(\kappa))` is the normalised fluctuation of
+    :func:`ring_maxima_limit` (step 3), whose covariance is :math:`\sum_{m\ne0}(I_m/I_0)^2 e^{im\Delta}`.
+    """
+    if not (kappa > 0 and math.isfinite(kappa)):
+        raise ValueError(f"kappa={kappa!r}: a finite number > 0")
+    c = _bessel_coefficients(kappa)
+    m = np.arange(len(c), dtype=float)[1:]
+    return float(2.0 * (m**4 * (c[1:] / c[0]) ** 2).sum())
+
+
+class RingFlatness(NamedTuple):
+    """How flat the minima of K random memories on the circle's ring are (:func:`ring_flatness`)."""
+
+    R: float
+    kappa: float
+    lambda4: float
+    median_curvature: float
+    flat_fraction: float
+    K_half: float
+
+
+def ring_flatness(K: float, beta: float, lam_flat: float) -> RingFlatness:
+    r"""Tangential Hessian eigenvalues of the ring minima of K random unit-circle memories, and the flat fraction.
+
+    Derived here (large K), continuing :func:`ring_maxima_limit`: the profile is
+    :math:`F(\theta) = \mathrm{const} - g(\theta)/(\beta\sqrt K)` with :math:`g` the stationary Gaussian process
+    of variance-of-curvature :math:`\lambda_4` (:func:`ring_curvature_scale`), so at a minimum of F the tangential
+    eigenvalue of :math:`\nabla^2 E` (arc length :math:`R\theta`; the radial curvature is O(1), so the small
+    eigenvalue is :math:`F''/R^2` to leading order) is :math:`\lambda_t = u/(\beta R^2\sqrt K)`, where
+    :math:`u = -g''` at the maxima of g. By Rice's formula, :math:`g'` and :math:`g''` being independent for a
+    stationary process, u at maxima has the Rayleigh density :math:`(u/\lambda_4)e^{-u^2/2\lambda_4}`. Hence
+
+    .. math::
+
+        P(\lambda_t \le \lambda_{flat}) = 1 - \exp\Big(-\frac{K (\beta R^2 \lambda_{flat})^2}{2\lambda_4}\Big),
+        \qquad K_{1/2} = \frac{2\ln 2\,\lambda_4}{(\beta R^2\lambda_{flat})^2},
+
+    and the median eigenvalue is :math:`\sqrt{2\ln2\,\lambda_4}/(\beta R^2\sqrt K)`. The eigenvalues fall as
+    :math:`K^{-1/2}`: a ring of random memories flattens slowly, unlike evenly spaced ones (exponentially in K).
+    This counts minima, not samples: samples prefer the wider basins, which are the flatter minima, so the sampled
+    fraction runs somewhat ahead of it (the simulations' median eigenvalue at beta = 20 is 20-30 % below the
+    prediction for K = 512-8192).
+
+    Parameters
+    ----------
+    K : float
+        Number of memories (> 0).
+    beta : float
+        Inverse temperature (> 1: below it there is no ring).
+    lam_flat : float
+        Eigenvalue below which a direction counts as flat (> 0).
+    """
+    if not (K > 0 and math.isfinite(K)):
+        raise ValueError(f"K={K!r}: a finite number > 0")
+    if not (beta > 1 and math.isfinite(beta)):
+        raise ValueError(f"beta={beta!r}: the ring exists for beta > 1 only")
+    if not (lam_flat > 0 and math.isfinite(lam_flat)):
+        raise ValueError(f"lam_flat={lam_flat!r}: a finite number > 0")
+    R = circle_ring(beta).R
+    kappa = 2.0 * beta * R
+    lam4 = ring_curvature_scale(kappa)
+    a = beta * R * R
+    median = math.sqrt(2.0 * math.log(2.0) * lam4) / (a * math.sqrt(K))
+    frac = -math.expm1(-K * (a * lam_flat) ** 2 / (2.0 * lam4))
+    k_half = 2.0 * math.log(2.0) * lam4 / (a * lam_flat) ** 2
+    return RingFlatness(R, kappa, lam4, median, frac, k_half)
 
 
 def line_maxima_density(beta: float) -> float:

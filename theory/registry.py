@@ -160,8 +160,12 @@ class Quantity:
             shape = tuple(a.size for a in axes)
             data = {r.name: np.array([row[r.name] for row in rows], dtype=float).reshape(shape) for r in self.results}
             coords = {d: (d, args[d], self._coord_attrs(d)) for d in dims}
+            # a result named like a gridded parameter (diffusion.spurious_onset's beta) is stored as NAME_result
             ds = xr.Dataset(
-                {r.name: (dims, data[r.name], _result_attrs(r)) for r in self.results},
+                {
+                    (f"{r.name}_result" if r.name in dims else r.name): (dims, data[r.name], _result_attrs(r))
+                    for r in self.results
+                },
                 coords=coords,
             )
             ds.attrs["no_solution_points"] = int(sum(1 for row in rows if math.isnan(row[self.results[0].name])))

@@ -10,6 +10,11 @@ The rule, applied to n generated samples :math:`y_i` and K training points :math
 ``generalized``
     otherwise.
 
+Optionally (``flat``), a sample that is not memorized and sits on a *manifold attractor* (the energy has a near-flat
+direction there, :mod:`amphase.analysis.diffusion.curvature`) is generalized whatever its distance to other samples:
+where samples stop along a flat ring or sheet is set by the sampler's or descent's tolerance, so their mutual
+distance measures that tolerance, not a recurring attractor. Without ``flat`` the rule is the paper's.
+
 Thresholds are relative to the data scale: :math:`\delta_m = c_m\, \ell`, :math:`\delta_s = c_s\, \ell`, with
 :math:`\ell` the root-mean-square distance of the data from their mean,
 :math:`\ell = (\langle\lVert\xi - \bar\xi\rVert^2\rangle)^{1/2}` (1 for the unit circle, :math:`\sqrt{d}` for
@@ -151,10 +156,12 @@ def classify(
     scale: float | None = None,
     metric: Metric | None = None,
     tile: int = 4096,
+    flat: Any = None,
 ) -> Classification:
     """Memorized / spurious / generalized (module docstring); ``delta_m`` and ``delta_s`` in units of ``scale``.
 
     ``scale`` defaults to :func:`data_scale` of ``training``; with a ``metric``, give the scale in its units.
+    ``flat``: optional (n,) booleans, the samples on a manifold attractor (module docstring).
     """
     for name, v in (("delta_m", delta_m), ("delta_s", delta_s)):
         if not (float(v) >= 0 and math.isfinite(float(v))):
@@ -168,7 +175,13 @@ def classify(
     dm, ds = float(delta_m) * float(scale), float(delta_s) * float(scale)
     d_train, idx = nearest(y, training, tile=tile, metric=metric)
     d_gen, _ = nearest(y, y, tile=tile, exclude_self=True, metric=metric)
-    labels = xp.where(d_train <= dm, 0, xp.where(d_gen <= ds, 1, 2)).astype(xp.int8)
+    spurious = d_gen <= ds
+    if flat is not None:
+        flat = xp.asarray(flat, dtype=bool)
+        if flat.shape != d_gen.shape:
+            raise ParameterError(f"flat of shape {flat.shape}: one boolean per sample, expected {d_gen.shape}")
+        spurious = spurious & ~flat
+    labels = xp.where(d_train <= dm, 0, xp.where(spurious, 1, 2)).astype(xp.int8)
     return Classification(labels, d_train, d_gen, idx, dm, ds, float(scale))
 
 

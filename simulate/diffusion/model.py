@@ -15,19 +15,28 @@ One task (a grid point's realization):
    data space (divided by s); ``protocol="denoise"``: the Tweedie estimate :math:`D(x) = \mathbb E[x_0\mid x_t]` at
    :math:`t_{stop}` (one denoiser call: the sample as the exact model would finish it, weighted mean of the training
    points, without following the energy to a minimum);
-4. classifies the end points (:mod:`amphase.analysis.diffusion.classify`): memorized within ``delta_m * scale`` of a
-   training point, else spurious within ``delta_s * scale`` of another end point, else generalized.
+4. computes the curvature of the energy at every end point (:mod:`amphase.analysis.diffusion.curvature`: the
+   eigenvalues of :math:`2I - 4\beta\operatorname{Cov}_w` at :math:`\beta`, exact for d <= 64, low-rank from the 64
+   heaviest memories above) and counts its near-flat directions, those along which the noised density at the stop
+   spreads a sample over more than ``spread`` times the data scale (:math:`|\lambda| \le 2\sigma_t^2/(s\,
+   \mathrm{spread}\,\ell)^2`);
+5. classifies the end points (:mod:`amphase.analysis.diffusion.classify`): memorized within ``delta_m * scale`` of a
+   training point; else, with ``spread > 0``, generalized when the end point has a near-flat direction (it sits on a
+   manifold attractor); else spurious within ``delta_s * scale`` of another end point, else generalized.
+   ``spread = 0`` is the paper's distance rule alone.
 
 What the protocols measure. ``descend`` counts attractors of the finite-:math:`\beta` energy: few training points
 give one minimum per point (memorized), interfering neighbours give minima between them that many samples reach
 (spurious); where the minima merge into a ring or sheet (a manifold attractor with flat directions), descents stop
 wherever the gradient falls below the tolerance, so samples spread along it and are neither near a training point nor
-near each other (generalized). Near-flat minima make this depend on ``tol`` and ``max_steps``; ``n_unconverged`` is
-stored. ``denoise`` classifies the denoised samples themselves, the closest analogue to samples of a trained model.
+near each other (generalized). Near-flat minima make that distance rule depend on ``tol`` and ``max_steps``
+(``n_unconverged`` is stored); the curvature rule (``spread > 0``) does not: it asks whether the attractor itself is
+flat. ``denoise`` classifies the denoised samples themselves, the closest analogue to samples of a trained model.
 
-Stored per realization: counts per class, the number of samples whose descent did not converge, the distinct
-spurious attractors (spurious samples grouped within ``delta_s * scale``), and the first ``max_stored`` end points
-with their labels and distances, and the first ``max_stored`` training points (for figures). Large sample sets go to
+Stored per realization: counts per class, the samples per class that have a near-flat direction, the number of
+samples whose descent did not converge, the distinct spurious attractors (spurious samples grouped within
+``delta_s * scale``), and the first ``max_stored`` end points with their labels, distances and curvature spectra,
+and the first ``max_stored`` training points (for figures). Large sample sets go to
 a chunked Zarr store with :func:`amphase.simulate.diffusion.store.write_samples` (the model keeps only summaries).
 """
 
@@ -39,6 +48,7 @@ from typing import Any
 import numpy as np
 
 from amphase.analysis.diffusion.classify import CLASSES, classify, counts, data_scale
+from amphase.analysis.diffusion.curvature import count_flat, exact_spectrum, flat_threshold
 from amphase.dataset import flag_attrs
 from amphase.errors import ParameterError
 from amphase.params import Choice, Param
@@ -47,7 +57,7 @@ from amphase.simulate.diffusion.data import check_digits, nested_seed, training_
 from amphase.simulate.diffusion.samplers import SAMPLERS, descend, prior_sample
 from amphase.simulate.diffusion.schedules import SPACINGS, make_schedule
 from amphase.simulate.diffusion.score import exact_score
-from amphase.simulate.lse import DEFAULT_TILE, kernel_params
+from amphase.simulate.lse import DEFAULT_TILE, FULL_SECOND_MAX_D, kernel_params
 from amphase.simulate.models import Model, Variable
 from amphase.simulate.seeding import child_seed
 
@@ -91,6 +101,11 @@ PARAMS: tuple[Param | Choice, ...] = (
     Param("n_samples", "generated samples per realization", lower=2, upper=10**7, integer=True),
     Param("delta_m", "memorized within delta_m * data scale of a training point", lower=0.0),
     Param("delta_s", "spurious within delta_s * data scale of another sample", lower=0.0),
+    Param(
+        "spread",
+        "generalized when the end point has a near-flat direction: thermal spread > spread * data scale (0: off)",
+        lower=0.0,
+    ),
     Param("tol", "descent: |x - m(x)| <= tol * data scale", lower=0.0, lower_open=True),
     Param("max_steps", "descent: most fixed-point steps", lower=1, upper=10**8, integer=True),
     Param("max_stored", "end points and training points stored per realization", lower=0, upper=10**6, integer=True),
@@ -113,6 +128,7 @@ DEFAULTS: dict[str, Any] = {
     "n_samples": 256,
     "delta_m": 0.02,
     "delta_s": 0.02,
+    "spread": 0.0,
     "tol": 1e-6,
     "max_steps": 2000,
     "max_stored": 256,
@@ -227,8 +243,12 @@ def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np
         n_unconverged = int((~res.converged).sum())
     else:
         y = score.denoiser(xs, t_stop).astype(xp.float64)
+    ev = exact_spectrum(score, y, t_stop, top=None if d <= FULL_SECOND_MAX_D else FULL_SECOND_MAX_D)
+    spread = float(params["spread"])
+    lam_flat = flat_threshold(float(sch.std(t_stop)), float(sch.scale(t_stop)), spread, scale) if spread > 0 else 0.0
+    n_flat = count_flat(ev, lam_flat) if spread > 0 else xp.zeros(n, dtype=xp.int64)
     cl = classify(y, xp.asarray(data), delta_m=float(params["delta_m"]), delta_s=float(params["delta_s"]), scale=scale,
-                  tile=int(params["tile"]))  # fmt: skip
+                  tile=int(params["tile"]), flat=(n_flat > 0) if spread > 0 else None)  # fmt: skip
     labels = backend.asnumpy(cl.labels)
     yh = backend.asnumpy(y)
     spur = yh[labels == 1]
@@ -249,8 +269,17 @@ def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np
     dtr[:m] = backend.asnumpy(cl.d_train)[:m]
     dgn = np.full(cap, np.nan)
     dgn[:m] = backend.asnumpy(cl.d_gen)[:m]
+    evh = backend.asnumpy(ev)
+    eig = np.full((cap, dmax), np.nan)
+    eig[:m, : evh.shape[1]] = evh[:m]
+    nfl = backend.asnumpy(n_flat)
+    sfl = np.full(cap, -1, dtype=np.int16)
+    sfl[:m] = nfl[:m]
+    flat_count = np.array([int(((labels == c) & (nfl > 0)).sum()) for c in range(len(CLASSES))], dtype=np.int32)
     return {
         "count": counts(cl.labels).astype(np.int32),
+        "flat_count": flat_count,
+        "lam_flat": np.float64(lam_flat),
         "n_samples": np.int32(n),
         "n_unconverged": np.int32(n_unconverged),
         "n_spurious_attractors": np.int32(n_attr),
@@ -261,6 +290,8 @@ def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np
         "sample_class": lab,
         "sample_d_train": dtr,
         "sample_d_gen": dgn,
+        "sample_eig": eig,
+        "sample_n_flat": sfl,
         "train_x": tr_out,
     }
 
@@ -277,6 +308,10 @@ def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
 
     return {
         "count": Variable(("class",), "int32", -1, {"long_name": "generated samples per class", "units": "1"}),
+        "flat_count": Variable(
+            ("class",), "int32", -1, {"long_name": "samples per class with a near-flat energy direction", "units": "1"}
+        ),
+        "lam_flat": scalar("float64", np.nan, "eigenvalue below which a direction is near-flat (0: rule off)"),
         "n_samples": scalar("int32", -1, "generated samples"),
         "n_unconverged": scalar("int32", -1, "samples whose descent did not meet the tolerance"),
         "n_spurious_attractors": scalar("int32", -1, "distinct spurious end points (grouped within delta_s)"),
@@ -287,6 +322,10 @@ def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
         "sample_class": Variable(("sample",), "int8", -1, flag_attrs(list(CLASSES), "class of the end point")),
         "sample_d_train": Variable(("sample",), "float64", np.nan, {"long_name": "distance to nearest training point"}),
         "sample_d_gen": Variable(("sample",), "float64", np.nan, {"long_name": "distance to nearest other end point"}),
+        "sample_eig": Variable(
+            ("sample", "coord"), "float64", np.nan, {"long_name": "Hessian eigenvalues of the energy at the end point"}
+        ),
+        "sample_n_flat": Variable(("sample",), "int16", -1, {"long_name": "near-flat directions at the end point"}),
         "train_x": Variable(("train_point", "coord"), "float64", np.nan, {"long_name": "training point"}),
     }
 
@@ -326,15 +365,24 @@ def attrs(config: Mapping[str, Any]) -> dict[str, Any]:
         "backend": backend.name,
         "device": backend.device,
         "classification": "memorized: d_train <= delta_m*data_scale; else spurious: d_gen <= delta_s*data_scale; "
-        "else generalized (amphase.analysis.diffusion.classify)",
+        "else generalized (amphase.analysis.diffusion.classify); with spread > 0, an end point with a near-flat "
+        "energy direction (|eigenvalue| <= lam_flat, amphase.analysis.diffusion.curvature) that is not memorized is "
+        "generalized",
     }
 
 
 def memory(params: Mapping[str, Any]) -> float:
-    """Bytes of one task: training set and scale reference, samples, one tile of scores per sample, neighbours."""
+    """Bytes of one task: data, samples, score tiles, neighbours and the Hessian pass.
+
+    The Hessian pass holds a tile of flattened outer products and the (n, d, d) second moments (low-rank above
+    d = 64).
+    """
     K, d, n = int(params["K"]), _dim(params), int(params["n_samples"])
     tile = min(int(params["tile"]), max(K, n))
-    return float(8 * (3 * max(K, SCALE_POINTS) * d + 8 * n * d + 3 * n * tile + 2 * int(params["max_stored"]) * d))
+    hess = (min(tile, K) + 3 * n) * d * d if d <= FULL_SECOND_MAX_D else n * FULL_SECOND_MAX_D * (d + 64)
+    return float(
+        8 * (3 * max(K, SCALE_POINTS) * d + 8 * n * d + 3 * n * tile + 2 * int(params["max_stored"]) * d + hess)
+    )
 
 
 def cost(params: Mapping[str, Any]) -> float:
@@ -352,7 +400,7 @@ MODEL = Model(
         "arXiv:2011.13456"
     ),
     params=PARAMS,
-    gridable=("K", "beta", "dataset", "d", "sigma", "n_samples", "delta_m", "delta_s", "steps"),
+    gridable=("K", "beta", "dataset", "d", "sigma", "n_samples", "delta_m", "delta_s", "spread", "steps"),
     defaults=DEFAULTS,
     variables=variables,
     sizes=sizes,
