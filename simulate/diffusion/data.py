@@ -156,7 +156,7 @@ def linear_manifold(
 
 
 def normalized_variances(stds: Sequence[float]) -> np.ndarray:
-    r"""Per-direction variance :math:`v_i = \mathbb E[a_i^2/\lVert a\rVert^2]` of Gaussian data normalised to the sphere.
+    r"""Per-direction variance :math:`v_i = \mathbb E[a_i^2/\lVert a\rVert^2]` of Gaussian data put on the sphere.
 
     For :math:`a_i = \sigma_i g_i`, :math:`g \sim \mathcal N(0, I)`, writing :math:`1/S = \int_0^\infty e^{-sS}ds` and
     :math:`\mathbb E[g^2 e^{-c g^2}] = (1+2c)^{-3/2}`, :math:`\mathbb E[e^{-c g^2}] = (1+2c)^{-1/2}` (derived here),

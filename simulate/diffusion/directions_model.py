@@ -1,5 +1,7 @@
-r"""Per-direction loss of variance on the linear manifold (``diffusion.directions``): the exact score's denoiser
-Jacobian, direction group by direction group, against the Gaussian (infinite-K) value.
+r"""Per-direction loss of variance on the linear manifold (``diffusion.directions``), exact denoiser Jacobian.
+
+The diagonal of the exact score's denoiser Jacobian, direction group by direction group, against its Gaussian
+(infinite-K) value.
 
 Setting (Achilli et al. 2024, "Losing dimensions: geometric memorization in generative diffusion",
 arXiv:2410.08727, AVS): K training points on a linear manifold in :math:`d = n_1 + n_2 + n_3` dimensions, zero-mean
@@ -98,8 +100,14 @@ GROUPS = 3
 PROBES = ("train", "population", "axis")
 
 PARAMS: tuple[Param | Choice, ...] = (
-    Param("K", "number of training points (n of the theory)", lower=1, upper=10**7, integer=True,
-          long_name="training set size"),  # fmt: skip
+    Param(
+        "K",
+        "number of training points (n of the theory)",
+        lower=1,
+        upper=10**7,
+        integer=True,
+        long_name="training set size",
+    ),
     *(
         p
         for g in (1, 2, 3)
@@ -108,8 +116,13 @@ PARAMS: tuple[Param | Choice, ...] = (
             Param(f"s{g}", f"std of the data along group {g}", lower=0.0, lower_open=True),
         )
     ),
-    Param("normalized", "1: every training point divided by its norm (AVS's is_normalized), 0: raw Gaussian",
-          lower=0, upper=1, integer=True),  # fmt: skip
+    Param(
+        "normalized",
+        "1: every training point divided by its norm (AVS's is_normalized), 0: raw Gaussian",
+        lower=0,
+        upper=1,
+        integer=True,
+    ),
     Choice("probe", "where the Jacobian is measured: noised training points, noised fresh points, sqrt(t) e_j", PROBES),
     Param("n_probes", "probes per realization (train, population)", lower=2, upper=10**6, integer=True),
     Param("t_min", "smallest VE noise variance of the time grid", lower=0.0, lower_open=True),
@@ -213,8 +226,9 @@ def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np
     K, d = data.shape
     index = _index(params)
     var = population_variances(params)
-    score = exact_score(xp.asarray(data), make_schedule("ve", sigma=1.0), tile=int(params["tile"]),
-                        dtype=params["dtype"])  # fmt: skip
+    score = exact_score(
+        xp.asarray(data), make_schedule("ve", sigma=1.0), tile=int(params["tile"]), dtype=params["dtype"]
+    )
     ts = times(params)
     probe = params["probe"]
     rng = child_rng(seed, 1)
@@ -276,8 +290,9 @@ def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
         "gaussian": tg("Gaussian (K -> infinity) value var_g/(var_g + t) of the diagonal Jacobian"),
         "ipr": tg("mean inverse participation sum_mu w_mu^2 of the weights at the probes"),
         "variance": Variable(("group",), "float64", np.nan, {"long_name": "per-direction variance of the data law"}),
-        "sample_variance": Variable(("group",), "float64", np.nan,
-                                    {"long_name": "per-direction variance of the training set"}),  # fmt: skip
+        "sample_variance": Variable(
+            ("group",), "float64", np.nan, {"long_name": "per-direction variance of the training set"}
+        ),
     }
 
 
