@@ -267,7 +267,7 @@ def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np
         sel = index == g
         if sel.any():
             variance[g] = float(var[sel].mean())
-            sample_variance[g] = float(data[:, sel].var(axis=0).mean()) if K > 1 else 0.0
+            sample_variance[g] = float(data[:, sel].var(axis=0, ddof=1).mean()) if K > 1 else 0.0
     return {
         "passed": passed,
         "passed_error": err,
@@ -291,7 +291,7 @@ def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
         "ipr": tg("mean inverse participation sum_mu w_mu^2 of the weights at the probes"),
         "variance": Variable(("group",), "float64", np.nan, {"long_name": "per-direction variance of the data law"}),
         "sample_variance": Variable(
-            ("group",), "float64", np.nan, {"long_name": "per-direction variance of the training set"}
+            ("group",), "float64", np.nan, {"long_name": "per-direction unbiased sample variance of the training set"}
         ),
     }
 
