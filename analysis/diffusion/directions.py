@@ -14,8 +14,13 @@ dimensions, e.g. ``normalized``) and returns:
     the measured loss time: per realization, scanning the time grid downwards, the first t at which
     :math:`\rho_g` falls below 1/2, refined by linear interpolation in :math:`\log t` with the grid point above; mean
     and standard error over the realizations that cross inside the grid (``n_crossed`` of them; NaN if none);
-``t_cond``, ``t_cond_error``
-    the same for the global condensation of the weights, where :math:`1 - \sum_\mu w_\mu^2` falls to 1/2;
+``t_half_median`` (..., group)
+    the same crossing of the median ratio (``passed_median``), mean over realizations: at probes off the training
+    points (``population``, ``axis``) the mean Jacobian keeps the large values on the boundaries between training
+    points' basins, the median does not;
+``t_cond``, ``t_cond_error`` (..., group)
+    the same for the condensation of the weights at the group's probes, where :math:`1 - \sum_\mu w_\mu^2` falls
+    to 1/2 (the same for every group except with ``probe = "axis"``);
 ``t_c`` (..., group)
     AVS's critical time (``diffusion.direction_loss``, :mod:`amphase.theory.diffusion.geometric`) with the group's
     raw variance :math:`s_g^2`, :math:`n = K`, and :math:`S = \tfrac12\sum_j s_j^4` for raw Gaussian data or
@@ -23,7 +28,31 @@ dimensions, e.g. ``normalized``) and returns:
     normalised data;
 ``t_c_sphere`` (..., group)
     the same with the per-direction variance of the normalised law (:math:`v_g`,
-    :func:`~amphase.simulate.diffusion.data.normalized_variances`) and :math:`S = 0`; equal to ``t_c`` for raw data.
+    :func:`~amphase.simulate.diffusion.data.normalized_variances`) and :math:`S = 0`; equal to ``t_c`` for raw data;
+``t_collapse`` (...)
+    the collapse of the samples onto the training points by Biroli et al.'s entropy criterion, written for the
+    anisotropic data (:func:`amphase.theory.diffusion.geometric.collapse_variance`: :math:`\tfrac12\sum_j
+    \log(1 + \sigma_j^2/t) = \log K`, one time for every direction; for data on the sphere the Gaussian with the
+    sphere's variances :math:`v_j`, an approximation);
+``t_rem`` (..., group)
+    the random-energy-model prediction of ``t_cond`` (derived here; :func:`rem_condensation_time`): NaN for
+    ``probe = "train"``, whose probes sit next to one training point (a planted, not a random, energy).
+
+The REM reading
+---------------
+AVS's criterion (:mod:`amphase.theory.diffusion.geometric`) treats the K log-weights
+:math:`-\lVert x - \xi^\mu\rVert^2/2t` at a probe x independent of the training points as K independent Gaussian
+energies of variance :math:`V(t) = (A + tB)/t^2`, condensed (frozen) when :math:`V > 2\log K`. In the frozen phase
+of the REM the mean inverse participation is :math:`\mathbb E\sum_\mu w_\mu^2 = 1 - m`,
+:math:`m = \sqrt{2\log K / V}` (Derrida & Toulouse, J. Physique Lett. 46, L223 (1985)), so the condensation
+observable :math:`1 - \mathrm{ipr}` falls to 1/2 where :math:`V(t) = 8\log K`: the critical time of the same
+formula with :math:`\log K` replaced by :math:`4\log K` (:math:`t_c` itself is where :math:`1 - \mathrm{ipr}`
+starts to fall from 1, at :math:`K \to \infty`). A and B follow from :math:`\operatorname{Var}_\xi` of the
+log-weight (:math:`x` fixed): raw Gaussian data, axis probe :math:`x = \sqrt t e_j`: :math:`A = S`,
+:math:`B = s_j^2` (AVS); population probe (:math:`\mathbb E x_j^2 = s_j^2 + t`): :math:`A = S + \sum_j s_j^4`,
+:math:`B = \sum_j s_j^2`; data on the sphere (:math:`\lVert\xi\rVert = 1`, only :math:`x\cdot\xi/t` varies;
+correlations between the coordinates of a normalised point neglected): axis :math:`A = 0`, :math:`B = v_j`;
+population :math:`A = \sum_j v_j^2`, :math:`B = \sum_j v_j = 1`.
 
 The comparison of ``t_half`` with ``t_c`` is between an observable at a threshold (1/2) and a random-energy-model
 critical point (condensation where the log-weight variance reaches :math:`2\log K`, exact only as
@@ -43,7 +72,16 @@ import xarray as xr
 from amphase.analysis.compare import Comparison
 from amphase.errors import ParameterError
 
-__all__ = ["COMPARISON", "compare", "crossing", "plot", "predicted_times", "table"]
+__all__ = [
+    "COMPARISON",
+    "collapse_time",
+    "compare",
+    "crossing",
+    "plot",
+    "predicted_times",
+    "rem_condensation_time",
+    "table",
+]
 
 HALF = 0.5
 
@@ -102,6 +140,50 @@ def predicted_times(n: tuple[int, int, int], s: tuple[float, float, float], K: i
     return out
 
 
+def rem_condensation_time(
+    n: tuple[int, int, int], s: tuple[float, float, float], K: int, normalized: bool, probe: str, m: float = 0.5
+) -> np.ndarray:
+    r"""(3,): the t per group where the REM's :math:`1 - \mathbb E\sum w^2 = m` (module docstring, "The REM reading").
+
+    Solves :math:`(A + tB)/t^2 = 2\log K / m^2`, i.e. AVS's critical time with :math:`\log K \to \log K/m^2`
+    (:func:`amphase.theory.diffusion.geometric.direction_loss` with ``n`` :math:`= K^{1/m^2}` in logarithms). NaN for
+    ``probe = "train"``, for empty groups and for K < 2.
+    """
+    from amphase.simulate.diffusion.data import linear_stds, normalized_variances
+    from amphase.theory.diffusion.geometric import quartic_term
+
+    out = np.full(3, np.nan)
+    groups = [(int(k), float(v)) for k, v in zip(n, s, strict=True)]
+    present = [g for g, (k, _) in enumerate(groups) if k > 0]
+    if K < 2 or not present or probe == "train":
+        return out
+    sd = linear_stds([groups[g] for g in present])
+    var = normalized_variances(sd) if normalized else sd * sd
+    S = quartic_term(sd * sd, normalized)
+    c = m * m / (2.0 * math.log(K))
+    start = 0
+    for g in present:
+        if probe == "axis":
+            A, B = S, float(var[start])
+        else:  # population: E x_j^2 = var_j + t
+            A, B = S + float(np.sum(var * var)), float(np.sum(var))
+        out[g] = 0.5 * (c * B + math.sqrt((c * B) ** 2 + 4.0 * c * A))
+        start += groups[g][0]
+    return out
+
+
+def collapse_time(n: tuple[int, int, int], s: tuple[float, float, float], K: int, normalized: bool) -> float:
+    """The anisotropic collapse variance (module docstring, ``t_collapse``) of the groups' data law; NaN for K < 2."""
+    from amphase.simulate.diffusion.data import linear_stds, normalized_variances
+    from amphase.theory.diffusion.geometric import collapse_variance
+
+    groups = [(int(k), float(v)) for k, v in zip(n, s, strict=True) if int(k) > 0]
+    if K < 2 or not groups:
+        return math.nan
+    sd = linear_stds(groups)
+    return collapse_variance(normalized_variances(sd) if normalized else sd * sd, K)
+
+
 def _param(ds: xr.Dataset, name: str, point: dict[str, Any]) -> Any:
     if name in point:
         return point[name]
@@ -134,12 +216,18 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
         lambda y: crossing(t, y), ratio, input_core_dims=[["time"]], vectorize=True, output_dtypes=[float]
     )
     cond = xr.apply_ufunc(
-        lambda y: crossing(t, y),
-        (1.0 - ds["ipr"]).max("group"),
-        input_core_dims=[["time"]],
-        vectorize=True,
-        output_dtypes=[float],
+        lambda y: crossing(t, y), 1.0 - ds["ipr"], input_core_dims=[["time"]], vectorize=True, output_dtypes=[float]
     )
+    if "passed_median" in ds:
+        med = xr.apply_ufunc(
+            lambda y: crossing(t, y),
+            ds["passed_median"] / ds["gaussian"],
+            input_core_dims=[["time"]],
+            vectorize=True,
+            output_dtypes=[float],
+        )
+        res["ratio_median"] = (ds["passed_median"] / ds["gaussian"]).mean("realization")
+        res["t_half_median"] = med.mean("realization", skipna=True)
     for name, a in (("t_half", half), ("t_cond", cond)):
         n_ok = a.notnull().sum("realization")
         res[name] = a.mean("realization", skipna=True)
@@ -149,16 +237,23 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     grid = [d for d in ds["passed"].dims if d not in ("realization", "time", "group")]
     tc = xr.full_like(res["t_half"], np.nan)
     tcs = xr.full_like(res["t_half"], np.nan)
+    trem = xr.full_like(res["t_half"], np.nan)
+    tcol = xr.full_like(res["t_half"].isel(group=0, drop=True), np.nan)
     for values in itertools.product(*(ds[d].values for d in grid)):
         point = {d: (v.item() if hasattr(v, "item") else v) for d, v in zip(grid, values, strict=True)}
         n = tuple(int(_param(ds, f"n{g}", point)) for g in (1, 2, 3))
         s = tuple(float(_param(ds, f"s{g}", point)) for g in (1, 2, 3))
-        pred = predicted_times(n, s, int(_param(ds, "K", point)), bool(int(_param(ds, "normalized", point))))
+        K, norm = int(_param(ds, "K", point)), bool(int(_param(ds, "normalized", point)))
+        pred = predicted_times(n, s, K, norm)
         sel = {d: point[d] for d in grid}
         tc.loc[sel] = pred[0]
         tcs.loc[sel] = pred[1]
+        trem.loc[sel] = rem_condensation_time(n, s, K, norm, str(_param(ds, "probe", point)))
+        tcol.loc[sel] = collapse_time(n, s, K, norm)
     res["t_c"] = tc
     res["t_c_sphere"] = tcs
+    res["t_rem"] = trem
+    res["t_collapse"] = tcol
     res.attrs.update(
         realizations=R,
         error_method=method,
@@ -183,9 +278,12 @@ def table(res: xr.Dataset) -> str:
     a = res.attrs
     others = _others(res)
     lines = [
-        f"# probe {a['probe']}, {a['n_probes']} probes per realization, {a['realizations']} realizations; "
-        f"t_half: {a['crossing']}; ± s.e.: {a['error_method']} (over crossing realizations, count n)",
+        f"# probe {a['probe'] or '(grid)'}, {a['n_probes']} probes per realization (train, population), "
+        f"{a['realizations']} realizations; t_half: {a['crossing']}, of the mean (median: t_med)",
+        f"# ± s.e.: {a['error_method']}, over the realizations that cross inside the grid (n of them)",
         "# t_c: AVS (raw group variances, S = sum s^4/2 raw, 0 normalised); t_c_sph: variances of the normalised law",
+        "# t_cond: 1 - ipr falls to 1/2; t_rem: its REM prediction (the formula of t_c with 4 log K; no REM for train)",
+        "# t_coll: collapse onto the training points, entropy criterion sum_j log(1 + var_j/t)/2 = log K (all groups)",
     ]
     for values in itertools.product(*(res[d].values for d in others)):
         sel = dict(zip(others, values, strict=True))
@@ -193,8 +291,8 @@ def table(res: xr.Dataset) -> str:
         if sel:
             lines.append("# " + ", ".join(f"{k} = {v}" for k, v in sel.items()))
         lines.append(
-            f"{'K':>7} {'group':>5} {'t_half ± s.e.':>22} {'n':>3} {'t_c':>9} {'t_c_sph':>9} {'t_half/t_c':>10} "
-            f"{'t_cond ± s.e.':>22}"
+            f"{'K':>6} {'g':>1} {'t_half ± s.e.':>21} {'n':>1} {'t_med':>8} {'t_c':>8} {'t_c_sph':>8} "
+            f"{'t_half/t_c':>10} {'t_cond ± s.e.':>21} {'t_rem':>8} {'t_coll':>7}"
         )
         Ks = r["K"].values if "K" in r.dims else [None]
         for K in Ks:
@@ -205,11 +303,13 @@ def table(res: xr.Dataset) -> str:
                 if not np.isfinite(tc) and not np.isfinite(float(row.t_half)):
                     continue
                 th = float(row.t_half)
+                med = float(row.t_half_median) if "t_half_median" in row else math.nan
                 lines.append(
-                    f"{int(K) if K is not None else -1:>7} {int(g):>5} "
-                    f"{_f(th) + ' ± ' + _f(float(row.t_half_error), 2):>22} {int(row.n_crossed):>3} "
-                    f"{_f(tc):>9} {_f(float(row.t_c_sphere)):>9} {_f(th / tc if tc > 0 else math.nan):>10} "
-                    f"{_f(float(rk.t_cond)) + ' ± ' + _f(float(rk.t_cond_error), 2):>22}"
+                    f"{int(K) if K is not None else -1:>6} {int(g):>1} "
+                    f"{_f(th) + ' ± ' + _f(float(row.t_half_error), 2):>21} {int(row.n_crossed):>1} {_f(med):>8} "
+                    f"{_f(tc):>8} {_f(float(row.t_c_sphere)):>8} {_f(th / tc if tc > 0 else math.nan):>10} "
+                    f"{_f(float(row.t_cond)) + ' ± ' + _f(float(row.t_cond_error), 2):>21}"
+                    f" {_f(float(row.t_rem)):>8} {_f(float(rk.t_collapse)):>7}"
                 )
     return "\n".join(lines)
 
@@ -243,8 +343,16 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
                 tc = float(rk["t_c"].sel(group=g))
                 if np.isfinite(tc):
                     ax.axvline(tc, color=c, ls="--", lw=1)
-            ax.plot(t, rk["condensed"].max("group").values, color="k", ls=":", lw=1, label="1 - ipr")
+            for g, c in zip(rk["group"].values, colours, strict=False):
+                ax.plot(t, rk["condensed"].sel(group=g).values, color=c, ls=":", lw=1)
+                if "ratio_median" in rk:
+                    ax.plot(t, rk["ratio_median"].sel(group=g).values, color=c, ls="-.", lw=0.8)
+            ax.plot([], [], color="k", ls=":", lw=1, label="1 - ipr")
+            ax.plot([], [], color="k", ls="-.", lw=0.8, label="median ratio")
             ax.axhline(HALF, color="grey", lw=0.5)
+            tcol = float(rk["t_collapse"])
+            if np.isfinite(tcol):
+                ax.axvline(tcol, color="k", ls="--", lw=1, label="collapse (entropy)")
             ax.set(xscale="log", ylim=(-0.05, 1.3), xlabel="t (VE noise variance)", title=f"K = {K} {tag}".strip())
             if j == 0:
                 ax.set_ylabel("passed / Gaussian value")
@@ -259,6 +367,7 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
                 ax.errorbar(Kv, rg["t_half"].values, yerr=np.nan_to_num(rg["t_half_error"].values), color=c,
                             marker="o", capsize=2, ls="none", label=f"group {int(g)} measured")  # fmt: skip
                 ax.plot(Kv, rg["t_c"].values, color=c, ls="--", label=f"group {int(g)} AVS t_c")
+            ax.plot(Kv, r["t_collapse"].values, color="k", ls="--", label="collapse (entropy)")
             ax.set(xscale="log", yscale="log", xlabel="K", ylabel="loss time", title=f"t_half vs t_c {tag}".strip())
             ax.legend(fontsize=6)
     fig.suptitle(title or res.attrs.get("source_title", ""))

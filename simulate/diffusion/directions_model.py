@@ -25,9 +25,11 @@ Jacobian along a direction of variance :math:`\sigma_g^2` is the **Gaussian valu
 at every x: the fraction of a displacement along the direction that the denoiser passes on. A direction whose
 variance the finite training set has *lost* (memorized) has :math:`J_{jj} \to 0`: the denoiser snaps onto training
 points along it. Per group g the model stores the mean over probes of :math:`\bar J_g(x) = n_g^{-1}\sum_{j\in g}
-J_{jj}(x)` (``passed``) with its standard error over probes, :math:`G_g(t)` (``gaussian``), and the mean inverse
-participation :math:`\sum_\mu w_\mu^2` (``ipr``; 1/K for equal weights, 1 when one point carries all the weight), the
-global condensation of the weights.
+J_{jj}(x)` (``passed``) with its standard error over probes and its median (``passed_median``: at probes off the
+training points the exact denoiser is nearly piecewise constant, and its Jacobian is large on the thin boundaries
+between the training points' basins, a heavy tail that the mean keeps and the median drops), :math:`G_g(t)`
+(``gaussian``), and the mean inverse participation :math:`\sum_\mu w_\mu^2` (``ipr``; 1/K for equal weights, 1
+when one point carries all the weight), the condensation of the weights.
 
 For probes from the noised training set (``probe = "train"``) the mean of :math:`J_D` has a direct reading, by the
 law of total variance over :math:`x \sim p_t`: :math:`\mathbb E_x[\operatorname{Cov}_w(\xi_j)] =
@@ -35,7 +37,8 @@ law of total variance over :math:`x \sim p_t`: :math:`\mathbb E_x[\operatorname{
 output does *not* pin to a training point (derived here). For a direction with :math:`\sigma_j^2 \ll t`, whose
 coordinate barely moves the weights, :math:`\mathbb E[\operatorname{Cov}_w(\xi_j)] = \sigma_j^2(1 -
 \sum_\mu w_\mu^2)`, so the passed fraction of the low-variance groups is :math:`(1 - \mathrm{ipr})(1 +
-\sigma_j^2/t)` times :math:`G_g` (derived here; tested).
+\sigma_j^2/t)` times :math:`G_g` (derived here; tested, exact with the training set's unbiased sample variance in
+place of :math:`\sigma_j^2`).
 
 Probes (``probe``)
 ------------------
@@ -57,10 +60,10 @@ Normalised data are not Gaussian: their Gaussian value uses the per-direction va
 second moments, not the exact :math:`K \to \infty` denoiser (the comparison says so).
 
 Stored per realization, on the dimensions ``time`` (``n_times`` values log-spaced from ``t_min`` to ``t_max``) and
-``group`` (three groups; a group of ``n_g = 0`` directions is NaN): ``passed``, ``passed_error``, ``gaussian``,
-``ipr``, and per group the population variance ``variance`` and the training set's per-direction variance
-``sample_variance`` (mean over the group). The training set is nested in K (stream
-:func:`~amphase.simulate.diffusion.data.nested_seed` keyed by the groups and ``normalized``).
+``group`` (three groups; a group of ``n_g = 0`` directions is NaN): ``passed``, ``passed_error``,
+``passed_median``, ``gaussian``, ``ipr``, and per group the population variance ``variance`` and the training set's
+unbiased per-direction sample variance ``sample_variance`` (mean over the group). The training set is nested in K
+(stream :func:`~amphase.simulate.diffusion.data.nested_seed` keyed by the groups and ``normalized``).
 """
 
 from __future__ import annotations
@@ -244,6 +247,7 @@ def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np
     nt = len(ts)
     passed = np.full((nt, GROUPS), np.nan)
     err = np.full((nt, GROUPS), np.nan)
+    median = np.full((nt, GROUPS), np.nan)
     ipr_out = np.full((nt, GROUPS), np.nan)
     gauss = np.full((nt, GROUPS), np.nan)
     for i, t in enumerate(ts):
@@ -259,6 +263,7 @@ def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np
             else:
                 vals, ip = jd[:, sel].mean(axis=1), ipr
             passed[i, g] = float(vals.mean())
+            median[i, g] = float(np.median(vals))
             err[i, g] = float(vals.std(ddof=1) / np.sqrt(len(vals))) if len(vals) > 1 else np.nan
             ipr_out[i, g] = float(ip.mean())
     variance = np.full(GROUPS, np.nan)
@@ -271,6 +276,7 @@ def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np
     return {
         "passed": passed,
         "passed_error": err,
+        "passed_median": median,
         "gaussian": gauss,
         "ipr": ipr_out,
         "variance": variance,
@@ -287,6 +293,7 @@ def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
     return {
         "passed": tg("mean over probes of the group-averaged diagonal of the denoiser Jacobian Cov_w/t"),
         "passed_error": tg("standard error of passed over probes"),
+        "passed_median": tg("median over probes of the group-averaged diagonal of the denoiser Jacobian"),
         "gaussian": tg("Gaussian (K -> infinity) value var_g/(var_g + t) of the diagonal Jacobian"),
         "ipr": tg("mean inverse participation sum_mu w_mu^2 of the weights at the probes"),
         "variance": Variable(("group",), "float64", np.nan, {"long_name": "per-direction variance of the data law"}),
