@@ -314,6 +314,14 @@ def table(res: xr.Dataset) -> str:
     return "\n".join(lines)
 
 
+def _short(name: str, value: Any) -> str:
+    if name == "normalized":
+        return "sphere" if int(value) else "raw"
+    if name == "probe":
+        return str(value)
+    return f"{name}={value}"
+
+
 def plot(res: xr.Dataset, title: str = "") -> Any:
     """Ratio against t per K (one panel each) with AVS's t_c marked, and measured t_half against K beside t_c."""
     from amphase.analysis.figures import new_figure
@@ -329,7 +337,7 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
     for i, values in enumerate(combos):
         sel = dict(zip(others, values, strict=True))
         r = res.sel(sel) if sel else res
-        tag = ", ".join(f"{k}={v}" for k, v in sel.items())
+        tag = " ".join(_short(k, v) for k, v in sel.items())
         for j, K in enumerate(Ks):
             ax = axes[i, j]
             rk = r.sel(K=K) if K is not None else r
@@ -353,7 +361,7 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
             tcol = float(rk["t_collapse"])
             if np.isfinite(tcol):
                 ax.axvline(tcol, color="k", ls="--", lw=1, label="collapse (entropy)")
-            ax.set(xscale="log", ylim=(-0.05, 1.3), xlabel="t (VE noise variance)", title=f"K = {K} {tag}".strip())
+            ax.set(xscale="log", ylim=(-0.05, 1.3), xlabel="t (VE noise variance)", title=f"K={K} {tag}".strip())
             if j == 0:
                 ax.set_ylabel("passed / Gaussian value")
                 ax.legend(fontsize=7)
@@ -368,7 +376,7 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
                             marker="o", capsize=2, ls="none", label=f"group {int(g)} measured")  # fmt: skip
                 ax.plot(Kv, rg["t_c"].values, color=c, ls="--", label=f"group {int(g)} AVS t_c")
             ax.plot(Kv, r["t_collapse"].values, color="k", ls="--", label="collapse (entropy)")
-            ax.set(xscale="log", yscale="log", xlabel="K", ylabel="loss time", title=f"t_half vs t_c {tag}".strip())
+            ax.set(xscale="log", yscale="log", xlabel="K", ylabel="loss time", title=f"loss time vs K {tag}".strip())
             ax.legend(fontsize=6)
     fig.suptitle(title or res.attrs.get("source_title", ""))
     return fig
