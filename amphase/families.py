@@ -118,8 +118,14 @@ register(
     Family(
         "diffusion",
         theory="amphase.theory.diffusion",
-        models={"diffusion.exact": "amphase.simulate.diffusion.model:MODEL"},
-        comparisons={"diffusion.exact": "amphase.analysis.diffusion.compare:COMPARISON"},
+        models={
+            "diffusion.exact": "amphase.simulate.diffusion.model:MODEL",
+            "diffusion.directions": "amphase.simulate.diffusion.directions_model:MODEL",
+        },
+        comparisons={
+            "diffusion.exact": "amphase.analysis.diffusion.compare:COMPARISON",
+            "diffusion.directions": "amphase.analysis.diffusion.directions:COMPARISON",
+        },
         configs="amphase.simulate.diffusion.configs",
     )
 )

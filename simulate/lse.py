@@ -47,6 +47,8 @@ Second moment (for the Hessian)
 -------------------------------
 * ``second="full"``: :math:`\sum_\mu w_\mu \xi^\mu \xi^{\mu T}` streamed as a third GEMM against the
   flattened outer products of a tile (d² per memory: for small d only, :data:`FULL_SECOND_MAX_D`);
+* ``second="diag"``: its diagonal :math:`\sum_\mu w_\mu (\xi^\mu_i)^2` (B, d), a third GEMM against the squared
+  memories (d per memory, any d): the per-coordinate weighted variance without the d x d matrix;
 * ``top=k``: the k memories of largest weight per query (a running top-k over tiles), their weights and the weight
   left outside them (``residual``). :math:`\operatorname{Cov}_w` restricted to them is a rank-k matrix whose
   non-zero eigenvalues are those of a k x k Gram matrix (:func:`hessian_spectrum`). The truncation changes the
@@ -113,8 +115,9 @@ class LSEStats:
         :math:`\tfrac12\lVert x\rVert^2 - \mathrm{lse}/\beta_R` (dot form).
     mean : (B, d)
         :math:`m(x) = \sum_\mu w_\mu \xi^\mu`, float64.
-    second : (B, d, d) or None
-        :math:`\sum_\mu w_\mu \xi^\mu \xi^{\mu T}` (``second="full"``), float64.
+    second : (B, d, d), (B, d) or None
+        :math:`\sum_\mu w_\mu \xi^\mu \xi^{\mu T}` (``second="full"``) or its diagonal (``second="diag"``),
+        float64.
     top_index, top_weight : (B, k) or None
         The k memories of largest weight and their weights (``top=k``), in decreasing weight.
     residual : (B,) or None
@@ -166,8 +169,9 @@ def lse_stats(
         :math:`\lVert\xi^\mu\rVert^2` in float64, precomputed once per memory set.
     tile : int
         Memories per tile; memory is O(B x tile) whatever K.
-    second : {None, "full"}
-        Also stream :math:`\sum_\mu w_\mu \xi^\mu\xi^{\mu T}` (d <= :data:`FULL_SECOND_MAX_D`).
+    second : {None, "full", "diag"}
+        Also stream :math:`\sum_\mu w_\mu \xi^\mu\xi^{\mu T}` (d <= :data:`FULL_SECOND_MAX_D`) or only its
+        diagonal (any d).
     top : int, optional
         Keep the ``top`` memories of largest weight per query (for a low-rank Hessian).
     form : {"distance", "dot"}
@@ -191,6 +195,8 @@ def lse_stats(
     K, d = memories.shape
     if K < 1:
         raise ParameterError("no memories")
+    if second not in (None, "full", "diag"):
+        raise ParameterError(f"second={second!r}; allowed: None, full, diag")
     if second == "full" and d > FULL_SECOND_MAX_D:
         raise ParameterError(f"second='full' at d={d} > {FULL_SECOND_MAX_D}: use top=k (a low-rank Hessian)")
     x = xp.asarray(x, dtype=dt)
@@ -211,6 +217,7 @@ def lse_stats(
     run_sum = xp.zeros(B, dtype=xp.float64)
     num = xp.zeros((B, d), dtype=xp.float64)
     sec = xp.zeros((B, d * d), dtype=xp.float64) if second == "full" else None
+    sec_diag = xp.zeros((B, d), dtype=xp.float64) if second == "diag" else None
     k_top = min(int(top), K) if top else 0
     top_s = xp.full((B, k_top), -xp.inf, dtype=xp.float64) if k_top else None
     top_i = xp.zeros((B, k_top), dtype=xp.int64) if k_top else None
@@ -250,6 +257,10 @@ def lse_stats(
             if rescale:
                 sec *= scale[:, None]
             sec += g @ outer
+        if sec_diag is not None:
+            if rescale:
+                sec_diag *= scale[:, None]
+            sec_diag += g @ (mem * mem)
         run_max = new_max
     log_s = xp.log(run_sum)
     mean = num / run_sum[:, None]
@@ -265,6 +276,8 @@ def lse_stats(
     out = LSEStats(lse=value, energy=energy, mean=mean)
     if sec is not None:
         out.second = (sec / run_sum[:, None]).reshape(B, d, d)
+    if sec_diag is not None:
+        out.second = sec_diag / run_sum[:, None]
     if k_top:
         lse_scores = run_max + log_s  # without the per-query constant, like the stored scores
         out.top_index = top_i
@@ -368,8 +381,11 @@ class LSEEnergy:
         if st.second is not None:  # second moment about the origin of the original coordinates
             c = self.centre
             m0 = st.mean - c
-            st.second = st.second + m0[:, :, None] * c[None, None, :] + c[None, :, None] * m0[:, None, :]
-            st.second = st.second + (c[:, None] * c[None, :])[None]
+            if second == "diag":
+                st.second = st.second + 2.0 * m0 * c[None, :] + (c * c)[None, :]
+            else:
+                st.second = st.second + m0[:, :, None] * c[None, None, :] + c[None, :, None] * m0[:, None, :]
+                st.second = st.second + (c[:, None] * c[None, :])[None]
         return st
 
     def _out(self, a: Any, single: bool) -> Any:

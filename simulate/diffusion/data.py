@@ -14,7 +14,8 @@ Datasets (:func:`training_set` by name):
     A linear manifold with a variance per direction group (the setting of Achilli et al. 2024, "Losing dimensions:
     geometric memorization in generative diffusion", arXiv:2410.08727): zero-mean Gaussian data whose first
     ``n_1`` coordinates have std ``s_1``, the next ``n_2`` std ``s_2``, ... (``groups``, default 10 directions each
-    with std 1, 0.3 and 0.01 in d = 30).
+    with std 1, 0.3 and 0.01 in d = 30). ``normalized=True`` divides every point by its norm (AVS's
+    ``is_normalized``: the points lie on the unit sphere; per-direction variances :func:`normalized_variances`).
 ``digits``
     scikit-learn's 8x8 handwritten digits (1797 images, d = 64, ships with scikit-learn, no download), pixel values
     0..16 mapped to [-1, 1] by :math:`x/8 - 1`. scikit-learn is imported only here.
@@ -49,9 +50,11 @@ __all__ = [
     "circle",
     "digits",
     "linear_manifold",
+    "linear_stds",
     "load_array",
     "mixture",
     "nested_seed",
+    "normalized_variances",
     "permuted",
     "sphere",
     "training_set",
@@ -125,19 +128,67 @@ def mixture(
     return out
 
 
-def linear_manifold(
-    K: int, rng: np.random.Generator, groups: Sequence[tuple[int, float]] = LINEAR_GROUPS
-) -> np.ndarray:
-    """K points of the linear manifold with direction groups ``[(n_1, std_1), ...]`` (module docstring)."""
-    K = _count("K", K)
+def linear_stds(groups: Sequence[tuple[int, float]] = LINEAR_GROUPS) -> np.ndarray:
+    """The per-direction stds of the direction groups ``[(n_1, std_1), ...]`` (checked), shape (d,)."""
     if not groups:
         raise ParameterError("groups: at least one (directions, std) group")
-    stds = []
+    stds: list[float] = []
     for n, s in groups:
         stds += [float(s)] * _count("directions of a group", n)
         if not (float(s) >= 0 and math.isfinite(float(s))):
             raise ParameterError(f"group std {s!r}: a finite number >= 0")
-    return rng.standard_normal((K, len(stds))) * np.asarray(stds)
+    return np.asarray(stds)
+
+
+def linear_manifold(
+    K: int, rng: np.random.Generator, groups: Sequence[tuple[int, float]] = LINEAR_GROUPS, normalized: bool = False
+) -> np.ndarray:
+    """K points of the linear manifold with direction groups ``[(n_1, std_1), ...]`` (module docstring)."""
+    K = _count("K", K)
+    stds = linear_stds(groups)
+    a = rng.standard_normal((K, len(stds))) * stds
+    if normalized:
+        norm = np.linalg.norm(a, axis=1, keepdims=True)
+        if not (norm > 0).all():
+            raise ParameterError("normalized=True needs at least one direction of std > 0")
+        a = a / norm
+    return a
+
+
+def normalized_variances(stds: Sequence[float]) -> np.ndarray:
+    r"""Per-direction variance :math:`v_i = \mathbb E[a_i^2/\lVert a\rVert^2]` of Gaussian data put on the sphere.
+
+    For :math:`a_i = \sigma_i g_i`, :math:`g \sim \mathcal N(0, I)`, writing :math:`1/S = \int_0^\infty e^{-sS}ds` and
+    :math:`\mathbb E[g^2 e^{-c g^2}] = (1+2c)^{-3/2}`, :math:`\mathbb E[e^{-c g^2}] = (1+2c)^{-1/2}` (derived here),
+
+    .. math::
+
+        v_i = \int_0^\infty \frac{\sigma_i^2}{1 + 2s\sigma_i^2} \prod_j (1 + 2s\sigma_j^2)^{-1/2}\, ds,
+        \qquad \sum_i v_i = 1,
+
+    evaluated by adaptive quadrature (:func:`scipy.integrate.quad`) per distinct std. The means are 0 by symmetry,
+    so :math:`v_i` is the variance.
+    """
+    from scipy.integrate import quad
+
+    sd = np.asarray(stds, dtype=float)
+    v2 = sd * sd
+    if sd.ndim != 1 or not (v2 > 0).any() or not np.isfinite(v2).all():
+        raise ParameterError("stds: a 1-d array of finite stds, at least one > 0")
+    pos = v2[v2 > 0]
+
+    def prod(s: float) -> float:
+        return float(np.exp(-0.5 * np.log1p(2.0 * s * pos).sum()))
+
+    out = np.zeros_like(v2)
+    for val in np.unique(v2[v2 > 0]):
+        f = lambda s, a=val: a / (1.0 + 2.0 * s * a) * prod(s)  # noqa: E731
+        # split at s = 1/(2 max var): the integrand changes scale there; quad handles the infinite tail
+        knee = 0.5 / float(pos.max())
+        res = quad(f, 0.0, knee, epsabs=0.0, epsrel=1e-12, limit=200)[0]
+        res += quad(f, knee, np.inf, epsabs=0.0, epsrel=1e-12, limit=200)[0]
+        out[v2 == val] = res
+    return out
 
 
 def permuted(data: np.ndarray, K: int, rng: np.random.Generator) -> np.ndarray:
@@ -201,7 +252,7 @@ def training_set(name: str, K: int, seed: np.random.SeedSequence, **kw: Any) -> 
     """The K training points of dataset ``name`` (module docstring) for the stream ``seed`` (:func:`nested_seed`).
 
     Keywords by dataset: circle ``radius``, ``even``; sphere ``d``; mixture ``d``, ``components``, ``separation``,
-    ``width``; linear ``groups``; array ``path``, ``variable``.
+    ``width``; linear ``groups``, ``normalized``; array ``path``, ``variable``.
     """
     rng = np.random.Generator(np.random.PCG64(seed))
     if name == "circle":
@@ -212,7 +263,7 @@ def training_set(name: str, K: int, seed: np.random.SeedSequence, **kw: Any) -> 
         return mixture(K, kw.get("d", 2), rng, components=kw.get("components", 4),
                        separation=kw.get("separation", 3.0), width=kw.get("width", 0.3))  # fmt: skip
     if name == "linear":
-        return linear_manifold(K, rng, kw.get("groups", LINEAR_GROUPS))
+        return linear_manifold(K, rng, kw.get("groups", LINEAR_GROUPS), bool(kw.get("normalized", False)))
     if name == "digits":
         return permuted(digits(), K, rng)
     if name == "array":

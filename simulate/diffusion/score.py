@@ -142,6 +142,40 @@ class ExactScore:
         st, _, _, _ = self._stats(x, t)
         return (st.mean + self.centre).astype(self.dtype)
 
+    def denoiser_jacobian_diagonal(self, x: Any, t: float) -> Any:
+        r"""Diagonal of the denoiser's Jacobian, :math:`\partial D_i/\partial x_i`, (B, d) float64.
+
+        With :math:`w = \operatorname{softmax}(-\beta_t\lVert x - s\xi^\mu\rVert^2)`,
+        :math:`\partial w_\mu/\partial x = (s/\sigma_t^2)\, w_\mu (\xi^\mu - m)`, so
+        :math:`J_D = (s/\sigma_t^2)\operatorname{Cov}_w(\xi)` (derived here; it is Tweedie's
+        :math:`\sigma_t^2 J_S = s J_D - I` with the LSE Hessian :math:`2I - 4\beta\operatorname{Cov}_w`). Its diagonal
+        is the weighted variance of each coordinate of the training points (one streaming pass with
+        ``second="diag"``; translation-invariant, so the centred points serve).
+        """
+        xp = self.xp
+        t = self._t(t)
+        s, var = float(self.schedule.scale(t)), float(self.schedule.variance(t))
+        x = xp.asarray(x)
+        if x.ndim != 2 or x.shape[1] != self.d:
+            raise ParameterError(f"x of shape {x.shape}: expected (B, {self.d})")
+        q = x.astype(xp.float64) / s - self.centre
+        st = lse_stats(q, self._mem, 0.5 * s * s / var, sq_norms=self._sq, tile=self.tile, second="diag")
+        cov = xp.maximum(st.second - st.mean * st.mean, 0.0)  # rounding can leave -1e-17 where one point carries w
+        return (s / var) * cov
+
+    def inverse_participation(self, x: Any, t: float) -> Any:
+        r""":math:`\sum_\mu w_\mu(x)^2` at time t, (B,) float64: 1/K for equal weights, 1 when one point carries all.
+
+        :math:`\sum_\mu w_\mu^2 = \exp(\mathrm{lse}_{2\beta} - 2\,\mathrm{lse}_\beta)` with
+        :math:`\mathrm{lse}_\beta = \log\sum_\mu e^{-\beta\lVert x - s\xi^\mu\rVert^2}`: two streaming passes,
+        no (B, K) array.
+        """
+        st, _, s, var = self._stats(x, t)
+        xp = self.xp
+        q = xp.asarray(x).astype(xp.float64) / s - self.centre
+        st2 = lse_stats(q, self._mem, s * s / var, sq_norms=self._sq, tile=self.tile)
+        return xp.minimum(xp.exp(st2.lse - 2.0 * st.lse), 1.0)
+
     def __call__(self, x: Any, t: float) -> Any:
         r"""The score :math:`(s\,m(x) - x)/\sigma_t^2`, (B, d)."""
         st, x64, s, var = self._stats(x, t)

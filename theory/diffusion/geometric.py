@@ -44,7 +44,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["DirectionLoss", "critical_sizes", "critical_times", "direction_loss", "quartic_term"]
+__all__ = ["DirectionLoss", "collapse_variance", "critical_sizes", "critical_times", "direction_loss", "quartic_term"]
 
 
 class DirectionLoss(NamedTuple):
@@ -87,3 +87,35 @@ def direction_loss(var: float, n: int, t: float, quartic: float = 0.0) -> Direct
     log_nc = (quartic + t * var) / (2.0 * t * t)
     n_c = math.exp(log_nc) if log_nc < 709.0 else math.inf
     return DirectionLoss(t_c, n_c, log_nc, float(t < t_c))
+
+
+def collapse_variance(variances: np.ndarray, n: int) -> float:
+    r"""VE noise variance of the collapse onto the training points, anisotropic Gaussian data (one t for all).
+
+    Biroli et al.'s entropy criterion (Nat. Commun. 15, 9957 (2024), arXiv:2402.18491; ``diffusion.collapse_time``)
+    for ``n`` points :math:`\mathcal N(0, \operatorname{diag}\sigma_j^2)`: the samples of the exact score collapse
+    onto the training points when the entropy of the noised population, relative to one noised point, falls below
+    :math:`\log n`,
+
+    .. math::
+
+        \tfrac12 \sum_j \log\Big(1 + \frac{\sigma_j^2}{t_C}\Big) = \log n,
+
+    a global condition: every direction collapses at the same :math:`t_C` (written here for a diagonal covariance,
+    derived from the isotropic case, where it reduces to :math:`t_C = \sigma^2/(n^{2/d} - 1)`, tested). Exact as
+    :math:`d \to \infty` at fixed :math:`\log n / d`. Solved by bracketing in :math:`\log t` (the left side
+    decreases monotonically from :math:`\infty` to 0).
+    """
+    from scipy.optimize import brentq
+
+    v = np.asarray(variances, dtype=float)
+    v = v[v > 0]
+    if n < 2 or len(v) == 0:
+        return math.nan
+    target = math.log(n)
+
+    def f(log_t: float) -> float:
+        return 0.5 * float(np.log1p(v / math.exp(log_t)).sum()) - target
+
+    lo, hi = math.log(float(v.max())) - 200.0, math.log(float(v.max())) + 200.0
+    return math.exp(brentq(f, lo, hi, xtol=1e-14, rtol=1e-13))

@@ -1,0 +1,361 @@
+r"""Per-direction loss of variance on the linear manifold (``diffusion.directions``), exact denoiser Jacobian.
+
+The diagonal of the exact score's denoiser Jacobian, direction group by direction group, against its Gaussian
+(infinite-K) value.
+
+Setting (Achilli et al. 2024, "Losing dimensions: geometric memorization in generative diffusion",
+arXiv:2410.08727, AVS): K training points on a linear manifold in :math:`d = n_1 + n_2 + n_3` dimensions, zero-mean
+Gaussian with std :math:`s_g` along the :math:`n_g` directions of group g (``linear`` data set of
+:mod:`amphase.simulate.diffusion.data`), optionally normalised onto the unit sphere (``normalized = 1``, AVS's
+``is_normalized``). Variance-exploding noise of variance t in data units (``diffusion.noise_beta`` with
+``sigma = 1``): :math:`p_t = K^{-1}\sum_\mu \mathcal N(\xi^\mu, tI)`.
+
+What is measured
+----------------
+The exact denoiser :math:`D(x) = \sum_\mu w_\mu(x)\,\xi^\mu` has the Jacobian
+:math:`J_D(x) = \operatorname{Cov}_{w(x)}(\xi)/t`
+(:meth:`~amphase.simulate.diffusion.score.ExactScore.denoiser_jacobian_diagonal`). For Gaussian data and
+:math:`K \to \infty` the denoiser is the linear (Wiener) filter :math:`D(x) = \Sigma(\Sigma + tI)^{-1}x`, whose
+Jacobian along a direction of variance :math:`\sigma_g^2` is the **Gaussian value**
+
+.. math::
+
+    G_g(t) = \frac{\sigma_g^2}{\sigma_g^2 + t}
+
+at every x: the fraction of a displacement along the direction that the denoiser passes on. A direction whose
+variance the finite training set has *lost* (memorized) has :math:`J_{jj} \to 0`: the denoiser snaps onto training
+points along it. Per group g the model stores the mean over probes of :math:`\bar J_g(x) = n_g^{-1}\sum_{j\in g}
+J_{jj}(x)` (``passed``) with its standard error over probes and its median (``passed_median``: at probes off the
+training points the exact denoiser is nearly piecewise constant, and its Jacobian is large on the thin boundaries
+between the training points' basins, a heavy tail that the mean keeps and the median drops), :math:`G_g(t)`
+(``gaussian``), and the mean inverse participation :math:`\sum_\mu w_\mu^2` (``ipr``; 1/K for equal weights, 1
+when one point carries all the weight), the condensation of the weights.
+
+For probes from the noised training set (``probe = "train"``) the mean of :math:`J_D` has a direct reading, by the
+law of total variance over :math:`x \sim p_t`: :math:`\mathbb E_x[\operatorname{Cov}_w(\xi_j)] =
+\operatorname{Var}(\xi_j) - \operatorname{Var}_x(D_j(x))`, the part of the direction's variance that the denoised
+output does *not* pin to a training point (derived here). For a direction with :math:`\sigma_j^2 \ll t`, whose
+coordinate barely moves the weights, :math:`\mathbb E[\operatorname{Cov}_w(\xi_j)] = \sigma_j^2(1 -
+\sum_\mu w_\mu^2)`, so the passed fraction of the low-variance groups is :math:`(1 - \mathrm{ipr})(1 +
+\sigma_j^2/t)` times :math:`G_g` (derived here; tested, exact with the training set's unbiased sample variance in
+place of :math:`\sigma_j^2`).
+
+Probes (``probe``)
+------------------
+``train``
+    :math:`x = \xi^\nu + \sqrt t\,z`, :math:`\nu` uniform: samples of the exact-score :math:`p_t`, which the reverse
+    process of the exact score produces at time t when integrated exactly. ``n_probes`` per realization; the same
+    :math:`(\nu, z)` at every t (common random numbers, stream ``(1,)``), so curves against t are smooth.
+``population``
+    :math:`x = a + \sqrt t\,z` with ``a`` a fresh point of the data law (not a training point): samples of the
+    population :math:`p_t` that a generalizing model should reproduce (stream ``(1,)``).
+``axis``
+    AVS's probe: :math:`x = \sqrt t\, e_j` (the population mean plus a displacement of norm :math:`\sqrt t` along
+    direction j); group g's value averages :math:`J_{jj}(\sqrt t e_j)` over :math:`j \in g`. This is where the
+    random-energy criterion of :mod:`amphase.theory.diffusion.geometric` (log-weight variance
+    :math:`(S + x_j^2\sigma_j^2)/t^2` at :math:`x_j^2 = t`) is posed. Deterministic: errors come from realizations.
+
+Normalised data are not Gaussian: their Gaussian value uses the per-direction variance of the normalised law
+(:func:`~amphase.simulate.diffusion.data.normalized_variances`, exact) and is then the linear filter with matched
+second moments, not the exact :math:`K \to \infty` denoiser (the comparison says so).
+
+Stored per realization, on the dimensions ``time`` (``n_times`` values log-spaced from ``t_min`` to ``t_max``) and
+``group`` (three groups; a group of ``n_g = 0`` directions is NaN): ``passed``, ``passed_error``,
+``passed_median``, ``gaussian``, ``ipr``, and per group the population variance ``variance`` and the training set's
+unbiased per-direction sample variance ``sample_variance`` (mean over the group). The training set is nested in K
+(stream :func:`~amphase.simulate.diffusion.data.nested_seed` keyed by the groups and ``normalized``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from amphase.errors import ParameterError
+from amphase.params import Choice, Param
+from amphase.simulate.backend import get_backend
+from amphase.simulate.diffusion.data import linear_manifold, linear_stds, nested_seed, normalized_variances
+from amphase.simulate.diffusion.schedules import make_schedule
+from amphase.simulate.diffusion.score import exact_score
+from amphase.simulate.lse import DEFAULT_TILE, kernel_params
+from amphase.simulate.models import Model, Variable
+from amphase.simulate.seeding import child_rng
+
+__all__ = [
+    "GROUPS",
+    "MODEL",
+    "PROBES",
+    "group_sizes",
+    "measure",
+    "population_variances",
+    "run",
+    "stds_of",
+    "times",
+    "training_points",
+]
+
+#: the number of direction groups (AVS's synthetic setting has three).
+GROUPS = 3
+
+#: probe kinds (module docstring).
+PROBES = ("train", "population", "axis")
+
+PARAMS: tuple[Param | Choice, ...] = (
+    Param(
+        "K",
+        "number of training points (n of the theory)",
+        lower=1,
+        upper=10**7,
+        integer=True,
+        long_name="training set size",
+    ),
+    *(
+        p
+        for g in (1, 2, 3)
+        for p in (
+            Param(f"n{g}", f"directions in group {g}", lower=0, upper=10**4, integer=True),
+            Param(f"s{g}", f"std of the data along group {g}", lower=0.0, lower_open=True),
+        )
+    ),
+    Param(
+        "normalized",
+        "1: every training point divided by its norm (AVS's is_normalized), 0: raw Gaussian",
+        lower=0,
+        upper=1,
+        integer=True,
+    ),
+    Choice("probe", "where the Jacobian is measured: noised training points, noised fresh points, sqrt(t) e_j", PROBES),
+    Param("n_probes", "probes per realization (train, population)", lower=2, upper=10**6, integer=True),
+    Param("t_min", "smallest VE noise variance of the time grid", lower=0.0, lower_open=True),
+    Param("t_max", "largest VE noise variance of the time grid", lower=0.0, lower_open=True),
+    Param("n_times", "noise variances, log-spaced from t_min to t_max", lower=2, upper=10**4, integer=True),
+    *kernel_params("training points"),
+)
+
+DEFAULTS: dict[str, Any] = {
+    "n1": 10,
+    "s1": 1.0,
+    "n2": 10,
+    "s2": 0.3,
+    "n3": 10,
+    "s3": 0.01,
+    "normalized": 0,
+    "probe": "train",
+    "n_probes": 256,
+    "t_min": 1e-4,
+    "t_max": 10.0,
+    "n_times": 25,
+    "dtype": "float64",
+    "backend": "cpu",
+    "tile": DEFAULT_TILE,
+}
+
+
+def group_sizes(params: Mapping[str, Any]) -> tuple[int, int, int]:
+    """Directions per group, (n1, n2, n3)."""
+    return int(params["n1"]), int(params["n2"]), int(params["n3"])
+
+
+def _groups(params: Mapping[str, Any]) -> list[tuple[int, float]]:
+    return [(int(params[f"n{g}"]), float(params[f"s{g}"])) for g in (1, 2, 3) if int(params[f"n{g}"]) > 0]
+
+
+def stds_of(params: Mapping[str, Any]) -> np.ndarray:
+    """The per-direction stds (d,) before any normalisation."""
+    return linear_stds(_groups(params))
+
+
+def population_variances(params: Mapping[str, Any]) -> np.ndarray:
+    r"""Per-direction variance of the data law (d,): :math:`s_g^2`, or :math:`v_i` of the sphere when normalised."""
+    sd = stds_of(params)
+    return normalized_variances(sd) if int(params["normalized"]) else sd * sd
+
+
+def times(params: Mapping[str, Any]) -> np.ndarray:
+    """The time grid: ``n_times`` VE noise variances log-spaced from ``t_min`` to ``t_max``."""
+    return np.geomspace(float(params["t_min"]), float(params["t_max"]), int(params["n_times"]))
+
+
+def dataset_key(params: Mapping[str, Any]) -> dict[str, Any]:
+    """What defines a realization's training set (never K): the groups and the normalisation."""
+    key: dict[str, Any] = {"dataset": "linear", "normalized": int(params["normalized"])}
+    for g in (1, 2, 3):
+        key[f"n{g}"], key[f"s{g}"] = int(params[f"n{g}"]), float(params[f"s{g}"])
+    return key
+
+
+def training_points(params: Mapping[str, Any], seed: np.random.SeedSequence) -> np.ndarray:
+    """The (K, d) training set of one realization, nested in K."""
+    stream = nested_seed(seed, dataset_key(params))
+    rng = np.random.Generator(np.random.PCG64(stream))
+    return linear_manifold(int(params["K"]), rng, _groups(params), bool(int(params["normalized"])))
+
+
+def check(params: Mapping[str, Any]) -> None:
+    """Cross-parameter checks at one grid point (before any work)."""
+    if sum(group_sizes(params)) < 1:
+        raise ParameterError("n1, n2, n3: at least one direction group must have n_g >= 1 directions")
+    if not float(params["t_min"]) < float(params["t_max"]):
+        raise ParameterError(f"t_min={params['t_min']}, t_max={params['t_max']}: t_min must be below t_max")
+    get_backend(params["backend"])
+
+
+def measure(score: Any, x: np.ndarray, t: float, xp: Any = np) -> tuple[np.ndarray, np.ndarray]:
+    r"""The diagonal of the denoiser Jacobian :math:`J_{jj}(x_b)` (B, d) and :math:`\sum_\mu w_\mu(x_b)^2` (B,).
+
+    ``score`` is the exact score (VE, ``sigma = 1``), ``x`` the (B, d) probes, ``t`` the noise variance; host arrays
+    are returned whatever the backend.
+    """
+    jd = np.asarray(_host(score.denoiser_jacobian_diagonal(xp.asarray(x), t)), dtype=np.float64)
+    ipr = np.asarray(_host(score.inverse_participation(xp.asarray(x), t)), dtype=np.float64)
+    return jd, ipr
+
+
+def _host(a: Any) -> Any:
+    return a.get() if hasattr(a, "get") else a
+
+
+def _index(params: Mapping[str, Any]) -> np.ndarray:
+    return np.repeat(np.arange(GROUPS), group_sizes(params))
+
+
+def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+    """One realization (module docstring)."""
+    backend = get_backend(params["backend"])
+    xp = backend.xp
+    data = training_points(params, seed)
+    K, d = data.shape
+    index = _index(params)
+    var = population_variances(params)
+    score = exact_score(
+        xp.asarray(data), make_schedule("ve", sigma=1.0), tile=int(params["tile"]), dtype=params["dtype"]
+    )
+    ts = times(params)
+    probe = params["probe"]
+    rng = child_rng(seed, 1)
+    if probe == "axis":
+        base, z = np.zeros((d, d)), np.eye(d)
+    else:
+        P = int(params["n_probes"])
+        if probe == "train":
+            base = data[rng.integers(K, size=P)]
+        else:
+            base = linear_manifold(P, rng, _groups(params), bool(int(params["normalized"])))
+        z = rng.standard_normal((P, d))
+    nt = len(ts)
+    passed = np.full((nt, GROUPS), np.nan)
+    err = np.full((nt, GROUPS), np.nan)
+    median = np.full((nt, GROUPS), np.nan)
+    ipr_out = np.full((nt, GROUPS), np.nan)
+    gauss = np.full((nt, GROUPS), np.nan)
+    for i, t in enumerate(ts):
+        jd, ipr = measure(score, base + np.sqrt(t) * z, float(t), xp)
+        for g in range(GROUPS):
+            sel = index == g
+            if not sel.any():
+                continue
+            gauss[i, g] = float(np.mean(var[sel] / (var[sel] + t)))
+            if probe == "axis":  # the probe along direction j measures J_jj there
+                rows = np.nonzero(sel)[0]
+                vals, ip = jd[rows, rows], ipr[rows]
+            else:
+                vals, ip = jd[:, sel].mean(axis=1), ipr
+            passed[i, g] = float(vals.mean())
+            median[i, g] = float(np.median(vals))
+            err[i, g] = float(vals.std(ddof=1) / np.sqrt(len(vals))) if len(vals) > 1 else np.nan
+            ipr_out[i, g] = float(ip.mean())
+    variance = np.full(GROUPS, np.nan)
+    sample_variance = np.full(GROUPS, np.nan)
+    for g in range(GROUPS):
+        sel = index == g
+        if sel.any():
+            variance[g] = float(var[sel].mean())
+            sample_variance[g] = float(data[:, sel].var(axis=0, ddof=1).mean()) if K > 1 else 0.0
+    return {
+        "passed": passed,
+        "passed_error": err,
+        "passed_median": median,
+        "gaussian": gauss,
+        "ipr": ipr_out,
+        "variance": variance,
+        "sample_variance": sample_variance,
+    }
+
+
+def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
+    """The per-realization result variables."""
+
+    def tg(text: str) -> Variable:
+        return Variable(("time", "group"), "float64", np.nan, {"long_name": text, "units": "1"})
+
+    return {
+        "passed": tg("mean over probes of the group-averaged diagonal of the denoiser Jacobian Cov_w/t"),
+        "passed_error": tg("standard error of passed over probes"),
+        "passed_median": tg("median over probes of the group-averaged diagonal of the denoiser Jacobian"),
+        "gaussian": tg("Gaussian (K -> infinity) value var_g/(var_g + t) of the diagonal Jacobian"),
+        "ipr": tg("mean inverse participation sum_mu w_mu^2 of the weights at the probes"),
+        "variance": Variable(("group",), "float64", np.nan, {"long_name": "per-direction variance of the data law"}),
+        "sample_variance": Variable(
+            ("group",), "float64", np.nan, {"long_name": "per-direction unbiased sample variance of the training set"}
+        ),
+    }
+
+
+def sizes(config: Mapping[str, Any]) -> dict[str, int]:
+    """Extra dimensions: the time grid and the three direction groups."""
+    return {"time": int(config["params"]["n_times"]), "group": GROUPS}
+
+
+def coords(config: Mapping[str, Any]) -> dict[str, tuple[np.ndarray, dict[str, str]]]:
+    """The noise variances of the time grid and the group numbers."""
+    p = config["params"]
+    return {
+        "time": (times(p), {"units": "1", "long_name": "VE noise variance t (data units)"}),
+        "group": (np.arange(1, GROUPS + 1), {"units": "1", "long_name": "direction group"}),
+    }
+
+
+def attrs(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Backend, device and the measured quantity."""
+    backend = get_backend(config["params"]["backend"])
+    return {
+        "backend": backend.name,
+        "device": backend.device,
+        "measurement": "diagonal of the exact denoiser Jacobian Cov_w/t per direction group, VE sigma = 1 "
+        "(amphase.simulate.diffusion.directions_model)",
+    }
+
+
+def memory(params: Mapping[str, Any]) -> float:
+    """Bytes of one task: training set (three copies), probes and one tile of scores per probe."""
+    K, d = int(params["K"]), sum(group_sizes(params))
+    P = d if params["probe"] == "axis" else int(params["n_probes"])
+    tile = min(int(params["tile"]), K)
+    return float(8 * (4 * K * d + 8 * P * d + 3 * P * tile))
+
+
+def cost(params: Mapping[str, Any]) -> float:
+    """Relative cost: times x probes x training points x dimension (three streaming passes each)."""
+    K, d = int(params["K"]), sum(group_sizes(params))
+    P = 2 * d if params["probe"] == "axis" else int(params["n_probes"])
+    return float(3 * int(params["n_times"]) * P * K * d)
+
+
+MODEL = Model(
+    name="diffusion.directions",
+    title="Per-direction loss of variance of the exact score on a linear manifold (denoiser Jacobian per group)",
+    references="Achilli, Ventura, Silvestri, Pham, Raya, Krotov, Lucibello & Ambrogioni, arXiv:2410.08727 (2024)",
+    params=PARAMS,
+    gridable=("K", "normalized", "probe", "n_probes", "s1", "s2", "s3"),
+    defaults=DEFAULTS,
+    variables=variables,
+    sizes=sizes,
+    coords=coords,
+    run=run,
+    check=check,
+    attrs=attrs,
+    memory=memory,
+    cost=cost,
+)
