@@ -118,8 +118,14 @@ register(
     Family(
         "diffusion",
         theory="amphase.theory.diffusion",
-        models={"diffusion.exact": "amphase.simulate.diffusion.model:MODEL"},
-        comparisons={"diffusion.exact": "amphase.analysis.diffusion.compare:COMPARISON"},
+        models={
+            "diffusion.exact": "amphase.simulate.diffusion.model:MODEL",
+            "diffusion.basins": "amphase.simulate.diffusion.basins_model:MODEL",
+        },
+        comparisons={
+            "diffusion.exact": "amphase.analysis.diffusion.compare:COMPARISON",
+            "diffusion.basins": "amphase.analysis.diffusion.basins_compare:COMPARISON",
+        },
         configs="amphase.simulate.diffusion.configs",
     )
 )
