@@ -13,7 +13,9 @@ from amphase.analysis.diffusion.basins import (
     critical_noise,
     curve_crossing,
     pair_basin_noise,
+    pair_energy,
     pair_return_probability,
+    posterior_return_probability,
     relative_energies,
     return_trials,
     time_at_noise,
@@ -49,7 +51,9 @@ def test_pair_attractors_and_exact_energy_identities(far_pair) -> None:
     mid = pts.mean(axis=0)
     assert np.allclose(np.linalg.norm(att.x - mid, axis=1), pm.x, atol=1e-8)
     # symmetric memories: relative energy 0 (reflection symmetry), the line maximum is the midpoint saddle
-    assert np.all(np.abs(att.relative_energy) < 1e-12) and att.reference == 0
+    assert np.all(np.abs(att.relative_energy) < 1e-12) and np.all(np.abs(att.ground_energy) < 1e-12)
+    # the energy of each minimum relative to an isolated memory (derived): E(a) = pair_energy(D, beta)
+    assert np.allclose(att.energy, pair_energy(D, BETA), atol=1e-12)
     assert np.allclose(att.line_radius, pm.x, atol=1e-8)
     assert np.allclose(att.barrier, pm.barrier, atol=1e-10)
 
@@ -74,6 +78,23 @@ def test_pair_return_probability_is_the_half_plane(far_pair) -> None:
     assert abs(c.noise - pair_basin_noise(D, BETA)) < 3 * c.error, (c, pair_basin_noise(D, BETA))
 
 
+def test_reverse_sde_to_zero_returns_with_the_posterior_weight() -> None:
+    """SDE run to t_min from a noised training point: P_return = E_z[w_own(x_t)] (derived in the module)."""
+    pts = pair(1.0)
+    score = exact_score(pts, ve(3.0))
+    levels = np.array([0.2, 0.35, 0.5, 0.8])
+    tr = return_trials(score, BETA, pts, levels, 1000, np.random.SeedSequence(20261207), targets=pts, sampler="sde",
+                       steps=50, stop="zero")  # fmt: skip
+    k, n = tr.returned.sum(axis=0), tr.trials.sum(axis=0)
+    m, e = posterior_return_probability(score, pts, [0, 1], levels, 20_000, np.random.SeedSequence(6))
+    p, p_err2 = m.mean(axis=0), (e**2).sum(axis=0) / 4
+    z = (k / n - p) / np.sqrt(p * (1 - p) / n + p_err2)
+    assert np.all(np.abs(z) < 4), z
+    assert float(np.sum(z * z)) < chi2.ppf(0.999, len(levels))
+    # the posterior weight is not the half-plane: the SDE's own noise crosses the bisector (by 5 to 8 sigma here)
+    assert np.all(p[1:] < pair_return_probability(0.5, levels[1:]) - 4 * np.sqrt(p[1:] * (1 - p[1:]) / n[1:]))
+
+
 def test_voronoi_prediction_of_the_pair_is_the_half_plane(far_pair) -> None:
     D, pts, _, att = far_pair
     own = np.argmin(((att.x[:, None, :] - pts[None]) ** 2).sum(-1), axis=1)
@@ -91,16 +112,27 @@ def test_symmetric_memories_have_equal_energies() -> None:
     th = 0.3 + 2 * np.pi * np.arange(6) / 6
     pts = np.stack([np.cos(th), np.sin(th)], axis=1)
     att = basin_attractors(exact_score(pts, ve(3.0)), BETA, pts)
-    assert len(att.x) == 6 and np.all(att.kind == 0) and att.reference == 0
+    assert len(att.x) == 6 and np.all(att.kind == 0)
     assert np.all(np.abs(att.relative_energy) < 1e-12)
 
 
 def test_relative_energies_reference() -> None:
     e = np.array([3.0, 1.0, 2.0, 0.5])
-    rel, ref = relative_energies(e, [True, True, False, False])
-    assert ref == 0 and np.array_equal(rel, e - 1.0)
-    rel, ref = relative_energies(e, [False] * 4)
-    assert ref == 1 and np.array_equal(rel, e - 0.5)
+    rel, ground = relative_energies(e, [True, True, False, False])
+    assert np.array_equal(rel, e - 1.0) and np.array_equal(ground, e - 0.5)
+    rel, ground = relative_energies(e, [False] * 4)
+    assert np.all(np.isnan(rel)) and np.array_equal(ground, e - 0.5)
+
+
+def test_merged_pair_energy() -> None:
+    """Merged pair (beta D^2 <= 2): one midpoint minimum at D^2/4 - ln(2)/beta exactly; found by the finder too."""
+    D = 0.25  # beta D^2 / 2 = 0.625
+    assert math.isclose(pair_energy(D, BETA), D * D / 4 - math.log(2) / BETA, rel_tol=1e-14)
+    pts = pair(D)
+    att = basin_attractors(exact_score(pts, ve(3.0)), BETA, pts)
+    assert len(att.x) == 1 and att.kind[0] == 1 and np.allclose(att.x[0], pts.mean(axis=0), atol=1e-8)
+    assert math.isclose(att.energy[0], D * D / 4 - math.log(2) / BETA, abs_tol=1e-12)
+    assert np.isnan(att.relative_energy[0]) and att.ground_energy[0] == 0.0
 
 
 def test_critical_noise_interpolation_and_error() -> None:
@@ -144,6 +176,8 @@ def test_bad_input(far_pair) -> None:
         return_trials(score, BETA, att.x, [0.2], 0, ss)
     with pytest.raises(ParameterError, match="delta_r"):
         return_trials(score, BETA, att.x, [0.2], 4, ss, delta_r=0.0)
+    with pytest.raises(ParameterError, match="stop"):
+        return_trials(score, BETA, att.x, [0.2], 4, ss, stop="never")
     with pytest.raises(ParameterError, match="sampler"):
         return_trials(score, BETA, att.x, [0.2], 4, ss, sampler="euler")
     with pytest.raises(ParameterError, match="attractors"):

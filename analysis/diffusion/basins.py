@@ -16,8 +16,11 @@ find_attractors`: denoiser iteration, Hessian, deduplication) and keeps the stab
 by more than the threshold; the weight rule does not.)
 
 Relative energy: :math:`\Delta E(a) = E(a) - \min_{b\ \mathrm{memorized}} E(b)`, in data units (the energy of the
-noised coordinates divided by :math:`s^2`, which for VE is 1); where no attractor is memorized, relative to the
-lowest attractor (``reference = 1``). Symmetric memories have :math:`\Delta E = 0` exactly.
+noised coordinates divided by :math:`s^2`, which for VE is 1); NaN where no attractor is memorized. Beside it the
+energy above the lowest attractor found, :math:`E(a) - \min_b E(b)`, always defined. Symmetric memories have
+:math:`\Delta E = 0` exactly. Reference (derived here): two memories at distance :math:`D < \sqrt{2/\beta}` merge
+into one minimum at their midpoint of energy :math:`D^2/4 - \beta^{-1}\ln 2`, against 0 at an isolated memory
+(:func:`pair_energy`): a merged pair lies :math:`\beta^{-1}\ln 2` below a lone memory as :math:`D \to 0`.
 
 Line saddle: along the segment from an attractor to its nearest other attractor, the maximum of :math:`E` (on a grid
 of ``line_points`` points): ``line_radius`` is the distance from the attractor to it, ``barrier`` the energy rise.
@@ -72,6 +75,11 @@ attractor's side:
 from the minimum to the saddle, :math:`\to D/2` for :math:`\beta D^2 \gg 1`. (The reverse SDE adds noise of its own
 and does not obey this.)
 
+*The reverse SDE run to t = 0* (``stop="zero"``, memorized attractors): it ends on training point :math:`\mu` with
+the posterior probability :math:`w_\mu(x_t)`, so :math:`P_{return}(r) = E_z[w_a(s_t a + \sigma_t z)]` for any K
+(:func:`posterior_return_probability`); for two memories
+:math:`E_z[\mathrm{logistic}(D^2/(2r^2) + (D/r) z)]`.
+
 *Isolated memories* (every neighbour far beyond :math:`\sqrt{2/\beta}`): the LSE basins tend to the Voronoi cells of
 the training points; :func:`voronoi_probability` estimates :math:`P(a + r z \in \mathrm{cell}(a))` by Monte Carlo (exact
 for the pair: the half-space), and :func:`pair_prediction` averages :math:`\Phi(h_a/r)` over attractors with
@@ -102,6 +110,7 @@ __all__ = [
     "KINDS",
     "P_CRIT",
     "STATUS",
+    "STOPS",
     "BasinAttractors",
     "Crossing",
     "ReturnTrials",
@@ -110,8 +119,10 @@ __all__ = [
     "critical_noise",
     "curve_crossing",
     "pair_basin_noise",
+    "pair_energy",
     "pair_prediction",
     "pair_return_probability",
+    "posterior_return_probability",
     "relative_energies",
     "return_probability",
     "return_trials",
@@ -124,6 +135,9 @@ KINDS = ("memorized", "spurious")
 
 #: the return probability that defines the basin.
 P_CRIT = 0.9
+
+#: where :func:`return_trials` stops denoising.
+STOPS = ("beta", "zero")
 
 #: outcome of :func:`critical_noise`, by code.
 STATUS = ("found", "below grid", "above grid", "no trials")
@@ -343,6 +357,38 @@ def voronoi_probability(centres: Any, own: Any, points: Any, n_draws: int, rng: 
     return VoronoiMC(a, own, pts, z)
 
 
+def posterior_return_probability(
+    score: ExactScore, centres: Any, own: Any, levels: Any, n_draws: int, rng: np.random.SeedSequence
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""The return probability of the reverse SDE run to t = 0: :math:`E_z[w_{own}(s_t a + \sigma_t z)]`, (n, L).
+
+    Derived here: the exact reverse SDE started at :math:`x_t` ends on training point :math:`\mu` with the posterior
+    probability :math:`P(x_0 = \xi^\mu \mid x_t) = w_\mu(x_t)`, the softmax weight at :math:`\beta_t =
+    1/(2\sigma_t^2)` with memories :math:`s\xi` (the reverse process has the forward process's joint law). Monte
+    Carlo over ``n_draws`` normals per attractor and level; returns (mean, its standard error).
+    """
+    if not isinstance(score, ExactScore):
+        raise ParameterError("posterior_return_probability needs the exact score (an ExactScore)")
+    a = np.asarray(centres, dtype=float)
+    own = np.asarray(own, dtype=np.int64)
+    r = _levels(levels)
+    n_draws = _whole("n_draws", n_draws, 2)
+    if a.ndim != 2 or a.shape[1] != score.d or own.shape != (len(a),) or np.any(own < 0) or np.any(own >= score.K):
+        raise ParameterError(f"centres {a.shape} and own {own.shape}: (n, {score.d}) and (n,) training-point indices")
+    gen = np.random.Generator(np.random.PCG64(rng))
+    sch = score.schedule
+    mean = np.zeros((len(a), r.size))
+    err = np.zeros((len(a), r.size))
+    for j, level in enumerate(r):
+        t = time_at_noise(sch, float(level))
+        s, sd = float(sch.scale(t)), float(sch.std(t))
+        en = score.energy_at(t)
+        for i in range(len(a)):
+            w = np.asarray(en.weights(s * a[i] + sd * gen.standard_normal((n_draws, score.d))))[:, own[i]]
+            mean[i, j], err[i, j] = w.mean(), w.std(ddof=1) / math.sqrt(n_draws)
+    return mean, err
+
+
 # ---------------------------------------------------------------------------------------------- attractors
 
 
@@ -362,10 +408,9 @@ class BasinAttractors:
         That training point.
     d_train : (n,)
         Distance to the nearest training point (data units).
-    energy, relative_energy : (n,)
-        :math:`E_\beta` in data units, and :math:`\Delta E` (module docstring).
-    reference : int
-        0: relative to the lowest memorized attractor; 1: to the lowest attractor (none is memorized).
+    energy, relative_energy, ground_energy : (n,)
+        :math:`E_\beta` in data units, :math:`\Delta E` above the lowest memorized attractor (NaN if none is
+        memorized) and the energy above the lowest attractor (module docstring).
     line_radius, barrier : (n,)
         Distance to, and energy rise of, the maximum of E on the segment to the nearest other attractor (NaN if alone).
     t_stop, beta, scale : float
@@ -381,7 +426,7 @@ class BasinAttractors:
     d_train: np.ndarray
     energy: np.ndarray
     relative_energy: np.ndarray
-    reference: int
+    ground_energy: np.ndarray
     line_radius: np.ndarray
     barrier: np.ndarray
     t_stop: float
@@ -394,17 +439,28 @@ class BasinAttractors:
         return int((self.kind == KINDS.index(kind)).sum())
 
 
-def relative_energies(energy: Any, memorized: Any) -> tuple[np.ndarray, int]:
-    r""":math:`E - \min_{memorized} E` (reference 0), or :math:`E - \min E` where none is memorized (reference 1)."""
+def relative_energies(energy: Any, memorized: Any) -> tuple[np.ndarray, np.ndarray]:
+    r"""(:math:`E - \min_{memorized} E`, NaN where none is memorized; :math:`E - \min E`)."""
     e = np.asarray(energy, dtype=float)
     m = np.asarray(memorized, dtype=bool)
     if e.shape != m.shape:
         raise ParameterError(f"energy {e.shape} and memorized {m.shape} must have the same shape")
     if e.size == 0:
-        return e.copy(), 1
-    if m.any():
-        return e - e[m].min(), 0
-    return e - e.min(), 1
+        return e.copy(), e.copy()
+    ref = e[m].min() if m.any() else np.nan
+    return e - ref, e - e.min()
+
+
+def pair_energy(D: float, beta: float) -> float:
+    r"""Energy of the minimum of two memories at distance D, relative to an isolated memory (0), derived here.
+
+    :math:`E(x) = -\beta^{-1}\ln(e^{-\beta(x - D/2)^2} + e^{-\beta(x + D/2)^2})` at the minimum
+    :math:`x = (D/2)u` (:func:`~amphase.theory.lse_landscape.pair_minima`); merged (:math:`\beta D^2 \le 2`,
+    :math:`x = 0`): :math:`D^2/4 - \beta^{-1}\ln 2` exactly.
+    """
+    D, beta = _positive("D", D), _positive("beta", beta)
+    x = pair_minima(D, beta).x
+    return float(-np.logaddexp(-beta * (x - D / 2) ** 2, -beta * (x + D / 2) ** 2) / beta)
 
 
 def _line_saddles(energy: Callable[[np.ndarray], np.ndarray], x: np.ndarray, n_points: int) -> tuple[Any, Any]:
@@ -461,7 +517,7 @@ def basin_attractors(
     else:
         top, owner, e = np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0)
     memorized = top > own_weight
-    rel, ref = relative_energies(e, memorized)
+    rel, ground = relative_energies(e, memorized)
     rad, bar = _line_saddles(lambda y: np.asarray(en.energy(s * y)) / (s * s), x, line_points)
     return BasinAttractors(
         x=x,
@@ -471,7 +527,7 @@ def basin_attractors(
         d_train=att.d_train[keep] * att.scale,
         energy=e,
         relative_energy=rel,
-        reference=ref,
+        ground_energy=ground,
         line_radius=rad,
         barrier=bar,
         t_stop=t_b,
@@ -517,6 +573,7 @@ def return_trials(
     which: Any = None,
     sampler: str = "ode",
     steps: int = 20,
+    stop: str = "beta",
     delta_r: float = 0.01,
     scale: float | None = None,
     tol: float = 1e-7,
@@ -541,6 +598,10 @@ def return_trials(
         All attractors found (m, d) and the index of each tested one among them (default: the tested set itself).
     sampler, steps
         Reverse sampler from t to the stop and its number of log-spaced steps.
+    stop : {"beta", "zero"}
+        ``"beta"``: sample to :math:`t_\beta` and descend (module docstring); ``"zero"``: sample to the schedule's
+        ``t_min`` and take the denoiser there, :math:`\mathbb E[x_0 \mid x_{t_{min}}]` (for memorized attractors,
+        with the training points as ``targets`` and each attractor's training point as ``which``).
     delta_r : float
         Return radius in units of ``scale`` (default: the training points' data scale).
     tol, max_steps
@@ -557,6 +618,8 @@ def return_trials(
     tol = _positive("tol", tol)
     if sampler not in SAMPLERS:
         raise ParameterError(f"sampler={sampler!r}; allowed: {', '.join(SAMPLERS)}")
+    if stop not in STOPS:
+        raise ParameterError(f"stop={stop!r}; allowed: {', '.join(STOPS)}")
     if not isinstance(rng, np.random.SeedSequence):
         raise ParameterError("rng: a numpy.random.SeedSequence")
     a = np.asarray(attractors, dtype=np.float64)
@@ -580,6 +643,16 @@ def return_trials(
     owner = np.repeat(wh, n_noise)
     for j, t in enumerate(times):
         seed = child_seed(rng, j)
+        if stop == "zero":
+            if t > sch.t_min:
+                xz = denoise_from(score, sch, x0, float(t), steps=steps, rng=seed, sampler=sampler)
+                y = np.asarray(score.denoiser(xz, sch.t_min), dtype=np.float64)
+            else:
+                y = np.asarray(score.denoiser(noise_to(x0, sch, float(t), child_seed(seed, 0)), t), dtype=np.float64)
+            dist, idx = nearest(y, tg)
+            ok = (np.asarray(idx) == owner) & (np.asarray(dist) <= delta_r * ell)
+            returned[:, j] = ok.reshape(n, n_noise).sum(axis=1)
+            continue
         if t > t_b * (1 + 1e-12):
             xb = denoise_from(score, sch, x0, float(t), steps=steps, rng=seed, sampler=sampler, t_stop=t_b)
         else:

@@ -7,7 +7,7 @@ grid dimensions are kept, and averaged in the table and figure) and returns, per
     the mean over realizations of each realization's return fraction (pooled over its tested attractors) and its
     standard error, the spread over realizations divided by :math:`\sqrt{R}` (realizations with no attractor of the
     kind are left out); with one usable realization, the Wilson half-width of its counts;
-``noise_basin``, ``t_basin``, ``relative_energy``, ``line_radius``, ``barrier`` (kind) and their ``*_error``
+``noise_basin``, ``t_basin``, ``relative_energy``, ``ground_energy``, ``line_radius``, ``barrier`` (kind), ``*_error``
     the same mean and error over the realizations where the quantity exists (``n_basin``: in how many the 0.9
     crossing was found; ``n_above``, ``n_below``: where it lay beyond the largest or below the smallest level);
 ``noise_basin_voronoi``, ``noise_basin_pair``, ``voronoi_probability``, ``pair_probability``
@@ -69,7 +69,7 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     res["n_basin"] = (st == STATUS.index("found")).sum("realization")
     res["n_above"] = (st == STATUS.index("above grid")).sum("realization")
     res["n_below"] = (st == STATUS.index("below grid")).sum("realization")
-    for v in ("relative_energy", "line_radius", "barrier", "noise_basin_voronoi", "noise_basin_pair"):
+    for v in ("relative_energy", "ground_energy", "line_radius", "barrier", "noise_basin_voronoi", "noise_basin_pair"):
         mv, ev, _ = _mean_err(ds[v])
         res[v], res[f"{v}_error"] = mv, ev
     for v in ("voronoi_probability", "pair_probability"):
@@ -116,11 +116,12 @@ def table(res: xr.Dataset) -> str:
         f"per attractor and level, return within {a['delta_r']} x data scale; {a['realizations']} realizations",
         f"# r_basin: noise std where P_return < {a['p_crit']} (the basin radius, data units); mean ± s.e. over "
         "realizations (N: where found; >: P stayed above on the whole grid)",
-        "# dE: LSE energy at beta above the lowest memorized attractor; line r: distance to the energy maximum on "
+        "# dE: LSE energy at beta above the lowest memorized attractor (realizations that have one); dE0: above the "
+        "lowest attractor; line r: distance to the energy maximum on "
         "the segment to the nearest attractor; theory (memorized): Voronoi cell (MC) and nearest-neighbour pair "
         "(derived here)",
         f"{'K':>5} {'kind':>9} {'attr.':>6} {'N':>2} {'>':>2} {'r_basin':>13} {'t_basin':>15} "
-        f"{'dE':>15} {'line r':>7} {'barrier':>7} {'Voronoi':>13} {'pair':>7}",
+        f"{'dE':>15} {'dE0':>15} {'line r':>7} {'barrier':>7} {'Voronoi':>13} {'pair':>7}",
     ]
     for i, K in enumerate(r["K"].values):
         for kind in KINDS:
@@ -131,6 +132,7 @@ def table(res: xr.Dataset) -> str:
                 f"{int(row.n_above):>2} {_pm(float(row.noise_basin), float(row.noise_basin_error)):>13} "
                 f"{_pm(float(row.t_basin), float(row.t_basin_error), 4):>15} "
                 f"{_pm(float(row.relative_energy), float(row.relative_energy_error), 4):>15} "
+                f"{_pm(float(row.ground_energy), float(row.ground_energy_error), 4):>15} "
                 f"{_f(float(row.line_radius)):>7} {_f(float(row.barrier), 4):>7} "
                 + (
                     f"{_pm(float(r.noise_basin_voronoi[i]), float(r.noise_basin_voronoi_error[i])):>13} "

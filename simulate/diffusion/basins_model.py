@@ -7,8 +7,9 @@ One task (a grid point's realization):
 2. finds the attractors at the stop :math:`\beta` from the training points and ``n_starts`` samples of the reverse SDE
    (``start_steps`` steps from the prior, streams ``(1,)`` and ``(2,)``) stopped at :math:`t_\beta`, keeps the stable
    ones, and classifies them memorized (one training point carries weight > ``own_weight``) or spurious, with their
-   energies relative to the lowest memorized one and the maximum of the energy on the segment to the nearest other
-   attractor (:func:`amphase.analysis.diffusion.basins.basin_attractors`);
+   energies above the lowest memorized one (NaN where none is) and above the lowest attractor, and the maximum of
+   the energy on the segment to the nearest other attractor (:func:`amphase.analysis.diffusion.basins.
+   basin_attractors`);
 3. draws (stream ``(3,)``) up to ``max_attractors`` of each kind and, at ``n_levels`` noise stds geometrically spaced
    from ``noise_min`` to ``noise_max`` (in units of :math:`\ell`), noises each ``n_noise`` times, denoises with the
    reverse ``sampler`` (``steps`` steps) down to the stop, descends at :math:`\beta`, and counts returns (within
@@ -249,7 +250,7 @@ def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np
         "t_basin": t_basin,
         "t_basin_error": t_err,
         "relative_energy": kind_mean(att.relative_energy),
-        "energy_reference": np.int8(att.reference),
+        "ground_energy": kind_mean(att.ground_energy),
         "line_radius": kind_mean(att.line_radius),
         "barrier": kind_mean(att.barrier),
         "voronoi_probability": vor_p,
@@ -263,6 +264,7 @@ def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np
         "attractor_x": ax,
         "attractor_kind": stored(att.kind, -1, "int8"),
         "attractor_relative_energy": stored(att.relative_energy),
+        "attractor_ground_energy": stored(att.ground_energy),
         "attractor_line_radius": stored(att.line_radius),
         "attractor_barrier": stored(att.barrier),
     }
@@ -292,8 +294,8 @@ def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
         "relative_energy": v(
             ("kind",), "float64", np.nan, "mean LSE energy at beta above the lowest memory", "data units"
         ),
-        "energy_reference": Variable(
-            (), "int8", -1, flag_attrs(["lowest memorized", "lowest attractor"], "reference of relative_energy")
+        "ground_energy": v(
+            ("kind",), "float64", np.nan, "mean LSE energy at beta above the lowest attractor", "data units"
         ),
         "line_radius": v(
             ("kind",),
@@ -313,7 +315,12 @@ def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
         "level_time": v(("level",), "float64", np.nan, "diffusion time of each noise level"),
         "attractor_x": v(("attractor", "coord"), "float64", np.nan, "attractor (data space)"),
         "attractor_kind": Variable(("attractor",), "int8", -1, flag_attrs(list(KINDS), "kind of attractor")),
-        "attractor_relative_energy": v(("attractor",), "float64", np.nan, "relative energy", "data units"),
+        "attractor_relative_energy": v(
+            ("attractor",), "float64", np.nan, "energy above the lowest memory", "data units"
+        ),
+        "attractor_ground_energy": v(
+            ("attractor",), "float64", np.nan, "energy above the lowest attractor", "data units"
+        ),
         "attractor_line_radius": v(("attractor",), "float64", np.nan, "line radius", "data units"),
         "attractor_barrier": v(("attractor",), "float64", np.nan, "line barrier", "data units"),
     }
