@@ -149,7 +149,11 @@ def table(res: xr.Dataset) -> str:
 
 
 def plot(res: xr.Dataset, title: str = "") -> Any:
-    """P_return against the noise, memorized and spurious (left, middle), and the basin radius against K (right)."""
+    """P_return against the noise, memorized and spurious (left, middle), and the basin radius against K (right).
+
+    Dotted on the left: the Voronoi-cell prediction; on the right, the Voronoi and nearest-neighbour-pair predictions
+    of the memorized basin radius (the pair line is exact for K = 2 with the ODE).
+    """
     from amphase.analysis.figures import new_figure
 
     r = _display(res)
@@ -164,12 +168,12 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
             if bool(p.notnull().any()):
                 ax.errorbar(lev, p, yerr=r["p_return_error"].isel(K=i).sel(kind=kind).fillna(0), marker=".",
                             capsize=1.5, color=c, label=f"K = {int(K[i])}")  # fmt: skip
-            pair = r["pair_probability"].isel(K=i)
-            if kind == "memorized" and bool(pair.notnull().any()):
-                ax.plot(lev, pair, ls=":", color=c, lw=1)
+            vor = r["voronoi_probability"].isel(K=i)
+            if kind == "memorized" and bool(vor.notnull().any()):
+                ax.plot(lev, vor, ls=":", color=c, lw=1)
         ax.axhline(P_CRIT, color="k", lw=0.8)
         if kind == "memorized":
-            ax.plot([], [], "k:", lw=1, label="pair theory (derived)")
+            ax.plot([], [], "k:", lw=1, label="Voronoi cell (MC)")
         ax.set(xscale="log", xlabel="noise std / data scale", ylabel="P(return)", ylim=(-0.02, 1.02),
                title=f"{kind} attractors")  # fmt: skip
         ax.legend(fontsize=7)
