@@ -135,12 +135,12 @@ class LSEStats:
 
 
 def _xp_of(a: Any) -> ModuleType:
-    try:
+    # decided by the array's type: a failed `import cupy` costs ~0.6 s on every call where CuPy is not installed
+    if type(a).__module__.startswith("cupy"):
         import cupy
 
-        return cupy.get_array_module(a)
-    except ImportError:
-        return np
+        return cupy
+    return np
 
 
 def lse_stats(

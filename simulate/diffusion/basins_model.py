@@ -1,0 +1,392 @@
+r"""Basins of the attractors of the exact-score diffusion model (``diffusion.basins``): noise, denoise, return.
+
+One task (a grid point's realization):
+
+1. draws the training set and its data scale :math:`\ell` exactly as ``diffusion.exact`` does
+   (:func:`amphase.simulate.diffusion.model.training_points`, nested in K);
+2. finds the attractors at the stop :math:`\beta` from the training points and ``n_starts`` samples of the reverse SDE
+   (``start_steps`` steps from the prior, streams ``(1,)`` and ``(2,)``) stopped at :math:`t_\beta`, keeps the stable
+   ones, and classifies them memorized (one training point carries weight > ``own_weight``) or spurious, with their
+   energies above the lowest memorized one (NaN where none is) and above the lowest attractor, and the maximum of
+   the energy on the segment to the nearest other attractor (:func:`amphase.analysis.diffusion.basins.
+   basin_attractors`);
+3. draws (stream ``(3,)``) up to ``max_attractors`` of each kind and, at ``n_levels`` noise stds geometrically spaced
+   from ``noise_min`` to ``noise_max`` (in units of :math:`\ell`), noises each ``n_noise`` times, denoises with the
+   reverse ``sampler`` (``steps`` steps) down to the stop, descends at :math:`\beta`, and counts returns (within
+   ``delta_r`` :math:`\ell` and nearest to the attractor; :func:`~amphase.analysis.diffusion.basins.return_trials`,
+   stream ``(4,)``);
+4. per kind, pools the counts over the tested attractors and finds the basin noise :math:`r_{basin}` where the return
+   probability falls below 0.9 (:func:`~amphase.analysis.diffusion.basins.critical_noise`), its error and its time
+   :math:`t_{basin}`;
+5. for the tested memorized attractors, two theory curves (derived in :mod:`amphase.analysis.diffusion.basins`): the
+   Voronoi cell of the training point (Monte Carlo, ``voronoi_draws`` normals per attractor, stream ``(5,)``, its
+   crossing found on the continuous Monte-Carlo curve) and the
+   nearest-neighbour pair :math:`\Phi(h_a/r)` (exact for two memories with ``sampler = "ode"``), with their 0.9
+   crossings.
+
+The basin radius reported is :math:`r_{basin}` (data units; divide by ``data_scale`` for the units of the grid).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from amphase.analysis.diffusion.basins import (
+    KINDS,
+    P_CRIT,
+    STATUS,
+    basin_attractors,
+    critical_noise,
+    curve_crossing,
+    pair_prediction,
+    return_trials,
+    time_at_noise,
+    voronoi_probability,
+)
+from amphase.analysis.diffusion.classify import nearest
+from amphase.dataset import flag_attrs
+from amphase.errors import ParameterError
+from amphase.params import Choice, Param
+from amphase.simulate.diffusion import model as exact
+from amphase.simulate.diffusion.samplers import SAMPLERS, prior_sample
+from amphase.simulate.diffusion.score import exact_score
+from amphase.simulate.lse import DEFAULT_TILE
+from amphase.simulate.models import Model, Variable
+from amphase.simulate.seeding import child_rng, child_seed
+from amphase.theory.lse_landscape import OWN_WEIGHT, pair_minima
+
+__all__ = ["MODEL", "levels", "run"]
+
+_SHARED = ("dataset", "K", "d", "even", "components", "separation", "width", "schedule", "sigma", "beta")
+
+PARAMS: tuple[Param | Choice, ...] = (
+    *(exact.MODEL.param(name) for name in _SHARED),
+    Choice("sampler", "reverse sampler from the noise level down to the stop", tuple(SAMPLERS)),
+    Param(
+        "steps", "sampler steps (log-spaced) from the noise level down to the stop", lower=1, upper=10**5, integer=True
+    ),
+    Param(
+        "n_starts", "reverse-SDE samples stopped at beta that find the attractors", lower=0, upper=10**6, integer=True
+    ),
+    Param("start_steps", "reverse-SDE steps of those samples", lower=1, upper=10**5, integer=True),
+    Param("noise_min", "smallest noise std, in units of the data scale", lower=0.0, lower_open=True),
+    Param("noise_max", "largest noise std, in units of the data scale", lower=0.0, lower_open=True),
+    Param("n_levels", "noise levels (geometric from noise_min to noise_max)", lower=2, upper=1000, integer=True),
+    Param("n_noise", "noisings per tested attractor and level", lower=1, upper=10**6, integer=True),
+    Param(
+        "max_attractors",
+        "attractors tested per kind (drawn at random among those found)",
+        lower=1,
+        upper=10**5,
+        integer=True,
+    ),
+    Param("delta_r", "return: end point within delta_r * data scale of the attractor", lower=0.0, lower_open=True),
+    Param(
+        "own_weight",
+        "memorized: one training point carries more than this softmax weight",
+        lower=0.5,
+        upper=1.0,
+        upper_open=True,
+    ),
+    Param("tol", "descent at beta: |x - m(x)| <= tol * data scale", lower=0.0, lower_open=True),
+    Param("max_steps", "descent at beta: most fixed-point steps", lower=1, upper=10**8, integer=True),
+    Param(
+        "voronoi_draws",
+        "Monte-Carlo normals per memorized attractor for the Voronoi prediction",
+        lower=1,
+        upper=10**7,
+        integer=True,
+    ),
+    Param("max_stored", "attractors stored per realization", lower=0, upper=10**5, integer=True),
+)
+
+DEFAULTS: dict[str, Any] = {
+    "dataset": "circle",
+    "d": 2,
+    "even": 0,
+    "components": 4,
+    "separation": 3.0,
+    "width": 0.3,
+    "schedule": "ve",
+    "sigma": 3.0,
+    "sampler": "ode",
+    "steps": 20,
+    "n_starts": 256,
+    "start_steps": 100,
+    "noise_min": 0.01,
+    "noise_max": 2.0,
+    "n_levels": 16,
+    "n_noise": 32,
+    "max_attractors": 12,
+    "delta_r": 0.01,
+    "own_weight": OWN_WEIGHT,
+    "tol": 1e-7,
+    "max_steps": 2000,
+    "voronoi_draws": 2000,
+    "max_stored": 64,
+}
+
+
+def levels(params: Mapping[str, Any]) -> np.ndarray:
+    """The noise levels in units of the data scale: geometric from ``noise_min`` to ``noise_max``."""
+    return np.geomspace(float(params["noise_min"]), float(params["noise_max"]), int(params["n_levels"]))
+
+
+def check(params: Mapping[str, Any]) -> None:
+    """Cross-parameter checks at one grid point (the stop and the training set as in ``diffusion.exact``)."""
+    exact.check({**params, "backend": "cpu"})
+    if not float(params["noise_min"]) < float(params["noise_max"]):
+        raise ParameterError(f"noise_min={params['noise_min']} must be < noise_max={params['noise_max']}")
+
+
+def _time_error(sch: Any, r: float, err: float) -> float:
+    if not (math.isfinite(r) and math.isfinite(err)):
+        return math.nan
+    h = 1e-6 * r
+    return abs(time_at_noise(sch, r + h) - time_at_noise(sch, r - h)) / (2 * h) * err
+
+
+def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+    """One realization (module docstring)."""
+    data, scale = exact.training_points(params, seed)
+    K, d = data.shape
+    sch = exact._schedule(params)
+    beta = float(params["beta"])
+    t_b = sch.time_at_beta(beta)
+    s_b = float(sch.scale(t_b))
+    score = exact_score(data, sch, tile=DEFAULT_TILE, dtype="float64")
+    starts = data
+    if int(params["n_starts"]) > 0:
+        x0 = prior_sample(sch, int(params["n_starts"]), d, child_seed(seed, 1), mean=data.mean(axis=0),
+                          data_var=scale * scale / d)  # fmt: skip
+        xs = SAMPLERS["sde"](score, sch, x0, steps=int(params["start_steps"]), t_stop=t_b, rng=child_seed(seed, 2))
+        starts = np.vstack([data, np.asarray(xs) / s_b])
+    att = basin_attractors(score, beta, starts, own_weight=float(params["own_weight"]))
+    gen = child_rng(seed, 3)
+    cap = int(params["max_attractors"])
+    tested = []
+    for k in range(len(KINDS)):
+        idx = np.nonzero(att.kind == k)[0]
+        if len(idx) > cap:
+            idx = np.sort(gen.choice(idx, cap, replace=False))
+        tested.append(idx)
+    which = np.concatenate(tested).astype(np.int64)
+    rel_levels = levels(params)
+    lev = rel_levels * scale
+    tr = return_trials(score, beta, att.x[which], lev, int(params["n_noise"]), child_seed(seed, 4), targets=att.x,
+                       which=which, sampler=params["sampler"], steps=int(params["steps"]),
+                       delta_r=float(params["delta_r"]), scale=scale, tol=float(params["tol"]),
+                       max_steps=int(params["max_steps"]))  # fmt: skip
+    L = lev.size
+    nk = len(KINDS)
+    returned = np.zeros((nk, L), dtype=np.int32)
+    trials = np.zeros((nk, L), dtype=np.int32)
+    unconv = np.zeros((nk, L), dtype=np.int32)
+    noise_b = np.full(nk, np.nan)
+    noise_e = np.full(nk, np.nan)
+    status = np.full(nk, STATUS.index("no trials"), dtype=np.int8)
+    start = 0
+    for k, idx in enumerate(tested):
+        rows = slice(start, start + len(idx))
+        start += len(idx)
+        returned[k] = tr.returned[rows].sum(axis=0)
+        trials[k] = tr.trials[rows].sum(axis=0)
+        unconv[k] = tr.unconverged[rows].sum(axis=0)
+        c = critical_noise(lev, returned[k], trials[k])
+        noise_b[k], noise_e[k], status[k] = c.noise, c.error, c.status
+    t_basin = np.array([time_at_noise(sch, v) if math.isfinite(v) else math.nan for v in noise_b])
+    t_err = np.array([_time_error(sch, v, e) for v, e in zip(noise_b, noise_e, strict=True)])
+    # theory for the tested memorized attractors
+    mem = tested[0]
+    vor_p = np.full(L, np.nan)
+    pair_p = np.full(L, np.nan)
+    noise_vor, noise_vor_e, noise_pair = math.nan, math.nan, math.nan
+    lo, hi = 1e-3 * lev[0], 1e3 * lev[-1]
+    if len(mem):
+        owner = att.nearest_train[mem]
+        vor = voronoi_probability(att.x[mem], owner, data, int(params["voronoi_draws"]), child_seed(seed, 5))
+        vor_p[:] = [vor(r) for r in lev]
+        noise_vor, noise_vor_e = vor.crossing(lo, hi)
+        if K > 1:
+            d_nn, _ = nearest(data, data, exclude_self=True)
+            beta_data = beta * s_b * s_b
+            h = np.array([pair_minima(float(D), beta_data).x for D in np.asarray(d_nn)[owner]])
+            pair_p[:] = pair_prediction(h, lev)
+            noise_pair = curve_crossing(lambda r: float(pair_prediction(h, [r])[0]), lo, hi)
+    n_att = np.array([att.count(k) for k in KINDS], dtype=np.int32)
+
+    def kind_mean(v: np.ndarray) -> np.ndarray:
+        out = np.full(nk, np.nan)
+        for k in range(nk):
+            sel = v[(att.kind == k) & np.isfinite(v)]
+            if sel.size:
+                out[k] = sel.mean()
+        return out
+
+    m = min(len(att.x), int(params["max_stored"]))
+    dmax = exact._dim(params)
+    ax = np.full((int(params["max_stored"]), dmax), np.nan)
+    ax[:m, :d] = att.x[:m]
+
+    def stored(v: np.ndarray, fill: Any = np.nan, dtype: str = "float64") -> np.ndarray:
+        out = np.full(int(params["max_stored"]), fill, dtype=dtype)
+        out[:m] = v[:m]
+        return out
+
+    return {
+        "n_attractors": n_att,
+        "n_tested": np.array([len(i) for i in tested], dtype=np.int32),
+        "n_stalled": np.int32(att.n_stalled),
+        "returned": returned,
+        "trials": trials,
+        "unconverged": unconv,
+        "noise_basin": noise_b,
+        "noise_basin_error": noise_e,
+        "basin_status": status,
+        "t_basin": t_basin,
+        "t_basin_error": t_err,
+        "relative_energy": kind_mean(att.relative_energy),
+        "ground_energy": kind_mean(att.ground_energy),
+        "line_radius": kind_mean(att.line_radius),
+        "barrier": kind_mean(att.barrier),
+        "voronoi_probability": vor_p,
+        "noise_basin_voronoi": np.float64(noise_vor),
+        "noise_basin_voronoi_error": np.float64(noise_vor_e),
+        "pair_probability": pair_p,
+        "noise_basin_pair": np.float64(noise_pair),
+        "data_scale": np.float64(scale),
+        "t_stop": np.float64(t_b),
+        "level_time": np.asarray(tr.times, dtype=np.float64),
+        "attractor_x": ax,
+        "attractor_kind": stored(att.kind, -1, "int8"),
+        "attractor_relative_energy": stored(att.relative_energy),
+        "attractor_ground_energy": stored(att.ground_energy),
+        "attractor_line_radius": stored(att.line_radius),
+        "attractor_barrier": stored(att.barrier),
+    }
+
+
+def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
+    """The per-realization result variables."""
+
+    def v(dims: tuple[str, ...], dtype: str, fill: Any, text: str, units: str = "1") -> Variable:
+        return Variable(dims, dtype, fill, {"long_name": text, "units": units})
+
+    kl = ("kind", "level")
+    return {
+        "n_attractors": v(("kind",), "int32", -1, "stable attractors found at beta"),
+        "n_tested": v(("kind",), "int32", -1, "attractors tested by noising and denoising"),
+        "n_stalled": v((), "int32", -1, "attractor-finding starts that did not converge"),
+        "returned": v(kl, "int32", -1, "trials that returned to their attractor"),
+        "trials": v(kl, "int32", -1, "noise-then-denoise trials"),
+        "unconverged": v(kl, "int32", -1, "trials whose descent did not meet the tolerance"),
+        "noise_basin": v(
+            ("kind",), "float64", np.nan, "noise std where P_return falls below 0.9 (basin radius)", "data units"
+        ),
+        "noise_basin_error": v(("kind",), "float64", np.nan, "standard error of noise_basin", "data units"),
+        "basin_status": Variable(("kind",), "int8", -1, flag_attrs(list(STATUS), "outcome of the 0.9 crossing")),
+        "t_basin": v(("kind",), "float64", np.nan, "diffusion time of noise_basin"),
+        "t_basin_error": v(("kind",), "float64", np.nan, "standard error of t_basin"),
+        "relative_energy": v(
+            ("kind",), "float64", np.nan, "mean LSE energy at beta above the lowest memory", "data units"
+        ),
+        "ground_energy": v(
+            ("kind",), "float64", np.nan, "mean LSE energy at beta above the lowest attractor", "data units"
+        ),
+        "line_radius": v(
+            ("kind",),
+            "float64",
+            np.nan,
+            "mean distance to the energy maximum on the segment to the nearest attractor",
+            "data units",
+        ),
+        "barrier": v(("kind",), "float64", np.nan, "mean energy rise to that maximum", "data units"),
+        "voronoi_probability": v(("level",), "float64", np.nan, "Voronoi prediction of P_return (memorized)"),
+        "noise_basin_voronoi": v((), "float64", np.nan, "Voronoi prediction of noise_basin (memorized)", "data units"),
+        "noise_basin_voronoi_error": v((), "float64", np.nan, "its Monte-Carlo error", "data units"),
+        "pair_probability": v(("level",), "float64", np.nan, "nearest-neighbour pair prediction of P_return"),
+        "noise_basin_pair": v((), "float64", np.nan, "pair prediction of noise_basin (memorized)", "data units"),
+        "data_scale": v((), "float64", np.nan, "rms distance of the data from their mean (unit of the levels)"),
+        "t_stop": v((), "float64", np.nan, "diffusion time of the stop at beta"),
+        "level_time": v(("level",), "float64", np.nan, "diffusion time of each noise level"),
+        "attractor_x": v(("attractor", "coord"), "float64", np.nan, "attractor (data space)"),
+        "attractor_kind": Variable(("attractor",), "int8", -1, flag_attrs(list(KINDS), "kind of attractor")),
+        "attractor_relative_energy": v(
+            ("attractor",), "float64", np.nan, "energy above the lowest memory", "data units"
+        ),
+        "attractor_ground_energy": v(
+            ("attractor",), "float64", np.nan, "energy above the lowest attractor", "data units"
+        ),
+        "attractor_line_radius": v(("attractor",), "float64", np.nan, "line radius", "data units"),
+        "attractor_barrier": v(("attractor",), "float64", np.nan, "line barrier", "data units"),
+    }
+
+
+def sizes(config: Mapping[str, Any]) -> dict[str, int]:
+    """Extra dimensions: kinds, noise levels, stored attractors, coordinates (largest d of the grid)."""
+    p = config["params"]
+    dims = [
+        exact._dim({**p, "dataset": ds, "d": dd})
+        for ds in exact._grid_values(config, "dataset")
+        for dd in exact._grid_values(config, "d")
+    ]
+    return {"kind": len(KINDS), "level": int(p["n_levels"]), "attractor": int(p["max_stored"]), "coord": max(dims)}
+
+
+def coords(config: Mapping[str, Any]) -> dict[str, tuple[np.ndarray, dict[str, str]]]:
+    """Coordinates of the extra dimensions (the levels in units of the data scale)."""
+    s = sizes(config)
+    return {
+        "kind": (np.array(KINDS), {"long_name": "kind of attractor"}),
+        "level": (levels(config["params"]), {"units": "data scale", "long_name": "noise std / data scale"}),
+        "attractor": (np.arange(s["attractor"]), {"units": "1", "long_name": "stored attractor"}),
+        "coord": (np.arange(s["coord"]), {"units": "1", "long_name": "coordinate"}),
+    }
+
+
+def attrs(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The protocol in words."""
+    return {
+        "p_crit": P_CRIT,
+        "protocol": "noise an attractor at beta to level r, reverse sampler to the stop, descend at beta; returned "
+        "when the end point's nearest attractor is it, within delta_r * data scale "
+        "(amphase.analysis.diffusion.basins)",
+    }
+
+
+def memory(params: Mapping[str, Any]) -> float:
+    """Bytes of one task: training set, starts, the trial batch and one tile of weights per row."""
+    K, d = int(params["K"]), exact._dim(params)
+    rows = max(2 * int(params["max_attractors"]) * int(params["n_noise"]), int(params["n_starts"]) + K)
+    tile = min(DEFAULT_TILE, max(K, 1))
+    return float(8 * (3 * max(K, exact.SCALE_POINTS) * d + 12 * rows * d + 3 * rows * tile))
+
+
+def cost(params: Mapping[str, Any]) -> float:
+    """Relative cost: rows x (sampler + descent evaluations) x levels x (K + 64) x d."""
+    K, d = int(params["K"]), exact._dim(params)
+    rows = 2 * int(params["max_attractors"]) * int(params["n_noise"])
+    return float(rows * (2 * int(params["steps"]) + 100) * int(params["n_levels"]) * (K + 64) * d)
+
+
+MODEL = Model(
+    name="diffusion.basins",
+    title="Basins of the attractors of the exact-score diffusion model: return probability after noising, basin radius",
+    references="Pham, Raya, Negri, Zaki, Ambrogioni & Krotov, arXiv:2505.21777 (2025); protocol and pair theory "
+    "derived in amphase.analysis.diffusion.basins",
+    params=PARAMS,
+    gridable=("K", "beta", "dataset", "d", "sigma", "n_noise", "delta_r"),
+    defaults=DEFAULTS,
+    variables=variables,
+    sizes=sizes,
+    coords=coords,
+    run=run,
+    check=check,
+    attrs=attrs,
+    memory=memory,
+    cost=cost,
+)
