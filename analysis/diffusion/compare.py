@@ -16,10 +16,11 @@ other grid dimension, e.g. ``beta``, is kept) and returns, per K:
     the Wilson interval on the pooled counts, for reference;
 ``n_spurious_attractors``, ``n_memorized_points``, ``n_unconverged``
     means over realizations;
-``K_onset``, ``K_peak``
-    the theory (``diffusion.spurious_onset``, registered by another part of the project: called through
-    :func:`amphase.theory.get` with the dataset's beta, dimension and manifold; NaN where it is not registered,
-    has no solution, or takes other parameters) and the measured peak of the spurious fraction.
+``K_onset_theory``, ``K_peak_theory``, ``K_half_theory``, ``K_peak``
+    the pair-rule theory (:func:`predicted_onset`: ``diffusion.spurious_onset`` for the circle and sphere,
+    ``diffusion.gaussian_onset`` for the linear manifold, :func:`amphase.analysis.diffusion.onset.empirical_onset`
+    on the 1797 images for the digits; with the dataset's beta, and its dimension read from the stored training
+    points; NaN where no theory applies) and the measured peak of the spurious fraction.
 """
 
 from __future__ import annotations
@@ -35,33 +36,88 @@ from amphase.analysis.diffusion.classify import CLASSES
 from amphase.analysis.statistics import wilson_interval
 from amphase.errors import ParameterError
 
-__all__ = ["COMPARISON", "compare", "plot", "predicted_onset", "table"]
+__all__ = ["COMPARISON", "compare", "plot", "predicted_half", "predicted_onset", "table"]
 
 
 def predicted_onset(beta: float, d: int, dataset: str, even: bool = False) -> tuple[float, float]:
     r"""(K of onset, K of peak) of spurious attractors at inverse temperature ``beta``; NaN where no theory applies.
 
-    Random points on the unit circle (d = 2) or sphere :math:`S^{d-1}`: ``K_onset`` and ``K_peak`` of
-    ``diffusion.spurious_onset`` (manifold ``circle`` or ``sphere`` with ``n = d - 1``). Evenly spaced points on the
-    unit circle: neighbours at chord :math:`2\sin(\pi/K)` merge below :math:`D_{merge} = \sqrt{2/\beta}`
-    (``D_merge`` of the same quantity), so every point loses its own minimum at once, at
-    :math:`K_{onset} = \pi / \arcsin(D_{merge}/2)`; there is no separate peak (NaN). Other data sets: NaN.
+    All from the pair rule (:func:`amphase.theory.lse_landscape.pair_rule_onset`; :func:`predicted_half` gives its
+    ``K_half``):
+
+    * random points on the unit circle (d = 2) or sphere :math:`S^{d-1}`: ``K_onset`` and ``K_peak`` of
+      ``diffusion.spurious_onset`` (manifold ``circle`` or ``sphere`` with ``n = d - 1``);
+    * evenly spaced points on the unit circle: neighbours at chord :math:`2\sin(\pi/K)` merge below
+      :math:`D_{merge} = \sqrt{2/\beta}` (``D_merge`` of the same quantity), so every point loses its own minimum
+      at once, at :math:`K_{onset} = \pi / \arcsin(D_{merge}/2)`; there is no separate peak (NaN);
+    * ``linear``: ``diffusion.gaussian_onset`` with the direction groups of the model's linear manifold
+      (:data:`amphase.simulate.diffusion.data.LINEAR_GROUPS`; exact pair probability);
+    * ``digits``: :func:`amphase.analysis.diffusion.onset.empirical_onset` on the 1797 images as the population
+      the training points are drawn from (exact pair probability; NaN without scikit-learn);
+    * other data sets (the mixture, whose centres change with the realization): NaN.
     """
+    onset, peak, _ = _prediction(beta, d, dataset, even)
+    return onset, peak
+
+
+def predicted_half(beta: float, d: int, dataset: str, even: bool = False) -> float:
+    """``K_half`` of the pair rule (half of the points keep their own minimum) for :func:`predicted_onset`'s cases.
+
+    NaN for evenly spaced points (all lose it at once, at ``K_onset``) and where no theory applies.
+    """
+    return _prediction(beta, d, dataset, even)[2]
+
+
+def _prediction(beta: float, d: int, dataset: str, even: bool) -> tuple[float, float, float]:
     from amphase import theory
 
-    if dataset not in ("circle", "sphere") or (even and dataset != "circle"):
-        return math.nan, math.nan
-    q = theory.get("diffusion.spurious_onset")
-    n = 1 if dataset == "circle" else d - 1
-    out = q(beta=beta, manifold=dataset, n=n)
-    if even:
-        half = out["D_merge"] / 2
-        return (math.pi / math.asin(half) if half < 1 else math.nan), math.nan
-    return out["K_onset"], out["K_peak"]
+    nan = (math.nan, math.nan, math.nan)
+    if even and dataset != "circle":
+        return nan
+    if dataset in ("circle", "sphere"):
+        n = 1 if dataset == "circle" else d - 1
+        out = theory.get("diffusion.spurious_onset")(beta=beta, manifold=dataset, n=n)
+        if even:
+            half = out["D_merge"] / 2
+            return (math.pi / math.asin(half) if half < 1 else math.nan), math.nan, math.nan
+        return out["K_onset"], out["K_peak"], out["K_half"]
+    if dataset == "linear":
+        from amphase.simulate.diffusion.data import LINEAR_GROUPS
+
+        if len(LINEAR_GROUPS) > 3:
+            return nan
+        kw: dict[str, float] = {}
+        for i, (n_dir, std) in enumerate([*LINEAR_GROUPS, (0, 0.0), (0, 0.0)][:3], start=1):
+            kw[f"n{i}"], kw[f"s{i}"] = n_dir, std
+        out = theory.get("diffusion.gaussian_onset")(beta=beta, **kw)
+        return out["K_onset"], out["K_peak"], out["K_half"]
+    if dataset == "digits":
+        import importlib.util
+
+        if importlib.util.find_spec("sklearn") is None:
+            return nan
+        from amphase.analysis.diffusion.onset import empirical_onset
+        from amphase.simulate.diffusion.data import digits
+
+        e = empirical_onset(digits(), beta, population=True)
+        return e.K_onset, e.K_peak, e.K_half
+    return nan
 
 
 def _attr(ds: xr.Dataset, name: str) -> Any:
     return ds.attrs.get(f"param_{name}")
+
+
+def _data_dim(ds: xr.Dataset) -> int:
+    """The data dimension, read from the dataset: coordinates used by the stored training points, else ``coord``."""
+    if "train_x" in ds and ds["train_x"].sizes.get("train_point", 0) > 0:
+        tx = ds["train_x"]
+        used = np.isfinite(tx).any([dim for dim in tx.dims if dim != "coord"]).values
+        if used.any():
+            return int(np.nonzero(used)[0].max()) + 1
+    if "coord" in ds.sizes:
+        return int(ds.sizes["coord"])
+    return int(_attr(ds, "d") or 2)
 
 
 def compare(ds: xr.Dataset) -> xr.Dataset:
@@ -90,13 +146,14 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
         a = ds[v].where(ds[v] >= 0).astype(float)
         res[v] = a.mean("realization")
     dataset = str(_attr(ds, "dataset") or "circle")
-    d = int({"circle": 2, "linear": 30, "digits": 64}.get(dataset, _attr(ds, "d") or 2))
+    d = _data_dim(ds)
     beta = float(_attr(ds, "beta")) if "beta" not in ds.dims else math.nan
-    onset, peak_theory = (
-        predicted_onset(beta, d, dataset, bool(_attr(ds, "even") or 0)) if math.isfinite(beta) else (math.nan, math.nan)
+    onset, peak_theory, half = (
+        _prediction(beta, d, dataset, bool(_attr(ds, "even") or 0)) if math.isfinite(beta) else (math.nan,) * 3
     )
     res["K_onset_theory"] = onset
     res["K_peak_theory"] = peak_theory
+    res["K_half_theory"] = half
     spur = res["fraction"].sel({"class": "spurious"})
     res["K_peak"] = spur.idxmax("K") if bool((spur > 0).any()) else math.nan  # no spurious sample: no peak
     res.attrs.update(
@@ -139,10 +196,11 @@ def table(res: xr.Dataset) -> str:
             f"{int(K):>7} {cells[0]:>14} {cells[1]:>14} {cells[2]:>14} "
             f"{_f(float(row.n_spurious_attractors), 1):>11} {_f(float(row.n_unconverged), 1):>8}"
         )
+    half = float(r.K_half_theory) if "K_half_theory" in r else math.nan
     lines.append(
-        f"# spurious fraction peaks at K = {_f(float(r.K_peak), 0)}; predicted onset K = "
-        f"{_f(float(r.K_onset_theory), 1)}, peak K = {_f(float(r.K_peak_theory), 1)} (diffusion.spurious_onset; nan: "
-        "not available)"
+        f"# spurious fraction peaks at K = {_f(float(r.K_peak), 0)}; pair rule: onset K = "
+        f"{_f(float(r.K_onset_theory), 1)}, peak of own minima K = {_f(float(r.K_peak_theory), 1)}, half of the "
+        f"points own a minimum at K = {_f(half, 1)} (predicted_onset; nan: not available)"
     )
     return "\n".join(lines)
 
@@ -159,10 +217,18 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
     for c, colour in zip(CLASSES, ("C0", "C3", "C2"), strict=True):
         ax.errorbar(K, r["fraction"].sel({"class": c}), yerr=r["fraction_error"].sel({"class": c}).fillna(0),
                     marker="o", capsize=2, color=colour, label=c)  # fmt: skip
-    for name, style, label in (("K_onset_theory", "--", "predicted onset"), ("K_peak_theory", ":", "predicted peak")):
-        v = float(r[name])
-        if np.isfinite(v):
-            ax.axvline(v, color="k", ls=style, label=label)
+    lines = (
+        ("K_onset_theory", "--", "predicted onset (pair rule)"),
+        ("K_peak_theory", ":", "predicted peak of own minima"),
+        ("K_half_theory", "-.", "predicted half own minima"),
+    )
+    lo, hi = float(K.min()), float(K.max())
+    for name, style, label in lines:
+        v = float(r[name]) if name in r else math.nan
+        if np.isfinite(v) and lo / 4 <= v <= hi * 4:
+            ax.axvline(v, color="k", ls=style, label=f"{label}, K = {v:.3g}")
+        elif np.isfinite(v):  # far off the K range: named in the legend, not drawn
+            ax.plot([], [], color="k", ls=style, label=f"{label}, K = {v:.3g} (off the axis)")
     ax.set(xscale="log", xlabel="K (training points)", ylabel="fraction of generated samples", ylim=(-0.02, 1.02))
     ax.legend()
     fig.suptitle(title or res.attrs.get("source_title", ""))
