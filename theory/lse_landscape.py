@@ -73,6 +73,7 @@ __all__ = [
     "gradient",
     "hessian",
     "line_maxima_density",
+    "memorized_distance",
     "merge_distance",
     "merge_probability",
     "own_gain",
@@ -218,6 +219,34 @@ def merge_distance(beta: float, own_weight: float = 0.5) -> float:
     With ``own_weight > 1/2``: below it neither of the pair's minima is owned (:func:`own_gain`).
     """
     return math.sqrt(2.0 * own_gain(own_weight) / beta)
+
+
+def memorized_distance(beta: float, delta: float) -> float:
+    r"""Pair distance ``D_delta`` below which a pair's minima lie farther than ``delta`` from their memories (exact).
+
+    For two memories at distance ``D`` the minimum nearest to one of them lies :math:`(D/2)(1 - u)` away from it
+    (:func:`pair_minima`; ``u = 0``, the shared midpoint, below :func:`merge_distance`). This displacement rises
+    as ``D/2`` up to ``D_merge = sqrt(2/beta)`` and then falls (about :math:`D e^{-\beta D^2}`): ``D_delta`` is its
+    root :math:`(D/2)(1 - u(D)) = \delta` above ``D_merge``, so a memory whose partner lies in
+    ``(2 delta, D_delta)`` has no minimum within ``delta``: the distance at which the pair rule loses the
+    ``memorized`` label of a classifier with threshold ``delta`` (derived here). ``D_merge`` where
+    ``delta >= D_merge/2`` (no displacement beyond ``D_merge`` exceeds it).
+    """
+    if not (0 < beta < 1e300 and delta > 0 and math.isfinite(delta)):
+        from amphase.errors import ParameterError
+
+        raise ParameterError(f"beta={beta}, delta={delta}: beta in (0, 1e300), delta a finite number > 0")
+    D0 = merge_distance(beta)
+    if delta >= D0 / 2:
+        return D0
+
+    def excess(D: float) -> float:
+        return D / 2 * (1.0 - pair_minima(D, beta).x / (D / 2)) - delta
+
+    hi = 2.0 * D0
+    while excess(hi) > 0:
+        hi *= 1.5
+    return brentq(excess, D0 * (1 + 1e-12), hi, xtol=1e-14 * D0, rtol=4 * np.finfo(float).eps)
 
 
 def chord_angle(D: float, radius: float = 1.0) -> float:

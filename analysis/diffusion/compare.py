@@ -20,7 +20,11 @@ other grid dimension, e.g. ``beta``, is kept) and returns, per K:
     the pair-rule theory (:func:`predicted_onset`: ``diffusion.spurious_onset`` for the circle and sphere,
     ``diffusion.gaussian_onset`` for the linear manifold, :func:`amphase.analysis.diffusion.onset.empirical_onset`
     on the 1797 images for the digits; with the dataset's beta, and its dimension read from the stored training
-    points; NaN where no theory applies) and the measured peak of the spurious fraction.
+    points; NaN where no theory applies) and the measured peak of the spurious fraction;
+``K_onset_delta_theory``, ``K_half_delta_theory``
+    the same pair rule for the classifier's memorized label (:func:`amphase.analysis.diffusion.onset.memorized_onset`
+    at ``delta = delta_m`` times the mean data scale): K of the first minimum displaced out of the memorized ball,
+    K at which half of the points keep a minimum inside it (NaN for evenly spaced points and the mixture).
 """
 
 from __future__ import annotations
@@ -108,6 +112,19 @@ def _attr(ds: xr.Dataset, name: str) -> Any:
     return ds.attrs.get(f"param_{name}")
 
 
+def _memorized_prediction(beta: float, d: int, dataset: str, delta: float) -> tuple[float, float]:
+    import importlib.util
+
+    from amphase.analysis.diffusion.onset import memorized_onset
+
+    if dataset not in ("circle", "sphere", "linear", "digits") or (
+        dataset == "digits" and importlib.util.find_spec("sklearn") is None
+    ):
+        return math.nan, math.nan
+    out = memorized_onset(dataset, beta, delta, d)
+    return out.K_onset, out.K_half
+
+
 def _data_dim(ds: xr.Dataset) -> int:
     """The data dimension, read from the dataset: coordinates used by the stored training points, else ``coord``."""
     if "train_x" in ds and ds["train_x"].sizes.get("train_point", 0) > 0:
@@ -154,6 +171,11 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     res["K_onset_theory"] = onset
     res["K_peak_theory"] = peak_theory
     res["K_half_theory"] = half
+    delta = float(_attr(ds, "delta_m") or math.nan) * (float(ds["data_scale"].mean()) if "data_scale" in ds else 1.0)
+    mem = (math.nan, math.nan)
+    if math.isfinite(beta) and delta > 0 and not bool(_attr(ds, "even") or 0):
+        mem = _memorized_prediction(beta, d, dataset, delta)
+    res["K_onset_delta_theory"], res["K_half_delta_theory"] = mem
     spur = res["fraction"].sel({"class": "spurious"})
     res["K_peak"] = spur.idxmax("K") if bool((spur > 0).any()) else math.nan  # no spurious sample: no peak
     res.attrs.update(
@@ -202,6 +224,12 @@ def table(res: xr.Dataset) -> str:
         f"{_f(float(r.K_onset_theory), 1)}, peak of own minima K = {_f(float(r.K_peak_theory), 1)}, half of the "
         f"points own a minimum at K = {_f(half, 1)} (predicted_onset; nan: not available)"
     )
+    if "K_onset_delta_theory" in r:
+        lines.append(
+            f"# pair rule for the memorized label (minimum displaced beyond delta_m x scale): first displaced minimum "
+            f"K = {_f(float(r.K_onset_delta_theory), 1)}, half of the points memorized at K = "
+            f"{_f(float(r.K_half_delta_theory), 1)}"
+        )
     return "\n".join(lines)
 
 
@@ -211,7 +239,7 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
 
     extra = [dim for dim in res["fraction"].dims if dim not in ("K", "class")]
     r = res.mean(extra) if extra else res
-    fig = new_figure(7, 4.5)
+    fig = new_figure(10, 4.5)
     ax = fig.subplots()
     K = r["K"].values
     for c, colour in zip(CLASSES, ("C0", "C3", "C2"), strict=True):
@@ -221,16 +249,19 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
         ("K_onset_theory", "--", "predicted onset (pair rule)"),
         ("K_peak_theory", ":", "predicted peak of own minima"),
         ("K_half_theory", "-.", "predicted half own minima"),
+        ("K_onset_delta_theory", "--", "first minimum displaced beyond delta_m"),
+        ("K_half_delta_theory", "-.", "half memorized (delta_m)"),
     )
     lo, hi = float(K.min()), float(K.max())
     for name, style, label in lines:
         v = float(r[name]) if name in r else math.nan
+        colour = "0.55" if "delta" in name else "k"
         if np.isfinite(v) and lo / 4 <= v <= hi * 4:
-            ax.axvline(v, color="k", ls=style, label=f"{label}, K = {v:.3g}")
+            ax.axvline(v, color=colour, ls=style, label=f"{label}, K = {v:.3g}")
         elif np.isfinite(v):  # far off the K range: named in the legend, not drawn
-            ax.plot([], [], color="k", ls=style, label=f"{label}, K = {v:.3g} (off the axis)")
+            ax.plot([], [], color=colour, ls=style, label=f"{label}, K = {v:.3g} (off the axis)")
     ax.set(xscale="log", xlabel="K (training points)", ylabel="fraction of generated samples", ylim=(-0.02, 1.02))
-    ax.legend()
+    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.suptitle(title or res.attrs.get("source_title", ""))
     return fig
 

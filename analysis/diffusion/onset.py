@@ -27,6 +27,16 @@ with :math:`\zeta_1` estimated from the per-point fractions :math:`\hat h_1(y_i)
 :math:`\zeta_1 + (p - p^2 - \zeta_1)/(n-1)` (the binomial noise of each :math:`c_i`; derived here), so
 :math:`\hat\zeta_1 = (n-1)/(n-2)\,[\widehat{\mathrm{Var}}\,\hat h_1 - (\hat p - \hat p^2)/(n-1)]`, clipped at 0. The
 errors of ``K_onset`` and ``K_half`` follow by the delta method.
+
+The classifier's view (:func:`memorized_onset`). A sample is *memorized* when it ends within
+:math:`\delta = \delta_m \ell` of a training point; a pair's own minimum sits :math:`(D/2)(1 - u)` from its point
+(:func:`~amphase.theory.lse_landscape.pair_minima`), farther than :math:`\delta` for partners in
+:math:`(2\delta, D_\delta)` with :math:`D_\delta` > :math:`D_{merge}`
+(:func:`~amphase.theory.lse_landscape.memorized_distance`). The same pair rule with
+:math:`p_\delta = p(D_\delta) - p(2\delta)` gives the K at which the first point's minimum is displaced out of
+the memorized ball (such a minimum, reached by several samples, is labelled *spurious*) and the K at which half
+of the points keep a minimum within :math:`\delta`. This is what the descend protocol's labels measure; the
+minima themselves (``K_onset`` above) merge only at :math:`D_{merge}`.
 """
 
 from __future__ import annotations
@@ -39,7 +49,15 @@ import numpy as np
 from amphase.errors import ParameterError
 from amphase.theory import lse_landscape as ll
 
-__all__ = ["EmpiricalOnset", "empirical_onset", "pair_counts", "pair_fraction"]
+__all__ = [
+    "EmpiricalOnset",
+    "MemorizedOnset",
+    "dataset_pair_probability",
+    "empirical_onset",
+    "memorized_onset",
+    "pair_counts",
+    "pair_fraction",
+]
 
 
 def pair_counts(reference: np.ndarray, radii: np.ndarray, tile: int = 256) -> np.ndarray:
@@ -161,3 +179,52 @@ def empirical_onset(
     half_err = math.log(2.0) / ((1.0 - p_own) * lq * lq) * p_own_err if math.isfinite(lq) else math.nan
     return EmpiricalOnset(beta, D, p, p_err, p_own, p_own_err, out.K_onset, k_err, out.K_peak, out.memory_peak,
                           out.K_half, half_err)  # fmt: skip
+
+
+def dataset_pair_probability(dataset: str, D: float, d: int = 2) -> float:
+    """Probability that two training points of a ``diffusion.exact`` data set lie within ``D`` (exact).
+
+    ``circle`` (unit, random angles), ``sphere`` (unit :math:`S^{d-1}`): :func:`~amphase.theory.lse_landscape.
+    merge_probability`; ``linear``: :func:`~amphase.theory.lse_landscape.gaussian_merge_probability` with
+    :data:`~amphase.simulate.diffusion.data.LINEAR_GROUPS`; ``digits``: the fraction of the 1797 images' pairs
+    (``population=True``; needs scikit-learn). Other data sets: :class:`ParameterError`.
+    """
+    D = _check_distance(D)
+    if dataset == "circle":
+        return ll.merge_probability(D, "circle")
+    if dataset == "sphere":
+        if int(d) < 2:
+            raise ParameterError(f"d={d}: the sphere needs d >= 2")
+        return ll.merge_probability(D, "sphere", n=int(d) - 1)
+    if dataset == "linear":
+        from amphase.simulate.diffusion.data import LINEAR_GROUPS
+
+        return ll.gaussian_merge_probability(D, [s * s for _, s in LINEAR_GROUPS], [n for n, _ in LINEAR_GROUPS])
+    if dataset == "digits":
+        from amphase.simulate.diffusion.data import digits
+
+        return pair_fraction(digits(), D, population=True)[0]
+    raise ParameterError(f"dataset={dataset!r}: no pair law; allowed: circle, sphere, linear, digits")
+
+
+class MemorizedOnset(NamedTuple):
+    """The pair rule for the classifier's memorized label (module docstring)."""
+
+    D_delta: float
+    p_delta: float
+    K_onset: float
+    K_half: float
+
+
+def memorized_onset(dataset: str, beta: float, delta: float, d: int = 2) -> MemorizedOnset:
+    r"""K of the first displaced minimum and K of half the points memorized, for memorized threshold ``delta``.
+
+    ``D_delta`` = :func:`~amphase.theory.lse_landscape.memorized_distance` (``beta``, ``delta``), ``p_delta`` =
+    :math:`p(D_\delta) - p(2\delta)` (:func:`dataset_pair_probability`), then ``K_onset`` (expected displaced
+    pairs = 1) and ``K_half`` (:math:`(1 - p_\delta)^{K-1} = 1/2`) of
+    :func:`~amphase.theory.lse_landscape.pair_rule_onset` (module docstring; derived here).
+    """
+    D = ll.memorized_distance(beta, delta)
+    p = max(dataset_pair_probability(dataset, D, d) - dataset_pair_probability(dataset, min(2.0 * delta, D), d), 0.0)
+    out = ll.pair_rule_onset(p, p)
+    return MemorizedOnset(D, p, out.K_onset, out.K_half)
