@@ -13,7 +13,13 @@ import xarray as xr
 from amphase import theory
 from amphase.analysis.diffusion.classify import CLASSES
 from amphase.analysis.diffusion.compare import compare, plot, predicted_half, predicted_onset, table
-from amphase.analysis.diffusion.onset import empirical_onset, pair_counts, pair_fraction
+from amphase.analysis.diffusion.onset import (
+    dataset_pair_probability,
+    empirical_onset,
+    memorized_onset,
+    pair_counts,
+    pair_fraction,
+)
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
 from amphase.simulate.diffusion.data import circle
@@ -78,6 +84,22 @@ def test_gaussian_reference_agrees_with_gaussian_onset() -> None:
     assert abs(e.K_onset - q["K_onset"]) < 3 * e.K_onset_error
 
 
+def test_dataset_pair_probability_and_memorized_onset() -> None:
+    assert dataset_pair_probability("circle", 0.3) == ll.merge_probability(0.3, "circle")
+    assert dataset_pair_probability("sphere", 0.3, 4) == ll.merge_probability(0.3, "sphere", n=3)
+    q = theory.get("diffusion.gaussian_onset")(beta=1.0)
+    assert dataset_pair_probability("linear", q["D_merge"]) == q["p_merge"]
+    # the memorized-label rule: partners within (2 delta, D_delta), then the pair rule with p_own = p_delta
+    m = memorized_onset("circle", 20.0, 0.005)
+    p = ll.merge_probability(m.D_delta, "circle") - ll.merge_probability(0.01, "circle")
+    assert m.D_delta == ll.memorized_distance(20.0, 0.005) and m.p_delta == pytest.approx(p, rel=1e-14)
+    assert (m.K_onset, m.K_half) == (ll.pair_rule_onset(p, p).K_onset, ll.pair_rule_onset(p, p).K_half)
+    with pytest.raises(ParameterError, match="mixture"):
+        dataset_pair_probability("mixture", 1.0)
+    with pytest.raises(ParameterError, match="d="):
+        dataset_pair_probability("sphere", 1.0, 1)
+
+
 def test_bad_input() -> None:
     y = np.zeros((5, 2))
     with pytest.raises(ParameterError, match="reference"):
@@ -120,10 +142,11 @@ def _fake(dataset: str, d: int, coord: int, beta: float = 1.0) -> xr.Dataset:
     zeros = (("K", "realization"), np.zeros((2, R)))
     return xr.Dataset(
         {"count": (("K", "realization", "class"), count), "n_spurious_attractors": zeros,
+         "data_scale": (("K", "realization"), np.array([[3.0, 3.2], [3.0, 3.2]])),
          "n_memorized_points": zeros, "n_unconverged": zeros,
          "train_x": (("K", "realization", "train_point", "coord"), train)},
         coords={"K": K, "realization": np.arange(R), "class": list(CLASSES)},
-        attrs={"param_dataset": dataset, "param_beta": beta, "param_d": 99},
+        attrs={"param_dataset": dataset, "param_beta": beta, "param_d": 99, "param_delta_m": 0.005},
     )  # fmt: skip
 
 
@@ -132,6 +155,9 @@ def test_compare_reads_the_dimension_and_draws_the_prediction() -> None:
     q = theory.get("diffusion.gaussian_onset")(beta=1.0)
     assert float(lin["K_onset_theory"]) == q["K_onset"] and float(lin["K_half_theory"]) == q["K_half"]
     assert f"onset K = {q['K_onset']:.1f}" in table(lin)
+    mem = memorized_onset("linear", 1.0, 0.005 * 3.1)  # delta = delta_m x the mean data scale
+    assert float(lin["K_onset_delta_theory"]) == pytest.approx(mem.K_onset, rel=1e-12)
+    assert float(lin["K_half_delta_theory"]) == pytest.approx(mem.K_half, rel=1e-12)
     # the sphere's prediction depends on d, read from the stored training points (3 used of 5 coordinates: S^2),
     # not from the attribute param_d
     sph = compare(_fake("sphere", 3, 5))

@@ -98,3 +98,20 @@ def test_bad_input() -> None:
         ll.gaussian_merge_probability(-1.0, [1.0])
     with pytest.raises(ParameterError, match="counts"):
         ll.gaussian_merge_probability(1.0, [1.0], [1.5])
+
+
+def test_memorized_distance() -> None:
+    # the root of (D/2)(1 - u) = delta above D_merge: the pair minimum sits exactly delta from its memory there
+    for beta, delta in ((1.0, 0.0165), (0.5, 0.022), (20.0, 0.005)):
+        D = ll.memorized_distance(beta, delta)
+        assert D > ll.merge_distance(beta)
+        assert D / 2 - ll.pair_minima(D, beta).x == pytest.approx(delta, rel=1e-9)
+    # far apart, 1 - u -> 2 exp(-beta D^2): the displacement tends to D exp(-beta D^2)
+    D = ll.memorized_distance(1.0, 1e-4)
+    assert D * math.exp(-D * D) == pytest.approx(1e-4, rel=1e-3)
+    # a threshold above the largest displacement (D_merge/2, at D_merge): only merging removes the memory
+    assert ll.memorized_distance(2.0, 0.6) == ll.merge_distance(2.0)
+    with pytest.raises(ParameterError, match="delta"):
+        ll.memorized_distance(1.0, 0.0)
+    with pytest.raises(ParameterError, match="beta"):
+        ll.memorized_distance(-1.0, 0.1)
