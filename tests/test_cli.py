@@ -49,6 +49,7 @@ ARGS = {
     "dense.circle_ring": ["beta=2"],
     "dense.circle_minima": ["beta=20", "K=10", "draws=20"],
     "diffusion.spurious_onset": ["sigma=0.2", "manifold=sphere", "n=2"],
+    "diffusion.gaussian_onset": ["beta=0.5", "n3=0"],
 }
 
 

@@ -121,9 +121,9 @@ def test_curvature_rule_labels_the_flat_ring_generalized(tmp_path) -> None:
 
 def test_random_circle_comparison_draws_the_flat_ring_prediction() -> None:
     from amphase import theory
-    from amphase.analysis.diffusion.compare import predicted_onset
+    from amphase.analysis.diffusion.compare import predicted_flat
 
-    onset, peak, flat = predicted_onset(10.0, 2, "circle", even=False, spread=0.5)
     q = theory.get("diffusion.spurious_onset")(beta=10.0, manifold="circle", spread=0.5)
-    assert (onset, peak, flat) == (q["K_onset"], q["K_peak"], q["K_flat"])
-    assert math.isnan(predicted_onset(10.0, 2, "circle", spread=0.0)[2])  # no curvature rule, no flat K
+    assert predicted_flat(10.0, "circle", even=False, spread=0.5) == q["K_flat"]
+    assert math.isnan(predicted_flat(10.0, "circle", spread=0.0))  # no curvature rule, no flat K
+    assert math.isnan(predicted_flat(10.0, "circle", even=True, spread=0.5))

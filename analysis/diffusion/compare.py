@@ -16,17 +16,24 @@ other grid dimension, e.g. ``beta``, is kept) and returns, per K:
     the Wilson interval on the pooled counts, for reference;
 ``n_spurious_attractors``, ``n_memorized_points``, ``n_unconverged``
     means over realizations;
+``K_onset_theory``, ``K_peak_theory``, ``K_half_theory``, ``K_peak``
+    the pair-rule theory (:func:`predicted_onset`: ``diffusion.spurious_onset`` for the circle and sphere,
+    ``diffusion.gaussian_onset`` for the linear manifold, :func:`amphase.analysis.diffusion.onset.empirical_onset`
+    on the 1797 images for the digits; with the dataset's beta, and its dimension read from the stored training
+    points; NaN where no theory applies) and the measured peak of the spurious fraction;
 ``flat_fraction`` (class)
     the fraction of each class's samples whose end point has a near-flat energy direction (the curvature rule,
-    :mod:`amphase.analysis.diffusion.curvature`; NaN where the dataset was made without it, ``spread = 0``);
+    :mod:`amphase.analysis.diffusion.curvature`; absent where the dataset was made without it, ``spread = 0``);
 ``lowest_eigenvalue`` (class), ``lowest_eigenvalue_error`` (class)
     the mean over stored end points of each class of the smallest Hessian eigenvalue of the energy there, and its
     standard error over realizations (the curvature spectra of memorized, spurious and generalized attractors);
-``K_onset_theory``, ``K_peak_theory``, ``K_flat_theory``, ``K_peak``
-    the theory (``diffusion.spurious_onset``, called through :func:`amphase.theory.get` with the dataset's beta,
-    dimension, manifold and ``spread``; NaN where no theory applies): the K where merged pairs (spurious minima)
-    appear, where the points' own minima peak, and where half of the ring's minima are flat (generalization by the
-    curvature rule); and the measured peak of the spurious fraction.
+``K_flat_theory``
+    random points on the circle with the curvature rule: the K at which half of the ring's minima are flat
+    (:func:`predicted_flat`; generalization by that rule);
+``K_onset_delta_theory``, ``K_half_delta_theory``
+    the same pair rule for the classifier's memorized label (:func:`amphase.analysis.diffusion.onset.memorized_onset`
+    at ``delta = delta_m`` times the mean data scale): K of the first minimum displaced out of the memorized ball,
+    K at which half of the points keep a minimum inside it (NaN for evenly spaced points and the mixture).
 """
 
 from __future__ import annotations
@@ -42,38 +49,114 @@ from amphase.analysis.diffusion.classify import CLASSES
 from amphase.analysis.statistics import wilson_interval
 from amphase.errors import ParameterError
 
-__all__ = ["COMPARISON", "compare", "plot", "predicted_onset", "table"]
+__all__ = ["COMPARISON", "compare", "plot", "predicted_flat", "predicted_half", "predicted_onset", "table"]
 
 
-def predicted_onset(
-    beta: float, d: int, dataset: str, even: bool = False, spread: float = 0.0
-) -> tuple[float, float, float]:
-    r"""(K of onset, K of peak, K of flat minima) at inverse temperature ``beta``; NaN where no theory applies.
+def predicted_onset(beta: float, d: int, dataset: str, even: bool = False) -> tuple[float, float]:
+    r"""(K of onset, K of peak) of spurious attractors at inverse temperature ``beta``; NaN where no theory applies.
 
-    Random points on the unit circle (d = 2) or sphere :math:`S^{d-1}`: ``K_onset`` and ``K_peak`` of
-    ``diffusion.spurious_onset`` (manifold ``circle`` or ``sphere`` with ``n = d - 1``). Evenly spaced points on the
-    unit circle: neighbours at chord :math:`2\sin(\pi/K)` merge below :math:`D_{merge} = \sqrt{2/\beta}`
-    (``D_merge`` of the same quantity), so every point loses its own minimum at once, at
-    :math:`K_{onset} = \pi / \arcsin(D_{merge}/2)`; there is no separate peak (NaN). Other data sets: NaN. The third
-    value, for random points on the circle and ``spread > 0``, is ``K_flat`` of the same quantity: where half of the
-    ring's minima count as flat by the curvature rule (NaN otherwise; evenly spaced points flatten exponentially fast
-    once merged, at the onset).
+    All from the pair rule (:func:`amphase.theory.lse_landscape.pair_rule_onset`; :func:`predicted_half` gives its
+    ``K_half``):
+
+    * random points on the unit circle (d = 2) or sphere :math:`S^{d-1}`: ``K_onset`` and ``K_peak`` of
+      ``diffusion.spurious_onset`` (manifold ``circle`` or ``sphere`` with ``n = d - 1``);
+    * evenly spaced points on the unit circle: neighbours at chord :math:`2\sin(\pi/K)` merge below
+      :math:`D_{merge} = \sqrt{2/\beta}` (``D_merge`` of the same quantity), so every point loses its own minimum
+      at once, at :math:`K_{onset} = \pi / \arcsin(D_{merge}/2)`; there is no separate peak (NaN);
+    * ``linear``: ``diffusion.gaussian_onset`` with the direction groups of the model's linear manifold
+      (:data:`amphase.simulate.diffusion.data.LINEAR_GROUPS`; exact pair probability);
+    * ``digits``: :func:`amphase.analysis.diffusion.onset.empirical_onset` on the 1797 images as the population
+      the training points are drawn from (exact pair probability; NaN without scikit-learn);
+    * other data sets (the mixture, whose centres change with the realization): NaN.
+    """
+    onset, peak, _ = _prediction(beta, d, dataset, even)
+    return onset, peak
+
+
+def predicted_half(beta: float, d: int, dataset: str, even: bool = False) -> float:
+    """``K_half`` of the pair rule (half of the points keep their own minimum) for :func:`predicted_onset`'s cases.
+
+    NaN for evenly spaced points (all lose it at once, at ``K_onset``) and where no theory applies.
+    """
+    return _prediction(beta, d, dataset, even)[2]
+
+
+def predicted_flat(beta: float, dataset: str, even: bool = False, spread: float = 0.0) -> float:
+    """K at which half of the ring's minima count as flat by the curvature rule; NaN where it does not apply.
+
+    ``K_flat`` of ``diffusion.spurious_onset``, for random points on the unit circle and ``spread > 0``; NaN
+    otherwise (evenly spaced points flatten exponentially fast once merged, at the onset).
     """
     from amphase import theory
 
-    if dataset not in ("circle", "sphere") or (even and dataset != "circle"):
-        return math.nan, math.nan, math.nan
-    q = theory.get("diffusion.spurious_onset")
-    n = 1 if dataset == "circle" else d - 1
-    out = q(beta=beta, manifold=dataset, n=n, spread=spread if spread > 0 else 1.0)
-    if even:
-        half = out["D_merge"] / 2
-        return (math.pi / math.asin(half) if half < 1 else math.nan), math.nan, math.nan
-    return out["K_onset"], out["K_peak"], (out["K_flat"] if spread > 0 else math.nan)
+    if dataset != "circle" or even or not spread > 0:
+        return math.nan
+    return float(theory.get("diffusion.spurious_onset")(beta=beta, manifold="circle", spread=spread)["K_flat"])
+
+
+def _prediction(beta: float, d: int, dataset: str, even: bool) -> tuple[float, float, float]:
+    from amphase import theory
+
+    nan = (math.nan, math.nan, math.nan)
+    if even and dataset != "circle":
+        return nan
+    if dataset in ("circle", "sphere"):
+        n = 1 if dataset == "circle" else d - 1
+        out = theory.get("diffusion.spurious_onset")(beta=beta, manifold=dataset, n=n)
+        if even:
+            half = out["D_merge"] / 2
+            return (math.pi / math.asin(half) if half < 1 else math.nan), math.nan, math.nan
+        return out["K_onset"], out["K_peak"], out["K_half"]
+    if dataset == "linear":
+        from amphase.simulate.diffusion.data import LINEAR_GROUPS
+
+        if len(LINEAR_GROUPS) > 3:
+            return nan
+        kw: dict[str, float] = {}
+        for i, (n_dir, std) in enumerate([*LINEAR_GROUPS, (0, 0.0), (0, 0.0)][:3], start=1):
+            kw[f"n{i}"], kw[f"s{i}"] = n_dir, std
+        out = theory.get("diffusion.gaussian_onset")(beta=beta, **kw)
+        return out["K_onset"], out["K_peak"], out["K_half"]
+    if dataset == "digits":
+        import importlib.util
+
+        if importlib.util.find_spec("sklearn") is None:
+            return nan
+        from amphase.analysis.diffusion.onset import empirical_onset
+        from amphase.simulate.diffusion.data import digits
+
+        e = empirical_onset(digits(), beta, population=True)
+        return e.K_onset, e.K_peak, e.K_half
+    return nan
 
 
 def _attr(ds: xr.Dataset, name: str) -> Any:
     return ds.attrs.get(f"param_{name}")
+
+
+def _memorized_prediction(beta: float, d: int, dataset: str, delta: float) -> tuple[float, float]:
+    import importlib.util
+
+    from amphase.analysis.diffusion.onset import memorized_onset
+
+    if dataset not in ("circle", "sphere", "linear", "digits") or (
+        dataset == "digits" and importlib.util.find_spec("sklearn") is None
+    ):
+        return math.nan, math.nan
+    out = memorized_onset(dataset, beta, delta, d)
+    return out.K_onset, out.K_half
+
+
+def _data_dim(ds: xr.Dataset) -> int:
+    """The data dimension, read from the dataset: coordinates used by the stored training points, else ``coord``."""
+    if "train_x" in ds and ds["train_x"].sizes.get("train_point", 0) > 0:
+        tx = ds["train_x"]
+        used = np.isfinite(tx).any([dim for dim in tx.dims if dim != "coord"]).values
+        if used.any():
+            return int(np.nonzero(used)[0].max()) + 1
+    if "coord" in ds.sizes:
+        return int(ds.sizes["coord"])
+    return int(_attr(ds, "d") or 2)
 
 
 def compare(ds: xr.Dataset) -> xr.Dataset:
@@ -117,16 +200,21 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     if "lam_flat" in ds:
         res["lam_flat"] = ds["lam_flat"].mean("realization")
     dataset = str(_attr(ds, "dataset") or "circle")
-    d = int({"circle": 2, "linear": 30, "digits": 64}.get(dataset, _attr(ds, "d") or 2))
+    d = _data_dim(ds)
     beta = float(_attr(ds, "beta")) if "beta" not in ds.dims else math.nan
-    onset, peak_theory, flat_theory = (
-        predicted_onset(beta, d, dataset, bool(_attr(ds, "even") or 0), spread if math.isfinite(spread) else 0.0)
-        if math.isfinite(beta)
-        else (math.nan, math.nan, math.nan)
+    onset, peak_theory, half = (
+        _prediction(beta, d, dataset, bool(_attr(ds, "even") or 0)) if math.isfinite(beta) else (math.nan,) * 3
     )
     res["K_onset_theory"] = onset
     res["K_peak_theory"] = peak_theory
-    res["K_flat_theory"] = flat_theory
+    res["K_half_theory"] = half
+    even = bool(_attr(ds, "even") or 0)
+    res["K_flat_theory"] = predicted_flat(beta, dataset, even, spread) if math.isfinite(beta * spread) else math.nan
+    delta = float(_attr(ds, "delta_m") or math.nan) * (float(ds["data_scale"].mean()) if "data_scale" in ds else 1.0)
+    mem = (math.nan, math.nan)
+    if math.isfinite(beta) and delta > 0 and not bool(_attr(ds, "even") or 0):
+        mem = _memorized_prediction(beta, d, dataset, delta)
+    res["K_onset_delta_theory"], res["K_half_delta_theory"] = mem
     spur = res["fraction"].sel({"class": "spurious"})
     res["K_peak"] = spur.idxmax("K") if bool((spur > 0).any()) else math.nan  # no spurious sample: no peak
     res.attrs.update(
@@ -176,12 +264,23 @@ def table(res: xr.Dataset) -> str:
         if curv:
             line += "   " + " / ".join(_g(float(row.lowest_eigenvalue.sel({"class": c}))) for c in CLASSES)
         lines.append(line)
+    half = float(r.K_half_theory) if "K_half_theory" in r else math.nan
     lines.append(
-        f"# spurious fraction peaks at K = {_f(float(r.K_peak), 0)}; predicted onset K = "
-        f"{_f(float(r.K_onset_theory), 1)}, own-minima peak K = {_f(float(r.K_peak_theory), 1)}"
-        + (f", half the ring minima flat at K = {_f(float(r.K_flat_theory), 0)}" if "K_flat_theory" in r else "")
-        + " (diffusion.spurious_onset; nan: not available)"
+        f"# spurious fraction peaks at K = {_f(float(r.K_peak), 0)}; pair rule: onset K = "
+        f"{_f(float(r.K_onset_theory), 1)}, peak of own minima K = {_f(float(r.K_peak_theory), 1)}, half of the "
+        f"points own a minimum at K = {_f(half, 1)} (predicted_onset; nan: not available)"
     )
+    if "K_onset_delta_theory" in r:
+        lines.append(
+            f"# pair rule for the memorized label (minimum displaced beyond delta_m x scale): first displaced minimum "
+            f"K = {_f(float(r.K_onset_delta_theory), 1)}, half of the points memorized at K = "
+            f"{_f(float(r.K_half_delta_theory), 1)}"
+        )
+    if "K_flat_theory" in r and np.isfinite(float(r.K_flat_theory)):
+        lines.append(
+            f"# curvature rule: half of the ring minima flat at K = {_f(float(r.K_flat_theory), 0)} "
+            "(diffusion.spurious_onset K_flat; counts minima, sampled end points run ahead of it)"
+        )
     return "\n".join(lines)
 
 
@@ -200,7 +299,7 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
     extra = [dim for dim in res["fraction"].dims if dim not in ("K", "class")]
     r = res.mean(extra) if extra else res
     curv = "lowest_eigenvalue" in r
-    fig = new_figure(12 if curv else 7, 4.5)
+    fig = new_figure(15 if curv else 10, 4.5)
     axes = fig.subplots(1, 2 if curv else 1, squeeze=False)[0]
     ax = axes[0]
     K = r["K"].values
@@ -209,16 +308,23 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
         ax.errorbar(K, r["fraction"].sel({"class": c}), yerr=r["fraction_error"].sel({"class": c}).fillna(0),
                     marker="o", capsize=2, color=colour, label=c)  # fmt: skip
     lines = (
-        ("K_onset_theory", "--", "predicted onset (merged pairs)"),
+        ("K_onset_theory", "--", "predicted onset (pair rule)"),
         ("K_peak_theory", ":", "predicted peak of own minima"),
-        ("K_flat_theory", "-.", "predicted: half the ring minima flat"),
+        ("K_half_theory", "-.", "predicted half own minima"),
+        ("K_onset_delta_theory", "--", "first minimum displaced beyond delta_m"),
+        ("K_half_delta_theory", "-.", "half memorized (delta_m)"),
+        ("K_flat_theory", (0, (5, 1, 1, 1, 1, 1)), "half the ring minima flat (curvature)"),
     )
+    lo, hi = float(K.min()), float(K.max())
     for name, style, label in lines:
         v = float(r[name]) if name in r else math.nan
-        if np.isfinite(v):
-            ax.axvline(v, color="k", ls=style, label=label)
+        colour = "0.55" if "delta" in name else "C2" if "flat" in name else "k"
+        if np.isfinite(v) and lo / 4 <= v <= hi * 4:
+            ax.axvline(v, color=colour, ls=style, label=f"{label}, K = {v:.3g}")
+        elif np.isfinite(v):  # far off the K range: named in the legend, not drawn
+            ax.plot([], [], color=colour, ls=style, label=f"{label}, K = {v:.3g} (off the axis)")
     ax.set(xscale="log", xlabel="K (training points)", ylabel="fraction of generated samples", ylim=(-0.02, 1.02))
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
     if curv:
         ax2 = axes[1]
         for c, colour in zip(CLASSES, colours, strict=True):

@@ -23,11 +23,13 @@ from amphase.theory.diffusion import geometric, regimes, symmetry
 from amphase.theory.registry import Choice, Param, Result, quantity
 
 __all__ = [
+    "GaussianOnset",
     "NoiseBeta",
     "SpuriousOnset",
     "clone_probability",
     "collapse_time",
     "direction_loss",
+    "gaussian_onset",
     "noise_beta",
     "ou_time",
     "speciation_time",
@@ -282,6 +284,20 @@ def symmetry_breaking(a: float = 1.0, alpha_bar: float = 0.64, kind: str = "sde"
 # ---------------------------------------------------------------- onset of spurious attractors
 
 
+def _beta(sigma: float, beta: float) -> float:
+    """The inverse temperature from exactly one of ``sigma`` (``1/(2 sigma^2)``) and ``beta``."""
+    from amphase.errors import ParameterError
+
+    if (sigma > 0) == (beta > 0):
+        raise ParameterError(f"give exactly one of sigma > 0 or beta > 0; got sigma={sigma}, beta={beta}")
+    b = beta if beta > 0 else 1.0 / (2.0 * sigma * sigma) if sigma > 1e-150 else math.inf
+    if not 1e-300 < b < 1e300:
+        raise ParameterError(
+            f"beta (given, or 1/(2 sigma^2)) must lie in (1e-300, 1e300); got {b} (sigma={sigma}, beta={beta})"
+        )
+    return b
+
+
 class SpuriousOnset(NamedTuple):
     """Where spurious minima of the exact-score energy appear as the number of training points grows."""
 
@@ -384,23 +400,13 @@ def spurious_onset(
     from amphase.errors import ParameterError
     from amphase.theory import lse_landscape as ll
 
-    if (sigma > 0) == (beta > 0):
-        raise ParameterError(f"give exactly one of sigma > 0 or beta > 0; got sigma={sigma}, beta={beta}")
     if manifold != "sphere" and n != 1:
         raise ParameterError(f"manifold={manifold!r} has intrinsic dimension n = 1; got n={n}")
-    b = beta if beta > 0 else 1.0 / (2.0 * sigma * sigma) if sigma > 1e-150 else math.inf
-    if not 1e-300 < b < 1e300:
-        raise ParameterError(
-            f"beta (given, or 1/(2 sigma^2)) must lie in (1e-300, 1e300); got {b} (sigma={sigma}, beta={beta})"
-        )
+    b = _beta(sigma, beta)
     D = ll.merge_distance(b)
     p = ll.merge_probability(D, manifold, scale, n)
     p_own = ll.merge_probability(ll.merge_distance(b, own_weight), manifold, scale, n)
-    k_onset = (1.0 + (1.0 + 8.0 / p) ** 0.5) / 2.0 if p > 0 else math.inf
-    log_q = math.log1p(-p_own) if p_own < 1 else -math.inf
-    k_peak = -1.0 / log_q if log_q < 0 else math.inf
-    peak = k_peak * math.exp((k_peak - 1.0) * log_q) if math.isfinite(k_peak) and k_peak >= 1 else 1.0
-    k_half = 1.0 + math.log(2.0) / -log_q if log_q < 0 else math.inf
+    onset = ll.pair_rule_onset(p, p_own)
     if manifold == "line":
         limit = ll.line_maxima_density(b) * scale
     elif manifold == "circle" and b * scale * scale > 1.0:
@@ -412,4 +418,87 @@ def spurious_onset(
     if manifold == "circle" and b * scale * scale > 1.0:
         b1 = b * scale * scale
         k_flat = ll.ring_flatness(1.0, b1, 1.0 / (b1 * spread * spread)).K_half
-    return SpuriousOnset(b, D, p, k_onset, max(k_peak, 1.0), peak, k_half, limit, k_flat)
+    return SpuriousOnset(b, D, p, *onset, limit, k_flat)
+
+
+class GaussianOnset(NamedTuple):
+    """Pair-rule onset of spurious minima for K points drawn from a zero-mean Gaussian with given variances."""
+
+    beta: float
+    D_merge: float
+    p_merge: float
+    p_own: float
+    K_onset: float
+    K_peak: float
+    memory_peak: float
+    K_half: float
+
+
+def _group(name: str, lower: int) -> Param:
+    return Param(name, f"directions in group {name[-1]}", lower=lower, upper=10**6, integer=True)
+
+
+@quantity(
+    "diffusion.gaussian_onset",
+    params=[
+        Param("sigma", "noise level sigma_t (beta = 1/(2 sigma^2)); give sigma or beta", lower=0.0),
+        Param("beta", "inverse temperature of the LSE energy; give beta or sigma", lower=0.0),
+        _group("n1", 1),
+        Param("s1", "standard deviation of the data along each direction of group 1", lower=0.0, lower_open=True),
+        _group("n2", 0),
+        Param("s2", "standard deviation along group 2", lower=0.0),
+        _group("n3", 0),
+        Param("s3", "standard deviation along group 3", lower=0.0),
+        Param(
+            "own_weight",
+            "a minimum is a point's own when its softmax weight exceeds this",
+            lower=0.5,
+            upper=1.0,
+            lower_open=True,
+            upper_open=True,
+        ),
+    ],
+    results=[
+        Result("beta", "inverse temperature used, 1/(2 sigma^2) or the beta given"),
+        Result("D_merge", "two points closer than sqrt(2/beta) share one minimum (exact for a pair)"),
+        Result("p_merge", "probability that two data points are closer than D_merge (exact, generalized chi-square)"),
+        Result("p_own", "probability that two data points are closer than merge_distance(beta, own_weight)"),
+        Result("K_onset", "K at which the expected number of merged pairs, K(K-1)/2 p_merge, reaches 1"),
+        Result("K_peak", "K at which the expected number of points with their own minimum is largest (pair rule)"),
+        Result("memory_peak", "that largest expected number of own minima"),
+        Result("K_half", "K at which half of the points have their own minimum (pair rule)"),
+    ],
+    reference=f"{PHAM25}; {AVS24} (the linear manifold); pair rule derived in amphase.theory.lse_landscape",
+)
+def gaussian_onset(
+    sigma: float = 0.0,
+    beta: float = 0.0,
+    n1: int = 10,
+    s1: float = 1.0,
+    n2: int = 10,
+    s2: float = 0.3,
+    n3: int = 10,
+    s3: float = 0.01,
+    own_weight: float = 0.6,
+) -> GaussianOnset:
+    r"""Pair-rule onset of spurious attractors for K training points of :math:`\mathcal N(0, \mathrm{diag}(s^2))`.
+
+    Up to three direction groups (``n_g`` directions of std ``s_g``; the defaults are the linear manifold of
+    Achilli et al. 2024 used by ``diffusion-linear``: 10 directions each of std 1, 0.3, 0.01 in d = 30). The pair
+    rule of :func:`spurious_onset` with the exact pair probability
+    :math:`p(D) = P(\sum_g 2 s_g^2 \chi^2_{n_g} \le D^2)`
+    (:func:`~amphase.theory.lse_landscape.gaussian_merge_probability`) at :math:`D_{merge} = \sqrt{2/\beta}` and
+    at the own distance, then :func:`~amphase.theory.lse_landscape.pair_rule_onset`. Derived here; the rule is
+    exact for an isolated pair and ignores the collective pull of many farther points, which in many dimensions
+    (where distances concentrate) can remove memory minima before pairs merge. For any other data set see
+    :func:`amphase.analysis.diffusion.onset.empirical_onset`.
+    """
+    from amphase.theory import lse_landscape as ll
+
+    b = _beta(sigma, beta)
+    var = [s1 * s1, s2 * s2, s3 * s3]
+    counts = [n1, n2, n3]
+    D = ll.merge_distance(b)
+    p = ll.gaussian_merge_probability(D, var, counts)
+    p_own = ll.gaussian_merge_probability(ll.merge_distance(b, own_weight), var, counts)
+    return GaussianOnset(b, D, p, p_own, *ll.pair_rule_onset(p, p_own))
