@@ -118,8 +118,14 @@ register(
     Family(
         "diffusion",
         theory="amphase.theory.diffusion",
-        models={"diffusion.exact": "amphase.simulate.diffusion.model:MODEL"},
-        comparisons={"diffusion.exact": "amphase.analysis.diffusion.compare:COMPARISON"},
+        models={
+            "diffusion.exact": "amphase.simulate.diffusion.model:MODEL",
+            "diffusion.landscape": "amphase.simulate.diffusion.landscape_model:MODEL",
+        },
+        comparisons={
+            "diffusion.exact": "amphase.analysis.diffusion.compare:COMPARISON",
+            "diffusion.landscape": "amphase.analysis.diffusion.landscape:COMPARISON",
+        },
         configs="amphase.simulate.diffusion.configs",
     )
 )

@@ -63,6 +63,7 @@ __all__ = [
     "circle_gap_counts",
     "circle_profile_counts",
     "circle_ring",
+    "circle_ring_spread",
     "energy",
     "gradient",
     "hessian",
@@ -436,3 +437,40 @@ def circle_profile_counts(
         return float(a.mean()), float(a.std(ddof=1) / math.sqrt(len(a))) if len(a) > 1 else math.nan
 
     return CircleProfileCounts(*mean_err(n_min), *mean_err(n_own), *mean_err(spur))
+
+
+def circle_ring_spread(K: int, beta: float) -> float:
+    r"""Rms radial displacement of the minima of K random memories on the unit circle from the ring ``R(beta)``.
+
+    Derived here, to first order in :math:`K^{-1/2}` (not in a paper). The radial condition :math:`E_r = 0` reads
+    :math:`r = \rho(r, \theta) = \sum_\mu \cos\phi_\mu e^{2\beta r\cos\phi_\mu} / \sum_\mu e^{2\beta r\cos\phi_\mu}`,
+    :math:`\phi_\mu = \theta_\mu - \theta`. With :math:`\rho = A(2\beta r) + \eta`, :math:`A = I_1/I_0`, the
+    fluctuation at :math:`r = R`, :math:`\kappa = 2\beta R`, is
+    :math:`\eta = \sum_\mu (\cos\phi_\mu - A)e^{\kappa\cos\phi_\mu} / (K I_0(\kappa)) + O(K^{-1})` (mean zero,
+    since :math:`\langle\cos\phi\, e^{\kappa\cos\phi}\rangle = I_1(\kappa)`), and linearising
+    :math:`r - A(2\beta r) = \eta` about R gives :math:`\delta r = \eta / (1 - 2\beta A'(\kappa)) = 2\eta/E''(R)`
+    (``curvature`` of :func:`circle_ring`). For uniform angles,
+    :math:`\langle e^{2\kappa\cos\phi}\rangle = I_0(2\kappa)`, :math:`\langle\cos\phi\, e^{2\kappa\cos\phi}\rangle =
+    I_1(2\kappa)`, :math:`\langle\cos^2\phi\, e^{2\kappa\cos\phi}\rangle = (I_0(2\kappa) + I_2(2\kappa))/2`, so
+
+    .. math::
+
+        \sigma_r = \frac{2}{E''(R)} \sqrt{\frac{(I_0(2\kappa) + I_2(2\kappa))/2 - 2A I_1(2\kappa) + A^2 I_0(2\kappa)}
+        {K\, I_0(\kappa)^2}} .
+
+    This is the spread of the radial root :math:`r^*(\theta)` at a given angle (any :math:`\theta`). At the minima
+    (the maxima of :math:`S_R(\theta)`, :func:`ring_maxima_limit`) :math:`\eta` is correlated with the height of
+    :math:`S_R` (covariance :math:`\propto I_1(2\kappa) - A I_0(2\kappa) > 0`), so there the minima sit slightly
+    outside R on average, by an amount of the same order :math:`K^{-1/2}` (not computed): use ``sigma_r`` as the
+    scale of the deviation, not as its exact distribution. ``beta <= 1`` (no ring): NaN.
+    """
+    if isinstance(K, bool) or int(K) != K or K < 1:
+        raise ValueError(f"K={K!r}: a whole number >= 1")
+    ring = circle_ring(beta)
+    if ring.R <= 0.0:
+        return math.nan
+    kappa = 2.0 * beta * ring.R
+    a = _bessel_ratio(kappa)
+    i0, i1, i2 = (float(ive(n, 2.0 * kappa)) for n in (0, 1, 2))  # I_n(2 kappa) e^{-2 kappa}
+    var = (0.5 * (i0 + i2) - 2.0 * a * i1 + a * a * i0) / (K * float(ive(0, kappa)) ** 2)  # e^{2 kappa} cancels
+    return 2.0 * math.sqrt(var) / ring.curvature
