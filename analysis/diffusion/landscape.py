@@ -16,11 +16,14 @@ single values) and returns, per (K, t):
     the pair rule (``own_pair``, ``minima_pair - own_pair`` of ``dense.circle_minima``; good at small K only);
 ``minima_limit``
     the Rice limit of the number of minima as :math:`K\to\infty` (all spurious);
-``R_theory``, ``radius_mean`` (+ ``_error``), ``radius_spread_theory``
-    the continuum ring :math:`R = I_1(2\beta R)/I_0(2\beta R)` (``dense.circle_ring``), the measured mean distance
-    of the attractors owned by no training point from the origin (over realizations; standard error from the spread
-    of the per-realization means), and the theory's rms radial displacement of the minima at this K
-    (:func:`amphase.theory.lse_landscape.circle_ring_spread`, first order in :math:`K^{-1/2}`);
+``R_theory``, ``radius_theory``, ``radius_spread_theory``, ``radius_mean`` (+ ``_error``)
+    the continuum ring :math:`R = I_1(2\beta R)/I_0(2\beta R)` (``dense.circle_ring``); the mean radius of the minima
+    at this K, R plus the offset of :func:`amphase.theory.lse_landscape.circle_ring_spread` (first order in
+    :math:`K^{-1/2}`; the minima of random points sit slightly outside R), and their rms spread about it; the
+    measured mean distance from the origin of the attractors owned by no training point (pooled over realizations;
+    standard error from the spread of the per-realization means). The radius theory is given (else NaN) where the
+    points are dense: the ring-profile model expects fewer than :data:`DENSE_OWN` own minima, so that every
+    attractor is a ring minimum;
 ``energy``, ``train_x``, ``fp_*``
     realization 0, for the figure.
 
@@ -44,6 +47,9 @@ __all__ = ["COMPARISON", "compare", "plot", "table", "theory_at"]
 #: the stored counts the comparison averages.
 COUNTS = ("n_own", "n_unowned", "n_memorized", "n_spurious", "n_attractors", "n_stalled")
 
+#: the ring's radius theory is given where the ring-profile model expects fewer own minima than this (dense points).
+DENSE_OWN = 0.01
+
 #: the theory's values per (K, beta), in the order :func:`theory_at` returns them.
 THEORY = (
     "theory_own",
@@ -56,6 +62,7 @@ THEORY = (
     "pair_spurious",
     "minima_limit",
     "R_theory",
+    "radius_theory",
     "radius_spread_theory",
 )
 
@@ -85,8 +92,10 @@ def theory_at(K: int, beta: float, own_weight: float, draws: int = 400) -> dict[
         pair_spurious=c["minima_pair"] - c["own_pair"],
         minima_limit=c["minima_limit"],
         R_theory=ring["R"],
-        radius_spread_theory=circle_ring_spread(K, beta),
     )
+    if c["own"] < DENSE_OWN:  # every minimum a ring minimum: the expansion about the ring applies
+        spread = circle_ring_spread(K, beta)
+        out.update(radius_theory=ring["R"] + spread.offset, radius_spread_theory=spread.sigma_minima)
     return out
 
 
@@ -180,8 +189,8 @@ def table(res: xr.Dataset) -> str:
         f"by distance: within {a['delta_m']:g} x data scale. Theory: ring-profile model (± Monte Carlo s.e.), pair "
         "rule, Rice limit (amphase.theory.lse_landscape)",
         f"{'K':>6} {'own':>10} {'spurious':>10} | {'theory own':>11} {'theory spur':>11} {'pair own':>8} "
-        f"{'pair spur':>9} | {'dist mem':>9} {'dist spur':>9} {'stalled':>7} | {'radius':>13} {'R(beta)':>7} "
-        f"{'sigma_r':>7}",
+        f"{'pair spur':>9} | {'dist mem':>9} {'dist spur':>9} {'stalled':>7} | {'radius':>13} {'theory':>13} "
+        f"{'R(beta)':>7}",
     ]
     for t in res["t"].values:
         b = float(res["beta"].sel(t=t).isel(K=0))
@@ -199,12 +208,13 @@ def table(res: xr.Dataset) -> str:
             lines.append(
                 f"{int(K):>6} {pm('n_own', 10)} {pm('n_unowned', 10)} | {pm('theory_own', 11)} "
                 f"{pm('theory_spurious', 11)} {val('pair_own', 8)} {val('pair_spurious', 9)} | {pm('n_memorized', 9)} "
-                f"{pm('n_spurious', 9)} {val('n_stalled', 7, 1)} | {pm('radius_mean', 13, 4)} {val('R_theory', 7, 4)} "
-                f"{val('radius_spread_theory', 7, 4)}"
+                f"{pm('n_spurious', 9)} {val('n_stalled', 7, 1)} | {pm('radius_mean', 13, 4)} "
+                f"{_pm(res, 'radius_theory', 'radius_spread_theory', s, 4):>13} {val('R_theory', 7, 4)}"
             )
     lines.append(
-        "# radius: mean distance from the origin of the attractors owned by no point; sigma_r: the theory's rms radial "
-        "displacement of a minimum from R at this K (first order in K^-1/2; the minima sit slightly outside R)"
+        "# radius: mean distance from the origin of the attractors owned by no point (dense K: the ring minima); "
+        "theory: R(beta) + the offset of the minima at this K ± their rms spread (circle_ring_spread, first order in "
+        "K^-1/2)"
     )
     return "\n".join(lines)
 

@@ -165,7 +165,7 @@ def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np
     e = np.asarray(ex.energy(np.stack([xx.ravel(), yy.ravel()], axis=1), t), dtype=np.float64)
     e = (e - e.min()).reshape(xx.shape).astype(np.float32)
     cap = int(params["max_attractors"])
-    k = int(params["max_stored"])
+    k = min(K, int(params["max_stored"]))  # same shape for every realization of a grid point (same K)
     return {
         "beta": np.float64(beta_of(params)),
         "data_scale": np.float64(att.scale),
