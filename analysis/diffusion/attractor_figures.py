@@ -24,7 +24,16 @@ from matplotlib.figure import Figure
 from amphase.analysis.diffusion.attractors import Comparison
 from amphase.analysis.figures import new_figure
 
-__all__ = ["MARKERS", "ToyColumn", "draw_attractors", "draw_landscape", "landscape_grid", "legend_below", "plot_toy"]
+__all__ = [
+    "CONTRAST",
+    "MARKERS",
+    "ToyColumn",
+    "draw_attractors",
+    "draw_landscape",
+    "landscape_grid",
+    "legend_below",
+    "plot_toy",
+]
 
 
 @dataclass
@@ -86,7 +95,8 @@ def draw_landscape(ax: Any, energy: np.ndarray, lim: float, points: np.ndarray, 
     if ring is not None and ring > 0:
         ax.plot(ring * np.cos(th), ring * np.sin(th), color="deepskyblue", lw=1.0, ls="--",
                 label="continuum ring R(beta)")  # fmt: skip
-    ax.scatter(points[:, 0], points[:, 1], marker="*", s=60 if len(points) < 50 else 4, color="red",
+    many = len(points) >= 50  # dots, small enough that the ring and the attractors on it stay visible
+    ax.scatter(points[:, 0], points[:, 1], marker="." if many else "*", s=1 if many else 60, lw=0, color="red",
                label="training points", zorder=3)  # fmt: skip
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
@@ -149,12 +159,13 @@ def _panel(ax: Any, col: ToyColumn, row: str, lim: float, n_bg: int, n_arrow: in
 
 
 def legend_below(fig: Figure, axes: Any) -> None:
-    """One legend for all panels, below them (each label once)."""
+    """One legend for all panels, below them (each label once; at most two entries per column of panels a row)."""
     handles: dict[str, Any] = {}
     for ax in np.ravel(axes):
         for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(lab, h)
-    fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncol=len(handles), fontsize=8)
+    ncol = max(1, min(len(handles), 2 * np.shape(axes)[-1]))
+    fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncol=ncol, fontsize=8)
 
 
 def plot_toy(columns: Sequence[ToyColumn], t: float, beta: float, *, lim: float = 1.5, n_bg: int = 120,
@@ -170,5 +181,6 @@ def plot_toy(columns: Sequence[ToyColumn], t: float, beta: float, *, lim: float 
         for i, row in enumerate(("exact", "network")):
             _panel(axes[i, j], col, row, lim, n_bg, n_arrow, ring)
     legend_below(fig, axes)
-    fig.suptitle(f"attractors at t = {t:g} (beta = {beta:.3g}): exact score (top) vs trained network (bottom)")
+    fig.suptitle(f"attractors at t = {t:g} (beta = {beta:.3g}):\nexact score (top) vs trained network (bottom)",
+                 fontsize=10)  # fmt: skip
     return fig

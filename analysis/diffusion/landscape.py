@@ -47,6 +47,9 @@ __all__ = ["COMPARISON", "compare", "plot", "table", "theory_at"]
 #: the stored counts the comparison averages.
 COUNTS = ("n_own", "n_unowned", "n_memorized", "n_spurious", "n_attractors", "n_stalled")
 
+#: Monte Carlo draws of the ring-profile model (its standard error is printed beside it).
+THEORY_DRAWS = 2000
+
 #: the ring's radius theory is given where the ring-profile model expects fewer own minima than this (dense points).
 DENSE_OWN = 0.01
 
@@ -67,7 +70,7 @@ THEORY = (
 )
 
 
-def theory_at(K: int, beta: float, own_weight: float, draws: int = 400) -> dict[str, float]:
+def theory_at(K: int, beta: float, own_weight: float, draws: int = THEORY_DRAWS) -> dict[str, float]:
     """The theory's counts and ring radius for K random points on the unit circle at ``beta`` (NaN where none)."""
     from amphase import theory
     from amphase.theory.lse_landscape import circle_ring_spread
