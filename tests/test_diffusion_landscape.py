@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from amphase.analysis.diffusion import landscape
 from amphase.analysis.diffusion.landscape import compare, plot, table, theory_at
 from amphase.analysis.figures import save_figure
 from amphase.errors import ParameterError
@@ -16,7 +17,8 @@ from amphase.simulate.diffusion.landscape_model import DEFAULTS, run
 from amphase.simulate.diffusion.model import training_points
 from amphase.simulate.seeding import point_seed
 from amphase.simulate.sweep import run_sweep
-from amphase.theory.lse_landscape import circle_ring, circle_ring_spread, pair_minima
+from amphase.theory.dense import circle_minima
+from amphase.theory.lse_landscape import circle_ring, circle_ring_spread, own_gain, pair_minima
 
 FAST = {"starts": 10, "energy_grid": 16, "max_stored": 200}
 
@@ -105,9 +107,14 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> xr.Dataset:
     return run_sweep(resolve(RAW), tmp_path_factory.mktemp("toy") / "toy.nc", executor="serial", progress=False)
 
 
+DRAWS = 200  # Monte Carlo draws of the ring-profile model in these tests (the comparison's default: 2000)
+
+
 @pytest.fixture(scope="module")
 def res(tiny: xr.Dataset) -> xr.Dataset:
-    return compare(tiny)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(landscape, "THEORY_DRAWS", DRAWS)
+        return compare(tiny)
 
 
 def test_comparison_counts_are_the_stored_means(tiny: xr.Dataset, res: xr.Dataset) -> None:
@@ -128,7 +135,7 @@ def test_comparison_counts_are_the_stored_means(tiny: xr.Dataset, res: xr.Datase
                                   tx.sel(K=9, t=0.15).isel(train_point=slice(0, 2)).values)  # fmt: skip
     for K in (2, 9):
         for t in (0.05, 0.15):
-            th = theory_at(K, 0.5 / t, 0.6)
+            th = theory_at(K, 0.5 / t, 0.6, draws=DRAWS)
             assert float(res["theory_own"].sel(K=K, t=t)) == th["theory_own"]
             assert float(res["R_theory"].sel(K=K, t=t)) == circle_ring(0.5 / t).R
     text = table(res)
@@ -138,6 +145,19 @@ def test_comparison_counts_are_the_stored_means(tiny: xr.Dataset, res: xr.Datase
     assert "beta = 10" in text and "beta = 3.333" in text
 
 
+def test_two_point_counts_follow_the_pair_rule_realization_by_realization(tiny: xr.Dataset) -> None:
+    # K = 2 (exact for an isolated pair, pair_minima / own_gain): g = beta D^2 / 2; g <= 1 one minimum at the
+    # midpoint (owned by neither: spurious), 1 < g <= own_gain(0.6) = 1.0137 two unowned, above it two owned
+    d = tiny.sel(K=2)
+    x = d["train_x"].isel(train_point=slice(0, 2)).values  # (t, realization, 2, 2)
+    D = np.linalg.norm(x[..., 1, :] - x[..., 0, :], axis=-1)
+    g = (0.5 / d["t"].values)[:, None] * D * D / 2
+    assert np.all(np.abs(g - 1) > 0.05)  # no pair at the pitchfork, where the iteration would crawl
+    assert int(d["n_stalled"].max()) == 0
+    np.testing.assert_array_equal(d["n_attractors"].values, np.where(g > 1, 2, 1))
+    np.testing.assert_array_equal(d["n_own"].values, np.where(g > own_gain(0.6), 2, 0))
+
+
 def test_figure_has_one_panel_per_K_and_t(tiny: xr.Dataset, res: xr.Dataset, tmp_path) -> None:
     fig = plot(res, "tiny")
     axes = [ax for ax in fig.axes if ax.get_title()]
@@ -145,7 +165,7 @@ def test_figure_has_one_panel_per_K_and_t(tiny: xr.Dataset, res: xr.Dataset, tmp
     first = tiny.isel(realization=0).sel(K=9, t=0.05)
     att = first.fp_kind.values == 0
     own = first.fp_weight.values > 0.6
-    want = f"K = 9, t = 0.05 (beta = 10): {(att & own).sum()} memorized, {(att & ~own).sum()} spurious"
+    want = f"K = 9, t = 0.05 (beta = 10)\n{(att & own).sum()} memorized, {(att & ~own).sum()} spurious"
     assert want in [ax.get_title() for ax in axes]
     save_figure(fig, tmp_path / "toy.png")
     assert (tmp_path / "toy.png").stat().st_size > 10_000
@@ -168,4 +188,22 @@ def test_bad_input_is_refused() -> None:
     with pytest.raises(ValueError, match="K="):
         circle_ring_spread(0, 10.0)
     assert all(math.isnan(v) for v in circle_ring_spread(10, 0.5))  # no ring below beta = 1
-    assert math.isnan(theory_at(9, 0.8, 0.6)["theory_own"]) and theory_at(9, 0.8, 0.6)["R_theory"] == 0.0
+    below = theory_at(9, 0.8, 0.6, draws=DRAWS)
+    assert math.isnan(below["theory_own"]) and below["R_theory"] == 0.0
+
+
+@pytest.mark.slow
+def test_nine_point_counts_agree_with_the_ring_profile_model() -> None:
+    # K = 9 random points at t = 0.05 and 0.15 (beta = 10, 3.33): the mean numbers of own and spurious attractors
+    # over 200 independent realizations against the ring-profile model (4000 Monte Carlo draws), within 3 combined
+    # standard errors (of the realizations' spread and of the Monte Carlo). ~30 s.
+    for t in (0.05, 0.15):
+        own, spur = [], []
+        for r in range(200):
+            out = run(_params(K=9, t=t, starts=30), point_seed(99, {"K": 9.0, "t": t}, r))
+            own.append(int(out["n_own"]))
+            spur.append(int(out["n_unowned"]))
+        th = circle_minima(0.5 / t, 9, draws=4000)
+        for meas, name in ((np.array(own), "own"), (np.array(spur), "spurious")):
+            se = math.hypot(meas.std(ddof=1) / math.sqrt(len(meas)), th[f"{name}_error"])
+            assert abs(meas.mean() - th[name]) < 3 * se, (t, name, meas.mean(), th[name], se)

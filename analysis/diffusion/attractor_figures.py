@@ -26,6 +26,7 @@ from amphase.analysis.figures import new_figure
 
 __all__ = [
     "CONTRAST",
+    "LEVELS",
     "MARKERS",
     "ToyColumn",
     "draw_attractors",
@@ -67,6 +68,9 @@ class ToyColumn:
 #: the colour scale of a landscape ends at this quantile of the energy over the window (higher values: its top colour).
 CONTRAST = 0.6
 
+#: colour bands of a landscape (banded fills also keep the PNG small).
+LEVELS = 20
+
 #: marker, colour and label of each class of attractor (shared by every toy figure).
 MARKERS: dict[str, tuple[str, str, str]] = {
     "memorized": ("o", "cyan", "memorized"),
@@ -89,7 +93,7 @@ def draw_landscape(ax: Any, energy: np.ndarray, lim: float, points: np.ndarray, 
     e = np.asarray(energy, dtype=float)
     e = e - np.nanmin(e)
     top = float(np.nanquantile(e, CONTRAST))  # the corners (E ~ |x|^2) would take the whole colour scale
-    ax.contourf(xx, yy, np.minimum(e, top), levels=np.linspace(0.0, top, 60), cmap="inferno")
+    ax.contourf(xx, yy, np.minimum(e, top), levels=np.linspace(0.0, top, LEVELS), cmap="inferno")
     th = np.linspace(0, 2 * np.pi, 200)
     ax.plot(np.cos(th), np.sin(th), color="white", lw=0.6, alpha=0.5)
     if ring is not None and ring > 0:

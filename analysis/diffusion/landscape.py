@@ -70,8 +70,12 @@ THEORY = (
 )
 
 
-def theory_at(K: int, beta: float, own_weight: float, draws: int = THEORY_DRAWS) -> dict[str, float]:
-    """The theory's counts and ring radius for K random points on the unit circle at ``beta`` (NaN where none)."""
+def theory_at(K: int, beta: float, own_weight: float, draws: int | None = None) -> dict[str, float]:
+    """The theory's counts and ring radius for K random points on the unit circle at ``beta`` (NaN where none).
+
+    ``draws``: Monte Carlo draws of the ring-profile model (default :data:`THEORY_DRAWS`, read at each call).
+    """
+    draws = THEORY_DRAWS if draws is None else int(draws)
     from amphase import theory
     from amphase.theory.lse_landscape import circle_ring_spread
 
@@ -228,7 +232,7 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
     from amphase.analysis.figures import new_figure
 
     nK, nt = res.sizes["K"], res.sizes["t"]
-    fig = new_figure(3.6 * nK, 3.6 * nt + 0.9)
+    fig = new_figure(3.0 * nK, 3.3 * nt + 0.9)
     axes = fig.subplots(nt, nK, squeeze=False)
     lim = float(res.attrs["lim"])
     own_weight = float(res.attrs["own_weight"])
@@ -249,7 +253,7 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
                 ax.scatter(x[saddle, 0], x[saddle, 1], marker="+", s=30, color="white", lw=1, label="saddles", zorder=4)
             draw_attractors(ax, x, [(att & own, "memorized"), (att & ~own, "spurious")])
             b = float(r["beta"])
-            ax.set_title(f"K = {int(K)}, t = {t:g} (beta = {b:.3g}): {int((att & own).sum())} memorized, "
+            ax.set_title(f"K = {int(K)}, t = {t:g} (beta = {b:.3g})\n{int((att & own).sum())} memorized, "
                          f"{int((att & ~own).sum())} spurious", fontsize=8)  # fmt: skip
     legend_below(fig, axes)
     fig.suptitle(
