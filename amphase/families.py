@@ -122,11 +122,13 @@ register(
             "diffusion.exact": "amphase.simulate.diffusion.model:MODEL",
             "diffusion.directions": "amphase.simulate.diffusion.directions_model:MODEL",
             "diffusion.basins": "amphase.simulate.diffusion.basins_model:MODEL",
+            "diffusion.landscape": "amphase.simulate.diffusion.landscape_model:MODEL",
         },
         comparisons={
             "diffusion.exact": "amphase.analysis.diffusion.compare:COMPARISON",
             "diffusion.directions": "amphase.analysis.diffusion.directions:COMPARISON",
             "diffusion.basins": "amphase.analysis.diffusion.basins_compare:COMPARISON",
+            "diffusion.landscape": "amphase.analysis.diffusion.landscape:COMPARISON",
         },
         configs="amphase.simulate.diffusion.configs",
     )

@@ -9,7 +9,10 @@ training point when K <= 50), deduplicated and classified (amphase.analysis.diff
 probability-flow ODE samples of each score from t = 1 to t = 1e-3 (Heun, 200 log-spaced steps) followed by the
 denoiser at t = 1e-3 (the estimate of x_0, which removes the remaining noise sigma_t = 0.03), classified by the
 memorized / spurious / generalized rule (amphase.analysis.diffusion.classify, delta_m = delta_s = 0.05). Prints one
-table, writes the counts as JSON and the figure (amphase.analysis.diffusion.attractor_figures).
+table, writes the counts as JSON (with the ring-profile model's expected own / spurious minima at the same beta,
+amphase.analysis.diffusion.landscape.theory_at) and the figure (amphase.analysis.diffusion.attractor_figures, with
+the continuum ring R(beta) dashed). The analytic landscape alone, over realizations and against the theory, is the
+built-in experiment `amphase run diffusion-toy` (model diffusion.landscape).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from train_toy_score import SEED, TOY_K, weights_path  # scripts/ is on sys.path
 from amphase.analysis.diffusion.attractor_figures import ToyColumn, plot_toy
 from amphase.analysis.diffusion.attractors import compare_attractors, find_attractors, grid_starts
 from amphase.analysis.diffusion.classify import CLASSES, classify, counts
+from amphase.analysis.diffusion.landscape import theory_at
 from amphase.analysis.figures import save_figure
 from amphase.atomic import atomic_output, check_output
 from amphase.errors import ParameterError
@@ -70,6 +74,9 @@ def analyse(K: int, folder: str, t: float, n_samples: int, seed: int) -> tuple[T
         **comp.counts(),
         "network_only_at": a_net.x[a_net.is_attractor & (comp.match == 2)].round(4).tolist(),
         "exact_spurious_at": a_ex.x[a_ex.is_attractor & ~a_ex.memorized].round(4).tolist(),
+        # the ring-profile model's expected own / spurious minima of K random points at this beta (weight rule, 0.6;
+        # the attractors above use the distance rule), and the continuum ring (amphase.theory.lse_landscape)
+        **{k: theory_at(K, float(sched.beta(t)), 0.6)[k] for k in ("theory_own", "theory_spurious", "R_theory")},
         "ode_samples": n_samples,
         "ode_classes_exact": frac["exact"],
         "ode_classes_network": frac["network"],
@@ -127,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r['network_exact_spurious']} | {r['network_network_only']} | {r['exact_attractors_missed']} | "
                 f"{m_ex:.0f} | {m_net:.0f}"
             )
-        fig = plot_toy(cols, a.t, rows[0]["beta"])
+        R = rows[0]["R_theory"]
+        fig = plot_toy(cols, a.t, rows[0]["beta"], ring=R if R > 0 else None)  # the continuum ring R(beta), dashed
         save_figure(fig, out)
         with atomic_output(js) as tmp:
             tmp.write_text(json.dumps(rows, indent=1))

@@ -6,7 +6,10 @@ reference; shifted to 0 at its minimum over the window), the row's own score fie
 (red stars), the circle the data were drawn from, and the attractors of each row at the same t
 (:mod:`amphase.analysis.diffusion.attractors`): memorized (cyan circles), spurious of the exact score (yellow
 crosses), network-only (magenta diamonds); starts that stalled (grey dots) and, when given, the end points of the
-probability-flow ODE run to small t (white dots).
+probability-flow ODE run to small t (white dots); optionally the continuum ring :math:`R(\beta)` (dashed).
+
+The drawing pieces (:func:`draw_landscape`, :func:`draw_attractors`, :data:`MARKERS`) are shared with the landscape
+figure of the analytic energy alone (:mod:`amphase.analysis.diffusion.landscape`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,17 @@ from matplotlib.figure import Figure
 from amphase.analysis.diffusion.attractors import Comparison
 from amphase.analysis.figures import new_figure
 
-__all__ = ["ToyColumn", "plot_toy"]
+__all__ = [
+    "CONTRAST",
+    "LEVELS",
+    "MARKERS",
+    "ToyColumn",
+    "draw_attractors",
+    "draw_landscape",
+    "landscape_grid",
+    "legend_below",
+    "plot_toy",
+]
 
 
 @dataclass
@@ -52,12 +65,70 @@ class ToyColumn:
     network_samples: np.ndarray | None = None
 
 
-def _panel(ax: Any, col: ToyColumn, row: str, lim: float, n_bg: int, n_arrow: int) -> None:
-    g = np.linspace(-lim, lim, n_bg)
+#: the colour scale of a landscape ends at this quantile of the energy over the window (higher values: its top colour).
+CONTRAST = 0.6
+
+#: colour bands of a landscape (banded fills also keep the PNG small).
+LEVELS = 20
+
+#: marker, colour and label of each class of attractor (shared by every toy figure).
+MARKERS: dict[str, tuple[str, str, str]] = {
+    "memorized": ("o", "cyan", "memorized"),
+    "spurious": ("X", "yellow", "spurious"),
+    "exact-spurious": ("X", "yellow", "exact's spurious"),
+    "network-only": ("D", "magenta", "network-only"),
+}
+
+
+def draw_landscape(ax: Any, energy: np.ndarray, lim: float, points: np.ndarray, *, ring: float | None = None) -> None:
+    """The background of a toy panel, in the square window ``[-lim, lim]^2`` without ticks.
+
+    ``energy`` (n, n) on the grid of :func:`landscape_grid` (shifted to 0 at its minimum; colours up to its
+    :data:`CONTRAST` quantile over the window, so that the basins near the data are resolved), the unit circle (white),
+    the continuum ring of radius ``ring`` when given (dashed, blue), the training points (red stars; small dots when
+    there are many).
+    """
+    g = np.linspace(-lim, lim, energy.shape[0])
     xx, yy = np.meshgrid(g, g)
-    grid = np.stack([xx.ravel(), yy.ravel()], axis=1)
-    e = np.asarray(col.energy(grid), dtype=float)
-    ax.contourf(xx, yy, (e - e.min()).reshape(xx.shape), levels=60, cmap="inferno")
+    e = np.asarray(energy, dtype=float)
+    e = e - np.nanmin(e)
+    top = float(np.nanquantile(e, CONTRAST))  # the corners (E ~ |x|^2) would take the whole colour scale
+    ax.contourf(xx, yy, np.minimum(e, top), levels=np.linspace(0.0, top, LEVELS), cmap="inferno")
+    th = np.linspace(0, 2 * np.pi, 200)
+    ax.plot(np.cos(th), np.sin(th), color="white", lw=0.6, alpha=0.5)
+    if ring is not None and ring > 0:
+        ax.plot(ring * np.cos(th), ring * np.sin(th), color="deepskyblue", lw=1.0, ls="--",
+                label="continuum ring R(beta)")  # fmt: skip
+    many = len(points) >= 50  # dots, small enough that the ring and the attractors on it stay visible
+    ax.scatter(points[:, 0], points[:, 1], marker="." if many else "*", s=1 if many else 60, lw=0, color="red",
+               label="training points", zorder=3)  # fmt: skip
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def draw_attractors(ax: Any, x: np.ndarray, groups: Sequence[tuple[np.ndarray, str]]) -> None:
+    """Attractors ``x`` (n, 2) by class: ``groups`` of (mask, key of :data:`MARKERS`)."""
+    for mask, key in groups:
+        if mask.any():
+            marker, color, label = MARKERS[key]
+            face = "none" if marker == "o" else color
+            ax.scatter(x[mask, 0], x[mask, 1], marker=marker, s=50, facecolor=face, edgecolor=color, lw=1.5,
+                       label=label, zorder=4)  # fmt: skip
+
+
+def landscape_grid(lim: float, n: int) -> np.ndarray:
+    """The (n², 2) points of an n x n grid over ``[-lim, lim]^2`` (x fastest), as :func:`draw_landscape` reads it."""
+    g = np.linspace(-lim, lim, n)
+    xx, yy = np.meshgrid(g, g)
+    return np.stack([xx.ravel(), yy.ravel()], axis=1)
+
+
+def _panel(ax: Any, col: ToyColumn, row: str, lim: float, n_bg: int, n_arrow: int, ring: float | None) -> None:
+    e = np.asarray(col.energy(landscape_grid(lim, n_bg)), dtype=float).reshape(n_bg, n_bg)
+    draw_landscape(ax, e, lim, col.points, ring=ring)
     ga = np.linspace(-lim, lim, n_arrow)
     ax_, ay_ = np.meshgrid(ga, ga)
     ag = np.stack([ax_.ravel(), ay_.ravel()], axis=1)
@@ -65,36 +136,20 @@ def _panel(ax: Any, col: ToyColumn, row: str, lim: float, n_bg: int, n_arrow: in
     norm = np.sqrt((sc * sc).sum(axis=1, keepdims=True))
     u = sc / np.maximum(norm, 1e-12) * np.log1p(norm) / np.log1p(norm.max())  # lengths compressed by log(1 + |S|)
     ax.quiver(ag[:, 0], ag[:, 1], u[:, 0], u[:, 1], color="white", alpha=0.6, width=0.004)
-    th = np.linspace(0, 2 * np.pi, 200)
-    ax.plot(np.cos(th), np.sin(th), color="white", lw=0.6, alpha=0.5)
     samples = col.exact_samples if row == "exact" else col.network_samples
     if samples is not None and len(samples):
         ax.scatter(samples[:, 0], samples[:, 1], s=3, color="white", alpha=0.5, lw=0, label="ODE end points")
-    ax.scatter(col.points[:, 0], col.points[:, 1], marker="*", s=60 if len(col.points) < 50 else 4, color="red",
-               label="training points", zorder=3)  # fmt: skip
     c = col.comparison
     att = c.exact if row == "exact" else c.network
     if len(att.stalled):
         ax.scatter(att.stalled[:, 0], att.stalled[:, 1], s=2, color="0.6", lw=0, label="stalled starts")
     a = att.is_attractor
     if row == "exact":
-        groups = [(a & att.memorized, "o", "cyan", "memorized"), (a & ~att.memorized, "X", "yellow", "spurious")]
+        groups = [(a & att.memorized, "memorized"), (a & ~att.memorized, "spurious")]
     else:
-        groups = [
-            (a & (c.match == 0), "o", "cyan", "memorized"),
-            (a & (c.match == 1), "X", "yellow", "exact's spurious"),
-            (a & (c.match == 2), "D", "magenta", "network-only"),
-        ]
-    for mask, marker, color, label in groups:
-        if mask.any():
-            face = "none" if marker == "o" else color
-            ax.scatter(att.x[mask, 0], att.x[mask, 1], marker=marker, s=50, facecolor=face, edgecolor=color, lw=1.5,
-                       label=label, zorder=4)  # fmt: skip
-    ax.set_xlim(-lim, lim)
-    ax.set_ylim(-lim, lim)
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
+        groups = [(a & (c.match == 0), "memorized"), (a & (c.match == 1), "exact-spurious"),
+                  (a & (c.match == 2), "network-only")]  # fmt: skip
+    draw_attractors(ax, att.x, groups)
     K = len(col.points)
     if row == "exact":
         text = f"exact score, K = {K}: {att.n_memorized} memorized, {att.n_spurious} spurious"
@@ -107,18 +162,29 @@ def _panel(ax: Any, col: ToyColumn, row: str, lim: float, n_bg: int, n_arrow: in
     ax.set_title(text, fontsize=8)
 
 
+def legend_below(fig: Figure, axes: Any) -> None:
+    """One legend for all panels, below them (each label once; at most two entries per column of panels a row)."""
+    handles: dict[str, Any] = {}
+    for ax in np.ravel(axes):
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(lab, h)
+    ncol = max(1, min(len(handles), 2 * np.shape(axes)[-1]))
+    fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncol=ncol, fontsize=8)
+
+
 def plot_toy(columns: Sequence[ToyColumn], t: float, beta: float, *, lim: float = 1.5, n_bg: int = 120,
-             n_arrow: int = 20) -> Figure:  # fmt: skip
-    """Two rows (exact score, trained network) by one column per training set (module docstring)."""
+             n_arrow: int = 20, ring: float | None = None) -> Figure:  # fmt: skip
+    """Two rows (exact score, trained network) by one column per training set (module docstring).
+
+    ``ring``: radius of the continuum ring at ``beta`` (:func:`amphase.theory.lse_landscape.circle_ring`), drawn
+    dashed when given.
+    """
     fig = new_figure(4.2 * len(columns), 8.6)
     axes = fig.subplots(2, len(columns), squeeze=False)
     for j, col in enumerate(columns):
         for i, row in enumerate(("exact", "network")):
-            _panel(axes[i, j], col, row, lim, n_bg, n_arrow)
-    handles: dict[str, Any] = {}
-    for ax in axes.ravel():
-        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
-            handles.setdefault(lab, h)
-    fig.legend(list(handles.values()), list(handles), loc="outside lower center", ncol=len(handles), fontsize=8)
-    fig.suptitle(f"attractors at t = {t:g} (beta = {beta:.3g}): exact score (top) vs trained network (bottom)")
+            _panel(axes[i, j], col, row, lim, n_bg, n_arrow, ring)
+    legend_below(fig, axes)
+    fig.suptitle(f"attractors at t = {t:g} (beta = {beta:.3g}):\nexact score (top) vs trained network (bottom)",
+                 fontsize=10)  # fmt: skip
     return fig
