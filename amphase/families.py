@@ -118,8 +118,16 @@ register(
     Family(
         "diffusion",
         theory="amphase.theory.diffusion",
-        models={"diffusion.exact": "amphase.simulate.diffusion.model:MODEL"},
-        comparisons={"diffusion.exact": "amphase.analysis.diffusion.compare:COMPARISON"},
+        models={
+            "diffusion.exact": "amphase.simulate.diffusion.model:MODEL",
+            "diffusion.collapse": "amphase.simulate.diffusion.regimes_model:COLLAPSE",
+            "diffusion.clones": "amphase.simulate.diffusion.regimes_model:CLONES",
+        },
+        comparisons={
+            "diffusion.exact": "amphase.analysis.diffusion.compare:COMPARISON",
+            "diffusion.collapse": "amphase.analysis.diffusion.regimes:COLLAPSE_COMPARISON",
+            "diffusion.clones": "amphase.analysis.diffusion.regimes:CLONES_COMPARISON",
+        },
         configs="amphase.simulate.diffusion.configs",
     )
 )
