@@ -21,8 +21,11 @@ condition holds at every later (smaller) recorded time:
   images along the saved times; per trajectory, then averaged);
 * ``weight``: :math:`w_{\mu_f} >` ``threshold`` (0.5 by default; stricter than ``nearest``).
 
-A condition that already holds at :math:`t_0` gives :math:`t_0` (censored: the trajectory was committed from the
-start); one that fails at the last time gives NaN.
+``nearest`` gives the recorded time itself, as BBBM's code does (an upward bias of at most one grid step);
+``weight`` interpolates :math:`\log w_{\mu_f}` linearly in t between that time and the preceding (larger) recorded
+time, where the condition failed, to the time where it equals :math:`\log` ``threshold``. A condition that already
+holds at :math:`t_0` gives :math:`t_0` (censored: the trajectory was committed from the start); one that fails at
+the last time gives NaN.
 
 Finite-d reference (derived here). For the exact score, the reverse SDE run from the exact marginal at
 :math:`t_0` has the path law of the forward process read backwards (time reversal of a diffusion, B. D. O. Anderson,
@@ -149,7 +152,16 @@ def commit_time(c: Commitment, times: Any, condition: str = "weight", threshold:
         ok = c.log_weight > math.log(threshold)
     held = np.logical_and.accumulate(ok[::-1], axis=0)[::-1]  # held[k]: ok at every j >= k
     first = held.argmax(axis=0)
-    return np.where(held[-1], times[first], np.nan)
+    t = times[first]
+    if condition == "weight":  # interpolate log w linearly in t between the last failing and the first held time
+        cols = np.arange(first.size)
+        prev = np.maximum(first - 1, 0)
+        lw1, lw0 = c.log_weight[first, cols], c.log_weight[prev, cols]
+        level = math.log(threshold)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frac = np.clip((lw1 - level) / (lw1 - lw0), 0.0, 1.0)
+        t = np.where(first > 0, t + frac * (times[prev] - t), t)
+    return np.where(held[-1], t, np.nan)
 
 
 def forward_paths(data: Any, schedule: Schedule, times: Any, n_paths: int, rng: Any) -> tuple[Any, np.ndarray]:
