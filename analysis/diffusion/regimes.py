@@ -191,6 +191,8 @@ def compare_collapse(ds: xr.Dataset) -> xr.Dataset:
 def _pm(v: float, e: float, digits: int = 3) -> str:
     if not np.isfinite(v):
         return "nan"
+    if abs(v) < 0.1:  # small collapse times: one more decimal so that the error shows
+        digits += 1
     if not np.isfinite(e):
         return f"{v:.{digits}f}"
     return f"{v:.{digits}f}±{e:.{digits}f}"
@@ -214,7 +216,7 @@ def table_collapse(res: xr.Dataset) -> str:
         f"# dev = (weight median - t_C)/s.e.; t_ent: d f^e = ln 2; cens: fraction committed already at t_max = "
         f"{a['t_max']}",
         f"{'d':>4} {'n':>6} {'alpha':>6} {'t_C':>6} {'weight median':>14} {'weight mean':>14} {'fwd median':>14} "
-        f"{'nearest median':>14} {'nearest mean':>14} {'t_ent':>12} {'dev':>6} {'cens':>5}",
+        f"{'nearest median':>14} {'nearest mean':>14} {'t_ent':>14} {'dev':>6} {'cens':>5}",
     ]
     extra = [d for d in a["grid_dims"].split(",") if d and d not in ("n", "d")]
     for i in range(res.sizes["point"]):
@@ -228,7 +230,7 @@ def table_collapse(res: xr.Dataset) -> str:
             f"{float(r.t_C_theory):>6.3f} {_pm(g('median', w), g('median_error', w)):>14} "
             f"{_pm(g('mean', w), g('mean_error', w)):>14} {_pm(g('fwd_median', w), g('fwd_median_error', w)):>14} "
             f"{_pm(g('median', nn), g('median_error', nn)):>14} {_pm(g('mean', nn), g('mean_error', nn)):>14} "
-            f"{_pm(float(r.t_entropy), float(r.t_entropy_error)):>12} {float(r.deviation):>6.1f} "
+            f"{_pm(float(r.t_entropy), float(r.t_entropy_error)):>14} {float(r.deviation):>6.1f} "
             f"{g('censored', nn):>5.2f}" + ("  " + " ".join(f"{e}={_coord(res, e, i)}" for e in extra) if extra else "")
         )
     diff = res["diff_median"].values / res["diff_median_error"].values
