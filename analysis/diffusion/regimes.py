@@ -10,11 +10,11 @@ Collapse (:func:`compare_collapse`)
     per realization. Theory: :math:`t_C = \tfrac12\log(1 + \sigma^2/(n^{2/d}-1))` (``diffusion.collapse_time``, the
     :math:`d\to\infty` limit at fixed :math:`\alpha = \log n/d`); ``deviation`` is (measured - theory)/s.e. of the
     median of the ``weight`` condition. ``t_entropy``: per realization, the time at which the excess entropy falls to
-    :math:`d f^e = \ln 2` (:func:`amphase.analysis.diffusion.entropy.crossing_time` at level
-    :math:`\ln 2/\ln n` of :math:`f^e/\alpha`). Since :math:`d f^e(t) = \mathbb E[-\ln w_\mu(x_t)]`, the mean minus
-    log-weight of the point a draw came from (the per-draw term of that estimator), this is where the geometric mean
-    of the own weight is 1/2: a finite-d counterpart of the ``weight`` condition at threshold 1/2 (defined here, not
-    in BBBM, whose :math:`f^e = 0` is reached only as :math:`d\to\infty`).
+    :math:`d f^e = \ln 2` (:func:`amphase.analysis.diffusion.entropy.crossing_time` at level :math:`\ln 2/\ln n` of
+    :math:`f^e/\alpha`, interpolated linearly in :math:`\log t`). Since :math:`d f^e(t) = \mathbb E[-\ln
+    w_\mu(x_t)]`, the mean minus log-weight of the point a draw came from (the per-draw term of that estimator), this
+    is where the geometric mean of the own weight is 1/2: a finite-d counterpart of the ``weight`` condition at
+    threshold 1/2 (defined here, not in BBBM, whose :math:`f^e = 0` is reached only as :math:`d\to\infty`).
 
 Clones (:func:`compare_clones`)
     Per grid point and branching time, :math:`\hat\phi = k/N` with k the pairs ending in the same class pooled over
@@ -158,7 +158,8 @@ def compare_collapse(ds: xr.Dataset) -> xr.Dataset:
             et = ds["entropy_time"].values
             level = math.log(2.0) / math.log(n)
             fe = sub["excess_entropy"].transpose("realization", "entropy_time").values
-            per_r = np.array([crossing_time(et, row / alpha[i], level) for row in fe])
+            # interpolated in log t (the times are log-spaced): exp of the crossing of the curve against log t
+            per_r = np.exp([crossing_time(np.log(et), row / alpha[i], level) for row in fe])
             t_ent[i], t_ent_err[i] = _over_realizations(per_r, math.nan)
     pt = xr.DataArray(np.arange(len(points)), dims="point")
     res = xr.Dataset(coords={"point": pt, "condition": conds})
