@@ -299,7 +299,7 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
     extra = [dim for dim in res["fraction"].dims if dim not in ("K", "class")]
     r = res.mean(extra) if extra else res
     curv = "lowest_eigenvalue" in r
-    fig = new_figure(15 if curv else 10, 4.5)
+    fig = new_figure(15 if curv else 10, 5.5)
     axes = fig.subplots(1, 2 if curv else 1, squeeze=False)[0]
     ax = axes[0]
     K = r["K"].values
@@ -335,7 +335,7 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
         if lam > 0:
             ax2.axhline(lam, color="k", ls="--", label="flat threshold of the curvature rule")
         ax2.set(xscale="log", yscale="log", xlabel="K (training points)",
-                ylabel="|smallest Hessian eigenvalue| at the end point")  # fmt: skip
+                ylabel="smallest |Hessian eigenvalue| at end points")  # fmt: skip
         ax2.legend(fontsize="small")
     fig.suptitle(title or res.attrs.get("source_title", ""))
     return fig

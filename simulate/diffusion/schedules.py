@@ -12,6 +12,10 @@ with mean :math:`s(t)\, x_0` and variance :math:`\sigma_t^2 I`. The two schedule
     :math:`\bar\alpha(t) = \exp(-\int_0^t \beta) = \exp(-\beta_{min} t - \tfrac12(\beta_{max}-\beta_{min})t^2)`,
     :math:`s = \sqrt{\bar\alpha}`, :math:`\sigma_t^2 = 1 - \bar\alpha`, :math:`a = -\beta(t)/2`,
     :math:`g^2 = \beta(t)`.
+``ou()``  (the Ornstein-Uhlenbeck process of Biroli, Bonnaire, de Bortoli & Mezard 2024, arXiv:2402.18491,
+    :math:`dx = -x\,dt + \sqrt2\,dB`): ``vp`` with the constant rate :math:`\beta \equiv 2`, so that
+    :math:`\bar\alpha = e^{-2t}`, :math:`s = e^{-t}`, :math:`\sigma_t^2 = \Delta_t = 1 - e^{-2t}` and its time is
+    their time (:mod:`amphase.theory.diffusion.regimes`).
 
 For both, :math:`d\sigma_t^2/dt = 2a\sigma_t^2 + g^2` and :math:`d\log s/dt = a` (the moment equations of the linear
 SDE), which the tests check. The exact empirical density at time t is the Gaussian mixture
@@ -31,7 +35,7 @@ import numpy as np
 
 from amphase.errors import ParameterError
 
-__all__ = ["SCHEDULES", "SPACINGS", "Schedule", "make_schedule", "ve", "vp"]
+__all__ = ["SCHEDULES", "SPACINGS", "Schedule", "make_schedule", "ou", "ve", "vp"]
 
 #: the schedule kinds.
 SCHEDULES = ("ve", "vp")
@@ -192,6 +196,11 @@ def ve(sigma: float = 1.0, *, t_min: float = 1e-5, t_max: float = 1.0) -> Schedu
 def vp(beta_min: float = 0.1, beta_max: float = 20.0, *, t_min: float = 1e-3, t_max: float = 1.0) -> Schedule:
     r"""Variance preserving, DDPM's linear :math:`\beta` schedule (module docstring; Song et al. 2021, Eq. 11)."""
     return Schedule("vp", beta_min=float(beta_min), beta_max=float(beta_max), t_min=float(t_min), t_max=float(t_max))
+
+
+def ou(*, t_min: float = 1e-3, t_max: float = 5.0) -> Schedule:
+    r"""The Ornstein-Uhlenbeck process of Biroli et al. 2024 in their time: VP with :math:`\beta \equiv 2`."""
+    return vp(2.0, 2.0, t_min=t_min, t_max=t_max)
 
 
 def make_schedule(kind: str, **kw: Any) -> Schedule:

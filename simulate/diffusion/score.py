@@ -29,6 +29,15 @@ O(B x tile + B x d) at any K, never a (B, K, d) array. The kernel runs in data s
 at inverse temperature :math:`\beta_t s^2`, and the training points are centred (their mean subtracted) once, at
 construction, so that nothing is rescaled per step (:mod:`amphase.simulate.lse` explains why centring matters in
 float32).
+
+The population score of a Gaussian mixture
+------------------------------------------
+Data drawn from the equal-weight mixture :math:`K^{-1}\sum_k \mathcal N(c_k, w^2 I)` (the population, not a
+sample of it) noise into :math:`p_t = K^{-1}\sum_k \mathcal N(s\,c_k, V_t I)`, :math:`V_t = \sigma_t^2 + s^2 w^2`,
+so the score is the same log-sum-exp expression with :math:`\sigma_t^2` replaced by :math:`V_t` and the training
+points by the centres (:class:`MixtureScore`; the two Gaussians at :math:`\pm m` of Biroli et al. 2024, Fig. 2,
+are ``centres = [m, -m]``). Its component posterior :math:`P(k \mid x_t)` is the softmax weight
+:math:`\propto e^{-\lVert x - s c_k\rVert^2/2V_t}`.
 """
 
 from __future__ import annotations
@@ -44,7 +53,7 @@ from amphase.errors import ParameterError
 from amphase.simulate.diffusion.schedules import Schedule
 from amphase.simulate.lse import DEFAULT_TILE, LSEEnergy, lse, lse_stats
 
-__all__ = ["ExactScore", "Score", "array_module", "exact_score"]
+__all__ = ["ExactScore", "MixtureScore", "Score", "array_module", "exact_score", "mixture_score"]
 
 DTYPES = ("float32", "float64")
 
@@ -235,3 +244,67 @@ def exact_score(data: Any, schedule: Schedule, *, tile: int = DEFAULT_TILE, dtyp
     if not bool(xp.isfinite(data).all()):
         raise ParameterError("data: every training point must be finite")
     return ExactScore(data, schedule, tile=int(tile))
+
+
+@dataclass(frozen=True)
+class MixtureScore:
+    r"""The exact population score of an equal-weight isotropic Gaussian mixture (module docstring).
+
+    Build it with :func:`mixture_score`.
+
+    Attributes
+    ----------
+    centres : (K, d) float64 array
+        The component means :math:`c_k`.
+    width : float
+        The standard deviation :math:`w \ge 0` of each component per coordinate (0: the exact score of K points).
+    schedule : Schedule
+        The forward process.
+    """
+
+    centres: np.ndarray
+    width: float
+    schedule: Schedule
+
+    def _weights(self, x: Any, t: float) -> tuple[np.ndarray, np.ndarray, float, float]:
+        """Posterior weights (B, K), x as float64, s and V_t: a softmax over the K components."""
+        t = float(t)
+        if not t > 0 or not math.isfinite(t):
+            raise ParameterError(f"t={t!r}: the score needs a finite time > 0")
+        s, var = float(self.schedule.scale(t)), float(self.schedule.variance(t))
+        v = var + s * s * self.width * self.width
+        x64 = np.asarray(x, dtype=np.float64)
+        if x64.ndim != 2 or x64.shape[1] != self.centres.shape[1]:
+            raise ParameterError(f"x of shape {x64.shape}: expected (B, {self.centres.shape[1]})")
+        c = self.centres
+        logits = x64 @ (c.T * (s / v)) - (0.5 * s * s / v) * np.einsum("kd,kd->k", c, c)
+        logits -= logits.max(axis=1, keepdims=True)
+        w = np.exp(logits)
+        w /= w.sum(axis=1, keepdims=True)
+        return w, x64, s, v
+
+    def __call__(self, x: Any, t: float) -> np.ndarray:
+        r"""The score :math:`(s\,\bar c(x) - x)/V_t`, :math:`\bar c = \sum_k P(k\mid x) c_k`, (B, d) float64."""
+        w, x64, s, v = self._weights(x, t)
+        return (s * (w @ self.centres) - x64) / v
+
+    def posterior(self, x: Any, t: float) -> np.ndarray:
+        r"""Component posterior :math:`P(k \mid x_t = x)`, (B, K): softmax of :math:`-\lVert x - s c_k\rVert^2/2V_t`."""
+        return self._weights(x, t)[0]
+
+
+def mixture_score(centres: Any, width: float, schedule: Schedule) -> MixtureScore:
+    r"""The population score of the mixture of :math:`\mathcal N(c_k, w^2 I)`, ``centres`` (K, d) (module docstring).
+
+    NumPy only: a handful of components, a direct softmax (nothing to stream; the streaming kernel
+    :func:`amphase.simulate.lse.lse_stats` is for many training points).
+    """
+    c = np.asarray(centres, dtype=np.float64)
+    if c.ndim != 2 or c.shape[0] < 1 or c.shape[1] < 1 or not np.isfinite(c).all():
+        raise ParameterError(f"centres of shape {c.shape}: a finite (K >= 1, d >= 1) array")
+    width = float(width)
+    if not (width >= 0 and math.isfinite(width)):
+        raise ParameterError(f"width={width!r}: a finite number >= 0")
+    if not isinstance(schedule, Schedule):
+        raise ParameterError(f"schedule={schedule!r}: a Schedule (amphase.simulate.diffusion.schedules)")
+    return MixtureScore(c, width, schedule)

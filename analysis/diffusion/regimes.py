@@ -1,0 +1,407 @@
+r"""Measured collapse times and cloning probabilities against Biroli et al. 2024 (``diffusion.collapse``, ``.clones``).
+
+Collapse (:func:`compare_collapse`)
+    Per grid point (n, d, sigma, ...) and collapse condition (``nearest``: BBBM's code; ``weight``: the final point's
+    posterior weight above the threshold; :mod:`amphase.simulate.diffusion.regimes`), the median and the mean of the
+    per-trajectory collapse times of the reverse-SDE trajectories, and the same for the exact forward paths (the
+    finite-d reference). Trajectories of one realization share its training set, so each statistic is taken per
+    realization and its error is the standard deviation over realizations divided by :math:`\sqrt R` (with one
+    realization: the naive error over trajectories, ``error_method`` says which); reverse minus forward is paired
+    per realization. Theory: :math:`t_C = \tfrac12\log(1 + \sigma^2/(n^{2/d}-1))` (``diffusion.collapse_time``, the
+    :math:`d\to\infty` limit at fixed :math:`\alpha = \log n/d`); ``deviation`` is (measured - theory)/s.e. of the
+    median of the ``weight`` condition. ``t_entropy``: per realization, the time at which the excess entropy falls to
+    :math:`d f^e = \ln 2` (:func:`amphase.analysis.diffusion.entropy.crossing_time` at level :math:`\ln 2/\ln n` of
+    :math:`f^e/\alpha`, interpolated linearly in :math:`\log t`). Since :math:`d f^e(t) = \mathbb E[-\ln
+    w_\mu(x_t)]`, the mean minus log-weight of the point a draw came from (the per-draw term of that estimator), this
+    is where the geometric mean of the own weight is 1/2: a finite-d counterpart of the ``weight`` condition at
+    threshold 1/2 (defined here, not in BBBM, whose :math:`f^e = 0` is reached only as :math:`d\to\infty`).
+
+Clones (:func:`compare_clones`)
+    Per grid point and branching time, :math:`\hat\phi = k/N` with k the pairs ending in the same class pooled over
+    realizations (pairs are independent), its binomial standard error :math:`\sqrt{\hat\phi(1-\hat\phi)/N}` (the
+    Wilson half-width at z = 1 where :math:`\hat\phi \in \{0, 1\}`), BBBM's :math:`\phi(t)`
+    (``diffusion.clone_probability``, exact for the population score at every d) and the deviation
+    :math:`(\hat\phi - \phi)/\sqrt{\phi(1-\phi)/N}` (the binomial error under the theory, exact under the null);
+    :math:`\chi^2 = \sum` deviation² over the branching times with its p-value; and the time at which
+    :math:`\hat\phi` (linear interpolation) and the theory cross BBBM's level 0.775 (their reading of
+    :math:`t_S` in Fig. 4), beside :math:`t_S = \tfrac12\log\Lambda`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from scipy import optimize, stats
+
+from amphase.analysis.compare import Comparison
+from amphase.analysis.diffusion.entropy import crossing_time
+from amphase.analysis.statistics import wilson_interval
+from amphase.errors import ParameterError
+from amphase.theory.diffusion import regimes
+
+__all__ = [
+    "CLONES_COMPARISON",
+    "COLLAPSE_COMPARISON",
+    "SPECIATION_LEVEL",
+    "compare_clones",
+    "compare_collapse",
+    "plot_clones",
+    "plot_collapse",
+    "table_clones",
+    "table_collapse",
+]
+
+#: BBBM's level of the cloning probability at t_S (their Fig. 2 and 4; 0.7753 for d -> infinity).
+SPECIATION_LEVEL = 0.775
+
+
+def _param(ds: xr.Dataset, name: str, point: dict[str, Any]) -> Any:
+    if name in point:
+        return point[name]
+    v = ds.attrs.get(f"param_{name}")
+    if v is None:
+        raise KeyError(f"param_{name}")
+    return v
+
+
+def _grid_dims(ds: xr.Dataset, var: str, own: tuple[str, ...]) -> list[str]:
+    return [d for d in ds[var].dims if d not in ("realization", *own)]
+
+
+def _points(ds: xr.Dataset, dims: list[str]) -> list[dict[str, Any]]:
+    if not dims:
+        return [{}]
+    idx = np.stack(np.meshgrid(*[np.arange(ds.sizes[d]) for d in dims], indexing="ij"), -1).reshape(-1, len(dims))
+    return [{d: int(i) for d, i in zip(dims, row, strict=True)} for row in idx]
+
+
+def _values(ds: xr.Dataset, isel: dict[str, int]) -> dict[str, Any]:
+    return {d: ds[d].values[i].item() for d, i in isel.items()}
+
+
+# ------------------------------------------------------------------------------------------------ collapse
+
+
+def _over_realizations(per_r: np.ndarray, pooled_err: float) -> tuple[float, float]:
+    ok = per_r[np.isfinite(per_r)]
+    if ok.size >= 2:
+        return float(ok.mean()), float(ok.std(ddof=1) / math.sqrt(ok.size))
+    return (float(ok.mean()) if ok.size else math.nan), pooled_err
+
+
+def _stat_block(t: np.ndarray) -> dict[str, tuple[float, float]]:
+    """t: (R, B) collapse times; median and mean over trajectories per realization, then over realizations."""
+    R = t.shape[0]
+    med_r = np.array([np.nanmedian(row) if np.isfinite(row).any() else np.nan for row in t])
+    mean_r = np.array([np.nanmean(row) if np.isfinite(row).any() else np.nan for row in t])
+    flat = t[np.isfinite(t)]
+    n = max(flat.size, 1)
+    # one realization: naive errors over trajectories (the median's from the asymptotic sqrt(pi/2) sigma/sqrt(n))
+    naive_mean = float(flat.std(ddof=1) / math.sqrt(n)) if flat.size > 1 else math.nan
+    naive_med = naive_mean * math.sqrt(math.pi / 2)
+    out = {"median": _over_realizations(med_r, naive_med), "mean": _over_realizations(mean_r, naive_mean)}
+    if R < 2:
+        out = {"median": (float(np.nanmedian(flat)) if flat.size else math.nan, naive_med),
+               "mean": (float(flat.mean()) if flat.size else math.nan, naive_mean)}  # fmt: skip
+    return out
+
+
+def compare_collapse(ds: xr.Dataset) -> xr.Dataset:
+    """Collapse times against the theory (module docstring), one row per grid point and condition."""
+    if "t_collapse" not in ds or "t_collapse_forward" not in ds:
+        raise ParameterError(
+            "the dataset lacks t_collapse / t_collapse_forward that a diffusion.collapse comparison needs"
+        )
+    dims = _grid_dims(ds, "t_collapse", ("condition", "trajectory"))
+    points = _points(ds, dims)
+    conds = [str(c) for c in ds["condition"].values]
+    R = int(ds.sizes["realization"])
+    t_max = float(ds.attrs.get("param_t_max", math.nan))
+    names = ("median", "median_error", "mean", "mean_error", "fwd_median", "fwd_median_error", "fwd_mean",
+             "fwd_mean_error", "diff_median", "diff_median_error", "censored", "missing")  # fmt: skip
+    shape = (len(points), len(conds))
+    cols = {k: np.full(shape, np.nan) for k in names}
+    theory = np.full(len(points), np.nan)
+    alpha = np.full(len(points), np.nan)
+    t_ent = np.full(len(points), np.nan)
+    t_ent_err = np.full(len(points), np.nan)
+    coords: dict[str, list[Any]] = {d: [] for d in dims}
+    for i, isel in enumerate(points):
+        val = _values(ds, isel)
+        for d in dims:
+            coords[d].append(val[d])
+        n, d_, sigma = int(_param(ds, "n", val)), int(_param(ds, "d", val)), float(_param(ds, "sigma", val))
+        theory[i] = regimes.collapse_time(n, d_, sigma)
+        alpha[i] = math.log(n) / d_
+        sub = ds.isel(isel)
+        for j, c in enumerate(conds):
+            rev = sub["t_collapse"].sel(condition=c).transpose("realization", "trajectory").values
+            fwd = sub["t_collapse_forward"].sel(condition=c).transpose("realization", "trajectory").values
+            a, b = _stat_block(rev), _stat_block(fwd)
+            cols["median"][i, j], cols["median_error"][i, j] = a["median"]
+            cols["mean"][i, j], cols["mean_error"][i, j] = a["mean"]
+            cols["fwd_median"][i, j], cols["fwd_median_error"][i, j] = b["median"]
+            cols["fwd_mean"][i, j], cols["fwd_mean_error"][i, j] = b["mean"]
+            diff = np.array([np.nanmedian(r) - np.nanmedian(f) for r, f in zip(rev, fwd, strict=True)])
+            if R >= 2:
+                cols["diff_median"][i, j] = float(diff.mean())
+                cols["diff_median_error"][i, j] = float(diff.std(ddof=1) / math.sqrt(R))
+            else:
+                cols["diff_median"][i, j] = float(diff[0])
+                cols["diff_median_error"][i, j] = math.hypot(a["median"][1], b["median"][1])
+            cols["censored"][i, j] = float(np.mean(rev == t_max)) if math.isfinite(t_max) else math.nan
+            cols["missing"][i, j] = float(np.mean(np.isnan(rev)))
+        if "excess_entropy" in sub and sub.sizes.get("entropy_time", 0) >= 2 and n >= 3:
+            et = ds["entropy_time"].values
+            level = math.log(2.0) / math.log(n)
+            fe = sub["excess_entropy"].transpose("realization", "entropy_time").values
+            # interpolated in log t (the times are log-spaced): exp of the crossing of the curve against log t
+            per_r = np.exp([crossing_time(np.log(et), row / alpha[i], level) for row in fe])
+            t_ent[i], t_ent_err[i] = _over_realizations(per_r, math.nan)
+    pt = xr.DataArray(np.arange(len(points)), dims="point")
+    res = xr.Dataset(coords={"point": pt, "condition": conds})
+    for d in dims:
+        res[d] = ("point", np.asarray(coords[d]))
+    for k, v in cols.items():
+        res[k] = (("point", "condition"), v)
+    res["t_C_theory"] = ("point", theory)
+    res["alpha"] = ("point", alpha)
+    res["t_entropy"] = ("point", t_ent)
+    res["t_entropy_error"] = ("point", t_ent_err)
+    w = conds.index("weight") if "weight" in conds else 0
+    res["deviation"] = ("point", (cols["median"][:, w] - theory) / cols["median_error"][:, w])
+    res.attrs.update(
+        grid_dims=",".join(dims),
+        realizations=R,
+        n_traj=int(ds.sizes["trajectory"]),
+        threshold=float(ds.attrs.get("param_threshold", math.nan)),
+        t_max=t_max,
+        error_method="standard deviation over realizations / sqrt(R)" if R >= 2 else
+        "one realization: naive error over trajectories (they share a training set: an underestimate)",
+        source_title=ds.attrs.get("title", ""),
+    )  # fmt: skip
+    for name in ("n", "d", "sigma"):
+        if name not in dims:
+            res.attrs[name] = ds.attrs.get(f"param_{name}")
+    return res
+
+
+def _pm(v: float, e: float, digits: int = 3) -> str:
+    if not np.isfinite(v):
+        return "nan"
+    if abs(v) < 0.1:  # small collapse times: one more decimal so that the error shows
+        digits += 1
+    if not np.isfinite(e):
+        return f"{v:.{digits}f}"
+    return f"{v:.{digits}f}±{e:.{digits}f}"
+
+
+def _coord(res: xr.Dataset, name: str, i: int) -> Any:
+    return res[name].values[i] if name in res else res.attrs.get(name)
+
+
+def table_collapse(res: xr.Dataset) -> str:
+    """The collapse comparison as text: one line per grid point."""
+    a = res.attrs
+    conds = [str(c) for c in res["condition"].values]
+    w = conds.index("weight") if "weight" in conds else 0
+    nn = conds.index("nearest") if "nearest" in conds else 0
+    lines = [
+        f"# collapse times (Ornstein-Uhlenbeck time), {a['n_traj']} trajectories x {a['realizations']} realizations; "
+        f"± s.e.: {a['error_method']}",
+        f"# weight: final point's posterior weight > {a['threshold']} from then on; nearest: BBBM's nearest-neighbour "
+        "rule; fwd: the same on exact forward paths (finite-d reference); t_C: d -> oo theory",
+        f"# dev = (weight median - t_C)/s.e.; t_ent: d f^e = ln 2; cens: fraction committed already at t_max = "
+        f"{a['t_max']}",
+        f"{'d':>4} {'n':>6} {'alpha':>6} {'t_C':>6} {'weight median':>14} {'weight mean':>14} {'fwd median':>14} "
+        f"{'nearest median':>14} {'nearest mean':>14} {'t_ent':>14} {'dev':>6} {'cens':>5}",
+    ]
+    extra = [d for d in a["grid_dims"].split(",") if d and d not in ("n", "d")]
+    for i in range(res.sizes["point"]):
+        r = res.isel(point=i)
+
+        def g(name: str, j: int, r: xr.Dataset = r) -> float:
+            return float(r[name].values[j])
+
+        lines.append(
+            f"{int(_coord(res, 'd', i)):>4} {int(_coord(res, 'n', i)):>6} {float(r.alpha):>6.3f} "
+            f"{float(r.t_C_theory):>6.3f} {_pm(g('median', w), g('median_error', w)):>14} "
+            f"{_pm(g('mean', w), g('mean_error', w)):>14} {_pm(g('fwd_median', w), g('fwd_median_error', w)):>14} "
+            f"{_pm(g('median', nn), g('median_error', nn)):>14} {_pm(g('mean', nn), g('mean_error', nn)):>14} "
+            f"{_pm(float(r.t_entropy), float(r.t_entropy_error)):>14} {float(r.deviation):>6.1f} "
+            f"{g('censored', nn):>5.2f}" + ("  " + " ".join(f"{e}={_coord(res, e, i)}" for e in extra) if extra else "")
+        )
+    diff = res["diff_median"].values / res["diff_median_error"].values
+    lines.append(
+        "# reverse SDE - forward paths (median, paired per realization), in s.e.: weight "
+        + " ".join(f"{v:.1f}" for v in diff[:, w])
+    )
+    return "\n".join(lines)
+
+
+def plot_collapse(res: xr.Dataset, title: str = "") -> Any:
+    """Measured against predicted collapse time, one colour per d: weight and nearest conditions, median and mean."""
+    from amphase.analysis.figures import new_figure
+
+    conds = [str(c) for c in res["condition"].values]
+    fig = new_figure(11, 4.8)
+    axes = fig.subplots(1, 2, sharey=True)
+    ds_ = np.array([int(_coord(res, "d", i)) for i in range(res.sizes["point"])])
+    theory = res["t_C_theory"].values
+    top = float(np.nanmax([np.nanmax(res["mean"].values), np.nanmax(theory)])) * 1.1
+    for ax, c in zip(axes, ("weight", "nearest"), strict=True):
+        if c not in conds:
+            continue
+        j = conds.index(c)
+        for k, dval in enumerate(np.unique(ds_)):
+            sel = ds_ == dval
+            col = f"C{k}"
+            ax.errorbar(theory[sel], res["median"].values[sel, j], yerr=res["median_error"].values[sel, j],
+                        fmt="o", color=col, capsize=2, label=f"d = {dval}, median")  # fmt: skip
+            ax.errorbar(theory[sel], res["mean"].values[sel, j], yerr=res["mean_error"].values[sel, j], fmt="s",
+                        mfc="none", color=col, capsize=2, label=f"d = {dval}, mean")  # fmt: skip
+            ax.plot(theory[sel], res["fwd_median"].values[sel, j], "x", color=col)
+        ax.plot([0, top], [0, top], "k--", lw=1, label="theory (d → ∞)")
+        ax.set(xlabel="predicted t_C (Biroli et al.)", title=f"{c} condition (x: exact forward paths, median)")
+    axes[0].set_ylabel("measured collapse time")
+    axes[0].legend(fontsize=7, ncol=2)
+    fig.suptitle(title or res.attrs.get("source_title", ""), fontsize=9)
+    return fig
+
+
+# ------------------------------------------------------------------------------------------------ clones
+
+
+def _crossing(t: np.ndarray, phi: np.ndarray, level: float) -> float:
+    """Smallest-to-largest scan: first interval where phi (decreasing in t) falls through ``level``; NaN if never."""
+    for i in range(t.size - 1):
+        if phi[i] >= level > phi[i + 1]:
+            return float(t[i] + (phi[i] - level) * (t[i + 1] - t[i]) / (phi[i] - phi[i + 1]))
+    return math.nan
+
+
+def compare_clones(ds: xr.Dataset) -> xr.Dataset:
+    """The measured cloning probability against BBBM's phi(t) (module docstring)."""
+    if "n_same" not in ds or "n_pairs" not in ds:
+        raise ParameterError("the dataset lacks n_same / n_pairs that a diffusion.clones comparison needs")
+    dims = _grid_dims(ds, "n_same", ("t_ratio",))
+    points = _points(ds, dims)
+    ratio = ds["t_ratio"].values
+    T = ratio.size
+    keys = ("phi", "phi_error", "phi_theory", "deviation", "t", "pairs")
+    cols = {k: np.full((len(points), T), np.nan) for k in keys}
+    summ = {k: np.full(len(points), np.nan) for k in ("t_S", "chi2", "dof", "p_value", "t_cross", "t_cross_theory",
+                                                      "sign_error_bound")}  # fmt: skip
+    coords: dict[str, list[Any]] = {d: [] for d in dims}
+    for i, isel in enumerate(points):
+        val = _values(ds, isel)
+        for d in dims:
+            coords[d].append(val[d])
+        d_, m, sigma = int(_param(ds, "d", val)), float(_param(ds, "m", val)), float(_param(ds, "sigma", val))
+        sub = ds.isel(isel)
+        same = sub["n_same"].where(sub["n_same"] >= 0)
+        k = same.sum("realization").values
+        N = (sub["n_pairs"].where(sub["n_pairs"] >= 0) * (same >= 0)).sum("realization").values.astype(float)
+        t = np.nanmean(sub["t_branch"].transpose("realization", "t_ratio").values, axis=0)
+        phi = k / N
+        lo, hi = wilson_interval(k, N)
+        err = np.sqrt(phi * (1 - phi) / N)
+        err = np.where((k == 0) | (k == N), (hi - lo) / 2, err)
+        th = np.array([regimes.clone_probability(float(tt), d_, m, sigma).phi for tt in t])
+        dev = (phi - th) / np.sqrt(th * (1 - th) / N)
+        cols["phi"][i], cols["phi_error"][i], cols["phi_theory"][i] = phi, err, th
+        cols["deviation"][i], cols["t"][i], cols["pairs"][i] = dev, t, N
+        ok = np.isfinite(dev)
+        summ["chi2"][i] = float(np.sum(dev[ok] ** 2))
+        summ["dof"][i] = float(ok.sum())
+        summ["p_value"][i] = float(stats.chi2.sf(summ["chi2"][i], ok.sum())) if ok.any() else math.nan
+        t_s = 0.5 * math.log(m * m * d_ + sigma * sigma)
+        summ["t_S"][i] = t_s
+        summ["t_cross"][i] = _crossing(t, phi, SPECIATION_LEVEL)
+
+        def f(tt: float, d_: int = d_, m: float = m, sigma: float = sigma) -> float:
+            return regimes.clone_probability(tt, d_, m, sigma).phi - SPECIATION_LEVEL
+
+        summ["t_cross_theory"][i] = float(optimize.brentq(f, 1e-6, 50.0)) if f(1e-6) > 0 > f(50.0) else math.nan
+        summ["sign_error_bound"][i] = float(np.nanmax(sub["sign_error_bound"].values))
+    res = xr.Dataset(coords={"point": np.arange(len(points)), "t_ratio": ratio})
+    for d in dims:
+        res[d] = ("point", np.asarray(coords[d]))
+    for kk, v in cols.items():
+        res[kk] = (("point", "t_ratio"), v)
+    for kk, v in summ.items():
+        res[kk] = ("point", v)
+    res.attrs.update(grid_dims=",".join(dims), realizations=int(ds.sizes["realization"]),
+                     level=SPECIATION_LEVEL, source_title=ds.attrs.get("title", ""))  # fmt: skip
+    for name in ("d", "m", "sigma", "start", "steps"):
+        if name not in dims:
+            res.attrs[name] = ds.attrs.get(f"param_{name}")
+    return res
+
+
+def table_clones(res: xr.Dataset) -> str:
+    """The cloning comparison as text: a block per grid point, a line per branching time."""
+    a = res.attrs
+    lines = [
+        "# cloning probability phi(t): two clones branched at t end in the same class (sign of the projection on m)",
+        f"# measured ± binomial s.e. (pairs pooled over {a['realizations']} realizations); theory: "
+        "diffusion.clone_probability (exact for the population score); dev = (measured - theory)/sqrt(phi(1-phi)/N)",
+    ]
+    for i in range(res.sizes["point"]):
+        r = res.isel(point=i)
+        label = ", ".join(f"{n} = {_coord(res, n, i)}" for n in ("d", "m", "sigma", "start", "steps"))
+        lines.append(
+            f"## {label}: t_S = {float(r.t_S):.4f}, {int(np.nanmax(r.pairs.values))} pairs per time, sign-error bound "
+            f"{float(r.sign_error_bound):.1e}"
+        )
+        lines.append(f"{'t/t_S':>6} {'t':>7} {'measured':>15} {'theory':>7} {'dev':>6}")
+        for j in range(res.sizes["t_ratio"]):
+            lines.append(
+                f"{float(res.t_ratio[j]):>6.3f} {float(r.t[j]):>7.4f} "
+                f"{_pm(float(r.phi[j]), float(r.phi_error[j]), 4):>15} {float(r.phi_theory[j]):>7.4f} "
+                f"{float(r.deviation[j]):>6.2f}"
+            )
+        lines.append(
+            f"# chi2 = {float(r.chi2):.2f} / {int(r.dof)} times, p = {float(r.p_value):.3f}; phi falls to "
+            f"{a['level']} at t = {float(r.t_cross):.3f} (measured, interpolated) vs {float(r.t_cross_theory):.3f} "
+            f"(theory at this d), t_S = {float(r.t_S):.3f}"
+        )
+    return "\n".join(lines)
+
+
+def plot_clones(res: xr.Dataset, title: str = "") -> Any:
+    """Plot phi against t/t_S with binomial error bars and the theory curve, one colour per grid point."""
+    from amphase.analysis.figures import new_figure
+
+    fig = new_figure(7, 4.8)
+    ax = fig.subplots()
+    drawn: list[tuple[int, float, float]] = []
+    for i in range(res.sizes["point"]):
+        r = res.isel(point=i)
+        d_, m, sigma = int(_coord(res, "d", i)), float(_coord(res, "m", i)), float(_coord(res, "sigma", i))
+        t_s = float(r.t_S)
+        label = ", ".join(f"{n} = {_coord(res, n, i)}" for n in res.attrs["grid_dims"].split(",") if n) or f"d = {d_}"
+        ax.errorbar(r.t.values / t_s, r.phi.values, yerr=r.phi_error.values, fmt="o", capsize=2, color=f"C{i}",
+                    label=label, ms=4)  # fmt: skip
+        if (d_, m, sigma) not in drawn:
+            tt = np.linspace(0.02, float(np.nanmax(r.t.values)) * 1.05, 200)
+            phi = [regimes.clone_probability(x, d_, m, sigma).phi for x in tt]
+            ax.plot(tt / t_s, phi, color="k", lw=0.8, ls=("-", "--", "-.", ":")[len(drawn) % 4],
+                    label=f"theory d = {d_}, m = {m}, σ = {sigma}")  # fmt: skip
+            drawn.append((d_, m, sigma))
+    ax.axvline(1.0, color="k", ls=":", lw=1, label="t_S = ½ log Λ")
+    ax.axhline(SPECIATION_LEVEL, color="grey", ls="--", lw=1, label=f"φ = {SPECIATION_LEVEL}")
+    ax.set(xlabel="branching time / t_S", ylabel="φ(t): clones end in the same class", ylim=(0.45, 1.02))
+    ax.legend(fontsize=8)
+    fig.suptitle(title or res.attrs.get("source_title", ""), fontsize=9)
+    return fig
+
+
+#: what ``amphase compare`` runs on a dataset of ``diffusion.collapse``.
+COLLAPSE_COMPARISON = Comparison(compare=compare_collapse, table=table_collapse, plot=plot_collapse)
+
+#: what ``amphase compare`` runs on a dataset of ``diffusion.clones``.
+CLONES_COMPARISON = Comparison(compare=compare_clones, table=table_clones, plot=plot_clones)
