@@ -481,7 +481,7 @@ def gaussian_onset(
     s3: float = 0.01,
     own_weight: float = 0.6,
 ) -> GaussianOnset:
-    r"""Pair-rule onset of spurious attractors for K training points of :math:`\mathcal N(0, \mathrm{diag}(s^2))`.
+    r"""Pair-rule onset of spurious attractors for K training points of N(0, diag(s^2)), up to three groups.
 
     Up to three direction groups (``n_g`` directions of std ``s_g``; the defaults are the linear manifold of
     Achilli et al. 2024 used by ``diffusion-linear``: 10 directions each of std 1, 0.3, 0.01 in d = 30). The pair
