@@ -101,3 +101,14 @@ def test_every_quantity_cites_a_source_and_documents_itself():
 def test_nan_parameter_rejected():
     with pytest.raises(ParameterError):
         theory.get("hopfield.T_g")(alpha=math.inf)
+
+
+def test_a_result_named_like_a_gridded_parameter_is_kept_beside_its_coordinate():
+    # diffusion.spurious_onset returns the beta it used; gridding beta made xarray refuse a variable named like its
+    # coordinate (a traceback from `amphase theory diffusion.spurious_onset beta=5,10`)
+    ds = theory.get("diffusion.spurious_onset").grid(beta=[5.0, 10.0], spread=[0.5, 1.0])
+    assert list(ds["beta"].values) == [5.0, 10.0]
+    assert (ds["beta_result"] == ds["beta"]).all()  # the beta used is the beta given
+    # K_flat scales as spread^4 (lse_landscape.ring_flatness)
+    ratio = ds["K_flat"].sel(spread=1.0) / ds["K_flat"].sel(spread=0.5)
+    assert np.allclose(ratio, 16.0, rtol=1e-12)
