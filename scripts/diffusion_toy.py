@@ -3,6 +3,7 @@
     python scripts/train_toy_score.py              # first: the weights, results/toy-score-K{2,9,1000}.npz
     python scripts/diffusion_toy.py                # t = 0.15 (beta = 3.33), results/diffusion-toy-t0.15.{png,json}
     python scripts/diffusion_toy.py --t 0.05       # the paper's second noise level (beta = 10)
+    python scripts/diffusion_toy.py --curvature-out docs/figures/diffusion-network.png   # the curvature figure there
 
 For each K: the fixed points of both scores at time t from a 30 x 30 grid of starts over [-1.5, 1.5]^2 (plus every
 training point when K <= 50), deduplicated and classified (amphase.analysis.diffusion.attractors); and 500
@@ -13,6 +14,20 @@ table, writes the counts as JSON (with the ring-profile model's expected own / s
 amphase.analysis.diffusion.landscape.theory_at) and the figure (amphase.analysis.diffusion.attractor_figures, with
 the continuum ring R(beta) dashed). The analytic landscape alone, over realizations and against the theory, is the
 built-in experiment `amphase run diffusion-toy` (model diffusion.landscape).
+
+Curvature beside it (amphase.analysis.diffusion.curvature). At every attractor of both scores, the curvature
+spectrum through `curvature.spectrum`: the exact Hessian 2I - 4 beta_t Cov_w for the exact score, the real parts of
+the eigenvalues of 2(I - J_F) (central differences of the fixed-point map) for the network; the near-flat directions,
+|lambda| <= lambda_flat = 2 sigma_t^2 / (s spread l)^2 with spread 0.5 and the circle's data scale l = 1 (the
+thermal-spread rule); a table per K of memorized / exact-spurious / network-only attractors with their lowest
+eigenvalues, exact vs network (and the exact Hessian's lowest eigenvalue at the network-only points). Samples at the
+same finite t: the same 500 prior draws run by the probability-flow ODE of each score from t = 1 down to t (Heun, 200
+log-spaced steps), then iterated to a fixed point of that score's map F(y) = y + sigma_t^2 S(y, t)
+(amphase.analysis.diffusion.attractors.iterate_fixed_points, the descent of the diffusion.exact model applied to any
+score), their spectra and near-flat counts, and the classification with the curvature rule (`classify(..., flat=
+n_flat > 0)`, thresholds in units of l = 1) beside the paper's distance rule; fractions with Wilson intervals
+(1 sigma; amphase.analysis.statistics.wilson_interval). The curvature figure (amphase.analysis.diffusion.
+attractor_figures.plot_curvature) goes to --curvature-out (default: the figure's name with -curvature).
 """
 
 from __future__ import annotations
@@ -26,11 +41,19 @@ from pathlib import Path
 import numpy as np
 from train_toy_score import SEED, TOY_K, weights_path  # scripts/ is on sys.path when this script runs
 
-from amphase.analysis.diffusion.attractor_figures import ToyColumn, plot_toy
-from amphase.analysis.diffusion.attractors import compare_attractors, find_attractors, grid_starts
+from amphase.analysis.diffusion.attractor_figures import CurvatureColumn, ToyColumn, plot_curvature, plot_toy
+from amphase.analysis.diffusion.attractors import (
+    MATCH_CLASSES,
+    compare_attractors,
+    find_attractors,
+    grid_starts,
+    iterate_fixed_points,
+)
 from amphase.analysis.diffusion.classify import CLASSES, classify, counts
+from amphase.analysis.diffusion.curvature import count_flat, flat_threshold, spectrum
 from amphase.analysis.diffusion.landscape import theory_at
 from amphase.analysis.figures import save_figure
+from amphase.analysis.statistics import wilson_interval
 from amphase.atomic import atomic_output, check_output
 from amphase.errors import ParameterError
 from amphase.simulate.diffusion.network import load
@@ -39,9 +62,75 @@ from amphase.simulate.diffusion.schedules import Schedule
 from amphase.simulate.diffusion.score import exact_score
 
 T_STOP = 1e-3  # where the ODE stops (the paper's sampler stops at 1e-3 too), then one denoiser step
+SPREAD = 0.5  # thermal spread, in units of the data scale, above which a direction counts as near-flat
+CIRCLE_SCALE = 1.0  # the data scale l of the unit circle (rms distance from the centre), for every K
+DELTA = 0.05  # delta_m = delta_s, in units of the data scale
 
 
-def analyse(K: int, folder: str, t: float, n_samples: int, seed: int) -> tuple[ToyColumn, dict]:
+def curvature_spectrum(score: object, sched: Schedule, x: np.ndarray, t: float) -> np.ndarray:
+    """Real curvature spectra (n, 2) at data-space points ``x`` (curvature.spectrum; (0, 2) for no points)."""
+    if len(x) == 0:
+        return np.zeros((0, x.shape[1]))
+    ev = spectrum(score, sched, x, t)
+    return np.asarray(ev.get() if hasattr(ev, "get") else ev, dtype=np.float64).real
+
+
+def fractions(labels: np.ndarray) -> dict:
+    """Counts per class with the fraction and its Wilson interval (1 sigma)."""
+    c = counts(labels)
+    n = int(c.sum())
+    lo, hi = wilson_interval(c, np.full(3, n))
+    return {cls: {"count": int(c[i]), "fraction": c[i] / n, "lo": float(lo[i]), "hi": float(hi[i])}
+            for i, cls in enumerate(CLASSES)}  # fmt: skip
+
+
+def attractor_curvature(comp: object, ev_ex: np.ndarray, ev_net: np.ndarray, lam_flat: float, ex: object,
+                        sched: Schedule, t: float) -> dict:  # fmt: skip
+    """Per class of attractor: count, lowest eigenvalue (min / median / max of lambda_1), near-flat count."""
+    a_ex, a_net = comp.exact, comp.network
+    groups = {
+        "exact_memorized": (a_ex.is_attractor & a_ex.memorized, ev_ex),
+        "exact_spurious": (a_ex.is_attractor & ~a_ex.memorized, ev_ex),
+    }
+    for i, name in enumerate(MATCH_CLASSES):
+        groups[f"network_{name.replace('-', '_')}"] = (a_net.is_attractor & (comp.match == i), ev_net)
+    out = {}
+    for name, (m, ev) in groups.items():
+        lam1 = ev[m, 0]
+        out[name] = {
+            "count": int(m.sum()),
+            "lam1_min": float(lam1.min()) if m.any() else None,
+            "lam1_median": float(np.median(lam1)) if m.any() else None,
+            "lam1_max": float(lam1.max()) if m.any() else None,
+            "n_with_flat": int((count_flat(ev[m], lam_flat) > 0).sum()),
+            "flat_directions": count_flat(ev[m], lam_flat).tolist(),
+        }
+    only = a_net.is_attractor & (comp.match == 2)
+    # the exact energy's curvature where the network has attractors of its own (is the exact landscape flat there?)
+    out["exact_lam1_at_network_only"] = curvature_spectrum(ex, sched, a_net.x[only], t)[:, 0].round(4).tolist()
+    return out
+
+
+def finite_t_samples(score: object, sched: Schedule, x_T: np.ndarray, t: float, pts: np.ndarray,
+                     lam_flat: float) -> tuple[np.ndarray, np.ndarray, dict]:  # fmt: skip
+    """ODE from t = 1 to t, fixed-point iteration at t, spectra, classification with and without the flat rule."""
+    y_t = probability_flow(score, sched, x_T, steps=200, t_stop=t)
+    y, _, conv = iterate_fixed_points(score, sched, t, y_t, scale=CIRCLE_SCALE, max_steps=3000)
+    ev = curvature_spectrum(score, sched, y, t)
+    n_flat = count_flat(ev, lam_flat)
+    flat = classify(y, pts, delta_m=DELTA, delta_s=DELTA, scale=CIRCLE_SCALE, flat=n_flat > 0)
+    plain = classify(y, pts, delta_m=DELTA, delta_s=DELTA, scale=CIRCLE_SCALE)
+    info = {
+        "curvature_rule": fractions(flat.labels),
+        "distance_rule": fractions(plain.labels),
+        "n_unconverged": int((~conv).sum()),
+        "n_with_flat": int((n_flat > 0).sum()),
+        "lam1_median": float(np.median(ev[:, 0])),
+    }
+    return y, flat.labels, info
+
+
+def analyse(K: int, folder: str, t: float, n_samples: int, seed: int) -> tuple[ToyColumn, CurvatureColumn, dict]:
     net = load(weights_path(folder, K))
     sched = Schedule(**net.schedule)
     pts = net.points
@@ -56,6 +145,12 @@ def analyse(K: int, folder: str, t: float, n_samples: int, seed: int) -> tuple[T
     a_net = find_attractors(ns, sched, t, starts, pts, max_steps=3000)
     t2 = time.perf_counter()
     comp = compare_attractors(a_ex, a_net)
+    t_att = time.perf_counter()
+    lam_flat = flat_threshold(float(sched.std(t)), float(sched.scale(t)), SPREAD, CIRCLE_SCALE)
+    ev_ex = curvature_spectrum(ex, sched, a_ex.x, t)
+    ev_net = curvature_spectrum(ns, sched, a_net.x, t)
+    curv = attractor_curvature(comp, ev_ex, ev_net, lam_flat, ex, sched, t)
+    t_curv = time.perf_counter()
     rng = np.random.SeedSequence(seed, spawn_key=(K,))
     x_T = prior_sample(sched, n_samples, 2, rng, mean=pts.mean(axis=0), data_var=float(pts.var(axis=0).mean()))
     samples = {}
@@ -63,10 +158,16 @@ def analyse(K: int, folder: str, t: float, n_samples: int, seed: int) -> tuple[T
         y = probability_flow(score, sched, x_T, steps=200, t_stop=T_STOP)
         samples[name] = score.denoiser(y, T_STOP)  # the last step: Tweedie's estimate of x_0 (no noise left)
     t3 = time.perf_counter()
-    frac = {}
+    frac, ode = {}, {}
     for name, y in samples.items():
-        c = counts(classify(y, pts, delta_m=0.05, delta_s=0.05).labels)
+        cl = classify(y, pts, delta_m=0.05, delta_s=0.05)
+        c = counts(cl.labels)
         frac[name] = {cls: int(c[i]) for i, cls in enumerate(CLASSES)}
+        ode[name] = fractions(cl.labels)
+    finite, finite_y = {}, {}
+    for name, score in (("exact", ex), ("network", ns)):
+        finite_y[name], _, finite[name] = finite_t_samples(score, sched, x_T, t, pts, lam_flat)
+    t4 = time.perf_counter()
     summary = {
         "K": K,
         "t": t,
@@ -80,12 +181,21 @@ def analyse(K: int, folder: str, t: float, n_samples: int, seed: int) -> tuple[T
         "ode_samples": n_samples,
         "ode_classes_exact": frac["exact"],
         "ode_classes_network": frac["network"],
+        "ode_fractions_exact": ode["exact"],
+        "ode_fractions_network": ode["network"],
+        "spread": SPREAD,
+        "lam_flat": lam_flat,
+        "attractor_curvature": curv,
+        "finite_t_exact": finite["exact"],
+        "finite_t_network": finite["network"],
         "train_seconds": net.seconds,
         "train_steps": net.settings.steps,
         "final_eval_loss": float(net.history[-1, 2]),
         "seconds_attractors_exact": t1 - t0,
         "seconds_attractors_network": t2 - t1,
-        "seconds_ode": t3 - t2,
+        "seconds_spectra": t_curv - t_att,
+        "seconds_ode": t3 - t_curv,
+        "seconds_finite_t": t4 - t3,
     }
     col = ToyColumn(
         points=pts,
@@ -96,7 +206,35 @@ def analyse(K: int, folder: str, t: float, n_samples: int, seed: int) -> tuple[T
         exact_samples=samples["exact"],
         network_samples=samples["network"],
     )
-    return col, summary
+    return col, CurvatureColumn(points=pts, comparison=comp, exact_eig=ev_ex, network_eig=ev_net), summary
+
+
+def _lam(g: dict) -> str:
+    if not g["count"]:
+        return "0"
+    return f"{g['count']} ({g['lam1_min']:.3g}..{g['lam1_max']:.3g}; flat {g['n_with_flat']})"
+
+
+def _frac(f: dict) -> str:
+    return " ".join(f"{100 * f[c]['fraction']:.1f} [{100 * f[c]['lo']:.1f}, {100 * f[c]['hi']:.1f}]" for c in CLASSES)
+
+
+def print_curvature(rows: list[dict]) -> None:
+    """The curvature tables: attractors with their lowest eigenvalues, and the sample fractions with errors."""
+    print(f"attractors: count (lambda_1 min..max; with a near-flat direction), lambda_flat = {rows[0]['lam_flat']:.3g}")
+    print("K | exact mem | exact spur | net mem | net exact-spur | net-only | exact lambda_1 at net-only")
+    for r in rows:
+        c = r["attractor_curvature"]
+        print(f"{r['K']} | {_lam(c['exact_memorized'])} | {_lam(c['exact_spurious'])} | {_lam(c['network_memorized'])}"
+              f" | {_lam(c['network_exact_spurious'])} | {_lam(c['network_network_only'])} | "
+              f"{c['exact_lam1_at_network_only']}")  # fmt: skip
+    print("samples, % memorized / spurious / generalized [Wilson 1 sigma]")
+    print("K | score | finite t, curvature rule | finite t, distance rule | with flat dir | unconv | ODE to t=1e-3")
+    for r in rows:
+        for name in ("exact", "network"):
+            f = r[f"finite_t_{name}"]
+            print(f"{r['K']} | {name} | {_frac(f['curvature_rule'])} | {_frac(f['distance_rule'])} | "
+                  f"{f['n_with_flat']} | {f['n_unconverged']} | {_frac(r[f'ode_fractions_{name}'])}")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--K", type=int, nargs="+", default=list(TOY_K))
     p.add_argument("--weights", default="results", help="folder of the weight files")
     p.add_argument("--out", default=None, help="figure path (.png); default results/diffusion-toy-t{t}.png")
+    p.add_argument("--curvature-out", default=None, help="curvature figure (.png); default: --out with -curvature")
     p.add_argument("--samples", type=int, default=500)
     p.add_argument("--overwrite", action="store_true")
     a = p.parse_args(argv)
@@ -113,14 +252,19 @@ def main(argv: list[str] | None = None) -> int:
             raise ParameterError(f"--t {a.t}: a time in (0, 1]")
         out = Path(a.out or f"results/diffusion-toy-t{a.t:g}.png")
         check_output(out, overwrite=a.overwrite, suffix=".png")
+        c_out = Path(a.curvature_out or out.with_name(out.stem + "-curvature.png"))
+        check_output(c_out, overwrite=a.overwrite, suffix=".png")
+        if a.samples < 2:
+            raise ParameterError(f"--samples {a.samples}: at least 2 (the spurious rule compares samples)")
         js = check_output(out.with_suffix(".json"), overwrite=a.overwrite, suffix=".json")
         for K in a.K:
             if not weights_path(a.weights, K).is_file():
                 raise ParameterError(f"{weights_path(a.weights, K)}: missing; run scripts/train_toy_score.py first")
-        cols, rows = [], []
+        cols, ccols, rows = [], [], []
         for K in a.K:
-            col, row = analyse(K, a.weights, a.t, a.samples, SEED)
+            col, ccol, row = analyse(K, a.weights, a.t, a.samples, SEED)
             cols.append(col)
+            ccols.append(ccol)
             rows.append(row)
         head = ("K", "exact mem", "exact spur", "net mem", "net on exact spur", "net-only", "exact missed",
                 "ODE mem% exact", "ODE mem% net")  # fmt: skip
@@ -134,12 +278,14 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r['network_exact_spurious']} | {r['network_network_only']} | {r['exact_attractors_missed']} | "
                 f"{m_ex:.0f} | {m_net:.0f}"
             )
+        print_curvature(rows)
         R = rows[0]["R_theory"]
         fig = plot_toy(cols, a.t, rows[0]["beta"], ring=R if R > 0 else None)  # the continuum ring R(beta), dashed
         save_figure(fig, out)
+        save_figure(plot_curvature(ccols, a.t, rows[0]["beta"], rows[0]["lam_flat"], spread=SPREAD), c_out)
         with atomic_output(js) as tmp:
             tmp.write_text(json.dumps(rows, indent=1))
-        print(f"wrote {out} and {js}")
+        print(f"wrote {out}, {c_out} and {js}")
     except ParameterError as err:
         print(f"diffusion_toy: error: {err}", file=sys.stderr)
         return 2

@@ -28,11 +28,13 @@ __all__ = [
     "CONTRAST",
     "LEVELS",
     "MARKERS",
+    "CurvatureColumn",
     "ToyColumn",
     "draw_attractors",
     "draw_landscape",
     "landscape_grid",
     "legend_below",
+    "plot_curvature",
     "plot_toy",
 ]
 
@@ -188,3 +190,136 @@ def plot_toy(columns: Sequence[ToyColumn], t: float, beta: float, *, lim: float 
     fig.suptitle(f"attractors at t = {t:g} (beta = {beta:.3g}):\nexact score (top) vs trained network (bottom)",
                  fontsize=10)  # fmt: skip
     return fig
+
+
+@dataclass
+class CurvatureColumn:
+    """One training set of the curvature figure (:func:`plot_curvature`).
+
+    Attributes
+    ----------
+    points : (K, 2)
+        Training points.
+    comparison : Comparison
+        Exact and network attractors at time t.
+    exact_eig, network_eig : (n_exact, 2), (n_network, 2)
+        Real curvature spectra (ascending) at every fixed point of ``comparison.exact`` and ``comparison.network``
+        (:func:`amphase.analysis.diffusion.curvature.spectrum`).
+
+    """
+
+    points: np.ndarray
+    comparison: Comparison
+    exact_eig: np.ndarray
+    network_eig: np.ndarray
+
+
+#: the attractor groups of the curvature figure: (row, match code or memorized flag, key of MARKERS, axis label).
+_GROUPS = (
+    ("exact", "memorized", "memorized", "exact\nmem."),
+    ("exact", "spurious", "spurious", "exact\nspur."),
+    ("network", 0, "memorized", "net\nmem."),
+    ("network", 1, "exact-spurious", "net\nexact-spur."),
+    ("network", 2, "network-only", "net\nonly"),
+)
+
+
+def _group_masks(c: Comparison) -> list[tuple[str, np.ndarray]]:
+    out = []
+    for row, sel, _, _ in _GROUPS:
+        att = c.exact if row == "exact" else c.network
+        if row == "exact":
+            m = att.is_attractor & (att.memorized if sel == "memorized" else ~att.memorized)
+        else:
+            m = att.is_attractor & (c.match == sel)
+        out.append((row, m))
+    return out
+
+
+def plot_curvature(columns: Sequence[CurvatureColumn], t: float, beta: float, lam_flat: float, *, spread: float,
+                   lim: float = 1.5) -> Figure:  # fmt: skip
+    r"""Exact and network attractors coloured by their lowest curvature eigenvalue, and their spectra, per K.
+
+    Top row, one panel per training set: the training points (red), the unit circle, the exact score's attractors
+    (large open markers) and the network's (small filled markers; shape by class, :data:`MARKERS`), each coloured by
+    the lowest eigenvalue :math:`\lambda_1` of its curvature spectrum (exact Hessian :math:`2I - 4\beta_t
+    \operatorname{Cov}_w` for the exact score, :math:`2(I - J_F)` of the network;
+    :mod:`amphase.analysis.diffusion.curvature`) on one colour scale. Bottom row: both eigenvalues of every attractor,
+    grouped by class side by side (exact memorized / spurious, network memorized / exact-spurious / network-only),
+    with the near-flat band :math:`|\lambda| \le \lambda_{flat}` shaded (``lam_flat``, from the thermal-spread rule
+    with ``spread``, :func:`amphase.analysis.diffusion.curvature.flat_threshold`).
+    """
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    fig = new_figure(4.2 * len(columns), 8.4)
+    axes = fig.subplots(2, len(columns), squeeze=False, height_ratios=(1.35, 1.0))
+    lowest = [float(ev[:, 0].min()) for col in columns for ev in (col.exact_eig, col.network_eig) if len(ev)]
+    floor = min([0.0, *lowest])  # attractors have lambda_1 > 0; a flat or unstable point would extend the scale
+    norm = Normalize(vmin=floor, vmax=2.0)
+    cmap = "viridis"
+    th = np.linspace(0, 2 * np.pi, 200)
+    for j, col in enumerate(columns):
+        c = col.comparison
+        ax = axes[0, j]
+        ax.plot(np.cos(th), np.sin(th), color="0.7", lw=0.6)
+        many = len(col.points) >= 50
+        ax.scatter(col.points[:, 0], col.points[:, 1], marker="." if many else "*", s=1 if many else 70, lw=0,
+                   color="red", label="training points", zorder=2)  # fmt: skip
+        for (row, m), (_, _, key, _) in zip(_group_masks(c), _GROUPS, strict=True):
+            if not m.any():
+                continue
+            att, ev = (c.exact, col.exact_eig) if row == "exact" else (c.network, col.network_eig)
+            marker, _, label = MARKERS[key]
+            lam1 = ev[m, 0]
+            if row == "exact":
+                edge = _colours(cmap, norm, lam1)
+                ax.scatter(att.x[m, 0], att.x[m, 1], marker=marker, s=150, facecolor="none", edgecolor=edge, lw=2.0,
+                           label=f"exact: {label}", zorder=3)  # fmt: skip
+            else:
+                ax.scatter(att.x[m, 0], att.x[m, 1], marker=marker, s=30, c=lam1, cmap=cmap, norm=norm,
+                                edgecolor="black", lw=0.4, label=f"network: {label}", zorder=4)  # fmt: skip
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        n = c.counts()
+        ax.set_title(f"K = {len(col.points)}: exact {n['exact_memorized']} mem. + {n['exact_spurious']} spur.;\n"
+                     f"network {n['network_memorized']} mem. + {n['network_exact_spurious']} exact-spur. + "
+                     f"{n['network_network_only']} network-only", fontsize=8)  # fmt: skip
+        ax = axes[1, j]
+        ax.axhspan(-lam_flat, lam_flat, color="0.9", zorder=0, label="near-flat band |lambda| <= lambda_flat")
+        ax.axhline(0.0, color="0.5", lw=0.5)
+        ax.set_ylim(floor - 0.15, 2.15)
+        ticks, labels, named = [], [], False
+        for g, ((row, m), (_, _, key, text)) in enumerate(zip(_group_masks(c), _GROUPS, strict=True)):
+            ticks.append(g)
+            labels.append(f"{text}\n({int(m.sum())})")
+            if not m.any():
+                continue
+            ev = (col.exact_eig if row == "exact" else col.network_eig)[m]
+            marker = MARKERS[key][0]
+            jit = np.linspace(-0.25, 0.25, len(ev)) if len(ev) > 1 else np.zeros(1)
+            for k, face in enumerate(("black", "none")):  # lambda_1 filled, lambda_2 open
+                name = ("lowest eigenvalue", "second eigenvalue")[k] if not named else None
+                ax.scatter(g + jit, ev[:, k], marker=marker, s=14, facecolor=face, edgecolor="black", lw=0.6,
+                           label=name)  # fmt: skip
+            named = True
+        ax.set_xticks(ticks, labels, fontsize=7)
+        ax.set_xlim(-0.6, len(_GROUPS) - 0.4)
+        ax.set_ylabel("curvature eigenvalue" if j == 0 else "")
+    cb = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=axes[0, :].tolist(), shrink=0.8, pad=0.01)
+    cb.set_label("lowest eigenvalue $\\lambda_1$", fontsize=8)
+    legend_below(fig, axes)
+    fig.suptitle(f"curvature of the attractors at t = {t:g} (beta = {beta:.3g}), exact score vs trained network;\n"
+                 f"near-flat: |lambda| <= {lam_flat:.3g} (thermal spread {spread:g} of the data scale)",
+                 fontsize=10)  # fmt: skip
+    return fig
+
+
+def _colours(cmap: str, norm: Any, values: np.ndarray) -> np.ndarray:
+    """RGBA colours of ``values`` under the named colour map and norm (for edge colours)."""
+    from matplotlib import colormaps
+
+    return colormaps[cmap](norm(np.asarray(values, dtype=float)))

@@ -67,6 +67,7 @@ __all__ = [
     "find_attractors",
     "fixed_point_hessian",
     "grid_starts",
+    "iterate_fixed_points",
 ]
 
 #: fixed-point kinds, by code.
@@ -104,6 +105,71 @@ def fixed_point_hessian(score: Callable[[Any, float], Any], schedule: Any, t: fl
         e[j] = h
         jac[:, :, j] = (f(y + e) - f(y - e)) / (2 * h)
     return 2.0 * (np.eye(d)[None] - jac)
+
+
+def _iterate(score: Callable[[Any, float], Any], schedule: Any, t: float, x0: np.ndarray, *, step: float, thr: float,
+             max_steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """The damped fixed-point iteration of :func:`find_attractors` (data-space starts; residual in noised space)."""
+    s = float(schedule.scale(t))
+    f = _fmap(score, schedule, t)
+    y = s * x0
+    res = np.full(len(y), np.inf)
+    active = np.arange(len(y))
+    for _ in range(max_steps):
+        if active.size == 0:
+            break
+        ya = y[active]
+        delta = f(ya) - ya
+        r = np.sqrt((delta * delta).sum(axis=1))
+        res[active] = r
+        done = r <= thr
+        y[active[~done]] = ya[~done] + step * delta[~done]
+        active = active[~done]
+    if active.size:  # the residual at the final position
+        delta = f(y[active]) - y[active]
+        res[active] = np.sqrt((delta * delta).sum(axis=1))
+    return y / s, res, res <= thr
+
+
+def iterate_fixed_points(
+    score: Callable[[Any, float], Any],
+    schedule: Any,
+    t: float,
+    x: Any,
+    *,
+    scale: float,
+    step: float = 1.0,
+    tol: float = 1e-7,
+    max_steps: int = 5000,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Iterate every point of ``x`` (n, d, data space) to a fixed point of :math:`F(y) = y + \sigma_t^2 S(y, t)`.
+
+    The iteration of :func:`find_attractors` (module docstring), one end point per start and no deduplication: the
+    descent of samples stopped at time t for *any* score (for the exact score it is the LSE map, as in the
+    ``descend`` protocol of ``diffusion.exact``, :func:`amphase.simulate.diffusion.samplers.descend`). ``tol`` is
+    in units of ``scale`` (the data scale).
+
+    Returns
+    -------
+    (n, d), (n,), (n,) bool
+        End points in data space (:math:`y/s`), final residuals :math:`\lVert F(y) - y\rVert` (noised space) and
+        whether each met ``tol * scale * s``.
+    """
+    t = float(t)
+    if not (t > 0 and math.isfinite(t)):
+        raise ParameterError(f"t={t!r}: a finite time > 0")
+    for name, v in (("scale", scale), ("step", step), ("tol", tol)):
+        if not (float(v) > 0 and math.isfinite(float(v))):
+            raise ParameterError(f"{name}={v!r}: a finite number > 0")
+    if not 0 < step <= 1:
+        raise ParameterError(f"step={step!r}: must lie in (0, 1]")
+    if isinstance(max_steps, bool) or int(max_steps) != max_steps or max_steps < 1:
+        raise ParameterError(f"max_steps={max_steps!r}: a whole number >= 1")
+    x0 = np.asarray(_host(x), dtype=np.float64)
+    if x0.ndim != 2 or len(x0) < 1:
+        raise ParameterError(f"x of shape {x0.shape}: an (n, d) array with n >= 1")
+    thr = float(tol) * float(scale) * float(schedule.scale(t))
+    return _iterate(score, schedule, t, x0, step=float(step), thr=thr, max_steps=int(max_steps))
 
 
 @dataclass
@@ -210,26 +276,7 @@ def find_attractors(
         raise ParameterError(f"starts {x0.shape} and points {pts.shape}: two (n, d) arrays of the same d, n >= 1")
     ell = data_scale(pts)
     s = float(schedule.scale(t))
-    f = _fmap(score, schedule, t)
-    y = s * x0
-    res = np.full(len(y), np.inf)
-    active = np.arange(len(y))
-    thr = tol * ell * s
-    for _ in range(int(max_steps)):
-        if active.size == 0:
-            break
-        ya = y[active]
-        delta = f(ya) - ya
-        r = np.sqrt((delta * delta).sum(axis=1))
-        res[active] = r
-        done = r <= thr
-        y[active[~done]] = ya[~done] + step * delta[~done]
-        active = active[~done]
-    if active.size:  # the residual at the final position
-        delta = f(y[active]) - y[active]
-        res[active] = np.sqrt((delta * delta).sum(axis=1))
-    conv = res <= thr
-    xs = y / s
+    xs, res, conv = _iterate(score, schedule, t, x0, step=float(step), thr=tol * ell * s, max_steps=int(max_steps))
     stalled = xs[~conv]
     xc, rc = xs[conv], res[conv]
     d = pts.shape[1]

@@ -108,7 +108,14 @@ def score_spectrum(score: Callable[[Any, float], Any], schedule: Any, y: Any, t:
 
     if not (float(h) > 0 and math.isfinite(float(h))):
         raise ParameterError(f"h={h!r}: the finite-difference step must be a finite number > 0")
-    hess = fixed_point_hessian(score, schedule, t, np.asarray(y, dtype=np.float64), h=float(h))
+    if not (float(t) > 0 and math.isfinite(float(t))):
+        raise ParameterError(f"t={t!r}: a finite time > 0")
+    y = np.asarray(y.get() if hasattr(y, "get") else y, dtype=np.float64)
+    if y.ndim != 2 or y.shape[1] < 1 or not np.isfinite(y).all():
+        raise ParameterError(f"y of shape {y.shape}: an (n, d) array of finite points, d >= 1")
+    if len(y) == 0:
+        return np.zeros((0, y.shape[1]))
+    hess = fixed_point_hessian(score, schedule, t, y, h=float(h))
     return np.sort(np.linalg.eigvals(hess).real, axis=1)
 
 
