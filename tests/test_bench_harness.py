@@ -165,7 +165,8 @@ def test_blas_thread_limit_restores(h):
     with h.blas_thread_limit(1) as used:
         if h.blas_thread_control() is not None:
             assert used == 1
-            assert h.blas_info()[0] in (1, [1])
+            n = h.blas_info()[0]  # one count per loaded BLAS (two where torch brings its own): each limited to 1
+            assert n == 1 or (isinstance(n, list) and n and all(v == 1 for v in n))
         else:
             assert used is None
     assert h.blas_info()[0] == before
