@@ -117,6 +117,15 @@ def test_curvature_rule_labels_the_flat_ring_generalized(tmp_path) -> None:
     assert float(res["flat_fraction"].sel(K=64, **{"class": "generalized"})) == 1.0
     assert float(res["lowest_eigenvalue"].sel(K=2, **{"class": "memorized"})) == pytest.approx(2.0, abs=1e-3)
     assert "spread = 0.5" in table(res)
+    # the spectra side by side: memorized end points at K = 2 have the bare curvature 2 in both directions, the
+    # generalized ones at K = 64 one flat (tangential) and one radial direction
+    spec = res["spectrum"].sel(quantile=0.5)
+    assert int(res["spectrum_K"].sel({"class": "memorized"})) == 2
+    assert np.allclose(spec.sel({"class": "memorized"}), 2.0, atol=1e-3)
+    assert int(res["spectrum_K"].sel({"class": "generalized"})) == 64
+    low, high = spec.sel({"class": "generalized"}).values
+    assert abs(low) < 1e-6 and 1.5 < high <= 2.0
+    assert np.isnan(res["spectrum_K"].sel({"class": "spurious"}))  # no spurious end point: no spectrum
 
 
 def test_random_circle_comparison_draws_the_flat_ring_prediction() -> None:

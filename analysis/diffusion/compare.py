@@ -159,6 +159,36 @@ def _data_dim(ds: xr.Dataset) -> int:
     return int(_attr(ds, "d") or 2)
 
 
+def _spectra(ds: xr.Dataset, fraction: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
+    """Curvature spectrum per class, at the K where the class holds the largest fraction of samples.
+
+    Quantiles 0.16 / 0.5 / 0.84 of each sorted eigenvalue over the stored end points of the class; NaN for a class
+    that no sample reached.
+    """
+    n_eig = ds.sizes["coord"]
+    out = np.full((len(CLASSES), 3, n_eig), np.nan)
+    at = np.full(len(CLASSES), np.nan)
+    for ci, c in enumerate(CLASSES):
+        f = fraction.sel({"class": c})
+        if not bool((f > 0).any()):
+            continue
+        k = int(f.argmax("K"))
+        ev = ds["sample_eig"].isel(K=k).where(ds["sample_class"].isel(K=k) == ci)
+        rows = ev.transpose("realization", "sample", "coord").values.reshape(-1, n_eig)
+        rows = rows[np.isfinite(rows).any(axis=1)]
+        if len(rows):
+            cols = np.isfinite(rows).any(axis=0)
+            out[ci, :, cols] = np.nanquantile(rows[:, cols], [0.16, 0.5, 0.84], axis=0).T
+            at[ci] = float(ds["K"][k])
+    spectrum = xr.DataArray(
+        out,
+        dims=("class", "quantile", "eigenvalue_index"),
+        coords={"class": list(CLASSES), "quantile": [0.16, 0.5, 0.84], "eigenvalue_index": np.arange(1, n_eig + 1)},
+        attrs={"long_name": "Hessian eigenvalues of the energy at end points of the class (ascending), quantiles"},
+    )
+    return spectrum, xr.DataArray(at, dims=("class",), attrs={"long_name": "K at which the spectrum is taken"})
+
+
 def compare(ds: xr.Dataset) -> xr.Dataset:
     """The fractions per class against K (module docstring)."""
     if "count" not in ds:
@@ -199,6 +229,8 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
         res["lowest_eigenvalue_error"] = (per.std("realization", ddof=1) / np.sqrt(n_r)).where(n_r > 1)
     if "lam_flat" in ds:
         res["lam_flat"] = ds["lam_flat"].mean("realization")
+    if "sample_eig" in ds and set(ds["sample_eig"].dims) == {"K", "realization", "sample", "coord"}:
+        res["spectrum"], res["spectrum_K"] = _spectra(ds, res["fraction"])
     dataset = str(_attr(ds, "dataset") or "circle")
     d = _data_dim(ds)
     beta = float(_attr(ds, "beta")) if "beta" not in ds.dims else math.nan
@@ -276,6 +308,19 @@ def table(res: xr.Dataset) -> str:
             f"K = {_f(float(r.K_onset_delta_theory), 1)}, half of the points memorized at K = "
             f"{_f(float(r.K_half_delta_theory), 1)}"
         )
+    if "spectrum" in r:
+        lam = float(r["lam_flat"].max()) if "lam_flat" in r else math.nan
+        for c in CLASSES:
+            med = r["spectrum"].sel({"class": c, "quantile": 0.5}).values
+            med = med[np.isfinite(med)]
+            if len(med):
+                flat = f", {int((np.abs(med) <= lam).sum())} below the flat threshold" if lam > 0 else ""
+                lines.append(
+                    f"# curvature spectrum of {c} end points at K = {int(r['spectrum_K'].sel({'class': c}))} (median "
+                    f"over end points, ascending): {' '.join(_g(float(v)) for v in med[:8])}"
+                    + (" ..." if len(med) > 8 else "")
+                    + flat
+                )
     if "K_flat_theory" in r and np.isfinite(float(r.K_flat_theory)):
         lines.append(
             f"# curvature rule: half of the ring minima flat at K = {_f(float(r.K_flat_theory), 0)} "
@@ -299,8 +344,9 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
     extra = [dim for dim in res["fraction"].dims if dim not in ("K", "class")]
     r = res.mean(extra) if extra else res
     curv = "lowest_eigenvalue" in r
-    fig = new_figure(15 if curv else 10, 5.5)
-    axes = fig.subplots(1, 2 if curv else 1, squeeze=False)[0]
+    spec = "spectrum" in r and bool(np.isfinite(r["spectrum"]).any())
+    fig = new_figure(19 if spec else 15 if curv else 10, 5.5)
+    axes = fig.subplots(1, 1 + int(curv) + int(spec), squeeze=False)[0]
     ax = axes[0]
     K = r["K"].values
     colours = ("C0", "C3", "C2")
@@ -337,6 +383,30 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
         ax2.set(xscale="log", yscale="log", xlabel="K (training points)",
                 ylabel="smallest |Hessian eigenvalue| at end points")  # fmt: skip
         ax2.legend(fontsize="small")
+    if spec:
+        ax3 = axes[-1]
+        for c, colour in zip(CLASSES, colours, strict=True):
+            q = r["spectrum"].sel({"class": c})
+            if not bool(np.isfinite(q).any()):
+                continue
+            idx = r["eigenvalue_index"].values
+            k = int(r["spectrum_K"].sel({"class": c}))
+            med = q.sel(quantile=0.5).values
+            if len(idx) > 4:  # a spectrum: a line with its band
+                ax3.plot(idx, med, marker="o", ms=3, color=colour, label=f"{c} (K = {k})")
+                ax3.fill_between(idx, q.sel(quantile=0.16), q.sel(quantile=0.84), color=colour, alpha=0.2)
+            else:  # a few eigenvalues: points with their 16-84 % range, side by side
+                shift = 0.08 * (CLASSES.index(c) - 1)
+                err = np.abs(np.vstack([med - q.sel(quantile=0.16).values, q.sel(quantile=0.84).values - med]))
+                ax3.errorbar(idx + shift, med, yerr=err, fmt="o", capsize=3, color=colour, label=f"{c} (K = {k})")
+                ax3.set_xticks(idx)
+        lam = float(r["lam_flat"].max()) if "lam_flat" in r else math.nan
+        if lam > 0:
+            ax3.axhline(lam, color="k", ls="--", lw=1)
+        ax3.axhline(2.0, color="0.6", lw=0.8)
+        ax3.set(xlabel="eigenvalue index (ascending)", ylabel="Hessian eigenvalue (median, 16-84 %)",
+                title="curvature spectra where each class is largest")  # fmt: skip
+        ax3.legend(fontsize="small")
     fig.suptitle(title or res.attrs.get("source_title", ""))
     return fig
 
