@@ -205,7 +205,7 @@ def check_digits() -> None:
 
     if importlib.util.find_spec("sklearn") is None:
         raise ParameterError(
-            "dataset='digits' needs scikit-learn (pip install scikit-learn), which ships the 8x8 digits offline"
+            "dataset='digits' needs scikit-learn, which ships the 8x8 digits offline: pip install 'amphase[digits]'"
         )
 
 
