@@ -234,17 +234,15 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     dataset = str(_attr(ds, "dataset") or "circle")
     d = _data_dim(ds)
     beta = float(_attr(ds, "beta")) if "beta" not in ds.dims else math.nan
-    onset, peak_theory, half = (
-        _prediction(beta, d, dataset, bool(_attr(ds, "even") or 0)) if math.isfinite(beta) else (math.nan,) * 3
-    )
+    even = bool(_attr(ds, "even") or 0)
+    onset, peak_theory, half = _prediction(beta, d, dataset, even) if math.isfinite(beta) else (math.nan,) * 3
     res["K_onset_theory"] = onset
     res["K_peak_theory"] = peak_theory
     res["K_half_theory"] = half
-    even = bool(_attr(ds, "even") or 0)
     res["K_flat_theory"] = predicted_flat(beta, dataset, even, spread) if math.isfinite(beta * spread) else math.nan
     delta = float(_attr(ds, "delta_m") or math.nan) * (float(ds["data_scale"].mean()) if "data_scale" in ds else 1.0)
     mem = (math.nan, math.nan)
-    if math.isfinite(beta) and delta > 0 and not bool(_attr(ds, "even") or 0):
+    if math.isfinite(beta) and delta > 0 and not even:
         mem = _memorized_prediction(beta, d, dataset, delta)
     res["K_onset_delta_theory"], res["K_half_delta_theory"] = mem
     spur = res["fraction"].sel({"class": "spurious"})
