@@ -41,6 +41,23 @@ Clones (BBBM Fig. 2)
 --------------------
 :func:`clone_ends`: from states :math:`x_t` (B, d) of independent trajectories at time t, two clones each with
 independent noise, both run by the reverse SDE to ``t_stop``; the model records whether the two end in the same class.
+
+Clones with the exact empirical score (derived here). With the exact score of n training points
+:math:`\xi^\mu` and an exact sampler, the reverse process from :math:`x_t` is the forward process read backwards
+(Anderson 1982, as above), so it ends at (a noised copy of) training point :math:`\mu` with probability the posterior
+weight :math:`w_\mu(x_t)`, and two clones with independent noise pick their points independently. Hence, with
+:math:`W_c(x) = \sum_{\mu \in c} w_\mu(x)` the posterior weight of class c (the class of a training point: the sign
+of its projection on :math:`\mathbf m`),
+
+.. math::
+
+    \phi_n(t) = \mathbb E_{x_t \sim P^e_t}\Big[\sum_c W_c(x_t)^2\Big], \qquad
+    q_n(t) = \mathbb E_{x_t \sim P^e_t}\Big[\sum_\mu w_\mu(x_t)^2\Big] \le \phi_n(t),
+
+:math:`q_n` being the probability that both clones end at the *same training point* (collapse). Both hold for one
+fixed training set; :func:`clone_overlap` gives the two brackets per state, so a Monte Carlo average over exact draws
+of :math:`P^e_t` is the finite-n reference of a clone measurement, free of time-step error. The population
+:math:`\phi(t)` (``diffusion.clone_probability``) is the :math:`n \to \infty` limit, in which :math:`q_n \to 0`.
 """
 
 from __future__ import annotations
@@ -53,10 +70,10 @@ import numpy as np
 from amphase.errors import ParameterError
 from amphase.simulate.diffusion.samplers import normal_source, reverse_sde
 from amphase.simulate.diffusion.schedules import Schedule
-from amphase.simulate.diffusion.score import array_module
+from amphase.simulate.diffusion.score import array_module, exact_score
 from amphase.simulate.lse import DEFAULT_TILE, lse_stats
 
-__all__ = ["CONDITIONS", "Commitment", "clone_ends", "commit_time", "commitment", "forward_paths"]
+__all__ = ["CONDITIONS", "Commitment", "clone_ends", "clone_overlap", "commit_time", "commitment", "forward_paths"]
 
 #: the two collapse conditions of :func:`commit_time`.
 CONDITIONS = ("nearest", "weight")
@@ -206,3 +223,45 @@ def clone_ends(
     end = reverse_sde(score, schedule, x2, steps=steps, t_start=t, t_stop=t_stop, rng=rng)
     B = x.shape[0]
     return end[:B], end[B:]
+
+
+def clone_overlap(data: Any, labels: Any, schedule: Schedule, x: Any, t: float, *, tile: int = DEFAULT_TILE
+                  ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    r"""Per state: :math:`\sum_c W_c(x)^2` and :math:`\sum_\mu w_\mu(x)^2` at time t (module docstring).
+
+    Parameters
+    ----------
+    data : (n, d) array
+        Training points (NumPy or CuPy, as ``x``).
+    labels : (n,) array
+        Class of each training point (any values; points with equal labels form a class).
+    schedule : Schedule
+        The forward process.
+    x : (B, d) array
+        States at time ``t``.
+    t : float
+        Time (> 0).
+    tile : int
+        Training points per tile of the streaming kernel.
+
+    Returns
+    -------
+    same_class, same_point : (B,) float64 arrays
+        The probability that two clones of each state end in the same class, and at the same training point, for an
+        exact sampler. :math:`W_c = e^{L_c - L}` with :math:`L_c` the log-sum-exp over the points of class c and L
+        over all (streaming passes of :func:`~amphase.simulate.lse.lse_stats` through
+        :meth:`~amphase.simulate.diffusion.score.ExactScore.log_density`); :math:`\sum_\mu w_\mu^2` is
+        :meth:`~amphase.simulate.diffusion.score.ExactScore.inverse_participation`.
+    """
+    xp = array_module(data)
+    labels = np.asarray(labels)
+    if labels.shape != (data.shape[0],):
+        raise ParameterError(f"labels of shape {labels.shape}: one per training point, ({data.shape[0]},)")
+    full = exact_score(data, schedule, tile=tile, dtype="float64")
+    log_all = full.log_density(x, t) + math.log(full.K)
+    same_class = 0.0
+    for c in np.unique(labels):
+        idx = xp.asarray(np.flatnonzero(labels == c))
+        part = exact_score(xp.asarray(data)[idx], schedule, tile=tile, dtype="float64")
+        same_class = same_class + xp.exp(2.0 * (part.log_density(x, t) + math.log(part.K) - log_all))
+    return _host(xp.minimum(same_class, 1.0)), _host(full.inverse_participation(x, t))

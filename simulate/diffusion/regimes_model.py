@@ -20,7 +20,7 @@ so no prior mismatch), down to ``t_min``.
     5. the excess entropy :math:`f^e(t)` (:func:`amphase.analysis.diffusion.entropy.excess_entropy`, ``n_draws``
        draws, stream ``(4,)``) at ``n_entropy`` times log-spaced over [t_min, t_max].
 
-``diffusion.clones`` (one task = one realization at one grid point (d, m, sigma))
+``diffusion.clones`` (one task = one realization at one grid point (d, m, sigma, score, n, ...))
     Two Gaussians :math:`\mathcal N(\pm\mathbf m, \sigma^2 I_d)`, :math:`\mathbf m = m\,(1, \dots, 1)`
     (:math:`|\mathbf m|^2 = m^2 d`), with the exact *population* score
     (:func:`~amphase.simulate.diffusion.score.mixture_score`). ``n_pairs`` states at each branching time
@@ -36,6 +36,24 @@ so no prior mismatch), down to ``t_min``.
     per clone (stored as ``sign_error_bound``; :math:`3\cdot10^{-5}` at m = sigma = 1, d = 16), so the measured
     fraction estimates BBBM's :math:`\phi(t)` (``diffusion.clone_probability``, exact at every d for the
     population) up to :math:`2\epsilon`. Pairs are independent (no training set is shared): binomial errors are exact.
+
+``score = "exact"``: the same measurement with the exact *empirical* score
+(:func:`~amphase.simulate.diffusion.score.exact_score`, streaming LSE kernel) of n training points drawn from the
+mixture (:func:`two_gaussian_points`: point i belongs to the component +m for even i and -m for odd i, so the classes
+are balanced and n = 2 has one point per class; its Gaussian noise comes from the stream :func:`nested_seed` keyed by
+(d, m, sigma) only, so sets of larger n contain the smaller ones). The state at the branching time comes from a
+reverse trajectory started from the exact empirical marginal at ``t_max`` or from an exact draw of
+:math:`P^e_t` (a uniform training point noised to t); the clones run with the exact score. Every realization draws
+its own training set, so pairs are independent only given it. Besides ``n_same`` the model records ``n_same_point``
+(both clones end nearest the same training point at ``t_min``: collapse) and, from ``n_draws`` exact draws of
+:math:`P^e_t` per branching time (stream ``(4, k)``), the exact finite-n expectations of both fractions for this
+training set, :math:`\phi_n(t) = \mathbb E\sum_c W_c^2` and :math:`q_n(t) = \mathbb E\sum_\mu w_\mu^2`
+(:func:`~amphase.simulate.diffusion.regimes.clone_overlap`; derived in :mod:`amphase.simulate.diffusion.regimes`),
+as ``phi_reference`` and ``same_point_reference`` with their Monte Carlo standard errors: what an error-free
+sampler would measure. The class of a training point is the sign of its projection on :math:`\mathbf m`, like the
+end points'. Stiffness: near a training point the exact score has :math:`g^2/\sigma_t^2 \approx 1/t`, so a
+uniform step h needs h < t_min for a stable, accurate Euler step (checked; ``spacing="log"`` is stable whenever
+:math:`\Delta\log t < 1`).
 
 Time step. Euler-Maruyama has a weak error O(h), and the clone fraction feels it. Measured while building this
 model (d = 16, m = sigma = 1, ``start="trajectory"`` from ``t_max = 6``, 4000 pairs, deviations from the theory in
@@ -57,15 +75,32 @@ from amphase.errors import ParameterError
 from amphase.params import Choice, Param
 from amphase.simulate.backend import get_backend
 from amphase.simulate.diffusion.data import nested_seed, training_set
-from amphase.simulate.diffusion.regimes import CONDITIONS, clone_ends, commit_time, commitment, forward_paths
+from amphase.simulate.diffusion.regimes import (
+    CONDITIONS,
+    clone_ends,
+    clone_overlap,
+    commit_time,
+    commitment,
+    forward_paths,
+)
 from amphase.simulate.diffusion.samplers import noise_to, reverse_sde
 from amphase.simulate.diffusion.schedules import SPACINGS, ou
 from amphase.simulate.diffusion.score import exact_score, mixture_score
 from amphase.simulate.lse import DEFAULT_TILE, kernel_params
 from amphase.simulate.models import Model, Variable
 from amphase.simulate.seeding import child_rng, child_seed
+from amphase.theory.diffusion.regimes import collapse_time
 
-__all__ = ["CLONES", "COLLAPSE", "branch_ratios", "clone_times", "entropy_times", "run_clones", "run_collapse"]
+__all__ = [
+    "CLONES",
+    "COLLAPSE",
+    "branch_ratios",
+    "clone_times",
+    "entropy_times",
+    "run_clones",
+    "run_collapse",
+    "two_gaussian_points",
+]
 
 BBBM24 = "Biroli, Bonnaire, de Bortoli & Mézard, Nat. Commun. 15, 9957 (2024), arXiv:2402.18491"
 
@@ -271,6 +306,9 @@ COLLAPSE = Model(
 #: where the state at the branching time comes from (module docstring).
 STARTS = ("trajectory", "marginal")
 
+#: the score of ``diffusion.clones``: the mixture's population score or the exact score of n training points.
+CLONE_SCORES = ("population", "exact")
+
 CLONES_PARAMS: tuple[Param | Choice, ...] = (
     Param("d", "dimension", lower=1, upper=10**5, integer=True, long_name="dimension"),
     Param(
@@ -296,6 +334,18 @@ CLONES_PARAMS: tuple[Param | Choice, ...] = (
         upper=1000,
         integer=True,
     ),
+    Choice(
+        "score", "population score of the mixture, or the exact score of n training points drawn from it", CLONE_SCORES
+    ),
+    Param("n", "training points (score = exact)", lower=2, upper=10**6, integer=True, long_name="training set size"),
+    Param(
+        "n_draws",
+        "exact draws of P_t per branching time for the finite-n reference (score = exact; 0: none)",
+        lower=0,
+        upper=10**7,
+        integer=True,
+    ),
+    *kernel_params("training points"),
 )
 
 CLONES_DEFAULTS: dict[str, Any] = {
@@ -310,6 +360,12 @@ CLONES_DEFAULTS: dict[str, Any] = {
     "ratio_min": 0.2,
     "ratio_max": 2.0,
     "n_times": 10,
+    "score": "population",
+    "n": 1024,
+    "n_draws": 4000,
+    "dtype": "float64",
+    "backend": "cpu",
+    "tile": DEFAULT_TILE,
 }
 
 
@@ -331,7 +387,22 @@ def clone_times(params: Mapping[str, Any]) -> np.ndarray:
 
 
 def check_clones(params: Mapping[str, Any]) -> None:
-    """Cross-parameter checks: t_S exists (m^2 d + sigma^2 > 1) and every branching time lies in (t_min, t_max)."""
+    """Cross-parameter checks: t_S exists, branching times in (t_min, t_max); exact score: a stable Euler step.
+
+    t_S needs m^2 d + sigma^2 > 1. With the exact score the Euler step must be stable at t_min (uniform spacing:
+    h < t_min; log spacing: step in log t < 1) and the backend must exist.
+    """
+    if params["score"] == "exact":
+        get_backend(params["backend"])
+        t_min, t_max, steps = float(params["t_min"]), float(params["t_max"]), int(params["steps"])
+        if params["spacing"] == "uniform" and not (t_max - t_min) / steps < t_min:
+            raise ParameterError(
+                f"steps={steps}: with the exact score and uniform spacing the step (t_max - t_min)/steps = "
+                f"{(t_max - t_min) / steps:.4g} must be < t_min={t_min} (stiffness 1/t near a training point); "
+                f"use steps > {math.ceil((t_max - t_min) / t_min)}, a larger t_min or spacing='log'"
+            )
+        if params["spacing"] == "log" and not math.log(t_max / t_min) / steps < 1.0:
+            raise ParameterError(f"steps={steps}: the step in log t, log(t_max/t_min)/steps, must be < 1")
     if float(params["ratio_min"]) > float(params["ratio_max"]):
         raise ParameterError(f"ratio_min={params['ratio_min']} must be <= ratio_max={params['ratio_max']}")
     t_s = _t_s(params)
@@ -360,18 +431,47 @@ def _leg_steps(params: Mapping[str, Any], t: float, t_from: float | None = None)
     return max(1, round(steps * frac))
 
 
+def two_gaussian_points(params: Mapping[str, Any], seed: np.random.SeedSequence) -> np.ndarray:
+    """The (n, d) training set of one realization: N(+m, sigma^2 I) for even i, N(-m, ...) for odd i (nested in n).
+
+    The noise is one standard-normal (n, d) draw, row by row, from the stream :func:`nested_seed` keyed by
+    (d, m, sigma): a prefix of the draw for a larger n, so the sets are nested.
+    """
+    d, m, sigma, n = int(params["d"]), float(params["m"]), float(params["sigma"]), int(params["n"])
+    stream = nested_seed(seed, {"dataset": "two_gaussians", "d": d, "m": m, "sigma": sigma})
+    rng = np.random.Generator(np.random.PCG64(stream))
+    sign = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
+    return sign[:, None] * np.full(d, m) + sigma * rng.standard_normal((n, d))
+
+
+def _clone_score(params: Mapping[str, Any], sch: Any, seed: np.random.SeedSequence) -> tuple[Any, Any]:
+    """The score, and the training points on the backend (None for the population score)."""
+    d, m = int(params["d"]), float(params["m"])
+    mvec = np.full(d, m)
+    if params["score"] == "population":
+        return mixture_score(np.stack([mvec, -mvec]), float(params["sigma"]), sch), None
+    xp = get_backend(params["backend"]).xp
+    data = xp.asarray(two_gaussian_points(params, seed))
+    return exact_score(data, sch, tile=int(params["tile"]), dtype=params["dtype"]), data
+
+
 def run_clones(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
     """One realization of ``diffusion.clones`` (module docstring)."""
     d, m, sigma = int(params["d"]), float(params["m"]), float(params["sigma"])
     sch = _schedule(params)
     mvec = np.full(d, m)
-    score = mixture_score(np.stack([mvec, -mvec]), sigma, sch)
+    score, data = _clone_score(params, sch, seed)
+    exact = data is not None
+    xp = get_backend(params["backend"]).xp if exact else np
+    mdev = xp.asarray(mvec)
     B = int(params["n_pairs"])
     ts = clone_times(params)
 
-    def exact_draw(t: float, rng: np.random.Generator) -> np.ndarray:
-        sign = np.where(rng.integers(0, 2, size=B) == 0, 1.0, -1.0)
-        return noise_to(sign[:, None] * mvec + sigma * rng.standard_normal((B, d)), sch, t, rng)
+    def exact_draw(t: float, rng: np.random.Generator, size: int = B) -> Any:
+        if exact:  # the empirical marginal: a uniform training point noised to t
+            return noise_to(data[xp.asarray(rng.integers(0, data.shape[0], size=size))], sch, t, rng)
+        sign = np.where(rng.integers(0, 2, size=size) == 0, 1.0, -1.0)
+        return noise_to(sign[:, None] * mvec + sigma * rng.standard_normal((size, d)), sch, t, rng)
 
     if params["start"] == "trajectory":
         xT = exact_draw(sch.t_max, child_rng(seed, 1))
@@ -381,16 +481,37 @@ def run_clones(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[
     else:
         states = [exact_draw(float(t), child_rng(seed, 1, k)) for k, t in enumerate(ts)]
     n_same = np.zeros(ts.size, dtype=np.int32)
+    n_point = np.full(ts.size, -1, dtype=np.int32)
+    ref = {k: np.full(ts.size, np.nan) for k in ("phi", "phi_err", "q", "q_err")}
+    if exact:
+        labels = np.sign(np.asarray(data.get() if hasattr(data, "get") else data) @ mvec)
+        tile = int(params["tile"])
     for k, t in enumerate(ts):
         a, b = clone_ends(score, sch, states[k], float(t), steps=_leg_steps(params, float(t)),
                           rng=child_seed(seed, 3, k))  # fmt: skip
-        n_same[k] = int(np.sum(np.sign(a @ mvec) == np.sign(b @ mvec)))
+        n_same[k] = int(xp.sum(xp.sign(a @ mdev) == xp.sign(b @ mdev)))
+        if not exact:
+            continue
+        ends = commitment(xp.concatenate([a, b])[None], [sch.t_min], data, sch, tile=tile).nearest[0]
+        n_point[k] = int(np.sum(ends[:B] == ends[B:]))
+        nd = int(params["n_draws"])
+        if nd:
+            x = exact_draw(float(t), child_rng(seed, 4, k), nd)
+            same_class, same_point = clone_overlap(data, labels, sch, x, float(t), tile=tile)
+            ref["phi"][k], ref["phi_err"][k] = same_class.mean(), same_class.std(ddof=1) / math.sqrt(nd)
+            ref["q"][k], ref["q_err"][k] = same_point.mean(), same_point.std(ddof=1) / math.sqrt(nd)
     return {
         "n_same": n_same,
         "n_pairs": np.int32(B),
         "t_branch": ts,
         "t_S": np.float64(_t_s(params)),
         "sign_error_bound": np.float64(0.5 * math.erfc(m * math.sqrt(d) / sigma / math.sqrt(2.0))),
+        "n_same_point": n_point,
+        "phi_reference": ref["phi"],
+        "phi_reference_error": ref["phi_err"],
+        "same_point_reference": ref["q"],
+        "same_point_reference_error": ref["q_err"],
+        "t_C": np.float64(collapse_time(int(params["n"]), d, sigma) if exact else math.nan),
     }
 
 
@@ -404,6 +525,22 @@ def clones_variables(config: Mapping[str, Any]) -> dict[str, Variable]:
         "t_branch": Variable(("t_ratio",), "float64", np.nan, {"long_name": "branching time", "units": ou_t}),
         "t_S": _scalar("float64", np.nan, "speciation time 0.5 log(m^2 d + sigma^2)", ou_t),
         "sign_error_bound": _scalar("float64", np.nan, "Phi(-|m_vec|/sigma): bound on a clone's sign error at t_min"),
+        "n_same_point": Variable(("t_ratio",), "int32", -1, {"long_name": "clone pairs ending nearest the same "
+                                                             "training point (score = exact; -1: population)",
+                                                             "units": "1"}),
+        "phi_reference": Variable(("t_ratio",), "float64", np.nan, {"long_name": "exact finite-n cloning probability "
+                                                                    "E sum_c W_c^2 of this training set (Monte Carlo)",
+                                                                    "units": "1"}),
+        "phi_reference_error": Variable(("t_ratio",), "float64", np.nan, {"long_name": "standard error of "
+                                                                          "phi_reference", "units": "1"}),
+        "same_point_reference": Variable(("t_ratio",), "float64", np.nan, {"long_name": "exact probability that two "
+                                                                           "clones end at the same training point, "
+                                                                           "E sum_mu w_mu^2 (Monte Carlo)",
+                                                                           "units": "1"}),
+        "same_point_reference_error": Variable(("t_ratio",), "float64", np.nan, {"long_name": "standard error of "
+                                                                                 "same_point_reference", "units": "1"}),
+        "t_C": _scalar("float64", np.nan, "collapse time 0.5 log(1 + sigma^2/(n^(2/d) - 1)) (diffusion.collapse_time, "
+                       "component variance sigma^2)", ou_t),
     }  # fmt: skip
 
 
@@ -422,21 +559,33 @@ def clones_attrs(config: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "time_convention": "Ornstein-Uhlenbeck (BBBM): x_t = exp(-t) a + sqrt(1 - exp(-2t)) z",
         "class_definition": "sign of the end point's projection on m_vec at t_min",
-        "score": "exact population score of the two-Gaussian mixture (amphase.simulate.diffusion.score.MixtureScore)",
+        "score_definition": "population: exact population score of the two-Gaussian mixture "
+        "(amphase.simulate.diffusion.score.MixtureScore); exact: exact empirical score of n training points drawn "
+        "from it, even i from +m, odd i from -m (amphase.simulate.diffusion.score.ExactScore)",
     }
 
 
 def clones_memory(params: Mapping[str, Any]) -> float:
     """Bytes: the recorded states and two clones per pair."""
     B, d, k = int(params["n_pairs"]), int(params["d"]), int(params["n_times"]) + 1
-    return float(8 * B * d * (k + 8))
+    if params.get("score") != "exact":
+        return float(8 * B * d * (k + 8))
+    n, tile, nd = int(params["n"]), int(params["tile"]), int(params["n_draws"])
+    return float(8 * (B * d * (k + 8) + 4 * n * d + 2 * (2 * B + nd) * min(tile, n) + nd * d))
 
 
 def clones_cost(params: Mapping[str, Any]) -> float:
-    """Relative cost: pair-steps x dimension (the first leg and two clones per branching time)."""
+    """Relative cost: pair-steps x dimension (the first leg and two clones per branching time).
+
+    Exact score: times (n + 16) per pair-step, plus the nearest-point pass and the reference draws.
+    """
     B, d = int(params["n_pairs"]), int(params["d"])
     legs = sum(_leg_steps(params, float(t)) for t in clone_times(params)) if math.isfinite(_t_s(params)) else 0
-    return float(B * d * (2 * legs + (int(params["steps"]) if params["start"] == "trajectory" else 0)))
+    pair_steps = B * (2 * legs + (int(params["steps"]) if params["start"] == "trajectory" else 0))
+    if params.get("score") != "exact":
+        return float(pair_steps * d)
+    k = int(params["n_times"]) + 1
+    return float((pair_steps + 2 * B * k + 4 * int(params["n_draws"]) * k) * (int(params["n"]) + 16) * d)
 
 
 CLONES = Model(
@@ -444,7 +593,7 @@ CLONES = Model(
     title="Cloning probability of two Gaussians: clones branched at time t end in the same class (Biroli et al.)",
     references=BBBM24,
     params=CLONES_PARAMS,
-    gridable=("d", "m", "sigma", "steps", "n_pairs", "start"),
+    gridable=("d", "m", "sigma", "steps", "n_pairs", "start", "score", "n", "n_draws", "dtype"),
     defaults=CLONES_DEFAULTS,
     variables=clones_variables,
     sizes=clones_sizes,
