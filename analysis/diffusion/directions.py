@@ -242,6 +242,7 @@ def compare_spectrum(ds: xr.Dataset) -> xr.Dataset:
     R = int(ds.sizes["realization"])
     gap = 1.0 - ds["projected_gaussian"]
     kept = ((1.0 - ds["projected"]) / gap).where(gap >= MIN_GAP)
+    linear = ((1.0 - ds["projected_linear"]) / gap).where(gap >= MIN_GAP) if "projected_linear" in ds else None
     frac = (ds["count"] / ds["count_gaussian"]).where(ds["count_gaussian"] > 0)
     t = ds["time"].values
     res = xr.Dataset()
@@ -250,6 +251,9 @@ def compare_spectrum(ds: xr.Dataset) -> xr.Dataset:
     res["count_fraction"] = frac.mean("realization")
     res["condensed"] = (1.0 - ds["ipr"]).mean("realization")
     res["sv_sorted"] = ds["sv_sorted"].mean("realization") if "sv_sorted" in ds else np.nan
+    if linear is not None:
+        res["kept_linear"] = linear.mean("realization")
+        res.update(_crossings(t, linear, "t_lin"))
     for name, y in (("t_spec", kept), ("t_count", frac), ("t_cond", 1.0 - ds["ipr"])):
         res.update(_crossings(t, y, name))
     res.update(_predictions(ds, res["t_spec"]))
@@ -346,6 +350,12 @@ def _others(res: xr.Dataset) -> list[str]:
     return [d for d in res["t_half"].dims if d not in ("K", "group")]
 
 
+def _lin(row: xr.Dataset) -> str:
+    if "t_lin" not in row:
+        return "nan"
+    return _f(float(row.t_lin)) + " ± " + _f(float(row.t_lin_error), 2)
+
+
 def table_spectrum(res: xr.Dataset) -> str:
     """One line per grid point and group: AVS's observable's loss times ± s.e. against their t_c."""
     a = res.attrs
@@ -355,6 +365,7 @@ def table_spectrum(res: xr.Dataset) -> str:
         f"{a['probe'] or '(grid)'} points, {a['n_probes']} centres x {a['realizations']} realizations",
         "# t_spec: (1 - projected)/(1 - Gaussian) falls to 1/2 (scanning down in t; only where the Gaussian gap >= "
         f"{MIN_GAP}); t_count: the group's count of values < {a['threshold']:g} falls to half its Gaussian count",
+        "# t_lin: the same as t_spec from the exact Jacobian at the centre (AVS's spectrum to first order in the step)",
         "# ± s.e. over the realizations that cross (n); t_cond: 1 - sum w^2 at the stacked probes = 1/2; "
         "t_c: AVS; t_coll: entropy collapse",
     ]
@@ -364,7 +375,7 @@ def table_spectrum(res: xr.Dataset) -> str:
         if sel:
             lines.append("# " + ", ".join(f"{k} = {v}" for k, v in sel.items()))
         lines.append(
-            f"{'K':>6} {'g':>1} {'t_spec ± s.e.':>21} {'n':>1} {'t_count ± s.e.':>21} {'n':>1} {'t_c':>7} "
+            f"{'K':>6} {'g':>1} {'t_spec ± s.e.':>21} {'n':>1} {'t_lin ± s.e.':>21} {'t_count ± s.e.':>21} {'n':>1} {'t_c':>7} "
             f"{'t_spec/t_c':>10} {'t_cond ± s.e.':>21} {'t_coll':>7}"
         )
         for K in r["K"].values if "K" in r.dims else [None]:
@@ -377,6 +388,7 @@ def table_spectrum(res: xr.Dataset) -> str:
                 lines.append(
                     f"{int(K) if K is not None else -1:>6} {int(g):>1} "
                     f"{_f(ts) + ' ± ' + _f(float(row.t_spec_error), 2):>21} {int(row.n_t_spec):>1} "
+                    f"{_lin(row):>21} "
                     f"{_f(float(row.t_count)) + ' ± ' + _f(float(row.t_count_error), 2):>21} {int(row.n_t_count):>1} "
                     f"{_f(tc):>7} {_f(ts / tc if tc > 0 else math.nan):>10} "
                     f"{_f(float(row.t_cond)) + ' ± ' + _f(float(row.t_cond_error), 2):>21} {_f(float(rk.t_collapse)):>7}"
@@ -409,11 +421,14 @@ def plot_spectrum(res: xr.Dataset, title: str = "") -> Any:
                     ax.plot(t, y, color=c, marker=".", label=f"group {int(g)} kept")
                     ax.fill_between(t, y - e, y + e, color=c, alpha=0.25)
                     ax.plot(t, rk["count_fraction"].sel(group=g).values, color=c, ls="-.", lw=0.8)
+                    if "kept_linear" in rk:
+                        ax.plot(t, rk["kept_linear"].sel(group=g).values, color=c, ls="-", lw=2.5, alpha=0.4)
                 tc = float(rk["t_c"].sel(group=g))
                 if np.isfinite(tc) and np.isfinite(y).any():
                     ax.axvline(tc, color=c, ls="--", lw=1)
             ax.plot(t, rk["condensed"].isel(group=0).values, color="k", ls=":", lw=1, label="1 - ipr")
             ax.plot([], [], color="k", ls="-.", lw=0.8, label="count / Gaussian count")
+            ax.plot([], [], color="k", ls="-", lw=2.5, alpha=0.4, label="linearised (exact Jacobian)")
             ax.axhline(HALF, color="grey", lw=0.5)
             ax.set(xscale="log", ylim=(-0.05, 1.4), xlabel="t (VE noise variance)", title=f"K={K} {tag}".strip())
             if j == 0:

@@ -62,6 +62,7 @@ __all__ = [
     "gaussian_values",
     "group_projection",
     "jacobian_spectrum",
+    "linearized_spectrum",
     "normalized_spectrum",
     "orthogonal_frame",
     "stacked_scores",
@@ -208,6 +209,27 @@ def jacobian_spectrum(score: Any, x: Any, t: float) -> np.ndarray:
     :class:`~amphase.simulate.diffusion.score.ExactScore` (VE); streamed second moment, d <= 64.
     """
     return np.linalg.eigvalsh(_host(score.denoiser_jacobian(x, t)))
+
+
+def linearized_spectrum(jacobian: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""AVS's normalised spectrum to first order in the step, from the denoiser Jacobian :math:`J_D` (P, d, d).
+
+    Values :math:`|1 - \lambda_k|` over their maximum, descending (P, d), and the eigenvectors as rows (P, d, d),
+    ready for :func:`group_projection` and :func:`count_below` (module docstring, "Reading"; no rank-one part to
+    drop). The projection of these values on a group is :math:`1 - \operatorname{tr}(P_g J_D)/n_g` over the
+    maximum when every :math:`\lambda_k \le 1`.
+    """
+    j = np.asarray(_host(jacobian), dtype=np.float64)
+    if j.ndim != 3 or j.shape[1] != j.shape[2]:
+        raise ParameterError(f"jacobian of shape {j.shape}: expected (P, d, d)")
+    lam, vec = np.linalg.eigh(j)
+    a = np.abs(1.0 - lam)
+    order = np.argsort(-a, axis=1)
+    a = np.take_along_axis(a, order, axis=1)
+    vt = np.take_along_axis(vec.transpose(0, 2, 1), order[:, :, None], axis=1)
+    top = a[:, :1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(top > 0, a / np.where(top > 0, top, 1.0), np.nan), vt
 
 
 def gaussian_values(variances: np.ndarray, t: float) -> np.ndarray:

@@ -362,8 +362,11 @@ def run_spectrum(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dic
     nt = len(ts)
     out = {
         k: np.full((nt, GROUPS), np.nan)
-        for k in ("projected", "projected_error", "projected_gaussian", "count", "count_error", "count_gaussian", "ipr")
-    }
+        for k in (
+            "projected", "projected_error", "projected_linear", "projected_linear_error", "projected_gaussian",
+            "count", "count_error", "count_gaussian", "ipr",
+        )
+    }  # fmt: skip
     sv_sorted = np.full((nt, d - 1), np.nan)
     sv_err = np.full((nt, d - 1), np.nan)
     for i, t in enumerate(ts):
@@ -376,6 +379,10 @@ def run_spectrum(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dic
         cnt = avs.count_below(v, vt, index, GROUPS, theta)
         out["projected"][i], out["projected_error"][i] = _mean_se(proj)
         out["count"][i], out["count_error"][i] = _mean_se(cnt)
+        lv, lvt = avs.linearized_spectrum(score.denoiser_jacobian(xp.asarray(centres), t))
+        out["projected_linear"][i], out["projected_linear_error"][i] = _mean_se(
+            avs.group_projection(lv, lvt, index, GROUPS)
+        )
         gv = avs.gaussian_values(var, t)
         pts = (centres[:, None, :] + np.sqrt(t) * frames).reshape(P * d, d)
         ip = float(np.mean(np.asarray(_host(score.inverse_participation(xp.asarray(pts), t)))))
@@ -384,7 +391,7 @@ def run_spectrum(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dic
                 out["projected_gaussian"][i, g] = float(gv[index == g].mean())
                 out["count_gaussian"][i, g] = float((gv[index == g] < theta).sum())
                 out["ipr"][i, g] = ip
-    for k in ("projected", "projected_error", "count", "count_error"):
+    for k in ("projected", "projected_error", "projected_linear", "projected_linear_error", "count", "count_error"):
         out[k][:, n_g == 0] = np.nan
     variance, sample_variance = _group_variances(params, data)
     return {**out, "sv_sorted": sv_sorted, "sv_sorted_error": sv_err, "variance": variance,
@@ -407,6 +414,8 @@ def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
             "sv_sorted_error": tr("standard error of sv_sorted over centres"),
             "projected": tg("mean over centres of the normalised spectrum projected on the group, sum_k v_k |P_g u_k|^2/n_g"),
             "projected_error": tg("standard error of projected over centres"),
+            "projected_linear": tg("the same from the exact Jacobian at the centre, |1 - eig(Cov_w/t)| over its max"),
+            "projected_linear_error": tg("standard error of projected_linear over centres"),
             "projected_gaussian": tg("Gaussian (linear score) value (var_min + t)/(var_g + t) of projected"),
             "count": tg("mean over centres of the threshold count in the group, sum_k [v_k < threshold] |P_g u_k|^2"),
             "count_error": tg("standard error of count over centres"),
