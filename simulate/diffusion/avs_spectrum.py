@@ -41,8 +41,8 @@ J_S\rVert\sigma_t`). When the softmax weights condense on one training point, :m
 every :math:`v_k = 1`.
 
 Per direction group AVS read the spectrum by eye (the gap between the tangent and the normal singular values); the
-group read-outs here are two (derived here): the **projection** :math:`\bar v_g = n_g^{-1}\sum_k v_k\lVert P_g
-u_k\rVert^2` of the normalised spectrum on the group's coordinates (:math:`u_k` the right singular vectors, P_g the
+group read-outs here are two (derived here): the **projection** :math:`\bar v_g \propto \sum_k v_k\lVert P_g
+u_k\rVert^2` (a weighted mean, :func:`group_projection`) of the normalised spectrum on the group's coordinates (:math:`u_k` the right singular vectors, P_g the
 projector on group g), and the **count** :math:`c_g = \sum_k \mathbb 1[v_k < \theta]\lVert P_g u_k\rVert^2`, the
 part of the threshold dimension estimate :math:`\#\{k : v_k < \theta\}` that lies in group g (Gaussian value
 :math:`n_g\,\mathbb 1[v^G_g < \theta]`).
@@ -174,16 +174,17 @@ def _weights(vt: np.ndarray, index: np.ndarray, n_groups: int) -> np.ndarray:
 
 
 def group_projection(values: np.ndarray, vt: np.ndarray, index: np.ndarray, n_groups: int) -> np.ndarray:
-    r""":math:`\bar v_g = n_g^{-1}\sum_k v_k \lVert P_g u_k\rVert^2`, (P, G); NaN for an empty group.
+    r""":math:`\bar v_g = \sum_k v_k \lVert P_g u_k\rVert^2 / \sum_k \lVert P_g u_k\rVert^2`, (P, G); NaN if empty.
 
     ``values`` (P, m) pair with the last m rows of ``vt`` (the first dropped when m = d - 1, as by
-    :func:`normalized_spectrum`).
+    :func:`normalized_spectrum`); the sums run over those m vectors, so the denominator is :math:`n_g` less the
+    dropped vector's share in group g (a weighted mean: equal values v give v).
     """
     vt = np.asarray(vt, dtype=np.float64)
     index = _check_groups(vt, index, n_groups)
     values = np.asarray(values, dtype=np.float64)
     w = _weights(vt[:, vt.shape[1] - values.shape[1] :], index, n_groups)
-    n = np.bincount(index, minlength=n_groups).astype(float)
+    n = w.sum(axis=1)  # n_g, less the dropped vector's share in the group
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.einsum("pk,pkg->pg", values, w) / np.where(n > 0, n, np.nan)
 
