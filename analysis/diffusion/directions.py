@@ -54,6 +54,20 @@ log-weight (:math:`x` fixed): raw Gaussian data, axis probe :math:`x = \sqrt t e
 correlations between the coordinates of a normalised point neglected): axis :math:`A = 0`, :math:`B = v_j`;
 population :math:`A = \sum_j v_j^2`, :math:`B = \sum_j v_j = 1`.
 
+AVS's observable (``observable = "spectrum"``)
+----------------------------------------------
+:func:`compare_spectrum` (chosen by :func:`compare` when the dataset holds ``projected``) returns ``kept``
+:math:`= (1 - \bar v_g)/(1 - v^G_g)`, the fraction of the group's Gaussian spectral gap that the measured spectrum
+keeps (1: Gaussian; 0: the group's singular values joined the normal ones, lost), NaN where the Gaussian gap
+:math:`1 - v^G_g` is below :data:`MIN_GAP` (group 3, the reference, always; group 2 for :math:`t \gtrsim 1.7`);
+``t_spec`` where it falls to 1/2 (:func:`crossing`, per realization, mean ± s.e.), ``t_lin`` the same from the
+linearised spectrum (exact Jacobian at the centre), ``t_count`` where the group's count of normalised values below
+the threshold falls to half its Gaussian count (only where that is > 0: for threshold 1/2 group 1 is visible to the
+count only below t ≈ 1 and group 2 below t ≈ 0.09, so the count is NaN where the loss happens above those), and
+``t_cond``, ``t_c``, ``t_collapse`` as above (``t_cond`` at the stacked probes). Above t ≈ |x_0|² the common part
+:math:`S(x_0)/\sqrt t` no longer dominates one singular value, dropping the largest removes a real one, and
+``kept`` of the secant spectrum exceeds 1; the crossings lie well below that.
+
 The comparison of ``t_half`` with ``t_c`` is between an observable at a threshold (1/2) and a random-energy-model
 critical point (condensation where the log-weight variance reaches :math:`2\log K`, exact only as
 :math:`d, \log K \to \infty`); at d = 30 an offset is expected, and the table reports the ratio
@@ -211,9 +225,7 @@ def _predictions(ds: xr.Dataset, like: xr.DataArray) -> dict[str, xr.DataArray]:
 
 def _crossings(t: np.ndarray, y: xr.DataArray, name: str) -> dict[str, xr.DataArray]:
     """Per realization :func:`crossing`; mean, s.e. and count over the realizations that cross."""
-    a = xr.apply_ufunc(
-        lambda v: crossing(t, v), y, input_core_dims=[["time"]], vectorize=True, output_dtypes=[float]
-    )
+    a = xr.apply_ufunc(lambda v: crossing(t, v), y, input_core_dims=[["time"]], vectorize=True, output_dtypes=[float])
     n_ok = a.notnull().sum("realization")
     return {
         name: a.mean("realization", skipna=True),
@@ -227,7 +239,7 @@ MIN_GAP = 0.05
 
 
 def compare_spectrum(ds: xr.Dataset) -> xr.Dataset:
-    r"""AVS's observable (``observable = "spectrum"``) against their t_c per group (module docstring, "AVS's observable").
+    r"""AVS's observable (``observable = "spectrum"``) against their t_c per group (module docstring).
 
     ``kept`` :math:`= (1 - \bar v_g)/(1 - v^G_g)` (1: the group's gap is the Gaussian one; 0: its singular values
     joined the normal ones), NaN where :math:`1 - v^G_g <` :data:`MIN_GAP`; ``t_spec``: where it falls to 1/2;
@@ -353,7 +365,7 @@ def _others(res: xr.Dataset) -> list[str]:
 def _lin(row: xr.Dataset) -> str:
     if "t_lin" not in row:
         return "nan"
-    return _f(float(row.t_lin)) + " ± " + _f(float(row.t_lin_error), 2)
+    return _f(float(row.t_lin)) + " ± " + _f(float(row.t_lin_error), 2) + f" {int(row.n_t_lin)}"
 
 
 def table_spectrum(res: xr.Dataset) -> str:
@@ -375,8 +387,8 @@ def table_spectrum(res: xr.Dataset) -> str:
         if sel:
             lines.append("# " + ", ".join(f"{k} = {v}" for k, v in sel.items()))
         lines.append(
-            f"{'K':>6} {'g':>1} {'t_spec ± s.e.':>21} {'n':>1} {'t_lin ± s.e.':>21} {'t_count ± s.e.':>21} {'n':>1} {'t_c':>7} "
-            f"{'t_spec/t_c':>10} {'t_cond ± s.e.':>21} {'t_coll':>7}"
+            f"{'K':>6} {'g':>1} {'t_spec ± s.e.':>21} {'n':>1} {'t_lin ± s.e. n':>21} {'t_count ± s.e.':>21} "
+            f"{'n':>1} {'t_c':>7} {'t_spec/t_c':>10} {'t_cond ± s.e.':>21} {'t_coll':>7}"
         )
         for K in r["K"].values if "K" in r.dims else [None]:
             rk = r.sel(K=K) if K is not None else r
@@ -391,7 +403,8 @@ def table_spectrum(res: xr.Dataset) -> str:
                     f"{_lin(row):>21} "
                     f"{_f(float(row.t_count)) + ' ± ' + _f(float(row.t_count_error), 2):>21} {int(row.n_t_count):>1} "
                     f"{_f(tc):>7} {_f(ts / tc if tc > 0 else math.nan):>10} "
-                    f"{_f(float(row.t_cond)) + ' ± ' + _f(float(row.t_cond_error), 2):>21} {_f(float(rk.t_collapse)):>7}"
+                    f"{_f(float(row.t_cond)) + ' ± ' + _f(float(row.t_cond_error), 2):>21} "
+                    f"{_f(float(rk.t_collapse)):>7}"
                 )
     return "\n".join(lines)
 

@@ -42,10 +42,10 @@ every :math:`v_k = 1`.
 
 Per direction group AVS read the spectrum by eye (the gap between the tangent and the normal singular values); the
 group read-outs here are two (derived here): the **projection** :math:`\bar v_g \propto \sum_k v_k\lVert P_g
-u_k\rVert^2` (a weighted mean, :func:`group_projection`) of the normalised spectrum on the group's coordinates (:math:`u_k` the right singular vectors, P_g the
-projector on group g), and the **count** :math:`c_g = \sum_k \mathbb 1[v_k < \theta]\lVert P_g u_k\rVert^2`, the
-part of the threshold dimension estimate :math:`\#\{k : v_k < \theta\}` that lies in group g (Gaussian value
-:math:`n_g\,\mathbb 1[v^G_g < \theta]`).
+u_k\rVert^2` (a weighted mean, :func:`group_projection`) of the normalised spectrum on the group's coordinates
+(:math:`u_k` the right singular vectors, P_g the projector on group g), and the **count** :math:`c_g = \sum_k
+\mathbb 1[v_k < \theta]\lVert P_g u_k\rVert^2`, the part of the threshold dimension estimate :math:`\#\{k : v_k <
+\theta\}` that lies in group g (Gaussian value :math:`n_g\,\mathbb 1[v^G_g < \theta]`).
 """
 
 from __future__ import annotations
@@ -65,8 +65,8 @@ __all__ = [
     "linearized_spectrum",
     "normalized_spectrum",
     "orthogonal_frame",
-    "stacked_scores",
     "singular_spectrum",
+    "stacked_scores",
 ]
 
 
@@ -136,7 +136,7 @@ def stacked_scores(
 
 
 def singular_spectrum(m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Singular values (P, d), descending, and right singular vectors (P, d, d) (row k of ``[p]`` pairs with value k)."""
+    """Singular values (P, d), descending, and right singular vectors (P, d, d) (row k pairs with value k)."""
     m = np.asarray(m, dtype=np.float64)
     if m.ndim != 3 or m.shape[1] != m.shape[2]:
         raise ParameterError(f"m of shape {m.shape}: expected (P, d, d)")

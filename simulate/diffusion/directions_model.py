@@ -59,11 +59,30 @@ Normalised data are not Gaussian: their Gaussian value uses the per-direction va
 (:func:`~amphase.simulate.diffusion.data.normalized_variances`, exact) and is then the linear filter with matched
 second moments, not the exact :math:`K \to \infty` denoiser (the comparison says so).
 
-Stored per realization, on the dimensions ``time`` (``n_times`` values log-spaced from ``t_min`` to ``t_max``) and
-``group`` (three groups; a group of ``n_g = 0`` directions is NaN): ``passed``, ``passed_error``,
-``passed_median``, ``gaussian``, ``ipr``, and per group the population variance ``variance`` and the training set's
-unbiased per-direction sample variance ``sample_variance`` (mean over the group). The training set is nested in K
-(stream :func:`~amphase.simulate.diffusion.data.nested_seed` keyed by the groups and ``normalized``).
+Observables (``observable``)
+----------------------------
+``diagonal`` (default)
+    The diagonal of :math:`J_D` per group at the probes above (what follows).
+``spectrum``
+    AVS's own observable (:mod:`amphase.simulate.diffusion.avs_spectrum`, read in the authors' code): at
+    ``n_probes`` centres :math:`x_0` (``probe = "train"``: training points, AVS's choice; ``"population"``: fresh
+    points of the data law; ``"axis"`` is refused), the exact scores at :math:`x_0 + \sqrt t z_k` for a Haar frame
+    :math:`z_1..z_d` (one per centre, stream ``(2,)``, the same at every t) are stacked and divided by
+    :math:`\sqrt t`; the singular values, largest dropped, over their maximum, are AVS's normalised spectrum
+    :math:`v_k`. Stored, mean and s.e. over centres: the sorted spectrum ``sv_sorted`` (``time``, ``rank``), its
+    projection on each group ``projected`` against the Gaussian value :math:`(\sigma_{\min}^2 + t)/(\sigma_g^2 + t)`
+    (``projected_gaussian``), the same projection of the linearised spectrum :math:`|1 - \lambda(J_D)|` at the
+    centre (``projected_linear``: AVS's observable to first order in the step, from the exact Jacobian), the
+    threshold count of values below ``threshold`` per group (``count``, Gaussian value ``count_gaussian``), and the
+    inverse participation at the stacked probes (``ipr``). Group 3 (std 0.01) is the reference of the normalisation:
+    its Gaussian value is 1 and it carries no reading.
+
+Stored per realization (``observable = "diagonal"``), on the dimensions ``time`` (``n_times`` values log-spaced
+from ``t_min`` to ``t_max``) and ``group`` (three groups; a group of ``n_g = 0`` directions is NaN): ``passed``,
+``passed_error``, ``passed_median``, ``gaussian``, ``ipr``, and per group the population variance ``variance``
+and the training set's unbiased per-direction sample variance ``sample_variance`` (mean over the group). The
+training set is nested in K (stream :func:`~amphase.simulate.diffusion.data.nested_seed` keyed by the groups and
+``normalized``).
 """
 
 from __future__ import annotations
@@ -220,7 +239,9 @@ def check(params: Mapping[str, Any]) -> None:
     if params.get("observable", "diagonal") == "spectrum":
         d = sum(group_sizes(params))
         if params["probe"] == "axis":
-            raise ParameterError("probe='axis' with observable='spectrum': AVS's centres are train or population points")
+            raise ParameterError(
+                "probe='axis' with observable='spectrum': AVS's centres are train or population points"
+            )
         if not 2 <= d <= FULL_SECOND_MAX_D:
             raise ParameterError(f"n1 + n2 + n3 = {d}: observable='spectrum' needs 2 <= d <= {FULL_SECOND_MAX_D}")
     get_backend(params["backend"])
@@ -412,7 +433,7 @@ def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
         return {
             "sv_sorted": tr("mean over centres of AVS's normalised singular values (largest dropped), descending"),
             "sv_sorted_error": tr("standard error of sv_sorted over centres"),
-            "projected": tg("mean over centres of the normalised spectrum projected on the group, sum_k v_k |P_g u_k|^2/n_g"),
+            "projected": tg("mean over centres of the normalised spectrum projected on the group (weighted mean)"),
             "projected_error": tg("standard error of projected over centres"),
             "projected_linear": tg("the same from the exact Jacobian at the centre, |1 - eig(Cov_w/t)| over its max"),
             "projected_linear_error": tg("standard error of projected_linear over centres"),
@@ -421,7 +442,9 @@ def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
             "count_error": tg("standard error of count over centres"),
             "count_gaussian": tg("Gaussian value of count: n_g [(var_min + t)/(var_g + t) < threshold]"),
             "ipr": tg("mean inverse participation sum_mu w_mu^2 at the stacked probes"),
-            "variance": Variable(("group",), "float64", np.nan, {"long_name": "per-direction variance of the data law"}),
+            "variance": Variable(
+                ("group",), "float64", np.nan, {"long_name": "per-direction variance of the data law"}
+            ),
             "sample_variance": Variable(
                 ("group",), "float64", np.nan,
                 {"long_name": "per-direction unbiased sample variance of the training set"},
