@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+import xarray as xr
 
 from amphase.errors import ParameterError
 from amphase.simulate.diffusion import avs_spectrum as avs
@@ -137,3 +138,52 @@ def test_model_spectrum_run_k1_loses_every_group_and_has_the_declared_shapes():
     np.testing.assert_allclose(out["projected_linear"], 1.0, rtol=1e-12)
     np.testing.assert_array_equal(out["count"], 0.0)
     np.testing.assert_array_equal(out["ipr"], 1.0)
+
+
+def _synthetic_spectrum(t0: np.ndarray, jitter: np.ndarray) -> xr.Dataset:
+    """A spectrum dataset whose kept fraction is linear in log t, crossing 1/2 at t0[g] * jitter[r] (groups 1, 2)."""
+
+    t = np.geomspace(1e-4, 10.0, 21)
+    R, G = len(jitter), 3
+    var = np.array([1.0, 0.09, 1e-4])
+    gv = np.stack([avs.gaussian_values(var, float(tt)) for tt in t])  # (time, G)
+    proj = np.empty((1, R, len(t), G))
+    for r in range(R):
+        for g in range(G):
+            kept = np.clip(0.5 + 0.2 * np.log(t / (t0[g] * jitter[r])), 0.0, 1.0)
+            proj[0, r, :, g] = 1.0 - kept * (1.0 - gv[:, g])
+    dims = ("K", "realization", "time", "group")
+    full = np.broadcast_to(gv, proj.shape).copy()
+    ds = xr.Dataset(
+        {
+            "projected": (dims, proj),
+            "projected_linear": (dims, proj.copy()),
+            "projected_gaussian": (dims, full),
+            "count": (dims, np.zeros_like(proj)),
+            "count_gaussian": (dims, np.zeros_like(proj)),
+            "ipr": (dims, np.zeros_like(proj)),
+            "sv_sorted": (("K", "realization", "time", "rank"), np.ones((1, R, len(t), 29))),
+        },
+        coords={"K": [100], "realization": np.arange(R), "time": t, "group": [1, 2, 3], "rank": np.arange(2, 31)},
+    )
+    for k, v in {**DEFAULTS, "observable": "spectrum"}.items():
+        ds.attrs[f"param_{k}"] = v
+    return ds
+
+
+def test_spectrum_comparison_recovers_known_crossings_and_skips_the_reference_group():
+    from amphase.analysis.diffusion.directions import compare, table
+    from amphase.theory.diffusion.geometric import critical_times
+
+    t0 = np.array([0.3, 0.03, 0.003])
+    jitter = np.array([0.9, 1.0, 1.2, 1.05])
+    res = compare(_synthetic_spectrum(t0, jitter))
+    per = t0[:, None] * jitter[None, :]
+    got = res["t_spec"].sel(K=100).values
+    np.testing.assert_allclose(got[:2], per.mean(axis=1)[:2], rtol=1e-10)
+    np.testing.assert_allclose(res["t_spec_error"].sel(K=100).values[:2], per.std(axis=1, ddof=1)[:2] / 2, rtol=1e-10)
+    np.testing.assert_allclose(res["t_lin"].sel(K=100).values[:2], per.mean(axis=1)[:2], rtol=1e-10)
+    assert math.isnan(got[2])  # group 3 is the normalisation's reference: no gap, no reading
+    var = np.repeat([1.0, 0.09, 1e-4], 10)
+    np.testing.assert_allclose(res["t_c"].sel(K=100).values, critical_times(var, 100)[[0, 10, 20]], rtol=1e-12)
+    assert "t_spec" in table(res)
