@@ -59,11 +59,30 @@ Normalised data are not Gaussian: their Gaussian value uses the per-direction va
 (:func:`~amphase.simulate.diffusion.data.normalized_variances`, exact) and is then the linear filter with matched
 second moments, not the exact :math:`K \to \infty` denoiser (the comparison says so).
 
-Stored per realization, on the dimensions ``time`` (``n_times`` values log-spaced from ``t_min`` to ``t_max``) and
-``group`` (three groups; a group of ``n_g = 0`` directions is NaN): ``passed``, ``passed_error``,
-``passed_median``, ``gaussian``, ``ipr``, and per group the population variance ``variance`` and the training set's
-unbiased per-direction sample variance ``sample_variance`` (mean over the group). The training set is nested in K
-(stream :func:`~amphase.simulate.diffusion.data.nested_seed` keyed by the groups and ``normalized``).
+Observables (``observable``)
+----------------------------
+``diagonal`` (default)
+    The diagonal of :math:`J_D` per group at the probes above (what follows).
+``spectrum``
+    AVS's own observable (:mod:`amphase.simulate.diffusion.avs_spectrum`, read in the authors' code): at
+    ``n_probes`` centres :math:`x_0` (``probe = "train"``: training points, AVS's choice; ``"population"``: fresh
+    points of the data law; ``"axis"`` is refused), the exact scores at :math:`x_0 + \sqrt t z_k` for a Haar frame
+    :math:`z_1..z_d` (one per centre, stream ``(2,)``, the same at every t) are stacked and divided by
+    :math:`\sqrt t`; the singular values, largest dropped, over their maximum, are AVS's normalised spectrum
+    :math:`v_k`. Stored, mean and s.e. over centres: the sorted spectrum ``sv_sorted`` (``time``, ``rank``), its
+    projection on each group ``projected`` against the Gaussian value :math:`(\sigma_{\min}^2 + t)/(\sigma_g^2 + t)`
+    (``projected_gaussian``), the same projection of the linearised spectrum :math:`|1 - \lambda(J_D)|` at the
+    centre (``projected_linear``: AVS's observable to first order in the step, from the exact Jacobian), the
+    threshold count of values below ``threshold`` per group (``count``, Gaussian value ``count_gaussian``), and the
+    inverse participation at the stacked probes (``ipr``). Group 3 (std 0.01) is the reference of the normalisation:
+    its Gaussian value is 1 and it carries no reading.
+
+Stored per realization (``observable = "diagonal"``), on the dimensions ``time`` (``n_times`` values log-spaced
+from ``t_min`` to ``t_max``) and ``group`` (three groups; a group of ``n_g = 0`` directions is NaN): ``passed``,
+``passed_error``, ``passed_median``, ``gaussian``, ``ipr``, and per group the population variance ``variance``
+and the training set's unbiased per-direction sample variance ``sample_variance`` (mean over the group). The
+training set is nested in K (stream :func:`~amphase.simulate.diffusion.data.nested_seed` keyed by the groups and
+``normalized``).
 """
 
 from __future__ import annotations
@@ -79,7 +98,7 @@ from amphase.simulate.backend import get_backend
 from amphase.simulate.diffusion.data import linear_manifold, linear_stds, nested_seed, normalized_variances
 from amphase.simulate.diffusion.schedules import make_schedule
 from amphase.simulate.diffusion.score import exact_score
-from amphase.simulate.lse import DEFAULT_TILE, kernel_params
+from amphase.simulate.lse import DEFAULT_TILE, FULL_SECOND_MAX_D, kernel_params
 from amphase.simulate.models import Model, Variable
 from amphase.simulate.seeding import child_rng
 
@@ -101,6 +120,9 @@ GROUPS = 3
 
 #: probe kinds (module docstring).
 PROBES = ("train", "population", "axis")
+
+#: what is measured (module docstring, "Observables").
+OBSERVABLES = ("diagonal", "spectrum")
 
 PARAMS: tuple[Param | Choice, ...] = (
     Param(
@@ -128,6 +150,19 @@ PARAMS: tuple[Param | Choice, ...] = (
     ),
     Choice("probe", "where the Jacobian is measured: noised training points, noised fresh points, sqrt(t) e_j", PROBES),
     Param("n_probes", "probes per realization (train, population)", lower=2, upper=10**6, integer=True),
+    Choice(
+        "observable",
+        "diagonal: the denoiser Jacobian's diagonal per group; spectrum: AVS's singular values of stacked scores",
+        OBSERVABLES,
+    ),
+    Param(
+        "threshold",
+        "spectrum: normalised singular values below it count as tangent directions",
+        lower=0.0,
+        upper=1.0,
+        lower_open=True,
+        upper_open=True,
+    ),
     Param("t_min", "smallest VE noise variance of the time grid", lower=0.0, lower_open=True),
     Param("t_max", "largest VE noise variance of the time grid", lower=0.0, lower_open=True),
     Param("n_times", "noise variances, log-spaced from t_min to t_max", lower=2, upper=10**4, integer=True),
@@ -144,6 +179,8 @@ DEFAULTS: dict[str, Any] = {
     "normalized": 0,
     "probe": "train",
     "n_probes": 256,
+    "observable": "diagonal",
+    "threshold": 0.5,
     "t_min": 1e-4,
     "t_max": 10.0,
     "n_times": 25,
@@ -199,6 +236,14 @@ def check(params: Mapping[str, Any]) -> None:
         raise ParameterError("n1, n2, n3: at least one direction group must have n_g >= 1 directions")
     if not float(params["t_min"]) < float(params["t_max"]):
         raise ParameterError(f"t_min={params['t_min']}, t_max={params['t_max']}: t_min must be below t_max")
+    if params.get("observable", "diagonal") == "spectrum":
+        d = sum(group_sizes(params))
+        if params["probe"] == "axis":
+            raise ParameterError(
+                "probe='axis' with observable='spectrum': AVS's centres are train or population points"
+            )
+        if not 2 <= d <= FULL_SECOND_MAX_D:
+            raise ParameterError(f"n1 + n2 + n3 = {d}: observable='spectrum' needs 2 <= d <= {FULL_SECOND_MAX_D}")
     get_backend(params["backend"])
 
 
@@ -223,6 +268,8 @@ def _index(params: Mapping[str, Any]) -> np.ndarray:
 
 def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
     """One realization (module docstring)."""
+    if params.get("observable", "diagonal") == "spectrum":
+        return run_spectrum(params, seed)
     backend = get_backend(params["backend"])
     xp = backend.xp
     data = training_points(params, seed)
@@ -284,12 +331,125 @@ def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np
     }
 
 
+def _group_variances(params: Mapping[str, Any], data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    index, var, K = _index(params), population_variances(params), data.shape[0]
+    variance = np.full(GROUPS, np.nan)
+    sample_variance = np.full(GROUPS, np.nan)
+    for g in range(GROUPS):
+        sel = index == g
+        if sel.any():
+            variance[g] = float(var[sel].mean())
+            sample_variance[g] = float(data[:, sel].var(axis=0, ddof=1).mean()) if K > 1 else 0.0
+    return variance, sample_variance
+
+
+def _mean_se(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard error over axis 0 (NaN error with one row)."""
+    n = a.shape[0]
+    err = a.std(axis=0, ddof=1) / np.sqrt(n) if n > 1 else np.full(a.shape[1:], np.nan)
+    return a.mean(axis=0), err
+
+
+def run_spectrum(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+    r"""One realization of AVS's observable (``observable = "spectrum"``; module docstring, "Observables").
+
+    Centres: ``n_probes`` training points (``probe = "train"``, AVS's) or fresh points of the data law
+    (``population``), drawn once (stream ``(1,)``), each with its own Haar frame (stream ``(2,)``), the same at every
+    t. Per t: the (P, d, d) stacked scores, their singular values, AVS's normalised spectrum, its projection and
+    threshold count per group (:mod:`amphase.simulate.diffusion.avs_spectrum`), mean and s.e. over centres.
+    """
+    from amphase.simulate.diffusion import avs_spectrum as avs
+
+    backend = get_backend(params["backend"])
+    xp = backend.xp
+    data = training_points(params, seed)
+    K, d = data.shape
+    index = _index(params)
+    var = population_variances(params)
+    score = exact_score(
+        xp.asarray(data), make_schedule("ve", sigma=1.0), tile=int(params["tile"]), dtype=params["dtype"]
+    )
+    ts = times(params)
+    P = int(params["n_probes"])
+    rng = child_rng(seed, 1)
+    if params["probe"] == "train":
+        centres = data[rng.integers(K, size=P)]
+    else:
+        centres = linear_manifold(P, rng, _groups(params), bool(int(params["normalized"])))
+    frng = child_rng(seed, 2)
+    frames = np.stack([avs.orthogonal_frame(frng, d) for _ in range(P)])
+    theta = float(params["threshold"])
+    n_g = np.bincount(index, minlength=GROUPS).astype(float)
+    nt = len(ts)
+    out = {
+        k: np.full((nt, GROUPS), np.nan)
+        for k in (
+            "projected", "projected_error", "projected_linear", "projected_linear_error", "projected_gaussian",
+            "count", "count_error", "count_gaussian", "ipr",
+        )
+    }  # fmt: skip
+    sv_sorted = np.full((nt, d - 1), np.nan)
+    sv_err = np.full((nt, d - 1), np.nan)
+    for i, t in enumerate(ts):
+        t = float(t)
+        m = avs.stacked_scores(score, centres, t, frames)
+        sv, vt = avs.singular_spectrum(m)
+        v = avs.normalized_spectrum(sv)
+        sv_sorted[i], sv_err[i] = _mean_se(v)
+        proj = avs.group_projection(v, vt, index, GROUPS)
+        cnt = avs.count_below(v, vt, index, GROUPS, theta)
+        out["projected"][i], out["projected_error"][i] = _mean_se(proj)
+        out["count"][i], out["count_error"][i] = _mean_se(cnt)
+        lv, lvt = avs.linearized_spectrum(score.denoiser_jacobian(xp.asarray(centres), t))
+        out["projected_linear"][i], out["projected_linear_error"][i] = _mean_se(
+            avs.group_projection(lv, lvt, index, GROUPS)
+        )
+        gv = avs.gaussian_values(var, t)
+        pts = (centres[:, None, :] + np.sqrt(t) * frames).reshape(P * d, d)
+        ip = float(np.mean(np.asarray(_host(score.inverse_participation(xp.asarray(pts), t)))))
+        for g in range(GROUPS):
+            if n_g[g] > 0:
+                out["projected_gaussian"][i, g] = float(gv[index == g].mean())
+                out["count_gaussian"][i, g] = float((gv[index == g] < theta).sum())
+                out["ipr"][i, g] = ip
+    for k in ("projected", "projected_error", "projected_linear", "projected_linear_error", "count", "count_error"):
+        out[k][:, n_g == 0] = np.nan
+    variance, sample_variance = _group_variances(params, data)
+    return {**out, "sv_sorted": sv_sorted, "sv_sorted_error": sv_err, "variance": variance,
+            "sample_variance": sample_variance}  # fmt: skip
+
+
 def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
-    """The per-realization result variables."""
+    """The per-realization result variables (they depend on ``observable``)."""
 
     def tg(text: str) -> Variable:
         return Variable(("time", "group"), "float64", np.nan, {"long_name": text, "units": "1"})
 
+    if config["params"].get("observable", "diagonal") == "spectrum":
+
+        def tr(text: str) -> Variable:
+            return Variable(("time", "rank"), "float64", np.nan, {"long_name": text, "units": "1"})
+
+        return {
+            "sv_sorted": tr("mean over centres of AVS's normalised singular values (largest dropped), descending"),
+            "sv_sorted_error": tr("standard error of sv_sorted over centres"),
+            "projected": tg("mean over centres of the normalised spectrum projected on the group (weighted mean)"),
+            "projected_error": tg("standard error of projected over centres"),
+            "projected_linear": tg("the same from the exact Jacobian at the centre, |1 - eig(Cov_w/t)| over its max"),
+            "projected_linear_error": tg("standard error of projected_linear over centres"),
+            "projected_gaussian": tg("Gaussian (linear score) value (var_min + t)/(var_g + t) of projected"),
+            "count": tg("mean over centres of the threshold count in the group, sum_k [v_k < threshold] |P_g u_k|^2"),
+            "count_error": tg("standard error of count over centres"),
+            "count_gaussian": tg("Gaussian value of count: n_g [(var_min + t)/(var_g + t) < threshold]"),
+            "ipr": tg("mean inverse participation sum_mu w_mu^2 at the stacked probes"),
+            "variance": Variable(
+                ("group",), "float64", np.nan, {"long_name": "per-direction variance of the data law"}
+            ),
+            "sample_variance": Variable(
+                ("group",), "float64", np.nan,
+                {"long_name": "per-direction unbiased sample variance of the training set"},
+            ),
+        }  # fmt: skip
     return {
         "passed": tg("mean over probes of the group-averaged diagonal of the denoiser Jacobian Cov_w/t"),
         "passed_error": tg("standard error of passed over probes"),
@@ -304,34 +464,50 @@ def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
 
 
 def sizes(config: Mapping[str, Any]) -> dict[str, int]:
-    """Extra dimensions: the time grid and the three direction groups."""
-    return {"time": int(config["params"]["n_times"]), "group": GROUPS}
+    """Extra dimensions: the time grid and the three direction groups (and the spectrum's ranks)."""
+    p = config["params"]
+    out = {"time": int(p["n_times"]), "group": GROUPS}
+    if p.get("observable", "diagonal") == "spectrum":
+        out["rank"] = sum(group_sizes(p)) - 1
+    return out
 
 
 def coords(config: Mapping[str, Any]) -> dict[str, tuple[np.ndarray, dict[str, str]]]:
     """The noise variances of the time grid and the group numbers."""
     p = config["params"]
-    return {
+    out = {
         "time": (times(p), {"units": "1", "long_name": "VE noise variance t (data units)"}),
         "group": (np.arange(1, GROUPS + 1), {"units": "1", "long_name": "direction group"}),
     }
+    if p.get("observable", "diagonal") == "spectrum":
+        d = sum(group_sizes(p))
+        out["rank"] = (np.arange(2, d + 1), {"units": "1", "long_name": "rank of the singular value (1 dropped)"})
+    return out
 
 
 def attrs(config: Mapping[str, Any]) -> dict[str, Any]:
     """Backend, device and the measured quantity."""
     backend = get_backend(config["params"]["backend"])
-    return {
-        "backend": backend.name,
-        "device": backend.device,
-        "measurement": "diagonal of the exact denoiser Jacobian Cov_w/t per direction group, VE sigma = 1 "
-        "(amphase.simulate.diffusion.directions_model)",
-    }
+    if config["params"].get("observable", "diagonal") == "spectrum":
+        what = (
+            "AVS's singular values of exact scores stacked at d orthonormal probes x0 + sqrt(t) z_k, largest dropped, "
+            "normalised by the next; projected and counted per direction group, VE sigma = 1 "
+            "(amphase.simulate.diffusion.avs_spectrum)"
+        )
+    else:
+        what = (
+            "diagonal of the exact denoiser Jacobian Cov_w/t per direction group, VE sigma = 1 "
+            "(amphase.simulate.diffusion.directions_model)"
+        )
+    return {"backend": backend.name, "device": backend.device, "measurement": what}
 
 
 def memory(params: Mapping[str, Any]) -> float:
     """Bytes of one task: training set (three copies), probes and one tile of scores per probe."""
     K, d = int(params["K"]), sum(group_sizes(params))
     P = d if params["probe"] == "axis" else int(params["n_probes"])
+    if params.get("observable", "diagonal") == "spectrum":
+        P *= d
     tile = min(int(params["tile"]), K)
     return float(8 * (4 * K * d + 8 * P * d + 3 * P * tile))
 
@@ -340,6 +516,8 @@ def cost(params: Mapping[str, Any]) -> float:
     """Relative cost: times x probes x training points x dimension (three streaming passes each)."""
     K, d = int(params["K"]), sum(group_sizes(params))
     P = 2 * d if params["probe"] == "axis" else int(params["n_probes"])
+    if params.get("observable", "diagonal") == "spectrum":
+        P *= d
     return float(3 * int(params["n_times"]) * P * K * d)
 
 
@@ -348,7 +526,7 @@ MODEL = Model(
     title="Per-direction loss of variance of the exact score on a linear manifold (denoiser Jacobian per group)",
     references="Achilli, Ventura, Silvestri, Pham, Raya, Krotov, Lucibello & Ambrogioni, arXiv:2410.08727 (2024)",
     params=PARAMS,
-    gridable=("K", "normalized", "probe", "n_probes", "s1", "s2", "s3"),
+    gridable=("K", "normalized", "probe", "n_probes", "s1", "s2", "s3", "threshold"),
     defaults=DEFAULTS,
     variables=variables,
     sizes=sizes,

@@ -172,6 +172,24 @@ class ExactScore:
         cov = xp.maximum(st.second - st.mean * st.mean, 0.0)  # rounding can leave -1e-17 where one point carries w
         return (s / var) * cov
 
+    def denoiser_jacobian(self, x: Any, t: float) -> Any:
+        r"""The full denoiser Jacobian :math:`J_D = (s/\sigma_t^2)\operatorname{Cov}_w(\xi)`, (B, d, d) float64.
+
+        Symmetric and positive semi-definite; its diagonal is :meth:`denoiser_jacobian_diagonal` (same derivation).
+        One streaming pass with ``second="full"`` (d <= :data:`~amphase.simulate.lse.FULL_SECOND_MAX_D`). The score's
+        Jacobian follows from Tweedie: :math:`J_S = (s J_D - I)/\sigma_t^2`.
+        """
+        xp = self.xp
+        t = self._t(t)
+        s, var = float(self.schedule.scale(t)), float(self.schedule.variance(t))
+        x = xp.asarray(x)
+        if x.ndim != 2 or x.shape[1] != self.d:
+            raise ParameterError(f"x of shape {x.shape}: expected (B, {self.d})")
+        q = x.astype(xp.float64) / s - self.centre
+        st = lse_stats(q, self._mem, 0.5 * s * s / var, sq_norms=self._sq, tile=self.tile, second="full")
+        cov = st.second - st.mean[:, :, None] * st.mean[:, None, :]
+        return (s / var) * 0.5 * (cov + cov.transpose(0, 2, 1))
+
     def inverse_participation(self, x: Any, t: float) -> Any:
         r""":math:`\sum_\mu w_\mu(x)^2` at time t, (B,) float64: 1/K for equal weights, 1 when one point carries all.
 
