@@ -266,20 +266,25 @@ def _index(params: Mapping[str, Any]) -> np.ndarray:
     return np.repeat(np.arange(GROUPS), group_sizes(params))
 
 
+def _setup(params: Mapping[str, Any], seed: np.random.SeedSequence) -> tuple[Any, ...]:
+    """What both observables start from: (xp, training set, group index, population variances, score, times).
+
+    The exact score is the VE one with sigma = 1 (noise variance t); the times are :func:`times`.
+    """
+    xp = get_backend(params["backend"]).xp
+    data = training_points(params, seed)
+    score = exact_score(
+        xp.asarray(data), make_schedule("ve", sigma=1.0), tile=int(params["tile"]), dtype=params["dtype"]
+    )
+    return xp, data, _index(params), population_variances(params), score, times(params)
+
+
 def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
     """One realization (module docstring)."""
     if params.get("observable", "diagonal") == "spectrum":
         return run_spectrum(params, seed)
-    backend = get_backend(params["backend"])
-    xp = backend.xp
-    data = training_points(params, seed)
+    xp, data, index, var, score, ts = _setup(params, seed)
     K, d = data.shape
-    index = _index(params)
-    var = population_variances(params)
-    score = exact_score(
-        xp.asarray(data), make_schedule("ve", sigma=1.0), tile=int(params["tile"]), dtype=params["dtype"]
-    )
-    ts = times(params)
     probe = params["probe"]
     rng = child_rng(seed, 1)
     if probe == "axis":
@@ -360,16 +365,8 @@ def run_spectrum(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dic
     """
     from amphase.simulate.diffusion import avs_spectrum as avs
 
-    backend = get_backend(params["backend"])
-    xp = backend.xp
-    data = training_points(params, seed)
+    xp, data, index, var, score, ts = _setup(params, seed)
     K, d = data.shape
-    index = _index(params)
-    var = population_variances(params)
-    score = exact_score(
-        xp.asarray(data), make_schedule("ve", sigma=1.0), tile=int(params["tile"]), dtype=params["dtype"]
-    )
-    ts = times(params)
     P = int(params["n_probes"])
     rng = child_rng(seed, 1)
     if params["probe"] == "train":
