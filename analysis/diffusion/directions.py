@@ -198,6 +198,13 @@ def collapse_time(n: tuple[int, int, int], s: tuple[float, float, float], K: int
     return collapse_variance(normalized_variances(sd) if normalized else sd * sd, K)
 
 
+def _blocks(res: xr.Dataset, others: list[str]) -> Any:
+    """(heading lines, sub-dataset) per combination of the grid dimensions other than K and group, for the tables."""
+    for values in itertools.product(*(res[d].values for d in others)):
+        sel = dict(zip(others, values, strict=True))
+        yield (["# " + ", ".join(f"{k} = {v}" for k, v in sel.items())] if sel else []), (res.sel(sel) if sel else res)
+
+
 def _param(ds: xr.Dataset, name: str, point: dict[str, Any]) -> Any:
     if name in point:
         return point[name]
@@ -381,11 +388,8 @@ def table_spectrum(res: xr.Dataset) -> str:
         "# ± s.e. over the realizations that cross (n); t_cond: 1 - sum w^2 at the stacked probes = 1/2; "
         "t_c: AVS; t_coll: entropy collapse",
     ]
-    for values in itertools.product(*(res[d].values for d in others)):
-        sel = dict(zip(others, values, strict=True))
-        r = res.sel(sel) if sel else res
-        if sel:
-            lines.append("# " + ", ".join(f"{k} = {v}" for k, v in sel.items()))
+    for heading, r in _blocks(res, others):
+        lines.extend(heading)
         lines.append(
             f"{'K':>6} {'g':>1} {'t_spec ± s.e.':>21} {'n':>1} {'t_lin ± s.e. n':>21} {'t_count ± s.e.':>21} "
             f"{'n':>1} {'t_c':>7} {'t_spec/t_c':>10} {'t_cond ± s.e.':>21} {'t_coll':>7}"
@@ -472,11 +476,8 @@ def table(res: xr.Dataset) -> str:
         "# t_cond: 1 - ipr falls to 1/2; t_rem: its REM prediction (the formula of t_c with 4 log K; no REM for train)",
         "# t_coll: collapse onto the training points, entropy criterion sum_j log(1 + var_j/t)/2 = log K (all groups)",
     ]
-    for values in itertools.product(*(res[d].values for d in others)):
-        sel = dict(zip(others, values, strict=True))
-        r = res.sel(sel) if sel else res
-        if sel:
-            lines.append("# " + ", ".join(f"{k} = {v}" for k, v in sel.items()))
+    for heading, r in _blocks(res, others):
+        lines.extend(heading)
         lines.append(
             f"{'K':>6} {'g':>1} {'t_half ± s.e.':>21} {'n':>1} {'t_med':>8} {'t_c':>8} {'t_c_sph':>8} "
             f"{'t_half/t_c':>10} {'t_cond ± s.e.':>21} {'t_rem':>8} {'t_coll':>7}"
