@@ -2,9 +2,10 @@ r"""Measured collapse times and cloning probabilities against Biroli et al. 2024
 
 Collapse (:func:`compare_collapse`)
     Per grid point (n, d, sigma, ...) and collapse condition (``nearest``: BBBM's code; ``weight``: the final point's
-    posterior weight above the threshold; :mod:`amphase.simulate.diffusion.regimes`), the median and the mean of the
-    per-trajectory collapse times of the reverse-SDE trajectories, and the same for the exact forward paths (the
-    finite-d reference). Trajectories of one realization share its training set, so each statistic is taken per
+    posterior weight above the threshold w; ``weight_low`` / ``weight_high``: above w/2 / (1 + w)/2, the band of the
+    threshold; :mod:`amphase.simulate.diffusion.regimes_model`), the median and the mean of the per-trajectory
+    collapse times of the reverse-SDE trajectories, and the same for the exact forward paths (the finite-d reference
+    on the same recorded grid). Trajectories of one realization share its training set, so each statistic is taken per
     realization and its error is the standard deviation over realizations divided by :math:`\sqrt R` (with one
     realization: the naive error over trajectories, ``error_method`` says which); reverse minus forward is paired
     per realization. Theory: :math:`t_C = \tfrac12\log(1 + \sigma^2/(n^{2/d}-1))` (``diffusion.collapse_time``, the
@@ -15,6 +16,13 @@ Collapse (:func:`compare_collapse`)
     w_\mu(x_t)]`, the mean minus log-weight of the point a draw came from (the per-draw term of that estimator), this
     is where the geometric mean of the own weight is 1/2: a finite-d counterpart of the ``weight`` condition at
     threshold 1/2 (defined here, not in BBBM, whose :math:`f^e = 0` is reached only as :math:`d\to\infty`).
+    ``t_quenched``: the mean over realizations of the largest zero of the excess entropy at test points drawn from
+    the population (:func:`amphase.simulate.diffusion.entropy.population_crossing`), at or above the annealed
+    :math:`t_C` in expectation (Jensen's inequality; the gap is a finite-d effect).
+
+    Every estimator is named in the table: the annealed formula ``t_C``, the quenched crossing ``t_q``, the weight
+    rule's median at w/2, w and (1 + w)/2 (reverse SDE) and at w on exact forward paths, BBBM's nearest-neighbour rule
+    (median and mean), and ``t_ent``.
 
 Clones (:func:`compare_clones`)
     Per grid point and branching time, :math:`\hat\phi = k/N` with k the pairs ending in the same class pooled over
@@ -141,6 +149,8 @@ def compare_collapse(ds: xr.Dataset) -> xr.Dataset:
     alpha = np.full(len(points), np.nan)
     t_ent = np.full(len(points), np.nan)
     t_ent_err = np.full(len(points), np.nan)
+    t_q = np.full(len(points), np.nan)
+    t_q_err = np.full(len(points), np.nan)
     coords: dict[str, list[Any]] = {d: [] for d in dims}
     for i, isel in enumerate(points):
         val = _values(ds, isel)
@@ -174,6 +184,8 @@ def compare_collapse(ds: xr.Dataset) -> xr.Dataset:
             # interpolated in log t (the times are log-spaced): exp of the crossing of the curve against log t
             per_r = np.exp([crossing_time(np.log(et), row / alpha[i], level) for row in fe])
             t_ent[i], t_ent_err[i] = _over_realizations(per_r, math.nan)
+        if "t_quenched" in sub:
+            t_q[i], t_q_err[i] = _over_realizations(np.atleast_1d(sub["t_quenched"].values).astype(float), math.nan)
     pt = xr.DataArray(np.arange(len(points)), dims="point")
     res = xr.Dataset(coords={"point": pt, "condition": conds})
     for d in dims:
@@ -184,6 +196,8 @@ def compare_collapse(ds: xr.Dataset) -> xr.Dataset:
     res["alpha"] = ("point", alpha)
     res["t_entropy"] = ("point", t_ent)
     res["t_entropy_error"] = ("point", t_ent_err)
+    res["t_quenched"] = ("point", t_q)
+    res["t_quenched_error"] = ("point", t_q_err)
     w = conds.index("weight") if "weight" in conds else 0
     res["deviation"] = ("point", (cols["median"][:, w] - theory) / cols["median_error"][:, w])
     res.attrs.update(
@@ -216,47 +230,71 @@ def _coord(res: xr.Dataset, name: str, i: int) -> Any:
     return res[name].values[i] if name in res else res.attrs.get(name)
 
 
+def _cond(conds: list[str], name: str) -> int | None:
+    return conds.index(name) if name in conds else None
+
+
 def table_collapse(res: xr.Dataset) -> str:
-    """The collapse comparison as text: one line per grid point."""
+    """The collapse comparison as text: one line per grid point, every estimator named in the header."""
     a = res.attrs
     conds = [str(c) for c in res["condition"].values]
-    w = conds.index("weight") if "weight" in conds else 0
-    nn = conds.index("nearest") if "nearest" in conds else 0
+    w = _cond(conds, "weight")
+    w = 0 if w is None else w
+    nn = _cond(conds, "nearest")
+    nn = 0 if nn is None else nn
+    lo, hi = _cond(conds, "weight_low"), _cond(conds, "weight_high")
+    thr = float(a["threshold"])
     lines = [
         f"# collapse times (Ornstein-Uhlenbeck time), {a['n_traj']} trajectories x {a['realizations']} realizations; "
         f"± s.e.: {a['error_method']}",
-        f"# weight: final point's posterior weight > {a['threshold']} from then on; nearest: BBBM's nearest-neighbour "
-        "rule; fwd: the same on exact forward paths (finite-d reference); t_C: d -> oo theory",
-        f"# dev = (weight median - t_C)/s.e.; t_ent: d f^e = ln 2; cens: fraction committed already at t_max = "
+        "# t_C: annealed formula 0.5 log(1 + sigma^2/(n^(2/d) - 1)) (BBBM, d -> oo); t_q: quenched crossing, the "
+        "largest zero of the excess entropy at test points drawn from the population (>= t_C by Jensen)",
+        f"# weight w*: reverse-SDE median of the time from which the final point's posterior weight stays above w* "
+        f"(w* = {thr / 2:g} / {thr:g} / {(1 + thr) / 2:g}); fwd: the same at w* = {thr:g} on exact forward paths "
+        "on the same grid (the finite-d reference)",
+        "# nearest: BBBM's nearest-neighbour rule (their code), median and mean; t_ent: draws from the empirical "
+        f"density, d f^e = ln 2; dev = (weight {thr:g} median - t_C)/s.e.; cens: committed already at t_max = "
         f"{a['t_max']}",
-        f"{'d':>4} {'n':>6} {'alpha':>6} {'t_C':>6} {'weight median':>14} {'weight mean':>14} {'fwd median':>14} "
-        f"{'nearest median':>14} {'nearest mean':>14} {'t_ent':>14} {'dev':>6} {'cens':>5}",
+        f"{'d':>4} {'n':>6} {'alpha':>6} {'t_C':>6} {'t_q':>14} {'weight ' + format(thr / 2, 'g'):>14} "
+        f"{'weight ' + format(thr, 'g'):>14} {'weight ' + format((1 + thr) / 2, 'g'):>14} "
+        f"{'fwd ' + format(thr, 'g'):>14} {'nearest median':>14} {'nearest mean':>14} {'t_ent':>14} {'dev':>6} "
+        f"{'cens':>5}",
     ]
     extra = [d for d in a["grid_dims"].split(",") if d and d not in ("n", "d")]
     for i in range(res.sizes["point"]):
         r = res.isel(point=i)
 
-        def g(name: str, j: int, r: xr.Dataset = r) -> float:
-            return float(r[name].values[j])
+        def g(name: str, j: int | None, r: xr.Dataset = r) -> float:
+            return math.nan if j is None else float(r[name].values[j])
 
         lines.append(
             f"{int(_coord(res, 'd', i)):>4} {int(_coord(res, 'n', i)):>6} {float(r.alpha):>6.3f} "
-            f"{float(r.t_C_theory):>6.3f} {_pm(g('median', w), g('median_error', w)):>14} "
-            f"{_pm(g('mean', w), g('mean_error', w)):>14} {_pm(g('fwd_median', w), g('fwd_median_error', w)):>14} "
+            f"{float(r.t_C_theory):>6.3f} {_pm(float(r.t_quenched), float(r.t_quenched_error)):>14} "
+            f"{_pm(g('median', lo), g('median_error', lo)):>14} {_pm(g('median', w), g('median_error', w)):>14} "
+            f"{_pm(g('median', hi), g('median_error', hi)):>14} "
+            f"{_pm(g('fwd_median', w), g('fwd_median_error', w)):>14} "
             f"{_pm(g('median', nn), g('median_error', nn)):>14} {_pm(g('mean', nn), g('mean_error', nn)):>14} "
             f"{_pm(float(r.t_entropy), float(r.t_entropy_error)):>14} {float(r.deviation):>6.1f} "
             f"{g('censored', nn):>5.2f}" + ("  " + " ".join(f"{e}={_coord(res, e, i)}" for e in extra) if extra else "")
         )
     diff = res["diff_median"].values / res["diff_median_error"].values
-    lines.append(
-        "# reverse SDE - forward paths (median, paired per realization), in s.e.: weight "
-        + " ".join(f"{v:.1f}" for v in diff[:, w])
-    )
+    for name in ("weight_low", "weight", "weight_high", "nearest"):
+        j = _cond(conds, name)
+        if j is not None:
+            lines.append(
+                f"# reverse SDE - forward paths (median, paired per realization), in s.e., {name}: "
+                + " ".join(f"{v:.1f}" for v in diff[:, j])
+            )
     return "\n".join(lines)
 
 
 def plot_collapse(res: xr.Dataset, title: str = "") -> Any:
-    """Measured against predicted collapse time, one colour per d: weight and nearest conditions, median and mean."""
+    """Measured against predicted collapse time, one colour per d.
+
+    Left: the weight rule's median at w (dots, reverse SDE; x: exact forward paths) with the band of its threshold
+    (bar from w/2 to (1 + w)/2), the mean (open squares) and the quenched crossing (triangles). Right: BBBM's
+    nearest-neighbour rule, median and mean.
+    """
     from amphase.analysis.figures import new_figure
 
     conds = [str(c) for c in res["condition"].values]
@@ -265,10 +303,12 @@ def plot_collapse(res: xr.Dataset, title: str = "") -> Any:
     ds_ = np.array([int(_coord(res, "d", i)) for i in range(res.sizes["point"])])
     theory = res["t_C_theory"].values
     top = float(np.nanmax([np.nanmax(res["mean"].values), np.nanmax(theory)])) * 1.1
+    lo, hi = _cond(conds, "weight_low"), _cond(conds, "weight_high")
+    thr = float(res.attrs["threshold"])
     for ax, c in zip(axes, ("weight", "nearest"), strict=True):
-        if c not in conds:
+        j = _cond(conds, c)
+        if j is None:
             continue
-        j = conds.index(c)
         for k, dval in enumerate(np.unique(ds_)):
             sel = ds_ == dval
             col = f"C{k}"
@@ -277,8 +317,15 @@ def plot_collapse(res: xr.Dataset, title: str = "") -> Any:
             ax.errorbar(theory[sel], res["mean"].values[sel, j], yerr=res["mean_error"].values[sel, j], fmt="s",
                         mfc="none", color=col, capsize=2, label=f"d = {dval}, mean")  # fmt: skip
             ax.plot(theory[sel], res["fwd_median"].values[sel, j], "x", color=col)
-        ax.plot([0, top], [0, top], "k--", lw=1, label="theory (d → ∞)")
-        ax.set(xlabel="predicted t_C (Biroli et al.)", title=f"{c} condition (x: exact forward paths, median)")
+            if c == "weight" and lo is not None and hi is not None:
+                ax.vlines(theory[sel], res["median"].values[sel, hi], res["median"].values[sel, lo], color=col,
+                          lw=4, alpha=0.3)  # fmt: skip
+                ax.plot(theory[sel], res["t_quenched"].values[sel], "^", color=col, mfc="none", ms=7,
+                        label=f"d = {dval}, quenched t_q" if k == 0 else None)  # fmt: skip
+        ax.plot([0, top], [0, top], "k--", lw=1, label="annealed t_C (d → ∞)")
+        band = f"; bar: w* = {thr / 2:g} … {(1 + thr) / 2:g}" if c == "weight" and lo is not None else ""
+        ax.set(xlabel="predicted t_C (Biroli et al.)", title=f"{c} condition (x: exact forward paths{band})")
+        ax.title.set_fontsize(9)
     axes[0].set_ylabel("measured collapse time")
     axes[0].legend(fontsize=7, ncol=2)
     fig.suptitle(title or res.attrs.get("source_title", ""), fontsize=9)

@@ -12,13 +12,27 @@ so no prior mismatch), down to ``t_min``.
        keyed by d only, so sets of larger n contain the smaller ones and sets at two sigmas are scaled copies);
     2. runs ``n_traj`` reverse trajectories with the exact empirical score, recording every step (``steps`` steps,
        grid ``spacing``; stream ``(1,)`` starts, ``(2,)`` sampler);
-    3. reads off per trajectory the two collapse times of :mod:`amphase.simulate.diffusion.regimes`: ``nearest``
+    3. reads off per trajectory the collapse times of :mod:`amphase.simulate.diffusion.regimes`: ``nearest``
        (BBBM's code: from this time on the nearest scaled training point is the final one) and ``weight`` (from this
-       time on the final point's posterior weight exceeds ``threshold``);
+       time on the final point's posterior weight exceeds ``threshold`` w), with its sensitivity band
+       ``weight_low`` (weight above w/2) and ``weight_high`` (above (1 + w)/2): 1/4 and 3/4 around w = 1/2
+       (:data:`COLLAPSE_CONDITIONS`, :func:`weight_band`);
     4. the same on ``n_traj`` exact forward paths of the same training set on the same grid (stream ``(3,)``): the
-       exact finite-d distribution of both times, free of the sampler's time-step error;
-    5. the excess entropy :math:`f^e(t)` (:func:`amphase.analysis.diffusion.entropy.excess_entropy`, ``n_draws``
-       draws, stream ``(4,)``) at ``n_entropy`` times log-spaced over [t_min, t_max].
+       exact finite-d distribution of every time on this grid, free of the sampler's time-step error;
+    5. the excess entropy :math:`f^e(t)` (:func:`amphase.simulate.diffusion.entropy.excess_entropy`, ``n_draws``
+       draws from the empirical density, stream ``(4,)``) at ``n_entropy`` times log-spaced over [t_min, t_max];
+    6. the quenched crossing ``t_quenched``: the largest zero in [t_min, t_max] of the excess entropy at ``n_test``
+       test points drawn from the population :math:`\mathcal N(0, \sigma^2 I_d)` (stream ``(5,)``), the draws held
+       fixed (:func:`amphase.simulate.diffusion.entropy.population_crossing`; at or above BBBM's annealed
+       :math:`t_C` in expectation, by Jensen's inequality). NaN when ``n_test`` is 0.
+
+Time step and recording grid. Both collapse times are read on the recorded grid (every sampler step), and both
+depend on it: a trajectory that crosses the condition and returns between two recorded times is not seen (for two
+points the weight rule is the first passage of an Ornstein-Uhlenbeck coordinate through 0, and a grid of step
+:math:`\delta\tau` in :math:`\tau = e^{2t} - 1` misses excursions as a first passage through a barrier moved by
+:math:`0.5826\sqrt{\delta\tau}`, Broadie, Glasserman & Kou, Math. Finance 7, 325 (1997)). The forward paths are
+recorded on the same grid, so reverse minus forward isolates the sampler's Euler-Maruyama error; the grid's own effect
+on both is measured by ``steps`` as a grid dimension (README, collapse).
 
 ``diffusion.clones`` (one task = one realization at one grid point (d, m, sigma, score, n, ...))
     Two Gaussians :math:`\mathcal N(\pm\mathbf m, \sigma^2 I_d)`, :math:`\mathbf m = m\,(1, \dots, 1)`
@@ -70,13 +84,12 @@ from typing import Any
 
 import numpy as np
 
-from amphase.analysis.diffusion.entropy import excess_entropy
 from amphase.errors import ParameterError
 from amphase.params import Choice, Param
 from amphase.simulate.backend import get_backend
 from amphase.simulate.diffusion.data import nested_seed, training_set
+from amphase.simulate.diffusion.entropy import excess_entropy, population_crossing
 from amphase.simulate.diffusion.regimes import (
-    CONDITIONS,
     clone_ends,
     clone_overlap,
     commit_time,
@@ -143,8 +156,26 @@ COLLAPSE_PARAMS: tuple[Param | Choice, ...] = (
     ),
     Param("n_entropy", "times of the excess-entropy curve (0: none)", lower=0, upper=1000, integer=True),
     Param("n_draws", "excess-entropy draws per time", lower=2, upper=10**7, integer=True),
+    Param(
+        "n_test",
+        "population test points of the quenched excess-entropy crossing (0: none)",
+        lower=0,
+        upper=10**6,
+        integer=True,
+    ),
     *kernel_params("training points"),
 )
+
+#: the collapse conditions recorded per trajectory: BBBM's nearest-neighbour rule, and the weight rule at the
+#: threshold w with its band w/2 and (1 + w)/2 (:func:`weight_band`).
+COLLAPSE_CONDITIONS = ("nearest", "weight", "weight_low", "weight_high")
+
+
+def weight_band(threshold: float) -> dict[str, float]:
+    """The weight thresholds of the ``weight`` conditions: w, w/2 (``weight_low``) and (1 + w)/2 (``weight_high``)."""
+    w = float(threshold)
+    return {"weight": w, "weight_low": 0.5 * w, "weight_high": 0.5 * (1.0 + w)}
+
 
 COLLAPSE_DEFAULTS: dict[str, Any] = {
     "sigma": 1.0,
@@ -156,6 +187,7 @@ COLLAPSE_DEFAULTS: dict[str, Any] = {
     "threshold": 0.5,
     "n_entropy": 24,
     "n_draws": 256,
+    "n_test": 512,
     "dtype": "float64",
     "backend": "cpu",
     "tile": DEFAULT_TILE,
@@ -204,8 +236,13 @@ def run_collapse(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dic
     rev = commitment(traj.path, times, dev, sch, tile=tile)
     fpath, _ = forward_paths(dev, sch, times, B, child_rng(seed, 3))
     fwd = commitment(fpath, times, dev, sch, tile=tile)
-    out_rev = np.stack([commit_time(rev, times, c, thr) for c in CONDITIONS])
-    out_fwd = np.stack([commit_time(fwd, times, c, thr) for c in CONDITIONS])
+    band = weight_band(thr)
+
+    def read(c: Any) -> np.ndarray:
+        return np.stack([commit_time(c, times, "nearest")] + [commit_time(c, times, "weight", band[k])
+                                                               for k in COLLAPSE_CONDITIONS[1:]])  # fmt: skip
+
+    out_rev, out_fwd = read(rev), read(fwd)
     et = entropy_times(params)
     ent = np.full(et.size, np.nan)
     ent_err = np.full(et.size, np.nan)
@@ -213,6 +250,13 @@ def run_collapse(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dic
     for i, t in enumerate(et):
         ee = excess_entropy(data, float(t), erng, n_draws=int(params["n_draws"]))
         ent[i], ent_err[i] = ee.f, ee.stderr
+    t_q = math.nan
+    m = int(params["n_test"])
+    if m:
+        trng = child_rng(seed, 5)
+        test_points = float(params["sigma"]) * trng.standard_normal((m, data.shape[1]))
+        noise = trng.standard_normal((m, data.shape[1]))
+        t_q = population_crossing(data, test_points, noise, sch.t_min, sch.t_max)
     return {
         "t_collapse": out_rev,
         "t_collapse_forward": out_fwd,
@@ -220,6 +264,7 @@ def run_collapse(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dic
         "excess_entropy_error": ent_err,
         "final_point_distinct": np.int32(len(np.unique(rev.final))),
         "t_grid_step": np.float64(float(np.max(-np.diff(np.log(times))))),
+        "t_quenched": np.float64(t_q),
     }
 
 
@@ -238,20 +283,23 @@ def collapse_variables(config: Mapping[str, Any]) -> dict[str, Variable]:
                                          {"long_name": "standard error of f^e(t)", "units": "1"}),
         "final_point_distinct": _scalar("int32", -1, "distinct training points reached by the reverse trajectories"),
         "t_grid_step": _scalar("float64", np.nan, "largest step of the recorded grid in log t"),
+        "t_quenched": _scalar("float64", np.nan, "largest zero of the excess entropy at population test points "
+                              "(quenched crossing)", ou_t),
     }  # fmt: skip
 
 
 def collapse_sizes(config: Mapping[str, Any]) -> dict[str, int]:
     """Extra dimensions: the two conditions, trajectories, entropy times."""
     p = config["params"]
-    return {"condition": len(CONDITIONS), "trajectory": int(p["n_traj"]), "entropy_time": int(p["n_entropy"])}
+    return {"condition": len(COLLAPSE_CONDITIONS), "trajectory": int(p["n_traj"]), "entropy_time": int(p["n_entropy"])}
 
 
 def collapse_coords(config: Mapping[str, Any]) -> dict[str, tuple[np.ndarray, dict[str, str]]]:
     """Coordinates: condition names, trajectory index, the entropy times."""
     p = config["params"]
     return {
-        "condition": (np.array(CONDITIONS), {"long_name": "collapse condition (nearest: BBBM; weight > threshold)"}),
+        "condition": (np.array(COLLAPSE_CONDITIONS), {"long_name": "collapse condition (nearest: BBBM; weight: "
+                      "weight > threshold w; weight_low: > w/2; weight_high: > (1 + w)/2)"}),
         "trajectory": (np.arange(int(p["n_traj"])), {"units": "1", "long_name": "trajectory"}),
         "entropy_time": (entropy_times(p), {"units": "Ornstein-Uhlenbeck time", "long_name": "time of f^e(t)"}),
     }  # fmt: skip
@@ -266,7 +314,10 @@ def collapse_attrs(config: Mapping[str, Any]) -> dict[str, Any]:
         "time_convention": "Ornstein-Uhlenbeck (BBBM): x_t = exp(-t) a + sqrt(1 - exp(-2t)) z",
         "collapse_definition": "largest recorded time from which, at every later recorded time, the nearest scaled "
         "training point is the final one (nearest; BBBM's code) or the final point's posterior weight exceeds "
-        "threshold (weight); amphase.simulate.diffusion.regimes",
+        "threshold w (weight), w/2 (weight_low), (1 + w)/2 (weight_high); amphase.simulate.diffusion.regimes",
+        "quenched_definition": "t_quenched: largest zero of the excess entropy (1/d) E(|z|^2/2 - beta E(x)) at "
+        "x = e^-t y + sqrt(Delta_t) z, y drawn from the population N(0, sigma^2 I_d), for this training set; "
+        "amphase.simulate.diffusion.entropy.population_crossing",
     }
 
 
@@ -274,13 +325,15 @@ def collapse_memory(params: Mapping[str, Any]) -> float:
     """Bytes: training set, three recorded (T, B, d) arrays, one tile of weights per trajectory."""
     n, d, B, T = int(params["n"]), int(params["d"]), int(params["n_traj"]), int(params["steps"]) + 1
     tile = min(int(params["tile"]), n)
-    return float(8 * (4 * n * d + 3 * T * B * d + 4 * B * tile + 4 * T * B + int(params["n_draws"]) * (d + tile)))
+    draws = max(int(params["n_draws"]), 3 * int(params["n_test"]))
+    return float(8 * (4 * n * d + 3 * T * B * d + 4 * B * tile + 4 * T * B + draws * (d + tile)))
 
 
 def collapse_cost(params: Mapping[str, Any]) -> float:
-    """Relative cost: (3 passes per step + entropy draws) x training points x dimension."""
+    """Relative cost: (3 passes per step + entropy draws + about 40 evaluations of the quenched curve) x n x d."""
     n, d, B, T = int(params["n"]), int(params["d"]), int(params["n_traj"]), int(params["steps"]) + 1
-    return float((3 * T * B + int(params["n_entropy"]) * int(params["n_draws"])) * (n + 16) * d)
+    draws = int(params["n_entropy"]) * int(params["n_draws"]) + 40 * int(params["n_test"])
+    return float((3 * T * B + draws) * (n + 16) * d)
 
 
 COLLAPSE = Model(
