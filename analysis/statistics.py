@@ -9,6 +9,7 @@ import numpy as np
 from scipy import optimize, special
 
 __all__ = [
+    "STEP_SHAPES",
     "Extrapolation",
     "StepFit",
     "clustered_mean",
@@ -94,18 +95,33 @@ class StepFit(NamedTuple):
     dof: int
 
 
-def step_probability(x: np.ndarray, x0: float, w: float) -> np.ndarray:
-    """``erfc((x - x0) / (sqrt(2) w)) / 2``: a probability that falls from 1 to 0 around ``x0`` with width ``w``."""
+#: the shapes of :func:`fit_step`: the error function (probit) and the logistic function (logit).
+STEP_SHAPES = ("erfc", "logistic")
+
+
+def step_probability(x: np.ndarray, x0: float, w: float, shape: str = "erfc") -> np.ndarray:
+    """A probability that falls from 1 to 0 around ``x0`` with width ``w``.
+
+    ``shape="erfc"``: ``erfc((x - x0) / (sqrt(2) w)) / 2``; ``shape="logistic"``: ``1 / (1 + exp((x - x0) / w))``.
+    """
+    if shape == "logistic":
+        return special.expit(-(np.asarray(x, dtype=float) - x0) / w)
+    if shape != "erfc":
+        raise ValueError(f"shape={shape!r}; allowed: {', '.join(STEP_SHAPES)}")
     return 0.5 * special.erfc((x - x0) / (np.sqrt(2.0) * w))
 
 
-def fit_step(x: np.ndarray, k: np.ndarray, n: np.ndarray) -> StepFit:
+def fit_step(x: np.ndarray, k: np.ndarray, n: np.ndarray, shape: str = "erfc") -> StepFit:
     """Maximum-likelihood fit of a binomial fraction ``k/n`` that falls from 1 to 0 around ``x0``.
 
-    The errors come from the inverse of the observed Fisher information (the Hessian of the negative
+    ``shape`` is that of :func:`step_probability`; both are symmetric about ``x0``, so a fraction whose fall is
+    skewed in ``x`` gives an ``x0`` off its true half-point (a bias the caller should state; fitting in ``log x``
+    changes it). The errors come from the inverse of the observed Fisher information (the Hessian of the negative
     log-likelihood, by finite differences); ``deviance`` is the binomial deviance, ~ chi^2 with ``dof`` degrees of
     freedom when the step describes the data.
     """
+    if shape not in STEP_SHAPES:
+        raise ValueError(f"shape={shape!r}; allowed: {', '.join(STEP_SHAPES)}")
     x, k, n = (np.asarray(a, dtype=float) for a in (x, k, n))
     keep = n > 0
     x, k, n = x[keep], k[keep], n[keep]
@@ -115,7 +131,7 @@ def fit_step(x: np.ndarray, k: np.ndarray, n: np.ndarray) -> StepFit:
 
     def nll(theta: np.ndarray) -> float:
         x0, log_w = theta
-        p = np.clip(step_probability(x, x0, np.exp(log_w)), eps, 1 - eps)
+        p = np.clip(step_probability(x, x0, np.exp(log_w), shape), eps, 1 - eps)
         return -float(np.sum(k * np.log(p) + (n - k) * np.log1p(-p)))
 
     frac = k / n
@@ -126,7 +142,7 @@ def fit_step(x: np.ndarray, k: np.ndarray, n: np.ndarray) -> StepFit:
     H = _hessian(nll, theta, np.array([1e-4 * max(abs(theta[0]), 1e-3), 1e-3]))
     cov = np.linalg.inv(H)
     w = float(np.exp(theta[1]))
-    p = np.clip(step_probability(x, theta[0], w), eps, 1 - eps)
+    p = np.clip(step_probability(x, theta[0], w, shape), eps, 1 - eps)
     with np.errstate(divide="ignore", invalid="ignore"):
         dev = 2 * np.sum(
             np.where(k > 0, k * np.log(k / (n * p)), 0.0)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy.special import erfc
 
 from amphase.analysis.statistics import (
     clustered_mean,
@@ -31,14 +32,16 @@ def test_clustered_mean_counts_realizations_not_trials():
     assert np.isnan(clustered_mean(base, np.zeros_like(base, dtype=bool))[0])
 
 
-def test_step_fit_recovers_a_known_step_within_its_error():
+@pytest.mark.parametrize("shape", ["erfc", "logistic"])
+def test_step_fit_recovers_a_known_step_within_its_error(shape):
     rng = np.random.default_rng(2)
     x = np.linspace(0.13, 0.165, 8)  # within two widths of the step, where the deviance is ~ chi^2
     n = np.full(x.size, 400)
+    w = 0.01 if shape == "erfc" else 0.01 * np.sqrt(3) / np.pi  # the same standard deviation of the step
     fits = []
     for _ in range(40):
-        k = rng.binomial(n, step_probability(x, 0.147, 0.01))
-        fits.append(fit_step(x, k, n))
+        k = rng.binomial(n, step_probability(x, 0.147, w, shape))
+        fits.append(fit_step(x, k, n, shape))
     x0 = np.array([f.x0 for f in fits])
     err = np.array([f.x0_error for f in fits])
     pulls = (x0 - 0.147) / err
@@ -46,6 +49,14 @@ def test_step_fit_recovers_a_known_step_within_its_error():
     assert 0.7 < pulls.std() < 1.3  # the Fisher error is the actual scatter
     # chi^2 with 6 dof: mean 6, standard error of the mean of 40 sqrt(12/40) = 0.55
     assert np.mean([f.deviance for f in fits]) == pytest.approx(6, abs=3 * 0.55)
+    with pytest.raises(ValueError, match="shape"):
+        fit_step(x, k, n, "probit")
+
+
+def test_logistic_step_is_the_logistic_function():
+    x = np.array([-1.0, 0.0, 2.0])
+    assert np.allclose(step_probability(x, 0.5, 0.3, "logistic"), 1 / (1 + np.exp((x - 0.5) / 0.3)), rtol=1e-14)
+    assert np.allclose(step_probability(x, 0.5, 0.3), 0.5 * erfc((x - 0.5) / (np.sqrt(2) * 0.3)), rtol=1e-14)
 
 
 def test_extrapolation_is_exact_on_exact_data():
