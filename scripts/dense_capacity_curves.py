@@ -7,6 +7,14 @@ same prediction read by the erfc fit, the asymptotic signal-to-noise ``dense.pol
 measured stable counts against ``dense.poly_stability``) and draws the three ``n`` side by side: measured stable
 fractions (1-sigma Wilson bars), the finite-N curve (solid) and the asymptotic capacity (dashed).
 
+Two estimators of the half-point, each named: the maximum-likelihood erfc step in alpha (the comparison's
+``alpha_stable_half``) and a logistic step in ln K (:func:`amphase.analysis.statistics.fit_step` with
+``shape="logistic"`` on ln K). The stable fraction falls asymmetrically (slowly above its half-point), so each
+symmetric step reads a biased half-point; each estimator's bias is measured on the prediction itself: the same fit
+applied to the expected counts (``dense.poly_stability`` times the trials at every simulated K) minus the exact load
+where ``P_stable = 1/2``. The second table prints both estimators, their bias, and the deviation of the measurement
+from the prediction read by the same estimator.
+
     PYTHONPATH=. python scripts/dense_capacity_curves.py [--results DIR] [--figure docs/figures/dense-capacity.png]
 """
 
@@ -20,6 +28,7 @@ import xarray as xr
 
 from amphase.analysis.dense.compare import compare
 from amphase.analysis.figures import new_figure
+from amphase.analysis.statistics import fit_step
 from amphase.theory.dense import finite_size
 
 CONFIGS = (("dense-capacity-n2", 2), ("dense-capacity", 3), ("dense-capacity-n4", 4))
@@ -32,6 +41,24 @@ def curve(N: int, n: int, alphas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return Ks / float(N) ** (n - 1), np.array([finite_size.stability(N, n, int(K)).P_stable for K in Ks])
 
 
+def estimators(p: xr.Dataset, n: int, N: int) -> dict[str, float]:
+    """Both half-point estimators on the measured and on the expected counts of one (n, N) (module docstring)."""
+    alpha = p["alpha"].values.astype(float)
+    tot = p["stable_total"].values.astype(float)
+    k = p["stable_count"].values.astype(float)
+    expected = tot * p["stable_finite"].values
+    ok = (tot > 0) & np.isfinite(expected)
+    lnK = np.log(np.rint(alpha * float(N) ** (n - 1)))
+    scale = float(N) ** (n - 1)
+    out = {"exact": float(p["alpha_half_finite"])}
+    m, e = fit_step(alpha[ok], k[ok], tot[ok]), fit_step(alpha[ok], expected[ok], tot[ok])
+    out.update(erfc=m.x0, erfc_err=m.x0_error, erfc_read=e.x0)
+    m, e = fit_step(lnK[ok], k[ok], tot[ok], "logistic"), fit_step(lnK[ok], expected[ok], tot[ok], "logistic")
+    half = np.exp(m.x0) / scale
+    out.update(logistic=half, logistic_err=half * m.x0_error, logistic_read=np.exp(e.x0) / scale)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", default="results")
@@ -40,6 +67,7 @@ def main() -> None:
     fig = new_figure(15.0, 4.6)
     axes = fig.subplots(1, 3)
     print(f"{'n':>2} {'N':>5} {'measured a_1/2':>16} {'finite-N':>9} {'erfc-read':>9} {'asympt.':>8} {'chi2/pts':>9}")
+    rows = []
     for ax, (config, n) in zip(axes, CONFIGS, strict=True):
         res = compare(xr.open_dataset(Path(args.results) / f"{config}.nc"))
         r = res.isel({d: 0 for d in ("n", "F", "T", "cue", "noise") if d in res.dims})
@@ -58,6 +86,7 @@ def main() -> None:
                 f" {float(p['alpha_half_finite']):>9.4f} {float(p['alpha_half_finite_fit']):>9.4f}"
                 f" {float(p['alpha_theory']):>8.4f} {float(p['stable_chi2']):>5.1f}/{int(p['stable_dof'])}"
             )
+            rows.append((n, int(N), estimators(p, n, int(N))))
         ax.set_title(f"F(x) = x^{n}")
         ax.set_xlabel(f"alpha = K / N^{n - 1}")
         ax.set_ylabel("fraction of stored patterns one-step stable")
@@ -68,6 +97,20 @@ def main() -> None:
             title="points: measured\nsolid: finite-N\ndashed: asymptotic SNR",
             title_fontsize=7,
         )
+    print("# half-point estimators: erfc step in alpha, logistic step in ln K; bias = the estimator on the expected")
+    print("# counts minus the exact P_stable = 1/2 load (finite-N); dev = (measured - read)/s.e.")
+    print(f"{'n':>2} {'N':>5} {'exact':>8} {'erfc: measured':>17} {'read':>8} {'bias':>7} {'dev':>5} "
+          f"{'logistic ln K: measured':>23} {'read':>8} {'bias':>7} {'dev':>5} {'erfc-logistic':>14}")  # fmt: skip
+    for n, N, r in rows:
+        cells = []
+        for name in ("erfc", "logistic"):
+            bias = r[f"{name}_read"] / r["exact"] - 1
+            dev = (r[name] - r[f"{name}_read"]) / r[f"{name}_err"]
+            cells.append(
+                f"{r[name]:>9.4f}({r[f'{name}_err']:.4f}) {r[f'{name}_read']:>8.4f} {bias:>+7.1%} {dev:>+5.1f}"
+            )
+        gap = (r["erfc"] - r["logistic"]) / r["erfc_err"]
+        print(f"{n:>2} {N:>5} {r['exact']:>8.4f} {cells[0]:>33} {cells[1]:>39} {gap:>+10.1f} s.e.")
     fig.tight_layout()
     Path(args.figure).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(args.figure, dpi=80)
