@@ -3,28 +3,29 @@ r"""Measured collapse times and cloning probabilities against Biroli et al. 2024
 Collapse (:func:`compare_collapse`)
     Per grid point (n, d, sigma, ...) and collapse condition (``nearest``: BBBM's code; ``weight``: the final point's
     posterior weight above the threshold w; ``weight_low`` / ``weight_high``: above w/2 / (1 + w)/2, the band of the
-    threshold; :mod:`amphase.simulate.diffusion.regimes_model`), the median and the mean of the per-trajectory
-    collapse times of the reverse-SDE trajectories, and the same for the exact forward paths (the finite-d reference
-    on the same recorded grid). Trajectories of one realization share its training set, so each statistic is taken per
-    realization and its error is the standard deviation over realizations divided by :math:`\sqrt R` (with one
-    realization: the naive error over trajectories, ``error_method`` says which). Reverse minus forward
-    (``diff_median``) is paired per realization, which removes the training set's share of the variance; what is left
-    is the sampling error of the two medians within each realization, so its error is that one, combined over
-    realizations: :math:`\sqrt{\sum_r (s_{r,\rm rev}^2 + s_{r,\rm fwd}^2)}/R`, with :math:`s_r` the
-    distribution-free standard error of a median of B values, half the distance between the order statistics of
-    ranks :math:`B/2 \mp \sqrt B/2` (:func:`median_error`). (The spread of the R paired differences estimates the
-    same variance with R - 1 degrees of freedom only: with R = 8 it is off by a factor 2 with a few per cent
-    probability.) Theory: :math:`t_C = \tfrac12\log(1 + \sigma^2/(n^{2/d}-1))` (``diffusion.collapse_time``, the
-    :math:`d\to\infty` limit at fixed :math:`\alpha = \log n/d`); ``deviation`` is (measured - theory)/s.e. of the
-    median of the ``weight`` condition. ``t_entropy``: per realization, the time at which the excess entropy falls to
-    :math:`d f^e = \ln 2` (:func:`amphase.analysis.diffusion.entropy.crossing_time` at level :math:`\ln 2/\ln n` of
-    :math:`f^e/\alpha`, interpolated linearly in :math:`\log t`). Since :math:`d f^e(t) = \mathbb E[-\ln
-    w_\mu(x_t)]`, the mean minus log-weight of the point a draw came from (the per-draw term of that estimator), this
-    is where the geometric mean of the own weight is 1/2: a finite-d counterpart of the ``weight`` condition at
-    threshold 1/2 (defined here, not in BBBM, whose :math:`f^e = 0` is reached only as :math:`d\to\infty`).
-    ``t_quenched``: the mean over realizations of the largest zero of the excess entropy at test points drawn from
-    the population (:func:`amphase.simulate.diffusion.entropy.population_crossing`), at or above the annealed
-    :math:`t_C` in expectation (Jensen's inequality; the gap is a finite-d effect).
+    threshold; :mod:`amphase.simulate.diffusion.regimes_model`), the median and the mean of the per-trajectory collapse
+    times of the reverse-SDE trajectories, and the same for the exact forward paths (the finite-d reference on the same
+    recorded grid). Trajectories of one realization share its training set, so each statistic is taken per realization
+    and its error is the standard deviation over realizations divided by :math:`\sqrt R` (with one realization: the
+    naive error over trajectories, ``error_method`` says which). Reverse minus forward (``diff_median``) is paired per
+    realization, which removes the training set's share of the variance; what is left is the sampling error of the two
+    medians within each realization, so its error is that one, combined over realizations: :math:`\sqrt{\sum_r (s_{r,\rm
+    rev}^2 + s_{r,\rm fwd}^2)}/R`, with :math:`s_r` the distribution-free standard error of a median of B values, half
+    the distance between the order statistics of ranks :math:`B/2 \mp \sqrt B/2` (:func:`median_error`); ``nearest``
+    times are recorded grid times, so the rounding to the grid, :math:`\delta^2/12` per median with :math:`\delta` the
+    grid step there, is added. (The spread of the R paired differences estimates the same variance with R - 1 degrees of
+    freedom only: with R = 8 it is off by a factor 2 with a few per cent probability.) Theory: :math:`t_C =
+    \tfrac12\log(1 + \sigma^2/(n^{2/d}-1))` (``diffusion.collapse_time``, the :math:`d\to\infty` limit at fixed
+    :math:`\alpha = \log n/d`); ``deviation`` is (measured - theory)/s.e. of the median of the ``weight`` condition.
+    ``t_entropy``: per realization, the time at which the excess entropy falls to :math:`d f^e = \ln 2`
+    (:func:`amphase.analysis.diffusion.entropy.crossing_time` at level :math:`\ln 2/\ln n` of :math:`f^e/\alpha`,
+    interpolated linearly in :math:`\log t`). Since :math:`d f^e(t) = \mathbb E[-\ln w_\mu(x_t)]`, the mean minus
+    log-weight of the point a draw came from (the per-draw term of that estimator), this is where the geometric mean of
+    the own weight is 1/2: a finite-d counterpart of the ``weight`` condition at threshold 1/2 (defined here, not in
+    BBBM, whose :math:`f^e = 0` is reached only as :math:`d\to\infty`). ``t_quenched``: the mean over realizations of
+    the largest zero of the excess entropy at test points drawn from the population
+    (:func:`amphase.simulate.diffusion.entropy.population_crossing`), at or above the annealed :math:`t_C` in
+    expectation (Jensen's inequality; the gap is a finite-d effect).
 
     Every estimator is named in the table: the annealed formula ``t_C``, the quenched crossing ``t_q``, the weight
     rule's median at w/2, w and (1 + w)/2 (reverse SDE) and at w on exact forward paths, BBBM's nearest-neighbour rule
@@ -194,6 +195,9 @@ def compare_collapse(ds: xr.Dataset) -> xr.Dataset:
             cols["fwd_mean"][i, j], cols["fwd_mean_error"][i, j] = b["mean"]
             diff = np.array([np.nanmedian(r) - np.nanmedian(f) for r, f in zip(rev, fwd, strict=True)])
             var = sum(median_error(r) ** 2 + median_error(f) ** 2 for r, f in zip(rev, fwd, strict=True))
+            if c == "nearest" and "t_grid_step" in sub:  # grid times: add the rounding to the grid, step^2/12 each
+                step = float(np.nanmax(sub["t_grid_step"].values))
+                var += 2 * R * (float(np.nanmedian(fwd)) * math.expm1(step)) ** 2 / 12
             cols["diff_median"][i, j] = float(diff.mean())
             cols["diff_median_error"][i, j] = math.sqrt(var) / R
             cols["censored"][i, j] = float(np.mean(rev == t_max)) if math.isfinite(t_max) else math.nan
