@@ -22,12 +22,14 @@ coordinates (values, dims, dtypes and their attributes):
 * turns the fixed parameters stored as global attributes ``param_X`` into scalar coordinates ``X`` on both sides,
   so a dataset that already stores them as scalar coordinates (issue 18's target) compares equal to one that
   does not;
-* renames on the first side what ``--rename old=new`` says (e.g. ``--rename n=K`` for a renamed dimension).
+* renames on the first side what ``--rename old=new`` says (e.g. ``--rename n=K`` for a renamed dimension);
+* leaves out of the comparison a fixed parameter that only one side has (a new parameter at its default), naming it.
 
 One line a configuration: ``identical``, ``identical values, attributes differ: ...`` (dims, coordinates and data
 equal, some ``units``/``long_name``/global attribute changed), ``DIFFERENT: ...`` (which variables, and the largest
-difference), or why it could not be compared. Exit status 0 when every configuration has identical values, 1
-otherwise (2 on bad arguments).
+difference), or why it could not be compared; with ``--rtol R``, ``close within rtol=R: ...`` for values that differ
+by no more than R (relative), which then pass. Exit status 0 when every configuration has identical (or, with
+``--rtol``, close) values, 1 otherwise (2 on bad arguments).
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ SMALL: dict[str, list[str]] = {
     "diffusion-circle": ["grid.K=4,16", "realizations=2", "n_samples=32"],
     "diffusion-circle-random": ["grid.K=8", "realizations=2", "n_samples=32"],
     "diffusion-clones": ["grid.d=16", "realizations=2", "n_pairs=50", "steps=100"],
-    "diffusion-clones-exact": ["grid.n=16,128", "realizations=2", "n_pairs=50", "steps=100", "n_draws=200"],
+    "diffusion-clones-exact": ["grid.n=16,128", "realizations=2", "n_pairs=20", "n_draws=200"],
     "diffusion-collapse": ["grid.d=4", "grid.n=16", "realizations=2", "n_traj=16", "steps=100", "n_draws=32"],
     "diffusion-digits": ["grid.K=8", "realizations=2", "n_samples=16"],
     "diffusion-directions": ["grid.K=100", "realizations=2", "n_probes=16", "n_times=9"],
@@ -169,14 +171,17 @@ def run_all(folder: Path, names: list[str], jobs: int, timeout: float) -> dict[s
     wall = round(time.perf_counter() - start, 1)
     commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
     dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True)
+    path = folder / "snapshots.json"  # an --only run updates the records of the configurations it ran
+    earlier = json.loads(path.read_text(encoding="utf-8"))["configs"] if path.is_file() else {}
     manifest = {
         "commit": commit + ("-dirty" if dirty.stdout.strip() else ""),
         "jobs": jobs,
         "threads": THREADS,
         "wall_s": wall,
-        "configs": records,
+        "last_run": sorted(records),
+        "configs": {**earlier, **records},
     }
-    (folder / "snapshots.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     failed = sum(r["rc"] != 0 for r in records.values())
     print(f"{len(records)} configurations in {wall:.1f} s wall ({jobs} at a time), {failed} failed -> {folder}")
     return records
@@ -213,25 +218,58 @@ def _largest_difference(a: xr.DataArray, b: xr.DataArray) -> str:
     return f"{int((a.values != b.values).sum())} of {a.size} values differ"
 
 
-def verdict(a: xr.Dataset, b: xr.Dataset) -> tuple[bool, str]:
-    """``(values identical, one-line verdict)`` for two normalised datasets."""
+def _same(x: Any, y: Any) -> bool:
+    if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+        return np.array_equal(np.asarray(x), np.asarray(y))
+    return bool(x == y)
+
+
+def _same_attrs(x: dict[str, Any], y: dict[str, Any]) -> bool:
+    return set(x) == set(y) and all(_same(x[k], y[k]) for k in x)
+
+
+def verdict(a: xr.Dataset, b: xr.Dataset, rtol: float = 0.0) -> tuple[bool, str]:
+    """``(values identical, one-line verdict)`` for two normalised datasets.
+
+    A scalar coordinate on one side only (a fixed parameter one side added or dropped, e.g. a new parameter at its
+    default) is named in the verdict and left out of the comparison of values. With ``rtol > 0``, values that differ
+    by no more than ``rtol`` (relative) count as the same and are named as such.
+    """
+    notes = []
+    for one, other, label in ((a, b, "first"), (b, a, "second")):
+        alone = [n for n in one.coords if one[n].ndim == 0 and n not in other.variables]
+        if alone:
+            notes.append(f"fixed parameters only in {label}: " + ", ".join(f"{n}={one[n].values}" for n in alone))
+    a = a.drop_vars([n for n in a.coords if a[n].ndim == 0 and n not in b.variables])
+    b = b.drop_vars([n for n in b.coords if b[n].ndim == 0 and n not in a.variables])
     data_a, data_b = a.copy(), b.copy()
     data_a.attrs, data_b.attrs = {}, {}
     attrs = sorted(k for k in set(a.attrs) | set(b.attrs) if not _same(a.attrs.get(k), b.attrs.get(k)))
+    suffix = "".join(f"; {n}" for n in notes)
     try:
         xr.testing.assert_identical(data_a, data_b)
-        return True, "identical" if not attrs else f"identical values, global attributes differ: {', '.join(attrs)}"
+        head = "identical" if not attrs else f"identical values, global attributes differ: {', '.join(attrs)}"
+        return True, head + suffix
     except AssertionError:
         pass
     try:
         xr.testing.assert_equal(data_a, data_b)
-        changed = [
-            n for n in sorted(set(data_a.variables) & set(data_b.variables)) if data_a[n].attrs != data_b[n].attrs
-        ]
+        shared = sorted(set(data_a.variables) & set(data_b.variables))
+        changed = [n for n in shared if not _same_attrs(data_a[n].attrs, data_b[n].attrs)]
         changed += [f"(global) {k}" for k in attrs]
-        return True, f"identical values, attributes differ: {', '.join(changed)}"
+        return True, f"identical values, attributes differ: {', '.join(changed)}" + suffix
     except AssertionError:
         pass
+    if rtol > 0:
+        try:
+            xr.testing.assert_allclose(data_a, data_b, rtol=rtol, atol=0.0)
+            shared = sorted(set(data_a.variables) & set(data_b.variables))
+            moved = [
+                f"{n} ({_largest_difference(a[n], b[n])})" for n in shared if not a[n].variable.equals(b[n].variable)
+            ]
+            return True, f"close within rtol={rtol:g}: {', '.join(moved)}" + suffix
+        except AssertionError:
+            pass
     parts = []
     for label, names in (
         ("only in first", set(a.variables) - set(b.variables)),
@@ -242,26 +280,22 @@ def verdict(a: xr.Dataset, b: xr.Dataset) -> tuple[bool, str]:
     for n in sorted(set(a.variables) & set(b.variables)):
         if not a[n].variable.equals(b[n].variable):
             parts.append(f"{n} ({_largest_difference(a[n], b[n])})")
-    return False, "DIFFERENT: " + "; ".join(parts or ["coordinates or dims differ"])
+    return False, "DIFFERENT: " + "; ".join(parts or ["coordinates or dims differ"]) + suffix
 
 
-def _same(x: Any, y: Any) -> bool:
-    if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
-        return np.array_equal(np.asarray(x), np.asarray(y))
-    return x == y
-
-
-def compare_files(first: Path, second: Path, rename: dict[str, str] | None = None) -> tuple[bool, str]:
+def compare_files(
+    first: Path, second: Path, rename: dict[str, str] | None = None, rtol: float = 0.0
+) -> tuple[bool, str]:
     """Compare two datasets; ``(values identical, verdict)``."""
     for path in (first, second):
         if not path.is_file():
             return False, f"missing: {path}"
     a = normalise(xr.load_dataset(first, engine="h5netcdf"), rename)
     b = normalise(xr.load_dataset(second, engine="h5netcdf"))
-    return verdict(a, b)
+    return verdict(a, b, rtol)
 
 
-def compare_folders(first: Path, second: Path, rename: dict[str, str] | None = None) -> bool:
+def compare_folders(first: Path, second: Path, rename: dict[str, str] | None = None, rtol: float = 0.0) -> bool:
     """One line per configuration found in either folder; ``True`` when every one has identical values."""
     manifests = []
     for folder in (first, second):
@@ -275,7 +309,7 @@ def compare_folders(first: Path, second: Path, rename: dict[str, str] | None = N
         if ma and mb and ma["overrides"] != mb["overrides"]:
             same, line = False, f"not comparable: overrides differ ({ma['overrides']} vs {mb['overrides']})"
         else:
-            same, line = compare_files(first / f"{name}.nc", second / f"{name}.nc", rename)
+            same, line = compare_files(first / f"{name}.nc", second / f"{name}.nc", rename, rtol)
         print(f"{name:<32} {line}")
         all_same &= same
     print("every configuration has identical values" if all_same else "some configurations DIFFER")
@@ -291,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="configurations run at a time (default 1)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per configuration (default 600)")
     parser.add_argument("--rename", nargs="+", default=[], metavar="OLD=NEW", help="names renamed on OTHER's side")
+    parser.add_argument("--rtol", type=float, default=0.0, help="values within this relative difference pass (named)")
     args = parser.parse_args(argv)
     try:
         rename = dict(r.split("=", 1) for r in args.rename)
@@ -299,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
     if args.compare is not None and args.folder.suffix == ".nc":
-        same, line = compare_files(args.compare, args.folder, rename)
+        same, line = compare_files(args.compare, args.folder, rename, args.rtol)
         print(line)
         return 0 if same else 1
     if not (args.no_run and args.compare is not None):
@@ -312,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     if args.compare is None:
         return 0
-    return 0 if compare_folders(args.compare, args.folder, rename) else 1
+    return 0 if compare_folders(args.compare, args.folder, rename, args.rtol) else 1
 
 
 if __name__ == "__main__":
