@@ -88,3 +88,31 @@ def test_bad_input():
         bs.sample_landscapes(3, 0.9, "circle")
     with pytest.raises(ValueError, match="K="):
         bs.sample_landscapes(0, 5.0)
+
+
+def test_sphere_profile_against_the_exact_three_dimensional_landscape():
+    # the fixed-radius profile on S^2 (Fibonacci lattice, watershed) against the exact energy in R^3: minima by
+    # fixed-point descent from every point and every profile minimum, barriers by the string method to the four
+    # nearest minima (simulate.lse_paths). Same minima, and the same ones below beta DeltaE = 1, on these landscapes
+    from amphase.simulate.lse import lse
+    from amphase.simulate.lse_paths import neighbour_barriers
+
+    beta, K = 10.0, 10
+    R = lb.shell_radius(beta, 2)
+    for d in range(3):
+        x = np.random.default_rng(1000 + d).standard_normal((K, 3))
+        pts = x / np.linalg.norm(x, axis=1, keepdims=True)
+        res, _, nodes = bs.profile_minima(pts, beta, "sphere", curvature=False)
+        E = lse(beta, pts)
+        y = np.concatenate([nodes * R, pts])
+        for _ in range(3000):
+            y = np.asarray(E.fixed_point(y))
+        mins = []
+        for p in y:
+            if all(np.linalg.norm(p - q) > 1e-3 for q in mins):
+                mins.append(p)
+        mins = np.array([m for m in mins if np.linalg.eigvalsh(np.asarray(E.hessian(m)))[0] > 1e-6])
+        nb = neighbour_barriers(pts, beta, mins, neighbours=4)
+        assert nb.converged.all()
+        assert len(mins) == len(res.minima)
+        assert (beta * nb.barrier < 1).sum() == (res.barrier < 1).sum()

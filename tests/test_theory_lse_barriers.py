@@ -117,3 +117,18 @@ def test_dense_barrier_median_constant_is_reproduced(n):
                           h=0.025 if n == 1 else 0.1)  # fmt: skip
     m, e = DENSE_BARRIER_MEDIAN[n]
     assert abs(d.median - m) < 4 * math.hypot(e, d.median_error)
+
+
+@pytest.mark.slow
+def test_sparse_law_is_the_first_order_of_the_sampled_law():
+    # nu = 0.01 points per unit u on a ring of 1000 u (the circle at beta = (1000/2 pi)^2 / R: flat to 1e-4, no ends).
+    # The next order needs a second neighbour within a_tau of the same point: allowed (2 nu a_tau)^2 beside 4 s.e.
+    # (this separates the first-order law 0.0237 from the naive 1 - exp(-2 nu a_tau) = 0.051, merging ignored)
+    nu, length = 0.01, 1000.0
+    beta = (length / (2 * math.pi)) ** 2
+    beta /= lb.shell_radius(beta)  # so that 2 pi sqrt(beta R) = length
+    K = round(nu * length)
+    s = bs.sample_landscapes(K, beta, draws=400, seed=5, curvature=False)
+    f, se = bs.fraction_below(s, 1.0)
+    f1 = lb.sparse_fraction(s.nu, 1.0)
+    assert abs(f - f1) < 4 * se + (2 * nu * lb.pair_distance(1.0)) ** 2, (f, f1, se)

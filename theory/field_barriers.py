@@ -17,8 +17,8 @@ barrier of a minimum is its lowest pass minus its value:
 
 This is the lowest saddle adjacent to the basin (the level at which its basin first spills into a neighbour), the
 quantity the "isolated" class uses. On a smooth function sampled with spacing ``h`` both the minimum and the pass
-are read to :math:`O(h^2 V'')` (a node next to the true point); the graphs below are fine enough that this is below
-``1e-3`` in the units of V where the callers use them (checked in the tests against exact one-dimensional profiles).
+are read to :math:`|V''|h^2/8` (a node within h/2 of the true point; :math:`|V''|h^2/2` on a grid's edge of length
+h through a saddle in two dimensions), checked in the tests against exact extrema on a ring and on a torus.
 
 Graphs: :func:`ring_graph` (a closed curve), :func:`path_graph` (a segment), :func:`sphere_graph` (nearly uniform
 nodes on :math:`S^2`, the Fibonacci lattice, joined by the Delaunay triangulation = their convex hull),

@@ -9,8 +9,9 @@ profile V exactly on a fine graph of the manifold, and reading minima, barriers 
   :mod:`~.lse_barriers`); the segment's profile is exact. Against the exact valley profile :math:`\min_r E` on the
   circle the fraction of minima below :math:`\beta\Delta E = 1` differs by less than 0.01 at K = 4-16, beta = 20
   (same point sets; checked in the tests at smaller sizes);
-* *the grid*: spacing ``h`` in u (``0.02`` on curves: error below 1e-4 in :math:`\beta\Delta E`; ``0.12`` on
-  :math:`S^2`: about 3e-3);
+* *the grid*: spacing ``h`` in u; a minimum and a pass are each read within :math:`|\partial_u^2 V|h^2/8`
+  (:math:`|\partial_u^2 V| \lesssim 2` near the threshold): below 1e-3 in :math:`\beta\Delta E` on curves
+  (``h = 0.02``), about 1e-2 on :math:`S^2` (``h = 0.12``, the Fibonacci lattice's spacing);
 * *Monte Carlo*: every summary comes with its standard error over the ``draws`` point sets. Point sets are nested
   in K (draw ``i`` uses the first K values of its own stream ``SeedSequence(seed).spawn(draws)[i]``), so curves
   in K and the onset search use common random numbers.
