@@ -21,9 +21,11 @@ is written to --work as it finishes (a rerun resumes).
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -89,7 +91,10 @@ def fraction(counts: np.ndarray, low: np.ndarray) -> tuple[float, float]:
 
 
 def onset_fit(K: np.ndarray, f: np.ndarray, se: np.ndarray) -> tuple[float, float, float]:
-    """K where f = 1/2 from a weighted fit f = a + b ln K over the points with f in [0.2, 0.8]; error; chi2/dof."""
+    """K where f = 1/2 from a weighted fit f = a + b ln K over the points with f in [0.2, 0.8]; error; chi2/dof.
+
+    NaN where fewer than two points qualify, the fit does not rise, or the crossing lies beyond a factor 2 of the grid.
+    """
     sel = (f >= 0.2) & (f <= 0.8) & (se > 0)
     if sel.sum() < 2:
         return math.nan, math.nan, math.nan
@@ -97,21 +102,47 @@ def onset_fit(K: np.ndarray, f: np.ndarray, se: np.ndarray) -> tuple[float, floa
     A = np.stack([np.ones_like(x), x], axis=1)
     cov = np.linalg.inv(A.T @ (A * w[:, None]))
     a, b = cov @ (A.T @ (w * y))
+    if not b > 0:  # no rise over the fitted points: no crossing to report
+        return math.nan, math.nan, math.nan
     g = (0.5 - a) / b
+    if not math.log(K.min() / 2) < g < math.log(2 * K.max()):  # the crossing lies outside the grid: not measured
+        return math.nan, math.nan, math.nan
     J = np.array([-1.0 / b, -(0.5 - a) / b**2])
     chi2 = float(((y - a - b * x) ** 2 * w).sum() / max(sel.sum() - 2, 1))
     return float(math.exp(g)), float(math.exp(g) * math.sqrt(J @ cov @ J)), chi2
 
 
 def _median_err(values: np.ndarray, which: np.ndarray, draws: int) -> tuple[float, float]:
+    """Pooled median and its bootstrap error over landscapes (NaN error where a resampled median is infinite)."""
     groups = [values[which == i] for i in range(draws)]
     rng = np.random.default_rng(0)
-    boot = [np.median(np.concatenate([groups[j] for j in rng.integers(0, draws, draws)])) for _ in range(200)]
-    return float(np.median(values)), float(np.std(boot, ddof=1))
+    boot = np.array([np.median(np.concatenate([groups[j] for j in rng.integers(0, draws, draws)])) for _ in range(200)])
+    return float(np.median(values)), float(np.std(boot, ddof=1)) if np.isfinite(boot).all() else math.nan
 
 
-def build(parts: dict, betas: list[float], Ks: list[int], draws: int, theory_draws: int) -> xr.Dataset:
-    """The dataset: measured and predicted fractions, medians and onsets."""
+def _memo(work: Path | None, name: str, fn: Callable[[], dict]) -> dict:
+    """``fn()``, kept as JSON in ``work`` (theory values are deterministic: seed 0)."""
+    if work is None:
+        return fn()
+    f = work / f"theory-{name}.json"
+    if not f.is_file():
+        value = fn()
+        with atomic_output(f) as tmp:
+            tmp.write_text(json.dumps(value))
+    return json.loads(f.read_text())
+
+
+def _theory_point(beta: float, K: int, theory_draws: int) -> dict:
+    th = bs.sample_landscapes(K, beta, draws=theory_draws, curvature=False)  # = diffusion.barrier_law's
+    fr = [bs.fraction_below(th, tau) for tau in TAUS]
+    return {"fraction": [f for f, _ in fr], "error": [e for _, e in fr], "minima": float(th.counts.mean()),
+            "median": float(np.median(th.barrier))}  # fmt: skip
+
+
+def build(
+    parts: dict, betas: list[float], Ks: list[int], draws: int, theory_draws: int, work: Path | None = None
+) -> xr.Dataset:
+    """The dataset: measured and predicted fractions, medians and onsets (theory values kept in ``work``)."""
     nb, nk, nt = len(betas), len(Ks), len(TAUS)
     v = {k: np.full((nb, nk, nt), np.nan) for k in ("fraction", "fraction_error", "theory_fraction", "theory_error")}
     s = {k: np.full((nb, nk), np.nan) for k in ("minima", "minima_error", "median_barrier", "median_barrier_error",
@@ -123,18 +154,21 @@ def build(parts: dict, betas: list[float], Ks: list[int], draws: int, theory_dra
     lines = {k: np.full(nb, np.nan) for k in ("K_merge", "K_memory_half", "minima_limit")}
     gen = theory.get("diffusion.generalization_onset")
     for i, beta in enumerate(betas):
-        h_half = lb.ring_dense_barriers(2.0 * beta * lb.shell_radius(beta), draws=theory_draws).median
+        h_half = _memo(work, f"field-beta{beta:g}-D{theory_draws}", lambda b=beta: {"h": lb.ring_dense_barriers(
+            2.0 * b * lb.shell_radius(b), draws=theory_draws).median})["h"]  # fmt: skip
         for j, K in enumerate(Ks):
             p = parts[(beta, K)]
-            th = bs.sample_landscapes(K, beta, draws=theory_draws, curvature=False)  # = diffusion.barrier_law's
-            for t, tau in enumerate(TAUS):
+            th = _memo(
+                work, f"beta{beta:g}-K{K}-D{theory_draws}", lambda b=beta, k=K: _theory_point(b, k, theory_draws)
+            )
+            for t in range(len(TAUS)):
                 v["fraction"][i, j, t], v["fraction_error"][i, j, t] = fraction(p["counts"], p["low"][:, t])
-                v["theory_fraction"][i, j, t], v["theory_error"][i, j, t] = bs.fraction_below(th, tau)
+                v["theory_fraction"][i, j, t], v["theory_error"][i, j, t] = th["fraction"][t], th["error"][t]
             s["minima"][i, j] = p["counts"].mean()
             s["minima_error"][i, j] = p["counts"].std(ddof=1) / math.sqrt(draws)
             s["median_barrier"][i, j], s["median_barrier_error"][i, j] = _median_err(p["barrier"], p["draw"], draws)
             s["median_curvature"][i, j] = np.median(p["curvature"])
-            s["theory_minima"][i, j], s["theory_median_barrier"][i, j] = th.counts.mean(), np.median(th.barrier)
+            s["theory_minima"][i, j], s["theory_median_barrier"][i, j] = th["minima"], th["median"]
             s["dense_median_barrier"][i, j] = h_half / math.sqrt(K)
             ok = p["converged"].astype(bool)  # strings that converged; the others are counted as such
             both = np.isfinite(p["barrier"]) & np.isfinite(p["barrier_check"]) & ok
@@ -147,7 +181,8 @@ def build(parts: dict, betas: list[float], Ks: list[int], draws: int, theory_dra
                 k, v["fraction"][i, :, t], v["fraction_error"][i, :, t]
             )
             on["theory_onset_fit"][i, t] = onset_fit(k, v["theory_fraction"][i, :, t], v["theory_error"][i, :, t])[0]
-            g = gen(beta=beta, threshold=tau, draws=theory_draws)
+            g = _memo(work, f"onset-beta{beta:g}-tau{tau:g}-D{theory_draws}",
+                      lambda b=beta, t=tau: gen(beta=b, threshold=t, draws=theory_draws))  # fmt: skip
             on["K_gen"][i, t], on["K_gen_error"][i, t], on["K_dense"][i, t] = g["K_gen"], g["K_gen_error"], g["K_dense"]
         lines["K_merge"][i], lines["K_memory_half"][i], lines["minima_limit"][i] = (
             g["K_merge"], g["K_memory_half"], g["minima_limit"])  # fmt: skip
@@ -227,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
                     with atomic_output(f) as tmp, open(tmp, "wb") as fh:
                         np.savez(fh, **res, seconds=time.perf_counter() - t0)
                 parts[(beta, K)] = dict(np.load(f))
-        ds = build(parts, a.betas, a.K, a.draws, a.theory_draws)
+        ds = build(parts, a.betas, a.K, a.draws, a.theory_draws, work)
         wall = time.perf_counter() - start
         ds.attrs["wall_seconds"] = wall
         ds.attrs["measure_seconds"] = float(sum(float(q["seconds"]) for q in parts.values()))

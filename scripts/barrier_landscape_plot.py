@@ -39,6 +39,7 @@ def _panel(ax: object, r: xr.Dataset, beta: float) -> None:
     ax.axvline(float(r.K_memory_half), color="tab:olive", ls="-.", lw=1.2, label="half the points merged")
     ax.axhline(0.5, color="k", lw=0.5)
     ax.set_xscale("log")
+    ax.set_xticks([k for k in (2, 3, 5, 10, 20, 40, 64) if K.min() <= k <= K.max()])
     ax.xaxis.set_major_formatter(ScalarFormatter())
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_ylim(-0.02, 1.02)
@@ -56,7 +57,8 @@ def plot(ds: xr.Dataset) -> Figure:
     axes = fig.subplots(rows, cols).ravel()
     for i, beta in enumerate(ds.beta.values):
         _panel(axes[i], ds.sel(beta=beta), float(beta))
-    axes[0].legend(fontsize=6, loc="upper left")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=5, fontsize=7)
     ax = axes[nb]
     for i, beta in enumerate(ds.beta.values):
         r = ds.sel(beta=beta, tau=1.0)
@@ -73,21 +75,22 @@ def plot(ds: xr.Dataset) -> Figure:
     ax = axes[nb + 1]
     b = ds.beta.values
     one = ds.sel(tau=1.0)
-    ax.errorbar(b, one.onset, yerr=one.onset_error, fmt="o", color="k", capsize=2, label="landscape (τ = 1)")
-    ax.errorbar(b * 1.03, one.K_gen, yerr=one.K_gen_error, fmt="s", mfc="none", color="grey", capsize=2,
-                label="K_gen, theory (τ = 1)")  # fmt: skip
-    for tau, mk in ((0.5, "v"), (2.0, "^")):
+    for tau, mk in ((0.5, "v"), (1.0, "o"), (2.0, "^")):
         q = ds.sel(tau=tau)
-        ax.errorbar(b, q.onset, yerr=q.onset_error, fmt=mk, color=COLOURS[tau], ms=4, capsize=2)
-        ax.plot(b, q.K_gen, "-", color=COLOURS[tau], lw=1, label=f"K_gen τ = {tau:g} (theory, line), landscape")
+        c = COLOURS[tau]
+        ax.plot(b, q.K_gen, "-", color=c, lw=1, label=f"τ = {tau:g}: K_gen theory (line), landscape ({mk})")
+        ax.fill_between(b, q.K_gen - q.K_gen_error, q.K_gen + q.K_gen_error, color=c, alpha=0.2, lw=0)
+        ax.errorbar(b, q.onset, yerr=q.onset_error, fmt=mk, color=c, ms=4, capsize=2)
     ax.plot(b, one.K_dense, "--", color="grey", lw=1, label="dense law (τ = 1)")
     ax.plot(b, ds.K_merge, ":", color="tab:olive", lw=1.5, label="first merged pair")
     ax.plot(b, ds.K_memory_half, "-.", color="tab:olive", lw=1.2, label="half the points merged")
     bb = np.geomspace(b.min(), b.max(), 20)
     k0 = float(one.K_gen[-1]) / math.sqrt(float(b[-1]))
-    ax.plot(bb, k0 * np.sqrt(bb), color="k", lw=0.5, alpha=0.5, label="∝ √β")
+    ax.plot(bb, k0 * np.sqrt(bb), color="k", lw=0.5, alpha=0.5, ls=(0, (1, 3)), label="∝ √β")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.set_xticks(b)
+    ax.set_yticks([2, 3, 5, 10, 20, 40])
     for axis in (ax.xaxis, ax.yaxis):
         axis.set_major_formatter(ScalarFormatter())
         axis.set_minor_formatter(NullFormatter())

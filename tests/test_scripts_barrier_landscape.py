@@ -55,7 +55,8 @@ def test_small_run_writes_dataset_figure_table_and_resumes(tmp_path, monkeypatch
     assert (tmp_path / "b.txt").read_text().startswith("beta | tau | K_gen")
     assert (tmp_path / "b.png").stat().st_size > 10_000
     parts = sorted((tmp_path / "b.parts").iterdir())
-    assert len(parts) == 3
+    assert len([q for q in parts if q.suffix == ".npz"]) == 3  # one per (beta, K)
+    assert len([q for q in parts if q.suffix == ".json"]) == 3 + 1 + 3  # theory per K, the ring field, onsets per tau
     ds.close()
     assert bl.main(args) == 2  # refuses to overwrite
     assert "exists" in capsys.readouterr().err
