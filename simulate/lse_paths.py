@@ -1,0 +1,392 @@
+r"""Minimum-energy paths, saddles and barriers of the log-sum-exp energy (string method, exact gradient).
+
+Energy (:mod:`amphase.simulate.lse`): :math:`E(x) = -\beta^{-1}\log\sum_\mu e^{-\beta\lVert x-\xi^\mu\rVert^2}`,
+:math:`\nabla E = 2(x - m(x))`, :math:`\nabla^2 E = 2I - 4\beta\operatorname{Cov}_w(\xi)`. This module names no model
+family: the continuous DenseAM and the exact-score diffusion model (at :math:`\beta_t = 1/(2\sigma_t^2)`, where
+:math:`-\log p_t = \beta_t E_t + \text{const}`) share it.
+
+The string method
+-----------------
+A minimum-energy path (MEP) between two minima :math:`a, b` is a curve along which the gradient is tangent; its
+highest point is a saddle of index one, and :math:`E(\text{saddle}) - E(a)` is the barrier from :math:`a`.
+:func:`minimum_energy_paths` follows the string method of E, Ren & Vanden-Eijnden (Phys. Rev. B 66, 052301 (2002);
+simplified form J. Chem. Phys. 126, 164103 (2007)), batched over many paths at once (one streaming LSE pass per
+iteration for every image of every path):
+
+1. ``images`` points on the straight segment from :math:`a` to :math:`b` (the ends stay fixed: they are minima);
+2. each interior image takes a step down the exact gradient, :math:`x_i \leftarrow x_i - \Delta t\,\nabla E(x_i)`,
+   with :math:`\Delta t = 1/2` by default (for the LSE energy :math:`x - \tfrac12\nabla E = m(x)` is the fixed-point
+   map, and every Hessian eigenvalue is :math:`\le 2`, so the relaxation normal to the string is stable); a move is
+   capped at half the mean image spacing so that no image jumps a ridge;
+3. the images are redistributed at equal arc length along the piecewise-linear string, which undoes the tangential
+   part of the step (the simplified string method). Projecting the gradient on the normal instead (the original
+   string method, or NEB without springs) was tried and oscillated without converging between memories at
+   :math:`\beta = 10`, where the string bends sharply near the wells;
+4. until no image moves by more than ``string_tol`` times the data scale in one iteration (or ``max_iter``).
+
+The saddles are then refined. Every interior local maximum of the energy profile along the converged string is the
+start of safeguarded Newton steps on :math:`\nabla E = 0` with the exact Hessian (``d <= 64``; steps no longer than
+the image spacing), accepted when the gradient falls below ``tol`` times the data scale, the Hessian there has
+exactly one negative eigenvalue and the point lies within two spacings of its image. Where Newton fails (or
+``d > 64``) a climbing image (Henkelman, Uberuaga & Jónsson, J. Chem. Phys. 113, 9901 (2000)) takes over:
+:math:`x \leftarrow x - \Delta t(\nabla E - 2(\nabla E\cdot\tau)\tau)`, the gradient reversed along the string's
+tangent, which climbs to the saddle along the path and descends across it. A path is ``converged`` when the string
+met its tolerance and every saddle was refined.
+
+Barriers and intermediate minima
+--------------------------------
+A path between two minima may pass through a third one: the profile then has several local maxima. The barrier from
+:math:`a` to its *nearest* attractor along the path is set by the first saddle from :math:`a`
+(:math:`\Delta E_a = E(s_1) - E(a)`), the barrier from :math:`b` by the last (:math:`\Delta E_b = E(s_n) - E(b)`);
+``saddle`` is the highest of them (the barrier of the whole path). A profile with no interior maximum (one end is not
+a minimum but slides to the other) gives :math:`\Delta E = 0` from the higher end and the energy difference from the
+lower one, with ``n_saddles = 0``.
+
+:func:`neighbour_barriers` runs the paths from every attractor to its ``neighbours`` nearest other attractors
+(Euclidean distance; each unordered pair once) and returns, per attractor, the lowest barrier and which attractor lies
+across that saddle (the minimum the profile falls into after the first saddle, matched to the list; the target of the
+path when it is none of them).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from amphase.errors import ParameterError
+from amphase.simulate.lse import DEFAULT_TILE, FULL_SECOND_MAX_D, LSEEnergy, lse
+
+__all__ = ["EnergyPath", "EnergyPaths", "NeighbourBarriers", "minimum_energy_path", "minimum_energy_paths",
+           "neighbour_barriers"]  # fmt: skip
+
+
+class EnergyPaths(NamedTuple):
+    """P minimum-energy paths at once (host arrays); :class:`EnergyPath` is one of them."""
+
+    images: np.ndarray  # (P, M, d)
+    energies: np.ndarray  # (P, M)
+    saddle: np.ndarray  # (P, d): the highest saddle along each path
+    saddle_energy: np.ndarray  # (P,)
+    saddle_a: np.ndarray  # (P, d): the first saddle from a
+    saddle_b: np.ndarray  # (P, d): the first saddle from b
+    barrier_a: np.ndarray  # (P,): E(saddle_a) - E(a)
+    barrier_b: np.ndarray  # (P,): E(saddle_b) - E(b)
+    across_a: np.ndarray  # (P, d): the lowest image between the first saddle from a and the next one (or b)
+    across_b: np.ndarray  # (P, d): the same from b
+    n_saddles: np.ndarray  # (P,) int: local maxima of the profile (> 1: an intermediate minimum)
+    converged: np.ndarray  # (P,) bool
+
+
+class EnergyPath(NamedTuple):
+    """One minimum-energy path from ``a`` to ``b`` (module docstring)."""
+
+    images: np.ndarray
+    energies: np.ndarray
+    saddle: np.ndarray
+    saddle_energy: float
+    saddle_a: np.ndarray
+    saddle_b: np.ndarray
+    barrier_a: float
+    barrier_b: float
+    n_saddles: int
+    converged: bool
+
+
+def _host(a: Any) -> np.ndarray:
+    return a.get() if hasattr(a, "get") else np.asarray(a)
+
+
+def _reparametrize(x: np.ndarray) -> np.ndarray:
+    """Images (P, M, d) redistributed at equal arc length along each piecewise-linear string."""
+    P, M, _ = x.shape
+    seg = np.sqrt(((x[:, 1:] - x[:, :-1]) ** 2).sum(-1))
+    s = np.concatenate([np.zeros((P, 1)), np.cumsum(seg, axis=1)], axis=1)
+    total = np.where(s[:, -1] > 0, s[:, -1], 1.0)
+    s /= total[:, None]
+    u = np.linspace(0.0, 1.0, M)
+    j = np.clip((s[:, None, :] <= u[None, :, None]).sum(-1) - 1, 0, M - 2)  # (P, M): segment of each target
+    s0 = np.take_along_axis(s, j, axis=1)
+    s1 = np.take_along_axis(s, j + 1, axis=1)
+    f = np.where(s1 > s0, (u[None] - s0) / np.where(s1 > s0, s1 - s0, 1.0), 0.0)
+    x0 = np.take_along_axis(x, j[:, :, None], axis=1)
+    x1 = np.take_along_axis(x, j[:, :, None] + 1, axis=1)
+    out = x0 + f[:, :, None] * (x1 - x0)
+    out[:, 0], out[:, -1] = x[:, 0], x[:, -1]
+    return out
+
+
+def _tangents(x: np.ndarray) -> np.ndarray:
+    t = x[:, 2:] - x[:, :-2]
+    n = np.sqrt((t * t).sum(-1, keepdims=True))
+    return t / np.where(n > 0, n, 1.0)
+
+
+def _grad(energy: LSEEnergy, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    e, g = energy.energy_and_grad(energy.xp.asarray(x.reshape(-1, x.shape[-1])))
+    return _host(e).reshape(x.shape[:-1]), _host(g).reshape(x.shape)
+
+
+def _string(energy: LSEEnergy, a: np.ndarray, b: np.ndarray, M: int, dt: float, tol: float, max_iter: int):
+    P = len(a)
+    u = np.linspace(0.0, 1.0, M)
+    x = a[:, None, :] + u[None, :, None] * (b - a)[:, None, :]
+    done = np.zeros(P, dtype=bool)
+    thr = tol * energy.scale
+    for _ in range(max_iter):
+        act = np.nonzero(~done)[0]
+        if act.size == 0:
+            break
+        xa = x[act]
+        _, g = _grad(energy, xa[:, 1:-1])
+        step = dt * g  # the full gradient: its tangential part is undone by the redistribution (simplified string)
+        spacing = np.sqrt(((xa[:, -1] - xa[:, 0]) ** 2).sum(-1)) / (M - 1)
+        length = np.sqrt(((xa[:, 1:] - xa[:, :-1]) ** 2).sum(-1)).sum(-1) / (M - 1)
+        cap = 0.5 * np.maximum(spacing, length)[:, None, None]
+        norm = np.sqrt((step * step).sum(-1, keepdims=True))
+        step *= np.minimum(1.0, cap / np.where(norm > 0, norm, 1.0))
+        new = xa.copy()
+        new[:, 1:-1] -= step
+        new = _reparametrize(new)
+        move = np.sqrt(((new - xa) ** 2).sum(-1)).max(axis=1)
+        x[act] = new
+        done[act] = move <= thr
+    e, _ = _grad(energy, x)
+    return x, e, done
+
+
+def _maxima(e: np.ndarray, etol: float) -> list[int]:
+    """Interior local maxima of a profile; two maxima whose dip between them is within ``etol`` count as one."""
+    out: list[int] = []
+    for i in range(1, len(e) - 1):
+        if not (e[i] >= e[i - 1] and e[i] > e[i + 1]):
+            continue
+        if out and min(e[out[-1]], e[i]) - e[out[-1] : i + 1].min() <= etol:  # no real minimum between: keep the higher
+            if e[i] > e[out[-1]]:
+                out[-1] = i
+            continue
+        out.append(i)
+    return out
+
+
+def _refine(energy: LSEEnergy, x0: np.ndarray, tau: np.ndarray, radius: np.ndarray, tol: float, dt: float,
+            max_iter: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Saddles near ``x0`` (n, d): Newton with the exact Hessian, else a climbing image along ``tau`` (module doc)."""
+    n, d = x0.shape
+    thr = tol * energy.scale
+    xp = energy.xp
+    x = x0.copy()
+    ok = np.zeros(n, dtype=bool)
+    if d <= FULL_SECOND_MAX_D and n:
+        for _ in range(60):
+            _, g = _grad(energy, x)
+            h = _host(energy.hessian(xp.asarray(x)))
+            try:
+                delta = np.linalg.solve(h, g[:, :, None])[:, :, 0]
+            except np.linalg.LinAlgError:
+                break
+            norm = np.sqrt((delta * delta).sum(-1))
+            delta *= np.minimum(1.0, radius / np.where(norm > 0, norm, 1.0))[:, None]
+            x = x - delta
+            if (np.sqrt((delta * delta).sum(-1)) <= 1e-3 * thr).all():
+                break
+        _, g = _grad(energy, x)
+        ev = np.linalg.eigvalsh(_host(energy.hessian(xp.asarray(x))))
+        ok = (np.sqrt((g * g).sum(-1)) / 2 <= thr) & ((ev < 0).sum(-1) == 1)
+        ok &= np.sqrt(((x - x0) ** 2).sum(-1)) <= 2 * radius + thr
+    bad = np.nonzero(~ok)[0]
+    if bad.size:  # climbing image from the string's image, along the string's tangent
+        y, t = x0[bad].copy(), tau[bad]
+        conv = np.zeros(bad.size, dtype=bool)
+        for _ in range(max_iter):
+            _, g = _grad(energy, y)
+            conv = np.sqrt((g * g).sum(-1)) / 2 <= thr
+            if conv.all():
+                break
+            step = dt * (g - 2.0 * (g * t).sum(-1, keepdims=True) * t)
+            y[~conv] -= step[~conv]
+        x[bad], ok[bad] = y, conv
+    return x, ok
+
+
+def _check(memories: Any, beta: float, images: int) -> None:
+    if not (float(beta) > 0 and math.isfinite(float(beta))):
+        raise ParameterError(f"beta={beta!r}: the inverse temperature must be a finite number > 0")
+    if isinstance(images, bool) or int(images) != images or images < 3:
+        raise ParameterError(f"images={images!r}: a whole number >= 3 (two ends and at least one interior image)")
+    if getattr(memories, "ndim", 0) != 2 or memories.shape[0] < 1:
+        raise ParameterError(f"memories of shape {getattr(memories, 'shape', None)}: expected (K >= 1, d)")
+
+
+def minimum_energy_paths(
+    memories: Any,
+    beta: float,
+    a: Any,
+    b: Any,
+    *,
+    images: int = 24,
+    dt: float = 0.5,
+    string_tol: float = 1e-6,
+    tol: float = 1e-10,
+    max_iter: int = 3000,
+    tile: int = DEFAULT_TILE,
+    energy: LSEEnergy | None = None,
+) -> EnergyPaths:
+    """Minimum-energy paths from each row of ``a`` (P, d) to the same row of ``b``, batched (module docstring).
+
+    ``memories`` (K, d) and ``beta`` define the energy (``energy``: a prebuilt :class:`~amphase.simulate.lse.LSEEnergy`
+    of the same memories, to reuse its centring); ``string_tol`` and ``tol`` are in units of the data scale (rms
+    distance of the memories from their mean).
+    """
+    _check(memories, beta, images)
+    if not 0 < dt <= 0.5:
+        raise ParameterError(f"dt={dt!r}: the string's step must lie in (0, 1/2] (stability of the normal relaxation)")
+    en = energy if energy is not None else lse(float(beta), memories, tile=tile)
+    a = np.atleast_2d(np.asarray(_host(a), dtype=np.float64))
+    b = np.atleast_2d(np.asarray(_host(b), dtype=np.float64))
+    d = en.d
+    if a.shape != b.shape or a.shape[1] != d:
+        raise ParameterError(f"a {a.shape} and b {b.shape}: two (P, {d}) arrays of end points")
+    if (np.sqrt(((a - b) ** 2).sum(-1)) <= 1e-12 * en.scale).any():
+        raise ParameterError("a path needs two distinct end points (a row of a equals its row of b)")
+    M = int(images)
+    x, e, conv = _string(en, a, b, M, float(dt), float(string_tol), int(max_iter))
+    P = len(a)
+    tau = _tangents(x)
+    etol = 1e-12 * max(1.0, float(np.abs(e).max())) if e.size else 0.0
+    maxima = [_maxima(e[p], etol) for p in range(P)]
+    spacing = np.sqrt(((x[:, 1:] - x[:, :-1]) ** 2).sum(-1)).mean(axis=1)
+    which = [(p, i) for p in range(P) for i in maxima[p]]
+    sad = {}
+    if which:
+        idx = np.array(which)
+        pos, ok = _refine(en, x[idx[:, 0], idx[:, 1]], tau[idx[:, 0], idx[:, 1] - 1], spacing[idx[:, 0]],
+                          float(tol), float(dt), int(max_iter))  # fmt: skip
+        es = _host(en.energy(en.xp.asarray(pos)))
+        for k, (p, i) in enumerate(which):
+            sad[(p, i)] = (pos[k], float(es[k]), bool(ok[k]))
+    out = {k: [] for k in ("saddle", "se", "sa", "sb", "ba", "bb", "xa", "xb", "n", "ok")}
+    for p in range(P):
+        ms = maxima[p]
+        ok = bool(conv[p]) and all(sad[(p, i)][2] for i in ms)
+        if not ms:  # monotone profile: the higher end slides to the lower one
+            hi = 0 if e[p, 0] >= e[p, -1] else M - 1
+            top, etop = x[p, hi], float(e[p, hi])
+            sa = sb = top
+            ea = eb = etop
+            xa_, xb_ = x[p, -1], x[p, 0]
+        else:
+            first, last = sad[(p, ms[0])], sad[(p, ms[-1])]
+            k = max(ms, key=lambda i: sad[(p, i)][1])
+            top, etop = sad[(p, k)][0], sad[(p, k)][1]
+            sa, ea, sb, eb = first[0], first[1], last[0], last[1]
+            nxt = ms[1] if len(ms) > 1 else M - 1
+            prv = ms[-2] if len(ms) > 1 else 0
+            xa_ = x[p, ms[0] + int(np.argmin(e[p, ms[0] : nxt + 1]))]
+            xb_ = x[p, prv + int(np.argmin(e[p, prv : ms[-1] + 1]))]
+        row = {"saddle": top, "se": etop, "sa": sa, "sb": sb, "ba": max(ea - e[p, 0], 0.0),
+               "bb": max(eb - e[p, -1], 0.0), "xa": xa_, "xb": xb_, "n": len(ms), "ok": ok}  # fmt: skip
+        for key, v in row.items():
+            out[key].append(v)
+    return EnergyPaths(
+        images=x,
+        energies=e,
+        saddle=np.array(out["saddle"]).reshape(P, d),
+        saddle_energy=np.array(out["se"], dtype=np.float64),
+        saddle_a=np.array(out["sa"]).reshape(P, d),
+        saddle_b=np.array(out["sb"]).reshape(P, d),
+        barrier_a=np.array(out["ba"], dtype=np.float64),
+        barrier_b=np.array(out["bb"], dtype=np.float64),
+        across_a=np.array(out["xa"]).reshape(P, d),
+        across_b=np.array(out["xb"]).reshape(P, d),
+        n_saddles=np.array(out["n"], dtype=np.int64),
+        converged=np.array(out["ok"], dtype=bool),
+    )
+
+
+def minimum_energy_path(memories: Any, beta: float, a: Any, b: Any, *, images: int = 24, **kw: Any) -> EnergyPath:
+    """The minimum-energy path from ``a`` (d,) to ``b`` (d,) (module docstring).
+
+    Further keywords go to :func:`minimum_energy_paths`.
+    """
+    r = minimum_energy_paths(memories, beta, np.asarray(_host(a))[None], np.asarray(_host(b))[None], images=images,
+                             **kw)  # fmt: skip
+    return EnergyPath(
+        images=r.images[0],
+        energies=r.energies[0],
+        saddle=r.saddle[0],
+        saddle_energy=float(r.saddle_energy[0]),
+        saddle_a=r.saddle_a[0],
+        saddle_b=r.saddle_b[0],
+        barrier_a=float(r.barrier_a[0]),
+        barrier_b=float(r.barrier_b[0]),
+        n_saddles=int(r.n_saddles[0]),
+        converged=bool(r.converged[0]),
+    )
+
+
+class NeighbourBarriers(NamedTuple):
+    """Per attractor: the lowest barrier to a neighbouring attractor (module docstring); host arrays."""
+
+    barrier: np.ndarray  # (n,) lowest Delta E (inf: no other attractor)
+    neighbour: np.ndarray  # (n,) int: the attractor across that saddle (-1: none)
+    saddle: np.ndarray  # (n, d)
+    saddle_energy: np.ndarray  # (n,)
+    converged: np.ndarray  # (n,) bool: every path of the attractor converged
+
+
+def neighbour_barriers(
+    memories: Any,
+    beta: float,
+    minima: Any,
+    *,
+    neighbours: int = 4,
+    images: int = 24,
+    match: float = 1e-3,
+    energy: LSEEnergy | None = None,
+    **kw: Any,
+) -> NeighbourBarriers:
+    """The lowest barrier from each of ``minima`` (n, d) to its ``neighbours`` nearest other minima (module docstring).
+
+    ``match`` (units of the data scale): the minimum the profile falls into after the first saddle is the listed
+    minimum nearest to that lowest image when within ``match`` plus one image spacing of it. Further keywords go to
+    :func:`minimum_energy_paths`.
+    """
+    _check(memories, beta, images)
+    if isinstance(neighbours, bool) or int(neighbours) != neighbours or neighbours < 1:
+        raise ParameterError(f"neighbours={neighbours!r}: a whole number >= 1")
+    en = energy if energy is not None else lse(float(beta), memories, tile=kw.pop("tile", DEFAULT_TILE))
+    y = np.atleast_2d(np.asarray(_host(minima), dtype=np.float64))
+    n, d = y.shape
+    barrier = np.full(n, np.inf)
+    neigh = np.full(n, -1, dtype=np.int64)
+    saddle = np.full((n, d), np.nan)
+    s_energy = np.full(n, np.nan)
+    conv = np.ones(n, dtype=bool)
+    if n < 2:
+        return NeighbourBarriers(barrier, neigh, saddle, s_energy, conv)
+    d2 = ((y[:, None, :] - y[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(d2, np.inf)
+    k = min(int(neighbours), n - 1)
+    near = np.argsort(d2, axis=1, kind="stable")[:, :k]
+    pairs = sorted({(min(i, int(j)), max(i, int(j))) for i in range(n) for j in near[i]})
+    pi = np.array([p[0] for p in pairs])
+    pj = np.array([p[1] for p in pairs])
+    r = minimum_energy_paths(memories, beta, y[pi], y[pj], images=images, energy=en, **kw)
+    spacing = np.sqrt(((r.images[:, 1:] - r.images[:, :-1]) ** 2).sum(-1)).mean(axis=1)
+
+    def across(pt: np.ndarray, target: int, q: int) -> int:
+        dist = np.sqrt(((y - pt) ** 2).sum(-1))
+        j = int(np.argmin(dist))
+        return j if dist[j] <= match * en.scale + spacing[q] else target
+
+    for q in range(len(pairs)):
+        for i, j, bar, sd, xs in ((pi[q], pj[q], r.barrier_a[q], r.saddle_a[q], r.across_a[q]),
+                                  (pj[q], pi[q], r.barrier_b[q], r.saddle_b[q], r.across_b[q])):  # fmt: skip
+            conv[i] &= bool(r.converged[q])
+            if bar < barrier[i]:
+                barrier[i], saddle[i] = bar, sd
+                neigh[i] = across(xs, int(j), q) if r.n_saddles[q] > 1 else int(j)
+                s_energy[i] = float(_host(en.energy(en.xp.asarray(sd[None])))[0])
+    return NeighbourBarriers(barrier, neigh, saddle, s_energy, conv)
