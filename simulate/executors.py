@@ -1,8 +1,8 @@
 """Where the tasks of a sweep run: in this process, in local processes, or on a Dask cluster.
 
-An executor is a context manager with one method, ``imap_unordered(fn, items)``, that yields ``fn(item)`` for every
-item as each finishes. The sweep runner does not know which executor it uses; results do not depend on it, because
-every task carries its own seed.
+An executor is a context manager with two methods: ``imap_unordered(fn, items)`` yields ``fn(item)`` for every item
+as each finishes, ``map(fn, items)`` in the order of the items (as the built-in ``map``). The sweep runner does not
+know which executor it uses; results do not depend on it, because every task carries its own seed.
 
 * ``serial``: in this process, in order.
 * ``processes``: a :class:`concurrent.futures.ProcessPoolExecutor` with ``workers`` processes, started by a fork
@@ -22,7 +22,9 @@ Interruption (Ctrl-C, SIGTERM, any exception) never hangs and never leaves a pro
   an embedded Dask cluster is closed without waiting for its running threads;
 * while an executor is open, the first SIGINT (or SIGTERM, where a Python handler is installed for it) raises
   :class:`KeyboardInterrupt` as usual, and further ones are ignored until the clean-up is done
-  (:class:`InterruptGuard`), so a second Ctrl-C cannot break the clean-up half-way.
+  (:class:`InterruptGuard`), so a second Ctrl-C cannot break the clean-up half-way;
+* the resource tracker of multiprocessing, which removes the pool's semaphores after a ``kill -9``, does so without
+  its warning about "leaked semaphore objects" (:func:`_start_resource_tracker`).
 """
 
 from __future__ import annotations
@@ -157,6 +159,10 @@ class Executor:
         for item in items:
             yield fn(item)
 
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        """Yield ``fn(item)`` for each item, in the order of the items."""
+        return map(fn, items)
+
 
 class _Processes(Executor):
     name = "processes"
@@ -169,6 +175,16 @@ class _Processes(Executor):
             futures = [self.pool.submit(fn, item) for item in items]
         try:
             for future in as_completed(futures):
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        with self.guard.deferred():
+            futures = [self.pool.submit(fn, item) for item in items]
+        try:
+            for future in futures:
                 yield future.result()
         finally:
             for future in futures:
@@ -187,6 +203,14 @@ class _Dask(Executor):
         futures = [self.client.submit(fn, item, pure=False) for item in items]
         try:
             for future in dask_completed(futures, loop=self.client.loop):  # not the default client: there is none
+                yield future.result()
+        finally:
+            self.client.cancel(futures)
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        futures = [self.client.submit(fn, item, pure=False) for item in items]
+        try:
+            for future in futures:
                 yield future.result()
         finally:
             self.client.cancel(futures)
@@ -239,10 +263,37 @@ def make_executor(name: str = "processes", workers: int | None = None, scheduler
 
 
 # -- local processes ----------------------------------------------------------------------------------------------
+#: the warnings filter the resource tracker starts with (see :func:`_start_resource_tracker`)
+TRACKER_WARNINGS = "ignore::UserWarning:multiprocessing.resource_tracker"
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (if it is not running) without its warnings about leaks.
+
+    The tracker removes the named semaphores of the worker pool when the main process died without doing it
+    (``kill -9``), and then warns "There appear to be N leaked semaphore objects to clean up at shutdown" on the
+    terminal, seconds after the run is gone: the clean-up is its job and is done, the warning only noise. So it
+    starts with ``PYTHONWARNINGS`` extended by :data:`TRACKER_WARNINGS`, which ignores its own UserWarnings and
+    nothing else; the variable is restored at once (the fork server and the workers start without it).
+    """
+    from multiprocessing import resource_tracker
+
+    previous = os.environ.get("PYTHONWARNINGS")
+    os.environ["PYTHONWARNINGS"] = f"{previous},{TRACKER_WARNINGS}" if previous else TRACKER_WARNINGS
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        if previous is None:
+            del os.environ["PYTHONWARNINGS"]
+        else:
+            os.environ["PYTHONWARNINGS"] = previous
+
+
 def _start_fork_server() -> None:
     """Start the fork server (if it is not running) with SIGINT ignored: its children inherit that from birth."""
     from multiprocessing import forkserver
 
+    _start_resource_tracker()  # the fork server would start it, with the warnings
     if threading.current_thread() is not threading.main_thread():
         forkserver.ensure_running()
         return
