@@ -304,7 +304,11 @@ def _run_locked(
         if created and kept == 0:  # nothing worth keeping: leave nothing behind
             shutil.rmtree(store_dir, ignore_errors=True)
         if is_disk_full(err):
-            keeps = f"the checkpoint keeps {kept} finished grid points" if kept else "nothing was kept"
+            keeps = (
+                f"the checkpoint keeps {kept} finished grid point{'s' if kept > 1 else ''}"
+                if kept
+                else "nothing was kept"
+            )
             raise disk_full(err, store_dir, f"{keeps}: free some space and run the same command again") from None
         raise
     shutil.rmtree(store_dir)
