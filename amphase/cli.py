@@ -169,7 +169,7 @@ def _print_tables(ds: xr.Dataset) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from amphase.simulate.config import apply_overrides, builtin_configs, describe, load_config, resolve
+    from amphase.simulate.config import apply_overrides, builtin_configs, describe, load_config
 
     if args.list:
         configs = sorted(builtin_configs().items())
@@ -183,8 +183,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         check_distinct(args.out, {"configuration": args.config})
     out = check_output(args.out, overwrite=args.overwrite) if args.out is not None else None
     name, raw = load_config(args.config)
-    raw = apply_overrides(raw, args.overrides)
-    resolve(raw)  # every value checked before the default output is
+    raw = apply_overrides(raw, args.overrides)  # resolved and checked by run_sweep_outcome, as from Python
     if out is None:
         out = check_output(Path("results") / f"{name}.nc", overwrite=args.overwrite)
     from amphase.simulate.sweep import run_sweep_outcome

@@ -26,7 +26,7 @@ from amphase.simulate.diskspace import check_disk
 from amphase.simulate.models import Model
 from amphase.simulate.store import CheckpointStore, available_memory, is_store
 
-__all__ = ["discard_store", "done_points", "open_checkpoint", "written_meanwhile"]
+__all__ = ["discard_store", "finished_points", "open_checkpoint", "written_meanwhile"]
 
 
 def discard_store(path: Path) -> None:
@@ -38,7 +38,7 @@ def discard_store(path: Path) -> None:
     shutil.rmtree(path)
 
 
-def done_points(store: CheckpointStore) -> int:
+def finished_points(store: CheckpointStore) -> int:
     """Grid points finished in ``store``."""
     return math.prod(store.shape) - len(store.pending())
 
@@ -64,7 +64,7 @@ def open_checkpoint(
     check_disk(out, model, config, len(store.pending()), new_store=False)
     notes = []
     if damaged:
-        kept, n = done_points(store), len(damaged)
+        kept, n = finished_points(store), len(damaged)
         notes.append(
             f"{n} grid point{'s' if n > 1 else ''} of the checkpoint failed verification (e.g. "
             f"{next(iter(damaged.values()))}): computing {'them' if n > 1 else 'it'} again; {kept} verified "

@@ -48,7 +48,7 @@ from amphase.simulate.config import resolve_source
 from amphase.simulate.executors import Executor, check_executor, make_executor
 from amphase.simulate.locking import OutputLock
 from amphase.simulate.models import Model, get_model
-from amphase.simulate.resume import done_points, open_checkpoint, written_meanwhile
+from amphase.simulate.resume import finished_points, open_checkpoint, written_meanwhile
 from amphase.simulate.seeding import SEED_SCHEME, point_seed
 from amphase.simulate.store import CheckpointStore, available_memory, fmt_bytes
 
@@ -300,7 +300,7 @@ def _run_locked(
             ) from None
         ds.close()
     except Exception as err:
-        kept = 0 if store is None else done_points(store)
+        kept = 0 if store is None else finished_points(store)
         if created and kept == 0:  # nothing worth keeping: leave nothing behind
             shutil.rmtree(store_dir, ignore_errors=True)
         if is_disk_full(err):

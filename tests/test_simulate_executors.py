@@ -41,6 +41,18 @@ def test_worker_processes_ignore_sigint():
     assert handlers == [signal.SIG_IGN] * 4
 
 
+def _slow_square(x):
+    time.sleep(0.05 * (5 - x))  # the first items finish last
+    return x * x
+
+
+@pytest.mark.parametrize(("name", "workers"), [("serial", 1), ("processes", 2), ("dask", 2)])
+def test_map_keeps_the_order_of_the_items(name, workers):
+    with make_executor(name, workers) as ex:
+        assert list(ex.map(_slow_square, range(5))) == [0, 1, 4, 9, 16]
+        assert sorted(ex.imap_unordered(_slow_square, range(5))) == [0, 1, 4, 9, 16]
+
+
 @pytest.mark.parametrize("name", ["processes", "dask"])
 def test_an_interrupt_abandons_running_tasks(name):
     # two tasks of 60 s are running when Ctrl-C arrives: the executor must close at once, not when they end
