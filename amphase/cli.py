@@ -209,10 +209,11 @@ def _report_run(outcome: Any, created: list[Path]) -> None:
     """The last line of ``amphase run``: what was written, what came from the checkpoint, what was redone."""
     if outcome.written:
         notes = []
-        if outcome.resumed:
-            notes.append(f"{outcome.resumed} grid points were already in the checkpoint")
-        if outcome.recomputed:
-            notes.append(f"{outcome.recomputed} damaged ones were computed again")
+        n, m = outcome.resumed, outcome.recomputed
+        if n:
+            notes.append(f"{n} grid point{'s were' if n > 1 else ' was'} already in the checkpoint")
+        if m:
+            notes.append(f"{m} damaged one{'s were' if m > 1 else ' was'} computed again")
         if created:
             notes.append(_created(created))
         note = f" ({'; '.join(notes)})" if notes else ""
