@@ -126,7 +126,7 @@ def _grid_in_processes(q: Any, workers: int, values: dict[str, Any]) -> xr.Datas
     """Evaluate ``q`` on its grid in ``workers`` processes that never see Ctrl-C (only this process handles it)."""
     from amphase.simulate.executors import make_executor
 
-    with make_executor("processes", workers) as ex:
+    with make_executor("processes", workers, fork=True) as ex:
         return q.grid(map_fn=ex.map, progress=sys.stderr.isatty(), **values)
 
 

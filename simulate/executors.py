@@ -6,7 +6,8 @@ know which executor it uses; results do not depend on it, because every task car
 
 * ``serial``: in this process, in order.
 * ``processes``: a :class:`concurrent.futures.ProcessPoolExecutor` with ``workers`` processes, started by a fork
-  server (forking a process that runs threads, as a Dask client or a progress bar do, can deadlock).
+  server (forking a process that runs threads, as a Dask client or a progress bar do, can deadlock); or, asked
+  (``fork=True``) by a process that runs no other thread, forked from it (no start-up imports: theory grids).
 * ``dask``: a :class:`distributed.Client`; with ``scheduler`` (an address such as ``tcp://host:8786``) it joins a
   running cluster, otherwise it starts an embedded local cluster with ``workers`` threads (the kernels release the
   GIL).
@@ -14,7 +15,9 @@ know which executor it uses; results do not depend on it, because every task car
 Interruption (Ctrl-C, SIGTERM, any exception) never hangs and never leaves a process behind:
 
 * worker processes ignore SIGINT from birth (the fork server is started with SIGINT ignored, and the pool's
-  initializer ignores it again), so a Ctrl-C to the whole foreground process group reaches only the main process;
+  initializer ignores it again; a worker forked from the main process is forked with SIGINT and SIGTERM blocked,
+  until its initializer has ignored the one and reset the other), so a Ctrl-C to the whole foreground process
+  group reaches only the main process;
 * each worker runs a watchdog thread that blocks on a pipe whose only write end the main process holds: when the
   main process is gone (even after ``kill -9``) or aborts, the read returns end-of-file and the worker exits at once;
 * when the body of :func:`make_executor` raises, the pool is aborted, not drained: pending tasks are cancelled, the
@@ -170,9 +173,14 @@ class _Processes(Executor):
     def __init__(self, pool: ProcessPoolExecutor, workers: int, guard: InterruptGuard) -> None:
         self.pool, self.workers, self.guard = pool, workers, guard
 
+    def _submit(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+        # submit() starts worker processes: a start cut in half leaves a stray worker; and a forked worker has this
+        # process's signal handlers until its initializer runs: meanwhile the signals wait, blocked
+        with self.guard.deferred(), _blocked(signal.SIGINT, signal.SIGTERM):
+            return [self.pool.submit(fn, item) for item in items]
+
     def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
-        with self.guard.deferred():  # submit() starts worker processes: a start cut in half leaves a stray worker
-            futures = [self.pool.submit(fn, item) for item in items]
+        futures = self._submit(fn, items)
         try:
             for future in as_completed(futures):
                 yield future.result()
@@ -181,8 +189,10 @@ class _Processes(Executor):
                 future.cancel()
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
-        with self.guard.deferred():
-            futures = [self.pool.submit(fn, item) for item in items]
+        return self._in_order(self._submit(fn, items))  # submitted now, before the caller starts a progress bar
+
+    @staticmethod
+    def _in_order(futures: list[Any]) -> Iterator[Any]:
         try:
             for future in futures:
                 yield future.result()
@@ -227,9 +237,14 @@ def check_executor(name: str, workers: int | None, scheduler: str | None) -> Non
 
 
 @contextlib.contextmanager
-def make_executor(name: str = "processes", workers: int | None = None, scheduler: str | None = None):
+def make_executor(
+    name: str = "processes", workers: int | None = None, scheduler: str | None = None, *, fork: bool = False
+):
     """An executor by name (one of :data:`EXECUTORS`); ``workers`` defaults to the number of CPUs.
 
+    With ``fork``, worker processes are forked from this process rather than from the fork server, when it runs no
+    other thread: they start at once, with every module it imported (a worker of the fork server imports them anew,
+    seconds), which suits short evaluations such as a theory grid. They ignore SIGINT just the same.
     If the body raises (:class:`KeyboardInterrupt` included), running tasks are abandoned, not waited for: see the
     module docstring.
     """
@@ -239,7 +254,7 @@ def make_executor(name: str = "processes", workers: int | None = None, scheduler
     if name == "serial" or (name == "processes" and workers == 1):
         yield Executor()
     elif name == "processes":
-        with _process_pool(workers) as (pool, guard):
+        with _process_pool(workers, fork) as (pool, guard):
             yield _Processes(pool, workers, guard)
     elif scheduler:
         from distributed import Client
@@ -304,10 +319,32 @@ def _start_fork_server() -> None:
         signal.signal(signal.SIGINT, previous)
 
 
-def _worker_init(watch: Connection) -> None:
-    """Initializer of a worker process: ignore SIGINT, and exit as soon as ``watch`` reaches end-of-file."""
+def _worker_init(watch: Connection, inherited: Connection | None = None) -> None:
+    """Initializer of a worker process: ignore SIGINT, and exit as soon as ``watch`` reaches end-of-file.
+
+    A worker forked from the main process also got its SIGTERM handler, its blocked signals (see
+    :meth:`_Processes._submit`) and ``inherited``, the write end of the watch pipe: the default action, unblocked
+    (a Ctrl-C that came meanwhile is dropped), and closed.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if inherited is not None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        inherited.close()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGINT, signal.SIGTERM))
     threading.Thread(target=_exit_when_closed, args=(watch,), name="amphase-watchdog", daemon=True).start()
+
+
+@contextlib.contextmanager
+def _blocked(*signals: int) -> Iterator[None]:
+    """Block ``signals`` in the main thread for the body (they are delivered after it); elsewhere nothing."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _exit_when_closed(watch: Connection) -> None:
@@ -317,12 +354,15 @@ def _exit_when_closed(watch: Connection) -> None:
 
 
 @contextlib.contextmanager
-def _process_pool(workers: int) -> Iterator[tuple[ProcessPoolExecutor, InterruptGuard]]:
-    ctx = multiprocessing.get_context("forkserver")
-    _start_fork_server()
+def _process_pool(workers: int, fork: bool = False) -> Iterator[tuple[ProcessPoolExecutor, InterruptGuard]]:
+    fork = fork and threading.active_count() == 1  # forking a process that runs threads can deadlock
+    ctx = multiprocessing.get_context("fork" if fork else "forkserver")
+    if not fork:
+        _start_fork_server()
     watch_r, watch_w = ctx.Pipe(duplex=False)  # the main process holds the only write end
     try:
-        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=(watch_r,))
+        initargs = (watch_r, watch_w) if fork else (watch_r,)
+        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=initargs)
         with InterruptGuard() as guard:
             finished = False
             try:

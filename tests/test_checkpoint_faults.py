@@ -210,7 +210,7 @@ def test_each_kind_of_damage(tmp_path, setup):
 
 @pytest.mark.slow
 def test_damaged_checkpoints_many(tmp_path, setup):
-    tally(range(30, 430), tmp_path, setup)
+    tally(range(30, 230), tmp_path, setup)
 
 
 def test_a_point_damaged_during_the_run_is_never_written_to_the_dataset(tmp_path, setup):

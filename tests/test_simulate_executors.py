@@ -41,14 +41,38 @@ def test_worker_processes_ignore_sigint():
     assert handlers == [signal.SIG_IGN] * 4
 
 
+MARK = []
+
+
+def _inherited(_):
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    return list(MARK), signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM), sorted(blocked)
+
+
+def test_forked_workers_ignore_sigint_and_take_sigterm_at_its_default():
+    # theory grids fork their workers from the main process (no start-up imports); they must not keep its handlers
+    if threading.active_count() > 1:
+        pytest.skip("this process runs other threads: make_executor does not fork then")
+    MARK.append("forked")
+    try:
+        with InterruptGuard(chain=False), make_executor("processes", 2, fork=True) as ex:
+            seen = list(ex.map(_inherited, range(4)))
+    finally:
+        MARK.clear()
+    assert seen == [(["forked"], signal.SIG_IGN, signal.SIG_DFL, [])] * 4
+
+
 def _slow_square(x):
     time.sleep(0.05 * (5 - x))  # the first items finish last
     return x * x
 
 
-@pytest.mark.parametrize(("name", "workers"), [("serial", 1), ("processes", 2), ("dask", 2)])
-def test_map_keeps_the_order_of_the_items(name, workers):
-    with make_executor(name, workers) as ex:
+@pytest.mark.parametrize(
+    ("name", "workers", "fork"),
+    [("serial", 1, False), ("processes", 2, False), ("processes", 2, True), ("dask", 2, False)],
+)
+def test_map_keeps_the_order_of_the_items(name, workers, fork):
+    with make_executor(name, workers, fork=fork) as ex:
         assert list(ex.map(_slow_square, range(5))) == [0, 1, 4, 9, 16]
         assert sorted(ex.imap_unordered(_slow_square, range(5))) == [0, 1, 4, 9, 16]
 
