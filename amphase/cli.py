@@ -24,7 +24,6 @@ import math
 import signal
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -32,7 +31,7 @@ import numpy as np
 import xarray as xr
 
 from amphase.assignments import parse_assignments
-from amphase.atomic import check_output
+from amphase.atomic import check_distinct, check_output, missing_folders
 from amphase.errors import AmphaseError, ParameterError
 from amphase.params import Choice, fmt_value
 
@@ -108,15 +107,9 @@ def _cmd_theory(args: argparse.Namespace) -> int:
                 print(f"  {k:<{width}} = {v:.10g}    # {described[k]}{why}")
         return 0
     if args.workers > 1:
-        with ProcessPoolExecutor(args.workers) as pool:
-            ds = q.grid(map_fn=pool.map, progress=sys.stderr.isatty(), **values)
+        ds = _grid_in_processes(q, args.workers, values)
     else:
         ds = q.grid(progress=sys.stderr.isatty(), **values)
-    if args.out is not None:
-        from amphase.dataset import write_netcdf
-
-        write_netcdf(ds, args.out)
-        print(f"wrote {args.out}", file=sys.stderr)
     if args.json:
         d = ds.to_dict(data="list")
         keep = ("quantity", "title", "references", "no_solution_points")
@@ -124,7 +117,34 @@ def _cmd_theory(args: argparse.Namespace) -> int:
         print(json.dumps(_jsonable(d)))
     else:
         _print_tables(ds)
+    if args.out is not None:  # after the table: a full disk loses the file, not what was computed
+        _write_theory(ds, args.out)
     return 0
+
+
+def _grid_in_processes(q: Any, workers: int, values: dict[str, Any]) -> xr.Dataset:
+    """Evaluate ``q`` on its grid in ``workers`` processes that never see Ctrl-C (only this process handles it)."""
+    from amphase.simulate.executors import make_executor
+
+    with make_executor("processes", workers, fork=True) as ex:
+        return q.grid(map_fn=ex.map, progress=sys.stderr.isatty(), **values)
+
+
+def _write_theory(ds: xr.Dataset, out: str) -> None:
+    from amphase.atomic import missing_folders
+    from amphase.dataset import write_netcdf
+
+    created = missing_folders(out)
+    sys.stdout.flush()  # the table first, even when both streams go to one file
+    write_netcdf(ds, out)
+    print(f"wrote {out}" + (f" ({_created(created)})" if created else ""), file=sys.stderr)
+
+
+def _created(created: list[Path]) -> str:
+    """``created the folder results`` for the folders an output needed, or nothing: none is created silently."""
+    if not created:
+        return ""
+    return f"created the folder{'s' if len(created) > 1 else ''} {', '.join(str(f) for f in created)}"
 
 
 def _print_tables(ds: xr.Dataset) -> None:
@@ -149,7 +169,7 @@ def _print_tables(ds: xr.Dataset) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from amphase.simulate.config import apply_overrides, builtin_configs, describe, load_config, resolve
+    from amphase.simulate.config import apply_overrides, builtin_configs, describe, load_config
 
     if args.list:
         configs = sorted(builtin_configs().items())
@@ -159,15 +179,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return 0
     if not args.config:
         raise ParameterError("give a configuration file or a built-in name (amphase run --list shows them)")
+    if args.out is not None and Path(args.config).is_file():  # even with --overwrite
+        check_distinct(args.out, {"configuration": args.config})
     out = check_output(args.out, overwrite=args.overwrite) if args.out is not None else None
     name, raw = load_config(args.config)
-    config = resolve(apply_overrides(raw, args.overrides))
+    raw = apply_overrides(raw, args.overrides)  # resolved and checked by run_sweep_outcome, as from Python
     if out is None:
         out = check_output(Path("results") / f"{name}.nc", overwrite=args.overwrite)
-    from amphase.simulate.sweep import run_sweep
+    from amphase.simulate.sweep import run_sweep_outcome
 
-    ds = run_sweep(
-        config,
+    created = missing_folders(out)
+    outcome = run_sweep_outcome(
+        raw,
         out,
         executor=args.executor or ("dask" if args.scheduler else "processes"),
         workers=args.workers,
@@ -178,18 +201,34 @@ def _cmd_run(args: argparse.Namespace) -> int:
         label=name,
         wait=args.wait,
     )
-    done = ds.attrs["resumed_points"]
-    note = f" ({done} grid points were already in the checkpoint)" if done else ""
-    print(f"wrote {out} in {ds.attrs['wall_time_s']:.1f} s{note}", file=sys.stderr)
-    ds.close()
+    _report_run(outcome, created)
     return 0
+
+
+def _report_run(outcome: Any, created: list[Path]) -> None:
+    """The last line of ``amphase run``: what was written, what came from the checkpoint, what was redone."""
+    if outcome.written:
+        notes = []
+        n, m = outcome.resumed, outcome.recomputed
+        if n:
+            notes.append(f"{n} grid point{'s were' if n > 1 else ' was'} already in the checkpoint")
+        if m:
+            notes.append(f"{m} damaged one{'s were' if m > 1 else ' was'} computed again")
+        if created:
+            notes.append(_created(created))
+        note = f" ({'; '.join(notes)})" if notes else ""
+        print(f"wrote {outcome.path} in {outcome.dataset.attrs['wall_time_s']:.1f} s{note}", file=sys.stderr)
+    outcome.dataset.close()
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from amphase.analysis.compare import compare_file
 
+    created = sorted({f for target in (args.figure, args.out) if target for f in missing_folders(target)})
     table = compare_file(args.dataset, figure=args.figure, out=args.out, overwrite=args.overwrite)
     print(table)
+    if created:
+        print(f"amphase: {_created(created)}", file=sys.stderr)
     return 0
 
 
@@ -249,7 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("dataset", help="a netCDF dataset written by amphase run")
     cp.add_argument("--figure", metavar="FILE.png", help="figure path (default: beside the dataset)")
     cp.add_argument("--out", metavar="FILE.nc", help="also write the comparison as a netCDF dataset")
-    cp.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    cp.add_argument("--overwrite", action="store_true", help="replace the figure and --out if they exist")
     cp.set_defaults(handler=_cmd_compare)
     return parser
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import xarray as xr
 
-from amphase.atomic import check_output
+from amphase.atomic import check_distinct, check_output
 from amphase.errors import ParameterError
 
 __all__ = ["FIGURE_FORMATS", "Comparison", "compare_file"]
@@ -42,8 +42,9 @@ def compare_file(
 ) -> str:
     """Compare the dataset at ``dataset`` with the theory; write the figure (and ``out``); return the table text.
 
-    Every check (the dataset, the output names and folders, existing files unless ``overwrite``) comes before the
-    work; the figure and ``out`` are written atomically.
+    Every check (the dataset, the output names and folders, existing files unless ``overwrite``, an output that is
+    the dataset itself) comes before the work; the figure and ``out`` are written atomically, and a full disk leaves
+    neither half-written (:class:`~amphase.errors.DiskFullError`).
     """
     from amphase.analysis.figures import save_figure
     from amphase.dataset import provenance_attrs, write_netcdf
@@ -57,8 +58,9 @@ def compare_file(
     figure = Path(figure) if figure is not None else path.with_name(path.stem + "_comparison.png")
     if figure.suffix not in FIGURE_FORMATS:
         raise ParameterError(f"--figure {figure}: the figure format is set by the suffix, one of {FIGURE_FORMATS}")
-    check_output(figure, overwrite=True, suffix=figure.suffix, option="--figure")  # redrawn on each comparison
+    check_output(figure, overwrite=overwrite, suffix=figure.suffix, option="--figure")
     if out is not None:
+        check_distinct(out, {"dataset": path})
         check_output(out, overwrite=overwrite)
     try:
         ds = xr.load_dataset(path, engine="h5netcdf")
@@ -78,11 +80,17 @@ def compare_file(
             "is it a dataset written by amphase run?"
         ) from None
     text = comparison.table(res)
+    new_figure = not figure.exists()
     save_figure(comparison.plot(res, ds.attrs.get("title", "")), figure)
     if out is not None:
         res.attrs.update(
             provenance_attrs(f"comparison with theory: {ds.attrs.get('title', '')}", ds.attrs.get("references", ""))
         )
         res.attrs["compared_dataset"] = str(path)
-        write_netcdf(res, out)
+        try:
+            write_netcdf(res, out)
+        except BaseException:  # all or nothing: the same command runs again without --overwrite
+            if new_figure:
+                figure.unlink(missing_ok=True)
+            raise
     return text + f"\n# figure: {figure}"

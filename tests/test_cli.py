@@ -262,3 +262,52 @@ def test_json_tells_infinity_from_no_solution(capsys):
     assert json.loads(out)["data_vars"]["replicon"]["data"] == ["-inf", None]
     status, out, _ = run(capsys, "theory", "hopfield.overlap", "alpha=0.1", "--json")
     assert json.loads(out)["results"]["replicon"] == "-inf"
+
+
+# -- nothing replaced, nothing created silently (issue 17) -------------------------------------------------------------
+SMALL = 'model = "hopfield"\nseed = 1\nrealizations = 1\n[grid]\nalpha = [0.05, 0.1]\n[params]\nN = 100\ntrials = 2\n'
+
+
+def test_no_file_is_replaced_without_overwrite(capsys, tmp_path):
+    config = tmp_path / "g.nc"  # a TOML configuration, named like a dataset
+    config.write_text(SMALL)
+    for extra in ([], ["--overwrite"]):
+        status, _, err = run(capsys, "run", str(config), "--out", str(config), "--executor", "serial", *extra)
+        assert status == 2 and err.count("\n") == 1 and "input and output are the same file" in err, err
+        assert config.read_text() == SMALL
+    out = tmp_path / "hop.nc"
+    assert run(capsys, "run", str(config), "--out", str(out), "--executor", "serial", "--no-progress")[0] == 0
+    figure = tmp_path / "keep.png"
+    figure.write_bytes(b"mine")
+    status, _, err = run(capsys, "compare", str(out), "--figure", str(figure))
+    assert status == 2 and f"{figure} exists; choose another --figure, or give --overwrite" in err
+    assert figure.read_bytes() == b"mine" and not (tmp_path / "hop_comparison.png").exists()
+    status, _, err = run(capsys, "compare", str(out), "--out", str(out), "--overwrite")
+    assert status == 2 and "is the dataset this command reads: input and output are the same file" in err
+    assert run(capsys, "compare", str(out))[0] == 0  # the default figure, beside the dataset
+    drawn = (tmp_path / "hop_comparison.png").read_bytes()
+    status, _, err = run(capsys, "compare", str(out))
+    assert status == 2 and "hop_comparison.png exists; choose another --figure, or give --overwrite" in err
+    assert run(capsys, "compare", str(out), "--figure", str(figure), "--overwrite")[0] == 0
+    assert figure.read_bytes()[:4] == b"\x89PNG" and (tmp_path / "hop_comparison.png").read_bytes() == drawn
+
+
+def test_folders_made_for_an_output_and_a_default_seed_are_told(capsys, tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text(SMALL.replace("seed = 1\n", ""))
+    out = tmp_path / "new" / "sub" / "o.nc"
+    status, _, err = run(capsys, "run", str(config), "--out", str(out), "--executor", "serial", "--no-progress")
+    assert status == 0
+    first, last = err.splitlines()
+    assert first == "amphase: the configuration gives no seed: using seed = 0 (set seed = N to choose another)"
+    assert last.startswith(f"wrote {out} in ") and last.endswith(
+        f"(created the folders {out.parents[1]}, {out.parent})"
+    )
+    fig = tmp_path / "figs" / "f.png"
+    status, _, err = run(capsys, "compare", str(out), "--figure", str(fig))
+    assert status == 0 and err == f"amphase: created the folder {fig.parent}\n"
+    tm = tmp_path / "theory" / "tm.nc"
+    status, _, err = run(capsys, "theory", "hopfield.T_M", "alpha=0:0.1:3", "--out", str(tm))
+    assert status == 0 and err == f"wrote {tm} (created the folder {tm.parent})\n"
+    status, _, err = run(capsys, "theory", "hopfield.T_M", "alpha=0:0.1:3", "--out", str(tm), "--overwrite")
+    assert status == 0 and err == f"wrote {tm}\n"

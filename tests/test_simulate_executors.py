@@ -2,6 +2,8 @@
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -39,6 +41,50 @@ def test_worker_processes_ignore_sigint():
     with make_executor("processes", 2) as ex:
         handlers = list(ex.imap_unordered(signal.getsignal, [signal.SIGINT] * 4))
     assert handlers == [signal.SIG_IGN] * 4
+
+
+FORKED = """
+import signal
+from amphase.simulate.executors import InterruptGuard, make_executor
+
+MARK = []
+
+
+def inherited(_):
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    return list(MARK), signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM), sorted(blocked)
+
+
+if __name__ == "__main__":
+    MARK.append("forked")
+    with InterruptGuard(chain=False), make_executor("processes", 2, fork=True) as ex:
+        seen = list(ex.map(inherited, range(4)))
+    assert seen == [(["forked"], signal.SIG_IGN, signal.SIG_DFL, [])] * 4, seen
+"""
+
+
+def test_forked_workers_ignore_sigint_and_take_sigterm_at_its_default(tmp_path):
+    # theory grids fork their workers from the main process (no start-up imports); they must not keep its handlers.
+    # In a process of its own: this one may run threads (make_executor does not fork then)
+    script = tmp_path / "forked.py"
+    script.write_text(FORKED)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+
+
+def _slow_square(x):
+    time.sleep(0.05 * (5 - x))  # the first items finish last
+    return x * x
+
+
+@pytest.mark.parametrize(
+    ("name", "workers", "fork"),
+    [("serial", 1, False), ("processes", 2, False), ("processes", 2, True), ("dask", 2, False)],
+)
+def test_map_keeps_the_order_of_the_items(name, workers, fork):
+    with make_executor(name, workers, fork=fork) as ex:
+        assert list(ex.map(_slow_square, range(5))) == [0, 1, 4, 9, 16]
+        assert sorted(ex.imap_unordered(_slow_square, range(5))) == [0, 1, 4, 9, 16]
 
 
 @pytest.mark.parametrize("name", ["processes", "dask"])

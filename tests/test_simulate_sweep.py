@@ -217,7 +217,79 @@ def test_a_store_larger_than_memory_is_read_lazily(serial, tmp_path, monkeypatch
     monkeypatch.setattr(store_module, "available_memory", lambda: 1e4)
     out = tmp_path / "lazy.nc"
     store = partial_store(resolve(RAW), out, [(0, 0)])
-    assert store.lazy and store.to_dataset()["overlap"].chunks is not None  # Dask arrays, one grid point a chunk
+    assert (
+        store.lazy and store.to_dataset(partial=True)["overlap"].chunks is not None
+    )  # Dask arrays, one grid point a chunk
     ds = run_sweep(resolve(RAW), out, executor="serial", progress=False)
     xr.testing.assert_identical(data(ds.load()), data(serial[0]))
     ds.close()
+
+
+# -- one front door: what a TOML file accepts, the CLI's resolution and checks, nothing left behind on refusal -------
+def test_run_sweep_takes_what_a_toml_file_takes(serial, tmp_path):
+    ds = run_sweep(
+        RAW,  # not resolved: defaults missing
+        tmp_path / "raw.nc",
+        executor="serial",
+        progress=False,
+    )
+    xr.testing.assert_identical(data(ds), data(serial[0]))
+    toml = tmp_path / "c.toml"
+    toml.write_text(
+        'model = "hopfield"\nseed = 42\nrealizations = 3\n[grid]\nN = [150, 300]\nalpha = [0.05, 0.14, 0.2]\n'
+        "[params]\nnoise = 0.15\ntrials = 2\ntop = 4\n"
+    )
+    ds = run_sweep(toml, tmp_path / "toml.nc", executor="serial", progress=False)
+    xr.testing.assert_identical(data(ds), data(serial[0]))
+
+
+def test_a_resolved_configuration_resolves_to_itself():
+    from amphase.simulate.config import builtin_configs, load_config
+
+    for name in sorted(builtin_configs()):
+        resolved = resolve(load_config(name)[1])
+        assert resolve(resolved) == resolved, name
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        # issue 17: a raw mapping gave KeyError 'T'; a resolved one edited to N = [-5] gave a ValueError and neg.zarr
+        (lambda c: c["params"].pop("T"), None),
+        (lambda c: c["grid"].update(N=[-5]), "N=-5 is outside its domain"),
+        (lambda c: c["params"].update(trials=0), "trials=0 is outside its domain"),
+        (lambda c: c.update(realizations=0), "realizations=0 is not allowed"),
+        (lambda c: c.update(model="hopfeld"), "hopfeld"),
+        (lambda c: c.update(colour="red"), "config key 'colour' is unknown"),
+    ],
+)
+def test_run_sweep_refuses_as_the_cli_does_and_leaves_nothing(tmp_path, edit, message):
+    config = resolve(RAW)
+    edit(config)
+    if message is None:  # a default left out: filled in, as in a TOML file
+        ds = run_sweep(config, tmp_path / "ok.nc", executor="serial", progress=False)
+        assert ds.attrs["param_T"] == 0.0
+        return
+    with pytest.raises(ParameterError, match=message):
+        run_sweep(config, tmp_path / "neg.nc", executor="serial")
+    assert not any(tmp_path.iterdir())
+
+
+def test_run_sweep_refuses_a_config_that_is_no_configuration(tmp_path):
+    with pytest.raises(ParameterError, match=r"expected a mapping .* got list"):
+        run_sweep([("model", "hopfield")], tmp_path / "l.nc")
+    with pytest.raises(ParameterError, match="no such file or built-in configuration"):
+        run_sweep(str(tmp_path / "missing.toml"), tmp_path / "m.nc")
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_store_this_run_created_is_removed_when_the_run_fails_before_a_point(tmp_path, monkeypatch):
+    import amphase.simulate.sweep as sweep
+
+    def broken(args):
+        raise RuntimeError("a model bug")
+
+    monkeypatch.setattr(sweep, "_task", broken)
+    with pytest.raises(RuntimeError, match="a model bug"):
+        run_sweep(RAW, tmp_path / "b.nc", executor="serial")
+    assert not any(tmp_path.iterdir())
