@@ -20,7 +20,6 @@ per chunk), so a sweep may produce more data than fits in memory.
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import tempfile
@@ -33,33 +32,10 @@ import xarray as xr
 import zarr
 
 from amphase.errors import ParameterError
+from amphase.machine import available_memory, fmt_bytes  # re-exported: they lived here first
 from amphase.simulate.models import Variable
 
 __all__ = ["CheckpointStore", "available_memory", "fmt_bytes"]
-
-
-def available_memory() -> float:
-    """Bytes of memory available to new work (``MemAvailable`` of ``/proc/meminfo``, else the physical memory)."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return float(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):  # pragma: no cover - not a POSIX system
-        return math.inf
-
-
-def fmt_bytes(n: float) -> str:
-    """A byte count for people: ``'1.82 TiB'``."""
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if abs(n) < 1024 or unit == "PiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.3g} {unit}"
-        n /= 1024
-    return f"{n:.3g} PiB"  # pragma: no cover
 
 
 def _fingerprint(config: Mapping[str, Any]) -> str:

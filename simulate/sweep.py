@@ -23,7 +23,6 @@ import contextlib
 import math
 import os
 import shutil
-import sys
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -35,6 +34,7 @@ import xarray as xr
 from amphase.atomic import check_output
 from amphase.dataset import COORDINATES, provenance_attrs, write_netcdf
 from amphase.errors import ParameterError
+from amphase.progress import Progress
 from amphase.simulate.executors import Executor, check_executor, make_executor
 from amphase.simulate.locking import OutputLock
 from amphase.simulate.models import Model, get_model
@@ -158,7 +158,8 @@ def run_sweep(
     workers, scheduler
         See :func:`amphase.simulate.executors.make_executor`.
     progress : bool, optional
-        Show a progress bar; by default when standard error is a terminal.
+        Report progress (``True``) or not (``False``); by default as :mod:`amphase.progress` is configured: a bar
+        on a terminal, a line every 30 s in a batch log.
     restart : bool
         Discard an existing checkpoint store instead of resuming it.
     overwrite : bool
@@ -232,30 +233,12 @@ def _run_locked(
 def _progress(
     show: bool | None, label: str, cost: Mapping[tuple[int, ...], float], pending: list[tuple[int, ...]]
 ) -> Iterator[Any]:
-    """A progress bar that advances by each finished point's cost; yields ``advance(index)``."""
-    if not (show if show is not None else sys.stderr.isatty()):
-        yield lambda index: None
-        return
-    from tqdm.auto import tqdm
-
+    """Progress counted in the points' cost (:class:`amphase.progress.Progress`); yields ``advance(index)``."""
+    left = sum(cost[ix] for ix in pending)
     total = sum(cost.values())
-    done_points = len(cost) - len(pending)
-    bar = tqdm(
-        total=total,
-        initial=total - sum(cost[ix] for ix in pending),
-        desc=f"{label}: {done_points}/{len(cost)} points",
-        bar_format="{desc} {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]",
-        smoothing=0.0,  # the average rate since the start: points finish in bursts
-    )
-    with bar:
-
-        def advance(index: tuple[int, ...]) -> None:
-            nonlocal done_points
-            done_points += 1
-            bar.set_description_str(f"{label}: {done_points}/{len(cost)} points", refresh=False)
-            bar.update(cost[index])
-
-        yield advance
+    done = len(cost) - len(pending)
+    with Progress(label, len(cost), "points", work=total, done=done, done_work=total - left, show=show) as bar:
+        yield lambda index: bar.advance(1, cost[index])
 
 
 def _assemble(store: CheckpointStore, config: Mapping[str, Any]) -> xr.Dataset:

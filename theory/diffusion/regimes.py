@@ -111,7 +111,7 @@ class OUConventions(NamedTuple):
 def ou_conventions(t: float) -> OUConventions:
     r"""VP signal fraction :math:`e^{-2t}`, noise :math:`\Delta_t`, VE variance :math:`e^{2t}-1` and the two betas."""
     delta = -math.expm1(-2.0 * t)
-    ve = math.expm1(2.0 * t)
+    ve = math.expm1(2.0 * t) if t < 354.0 else math.inf  # inf beyond the float range (beta_ve is then 0)
     return OUConventions(math.exp(-2.0 * t), delta, ve, 0.5 / delta, 0.5 / ve)
 
 

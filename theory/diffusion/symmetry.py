@@ -61,8 +61,10 @@ class SymmetryBreaking(NamedTuple):
 def critical_alpha_bar(a: float, kind: str = "sde") -> float:
     r"""Signal fraction :math:`\bar\alpha_c = \theta_c^2` at which the origin loses stability (module docstring)."""
     a2 = a * a
-    if kind == "sde":
-        return 1.0 / (math.sqrt(a2 * a2 + 1.0) + a2)  # sqrt(a^4 + 1) - a^2, without the cancellation at large a
+    if kind == "sde":  # sqrt(a^4 + 1) - a^2, without the cancellation (nor the overflow of a^4) at large a
+        return (
+            1.0 / (math.sqrt(a2 * a2 + 1.0) + a2) if a2 < 1.0 else 1.0 / (a2 * (math.sqrt(1.0 + 1.0 / a2 / a2) + 1.0))
+        )
     return 1.0 / (1.0 + a2)
 
 

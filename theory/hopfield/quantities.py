@@ -29,7 +29,7 @@ import xarray as xr
 from amphase.theory.hopfield import lines, mixtures
 from amphase.theory.hopfield.phase_diagram import compute_phase_diagram
 from amphase.theory.hopfield.replica_symmetric import maximal_load, mixture_state, spin_glass_state
-from amphase.theory.registry import Param, Result, quantity
+from amphase.theory.registry import CHEAP, Param, Result, quantity
 
 __all__ = [
     "T_M",
@@ -140,6 +140,7 @@ class SNRCapacity(NamedTuple):
     params=[TEMP],
     results=[Result("alpha_c", "critical load"), Result("m", "retrieval overlap at alpha_c")],
     reference=AGS87,
+    cost=CHEAP,
 )
 def alpha_c(T: float = 0.0) -> AlphaC:
     """Critical load alpha_c(T) above which retrieval states no longer exist, with their overlap m there.
@@ -170,6 +171,7 @@ def alpha_c(T: float = 0.0) -> AlphaC:
         ),
     ],
     reference=AGS87,
+    cost=CHEAP,
 )
 def overlap(alpha: float, T: float = 0.0) -> RetrievalState:
     """Replica-symmetric retrieval state (m, q, r) at load alpha and temperature T.
@@ -195,6 +197,7 @@ def overlap(alpha: float, T: float = 0.0) -> RetrievalState:
         Result("free_energy", "free energy per neuron (energy at T = 0)"),
     ],
     reference=AGS87,
+    cost=CHEAP,
 )
 def spin_glass(alpha: float, T: float = 0.0) -> SpinGlassState:
     """Replica-symmetric spin-glass state (m = 0), or the paramagnet above T_g.
@@ -206,7 +209,13 @@ def spin_glass(alpha: float, T: float = 0.0) -> SpinGlassState:
     return SpinGlassState(s.q, s.r, s.free_energy)
 
 
-@quantity("hopfield.T_g", params=[ALPHA], results=[Result("T_g", "spin-glass transition temperature")], reference=AGS87)
+@quantity(
+    "hopfield.T_g",
+    params=[ALPHA],
+    results=[Result("T_g", "spin-glass transition temperature")],
+    reference=AGS87,
+    cost=CHEAP,
+)
 def T_g(alpha: float) -> float:
     """Spin-glass transition temperature T_g = 1 + sqrt(alpha) (AGS 1987; AGS 1985b)."""
     return lines.T_g(alpha)
@@ -220,6 +229,7 @@ def T_g(alpha: float) -> float:
         Result("T_M_lower", "and above T_M_lower (reentrance of alpha_c(T)), 0 up to alpha_c(0)"),
     ],
     reference=AGS85B,
+    cost=CHEAP,
 )
 def T_M(alpha: float) -> TmLine:
     """Temperatures T_M_lower(alpha) <= T <= T_M(alpha) between which retrieval states exist; the inverse of alpha_c(T).
@@ -241,6 +251,7 @@ def T_M(alpha: float) -> TmLine:
         Result("T_c_lower", "lower end of that window (reentrance), 0 below alpha_0"),
     ],
     reference=AGS85B,
+    cost=CHEAP,
 )
 def T_c(alpha: float) -> TcLine:
     """Temperature T_c(alpha) below which retrieval states are global free-energy minima.
@@ -257,6 +268,7 @@ def T_c(alpha: float) -> TcLine:
     params=[ALPHA],
     results=[Result("T_R", "de Almeida-Thouless temperature of retrieval states")],
     reference=AGS87,
+    cost=CHEAP,
 )
 def T_R(alpha: float) -> float:
     """De Almeida–Thouless line T_R(alpha) of the retrieval states: replica symmetry breaks below it.
@@ -275,6 +287,7 @@ def T_R(alpha: float) -> float:
         Result("energy", "the common energy per neuron"),
     ],
     reference=AGS85B,
+    cost=CHEAP,
 )
 def alpha_0() -> EnergyCrossing:
     """Load alpha_0 ≈ 0.0519 where, at T = 0, retrieval states stop being ground states (AGS 1985b: 0.05).
@@ -304,6 +317,7 @@ def alpha_0() -> EnergyCrossing:
         Result("lambda_noncondensed", "Hessian eigenvalue, other patterns (alpha = 0)", absent=_NO_HESSIAN),
     ],
     reference=f"{AGS85A}; {AGS87}",
+    cost=CHEAP,
 )
 def mixture(n: int, T: float = 0.0, alpha: float = 0.0) -> Mixture:
     """Symmetric n-mixture spurious state (n odd): overlap, energy, stability and maximal load.
@@ -349,6 +363,7 @@ def mixture(n: int, T: float = 0.0, alpha: float = 0.0) -> Mixture:
         Result("alpha_all", "P_all / N"),
     ],
     reference=MPRV87,
+    cost=CHEAP,
 )
 def capacity_snr(N: int) -> SNRCapacity:
     """Signal-to-noise capacities of the Hopfield network, N/(2 ln N) and N/(4 ln N) (MPRV 1987).
@@ -366,6 +381,7 @@ def capacity_snr(N: int) -> SNRCapacity:
     results=[Result("phase", "phase on the (alpha, T) grid")],
     reference=f"{AGS85B}; {AGS87}",
     dataset=True,
+    cost=CHEAP,
 )
 def phase_diagram(alpha: Iterable[float], T: Iterable[float], map_fn: Callable[..., Iterable[Any]] = map) -> xr.Dataset:
     """Phase diagram over an (alpha, T) grid: phases, retrieval overlap and the lines T_g, T_M, T_c, T_R, alpha_c.
