@@ -31,10 +31,12 @@ from typing import Any, NoReturn
 import numpy as np
 import xarray as xr
 
+from amphase import progress
 from amphase.assignments import parse_assignments
 from amphase.atomic import check_output
 from amphase.errors import AmphaseError, ParameterError
 from amphase.params import Choice, fmt_value
+from amphase.progress import DEFAULT_EVERY
 
 __all__ = ["main"]
 
@@ -63,27 +65,22 @@ def _jsonable(obj: Any) -> Any:
     return obj
 
 
-def _cmd_list() -> int:
-    from amphase import theory
+def _cmd_list(args: argparse.Namespace) -> int:
+    from amphase.cli_theory import check_list_options, list_quantities
 
-    for name in theory.names():
-        q = theory.get(name)
-        params = ", ".join(
-            f"{p.name}{'=' + repr(q.defaults[p.name]) if p.name in q.defaults else ''}" for p in q.params
-        )
-        print(f"{name}({params}) -> {', '.join(r.name for r in q.results)}")
-        print(f"    {q.summary}")
-        for p in q.params:
-            print(f"    {p.name:<8} {p.description}; {p.domain()}")
-        print(f"    source: {q.reference}")
+    check_list_options(args)
+    list_quantities(args.name, as_json=args.json)
     return 0
 
 
 def _cmd_theory(args: argparse.Namespace) -> int:
-    from amphase import theory
+    from amphase import cli_theory, theory
 
+    if args.help:
+        print(cli_theory.quantity_help(args.name) if args.name else args.parser.format_help())
+        return 0
     if args.list:
-        return _cmd_list()
+        return _cmd_list(args)
     if not args.name:
         raise ParameterError("give a quantity name, or --list to see them all")
     q = theory.get(args.name)
@@ -91,14 +88,14 @@ def _cmd_theory(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_output(args.out, overwrite=args.overwrite)
     checked = q.check(values)  # every value of every grid, before any work starts
+    cli_theory.announce(q, checked, args.workers)  # the declared cost against the machine, before any work
     gridded = q.dataset or args.out is not None or any(isinstance(v, np.ndarray) for v in checked.values())
     if not gridded:
-        result = q(**values)
+        with progress.detailed():  # a quantity's own long loop (Monte Carlo draws) reports its progress
+            result = q(**values)
         absent = {r.name: r.absent for r in q.results if math.isnan(result[r.name]) and r.absent}
         if args.json:
-            shown = {k: v for k, v in checked.items() if v is not None}
-            obj = {"quantity": q.name, "params": shown, "results": result}
-            print(json.dumps(_jsonable({**obj, "absent": absent} if absent else obj)))
+            print(json.dumps(_jsonable(cli_theory.point_json(q, checked, result))))
         else:
             print(q.name + "  " + "  ".join(f"{k}={fmt_value(v)}" for k, v in checked.items() if v is not None))
             width = max(len(k) for k in result)
@@ -109,19 +106,16 @@ def _cmd_theory(args: argparse.Namespace) -> int:
         return 0
     if args.workers > 1:
         with ProcessPoolExecutor(args.workers) as pool:
-            ds = q.grid(map_fn=pool.map, progress=sys.stderr.isatty(), **values)
+            ds = q.grid(map_fn=pool.map, progress=None, workers=args.workers, **values)
     else:
-        ds = q.grid(progress=sys.stderr.isatty(), **values)
+        ds = q.grid(progress=None, **values)
     if args.out is not None:
         from amphase.dataset import write_netcdf
 
         write_netcdf(ds, args.out)
         print(f"wrote {args.out}", file=sys.stderr)
     if args.json:
-        d = ds.to_dict(data="list")
-        keep = ("quantity", "title", "references", "no_solution_points")
-        d["attrs"] = {k: v for k, v in d["attrs"].items() if k in keep}
-        print(json.dumps(_jsonable(d)))
+        print(json.dumps(_jsonable(cli_theory.dataset_json(q, checked, ds))))
     else:
         _print_tables(ds)
     return 0
@@ -141,8 +135,15 @@ def _print_tables(ds: xr.Dataset) -> None:
             print(f"# {', '.join(names)} over {' x '.join(dims)}: see --out FILE.nc or --json")
             continue
         print(ds[names].to_dataframe().to_string(float_format=lambda v: f"{v:.8g}"))
+    from amphase.cli_theory import legend_lines
+
+    for line in legend_lines(ds):
+        print(line)
     if ds.attrs.get("no_solution_points"):
         print(f"# {ds.attrs['no_solution_points']} grid points have no solution (NaN)")
+    if ds.attrs.get("overflow_points"):
+        n, example = ds.attrs["overflow_points"], ds.attrs["overflow"]
+        print(f"# {n} grid points are NaN because a value overflows the float range, e.g. {example}")
     for name, var in ds.data_vars.items():
         if var.attrs.get("absent") and var.dtype.kind == "f" and bool(np.isnan(var.values).any()):
             print(f"# {name} NaN: {var.attrs['absent']}")
@@ -172,7 +173,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         executor=args.executor or ("dask" if args.scheduler else "processes"),
         workers=args.workers,
         scheduler=args.scheduler,
-        progress=None if not args.no_progress else False,
+        progress=None,  # as the options configured it (_progress_settings)
         restart=args.restart,
         overwrite=args.overwrite,
         label=name,
@@ -204,16 +205,20 @@ def build_parser() -> argparse.ArgumentParser:
         "theory",
         help="query theoretical predictions",
         description="Evaluate a registered theory quantity. Parameters are key=value; a value start:stop:num "
-        "or v1,v2,... makes a grid.",
+        "or v1,v2,... makes a grid. `amphase theory NAME --help` shows a quantity's equation, source, parameters "
+        "and results.",
+        add_help=False,  # -h/--help below: with a NAME, that quantity's help
     )
+    th.add_argument("-h", "--help", action="store_true", help="this help, or with NAME the quantity's help")
     th.add_argument("name", nargs="?", help="quantity name, e.g. hopfield.alpha_c")
     th.add_argument("params", nargs="*", metavar="key=value", help="parameter values or grids")
-    th.add_argument("--list", action="store_true", help="list every quantity with its parameters and results")
-    th.add_argument("--json", action="store_true", help="print one JSON object")
+    th.add_argument("--list", action="store_true", help="list the quantities (all, or NAME, or a prefix such as dense)")
+    th.add_argument("--json", action="store_true", help="print one JSON object (with --list: a JSON list)")
     th.add_argument("--out", metavar="FILE.nc", help="write the result as a netCDF dataset")
     th.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     th.add_argument("--workers", type=int, default=1, metavar="N", help="processes for grid evaluations (default 1)")
-    th.set_defaults(handler=_cmd_theory)
+    _add_progress_options(th)
+    th.set_defaults(handler=_cmd_theory, parser=th)
 
     rn = sub.add_parser(
         "run",
@@ -234,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("--scheduler", metavar="ADDRESS", help="join a running Dask cluster (implies --executor dask)")
     rn.add_argument("--restart", action="store_true", help="discard the checkpoint store instead of resuming")
     rn.add_argument("--overwrite", action="store_true", help="replace the output file if it exists")
-    rn.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_progress_options(rn)
     rn.add_argument(
         "--wait", action="store_true", help="if another run is writing the same output, wait for it (default: fail)"
     )
@@ -252,6 +257,34 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     cp.set_defaults(handler=_cmd_compare)
     return parser
+
+
+def _add_progress_options(parser: argparse.ArgumentParser) -> None:
+    """``--progress``, ``--no-progress`` and ``--progress-every`` (see :mod:`amphase.progress`)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--progress",
+        action="store_true",
+        help="always report progress: a bar on a terminal, else a line at the start, every --progress-every "
+        "seconds and at the end (default: a bar on a terminal, a line every 30 s in a log)",
+    )
+    group.add_argument("--no-progress", action="store_true", help="no progress report")
+    parser.add_argument(
+        "--progress-every",
+        type=float,
+        default=None,
+        metavar="S",
+        help=f"seconds between progress lines when standard error is not a terminal (default {DEFAULT_EVERY:g})",
+    )
+
+
+def _progress_settings(args: argparse.Namespace) -> Any:
+    """The progress mode the options ask for (:func:`amphase.progress.configured`)."""
+    every = getattr(args, "progress_every", None)
+    if every is not None and not (math.isfinite(every) and every > 0):
+        raise ParameterError(f"--progress-every {every:g}: must be a number of seconds > 0")
+    mode = "on" if getattr(args, "progress", False) else "off" if getattr(args, "no_progress", False) else None
+    return progress.configured(mode, every)
 
 
 def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
@@ -294,7 +327,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             workers = getattr(args, "workers", None)
             if workers is not None and workers < 1:
                 raise ParameterError(f"--workers {args.workers}: must be an integer >= 1")
-            return args.handler(args)
+            with _progress_settings(args):
+                return args.handler(args)
         except KeyboardInterrupt:
             return _interrupted(guard)
         except AmphaseError as err:

@@ -23,6 +23,7 @@ import contextlib
 import math
 import os
 import shutil
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -34,6 +35,7 @@ import xarray as xr
 from amphase.atomic import check_output
 from amphase.dataset import COORDINATES, provenance_attrs, write_netcdf
 from amphase.errors import ParameterError
+from amphase.machine import fmt_seconds
 from amphase.progress import Progress
 from amphase.simulate.executors import Executor, check_executor, make_executor
 from amphase.simulate.locking import OutputLock
@@ -41,7 +43,15 @@ from amphase.simulate.models import Model, get_model
 from amphase.simulate.seeding import SEED_SCHEME, point_seed
 from amphase.simulate.store import CheckpointStore, available_memory, fmt_bytes
 
-__all__ = ["RUN_ATTRS", "check_resources", "grid_points", "run_point", "run_sweep", "store_path"]
+__all__ = [
+    "RUN_ATTRS",
+    "check_resources",
+    "estimate_seconds",
+    "grid_points",
+    "run_point",
+    "run_sweep",
+    "store_path",
+]
 
 #: global attributes that describe how (not what) a sweep ran; they may differ between identical results.
 RUN_ATTRS = ("created", "history", "executor", "workers", "scheduler", "resumed_points", "wall_time_s")
@@ -214,6 +224,7 @@ def _run_locked(
         cost = {ix: float(model.cost(params)) * config["realizations"] for ix, params in grid_points(config)}
         pending = sorted(store.pending(), key=lambda ix: -cost[ix])  # the longest first: better balance, honest ETA
         total = len(cost)
+        _announce(label or model.name, model, [cost[ix] for ix in pending], ex.workers)
         results = ex.imap_unordered(_task, [(dict(config), ix) for ix in pending])
         with _progress(progress, label or model.name, cost, pending) as advance:
             for index, data in results:
@@ -227,6 +238,38 @@ def _run_locked(
     ds.close()
     shutil.rmtree(store_dir)
     return xr.open_dataset(path, engine="h5netcdf") if lazy else xr.load_dataset(path, engine="h5netcdf")
+
+
+#: runs expected to last longer than this (seconds) are announced with their estimate before they start.
+ANNOUNCE_S = 60.0
+
+
+def estimate_seconds(model: Model, costs: list[float], workers: int) -> float | None:
+    """Wall time of running points of these costs (each times its realizations) on ``workers`` workers.
+
+    ``sum(costs) / (model.rate * workers)``, and at least the longest point alone (a point is one task); ``None``
+    when the model's rate was not measured. The rate is the cost units one worker did per second on the reference
+    machine (``scripts/calibrate_rates.py``, the model's headline configuration): a loaded machine or a point much
+    larger than the calibration's can take several times longer.
+    """
+    if not model.rate or not costs:
+        return None
+    at_once = max(1, min(workers, len(costs)))
+    return max(sum(costs) / (model.rate * at_once), max(costs) / model.rate)
+
+
+def _announce(label: str, model: Model, costs: list[float], workers: int) -> None:
+    """One line on standard error before a run expected to last longer than :data:`ANNOUNCE_S`."""
+    seconds = estimate_seconds(model, costs, workers)
+    if seconds is None or seconds <= ANNOUNCE_S:
+        return
+    print(
+        f"amphase: {label}: {len(costs)} grid points to run, estimated {fmt_seconds(seconds)} on {workers} "
+        f"worker{'s' if workers > 1 else ''} (the models' cost() at {model.rate:.3g} units/s per worker, measured by "
+        "scripts/calibrate_rates.py on the reference machine)",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 @contextlib.contextmanager

@@ -54,6 +54,7 @@ from scipy.optimize import brentq
 from scipy.special import betainc, gammaln, ive, logsumexp
 
 from amphase.params import fmt_value
+from amphase.progress import steps
 from amphase.theory.bessel import bessel_ratio, bessel_ratio_derivative, log_i0
 
 __all__ = [
@@ -677,27 +678,44 @@ def circle_profile_counts(
     n_min = np.empty(draws)
     n_own = np.empty(draws)
     batch = max(1, min(draws, 2_000_000 // max(K * len(c), grid)))
-    for start in range(0, draws, batch):
-        b = min(batch, draws - start)
-        theta = rng.uniform(0.0, 2 * math.pi, (b, K))
-        S, peak = _ring_profile(theta, c, grid)
-        n_min[start : start + b] = peak.sum(axis=1)
-        rows, cols = np.nonzero(peak)
-        if len(rows):
-            # the grid point of larger S of the two around the sign change; weight of the nearest memory there
-            j = np.where(S[rows, cols] >= S[rows, (cols + 1) % grid], cols, (cols + 1) % grid)
-            t = 2 * math.pi * j / grid
-            top = np.exp(kappa * (np.cos(t[:, None] - theta[rows]) - 1.0)).max(axis=1)
-            owned = top > own_weight * S[rows, j]
-            n_own[start : start + b] = np.bincount(rows[owned], minlength=b)
-        else:
-            n_own[start : start + b] = 0
+    with steps("dense.circle_minima", draws, "draws") as bar:
+        for start in range(0, draws, batch):
+            b = min(batch, draws - start)
+            _profile_batch(rng, K, b, c, grid, kappa, own_weight, n_min[start : start + b], n_own[start : start + b])
+            bar.advance(b)
     spur = n_min - n_own
 
     def mean_err(a: np.ndarray) -> tuple[float, float]:
         return float(a.mean()), float(a.std(ddof=1) / math.sqrt(len(a))) if len(a) > 1 else math.nan
 
     return CircleProfileCounts(*mean_err(n_min), *mean_err(n_own), *mean_err(spur))
+
+
+def _profile_batch(
+    rng: np.random.Generator,
+    K: int,
+    b: int,
+    c: np.ndarray,
+    grid: int,
+    kappa: float,
+    own_weight: float,
+    n_min: np.ndarray,
+    n_own: np.ndarray,
+) -> None:
+    """``b`` draws of :func:`circle_profile_counts`: their numbers of minima and of own minima, in place."""
+    theta = rng.uniform(0.0, 2 * math.pi, (b, K))
+    S, peak = _ring_profile(theta, c, grid)
+    n_min[:] = peak.sum(axis=1)
+    rows, cols = np.nonzero(peak)
+    if len(rows):
+        # the grid point of larger S of the two around the sign change; weight of the nearest memory there
+        j = np.where(S[rows, cols] >= S[rows, (cols + 1) % grid], cols, (cols + 1) % grid)
+        t = 2 * math.pi * j / grid
+        top = np.exp(kappa * (np.cos(t[:, None] - theta[rows]) - 1.0)).max(axis=1)
+        owned = top > own_weight * S[rows, j]
+        n_own[:] = np.bincount(rows[owned], minlength=b)
+    else:
+        n_own[:] = 0
 
 
 class RingSpread(NamedTuple):

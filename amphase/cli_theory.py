@@ -1,0 +1,215 @@
+"""What ``amphase theory`` prints: the list, one quantity's help, the JSON layout, the legends of codes.
+
+One JSON layout for every evaluation, a point or a grid, with or without ``--out``::
+
+    {"quantity": NAME,
+     "params": {fixed parameter: value},            # the scalars, defaults included
+     "grid": {dimension: [values]},                 # empty for a point
+     "results": {result: value or nested lists},    # nested over the dimensions of "dims", in that order
+     "dims": {result: [dimension, ...]},
+     "units": {result: units},
+     "absent": {result: why it may be NaN},         # only for results that are NaN somewhere
+     "legend": {result: {code: meaning}},           # only for coded results (CF flags), e.g. a phase
+     "no_solution_points": n, "overflow": "..."}    # grids only; overflow only where a value overflowed
+
+NaN is ``null`` and infinities are the strings ``"inf"`` and ``"-inf"`` (``_jsonable`` of :mod:`amphase.cli`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from amphase.errors import ParameterError
+from amphase.machine import fmt_bytes, fmt_seconds
+from amphase.params import Choice, fmt_value
+
+__all__ = ["announce", "dataset_json", "legend", "legend_lines", "list_quantities", "point_json", "quantity_help"]
+
+
+def _selected(names: list[str], pattern: str | None) -> list[str]:
+    """``names`` matching ``pattern``: the name itself, or every name that starts with it (``dense``, ``dense.c``)."""
+    from amphase import theory
+
+    if not pattern:
+        return names
+    if pattern in names:
+        return [pattern]
+    found = [n for n in names if n.startswith(pattern)]
+    if not found:
+        theory.get(pattern)  # the unknown-name error, with suggestions
+    return found
+
+
+def describe(name: str) -> dict[str, Any]:
+    """A quantity's description as plain data: summary, source, parameters (domain, units, default), results."""
+    from amphase import theory
+
+    q = theory.get(name)
+    params = []
+    for p in q.params:
+        entry: dict[str, Any] = {"name": p.name, "description": p.description, "domain": p.domain()}
+        if isinstance(p, Choice):
+            entry["choices"] = list(p.choices)
+        else:
+            entry["units"] = p.units
+        if p.name in q.defaults:
+            entry["default"] = q.defaults[p.name]
+        params.append(entry)
+    results = []
+    for r in q.results:
+        entry = {"name": r.name, "description": r.description, "units": r.units}
+        if r.absent:
+            entry["absent"] = r.absent
+        results.append(entry)
+    return {"name": name, "summary": q.summary, "source": q.reference, "params": params, "results": results}
+
+
+def list_quantities(pattern: str | None, as_json: bool) -> None:
+    """``amphase theory --list [NAME | PREFIX] [--json]``."""
+    from amphase import theory
+
+    names = _selected(theory.names(), pattern)
+    if as_json:
+        print(json.dumps([describe(n) for n in names]))
+        return
+    for name in names:
+        d = describe(name)
+        shown = ", ".join(p["name"] + (f"={p['default']!r}" if "default" in p else "") for p in d["params"])
+        print(f"{name}({shown}) -> {', '.join(r['name'] for r in d['results'])}")
+        print(f"    {d['summary']}")
+        for p in d["params"]:
+            print(f"    {p['name']:<8} {p['description']}; {p['domain']}")
+        print(f"    source: {d['source']}")
+
+
+def quantity_help(name: str) -> str:
+    """``amphase theory NAME --help``: the equation (the docstring), the source, parameters and results."""
+    from amphase import theory
+
+    q = theory.get(name)
+    d = describe(name)
+    usage = " ".join(
+        f"[{p['name']}={fmt_value(p['default'])}]" if "default" in p else f"{p['name']}=VALUE" for p in d["params"]
+    )
+    lines = [f"usage: amphase theory {name} {usage} [--json] [--out FILE.nc] [--workers N]", "", q.doc, ""]
+    lines.append(f"source: {q.reference}")
+    lines.append("")
+    lines.append("parameters (a value start:stop:num or v1,v2,... makes a grid):")
+    for p in d["params"]:
+        units = f" [{p['units']}]" if p.get("units") not in (None, "1") else ""
+        default = f" (default {fmt_value(p['default'])})" if "default" in p else ""
+        lines.append(f"  {p['name']:<10} {p['description']}{units}; {p['domain']}{default}")
+    lines.append("")
+    lines.append("results:")
+    for r in d["results"]:
+        units = f" [{r['units']}]" if r["units"] != "1" else ""
+        absent = f" NaN: {r['absent']}" if "absent" in r else ""
+        lines.append(f"  {r['name']:<10} {r['description']}{units}{absent}")
+    if all(p.name in q.defaults for p in q.params):
+        cost = q.estimate(q.check({}))
+        lines += [
+            "",
+            f"cost at the defaults: about {fmt_seconds(cost.seconds)} and {fmt_bytes(cost.memory)} (declared)",
+        ]
+    return "\n".join(lines)
+
+
+def legend(var: xr.DataArray) -> dict[str, str]:
+    """``{code: meaning}`` of a CF flag variable (``flag_values``, ``flag_meanings``); empty for other variables."""
+    meanings = str(var.attrs.get("flag_meanings", "")).split()
+    values = np.atleast_1d(var.attrs.get("flag_values", np.arange(len(meanings))))
+    if not meanings or len(values) != len(meanings):
+        return {}
+    return {str(int(v)): m for v, m in zip(values, meanings, strict=True)}
+
+
+def legend_lines(ds: xr.Dataset) -> list[str]:
+    """``# phase: 0 = paramagnetic, 1 = spin_glass, ...`` for each coded variable of ``ds``."""
+    out = []
+    for name, var in ds.data_vars.items():
+        codes = legend(var)
+        if codes:
+            out.append(f"# {name}: " + ", ".join(f"{k} = {v}" for k, v in codes.items()))
+    return out
+
+
+def _scalars(checked: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in checked.items() if v is not None and not isinstance(v, np.ndarray)}
+
+
+def point_json(q: Any, checked: Mapping[str, Any], result: Mapping[str, float]) -> dict[str, Any]:
+    """The JSON object of one point (see the module docstring)."""
+    absent = {r.name: r.absent for r in q.results if r.absent and math.isnan(result[r.name])}
+    obj: dict[str, Any] = {
+        "quantity": q.name,
+        "params": _scalars(checked),
+        "grid": {},
+        "results": dict(result),
+        "dims": {r.name: [] for r in q.results},
+        "units": {r.name: r.units for r in q.results},
+    }
+    if absent:
+        obj["absent"] = absent
+    return obj
+
+
+def dataset_json(q: Any, checked: Mapping[str, Any], ds: xr.Dataset) -> dict[str, Any]:
+    """The JSON object of a grid (or of a point written with ``--out``), from its dataset."""
+    dims = [str(d) for d in ds.dims if d in ds.coords]
+    obj: dict[str, Any] = {
+        "quantity": q.name,
+        "params": _scalars(checked),
+        "grid": {d: ds[d].values.tolist() for d in dims},
+        "results": {},
+        "dims": {},
+        "units": {},
+    }
+    absent, legends = {}, {}
+    for name, var in ds.data_vars.items():
+        name = str(name)
+        obj["results"][name] = var.values.tolist() if var.ndim else var.values.item()
+        obj["dims"][name] = [str(d) for d in var.dims]
+        obj["units"][name] = str(var.attrs.get("units", "1"))
+        values = np.asarray(var.values)
+        if var.attrs.get("absent") and values.dtype.kind == "f" and bool(np.isnan(values).any()):
+            absent[name] = str(var.attrs["absent"])
+        if legend(var):
+            legends[name] = legend(var)
+    if absent:
+        obj["absent"] = absent
+    if legends:
+        obj["legend"] = legends
+    for key in ("no_solution_points", "overflow_points", "overflow"):
+        if key in ds.attrs:
+            value = ds.attrs[key]
+            obj[key] = value.item() if isinstance(value, np.generic) else value
+    return obj
+
+
+def announce(q: Any, checked: Mapping[str, Any], workers: int) -> None:
+    """Refuse an evaluation that cannot fit the memory; announce one expected to last over a minute."""
+    from amphase.theory.cost import ANNOUNCE_S, check_memory, describe
+
+    cost = q.estimate(checked, workers)
+    check_memory(q.name, cost, "" if any(isinstance(v, np.ndarray) for v in checked.values()) else _at(checked))
+    if cost.seconds > ANNOUNCE_S:
+        where = f" on {workers} processes" if workers > 1 else ""
+        print(f"amphase: {q.name}: estimated {describe(cost)}{where}", file=sys.stderr, flush=True)
+
+
+def _at(checked: Mapping[str, Any]) -> str:
+    shown = ", ".join(f"{k}={fmt_value(v)}" for k, v in _scalars(checked).items())
+    return f" at {shown}" if shown else ""
+
+
+def check_list_options(args: Any) -> None:
+    """``--list`` takes a name or prefix and ``--json``; nothing else."""
+    if args.params or args.out is not None:
+        raise ParameterError("--list takes a name or a prefix (dense, hopfield.T_c) and --json, nothing else")
