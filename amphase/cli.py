@@ -49,24 +49,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        return _jsonable(obj.item())
-    if isinstance(obj, float):
-        if math.isnan(obj):
-            return None  # JSON has no NaN: no solution, or not defined there (see "absent")
-        if math.isinf(obj):
-            return "inf" if obj > 0 else "-inf"
-    return obj
+    from amphase.cli_output import jsonable
+
+    return jsonable(obj)
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from amphase.cli_theory import check_list_options, list_quantities
+    from amphase.cli_output import check_list_options, list_quantities
 
     check_list_options(args)
     list_quantities(args.name, as_json=args.json)
@@ -74,10 +63,10 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_theory(args: argparse.Namespace) -> int:
-    from amphase import cli_theory, theory
+    from amphase import cli_output, theory
 
     if args.help:
-        print(cli_theory.quantity_help(args.name) if args.name else args.parser.format_help())
+        print(cli_output.quantity_help(args.name) if args.name else args.parser.format_help())
         return 0
     if args.list:
         return _cmd_list(args)
@@ -88,14 +77,14 @@ def _cmd_theory(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_output(args.out, overwrite=args.overwrite)
     checked = q.check(values)  # every value of every grid, before any work starts
-    cli_theory.announce(q, checked, args.workers)  # the declared cost against the machine, before any work
+    cli_output.announce(q, checked, args.workers)  # the declared cost against the machine, before any work
     gridded = q.dataset or args.out is not None or any(isinstance(v, np.ndarray) for v in checked.values())
     if not gridded:
         with progress.detailed():  # a quantity's own long loop (Monte Carlo draws) reports its progress
             result = q(**values)
         absent = {r.name: r.absent for r in q.results if math.isnan(result[r.name]) and r.absent}
         if args.json:
-            print(json.dumps(_jsonable(cli_theory.point_json(q, checked, result))))
+            print(json.dumps(_jsonable(cli_output.point_json(q, checked, result))))
         else:
             print(q.name + "  " + "  ".join(f"{k}={fmt_value(v)}" for k, v in checked.items() if v is not None))
             width = max(len(k) for k in result)
@@ -115,7 +104,7 @@ def _cmd_theory(args: argparse.Namespace) -> int:
         write_netcdf(ds, args.out)
         print(f"wrote {args.out}", file=sys.stderr)
     if args.json:
-        print(json.dumps(_jsonable(cli_theory.dataset_json(q, checked, ds))))
+        print(json.dumps(_jsonable(cli_output.dataset_json(q, checked, ds))))
     else:
         _print_tables(ds)
     return 0
@@ -135,7 +124,7 @@ def _print_tables(ds: xr.Dataset) -> None:
             print(f"# {', '.join(names)} over {' x '.join(dims)}: see --out FILE.nc or --json")
             continue
         print(ds[names].to_dataframe().to_string(float_format=lambda v: f"{v:.8g}"))
-    from amphase.cli_theory import legend_lines
+    from amphase.cli_output import legend_lines
 
     for line in legend_lines(ds):
         print(line)
@@ -189,7 +178,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from amphase.analysis.compare import compare_file
 
-    table = compare_file(args.dataset, figure=args.figure, out=args.out, overwrite=args.overwrite)
+    table = compare_file(args.dataset, figure=args.figure, out=args.out, overwrite=args.overwrite, as_json=args.json)
     print(table)
     return 0
 
@@ -255,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--figure", metavar="FILE.png", help="figure path (default: beside the dataset)")
     cp.add_argument("--out", metavar="FILE.nc", help="also write the comparison as a netCDF dataset")
     cp.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    cp.add_argument("--json", action="store_true", help="print the comparison as one JSON object (no table)")
     cp.set_defaults(handler=_cmd_compare)
     return parser
 

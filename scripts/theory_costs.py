@@ -5,7 +5,8 @@ none), each parameter moved alone to the edges of its domain and to 1, 10, 10^3,
 allowed), and every pair of parameters at their largest values together. Each case runs in a process forked from
 this one (the libraries already imported), with a memory limit and a timeout, and reports
 
-* its outcome (``ok``, ``refused`` for a ParameterError or NoSolutionError, ``error`` for anything else, ``timeout``);
+* its outcome (``ok``, ``refused`` for a ParameterError or NoSolutionError or a declared memory above the limit,
+  ``skipped`` for a declared time above ``--timeout``, ``error`` for anything else, ``timeout``);
 * its wall time and the peak of its resident memory above the memory at the start (``VmHWM - VmRSS``);
 * the declared cost (:meth:`amphase.theory.registry.Quantity.estimate`) and the ratios measured/declared.
 
@@ -114,6 +115,9 @@ def run_case(name: str, kwargs: dict[str, Any], timeout: float) -> dict[str, Any
     if declared.memory > LIMIT_BYTES:
         return {"outcome": "refused", "why": "declared memory above the limit", "seconds": 0.0, "memory": 0.0,
                 "declared_s": declared.seconds, "declared_b": declared.memory}  # fmt: skip
+    if declared.seconds > timeout:  # announced as long by the CLI; not run here
+        return {"outcome": "skipped", "why": f"declared {declared.seconds:.3g} s > --timeout", "seconds": 0.0,
+                "memory": 0.0, "declared_s": declared.seconds, "declared_b": declared.memory}  # fmt: skip
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child

@@ -253,7 +253,7 @@ def check_theory(argv: list[str]) -> None:
                 assert ds.attrs["quantity"] in NAMES and ds.data_vars
         if "--json" in argv:
             obj = strict_json(out)
-            assert "quantity" in obj or "data_vars" in obj
+            assert set(obj) >= {"quantity", "params", "grid", "results", "dims", "units"}  # one layout, grid or not
         else:
             assert out.strip()
 

@@ -28,13 +28,24 @@ import numpy as np
 from amphase.errors import ParameterError
 from amphase.machine import available_memory, fmt_bytes, fmt_seconds
 
-__all__ = ["ANNOUNCE_S", "CHEAP", "KIB", "MIB", "REFERENCE_MACHINE", "Cost", "check_memory", "describe", "total"]
+__all__ = [
+    "ANNOUNCE_S",
+    "CHEAP",
+    "KIB",
+    "MIB",
+    "NUMBA_SETUP",
+    "REFERENCE_MACHINE",
+    "Cost",
+    "check_memory",
+    "describe",
+    "total",
+]
 
 KIB = 1024.0
 MIB = 1024.0**2
 
 #: where the declared times were measured.
-REFERENCE_MACHINE = "one core of a 2-core Intel Xeon shared with other work (load about 4)"
+REFERENCE_MACHINE = "one core of the project's 2-core machine, shared with other work (load 4 to 18)"
 
 #: evaluations expected to last longer than this are announced, with their estimate, before they start.
 ANNOUNCE_S = 60.0
@@ -47,15 +58,23 @@ _PER_RESULT_BYTES = 160.0
 class Cost:
     """Memory (bytes, peak) and time (seconds, on the reference machine) of one evaluation: upper estimates.
 
-    In a cost function, ``memory`` and ``seconds`` may be arrays (a grid, broadcast).
+    ``memory`` and ``seconds`` are those of one point (in a cost function they may be arrays, broadcast over a
+    grid); ``setup_seconds`` and ``setup_memory`` are paid once per process, by the first evaluation (libraries
+    imported on first use, Numba kernels loaded or compiled, cached lines such as the maximum of alpha_c(T)).
     """
 
     memory: Any
     seconds: Any
+    setup_seconds: float = 1.0
+    setup_memory: float = 32 * MIB
 
 
-#: the cost of a closed form or a one-dimensional root: at most a few milliseconds and a few KiB.
-CHEAP = Cost(memory=64 * KIB, seconds=0.01)
+#: the cost of a closed form or a one-dimensional root: at most a few milliseconds and a few MiB.
+CHEAP = Cost(memory=4 * MIB, seconds=0.01)
+
+#: the first-use cost of the quantities whose kernels are Numba functions (Hopfield's replica-symmetric fields,
+#: the Gaussian quadrature of theory/quadrature.py): loaded from the cache, or compiled on a fresh install.
+NUMBA_SETUP = {"setup_seconds": 20.0, "setup_memory": 96 * MIB}
 
 
 def total(
@@ -83,9 +102,9 @@ def total(
         c = cost
     points = int(np.prod(shape)) if dims else 1
     at_once = max(1, min(int(workers), points))
-    memory = float(np.max(c.memory)) * at_once + points * results * _PER_RESULT_BYTES
+    memory = float(np.max(c.memory)) * at_once + c.setup_memory * at_once + points * results * _PER_RESULT_BYTES
     seconds = float(np.sum(np.broadcast_to(np.asarray(c.seconds, dtype=float), shape)))
-    return Cost(memory, seconds / at_once)
+    return Cost(memory, seconds / at_once + c.setup_seconds, c.setup_seconds, c.setup_memory)
 
 
 def _numeric(value: Any) -> Any:

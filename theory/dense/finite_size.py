@@ -209,7 +209,9 @@ def _power(phi_m1: np.ndarray, k: int) -> np.ndarray:
     small = np.abs(phi_m1) < 0.5
     log_phi = np.where(small, np.log1p(np.where(small, phi_m1, 0.0)), np.log(np.where(small, 1.0, phi) + 0j))
     log_phi = np.minimum(log_phi.real, 0.0) + 1j * log_phi.imag
-    return np.exp(float(k) * log_phi)  # exp(k Log phi) = phi^k for integer k, whatever the branch
+    # exp(k Log phi) = phi^k for integer k, whatever the branch; real and imaginary parts scaled apart, so that a
+    # zero phi (Log = -inf) gives 0, not the NaN of the complex product -inf * 0
+    return np.exp(float(k) * log_phi.real + 1j * (float(k) * log_phi.imag))
 
 
 def flip_probability(N: int, n: int, K: int, *, G: int = 4096) -> float:

@@ -27,7 +27,7 @@ from typing import NamedTuple
 from amphase.errors import ParameterError
 from amphase.params import fmt_value
 from amphase.theory import lse_landscape
-from amphase.theory.dense import capacity, finite_size, lse, ramsauer, random_features, sequence
+from amphase.theory.dense import capacity, costs, finite_size, lse, ramsauer, random_features, sequence
 from amphase.theory.registry import CHEAP, Choice, Param, Result, quantity
 
 __all__ = [
@@ -137,7 +137,7 @@ def _patterns(N: int, n: int, alpha: float, K: int) -> int:
         Result("K", "stored patterns"),
     ],
     reference=f"{KH16}; {MPRV87}; {DERIVED_FS}",
-    cost=CHEAP,
+    cost=costs.poly_stability_cost,
 )
 def poly_stability(N: int, n: int, alpha: float = 0.0, K: int = 0) -> finite_size.Stability:
     """Finite-N probability that a stored pattern of F(x) = x^n is one-step stable (no flip lowers E).
@@ -159,7 +159,7 @@ def poly_stability(N: int, n: int, alpha: float = 0.0, K: int = 0) -> finite_siz
         Result("K_half", "patterns where P_stable = 1/2 (interpolated between integers)"),
     ],
     reference=f"{KH16}; {DERIVED_FS}",
-    cost=CHEAP,
+    cost=costs.poly_half_load_cost,
 )
 def poly_half_load(N: int, n: int) -> finite_size.HalfLoad:
     """Load where a stored pattern of F(x) = x^n is one-step stable with probability 1/2, at finite N.
@@ -231,7 +231,7 @@ def lse_threshold(lam: float, patterns: str = "spherical") -> lse.LSEThreshold:
         Result("alpha_1", "its N -> infinity limit (dense.lse_threshold)"),
     ],
     reference=f"{LM24}; {DERIVED}",
-    cost=CHEAP,
+    cost=costs.lse_threshold_finite_cost,
 )
 def lse_threshold_finite(N: int, lam: float, patterns: str = "spherical") -> lse.FiniteThreshold:
     """Finite-N half-point of the one-step criterion of LM 2024: the crosstalk replaced by its mean (derived).
@@ -315,7 +315,7 @@ def ramsauer_capacity(d: int, beta: float, K: float, p: float) -> ramsauer.Ramsa
         Result("C", "relative variance of one feature's partition function"),
     ],
     reference=f"{HOOVER24}; {CHOROMANSKI21}; {DERIVED}",
-    cost=CHEAP,
+    cost=costs.random_feature_error_cost,
 )
 def random_feature_error(
     Y: int, d: int, beta: float = 1.0, K: int = 1, r: float = 1.0
@@ -349,7 +349,7 @@ SEQ_B = Param(
         Result("P_sequence_half", "finite-N prediction: length where the whole cycle is exact with probability 1/2"),
     ],
     reference=f"{CHAUDHRY23}; {DERIVED}",
-    cost=CHEAP,
+    cost=costs.sequence_cost,
 )
 def sequence_capacity(N: int, rule: str = "polynomial", d: int = 1, b: float = 1.0) -> SequenceLengths:
     """Sequence capacities of the DenseNet transition rule (Chaudhry et al. 2023, Eqs. 9 and 10), and at finite N.
@@ -380,7 +380,7 @@ def sequence_capacity(N: int, rule: str = "polynomial", d: int = 1, b: float = 1
         Result("sequence", "probability that the whole cycle is exact, transition^P"),
     ],
     reference=f"{CHAUDHRY23}; {DERIVED}",
-    cost=CHEAP,
+    cost=costs.sequence_cost,
 )
 def sequence_recall(
     N: int, P: float, rule: str = "polynomial", d: int = 1, b: float = 1.0
@@ -497,7 +497,7 @@ def circle_ring(beta: float) -> lse_landscape.CircleRing:
         Result("minima_limit", "number of minima as K -> infinity (Rice formula on the ring, all spurious)"),
     ],
     reference=f"{DERIVED_LSE}; Rice formula (S. O. Rice, Bell Syst. Tech. J. 24, 46 (1945))",
-    cost=CHEAP,
+    cost=costs.circle_minima_cost,
 )
 def circle_minima(beta: float, K: int, own_weight: float = 0.6, draws: int = 400) -> dict[str, float]:
     """K random memories on the unit circle at fixed beta: expected minima, memories' own and spurious (derived).

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from amphase.theory.cost import MIB, NUMBA_SETUP, Cost
 from amphase.theory.diffusion import geometric, regimes, symmetry
 from amphase.theory.registry import CHEAP, Choice, Param, Result, quantity
 
@@ -38,6 +39,9 @@ __all__ = [
 ]
 
 PHAM25 = "Pham, Raya, Negri, Zaki, Ambrogioni & Krotov, arXiv:2505.21777 (2025)"
+
+#: declared cost of the onsets (pair laws, Rice limits, a few roots): at most 0.3 s measured (scripts/theory_costs.py).
+ONSET_COST = Cost(memory=8 * MIB, seconds=1.0)
 
 
 class NoiseBeta(NamedTuple):
@@ -219,7 +223,7 @@ def collapse_time(n: int, d: int, sigma: float = 1.0) -> CollapseTime:
         Result("t_instability", "0.5 log(|m_vec|^2 + 1 - sigma^2), derived", absent="|m_vec| <= sigma: unimodal"),
     ],
     reference=f"{BBBM24}; t_instability derived in amphase.theory.diffusion.regimes",
-    cost=CHEAP,
+    cost=Cost(memory=8 * MIB, seconds=0.05, **NUMBA_SETUP),  # Gaussian quadrature in Numba
 )
 def clone_probability(t: float, d: int, m: float = 1.0, sigma: float = 1.0) -> regimes.CloneProbability:
     """Cloning probability phi(t) of two Gaussians at ±m (Biroli et al. 2024, Fig. 2): 1/2 + E[tanh z]/2.
@@ -364,7 +368,7 @@ class SpuriousOnset(NamedTuple):
         ),
     ],
     reference=f"{PHAM25}; derived in amphase.theory.lse_landscape (pair merging, uniform spacings, Rice formula)",
-    cost=CHEAP,
+    cost=ONSET_COST,
 )
 def spurious_onset(
     sigma: float = 0.0,
@@ -479,7 +483,7 @@ def _group(name: str, lower: int) -> Param:
         Result("K_half", "K at which half of the points have their own minimum (pair rule)"),
     ],
     reference=f"{PHAM25}; {AVS24} (the linear manifold); pair rule derived in amphase.theory.lse_landscape",
-    cost=CHEAP,
+    cost=ONSET_COST,
 )
 def gaussian_onset(
     sigma: float = 0.0,

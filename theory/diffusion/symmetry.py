@@ -79,6 +79,8 @@ def fixed_point(alpha_bar: float, a: float, kind: str = "sde") -> float:
     K = _gain(theta, a, kind)
     if K <= 1.0:
         return 0.0
+    if K > 1e16:  # tanh(u) = 1 to double precision at the root u = K: x* = K (1 - theta^2)/(theta a), in closed form
+        return 2.0 * theta * a / (1.0 + theta * theta) if kind == "sde" else theta * a
     # tanh(u) >= u - u^3/3, so tanh(u) - u/K > 0 below sqrt(3 (1 - 1/K)); tanh(K) - 1 < 0.
     lo = 0.5 * math.sqrt(3.0 * (1.0 - 1.0 / K))
     u = brentq(lambda v: math.tanh(v) - v / K, lo, K, xtol=1e-300, rtol=4 * np.finfo(float).eps)

@@ -1,4 +1,4 @@
-"""What ``amphase theory`` prints: the list, one quantity's help, the JSON layout, the legends of codes.
+"""What the command line prints: ``amphase theory``'s list, help, JSON and legends; ``amphase compare --json``.
 
 One JSON layout for every evaluation, a point or a grid, with or without ``--out``::
 
@@ -12,7 +12,10 @@ One JSON layout for every evaluation, a point or a grid, with or without ``--out
      "legend": {result: {code: meaning}},           # only for coded results (CF flags), e.g. a phase
      "no_solution_points": n, "overflow": "..."}    # grids only; overflow only where a value overflowed
 
-NaN is ``null`` and infinities are the strings ``"inf"`` and ``"-inf"`` (``_jsonable`` of :mod:`amphase.cli`).
+``amphase compare --json`` prints the comparison dataset in the same spirit (:func:`comparison_json`): every
+variable with its dimensions, values, units, long name and legend, the coordinates, and the table's notes.
+
+NaN is ``null`` and infinities are the strings ``"inf"`` and ``"-inf"`` (:func:`jsonable`).
 """
 
 from __future__ import annotations
@@ -30,7 +33,35 @@ from amphase.errors import ParameterError
 from amphase.machine import fmt_bytes, fmt_seconds
 from amphase.params import Choice, fmt_value
 
-__all__ = ["announce", "dataset_json", "legend", "legend_lines", "list_quantities", "point_json", "quantity_help"]
+__all__ = [
+    "announce",
+    "comparison_json",
+    "dataset_json",
+    "jsonable",
+    "legend",
+    "legend_lines",
+    "list_quantities",
+    "point_json",
+    "quantity_help",
+]
+
+
+def jsonable(obj: Any) -> Any:
+    """``obj`` with NumPy values as Python ones, NaN as ``None`` and infinities as ``"inf"``/``"-inf"``."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return jsonable(obj.item())
+    if isinstance(obj, float):
+        if math.isnan(obj):
+            return None  # JSON has no NaN: no solution, or not defined there (see "absent")
+        if math.isinf(obj):
+            return "inf" if obj > 0 else "-inf"
+    return obj
 
 
 def _selected(names: list[str], pattern: str | None) -> list[str]:
@@ -213,3 +244,24 @@ def check_list_options(args: Any) -> None:
     """``--list`` takes a name or prefix and ``--json``; nothing else."""
     if args.params or args.out is not None:
         raise ParameterError("--list takes a name or a prefix (dense, hopfield.T_c) and --json, nothing else")
+
+
+def comparison_json(res: xr.Dataset, source: str, figure: str, table: str) -> dict[str, Any]:
+    """The JSON object of ``amphase compare --json``: the comparison dataset, variable by variable."""
+    variables = {}
+    for name, var in res.data_vars.items():
+        values = var.values
+        entry: dict[str, Any] = {
+            "dims": [str(d) for d in var.dims],
+            "values": values.tolist() if values.dtype.kind != "M" else values.astype(str).tolist(),
+            "units": str(var.attrs.get("units", "")),
+            "long_name": str(var.attrs.get("long_name", "")),
+        }
+        if legend(var):
+            entry["legend"] = legend(var)
+        variables[str(name)] = entry
+    coords = {str(c): res[c].values.tolist() for c in res.coords}
+    notes = [line[2:] for line in table.splitlines() if line.startswith("# ")]
+    attrs = {k: v for k, v in res.attrs.items() if isinstance(v, str | int | float | np.generic) and k != "config"}
+    return {"dataset": source, "figure": figure, "coords": coords, "variables": variables, "notes": notes,
+            "attrs": attrs}  # fmt: skip
