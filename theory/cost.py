@@ -70,11 +70,11 @@ class Cost:
 
 
 #: the cost of a closed form or a one-dimensional root: at most a few milliseconds and a few MiB.
-CHEAP = Cost(memory=4 * MIB, seconds=0.01)
+CHEAP = Cost(memory=4 * MIB, seconds=0.02)
 
 #: the first-use cost of the quantities whose kernels are Numba functions (Hopfield's replica-symmetric fields,
 #: the Gaussian quadrature of theory/quadrature.py): loaded from the cache, or compiled on a fresh install.
-NUMBA_SETUP = {"setup_seconds": 20.0, "setup_memory": 96 * MIB}
+NUMBA_SETUP = {"setup_seconds": 40.0, "setup_memory": 96 * MIB}
 
 
 def total(

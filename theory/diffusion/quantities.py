@@ -41,7 +41,7 @@ __all__ = [
 PHAM25 = "Pham, Raya, Negri, Zaki, Ambrogioni & Krotov, arXiv:2505.21777 (2025)"
 
 #: declared cost of the onsets (pair laws, Rice limits, a few roots): at most 0.3 s measured (scripts/theory_costs.py).
-ONSET_COST = Cost(memory=8 * MIB, seconds=1.0)
+ONSET_COST = Cost(memory=8 * MIB, seconds=2.0)
 
 
 class NoiseBeta(NamedTuple):

@@ -69,19 +69,20 @@ TEMP = Param("T", "temperature (1/beta)", lower=0.0)
 
 # Declared costs (amphase.theory.cost; measured by scripts/theory_costs.py): the first evaluation in a process loads the
 # Numba field kernels and the cached lines (NUMBA_SETUP); after it, a root of the RS equations takes milliseconds,
-# a line (T_M, T_c, T_R: a scan in T and a root) up to 1.3 s at load 18, a mixture up to 4 s (n = 199, T > 0).
-RS_ROOT = Cost(memory=8 * MIB, seconds=0.2, **NUMBA_SETUP)
-RS_LINE = Cost(memory=8 * MIB, seconds=4.0, **NUMBA_SETUP)
+# a line (T_M, T_c, T_R: a scan in T and a root) up to 1.3 s at load 4 and 4 s at load 18, a mixture up to 7 s
+# (n = 199, T > 0, load 18).
+RS_ROOT = Cost(memory=8 * MIB, seconds=0.5, **NUMBA_SETUP)
+RS_LINE = Cost(memory=8 * MIB, seconds=8.0, **NUMBA_SETUP)
 
 
 def _mixture_cost(n: Any, T: Any, alpha: Any) -> Cost:
-    """About n^2/10^4 s: the sums over the 2^n pattern signs are grouped by the n + 1 values of the field."""
-    return Cost(memory=8 * MIB, seconds=0.5 + 2e-4 * n * n, **NUMBA_SETUP)
+    """About n^2/10^4 s at load 4 (7 s for n = 199 at load 18): sums over the n + 1 values of the field."""
+    return Cost(memory=8 * MIB, seconds=1.0 + 4e-4 * n * n, **NUMBA_SETUP)
 
 
 def _phase_diagram_cost(alpha: Any, T: Any) -> Cost:
     """Per load the lines (T_M, T_c, T_R, ...: as RS_LINE, three of them) and per grid point two RS roots."""
-    return Cost(memory=8 * MIB + 4 * KIB * np.size(alpha) * np.size(T), seconds=12.0 / np.size(T) + 0.2, **NUMBA_SETUP)
+    return Cost(memory=8 * MIB + 4 * KIB * np.size(alpha) * np.size(T), seconds=24.0 / np.size(T) + 0.5, **NUMBA_SETUP)
 
 
 class AlphaC(NamedTuple):

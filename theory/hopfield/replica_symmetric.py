@@ -304,9 +304,9 @@ def _overlap_root(n: int, sigma: float, T: float) -> float:
         if lo < 1e-300:
             return 0.0
     # relative tolerance: m -> 0 as T -> 1; there (n = 199, T = 1 - 1e-12) rounding in M(m) can stall the last
-    # digits, and the bracket reached after maxiter steps is the answer (disp=False: no RuntimeError)
+    # digits, and the bracket reached after 100 steps is the answer (disp=False: no RuntimeError)
     root, _ = brentq(
-        excess, lo, 1.0, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=300, full_output=True, disp=False
+        excess, lo, 1.0, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=100, full_output=True, disp=False
     )
     return root
 
