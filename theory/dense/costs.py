@@ -45,9 +45,7 @@ def poly_stability_cost(N: Any, n: Any, alpha: Any, K: Any) -> Cost:
 
 
 def poly_half_load_cost(N: Any, n: Any) -> Cost:
-    """About 150 stability evaluations (two bisections over integer K), twice their time at load 4: 108 s at N = 5000,
-    n = 8 (load 18).
-    """
+    """About 150 stability evaluations (two bisections over integer K), twice their time: 108 s at N = 5000, n = 8."""
     return Cost(memory=16 * MIB + 10e3 * N, seconds=300.0 * (0.1 + 3e-4 * N))
 
 
