@@ -230,7 +230,7 @@ def announce(q: Any, checked: Mapping[str, Any], workers: int) -> None:
 
     cost = q.estimate(checked, workers)
     check_memory(q.name, cost, "" if any(isinstance(v, np.ndarray) for v in checked.values()) else _at(checked))
-    if cost.seconds > ANNOUNCE_S:
+    if cost.seconds - cost.setup_seconds > ANNOUNCE_S:  # the evaluation itself, not the one-off start-up
         where = f" on {workers} processes" if workers > 1 else ""
         print(f"amphase: {q.name}: estimated {describe(cost)}{where}", file=sys.stderr, flush=True)
 

@@ -4,7 +4,7 @@ Every registered quantity declares a :class:`Cost` (or a function of its paramet
 :func:`amphase.theory.registry.quantity`. ``amphase theory`` and :class:`~amphase.theory.registry.Quantity` check the
 declared memory against the memory this machine has available before they evaluate anything, as ``amphase run``
 does for a sweep (:func:`check_memory`), and announce an evaluation expected to last longer than
-:data:`ANNOUNCE_S` seconds (:func:`describe`).
+:data:`ANNOUNCE_S` seconds beyond its one-off start-up (:func:`describe`).
 
 Conventions:
 
@@ -74,7 +74,7 @@ CHEAP = Cost(memory=4 * MIB, seconds=0.02)
 
 #: the first-use cost of the quantities whose kernels are Numba functions (Hopfield's replica-symmetric fields,
 #: the Gaussian quadrature of theory/quadrature.py): loaded from the cache, or compiled on a fresh install.
-NUMBA_SETUP = {"setup_seconds": 40.0, "setup_memory": 96 * MIB}
+NUMBA_SETUP = {"setup_seconds": 60.0, "setup_memory": 96 * MIB}
 
 
 def total(
