@@ -264,9 +264,9 @@ def _announce(label: str, model: Model, costs: list[float], workers: int) -> Non
     if seconds is None or seconds <= ANNOUNCE_S:
         return
     print(
-        f"amphase: {label}: {len(costs)} grid points to run, estimated {fmt_seconds(seconds)} on {workers} "
-        f"worker{'s' if workers > 1 else ''} (the models' cost() at {model.rate:.3g} units/s per worker, measured by "
-        "scripts/calibrate_rates.py on the reference machine)",
+        f"amphase: {label}: {len(costs)} grid point{'s' if len(costs) > 1 else ''} to run, estimated "
+        f"{fmt_seconds(seconds)} with {workers} worker{'s' if workers > 1 else ''} (the model's cost() at "
+        f"{model.rate:.3g} units/s per worker, measured by scripts/calibrate_rates.py on the reference machine)",
         file=sys.stderr,
         flush=True,
     )

@@ -268,4 +268,5 @@ MODEL = Model(
     attrs=attrs,
     memory=memory,
     cost=cost,
+    rate=5.7e4,  # cost units per second per worker: scripts/calibrate_rates.py (dense-circle, load 18)
 )

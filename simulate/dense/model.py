@@ -219,4 +219,5 @@ MODEL = Model(
     attrs=attrs,
     memory=memory,
     cost=cost,
+    rate=1.2e7,  # cost units per second per worker: scripts/calibrate_rates.py (dense-capacity, load 18)
 )

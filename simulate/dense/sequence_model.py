@@ -374,4 +374,5 @@ MODEL = Model(
     attrs=attrs,
     memory=memory,
     cost=cost,
+    rate=1.8e9,  # cost units per second per worker: scripts/calibrate_rates.py (dense-sequence, load 18)
 )

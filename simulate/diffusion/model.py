@@ -410,4 +410,5 @@ MODEL = Model(
     attrs=attrs,
     memory=memory,
     cost=cost,
+    rate=2.9e6,  # cost units per second per worker: scripts/calibrate_rates.py (diffusion-circle-random, load 18)
 )

@@ -208,4 +208,5 @@ MODEL = Model(
     attrs=attrs,
     memory=memory,
     cost=cost,
+    rate=8.2e6,  # cost units per second per worker: scripts/calibrate_rates.py (hopfield-capacity, load 18)
 )
