@@ -143,7 +143,12 @@ def clone_kappa(t: float, m2: float, sigma2: float) -> float:
 
 
 def _mean_tanh(kappa: float) -> float:
-    """``E tanh(z)``, ``z ~ N(kappa, kappa)``, by the composite Gauss-Legendre rule of theory/quadrature.py."""
+    """``E tanh(z)``, ``z ~ N(kappa, kappa)``, by the composite Gauss-Legendre rule of theory/quadrature.py.
+
+    Above ``kappa = 1e4`` it is 1 to double precision (``P(z < 0) = Phi(-sqrt(kappa)) < 1e-2000``).
+    """
+    if kappa > 1e4:
+        return 1.0
     _, w, h = field_nodes(float(kappa), math.sqrt(kappa), 1.0)
     return float(np.dot(w, np.tanh(h)))
 
@@ -179,7 +184,12 @@ def clone_probability(t: float, d: int, m: float, sigma: float) -> CloneProbabil
     covariance); ``t_instability`` is :func:`two_gaussian_instability_time` (NaN when the mixture is unimodal).
     """
     m2, s2 = m * m * d, sigma * sigma
-    kappa = clone_kappa(t, m2, s2)
+    if math.isfinite(m2) and math.isfinite(s2):
+        kappa = clone_kappa(t, m2, s2)
+    else:  # |m|^2 or sigma^2 beyond the float range: kappa from their ratio, sigma^2/|m|^2 = (sigma/m)^2/d
+        e2, delta = math.exp(-2.0 * t), -math.expm1(-2.0 * t)
+        den = delta / m2 + (sigma / m) * (sigma / m) / d * e2
+        kappa = e2 / den if den > 0 else math.inf
     try:
         t_star = two_gaussian_instability_time(m2, s2)
     except NoSolutionError:
