@@ -268,5 +268,5 @@ MODEL = Model(
     attrs=attrs,
     memory=memory,
     cost=cost,
-    rate=5.7e4,  # cost units per second per worker: scripts/calibrate_rates.py (dense-circle, load 18)
+    rate=1.9e4,  # units/s per worker: dense-circle: 799 s for 24 realizations on 2 workers (scripts/calibrate_rates.py)
 )

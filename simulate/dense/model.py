@@ -219,5 +219,5 @@ MODEL = Model(
     attrs=attrs,
     memory=memory,
     cost=cost,
-    rate=1.2e7,  # cost units per second per worker: scripts/calibrate_rates.py (dense-capacity, load 18)
+    rate=2.5e6,  # units/s per worker: dense-capacity-n4: 173 s on 2 workers (scripts/calibrate_rates.py)
 )

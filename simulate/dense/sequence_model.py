@@ -374,5 +374,5 @@ MODEL = Model(
     attrs=attrs,
     memory=memory,
     cost=cost,
-    rate=1.8e9,  # cost units per second per worker: scripts/calibrate_rates.py (dense-sequence, load 18)
+    rate=4.2e9,  # units/s per worker: dense-sequence: 75 s on 2 workers (scripts/calibrate_rates.py)
 )
