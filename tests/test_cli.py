@@ -387,3 +387,44 @@ def test_batch_progress_lines_for_a_grid(capsys):
     assert status == 0 and err == ""
     status, _, err = run(capsys, "theory", "hopfield.T_g", "alpha=0:0.1:5", "--progress-every", "0")
     assert status == 2 and "--progress-every 0: must be a number of seconds > 0" in err
+
+
+@pytest.fixture(scope="module")
+def hop_nc(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cmp")
+    out = folder / "hop.nc"
+    argv = ["run", "hopfield-capacity", "N=60,100", "alpha=0.05,0.1,0.2", "realizations=2", "trials=2", "sweeps=20",
+            "--out", str(out), "--executor", "serial", "--no-progress"]  # fmt: skip
+    assert main(argv) == 0
+    return out
+
+
+def test_compare_json(capsys, hop_nc, tmp_path):
+    status, out, err = run(capsys, "compare", str(hop_nc), "--json", "--figure", str(tmp_path / "f.png"))
+    assert status == 0, err
+    obj = json.loads(out, parse_constant=lambda c: pytest.fail(f"JSON has {c}"))
+    assert obj["dataset"] == str(hop_nc) and obj["figure"] == str(tmp_path / "f.png")
+    m = obj["variables"]["m_measured"]
+    assert m["dims"] == ["N", "alpha"] or set(m["dims"]) >= {"N", "alpha"}
+    assert obj["coords"]["N"] == [60, 100] and any("replica-symmetric" in n for n in obj["notes"])
+    frac = obj["variables"]["fraction"]
+    assert "state" in frac["dims"] and obj["coords"]["state"][0] == "retrieval"
+
+
+def test_compare_names_folders_and_reads_netcdf3(capsys, hop_nc, tmp_path):
+    # issue 17: `compare x.zarr` and `compare .` said "no such file"; a netCDF-3 file "cannot read it as netCDF"
+    store = tmp_path / "x.zarr"
+    store.mkdir()
+    (store / "zarr.json").write_text("{}")
+    status, _, err = run(capsys, "compare", str(store))
+    assert status == 2 and "is a folder: the checkpoint store of a run that has not finished" in err
+    status, _, err = run(capsys, "compare", str(tmp_path))
+    assert status == 2 and "is a folder; give the netCDF file (.nc) written by amphase run" in err
+    other = tmp_path / "text.nc"
+    other.write_text("not a dataset")
+    status, _, err = run(capsys, "compare", str(other))
+    assert status == 2 and "is not a netCDF file (it starts with b'not '" in err
+    classic = tmp_path / "classic.nc"
+    xr.load_dataset(hop_nc, engine="h5netcdf").to_netcdf(classic, engine="scipy")  # netCDF-3
+    status, out, err = run(capsys, "compare", str(classic), "--figure", str(tmp_path / "c.png"))
+    assert status == 0 and "replica-symmetric" in out, err

@@ -377,6 +377,7 @@ def test_theory_edges_fuzz_slow(argv):
     check_theory_edges(argv)
 
 
+@pytest.mark.slow  # ~30 s: every (quantity, parameter, edge)
 def test_every_quantity_at_every_edge_alone():
     """Each parameter of each quantity alone at each edge of its domain (the others at their defaults)."""
     import time

@@ -58,7 +58,8 @@ def separation(N: int, beta: float, M: float) -> float:
 
     ``2/(beta N) + ln(2 (N-1) N beta M^2)/beta``; ``N`` patterns, ``M`` the largest pattern norm.
     """
-    return 2.0 / (beta * N) + (math.log(2.0 * (N - 1) * N * beta) + 2.0 * math.log(M)) / beta  # M^2 may underflow
+    logs = math.log(2.0) + math.log(N - 1) + math.log(N) + math.log(beta) + 2.0 * math.log(M)  # each in range
+    return 2.0 / beta / N + logs / beta
 
 
 class RamsauerCapacity(NamedTuple):
@@ -78,11 +79,12 @@ def storage_capacity(d: int, beta: float, K: float, p: float) -> RamsauerCapacit
     ``valid`` is 1 where the theorem's condition ``c >= (2/sqrt(p))^(4/(d-1))`` holds, 0 where it does not (the
     bound is then not guaranteed).
     """
-    a = 2.0 / (d - 1) * (1.0 + math.log(2.0 * beta * p * (d - 1)) + 2.0 * math.log(K))
+    # sums of logarithms: the products of tiny or huge factors leave the float range where their logarithms do not
+    a = 2.0 / (d - 1) * (1.0 + math.log(2.0) + math.log(beta) + math.log(p) + math.log(d - 1) + 2.0 * math.log(K))
     b = 2.0 * K * K * beta / 5.0
     # c = b / W0(e^a b) in logarithms, finite wherever the result is: with x = a + ln b and omega(x) = W0(e^x)
     # (Wright's omega), ln omega = x - omega, so ln c = omega(x) - a (b -> 0: c -> e^-a)
-    x = a + math.log(2.0 * beta / 5.0) + 2.0 * math.log(K)
+    x = a + math.log(0.4) + math.log(beta) + 2.0 * math.log(K)
     log_c = float(wrightomega(x).real) - a
     log_c_min = 4.0 / (d - 1) * (math.log(2.0) - 0.5 * math.log(p))
     N = _exp(0.5 * math.log(p) + (d - 1) / 4.0 * log_c)

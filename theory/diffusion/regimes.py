@@ -186,10 +186,13 @@ def clone_probability(t: float, d: int, m: float, sigma: float) -> CloneProbabil
     m2, s2 = m * m * d, sigma * sigma
     if math.isfinite(m2) and math.isfinite(s2):
         kappa = clone_kappa(t, m2, s2)
-    else:  # |m|^2 or sigma^2 beyond the float range: kappa from their ratio, sigma^2/|m|^2 = (sigma/m)^2/d
-        e2, delta = math.exp(-2.0 * t), -math.expm1(-2.0 * t)
-        den = delta / m2 + (sigma / m) * (sigma / m) / d * e2
-        kappa = e2 / den if den > 0 else math.inf
+    elif m2 == 0.0:  # no signal at all, whatever the noise
+        kappa = 0.0
+    else:  # |m|^2 or sigma^2 beyond the float range: kappa = |m|^2 e^-2t / (Delta_t + sigma^2 e^-2t) in logarithms
+        log_num = 2.0 * math.log(m) + math.log(d) - 2.0 * t
+        log_delta = math.log(-math.expm1(-2.0 * t))
+        log_den = float(np.logaddexp(log_delta, 2.0 * math.log(sigma) - 2.0 * t)) if sigma > 0 else log_delta
+        kappa = math.exp(log_num - log_den) if log_num - log_den < 709.0 else math.inf
     try:
         t_star = two_gaussian_instability_time(m2, s2)
     except NoSolutionError:
