@@ -132,17 +132,18 @@ def quantity_help(name: str) -> str:
     lines = [f"usage: amphase theory {name} {usage} [--json] [--out FILE.nc] [--workers N]", "", q.doc, ""]
     lines.append(f"source: {q.reference}")
     lines.append("")
+    width = max(len(x["name"]) for x in [*d["params"], *d["results"]])
     lines.append("parameters (a value start:stop:num or v1,v2,... makes a grid):")
     for p in d["params"]:
         units = f" [{p['units']}]" if p.get("units") not in (None, "1") else ""
         default = f" (default {fmt_value(p['default'])})" if "default" in p else ""
-        lines.append(f"  {p['name']:<10} {p['description']}{units}; {p['domain']}{default}")
+        lines.append(f"  {p['name']:<{width}}  {p['description']}{units}; {p['domain']}{default}")
     lines.append("")
     lines.append("results:")
     for r in d["results"]:
         units = f" [{r['units']}]" if r["units"] != "1" else ""
         absent = f" NaN: {r['absent']}" if "absent" in r else ""
-        lines.append(f"  {r['name']:<10} {r['description']}{units}{absent}")
+        lines.append(f"  {r['name']:<{width}}  {r['description']}{units}{absent}")
     if all(p.name in q.defaults for p in q.params):
         cost = q.estimate(q.check({}))
         lines += [
@@ -185,6 +186,7 @@ def point_json(q: Any, checked: Mapping[str, Any], result: Mapping[str, float]) 
         "results": dict(result),
         "dims": {r.name: [] for r in q.results},
         "units": {r.name: r.units for r in q.results},
+        "no_solution_points": int(math.isnan(result[q.results[0].name])),  # as a grid counts them
     }
     if absent:
         obj["absent"] = absent

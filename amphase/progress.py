@@ -24,6 +24,7 @@ import contextvars
 import math
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -38,6 +39,9 @@ MODES = ("auto", "on", "off")
 
 #: seconds between two progress lines in a batch log.
 DEFAULT_EVERY = 30.0
+
+#: the shortest interval of the clock's own lines (shorter intervals still give a line per finished item).
+_BEAT_FLOOR_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,8 @@ class Progress:
         self.style = _style(show, self.stream)
         self.every = _SETTINGS.get().every if every is None else float(every)
         self._bar: Any = None
+        self._beat: threading.Thread | None = None
+        self._stop = threading.Event()
         self._t0 = self._last = time.monotonic()
 
     def __enter__(self) -> Progress:
@@ -157,9 +163,21 @@ class Progress:
                 smoothing=0.0,  # the average rate since the start: points finish in bursts
                 file=self.stream,
             )
-        elif self.style == "lines+ends":
-            self._line("started")
+        elif self.style.startswith("lines"):
+            if self.style == "lines+ends":
+                self._line("started")
+            if self.every > 0:
+                self._stop = threading.Event()
+                self._beat = threading.Thread(target=self._heartbeat, name="amphase-progress", daemon=True)
+                self._beat.start()
         return self
+
+    def _heartbeat(self) -> None:
+        """A line every ``every`` seconds, whether or not an item finished (a long point still shows its clock)."""
+        while not self._stop.wait(max(self.every, _BEAT_FLOOR_S)):
+            if time.monotonic() - self._last >= self.every:
+                self._last = time.monotonic()
+                self._line()
 
     def _desc(self) -> str:
         return f"{self.label}: {self.done}/{self.total} {self.unit}"
@@ -196,6 +214,9 @@ class Progress:
         print("amphase: " + ", ".join(parts), file=self.stream, flush=True)
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
+        if self._beat is not None:
+            self._stop.set()
+            self._beat.join()
         if self._bar is not None:
             self._bar.close()
         elif self.style == "lines+ends" and exc_type is None:

@@ -301,7 +301,7 @@ def test_quantity_help_gives_equation_source_domains_and_units(capsys):
     assert status == 0
     assert "R = I_1(2 beta R)/I_0(2 beta R)" in out  # the equation, from the docstring
     assert "source: derived in amphase.theory.lse_landscape" in out
-    assert "beta       inverse temperature" in out and "0 < beta" in out
+    assert "beta       inverse temperature" in out and "0 < beta" in out  # names padded to the longest
     status, out, _ = run(capsys, "theory", "diffusion.noise_beta", "-h")
     assert status == 0 and "(default 1)" in out and "process in {ve, vp}" in out
     status, out, _ = run(capsys, "theory", "--help")

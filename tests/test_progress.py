@@ -81,3 +81,14 @@ def test_inner_steps_report_only_when_detail_is_asked_for(capsys):
 def test_unknown_mode_is_refused():
     with pytest.raises(ValueError, match="progress mode 'loud'"), progress.configured("loud"):
         pass
+
+
+def test_a_long_item_still_gets_lines_in_a_log():
+    # a batch log must show the clock while one long point runs (no item finishes meanwhile)
+    import time
+
+    log = io.StringIO()
+    with configured("auto", every=0.05), Progress("job", 1, stream=log):
+        time.sleep(0.3)
+    got = lines_of(log)
+    assert len(got) >= 2 and all(line.startswith("amphase: job: 0/1 points (0 %), ") for line in got), got
