@@ -299,7 +299,8 @@ def table(res: xr.Dataset) -> str:
     lines.append(
         f"# spurious fraction peaks at K = {_f(float(r.K_peak), 0)}; pair rule: onset K = "
         f"{_f(float(r.K_onset_theory), 1)}, peak of own minima K = {_f(float(r.K_peak_theory), 1)}, half of the "
-        f"points own a minimum at K = {_f(half, 1)} (predicted_onset; nan: no pair law for this data set)"
+        f"points own a minimum at K = {_f(half, 1)} (predicted_onset; nan: the pair rule predicts none for this data "
+        "set or spacing)"
     )
     if "K_onset_delta_theory" in r:
         lines.append(
