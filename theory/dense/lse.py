@@ -155,8 +155,11 @@ def lse_threshold(lam: float, patterns: str = "spherical") -> LSEThreshold:
         else:
             a1, q = 0.5, 1.0
         return LSEThreshold(a1, q, math.sqrt(2.0 * a1))
-    q, one_minus_q = _q_spherical(lam), _one_minus_q_spherical(lam)
-    a1 = lam * one_minus_q - 0.5 * (math.log(q) - math.log(lam))  # 1 - q*^2 = q*/lambda
+    q = _q_spherical(lam)
+    if lam <= 1.0:
+        a1 = lam * (1.0 - q) - 0.5 * math.log(q / lam)  # 1 - q*^2 = q*/lambda
+    else:  # 1 - q ~ 1/(2 lambda) loses digits to cancellation (all of them past 1e16): computed without it
+        a1 = lam * _one_minus_q_spherical(lam) - 0.5 * (math.log(q) - math.log(lam))
     qm = math.sqrt(-math.expm1(-2.0 * a1))  # overlap at which the REM at alpha_1 would condense
     lam_c = qm * math.exp(2.0 * a1) if a1 < 354.0 else math.inf  # lambda_* = q_max / (1 - q_max^2)
     return LSEThreshold(a1, q, lam_c)
@@ -164,7 +167,7 @@ def lse_threshold(lam: float, patterns: str = "spherical") -> LSEThreshold:
 
 def _root_term(lam: float) -> float:
     """``sqrt(1 + 4 lambda^2)``, without overflow at large ``lambda``."""
-    return math.sqrt(1.0 + 4.0 * lam * lam) if lam < 1.0 else lam * math.sqrt(4.0 + 1.0 / (lam * lam))
+    return math.sqrt(1.0 + 4.0 * lam * lam) if lam < 1e100 else lam * math.sqrt(4.0 + 1.0 / (lam * lam))
 
 
 def _q_spherical(lam: float) -> float:
