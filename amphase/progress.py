@@ -199,7 +199,7 @@ class Progress:
     def _line(self, note: str = "") -> None:
         elapsed = time.monotonic() - self._t0
         new, new_work = self.done - self._start_done, self.done_work - self._start_work
-        pct = 100.0 * self.done_work / self.work if self.work > 0 else 100.0
+        pct = max(0.0, 100.0 * self.done_work / self.work) if self.work > 0 else 100.0  # no "-0 %" from rounding
         parts = [f"{self._desc()} ({pct:.0f} %)"]
         if note:
             parts.append(note)

@@ -92,3 +92,10 @@ def test_a_long_item_still_gets_lines_in_a_log():
         time.sleep(0.3)
     got = lines_of(log)
     assert len(got) >= 2 and all(line.startswith("amphase: job: 0/1 points (0 %), ") for line in got), got
+
+
+def test_no_negative_zero_percent():
+    log = io.StringIO()
+    with configured("on", every=3600.0), Progress("job", 3, work=0.3, done_work=-0.0, stream=log):
+        pass
+    assert "(0 %)" in log.getvalue() and "-0" not in log.getvalue()
