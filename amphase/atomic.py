@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from amphase.errors import DiskFullError, ParameterError
+from amphase.machine import fmt_bytes  # re-exported
 
 __all__ = [
     "MAX_NAME_BYTES",
@@ -117,15 +118,6 @@ def missing_folders(path: str | os.PathLike[str]) -> list[Path]:
         missing.append(parent)
         parent = parent.parent
     return missing[::-1]
-
-
-def fmt_bytes(n: float) -> str:
-    """A byte count for people: ``'1.82 TiB'``."""
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if abs(n) < 1024 or unit == "PiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.3g} {unit}"
-        n /= 1024
-    return f"{n:.3g} PiB"  # pragma: no cover
 
 
 def free_bytes(path: str | os.PathLike[str]) -> int:

@@ -30,10 +30,12 @@ from typing import Any, NoReturn
 import numpy as np
 import xarray as xr
 
+from amphase import progress
 from amphase.assignments import parse_assignments
 from amphase.atomic import check_distinct, check_output, missing_folders
 from amphase.errors import AmphaseError, ParameterError
 from amphase.params import Choice, fmt_value
+from amphase.progress import DEFAULT_EVERY
 
 __all__ = ["main"]
 
@@ -46,43 +48,27 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        return _jsonable(obj.item())
-    if isinstance(obj, float):
-        if math.isnan(obj):
-            return None  # JSON has no NaN: no solution, or not defined there (see "absent")
-        if math.isinf(obj):
-            return "inf" if obj > 0 else "-inf"
-    return obj
+    from amphase.cli_output import jsonable
+
+    return jsonable(obj)
 
 
-def _cmd_list() -> int:
-    from amphase import theory
+def _cmd_list(args: argparse.Namespace) -> int:
+    from amphase.cli_output import check_list_options, list_quantities
 
-    for name in theory.names():
-        q = theory.get(name)
-        params = ", ".join(
-            f"{p.name}{'=' + repr(q.defaults[p.name]) if p.name in q.defaults else ''}" for p in q.params
-        )
-        print(f"{name}({params}) -> {', '.join(r.name for r in q.results)}")
-        print(f"    {q.summary}")
-        for p in q.params:
-            print(f"    {p.name:<8} {p.description}; {p.domain()}")
-        print(f"    source: {q.reference}")
+    check_list_options(args)
+    list_quantities(args.name, as_json=args.json)
     return 0
 
 
 def _cmd_theory(args: argparse.Namespace) -> int:
-    from amphase import theory
+    from amphase import cli_output, theory
 
+    if args.help:
+        print(cli_output.quantity_help(args.name) if args.name else args.parser.format_help())
+        return 0
     if args.list:
-        return _cmd_list()
+        return _cmd_list(args)
     if not args.name:
         raise ParameterError("give a quantity name, or --list to see them all")
     q = theory.get(args.name)
@@ -90,14 +76,14 @@ def _cmd_theory(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_output(args.out, overwrite=args.overwrite)
     checked = q.check(values)  # every value of every grid, before any work starts
+    cli_output.announce(q, checked, args.workers)  # the declared cost against the machine, before any work
     gridded = q.dataset or args.out is not None or any(isinstance(v, np.ndarray) for v in checked.values())
     if not gridded:
-        result = q(**values)
+        with progress.detailed():  # a quantity's own long loop (Monte Carlo draws) reports its progress
+            result = q(**values)
         absent = {r.name: r.absent for r in q.results if math.isnan(result[r.name]) and r.absent}
         if args.json:
-            shown = {k: v for k, v in checked.items() if v is not None}
-            obj = {"quantity": q.name, "params": shown, "results": result}
-            print(json.dumps(_jsonable({**obj, "absent": absent} if absent else obj)))
+            print(json.dumps(_jsonable(cli_output.point_json(q, checked, result))))
         else:
             print(q.name + "  " + "  ".join(f"{k}={fmt_value(v)}" for k, v in checked.items() if v is not None))
             width = max(len(k) for k in result)
@@ -109,12 +95,9 @@ def _cmd_theory(args: argparse.Namespace) -> int:
     if args.workers > 1:
         ds = _grid_in_processes(q, args.workers, values)
     else:
-        ds = q.grid(progress=sys.stderr.isatty(), **values)
+        ds = q.grid(progress=None, **values)
     if args.json:
-        d = ds.to_dict(data="list")
-        keep = ("quantity", "title", "references", "no_solution_points")
-        d["attrs"] = {k: v for k, v in d["attrs"].items() if k in keep}
-        print(json.dumps(_jsonable(d)))
+        print(json.dumps(_jsonable(cli_output.dataset_json(q, checked, ds))))
     else:
         _print_tables(ds)
     if args.out is not None:  # after the table: a full disk loses the file, not what was computed
@@ -127,7 +110,7 @@ def _grid_in_processes(q: Any, workers: int, values: dict[str, Any]) -> xr.Datas
     from amphase.simulate.executors import make_executor
 
     with make_executor("processes", workers, fork=True) as ex:
-        return q.grid(map_fn=ex.map, progress=sys.stderr.isatty(), **values)
+        return q.grid(map_fn=ex.map, progress=None, workers=workers, **values)
 
 
 def _write_theory(ds: xr.Dataset, out: str) -> None:
@@ -161,8 +144,15 @@ def _print_tables(ds: xr.Dataset) -> None:
             print(f"# {', '.join(names)} over {' x '.join(dims)}: see --out FILE.nc or --json")
             continue
         print(ds[names].to_dataframe().to_string(float_format=lambda v: f"{v:.8g}"))
+    from amphase.cli_output import legend_lines
+
+    for line in legend_lines(ds):
+        print(line)
     if ds.attrs.get("no_solution_points"):
         print(f"# {ds.attrs['no_solution_points']} grid points have no solution (NaN)")
+    if ds.attrs.get("overflow_points"):
+        n, example = ds.attrs["overflow_points"], ds.attrs["overflow"]
+        print(f"# {n} grid points are NaN because a value overflows the float range, e.g. {example}")
     for name, var in ds.data_vars.items():
         if var.attrs.get("absent") and var.dtype.kind == "f" and bool(np.isnan(var.values).any()):
             print(f"# {name} NaN: {var.attrs['absent']}")
@@ -195,7 +185,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         executor=args.executor or ("dask" if args.scheduler else "processes"),
         workers=args.workers,
         scheduler=args.scheduler,
-        progress=None if not args.no_progress else False,
+        progress=None,  # as the options configured it (_progress_settings)
         restart=args.restart,
         overwrite=args.overwrite,
         label=name,
@@ -225,7 +215,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from amphase.analysis.compare import compare_file
 
     created = sorted({f for target in (args.figure, args.out) if target for f in missing_folders(target)})
-    table = compare_file(args.dataset, figure=args.figure, out=args.out, overwrite=args.overwrite)
+    table = compare_file(args.dataset, figure=args.figure, out=args.out, overwrite=args.overwrite, as_json=args.json)
     print(table)
     if created:
         print(f"amphase: {_created(created)}", file=sys.stderr)
@@ -243,16 +233,20 @@ def build_parser() -> argparse.ArgumentParser:
         "theory",
         help="query theoretical predictions",
         description="Evaluate a registered theory quantity. Parameters are key=value; a value start:stop:num "
-        "or v1,v2,... makes a grid.",
+        "or v1,v2,... makes a grid. `amphase theory NAME --help` shows a quantity's equation, source, parameters "
+        "and results.",
+        add_help=False,  # -h/--help below: with a NAME, that quantity's help
     )
+    th.add_argument("-h", "--help", action="store_true", help="this help, or with NAME the quantity's help")
     th.add_argument("name", nargs="?", help="quantity name, e.g. hopfield.alpha_c")
     th.add_argument("params", nargs="*", metavar="key=value", help="parameter values or grids")
-    th.add_argument("--list", action="store_true", help="list every quantity with its parameters and results")
-    th.add_argument("--json", action="store_true", help="print one JSON object")
+    th.add_argument("--list", action="store_true", help="list the quantities (all, or NAME, or a prefix such as dense)")
+    th.add_argument("--json", action="store_true", help="print one JSON object (with --list: a JSON list)")
     th.add_argument("--out", metavar="FILE.nc", help="write the result as a netCDF dataset")
     th.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
     th.add_argument("--workers", type=int, default=1, metavar="N", help="processes for grid evaluations (default 1)")
-    th.set_defaults(handler=_cmd_theory)
+    _add_progress_options(th)
+    th.set_defaults(handler=_cmd_theory, parser=th)
 
     rn = sub.add_parser(
         "run",
@@ -273,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("--scheduler", metavar="ADDRESS", help="join a running Dask cluster (implies --executor dask)")
     rn.add_argument("--restart", action="store_true", help="discard the checkpoint store instead of resuming")
     rn.add_argument("--overwrite", action="store_true", help="replace the output file if it exists")
-    rn.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_progress_options(rn)
     rn.add_argument(
         "--wait", action="store_true", help="if another run is writing the same output, wait for it (default: fail)"
     )
@@ -289,8 +283,37 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--figure", metavar="FILE.png", help="figure path (default: beside the dataset)")
     cp.add_argument("--out", metavar="FILE.nc", help="also write the comparison as a netCDF dataset")
     cp.add_argument("--overwrite", action="store_true", help="replace the figure and --out if they exist")
+    cp.add_argument("--json", action="store_true", help="print the comparison as one JSON object (no table)")
     cp.set_defaults(handler=_cmd_compare)
     return parser
+
+
+def _add_progress_options(parser: argparse.ArgumentParser) -> None:
+    """``--progress``, ``--no-progress`` and ``--progress-every`` (see :mod:`amphase.progress`)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--progress",
+        action="store_true",
+        help="always report progress: a bar on a terminal, else a line at the start, every --progress-every "
+        "seconds and at the end (default: a bar on a terminal, a line every 30 s in a log)",
+    )
+    group.add_argument("--no-progress", action="store_true", help="no progress report")
+    parser.add_argument(
+        "--progress-every",
+        type=float,
+        default=None,
+        metavar="S",
+        help=f"seconds between progress lines when standard error is not a terminal (default {DEFAULT_EVERY:g})",
+    )
+
+
+def _progress_settings(args: argparse.Namespace) -> Any:
+    """The progress mode the options ask for (:func:`amphase.progress.configured`)."""
+    every = getattr(args, "progress_every", None)
+    if every is not None and not (math.isfinite(every) and every > 0):
+        raise ParameterError(f"--progress-every {every:g}: must be a number of seconds > 0")
+    mode = "on" if getattr(args, "progress", False) else "off" if getattr(args, "no_progress", False) else None
+    return progress.configured(mode, every)
 
 
 def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
@@ -333,7 +356,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             workers = getattr(args, "workers", None)
             if workers is not None and workers < 1:
                 raise ParameterError(f"--workers {args.workers}: must be an integer >= 1")
-            return args.handler(args)
+            with _progress_settings(args):
+                return args.handler(args)
         except KeyboardInterrupt:
             return _interrupted(guard)
         except AmphaseError as err:

@@ -10,7 +10,8 @@ know which executor it uses; results do not depend on it, because every task car
   (``fork=True``) by a process that runs no other thread, forked from it (no start-up imports: theory grids).
 * ``dask``: a :class:`distributed.Client`; with ``scheduler`` (an address such as ``tcp://host:8786``) it joins a
   running cluster, otherwise it starts an embedded local cluster with ``workers`` threads (the kernels release the
-  GIL).
+  GIL). A cluster left with no worker for :data:`WORKERS_GONE_S` seconds (all killed, or never started) fails the
+  run with one line (:class:`ExecutorError`) instead of waiting forever; the finished points stay in the checkpoint.
 
 Interruption (Ctrl-C, SIGTERM, any exception) never hangs and never leaves a process behind:
 
@@ -45,9 +46,16 @@ from multiprocessing.connection import Connection
 from types import FrameType
 from typing import Any
 
-from amphase.errors import ParameterError
+from amphase.errors import AmphaseError, ParameterError
 
-__all__ = ["EXECUTORS", "Executor", "InterruptGuard", "check_executor", "make_executor"]
+__all__ = [
+    "EXECUTORS",
+    "Executor",
+    "ExecutorError",
+    "InterruptGuard",
+    "check_executor",
+    "make_executor",
+]
 
 #: executor names.
 EXECUTORS = ("serial", "processes", "dask")
@@ -57,6 +65,16 @@ TERMINATE_GRACE_S = 2.0
 
 #: exit status of a worker process whose main process is gone.
 ORPHAN_EXIT_STATUS = 70
+
+#: seconds a Dask run waits with no worker at all before it fails (:class:`ExecutorError`).
+WORKERS_GONE_S = 60.0
+
+#: seconds between two looks at a Dask cluster while no task finishes.
+POLL_S = 0.2
+
+
+class ExecutorError(AmphaseError):
+    """The executor cannot run the tasks any more (every Dask worker gone, a task that kills its workers)."""
 
 
 class InterruptGuard:
@@ -212,8 +230,17 @@ class _Dask(Executor):
 
         futures = [self.client.submit(fn, item, pure=False) for item in items]
         try:
-            for future in dask_completed(futures, loop=self.client.loop):  # not the default client: there is none
-                yield future.result()
+            done = dask_completed(futures, loop=self.client.loop)  # not the default client: there is none
+            gone_since: float | None = None
+            while not done.is_empty():
+                batch = done.next_batch(block=False)
+                for future in batch:
+                    yield self._result(future)
+                if batch:
+                    gone_since = None
+                    continue
+                gone_since = self._check_workers(gone_since)
+                time.sleep(POLL_S)
         finally:
             self.client.cancel(futures)
 
@@ -221,9 +248,43 @@ class _Dask(Executor):
         futures = [self.client.submit(fn, item, pure=False) for item in items]
         try:
             for future in futures:
-                yield future.result()
+                yield self._result(future)
         finally:
             self.client.cancel(futures)
+
+    def _result(self, future: Any) -> Any:
+        """The result of a finished future; its data may have died with a worker, and wait for one to recompute it."""
+        from distributed import KilledWorker
+
+        gone_since: float | None = None
+        while True:
+            try:
+                return future.result(timeout=POLL_S * 5)
+            except TimeoutError:
+                gone_since = self._check_workers(gone_since)
+            except KilledWorker as err:
+                raise ExecutorError(
+                    f"Dask cluster {self.address}: a task killed every worker that ran it ({err}); the finished grid "
+                    "points are in the checkpoint"
+                ) from None
+
+    def _check_workers(self, gone_since: float | None) -> float | None:
+        """Raise :class:`ExecutorError` once the cluster has had no worker for :data:`WORKERS_GONE_S` seconds."""
+        try:
+            alive = len(self.client.nthreads())
+        except OSError:  # the scheduler itself is unreachable: as good as no worker
+            alive = 0
+        if alive:
+            return None
+        now = time.monotonic()
+        if gone_since is None:
+            return now
+        if now - gone_since >= WORKERS_GONE_S:
+            raise ExecutorError(
+                f"Dask cluster {self.address}: every worker is gone (none for {WORKERS_GONE_S:g} s); the finished "
+                "grid points are in the checkpoint: start workers and run the same command again to resume"
+            )
+        return gone_since
 
 
 def check_executor(name: str, workers: int | None, scheduler: str | None) -> None:

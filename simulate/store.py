@@ -31,7 +31,6 @@ per chunk), so a sweep may produce more data than fits in memory.
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import tempfile
@@ -43,27 +42,12 @@ import numpy as np
 import xarray as xr
 import zarr
 
-from amphase.atomic import fmt_bytes
 from amphase.errors import CheckpointError, ParameterError
+from amphase.machine import available_memory, fmt_bytes  # re-exported: they lived here first
 from amphase.simulate import integrity
 from amphase.simulate.models import Variable
 
 __all__ = ["CheckpointStore", "available_memory", "fmt_bytes", "is_store"]
-
-
-def available_memory() -> float:
-    """Bytes of memory available to new work (``MemAvailable`` of ``/proc/meminfo``, else the physical memory)."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return float(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):  # pragma: no cover - not a POSIX system
-        return math.inf
 
 
 def _fingerprint(config: Mapping[str, Any]) -> str:

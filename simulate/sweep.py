@@ -44,6 +44,8 @@ import xarray as xr
 from amphase.atomic import check_distinct, check_output, disk_full, is_disk_full
 from amphase.dataset import COORDINATES, provenance_attrs, write_netcdf
 from amphase.errors import DiskFullError, ParameterError
+from amphase.machine import fmt_seconds
+from amphase.progress import Progress
 from amphase.simulate.config import resolve_source
 from amphase.simulate.executors import Executor, check_executor, make_executor
 from amphase.simulate.locking import OutputLock
@@ -56,6 +58,7 @@ __all__ = [
     "RUN_ATTRS",
     "SweepOutcome",
     "check_resources",
+    "estimate_seconds",
     "grid_points",
     "run_point",
     "run_sweep",
@@ -210,7 +213,8 @@ def run_sweep_outcome(
     workers, scheduler
         See :func:`amphase.simulate.executors.make_executor`.
     progress : bool, optional
-        Show a progress bar; by default when standard error is a terminal.
+        Report progress (``True``) or not (``False``); by default as :mod:`amphase.progress` is configured: a bar
+        on a terminal, a line every 30 s in a batch log.
     restart : bool
         Discard an existing checkpoint store (even a damaged one) instead of resuming it.
     overwrite : bool
@@ -281,6 +285,7 @@ def _run_locked(
             cost = {ix: float(model.cost(params)) * config["realizations"] for ix, params in grid_points(config)}
             pending = sorted(store.pending(), key=lambda ix: -cost[ix])  # the longest first: better balance, honest ETA
             total = len(cost)
+            _announce(label or model.name, model, [cost[ix] for ix in pending], ex.workers)
             results = ex.imap_unordered(_task, [(dict(config), ix) for ix in pending])
             with _progress(progress, label or model.name, cost, pending) as advance:
                 for index, data in results:
@@ -316,34 +321,48 @@ def _run_locked(
     return SweepOutcome(ds, path, resumed=total - len(pending), recomputed=recomputed)
 
 
+#: runs expected to last longer than this (seconds) are announced with their estimate before they start.
+ANNOUNCE_S = 60.0
+
+
+def estimate_seconds(model: Model, costs: list[float], workers: int) -> float | None:
+    """Wall time of running points of these costs (each times its realizations) on ``workers`` workers.
+
+    ``sum(costs) / (model.rate * workers)``, and at least the longest point alone (a point is one task); ``None``
+    when the model's rate was not measured. The rate is the cost units one worker did per second on the reference
+    machine (``scripts/calibrate_rates.py``, the model's headline configuration): a loaded machine or a point much
+    larger than the calibration's can take several times longer.
+    """
+    if not model.rate or not costs:
+        return None
+    at_once = max(1, min(workers, len(costs)))
+    return max(sum(costs) / (model.rate * at_once), max(costs) / model.rate)
+
+
+def _announce(label: str, model: Model, costs: list[float], workers: int) -> None:
+    """One line on standard error before a run expected to last longer than :data:`ANNOUNCE_S`."""
+    seconds = estimate_seconds(model, costs, workers)
+    if seconds is None or seconds <= ANNOUNCE_S:
+        return
+    print(
+        f"amphase: {label}: {len(costs)} grid point{'s' if len(costs) > 1 else ''} to run, estimated "
+        f"{fmt_seconds(seconds)} with {workers} worker{'s' if workers > 1 else ''} (the model's cost() at "
+        f"{model.rate:.3g} units/s per worker, measured by scripts/calibrate_rates.py on the reference machine)",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 @contextlib.contextmanager
 def _progress(
     show: bool | None, label: str, cost: Mapping[tuple[int, ...], float], pending: list[tuple[int, ...]]
 ) -> Iterator[Any]:
-    """A progress bar that advances by each finished point's cost; yields ``advance(index)``."""
-    if not (show if show is not None else sys.stderr.isatty()):
-        yield lambda index: None
-        return
-    from tqdm.auto import tqdm
-
+    """Progress counted in the points' cost (:class:`amphase.progress.Progress`); yields ``advance(index)``."""
+    left = sum(cost[ix] for ix in pending)
     total = sum(cost.values())
-    done_points = len(cost) - len(pending)
-    bar = tqdm(
-        total=total,
-        initial=total - sum(cost[ix] for ix in pending),
-        desc=f"{label}: {done_points}/{len(cost)} points",
-        bar_format="{desc} {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]",
-        smoothing=0.0,  # the average rate since the start: points finish in bursts
-    )
-    with bar:
-
-        def advance(index: tuple[int, ...]) -> None:
-            nonlocal done_points
-            done_points += 1
-            bar.set_description_str(f"{label}: {done_points}/{len(cost)} points", refresh=False)
-            bar.update(cost[index])
-
-        yield advance
+    done = len(cost) - len(pending)
+    with Progress(label, len(cost), "points", work=total, done=done, done_work=total - left, show=show) as bar:
+        yield lambda index: bar.advance(1, cost[index])
 
 
 def _assemble(store: CheckpointStore, config: Mapping[str, Any]) -> xr.Dataset:

@@ -118,7 +118,9 @@ def test_collapse_sweep_compares_and_plots(collapse_run: xr.Dataset) -> None:
     assert res.sizes["point"] == 4
     assert np.allclose(res["t_C_theory"], [collapse_time(n, d, 1.0) for d in (4, 8) for n in (8, 32)])
     assert np.isfinite(res["median"]).all() and np.isfinite(res["fwd_median"]).all()
-    assert len(table_collapse(res).splitlines()) == 4 + 4 + 1
+    text = table_collapse(res).splitlines()
+    assert len(text) == 4 + 4 + 1 + 1  # and the warning: errors over R = 2 realizations (issue 17)
+    assert text[-1].startswith("# warning: the errors (and dev) from R = 2 realizations (1 degree of freedom)")
     assert plot_collapse(res, "t") is not None
 
 

@@ -192,3 +192,52 @@ def test_a_killed_dask_worker_changes_nothing(tmp_path):
     assert len(CheckpointStore(store_path(out)).pending()) == 0
     assert np.all(ds["P"].values > 0)
     xr.testing.assert_identical(data(ds), data(reference))
+
+
+@pytest.mark.slow  # ~10 s: a local cluster of processes, started and killed
+def test_a_dask_run_whose_workers_are_all_gone_fails_with_one_line(tmp_path, monkeypatch, capsys):
+    # issue 17: with every worker of the cluster killed, the run waited forever in silence
+    from distributed import Client, LocalCluster
+
+    from amphase.cli import main
+    from amphase.simulate import executors
+
+    monkeypatch.setattr(executors, "WORKERS_GONE_S", 2.0)
+    out = tmp_path / "gone.nc"
+    config = tmp_path / "c.toml"
+    config.write_text(
+        'model = "hopfield"\nrealizations = 2\n[grid]\nalpha = [0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.11, 0.12]\n'
+        "[params]\nN = 1000\nT = 0.3\nsweeps = 600\ntrials = 2\ntop = 4\n"
+    )
+
+    def kill_every_worker(worker):
+        done = store_path(out) / ".done"
+        while not (done.is_dir() and any(done.iterdir())):  # once the sweep has finished a point
+            time.sleep(0.01)
+        worker.kill()
+
+    # a scheduler here and one worker process of its own, with no nanny to restart it
+    with LocalCluster(
+        n_workers=0, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address="127.0.0.1:0"
+    ) as cluster:
+        address = cluster.scheduler_address
+        cmd = [sys.executable, "-m", "distributed.cli.dask_worker", address, "--no-nanny", "--nthreads", "1"]
+        worker = subprocess.Popen([*cmd, "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            with Client(address) as client:
+                client.wait_for_workers(1, timeout=60)
+            killer = threading.Thread(target=kill_every_worker, args=(worker,), daemon=True)
+            killer.start()
+            t0 = time.monotonic()
+            status = main(["run", str(config), "--out", str(out), "--scheduler", address, "--no-progress"])
+            elapsed = time.monotonic() - t0
+            killer.join(5)
+        finally:
+            worker.kill()
+            worker.wait()
+        captured = capsys.readouterr()
+    assert status == 2 and captured.out == ""
+    assert captured.err.count("\n") == 1 and "every worker is gone (none for 2 s)" in captured.err, captured.err
+    assert worker.returncode == -signal.SIGKILL
+    assert elapsed < 30  # the points it ran (each < 1 s), the 2 s without a worker, and a look every 0.2 s
+    assert 0 < len(list((store_path(out) / ".done").iterdir())) < 8  # resumable: the finished points are kept

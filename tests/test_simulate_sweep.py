@@ -13,7 +13,7 @@ from amphase.errors import ParameterError
 from amphase.simulate.config import apply_overrides, resolve
 from amphase.simulate.seeding import point_seed
 from amphase.simulate.store import CheckpointStore
-from amphase.simulate.sweep import RUN_ATTRS, run_point, run_sweep, store_path
+from amphase.simulate.sweep import RUN_ATTRS, grid_points, run_point, run_sweep, store_path
 
 RAW = {
     "model": "hopfield",
@@ -293,3 +293,22 @@ def test_a_store_this_run_created_is_removed_when_the_run_fails_before_a_point(t
     with pytest.raises(RuntimeError, match="a model bug"):
         run_sweep(RAW, tmp_path / "b.nc", executor="serial")
     assert not any(tmp_path.iterdir())
+
+
+def test_a_long_run_is_announced_with_its_estimate(capsys):
+    # issue 17: no estimate before diffusion-circle K=10000000 or a Hopfield run at N = 100000, alpha = 0.5
+    from amphase.simulate.models import get_model
+    from amphase.simulate.sweep import _announce, estimate_seconds
+
+    model = get_model("hopfield")
+    assert estimate_seconds(model, [4 * model.rate, model.rate, model.rate], 2) == 4.0  # the longest point alone
+    assert estimate_seconds(model, [model.rate] * 6, 2) == 3.0  # sum / (rate x workers)
+    from amphase.simulate.config import load_config
+
+    config = resolve(apply_overrides(load_config("hopfield-capacity")[1], ["N=100000", "alpha=0.5", "overlaps=all"]))
+    costs = [float(model.cost(p)) * config["realizations"] for _, p in grid_points(config)]
+    _announce("hopfield", model, costs, 2)
+    err = capsys.readouterr().err
+    assert err.startswith("amphase: hopfield: 1 grid point to run, estimated ") and " h " in err
+    _announce("hopfield", model, [model.rate], 2)  # one second: not announced
+    assert capsys.readouterr().err == ""

@@ -389,4 +389,5 @@ MODEL = Model(
     attrs=attrs,
     memory=memory,
     cost=cost,
+    rate=9.3e8,  # units/s per worker: diffusion-basins: 26 s on 2 workers (scripts/calibrate_rates.py)
 )

@@ -410,4 +410,5 @@ MODEL = Model(
     attrs=attrs,
     memory=memory,
     cost=cost,
+    rate=2.8e7,  # units/s per worker: diffusion-circle, 14 s, 2 workers; d = 30, 64 run 30-50x faster (calibrate_rates)
 )

@@ -17,11 +17,14 @@ K in :mod:`amphase.theory.lse_barrier_sample`. The quantities here:
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+import numpy as np
 
 from amphase.theory import lse_barrier_sample as bs
 from amphase.theory import lse_barriers as lb
 from amphase.theory import lse_landscape as ll
+from amphase.theory.cost import MIB, Cost
 from amphase.theory.diffusion.quantities import PHAM25, _beta
 from amphase.theory.registry import Choice, Param, Result, quantity
 
@@ -44,6 +47,42 @@ _PARAMS = [
     Param("threshold", "isolated when beta * Delta E >= threshold (1: a factor e in density)", lower=0.01, upper=50.0),
     Param("draws", "Monte Carlo landscapes per K (seed 0)", lower=20, upper=10**5, integer=True),
 ]
+
+
+def _b(sigma: Any, beta: Any) -> Any:
+    """beta, or 1/(2 sigma^2) where sigma is given (broadcast over grids)."""
+    sigma = np.asarray(sigma, dtype=float)
+    with np.errstate(divide="ignore"):
+        from_sigma = np.where(sigma > 0, 1.0 / (2.0 * sigma**2), 1.0)  # neither given: refused by the function itself
+    return np.where(np.asarray(beta) > 0, beta, from_sigma)
+
+
+def _law_cost(K: Any, sigma: Any, beta: Any, manifold: Any, scale: Any, threshold: Any, draws: Any) -> Cost:
+    """Declared cost of diffusion.barrier_law: upper estimates.
+
+    Measured on the 2-core machine (load 7): circle K = 16, beta = 10, 400 draws 1.3 s; K = 4096 1.9 s; beta = 40
+    1.5 s; sphere K = 64, beta = 10, 100 draws 2.6 s; about 300 MB resident with the libraries.
+    """
+    b = _b(sigma, beta)
+    sphere = np.asarray(manifold) == "sphere"
+    flat = draws / 400.0 * 2.0 * (1.0 + b / 20.0) + 1e-6 * K * draws
+    two_d = draws / 100.0 * 4.0 * np.maximum(1.0, b / 10.0) ** 2 + 1e-5 * K * draws
+    return Cost(memory=np.where(sphere, 256 * MIB * np.maximum(1.0, b / 40.0), 256 * MIB),
+                seconds=np.where(sphere, two_d, flat))  # fmt: skip
+
+
+def _onset_cost(sigma: Any, beta: Any, manifold: Any, scale: Any, threshold: Any, draws: Any) -> Cost:
+    """Declared cost of diffusion.generalization_onset: upper estimates.
+
+    Measured on the 2-core machine (load 7): circle beta = 5 / 40, 400 draws, 1.2 / 5.8 s; sphere
+    beta = 10, 100 draws 3.2 s, beta = 40, 200 draws 292 s (the scan over K grows with beta).
+    """
+    b = _b(sigma, beta)
+    sphere = np.asarray(manifold) == "sphere"
+    flat = draws / 400.0 * 2.0 * (1.0 + b / 10.0) + 1.0
+    two_d = draws / 100.0 * 4.0 * np.maximum(1.0, b / 10.0) ** 3 + 5.0
+    return Cost(memory=np.where(sphere, 256 * MIB * np.maximum(1.0, b / 40.0), 256 * MIB),
+                seconds=np.where(sphere, two_d, flat))  # fmt: skip
 
 
 def _setup(sigma: float, beta: float, manifold: str, scale: float) -> tuple[float, lb.ScaledDensity, int]:
@@ -93,6 +132,7 @@ class GeneralizationOnset(NamedTuple):
         Result("minima_limit", "minima as K -> infinity (Rice; sphere and line: flat limit, ends ignored)"),
     ],
     reference=f"{PHAM25}; {DERIVED}",
+    cost=_onset_cost,
 )
 def generalization_onset(
     sigma: float = 0.0,
@@ -190,6 +230,7 @@ class BarrierLaw(NamedTuple):
         Result("nu", "points per unit u^n"),
     ],
     reference=f"{PHAM25}; {DERIVED}; Rice formula (S. O. Rice, Bell Syst. Tech. J. 24, 46 (1945))",
+    cost=_law_cost,
 )
 def barrier_law(
     K: int,
