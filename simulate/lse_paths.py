@@ -24,14 +24,20 @@ iteration for every image of every path):
    :math:`\beta = 10`, where the string bends sharply near the wells;
 4. until no image moves by more than ``string_tol`` times the data scale in one iteration (or ``max_iter``).
 
-The saddles are then refined. Every interior local maximum of the energy profile along the converged string is the
-start of safeguarded Newton steps on :math:`\nabla E = 0` with the exact Hessian (``d <= 64``; steps no longer than
-the image spacing), accepted when the gradient falls below ``tol`` times the data scale, the Hessian there has
-exactly one negative eigenvalue and the point lies within two spacings of its image. Where Newton fails (or
-``d > 64``) a climbing image (Henkelman, Uberuaga & Jónsson, J. Chem. Phys. 113, 9901 (2000)) takes over:
-:math:`x \leftarrow x - \Delta t(\nabla E - 2(\nabla E\cdot\tau)\tau)`, the gradient reversed along the string's
-tangent, which climbs to the saddle along the path and descends across it. A path is ``converged`` when the string
-met its tolerance and every saddle was refined.
+The saddles are then refined. Every interior local maximum of the energy profile along the converged string gives a
+start, the top of the parabola through it and its two neighbours (positions interpolated along the string), for
+Newton steps on :math:`\nabla E = 0` with the exact Hessian (``d <= 64``): no longer than the image spacing, halved
+until :math:`\lVert\nabla E\rVert` decreases (the Newton direction is a descent direction of
+:math:`\lVert\nabla E\rVert^2`). A saddle is accepted when the gradient falls below ``tol`` times the data scale,
+the Hessian there has exactly one negative eigenvalue and the point lies within two spacings of its start. Where
+Newton fails (or ``d > 64``) a climbing image (Henkelman, Uberuaga & Jónsson, J. Chem. Phys. 113, 9901 (2000)) takes
+over: :math:`x \leftarrow x - \Delta t(\nabla E - 2(\nabla E\cdot\tau)\tau)`, the gradient reversed along the
+string's tangent, which climbs to the saddle along the path and descends across it (its step halved for a point
+whose gradient grew). A path is ``converged`` when the string met its tolerance and every saddle was refined. A saddle
+that could not be refined is left at its start on the string, whose energy bounds the pass from above (every path's
+highest point lies above the lowest pass): this happens where a string between distant minima rests on a ridge with
+no critical point on it (seen between minima on opposite sides of the circle at K = 4, whose path across the central
+hill has a flat direction across it), a path that is never the lowest one.
 
 Barriers and intermediate minima
 --------------------------------
@@ -45,7 +51,8 @@ lower one, with ``n_saddles = 0``.
 :func:`neighbour_barriers` runs the paths from every attractor to its ``neighbours`` nearest other attractors
 (Euclidean distance; each unordered pair once) and returns, per attractor, the lowest barrier and which attractor lies
 across that saddle (the minimum the profile falls into after the first saddle, matched to the list; the target of the
-path when it is none of them).
+path when it is none of them); ``converged`` says whether that lowest path converged (the others are upper bounds
+and do not set the barrier).
 """
 
 from __future__ import annotations
@@ -170,43 +177,79 @@ def _maxima(e: np.ndarray, etol: float) -> list[int]:
     return out
 
 
+def _norm(v: np.ndarray) -> np.ndarray:
+    return np.sqrt((v * v).sum(-1))
+
+
+def _vertex(x: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """The top of the parabola through three images (x (n, 3, d), energies (n, 3)) along the string, interpolated."""
+    curv = e[:, 2] - 2 * e[:, 1] + e[:, 0]
+    u = np.clip(np.where(curv < 0, (e[:, 0] - e[:, 2]) / (2 * np.where(curv < 0, curv, -1.0)), 0.0), -1.0, 1.0)
+    u = u[:, None]
+    return x[:, 1] + 0.5 * (x[:, 2] - x[:, 0]) * u + 0.5 * (x[:, 2] - 2 * x[:, 1] + x[:, 0]) * u * u
+
+
 def _refine(energy: LSEEnergy, x0: np.ndarray, tau: np.ndarray, radius: np.ndarray, tol: float, dt: float,
             max_iter: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """Saddles near ``x0`` (n, d): Newton with the exact Hessian, else a climbing image along ``tau`` (module doc)."""
+    """Saddles near ``x0`` (n, d): Newton with the exact Hessian, else a climbing image along ``tau`` (module doc).
+
+    Newton steps on grad E = 0 are capped at ``radius`` and halved until |grad E| decreases (the Newton direction is a
+    descent direction of |grad E|^2); the climbing image halves its step for a point whose |grad E| grew.
+    """
     n, d = x0.shape
     thr = tol * energy.scale
     xp = energy.xp
     x = x0.copy()
     ok = np.zeros(n, dtype=bool)
     if d <= FULL_SECOND_MAX_D and n:
+        _, g = _grad(energy, x)
         for _ in range(60):
-            _, g = _grad(energy, x)
-            h = _host(energy.hessian(xp.asarray(x)))
+            gn = _norm(g)
+            act = gn / 2 > 1e-3 * thr
+            if not act.any():
+                break
+            h = _host(energy.hessian(xp.asarray(x[act])))
             try:
-                delta = np.linalg.solve(h, g[:, :, None])[:, :, 0]
+                delta = np.linalg.solve(h, g[act][:, :, None])[:, :, 0]
             except np.linalg.LinAlgError:
                 break
-            norm = np.sqrt((delta * delta).sum(-1))
-            delta *= np.minimum(1.0, radius / np.where(norm > 0, norm, 1.0))[:, None]
-            x = x - delta
-            if (np.sqrt((delta * delta).sum(-1)) <= 1e-3 * thr).all():
+            delta *= np.minimum(1.0, radius[act] / np.maximum(_norm(delta), 1e-300))[:, None]
+            xa, ga = x[act], g[act]
+            step = np.ones(len(xa))
+            todo = np.ones(len(xa), dtype=bool)
+            for _ in range(30):  # backtracking on |grad E|
+                trial = xa[todo] - step[todo, None] * delta[todo]
+                _, gt = _grad(energy, trial)
+                better = _norm(gt) < gn[act][todo]
+                idx = np.nonzero(todo)[0]
+                xa[idx[better]], ga[idx[better]] = trial[better], gt[better]
+                todo[idx[better]] = False
+                step[todo] *= 0.5
+                if not todo.any():
+                    break
+            x[act], g[act] = xa, ga
+            if todo.all():
                 break
-        _, g = _grad(energy, x)
         ev = np.linalg.eigvalsh(_host(energy.hessian(xp.asarray(x))))
-        ok = (np.sqrt((g * g).sum(-1)) / 2 <= thr) & ((ev < 0).sum(-1) == 1)
-        ok &= np.sqrt(((x - x0) ** 2).sum(-1)) <= 2 * radius + thr
+        ok = (_norm(g) / 2 <= thr) & ((ev < 0).sum(-1) == 1) & (_norm(x - x0) <= 2 * radius + thr)
     bad = np.nonzero(~ok)[0]
     if bad.size:  # climbing image from the string's image, along the string's tangent
         y, t = x0[bad].copy(), tau[bad]
-        conv = np.zeros(bad.size, dtype=bool)
+        h = np.full(bad.size, float(dt))
+        _, g = _grad(energy, y)
+        conv = _norm(g) / 2 <= thr
         for _ in range(max_iter):
-            _, g = _grad(energy, y)
-            conv = np.sqrt((g * g).sum(-1)) / 2 <= thr
             if conv.all():
                 break
-            step = dt * (g - 2.0 * (g * t).sum(-1, keepdims=True) * t)
-            y[~conv] -= step[~conv]
-        x[bad], ok[bad] = y, conv
+            trial = y - h[:, None] * (g - 2.0 * (g * t).sum(-1, keepdims=True) * t)
+            _, gt = _grad(energy, trial)
+            grew = _norm(gt) > _norm(g)
+            h[grew & ~conv] *= 0.5  # overshoot along a steep direction: a smaller step
+            keep = ~conv & ~grew
+            y[keep], g[keep] = trial[keep], gt[keep]
+            h[keep] = np.minimum(h[keep] * 1.1, dt)
+            conv = _norm(g) / 2 <= thr
+        x[bad], ok[bad] = np.where(conv[:, None], y, x0[bad]), conv  # a failed climb: the start, on the string
     return x, ok
 
 
@@ -261,8 +304,10 @@ def minimum_energy_paths(
     sad = {}
     if which:
         idx = np.array(which)
-        pos, ok = _refine(en, x[idx[:, 0], idx[:, 1]], tau[idx[:, 0], idx[:, 1] - 1], spacing[idx[:, 0]],
-                          float(tol), float(dt), int(max_iter))  # fmt: skip
+        three = x[idx[:, 0, None], idx[:, 1, None] + np.arange(-1, 2)[None, :]]  # (n, 3, d)
+        start = _vertex(three, e[idx[:, 0, None], idx[:, 1, None] + np.arange(-1, 2)[None, :]])
+        pos, ok = _refine(en, start, tau[idx[:, 0], idx[:, 1] - 1], spacing[idx[:, 0]], float(tol), float(dt),
+                          int(max_iter))  # fmt: skip
         es = _host(en.energy(en.xp.asarray(pos)))
         for k, (p, i) in enumerate(which):
             sad[(p, i)] = (pos[k], float(es[k]), bool(ok[k]))
@@ -333,7 +378,7 @@ class NeighbourBarriers(NamedTuple):
     neighbour: np.ndarray  # (n,) int: the attractor across that saddle (-1: none)
     saddle: np.ndarray  # (n, d)
     saddle_energy: np.ndarray  # (n,)
-    converged: np.ndarray  # (n,) bool: every path of the attractor converged
+    converged: np.ndarray  # (n,) bool: the path that gives the lowest barrier converged
 
 
 def neighbour_barriers(
@@ -384,9 +429,8 @@ def neighbour_barriers(
     for q in range(len(pairs)):
         for i, j, bar, sd, xs in ((pi[q], pj[q], r.barrier_a[q], r.saddle_a[q], r.across_a[q]),
                                   (pj[q], pi[q], r.barrier_b[q], r.saddle_b[q], r.across_b[q])):  # fmt: skip
-            conv[i] &= bool(r.converged[q])
             if bar < barrier[i]:
-                barrier[i], saddle[i] = bar, sd
+                barrier[i], saddle[i], conv[i] = bar, sd, bool(r.converged[q])
                 neigh[i] = across(xs, int(j), q) if r.n_saddles[q] > 1 else int(j)
                 s_energy[i] = float(_host(en.energy(en.xp.asarray(sd[None])))[0])
     return NeighbourBarriers(barrier, neigh, saddle, s_energy, conv)
