@@ -9,7 +9,8 @@ The string method
 -----------------
 A minimum-energy path (MEP) between two minima :math:`a, b` is a curve along which the gradient is tangent; its
 highest point is a saddle of index one, and :math:`E(\text{saddle}) - E(a)` is the barrier from :math:`a`.
-:func:`minimum_energy_paths` follows the string method of E, Ren & Vanden-Eijnden (Phys. Rev. B 66, 052301 (2002);
+:func:`minimum_energy_paths` follows the string method (:mod:`amphase.simulate.string_method`, which needs only the
+gradient) of E, Ren & Vanden-Eijnden (Phys. Rev. B 66, 052301 (2002);
 simplified form J. Chem. Phys. 126, 164103 (2007)), batched over many paths at once (one streaming LSE pass per
 iteration for every image of every path):
 
@@ -64,6 +65,7 @@ import numpy as np
 
 from amphase.errors import ParameterError
 from amphase.simulate.lse import DEFAULT_TILE, FULL_SECOND_MAX_D, LSEEnergy, lse
+from amphase.simulate.string_method import profile_barriers, relax_strings, tangents, vertex
 
 __all__ = ["EnergyPath", "EnergyPaths", "NeighbourBarriers", "minimum_energy_path", "minimum_energy_paths",
            "neighbour_barriers"]  # fmt: skip
@@ -105,88 +107,13 @@ def _host(a: Any) -> np.ndarray:
     return a.get() if hasattr(a, "get") else np.asarray(a)
 
 
-def _reparametrize(x: np.ndarray) -> np.ndarray:
-    """Images (P, M, d) redistributed at equal arc length along each piecewise-linear string."""
-    P, M, _ = x.shape
-    seg = np.sqrt(((x[:, 1:] - x[:, :-1]) ** 2).sum(-1))
-    s = np.concatenate([np.zeros((P, 1)), np.cumsum(seg, axis=1)], axis=1)
-    total = np.where(s[:, -1] > 0, s[:, -1], 1.0)
-    s /= total[:, None]
-    u = np.linspace(0.0, 1.0, M)
-    j = np.clip((s[:, None, :] <= u[None, :, None]).sum(-1) - 1, 0, M - 2)  # (P, M): segment of each target
-    s0 = np.take_along_axis(s, j, axis=1)
-    s1 = np.take_along_axis(s, j + 1, axis=1)
-    f = np.where(s1 > s0, (u[None] - s0) / np.where(s1 > s0, s1 - s0, 1.0), 0.0)
-    x0 = np.take_along_axis(x, j[:, :, None], axis=1)
-    x1 = np.take_along_axis(x, j[:, :, None] + 1, axis=1)
-    out = x0 + f[:, :, None] * (x1 - x0)
-    out[:, 0], out[:, -1] = x[:, 0], x[:, -1]
-    return out
-
-
-def _tangents(x: np.ndarray) -> np.ndarray:
-    t = x[:, 2:] - x[:, :-2]
-    n = np.sqrt((t * t).sum(-1, keepdims=True))
-    return t / np.where(n > 0, n, 1.0)
-
-
 def _grad(energy: LSEEnergy, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     e, g = energy.energy_and_grad(energy.xp.asarray(x.reshape(-1, x.shape[-1])))
     return _host(e).reshape(x.shape[:-1]), _host(g).reshape(x.shape)
 
 
-def _string(energy: LSEEnergy, a: np.ndarray, b: np.ndarray, M: int, dt: float, tol: float, max_iter: int):
-    P = len(a)
-    u = np.linspace(0.0, 1.0, M)
-    x = a[:, None, :] + u[None, :, None] * (b - a)[:, None, :]
-    done = np.zeros(P, dtype=bool)
-    thr = tol * energy.scale
-    for _ in range(max_iter):
-        act = np.nonzero(~done)[0]
-        if act.size == 0:
-            break
-        xa = x[act]
-        _, g = _grad(energy, xa[:, 1:-1])
-        step = dt * g  # the full gradient: its tangential part is undone by the redistribution (simplified string)
-        spacing = np.sqrt(((xa[:, -1] - xa[:, 0]) ** 2).sum(-1)) / (M - 1)
-        length = np.sqrt(((xa[:, 1:] - xa[:, :-1]) ** 2).sum(-1)).sum(-1) / (M - 1)
-        cap = 0.5 * np.maximum(spacing, length)[:, None, None]
-        norm = np.sqrt((step * step).sum(-1, keepdims=True))
-        step *= np.minimum(1.0, cap / np.where(norm > 0, norm, 1.0))
-        new = xa.copy()
-        new[:, 1:-1] -= step
-        new = _reparametrize(new)
-        move = np.sqrt(((new - xa) ** 2).sum(-1)).max(axis=1)
-        x[act] = new
-        done[act] = move <= thr
-    e, _ = _grad(energy, x)
-    return x, e, done
-
-
-def _maxima(e: np.ndarray, etol: float) -> list[int]:
-    """Interior local maxima of a profile; two maxima whose dip between them is within ``etol`` count as one."""
-    out: list[int] = []
-    for i in range(1, len(e) - 1):
-        if not (e[i] >= e[i - 1] and e[i] > e[i + 1]):
-            continue
-        if out and min(e[out[-1]], e[i]) - e[out[-1] : i + 1].min() <= etol:  # no real minimum between: keep the higher
-            if e[i] > e[out[-1]]:
-                out[-1] = i
-            continue
-        out.append(i)
-    return out
-
-
 def _norm(v: np.ndarray) -> np.ndarray:
     return np.sqrt((v * v).sum(-1))
-
-
-def _vertex(x: np.ndarray, e: np.ndarray) -> np.ndarray:
-    """The top of the parabola through three images (x (n, 3, d), energies (n, 3)) along the string, interpolated."""
-    curv = e[:, 2] - 2 * e[:, 1] + e[:, 0]
-    u = np.clip(np.where(curv < 0, (e[:, 0] - e[:, 2]) / (2 * np.where(curv < 0, curv, -1.0)), 0.0), -1.0, 1.0)
-    u = u[:, None]
-    return x[:, 1] + 0.5 * (x[:, 2] - x[:, 0]) * u + 0.5 * (x[:, 2] - 2 * x[:, 1] + x[:, 0]) * u * u
 
 
 def _refine(energy: LSEEnergy, x0: np.ndarray, tau: np.ndarray, radius: np.ndarray, tol: float, dt: float,
@@ -294,44 +221,35 @@ def minimum_energy_paths(
     if (np.sqrt(((a - b) ** 2).sum(-1)) <= 1e-12 * en.scale).any():
         raise ParameterError("a path needs two distinct end points (a row of a equals its row of b)")
     M = int(images)
-    x, e, conv = _string(en, a, b, M, float(dt), float(string_tol), int(max_iter))
+    x, conv = relax_strings(lambda q: _grad(en, q)[1], a, b, images=M, dt=float(dt), tol=float(string_tol),
+                            max_iter=int(max_iter), scale=en.scale)  # fmt: skip
+    e, _ = _grad(en, x)
     P = len(a)
-    tau = _tangents(x)
-    etol = 1e-12 * max(1.0, float(np.abs(e).max())) if e.size else 0.0
-    maxima = [_maxima(e[p], etol) for p in range(P)]
+    tau = tangents(x)
+    prof = profile_barriers(e)
     spacing = np.sqrt(((x[:, 1:] - x[:, :-1]) ** 2).sum(-1)).mean(axis=1)
-    which = [(p, i) for p in range(P) for i in maxima[p]]
+    which = [(p, i) for p in range(P) for i in prof.maxima[p]]
     sad = {}
     if which:
         idx = np.array(which)
-        three = x[idx[:, 0, None], idx[:, 1, None] + np.arange(-1, 2)[None, :]]  # (n, 3, d)
-        start = _vertex(three, e[idx[:, 0, None], idx[:, 1, None] + np.arange(-1, 2)[None, :]])
+        window = idx[:, 1, None] + np.arange(-1, 2)[None, :]
+        start, _ = vertex(x[idx[:, 0, None], window], e[idx[:, 0, None], window])
         pos, ok = _refine(en, start, tau[idx[:, 0], idx[:, 1] - 1], spacing[idx[:, 0]], float(tol), float(dt),
                           int(max_iter))  # fmt: skip
         es = _host(en.energy(en.xp.asarray(pos)))
         for k, (p, i) in enumerate(which):
             sad[(p, i)] = (pos[k], float(es[k]), bool(ok[k]))
-    out = {k: [] for k in ("saddle", "se", "sa", "sb", "ba", "bb", "xa", "xb", "n", "ok")}
+    for p in range(P):  # a monotone profile: the higher end is its own "saddle"
+        if not prof.maxima[p]:
+            sad[(p, int(prof.first_a[p]))] = (x[p, prof.first_a[p]], float(e[p, prof.first_a[p]]), True)
+    out = {k: [] for k in ("saddle", "se", "sa", "sb", "ba", "bb", "n", "ok")}
     for p in range(P):
-        ms = maxima[p]
-        ok = bool(conv[p]) and all(sad[(p, i)][2] for i in ms)
-        if not ms:  # monotone profile: the higher end slides to the lower one
-            hi = 0 if e[p, 0] >= e[p, -1] else M - 1
-            top, etop = x[p, hi], float(e[p, hi])
-            sa = sb = top
-            ea = eb = etop
-            xa_, xb_ = x[p, -1], x[p, 0]
-        else:
-            first, last = sad[(p, ms[0])], sad[(p, ms[-1])]
-            k = max(ms, key=lambda i: sad[(p, i)][1])
-            top, etop = sad[(p, k)][0], sad[(p, k)][1]
-            sa, ea, sb, eb = first[0], first[1], last[0], last[1]
-            nxt = ms[1] if len(ms) > 1 else M - 1
-            prv = ms[-2] if len(ms) > 1 else 0
-            xa_ = x[p, ms[0] + int(np.argmin(e[p, ms[0] : nxt + 1]))]
-            xb_ = x[p, prv + int(np.argmin(e[p, prv : ms[-1] + 1]))]
-        row = {"saddle": top, "se": etop, "sa": sa, "sb": sb, "ba": max(ea - e[p, 0], 0.0),
-               "bb": max(eb - e[p, -1], 0.0), "xa": xa_, "xb": xb_, "n": len(ms), "ok": ok}  # fmt: skip
+        ms = prof.maxima[p] or [int(prof.first_a[p])]
+        top = max(ms, key=lambda i: sad[(p, i)][1])
+        first, last = sad[(p, int(prof.first_a[p]))], sad[(p, int(prof.first_b[p]))]
+        row = {"saddle": sad[(p, top)][0], "se": sad[(p, top)][1], "sa": first[0], "sb": last[0],
+               "ba": max(first[1] - e[p, 0], 0.0), "bb": max(last[1] - e[p, -1], 0.0), "n": len(prof.maxima[p]),
+               "ok": bool(conv[p]) and all(sad[(p, i)][2] for i in ms)}  # fmt: skip
         for key, v in row.items():
             out[key].append(v)
     return EnergyPaths(
@@ -343,8 +261,8 @@ def minimum_energy_paths(
         saddle_b=np.array(out["sb"]).reshape(P, d),
         barrier_a=np.array(out["ba"], dtype=np.float64),
         barrier_b=np.array(out["bb"], dtype=np.float64),
-        across_a=np.array(out["xa"]).reshape(P, d),
-        across_b=np.array(out["xb"]).reshape(P, d),
+        across_a=x[np.arange(P), prof.across_a],
+        across_b=x[np.arange(P), prof.across_b],
         n_saddles=np.array(out["n"], dtype=np.int64),
         converged=np.array(out["ok"], dtype=bool),
     )
