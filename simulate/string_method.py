@@ -26,8 +26,17 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["ProfileBarriers", "line_integral", "profile_barriers", "profile_maxima", "relax_strings", "reparametrize",
-           "tangents", "vertex"]  # fmt: skip
+__all__ = [
+    "ProfileBarriers",
+    "line_integral",
+    "profile_barriers",
+    "profile_maxima",
+    "profile_top",
+    "relax_strings",
+    "reparametrize",
+    "tangents",
+    "vertex",
+]  # fmt: skip
 
 Gradient = Callable[[np.ndarray], np.ndarray]
 
@@ -103,6 +112,22 @@ def line_integral(grad: Gradient, x: np.ndarray, *, nodes: int = 4) -> np.ndarra
     g = _apply(grad, pts)
     per = 0.5 * (g * seg[:, :, None, :]).sum(-1) @ wq  # (P, M-1)
     return np.concatenate([np.zeros((len(x), 1)), np.cumsum(per, axis=1)], axis=1)
+
+
+def profile_top(grad: Gradient, x: np.ndarray, e: np.ndarray, k: int, *, sub: int = 32) -> float:
+    """The highest energy on one string's polyline (x (M, d), profile e (M,)) between images k - 1 and k + 1.
+
+    The two segments are cut into ``sub`` pieces each and the line integral continued from image k - 1 to every cut:
+    the maximum of the profile along the polyline, not only at the images (a sharp pass between images is missed
+    by the images alone).
+    """
+    M = len(e)
+    if not 0 < k < M - 1:
+        return float(e[k])
+    f = np.linspace(0.0, 1.0, sub + 1)[1:]
+    pts = np.concatenate([x[k - 1] + f[:, None] * (x[k] - x[k - 1]), x[k] + f[:, None] * (x[k + 1] - x[k])])
+    poly = np.concatenate([x[k - 1 : k], pts])[None]
+    return float(e[k - 1] + line_integral(grad, poly)[0].max())
 
 
 def profile_maxima(e: np.ndarray, etol: float) -> list[int]:
