@@ -31,7 +31,7 @@ def test_line_integral_of_the_exact_score_is_the_exact_energy(toy) -> None:
     # the quadrature (4-point Gauss-Legendre per segment, 32 images); the barriers read from the line-integral profile
     # (its highest point along the polyline) and from the exact energy at the Newton-refined saddle then agree to the
     # profile's sampling (measured 3.5e-5 relative at 32 images, 1.3e-6 at 128)
-    sch, pts, sc, t, y = toy
+    _, _, sc, t, y = toy
     ac = classify_attractors(sc.energy_at(t), y)
     mins = ac.attractors.x[ac.attractors.is_minimum]
     assert len(mins) == 5
