@@ -17,6 +17,10 @@ the curvature and the pair-rule onsets) with, where the dataset has the physical
 ``beta_barrier_quantiles`` (quantile), ``own_weight_quantiles`` (quantile)
     the 16 / 50 / 84 % points of :math:`\beta_t\Delta E` and of the owning weight over the stored attractors of all
     realizations (a minimum with no other attractor reached has an infinite barrier and counts as the largest);
+``near_tie_fraction``
+    the fraction of samples on isolated attractors whose owning weight lies in (½, 0.6]: memorized at the defining
+    threshold, spurious at 0.6. A merged pair's minimum has weights ½, ½ by symmetry and the other memories break the
+    tie by as little as 1e-15 to 1e-2 (measured in the main job), so this is where the owning threshold decides;
 ``n_attractors``, ``n_borderline``, ``n_not_minimum``, ``n_path_unconverged``
     means over realizations;
 ``K_generalization_theory``
@@ -94,6 +98,9 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     bb = ds["attractor_beta_barrier"]
     res["beta_barrier_quantiles"] = _quantiles(bb)
     res["own_weight_quantiles"] = _quantiles(ds["attractor_own_weight"])
+    w, basin = ds["attractor_own_weight"], ds["attractor_basin"].where(ds["attractor_basin"] >= 0, 0)
+    tie = ((w > 0.5) & (w <= 0.6) & (bb >= 1.0)).astype(float) * basin
+    res["near_tie_fraction"] = (tie.sum("attractor") / basin.sum("attractor")).mean("realization")
     for v in ("n_attractors", "n_borderline", "n_not_minimum", "n_path_unconverged"):
         res[v] = ds[v].where(ds[v] >= 0).astype(float).mean("realization")
     d = base._data_dim(ds)
@@ -128,7 +135,7 @@ def table(res: xr.Dataset) -> str:
         "generalized = not isolated",
         "# fraction of samples ± s.e. over realizations [band: min-max over owning threshold 0.4/0.5/0.6 x "
         "beta*DeltaE threshold 1/2, 1, 2]" + (f" (averaged over {', '.join(extra)})" if extra else ""),
-        f"{'K':>6} {'memorized':>23} {'spurious':>23} {'generalized':>23} {'attr.':>5} {'border':>6}"
+        f"{'K':>6} {'memorized':>23} {'spurious':>23} {'generalized':>23} {'attr.':>5} {'border':>6} {'tie':>5}"
         f"  {'beta*DeltaE 16/50/84 %':>22}  {'own weight 50 %':>15}",
     ]
     for i, K in enumerate(r["K"].values):
@@ -142,8 +149,14 @@ def table(res: xr.Dataset) -> str:
         wq = row["own_weight_quantiles"].values
         lines.append(
             f"{int(K):>6} {cells[0]:>23} {cells[1]:>23} {cells[2]:>23} {float(row.n_attractors):>5.1f} "
-            f"{float(row.n_borderline):>6.2f}  {' / '.join(_g(float(v)) for v in bq):>22}  {_g(float(wq[1])):>15}"
+            f"{float(row.n_borderline):>6.2f} {float(row.near_tie_fraction):>5.2f}  "
+            f"{' / '.join(_g(float(v)) for v in bq):>22}  {_g(float(wq[1])):>15}"
         )
+    lines.append(
+        "# attr.: distinct attractors reached per realization; border: of them owned but not isolated (generalized); "
+        "tie: fraction of samples on isolated attractors with owning weight in (1/2, 0.6] (merged pairs whose tie "
+        "the other memories break: memorized at 1/2, spurious at 0.6)"
+    )
     lines.append("# per attractor (each distinct attractor reached counted once): fraction [band]")
     lines.append(f"{'K':>6} {'memorized':>18} {'spurious':>18} {'generalized':>18}")
     for i, K in enumerate(r["K"].values):
@@ -186,7 +199,7 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
 
     extra = [d for d in res["class_fraction"].dims if d not in ("K", "class")]
     r = res.mean(extra) if extra else res
-    fig = new_figure(15, 10)
+    fig = new_figure(15, 11.5)
     (ax1, ax2), (ax3, ax4) = fig.subplots(2, 2)
     K = r["K"].values
     colours = ("C0", "C3", "C2")
@@ -200,7 +213,10 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
         _onsets(ax, r, K)
         ax.set(xscale="log", xlabel="K (training points)", ylabel=f"fraction of {what}", ylim=(-0.02, 1.02),
                title=f"physical classes, fraction of {what} (band: thresholds 0.4-0.6 x 1/2-2)")  # fmt: skip
-        ax.legend(fontsize="small", loc="center right")
+        _ticks(ax, K)
+    ax1.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
+    h, lab = ax2.get_legend_handles_labels()
+    ax2.legend(h[-3:], lab[-3:], fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3)
     own_rule = "curvature rule" if res.attrs.get("curvature_rule") else "dataset's rule"
     styles = (("paper_stop_fraction", ":", "paper's rule at the stop"),
               ("paper_descent_fraction", "--", "paper's rule after descent"), ("fraction", "-.", own_rule))  # fmt: skip
@@ -212,7 +228,8 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
         ax3.plot([], [], color=col, lw=6, label=c)
     ax3.set(xscale="log", xlabel="K (training points)", ylabel="fraction of samples", ylim=(-0.02, 1.02),
             title="the same samples by the older rules")  # fmt: skip
-    ax3.legend(fontsize="small", ncol=2)
+    _ticks(ax3, K)
+    ax3.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3)
     q = r["beta_barrier_quantiles"]
     mid = q.sel(quantile=0.5).values
     show = np.where(np.isfinite(mid), mid, np.nan)
@@ -225,19 +242,31 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
             title="what the classes rest on, per attractor")  # fmt: skip
     tw = ax4.twinx()
     w = r["own_weight_quantiles"]
-    tw.plot(K, w.sel(quantile=0.5), "s--", color="C4", ms=4, label="owning weight, median")
-    tw.axhspan(0.4, 0.6, color="C4", alpha=0.08)
+    tw.plot(K, w.sel(quantile=0.5), "s--", color="C4", ms=4, label="owning weight, median (right axis)")
+    tw.axhline(0.5, color="C4", lw=0.8, ls=":", label="owning threshold 1/2 (right axis)")
     tw.set(ylabel="largest softmax weight at the attractor", ylim=(0, 1.02))
     h1, l1 = ax4.get_legend_handles_labels()
     h2, l2 = tw.get_legend_handles_labels()
-    ax4.legend(h1 + h2, l1 + l2, fontsize="small", loc="lower left")
+    _ticks(ax4, K)
+    ax4.legend(h1 + h2, l1 + l2, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
     fig.suptitle(title or res.attrs.get("source_title", ""))
     return fig
 
 
+def _ticks(ax: Any, K: np.ndarray) -> None:
+    """K on a log axis labelled with the simulated values (powers of two), not 10^n."""
+    from matplotlib.ticker import FixedLocator, NullLocator
+
+    shown = K if len(K) <= 8 else K[::2]
+    ax.xaxis.set_major_locator(FixedLocator(shown))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xticklabels([str(int(k)) for k in shown])
+
+
 def _onsets(ax: Any, r: xr.Dataset, K: np.ndarray) -> None:
     lo, hi = float(K.min()), float(K.max())
-    lines = (("K_onset_theory", "--", "merging onset (pair rule)"), ("K_half_theory", "-.", "half the points merged"),
+    lines = (("K_onset_theory", "--", "merging onset (pair rule)"),
+             ("K_half_theory", "-.", "half the points merged (pair rule)"),
              ("K_generalization_theory", ":", "generalization onset (barrier theory)"))  # fmt: skip
     for name, ls, label in lines:
         v = float(r[name]) if name in r else math.nan
