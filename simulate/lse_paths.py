@@ -197,13 +197,16 @@ def minimum_energy_paths(
     *,
     images: int = 24,
     dt: float = 0.5,
-    string_tol: float = 1e-6,
+    string_tol: float = 1e-4,
     tol: float = 1e-10,
     max_iter: int = 3000,
     tile: int = DEFAULT_TILE,
     energy: LSEEnergy | None = None,
 ) -> EnergyPaths:
     """Minimum-energy paths from each row of ``a`` (P, d) to the same row of ``b``, batched (module docstring).
+
+    The string needs only to bring each saddle into the reach of Newton's steps: ``string_tol = 1e-4`` gave the same
+    barriers to 1e-14 as ``1e-6`` in 0.44 of the time (23 minima on the sphere, K = 1024, beta = 20).
 
     ``memories`` (K, d) and ``beta`` define the energy (``energy``: a prebuilt :class:`~amphase.simulate.lse.LSEEnergy`
     of the same memories, to reuse its centring); ``string_tol`` and ``tol`` are in units of the data scale (rms
