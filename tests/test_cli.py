@@ -50,6 +50,8 @@ ARGS = {
     "dense.circle_minima": ["beta=20", "K=10", "draws=20"],
     "diffusion.spurious_onset": ["sigma=0.2", "manifold=sphere", "n=2"],
     "diffusion.gaussian_onset": ["beta=0.5", "n3=0"],
+    "diffusion.generalization_onset": ["beta=5", "draws=20"],
+    "diffusion.barrier_law": ["K=8", "sigma=0.2", "draws=20"],
 }
 
 
