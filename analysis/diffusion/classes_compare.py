@@ -23,9 +23,10 @@ the curvature and the pair-rule onsets) with, where the dataset has the physical
     tie by as little as 1e-15 to 1e-2 (measured in the main job), so this is where the owning threshold decides;
 ``n_attractors``, ``n_borderline``, ``n_not_minimum``, ``n_path_unconverged``
     means over realizations;
-``K_generalization_theory``
-    ``diffusion.generalization_onset`` (the K where half of the attractors stop being isolated) where that quantity
-    is registered: NaN until the barrier theory lands (:func:`predicted_generalization`).
+``K_generalization_theory``, ``K_generalization_theory_band`` (threshold)
+    ``diffusion.generalization_onset``: the K where half of the minima of the landscape stop being isolated
+    (β·ΔE < 1), and the same at the thresholds 2 and ½ (:func:`predicted_generalization`; random points on the circle
+    or the sphere S^2, NaN otherwise). It counts minima, so it is to be read against ``attractor_fraction``.
 """
 
 from __future__ import annotations
@@ -45,23 +46,26 @@ __all__ = ["COMPARISON", "compare", "plot", "predicted_generalization", "table"]
 QUANTILES = (0.16, 0.5, 0.84)
 
 
-def predicted_generalization(beta: float, dataset: str, d: int) -> float:
-    """K where half of the attractors stop being isolated (``diffusion.generalization_onset``); NaN where absent.
+def predicted_generalization(beta: float, dataset: str, d: int) -> tuple[float, float, float]:
+    """K where half of the attractors stop being isolated, at the thresholds 1, then 2 and 1/2; NaN where absent.
 
-    PLACE FOR THE BARRIER THEORY: the quantity is built on branch wip-barrier-theory; until it is registered this
-    returns NaN and the figure and table say so.
+    ``K_gen`` of ``diffusion.generalization_onset`` (:mod:`amphase.theory.diffusion.generalization`: the barrier law
+    of K random points, Monte Carlo over landscapes, seed 0) for the unit circle and the sphere S^2 (d = 3), at
+    ``threshold`` = 1 (400 landscapes per K) and at 2 and 1/2 (200), the band's ends: a higher threshold makes fewer
+    minima isolated, so its onset comes at smaller K.
     """
     from amphase import theory
+    from amphase.errors import NoSolutionError
 
-    if dataset not in ("circle", "sphere") or not math.isfinite(beta):
-        return math.nan
+    nan = (math.nan, math.nan, math.nan)
+    if not math.isfinite(beta) or not (dataset == "circle" or (dataset == "sphere" and d == 3)):
+        return nan
+    q = theory.get("diffusion.generalization_onset")
     try:
-        q = theory.get("diffusion.generalization_onset")
-    except Exception:  # not registered yet
-        return math.nan
-    manifold = dataset
-    out = q(beta=beta, manifold=manifold, n=1 if dataset == "circle" else d - 1)
-    return float(out["K_half"]) if "K_half" in out else math.nan
+        return tuple(float(q(beta=beta, manifold=dataset, threshold=tau, draws=draws)["K_gen"])
+                     for tau, draws in ((1.0, 400), (2.0, 200), (0.5, 200)))  # fmt: skip
+    except NoSolutionError:  # no shell of minima at this beta
+        return nan
 
 
 def _fractions(count: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
@@ -105,7 +109,11 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
         res[v] = ds[v].where(ds[v] >= 0).astype(float).mean("realization")
     d = base._data_dim(ds)
     beta = float(res.attrs["beta"])
-    res["K_generalization_theory"] = predicted_generalization(beta, res.attrs["dataset"], d)
+    even = bool(base._attr(ds, "even") or 0)
+    gen = predicted_generalization(beta, res.attrs["dataset"], d) if not even else (math.nan,) * 3
+    res["K_generalization_theory"] = gen[0]
+    res["K_generalization_theory_band"] = ("threshold", [gen[1], gen[2]])
+    res["threshold"] = [2.0, 0.5]
     res.attrs["curvature_rule"] = int(res.attrs.get("spread", 0) > 0)
     return res
 
@@ -179,10 +187,16 @@ def table(res: xr.Dataset) -> str:
         ]
         lines.append(f"{int(K):>6} {cols[0]:>22} {cols[1]:>22} {cols[2]:>22}")
     kg = float(r["K_generalization_theory"])
+    kb = r["K_generalization_theory_band"].values
     lines.append(
         f"# predicted: merging onset (pair rule, diffusion.spurious_onset) K = {base._f(float(r.K_onset_theory), 1)}, "
         f"half of the points own a minimum at K = {base._f(float(r.K_half_theory), 1)}; generalization onset "
-        + (f"K = {kg:.3g}" if np.isfinite(kg) else "(diffusion.generalization_onset): not available yet")
+        + (
+            f"(diffusion.generalization_onset, half of the minima not isolated) K = {kg:.3g} [{kb[0]:.3g} at threshold "
+            f"2, {kb[1]:.3g} at 1/2]"
+            if np.isfinite(kg)
+            else "(diffusion.generalization_onset): no prediction here"
+        )
     )
     lines.append(
         f"# mean per realization: {float(r.n_not_minimum.mean()):.2f} end points not on a minimum, "
@@ -267,13 +281,21 @@ def _onsets(ax: Any, r: xr.Dataset, K: np.ndarray) -> None:
     lo, hi = float(K.min()), float(K.max())
     lines = (("K_onset_theory", "--", "merging onset (pair rule)"),
              ("K_half_theory", "-.", "half the points merged (pair rule)"),
-             ("K_generalization_theory", ":", "generalization onset (barrier theory)"))  # fmt: skip
+             ("K_generalization_theory", ":", "half the minima not isolated (barrier law)"))  # fmt: skip
     for name, ls, label in lines:
         v = float(r[name]) if name in r else math.nan
         if np.isfinite(v) and lo / 4 <= v <= hi * 4:
             ax.axvline(v, color="k", ls=ls, lw=1, label=f"{label}, K = {v:.3g}")
-        elif name == "K_generalization_theory" and not np.isfinite(v):
-            ax.plot([], [], color="k", ls=ls, lw=1, label=f"{label}: not yet available")
+        if name == "K_generalization_theory" and np.isfinite(v):
+            lo_b, hi_b = (float(x) for x in r["K_generalization_theory_band"].values)
+            ax.axvspan(
+                lo_b,
+                hi_b,
+                color="0.5",
+                alpha=0.12,
+                lw=0,
+                label=f"its range for thresholds 2 to 1/2: {lo_b:.3g}-{hi_b:.3g}",
+            )
 
 
 #: what ``amphase compare`` runs on a dataset of the ``diffusion.exact`` model.
