@@ -30,7 +30,8 @@ start, the top of the parabola through it and its two neighbours (positions inte
 Newton steps on :math:`\nabla E = 0` with the exact Hessian (``d <= 64``): no longer than the image spacing, halved
 until :math:`\lVert\nabla E\rVert` decreases (the Newton direction is a descent direction of
 :math:`\lVert\nabla E\rVert^2`). A saddle is accepted when the gradient falls below ``tol`` times the data scale,
-the Hessian there has exactly one negative eigenvalue and the point lies within two spacings of its start. Where
+the Hessian there has exactly one negative eigenvalue, the point lies within two spacings of its start and its energy
+is not below the string's image there (the pass of a path lies at or above its points). Where
 Newton fails (or ``d > 64``) a climbing image (Henkelman, Uberuaga & Jónsson, J. Chem. Phys. 113, 9901 (2000)) takes
 over: :math:`x \leftarrow x - \Delta t(\nabla E - 2(\nabla E\cdot\tau)\tau)`, the gradient reversed along the
 string's tangent, which climbs to the saddle along the path and descends across it (its step halved for a point
@@ -240,6 +241,11 @@ def minimum_energy_paths(
         pos, ok = _refine(en, start, tau[idx[:, 0], idx[:, 1] - 1], spacing[idx[:, 0]], float(tol), float(dt),
                           int(max_iter))  # fmt: skip
         es = _host(en.energy(en.xp.asarray(pos)))
+        # the pass of this string lies at or above its images (any path's highest point is at least the lowest pass):
+        # a "saddle" below the string's top is another saddle, not this path's; keep the top image, an upper bound
+        top_img = e[idx[:, 0], idx[:, 1]]
+        wrong = es < top_img - 1e-6 * np.maximum(1.0, np.abs(top_img))  # images sit off the path by <= string_tol
+        pos[wrong], es[wrong], ok[wrong] = x[idx[wrong, 0], idx[wrong, 1]], top_img[wrong], False
         for k, (p, i) in enumerate(which):
             sad[(p, i)] = (pos[k], float(es[k]), bool(ok[k]))
     for p in range(P):  # a monotone profile: the higher end is its own "saddle"
