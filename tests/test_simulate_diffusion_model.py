@@ -174,27 +174,7 @@ def test_curvature_rule_threshold_changes_labels_as_the_stored_spectra_say() -> 
     assert changed.sum() >= 5  # the threshold decides these labels
 
 
-def _even_ring(K: int, beta: float) -> tuple[float, float]:
-    """Evenly spaced points on the unit circle: (beta * DeltaE, owning weight), independently of any path. By symmetry
-    a minimum lies on each point's ray and the saddle between neighbours on the bisecting ray, each the radial
-    minimum of E along its ray (a 1-d minimisation)."""
-    from scipy.optimize import minimize_scalar
-
-    from amphase.simulate.lse import lse
-
-    th = 2 * np.pi * np.arange(K) / K
-    en = lse(beta, np.stack([np.cos(th), np.sin(th)], 1))
-
-    def radial(p: float) -> tuple[float, float]:
-        f = minimize_scalar(lambda r: float(en.energy(np.array([r * np.cos(p), r * np.sin(p)]))), bounds=(0.5, 1.2),
-                            method="bounded", options={"xatol": 1e-12})  # fmt: skip
-        return float(f.x), float(f.fun)
-
-    (r0, e0), (_, e1) = radial(0.0), radial(np.pi / K)
-    return beta * (e1 - e0), float(en.weights(np.array([r0, 0.0])).max())
-
-
-def test_physical_classes_of_an_even_ring_change_with_the_isolation_threshold(tmp_path) -> None:
+def test_physical_classes_of_an_even_ring_change_with_the_isolation_threshold(tmp_path, even_ring) -> None:
     # K = 10 evenly spaced at beta_t = 20: beta*DeltaE = 1.218 between neighbouring minima, each owned with weight
     # 0.999: memorized at the isolation thresholds 1/2 and 1, generalized at 2. K = 2 (opposite points): one owned
     # minimum each, beta*DeltaE = 20 * 1.0 (the two wells hardly overlap): memorized at every threshold. K = 16:
@@ -208,7 +188,7 @@ def test_physical_classes_of_an_even_ring_change_with_the_isolation_threshold(tm
         bb = one["attractor_beta_barrier"].values[:n]
         w = one["attractor_own_weight"].values[:n]
         if K != 2:
-            exact_bb, exact_w = _even_ring(K, 20.0)
+            exact_bb, exact_w = even_ring(K, 20.0)
             assert np.allclose(bb, exact_bb, rtol=1e-7) and np.allclose(w, exact_w, rtol=1e-9)
         assert int(one["n_not_minimum"]) == 0 and int(one["n_path_unconverged"]) == 0
         counts = one["class_count"].sel(own_threshold=0.5).values  # (class, isolation threshold)

@@ -87,25 +87,10 @@ def test_a_symmetric_tie_is_not_owned() -> None:
     assert ac.own_weight[0] == pytest.approx(0.5, abs=1e-15) and list(ac.label) == [SPUR]
 
 
-def _ring_profile(K: int, beta: float) -> tuple[float, float]:
-    """Evenly spaced points: (beta * DeltaE, owning weight). By symmetry a minimum sits on each point's ray and the
-    saddle between neighbours on the bisecting ray, each the radial minimum there."""
-    th = 2 * np.pi * np.arange(K) / K
-    en = lse(beta, np.stack([np.cos(th), np.sin(th)], 1))
-
-    def radial(p: float) -> tuple[float, float]:
-        f = minimize_scalar(lambda r: float(en.energy(np.array([r * np.cos(p), r * np.sin(p)]))), bounds=(0.5, 1.2),
-                            method="bounded", options={"xatol": 1e-12})  # fmt: skip
-        return float(f.x), float(f.fun)
-
-    (r0, e0), (_, e1) = radial(0.0), radial(np.pi / K)
-    return beta * (e1 - e0), float(en.weights(np.array([r0, 0.0])).max())
-
-
 @pytest.mark.parametrize(("K", "beta", "expect"), [(10, 20.0, [MEM, MEM, GEN]), (12, 20.0, [MEM, GEN, GEN])])
-def test_even_ring_against_the_bisector_barrier(K: int, beta: float, expect: list[int]) -> None:
+def test_even_ring_against_the_bisector_barrier(K: int, beta: float, expect: list[int], even_ring) -> None:
     # beta * DeltaE = 1.218 at K = 10 and 0.656 at K = 12 (beta = 20): the isolation threshold 1/2, 1, 2 decides
-    bb, w = _ring_profile(K, beta)
+    bb, w = even_ring(K, beta)
     th = 2 * np.pi * np.arange(K) / K
     mem = np.stack([np.cos(th), np.sin(th)], 1)
     en = lse(beta, mem)
