@@ -203,8 +203,13 @@ def minimum_energy_paths(
     max_iter: int = 3000,
     tile: int = DEFAULT_TILE,
     energy: LSEEnergy | None = None,
+    retries: int = 2,
 ) -> EnergyPaths:
     """Minimum-energy paths from each row of ``a`` (P, d) to the same row of ``b``, batched (module docstring).
+
+    A path that does not converge is run again with twice the images (``retries`` times at most; its every other
+    image is returned): a string too coarse to follow a path that bends round an intermediate minimum leaves a
+    shoulder where no saddle is (seen on S^2 at K = 10, beta = 10: 24 images fail, 47 converge).
 
     The string needs only to bring each saddle into the reach of Newton's steps: ``string_tol = 1e-4`` gave the same
     barriers to 1e-14 as ``1e-6`` in 0.44 of the time (23 minima on the sphere, K = 1024, beta = 20).
@@ -261,7 +266,7 @@ def minimum_energy_paths(
                "ok": bool(conv[p]) and all(sad[(p, i)][2] for i in ms)}  # fmt: skip
         for key, v in row.items():
             out[key].append(v)
-    return EnergyPaths(
+    res = EnergyPaths(
         images=x,
         energies=e,
         saddle=np.array(out["saddle"]).reshape(P, d),
@@ -275,6 +280,13 @@ def minimum_energy_paths(
         n_saddles=np.array(out["n"], dtype=np.int64),
         converged=np.array(out["ok"], dtype=bool),
     )
+    bad = np.nonzero(~res.converged)[0]
+    if bad.size and retries > 0:  # a finer string for the paths that failed; its every other image is kept
+        fine = minimum_energy_paths(memories, beta, a[bad], b[bad], images=2 * M - 1, dt=dt, string_tol=string_tol,
+                                    tol=tol, max_iter=max_iter, tile=tile, energy=en, retries=retries - 1)  # fmt: skip
+        for name, v in zip(res._fields, fine, strict=True):
+            getattr(res, name)[bad] = v[:, ::2] if name in ("images", "energies") else v
+    return res
 
 
 def minimum_energy_path(memories: Any, beta: float, a: Any, b: Any, *, images: int = 24, **kw: Any) -> EnergyPath:
