@@ -5,7 +5,7 @@ The CLI turns any :class:`AmphaseError` into one line on standard error and a no
 
 from __future__ import annotations
 
-__all__ = ["AmphaseError", "NoSolutionError", "ParameterError"]
+__all__ = ["AmphaseError", "CheckpointError", "DiskFullError", "NoSolutionError", "ParameterError"]
 
 
 class AmphaseError(Exception):
@@ -22,3 +22,15 @@ class NoSolutionError(AmphaseError, ValueError):
     Example: no retrieval solution at a load above the critical load ``alpha_c(T)``. Grid evaluations record such
     points as NaN instead of failing.
     """
+
+
+class DiskFullError(AmphaseError):
+    """The device of an output is full (``ENOSPC``) or the user's quota is spent (``EDQUOT``).
+
+    Raised where amphase writes (a checkpoint, a dataset, a figure), with a message that says what was kept and how
+    to go on; nothing half-written is left behind.
+    """
+
+
+class CheckpointError(AmphaseError):
+    """A checkpoint store cannot be resumed (damaged metadata, another format); the message names ``--restart``."""

@@ -127,7 +127,7 @@ register(
             "diffusion.clones": "amphase.simulate.diffusion.regimes_model:CLONES",
         },
         comparisons={
-            "diffusion.exact": "amphase.analysis.diffusion.compare:COMPARISON",
+            "diffusion.exact": "amphase.analysis.diffusion.classes_compare:COMPARISON",
             "diffusion.directions": "amphase.analysis.diffusion.directions:COMPARISON",
             "diffusion.basins": "amphase.analysis.diffusion.basins_compare:COMPARISON",
             "diffusion.landscape": "amphase.analysis.diffusion.landscape:COMPARISON",

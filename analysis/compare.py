@@ -15,7 +15,7 @@ from typing import Any
 
 import xarray as xr
 
-from amphase.atomic import check_output
+from amphase.atomic import check_distinct, check_output
 from amphase.errors import ParameterError
 
 __all__ = ["FIGURE_FORMATS", "Comparison", "compare_file"]
@@ -39,31 +39,31 @@ def compare_file(
     out: str | os.PathLike[str] | None = None,
     *,
     overwrite: bool = False,
+    as_json: bool = False,
 ) -> str:
     """Compare the dataset at ``dataset`` with the theory; write the figure (and ``out``); return the table text.
 
-    Every check (the dataset, the output names and folders, existing files unless ``overwrite``) comes before the
-    work; the figure and ``out`` are written atomically.
+    Every check (the dataset, the output names and folders, existing files unless ``overwrite``, an output that is
+    the dataset itself) comes before the work; the figure and ``out`` are written atomically, and a full disk leaves
+    neither half-written (:class:`~amphase.errors.DiskFullError`). With ``as_json``, the text returned is one JSON
+    object (:func:`amphase.cli_output.comparison_json`) instead of the table.
     """
     from amphase.analysis.figures import save_figure
     from amphase.dataset import provenance_attrs, write_netcdf
     from amphase.families import comparison_for, families, load
 
     path = Path(dataset)
-    if not path.is_file():
-        raise ParameterError(f"dataset {path}: no such file")
+    _check_dataset_path(path)
     if figure is not None and not str(figure).strip():
         raise ParameterError("--figure is empty: give a file name ending in one of " + ", ".join(FIGURE_FORMATS))
     figure = Path(figure) if figure is not None else path.with_name(path.stem + "_comparison.png")
     if figure.suffix not in FIGURE_FORMATS:
         raise ParameterError(f"--figure {figure}: the figure format is set by the suffix, one of {FIGURE_FORMATS}")
-    check_output(figure, overwrite=True, suffix=figure.suffix, option="--figure")  # redrawn on each comparison
+    check_output(figure, overwrite=overwrite, suffix=figure.suffix, option="--figure")
     if out is not None:
+        check_distinct(out, {"dataset": path})
         check_output(out, overwrite=overwrite)
-    try:
-        ds = xr.load_dataset(path, engine="h5netcdf")
-    except Exception as err:
-        raise ParameterError(f"dataset {path}: cannot read it as netCDF ({err})") from None
+    ds = _read_dataset(path)
     model = ds.attrs.get("model")
     target = comparison_for(str(model))
     if target is None:
@@ -78,11 +78,61 @@ def compare_file(
             "is it a dataset written by amphase run?"
         ) from None
     text = comparison.table(res)
+    new_figure = not figure.exists()
     save_figure(comparison.plot(res, ds.attrs.get("title", "")), figure)
     if out is not None:
         res.attrs.update(
             provenance_attrs(f"comparison with theory: {ds.attrs.get('title', '')}", ds.attrs.get("references", ""))
         )
         res.attrs["compared_dataset"] = str(path)
-        write_netcdf(res, out)
+        try:
+            write_netcdf(res, out)
+        except BaseException:  # all or nothing: the same command runs again without --overwrite
+            if new_figure:
+                figure.unlink(missing_ok=True)
+            raise
+    if as_json:
+        import json
+
+        from amphase.cli_output import comparison_json, jsonable
+
+        return json.dumps(jsonable(comparison_json(res, str(path), str(figure), text)))
     return text + f"\n# figure: {figure}"
+
+
+def _check_dataset_path(path: Path) -> None:
+    """A dataset must be a file: say what a folder or a missing name is instead (a run's store, a typo)."""
+    if path.is_file():
+        return
+    if path.is_dir():
+        if (path / "zarr.json").is_file() or path.suffix == ".zarr":
+            raise ParameterError(
+                f"dataset {path} is a folder: the checkpoint store of a run that has not finished; run the same "
+                f"`amphase run` command again to finish it, then compare {path.with_suffix('.nc')}"
+            )
+        raise ParameterError(f"dataset {path} is a folder; give the netCDF file (.nc) written by amphase run")
+    raise ParameterError(f"dataset {path}: no such file")
+
+
+#: the first bytes of a netCDF-3 (classic, 64-bit offset, 64-bit data) file and of an HDF5 (netCDF-4) one.
+_NETCDF3_MAGIC = (b"CDF\x01", b"CDF\x02", b"CDF\x05")
+_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+
+
+def _read_dataset(path: Path) -> xr.Dataset:
+    """Read a netCDF-4 (HDF5) file, or a netCDF-3 one (SciPy's reader); one clear error for anything else."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head[:4] in _NETCDF3_MAGIC:
+        engine, kind = "scipy", "netCDF-3"
+    elif head == _HDF5_MAGIC:
+        engine, kind = "h5netcdf", "netCDF-4"
+    else:
+        raise ParameterError(
+            f"dataset {path} is not a netCDF file (it starts with {head[:4]!r}); give the .nc file written by "
+            "amphase run"
+        )
+    try:
+        return xr.load_dataset(path, engine=engine)
+    except Exception as err:
+        raise ParameterError(f"dataset {path}: cannot read it as {kind} ({type(err).__name__}: {err})") from None

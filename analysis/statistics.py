@@ -14,6 +14,7 @@ __all__ = [
     "StepFit",
     "clustered_mean",
     "extrapolate",
+    "few_realizations_note",
     "fit_step",
     "step_probability",
     "trial_mean",
@@ -201,4 +202,29 @@ def extrapolate(N: np.ndarray, y: np.ndarray, err: np.ndarray, nu: float | None 
     chi2 = float(np.sum(((y - (popt[0] + popt[1] * N ** (-popt[2]))) / err) ** 2))
     return Extrapolation(
         popt[0], float(np.sqrt(pcov[0, 0])), popt[1], popt[2], float(np.sqrt(pcov[2, 2])), chi2, N.size - 3
+    )
+
+
+def few_realizations_note(R: int, what: str = "errors") -> str:
+    """A warning when ``what`` rest on too few realizations to read a deviation in s.e. as a normal z-score; else "".
+
+    An error estimated from the spread of ``R`` realizations has ``R - 1`` degrees of freedom: (measured - theory)
+    / s.e. follows Student's t with ``R - 1`` degrees of freedom, not the normal law. The note is given when the
+    t law's two-sided 95 % range is more than 25 % wider than the normal one (``R <= 6``; at ``R = 2`` it is
+    ±12.7 s.e., so a deviation of 10 s.e. is no evidence of anything).
+    """
+    from scipy import stats
+
+    if R < 2:
+        return (
+            f"# warning: {what} from a single realization (no spread over realizations): deviations in s.e. are "
+            "not meaningful; run more realizations"
+        )
+    t95, z95 = float(stats.t.ppf(0.975, R - 1)), float(stats.norm.ppf(0.975))
+    if t95 <= 1.25 * z95:
+        return ""
+    return (
+        f"# warning: {what} from R = {R} realizations ({R - 1} degree{'s' if R > 2 else ''} of freedom): a deviation "
+        f"in s.e. follows Student's t, whose 95 % range is ±{t95:.1f} s.e. (normal: ±{z95:.2f}); run more "
+        "realizations (R >= 7) before reading a deviation as a discrepancy"
     )

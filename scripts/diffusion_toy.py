@@ -28,6 +28,13 @@ score), their spectra and near-flat counts, and the classification with the curv
 n_flat > 0)`, thresholds in units of l = 1) beside the paper's distance rule; fractions with Wilson intervals
 (1 sigma; amphase.analysis.statistics.wilson_interval). The curvature figure (amphase.analysis.diffusion.
 attractor_figures.plot_curvature) goes to --curvature-out (default: the figure's name with -curvature).
+
+Physical classes of the same finite-t end points (amphase.simulate.lse_attractors; for the network
+amphase.analysis.diffusion.score_classes): owned when one training point carries > 1/2 of the exact posterior weight
+at the attractor, isolated when beta_t times the lowest barrier to a neighbouring attractor is >= 1, the barrier of
+the network from the line integral of its score along its minimum-energy path (Pham et al. after Raya & Ambrogioni
+2023); for the exact score both the exact energy and the same line integral, with the identity between them checked
+(the line integral of the exact score equals the exact energy difference along every string).
 """
 
 from __future__ import annotations
@@ -52,6 +59,7 @@ from amphase.analysis.diffusion.attractors import (
 from amphase.analysis.diffusion.classify import CLASSES, classify, counts
 from amphase.analysis.diffusion.curvature import count_flat, flat_threshold, spectrum
 from amphase.analysis.diffusion.landscape import theory_at
+from amphase.analysis.diffusion.score_classes import exact_identity, score_classes
 from amphase.analysis.figures import save_figure
 from amphase.analysis.statistics import wilson_interval
 from amphase.atomic import atomic_output, check_output
@@ -60,6 +68,7 @@ from amphase.simulate.diffusion.network import load
 from amphase.simulate.diffusion.samplers import prior_sample, probability_flow
 from amphase.simulate.diffusion.schedules import Schedule
 from amphase.simulate.diffusion.score import exact_score
+from amphase.simulate.lse_attractors import class_counts, classify_attractors
 
 T_STOP = 1e-3  # where the ODE stops (the paper's sampler stops at 1e-3 too), then one denoiser step
 SPREAD = 0.5  # thermal spread, in units of the data scale, above which a direction counts as near-flat
@@ -82,6 +91,62 @@ def fractions(labels: np.ndarray) -> dict:
     lo, hi = wilson_interval(c, np.full(3, n))
     return {cls: {"count": int(c[i]), "fraction": c[i] / n, "lo": float(lo[i]), "hi": float(hi[i])}
             for i, cls in enumerate(CLASSES)}  # fmt: skip
+
+
+def _band(counts: np.ndarray) -> dict:
+    """Sample fractions per class at the defining thresholds and their band over the 3 x 3 threshold grid."""
+    f = counts / counts.sum(axis=0, keepdims=True)
+    return {c: {"fraction": float(f[i, 1, 1]), "low": float(f[i].min()), "high": float(f[i].max())}
+            for i, c in enumerate(CLASSES)}  # fmt: skip
+
+
+def physical_classes(ex: object, ns: object, sched: Schedule, t: float, ends: dict, pts: np.ndarray) -> dict:
+    """The physical classes of the finite-t end points of both scores (amphase.analysis.diffusion.score_classes).
+
+    Exact score: by the exact LSE energy (string method, Newton saddles: amphase.simulate.lse_attractors) and by the
+    line integral of its score (the construction applied to the network), with the identity check between them;
+    network: by the line integral of its own score. Owning weights from the exact posterior at each attractor.
+    """
+    s = float(sched.scale(t))
+    energy = ex.energy_at(t)
+    lse_cl = classify_attractors(energy, ends["exact"] * s)
+    sc, _ = class_counts(lse_cl.own_weight, lse_cl.beta_barrier, lse_cl.attractors.basin)
+    out = {"exact_lse": {"classes": _band(sc), "n_attractors": len(lse_cl.own_weight),
+                         "beta_barrier": np.sort(lse_cl.beta_barrier).round(4).tolist()}}  # fmt: skip
+    for name, score in (("exact_line_integral", ex), ("network_line_integral", ns)):
+        c = score_classes(score, sched, t, ends["exact" if name.startswith("exact") else "network"], pts)
+        out[name] = {"classes": _band(c.sample_counts), "n_attractors": len(c.own_weight),
+                     "n_not_minimum": int((~c.is_minimum).sum()),
+                     "beta_barrier": np.sort(c.beta_barrier).round(4).tolist(),
+                     "own_weight": np.sort(c.own_weight).round(4).tolist()}  # fmt: skip
+    mins = lse_cl.attractors.x[lse_cl.attractors.is_minimum]
+    if len(mins) > 1:
+        idn = exact_identity(ex, t, mins)
+        b = idn["barriers"]
+        out["identity"] = {"profile_error": idn["profile_error"],
+                           "barrier_max_rel_diff": float(np.abs(b[:, 0] / b[:, 1] - 1).max())}  # fmt: skip
+    return out
+
+
+def print_physical(rows: list[dict]) -> None:
+    """The physical classes of the finite-t samples: per score and energy, fractions with their band."""
+    print("physical classes of the samples at t (owned: weight > 1/2; isolated: beta_t DeltaE >= 1), "
+          "% memorized / spurious / generalized [band over thresholds 0.4-0.6 x 1/2-2]")  # fmt: skip
+    print("K | energy | attractors | memorized | spurious | generalized | beta DeltaE (sorted)")
+    for r in rows:
+        ph = r["physical"]
+        for name in ("exact_lse", "exact_line_integral", "network_line_integral"):
+            c = ph[name]["classes"]
+            cells = " | ".join(f"{100 * c[k]['fraction']:.1f} [{100 * c[k]['low']:.1f}-{100 * c[k]['high']:.1f}]"
+                               for k in CLASSES)  # fmt: skip
+            bb = ", ".join(f"{v:.3g}" for v in ph[name]["beta_barrier"][:8])
+            print(f"{r['K']} | {name} | {ph[name]['n_attractors']} | {cells} | {bb}")
+        if "identity" in ph:
+            i = ph["identity"]
+            print(
+                f"{r['K']} | identity: line integral of the exact score vs exact energy along the strings, relative "
+                f"error {i['profile_error']:.2g}; barriers differ by at most {100 * i['barrier_max_rel_diff']:.3g} %"
+            )
 
 
 def attractor_curvature(comp: object, ev_ex: np.ndarray, ev_net: np.ndarray, lam_flat: float, ex: object,
@@ -168,6 +233,8 @@ def analyse(K: int, folder: str, t: float, n_samples: int, seed: int) -> tuple[T
     for name, score in (("exact", ex), ("network", ns)):
         finite_y[name], _, finite[name] = finite_t_samples(score, sched, x_T, t, pts, lam_flat)
     t4 = time.perf_counter()
+    physical = physical_classes(ex, ns, sched, t, finite_y, pts)
+    t5 = time.perf_counter()
     summary = {
         "K": K,
         "t": t,
@@ -196,6 +263,8 @@ def analyse(K: int, folder: str, t: float, n_samples: int, seed: int) -> tuple[T
         "seconds_spectra": t_curv - t_att,
         "seconds_ode": t3 - t_curv,
         "seconds_finite_t": t4 - t3,
+        "physical": physical,
+        "seconds_physical": t5 - t4,
     }
     col = ToyColumn(
         points=pts,
@@ -279,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{m_ex:.0f} | {m_net:.0f}"
             )
         print_curvature(rows)
+        print_physical(rows)
         R = rows[0]["R_theory"]
         fig = plot_toy(cols, a.t, rows[0]["beta"], ring=R if R > 0 else None)  # the continuum ring R(beta), dashed
         save_figure(fig, out)

@@ -33,6 +33,7 @@ from __future__ import annotations
 import copy
 import itertools
 import math
+import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from importlib import resources
@@ -47,7 +48,7 @@ from amphase.families import families
 from amphase.params import fmt_value
 from amphase.simulate.models import get_model
 
-__all__ = ["apply_overrides", "builtin_configs", "load_config", "resolve"]
+__all__ = ["apply_overrides", "builtin_configs", "load_config", "resolve", "resolve_source"]
 
 _TOP = ("model", "title", "seed", "realizations")
 
@@ -229,3 +230,28 @@ def resolve(raw: Mapping[str, Any]) -> dict[str, Any]:
         "grid": grid,
         "params": params,
     }
+
+
+def resolve_source(config: Mapping[str, Any] | str | os.PathLike[str]) -> tuple[dict[str, Any], Path | None, bool]:
+    """Resolve what a TOML file accepts: a mapping (raw or already resolved), a TOML file or a built-in name.
+
+    Returns the resolved configuration (:func:`resolve`), the file it was read from (None for a mapping or a
+    built-in), and whether it gave a ``seed`` (without one, :func:`resolve` uses 0).
+
+    Raises
+    ------
+    ParameterError
+        For anything else, or any value :func:`resolve` refuses.
+
+    """
+    source = None
+    if isinstance(config, str | os.PathLike):
+        path = Path(config)
+        source = path if path.is_file() else None
+        config = load_config(str(config))[1]
+    elif not isinstance(config, Mapping):
+        raise ParameterError(
+            "config: expected a mapping (what a TOML file holds), a TOML file or a built-in name, got "
+            f"{type(config).__name__}"
+        )
+    return resolve(config), source, "seed" in config

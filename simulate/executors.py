@@ -1,20 +1,24 @@
 """Where the tasks of a sweep run: in this process, in local processes, or on a Dask cluster.
 
-An executor is a context manager with one method, ``imap_unordered(fn, items)``, that yields ``fn(item)`` for every
-item as each finishes. The sweep runner does not know which executor it uses; results do not depend on it, because
-every task carries its own seed.
+An executor is a context manager with two methods: ``imap_unordered(fn, items)`` yields ``fn(item)`` for every item
+as each finishes, ``map(fn, items)`` in the order of the items (as the built-in ``map``). The sweep runner does not
+know which executor it uses; results do not depend on it, because every task carries its own seed.
 
 * ``serial``: in this process, in order.
 * ``processes``: a :class:`concurrent.futures.ProcessPoolExecutor` with ``workers`` processes, started by a fork
-  server (forking a process that runs threads, as a Dask client or a progress bar do, can deadlock).
+  server (forking a process that runs threads, as a Dask client or a progress bar do, can deadlock); or, asked
+  (``fork=True``) by a process that runs no other thread, forked from it (no start-up imports: theory grids).
 * ``dask``: a :class:`distributed.Client`; with ``scheduler`` (an address such as ``tcp://host:8786``) it joins a
   running cluster, otherwise it starts an embedded local cluster with ``workers`` threads (the kernels release the
-  GIL).
+  GIL). A cluster left with no worker for :data:`WORKERS_GONE_S` seconds (all killed, or never started) fails the
+  run with one line (:class:`ExecutorError`) instead of waiting forever; the finished points stay in the checkpoint.
 
 Interruption (Ctrl-C, SIGTERM, any exception) never hangs and never leaves a process behind:
 
 * worker processes ignore SIGINT from birth (the fork server is started with SIGINT ignored, and the pool's
-  initializer ignores it again), so a Ctrl-C to the whole foreground process group reaches only the main process;
+  initializer ignores it again; a worker forked from the main process is forked with SIGINT and SIGTERM blocked,
+  until its initializer has ignored the one and reset the other), so a Ctrl-C to the whole foreground process
+  group reaches only the main process;
 * each worker runs a watchdog thread that blocks on a pipe whose only write end the main process holds: when the
   main process is gone (even after ``kill -9``) or aborts, the read returns end-of-file and the worker exits at once;
 * when the body of :func:`make_executor` raises, the pool is aborted, not drained: pending tasks are cancelled, the
@@ -22,7 +26,9 @@ Interruption (Ctrl-C, SIGTERM, any exception) never hangs and never leaves a pro
   an embedded Dask cluster is closed without waiting for its running threads;
 * while an executor is open, the first SIGINT (or SIGTERM, where a Python handler is installed for it) raises
   :class:`KeyboardInterrupt` as usual, and further ones are ignored until the clean-up is done
-  (:class:`InterruptGuard`), so a second Ctrl-C cannot break the clean-up half-way.
+  (:class:`InterruptGuard`), so a second Ctrl-C cannot break the clean-up half-way;
+* the resource tracker of multiprocessing, which removes the pool's semaphores after a ``kill -9``, does so without
+  its warning about "leaked semaphore objects" (:func:`_start_resource_tracker`).
 """
 
 from __future__ import annotations
@@ -40,9 +46,16 @@ from multiprocessing.connection import Connection
 from types import FrameType
 from typing import Any
 
-from amphase.errors import ParameterError
+from amphase.errors import AmphaseError, ParameterError
 
-__all__ = ["EXECUTORS", "Executor", "InterruptGuard", "check_executor", "make_executor"]
+__all__ = [
+    "EXECUTORS",
+    "Executor",
+    "ExecutorError",
+    "InterruptGuard",
+    "check_executor",
+    "make_executor",
+]
 
 #: executor names.
 EXECUTORS = ("serial", "processes", "dask")
@@ -52,6 +65,16 @@ TERMINATE_GRACE_S = 2.0
 
 #: exit status of a worker process whose main process is gone.
 ORPHAN_EXIT_STATUS = 70
+
+#: seconds a Dask run waits with no worker at all before it fails (:class:`ExecutorError`).
+WORKERS_GONE_S = 60.0
+
+#: seconds between two looks at a Dask cluster while no task finishes.
+POLL_S = 0.2
+
+
+class ExecutorError(AmphaseError):
+    """The executor cannot run the tasks any more (every Dask worker gone, a task that kills its workers)."""
 
 
 class InterruptGuard:
@@ -157,6 +180,10 @@ class Executor:
         for item in items:
             yield fn(item)
 
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        """Yield ``fn(item)`` for each item, in the order of the items."""
+        return map(fn, items)
+
 
 class _Processes(Executor):
     name = "processes"
@@ -164,11 +191,28 @@ class _Processes(Executor):
     def __init__(self, pool: ProcessPoolExecutor, workers: int, guard: InterruptGuard) -> None:
         self.pool, self.workers, self.guard = pool, workers, guard
 
+    def _submit(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+        # submit() starts worker processes: a start cut in half leaves a stray worker; and a forked worker has this
+        # process's signal handlers until its initializer runs: meanwhile the signals wait, blocked
+        with self.guard.deferred(), _blocked(signal.SIGINT, signal.SIGTERM):
+            return [self.pool.submit(fn, item) for item in items]
+
     def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
-        with self.guard.deferred():  # submit() starts worker processes: a start cut in half leaves a stray worker
-            futures = [self.pool.submit(fn, item) for item in items]
+        futures = self._submit(fn, items)
         try:
             for future in as_completed(futures):
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        return self._in_order(self._submit(fn, items))  # submitted now, before the caller starts a progress bar
+
+    @staticmethod
+    def _in_order(futures: list[Any]) -> Iterator[Any]:
+        try:
+            for future in futures:
                 yield future.result()
         finally:
             for future in futures:
@@ -186,10 +230,61 @@ class _Dask(Executor):
 
         futures = [self.client.submit(fn, item, pure=False) for item in items]
         try:
-            for future in dask_completed(futures, loop=self.client.loop):  # not the default client: there is none
-                yield future.result()
+            done = dask_completed(futures, loop=self.client.loop)  # not the default client: there is none
+            gone_since: float | None = None
+            while not done.is_empty():
+                batch = done.next_batch(block=False)
+                for future in batch:
+                    yield self._result(future)
+                if batch:
+                    gone_since = None
+                    continue
+                gone_since = self._check_workers(gone_since)
+                time.sleep(POLL_S)
         finally:
             self.client.cancel(futures)
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        futures = [self.client.submit(fn, item, pure=False) for item in items]
+        try:
+            for future in futures:
+                yield self._result(future)
+        finally:
+            self.client.cancel(futures)
+
+    def _result(self, future: Any) -> Any:
+        """The result of a finished future; its data may have died with a worker, and wait for one to recompute it."""
+        from distributed import KilledWorker
+
+        gone_since: float | None = None
+        while True:
+            try:
+                return future.result(timeout=POLL_S * 5)
+            except TimeoutError:
+                gone_since = self._check_workers(gone_since)
+            except KilledWorker as err:
+                raise ExecutorError(
+                    f"Dask cluster {self.address}: a task killed every worker that ran it ({err}); the finished grid "
+                    "points are in the checkpoint"
+                ) from None
+
+    def _check_workers(self, gone_since: float | None) -> float | None:
+        """Raise :class:`ExecutorError` once the cluster has had no worker for :data:`WORKERS_GONE_S` seconds."""
+        try:
+            alive = len(self.client.nthreads())
+        except OSError:  # the scheduler itself is unreachable: as good as no worker
+            alive = 0
+        if alive:
+            return None
+        now = time.monotonic()
+        if gone_since is None:
+            return now
+        if now - gone_since >= WORKERS_GONE_S:
+            raise ExecutorError(
+                f"Dask cluster {self.address}: every worker is gone (none for {WORKERS_GONE_S:g} s); the finished "
+                "grid points are in the checkpoint: start workers and run the same command again to resume"
+            )
+        return gone_since
 
 
 def check_executor(name: str, workers: int | None, scheduler: str | None) -> None:
@@ -203,9 +298,14 @@ def check_executor(name: str, workers: int | None, scheduler: str | None) -> Non
 
 
 @contextlib.contextmanager
-def make_executor(name: str = "processes", workers: int | None = None, scheduler: str | None = None):
+def make_executor(
+    name: str = "processes", workers: int | None = None, scheduler: str | None = None, *, fork: bool = False
+):
     """An executor by name (one of :data:`EXECUTORS`); ``workers`` defaults to the number of CPUs.
 
+    With ``fork``, worker processes are forked from this process rather than from the fork server, when it runs no
+    other thread: they start at once, with every module it imported (a worker of the fork server imports them anew,
+    seconds), which suits short evaluations such as a theory grid. They ignore SIGINT just the same.
     If the body raises (:class:`KeyboardInterrupt` included), running tasks are abandoned, not waited for: see the
     module docstring.
     """
@@ -215,7 +315,7 @@ def make_executor(name: str = "processes", workers: int | None = None, scheduler
     if name == "serial" or (name == "processes" and workers == 1):
         yield Executor()
     elif name == "processes":
-        with _process_pool(workers) as (pool, guard):
+        with _process_pool(workers, fork) as (pool, guard):
             yield _Processes(pool, workers, guard)
     elif scheduler:
         from distributed import Client
@@ -239,10 +339,37 @@ def make_executor(name: str = "processes", workers: int | None = None, scheduler
 
 
 # -- local processes ----------------------------------------------------------------------------------------------
+#: the warnings filter the resource tracker starts with (see :func:`_start_resource_tracker`)
+TRACKER_WARNINGS = "ignore::UserWarning:multiprocessing.resource_tracker"
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (if it is not running) without its warnings about leaks.
+
+    The tracker removes the named semaphores of the worker pool when the main process died without doing it
+    (``kill -9``), and then warns "There appear to be N leaked semaphore objects to clean up at shutdown" on the
+    terminal, seconds after the run is gone: the clean-up is its job and is done, the warning only noise. So it
+    starts with ``PYTHONWARNINGS`` extended by :data:`TRACKER_WARNINGS`, which ignores its own UserWarnings and
+    nothing else; the variable is restored at once (the fork server and the workers start without it).
+    """
+    from multiprocessing import resource_tracker
+
+    previous = os.environ.get("PYTHONWARNINGS")
+    os.environ["PYTHONWARNINGS"] = f"{previous},{TRACKER_WARNINGS}" if previous else TRACKER_WARNINGS
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        if previous is None:
+            del os.environ["PYTHONWARNINGS"]
+        else:
+            os.environ["PYTHONWARNINGS"] = previous
+
+
 def _start_fork_server() -> None:
     """Start the fork server (if it is not running) with SIGINT ignored: its children inherit that from birth."""
     from multiprocessing import forkserver
 
+    _start_resource_tracker()  # the fork server would start it, with the warnings
     if threading.current_thread() is not threading.main_thread():
         forkserver.ensure_running()
         return
@@ -253,10 +380,32 @@ def _start_fork_server() -> None:
         signal.signal(signal.SIGINT, previous)
 
 
-def _worker_init(watch: Connection) -> None:
-    """Initializer of a worker process: ignore SIGINT, and exit as soon as ``watch`` reaches end-of-file."""
+def _worker_init(watch: Connection, inherited: Connection | None = None) -> None:
+    """Initializer of a worker process: ignore SIGINT, and exit as soon as ``watch`` reaches end-of-file.
+
+    A worker forked from the main process also got its SIGTERM handler, its blocked signals (see
+    :meth:`_Processes._submit`) and ``inherited``, the write end of the watch pipe: the default action, unblocked
+    (a Ctrl-C that came meanwhile is dropped), and closed.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if inherited is not None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        inherited.close()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, (signal.SIGINT, signal.SIGTERM))
     threading.Thread(target=_exit_when_closed, args=(watch,), name="amphase-watchdog", daemon=True).start()
+
+
+@contextlib.contextmanager
+def _blocked(*signals: int) -> Iterator[None]:
+    """Block ``signals`` in the main thread for the body (they are delivered after it); elsewhere nothing."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _exit_when_closed(watch: Connection) -> None:
@@ -266,12 +415,15 @@ def _exit_when_closed(watch: Connection) -> None:
 
 
 @contextlib.contextmanager
-def _process_pool(workers: int) -> Iterator[tuple[ProcessPoolExecutor, InterruptGuard]]:
-    ctx = multiprocessing.get_context("forkserver")
-    _start_fork_server()
+def _process_pool(workers: int, fork: bool = False) -> Iterator[tuple[ProcessPoolExecutor, InterruptGuard]]:
+    fork = fork and threading.active_count() == 1  # forking a process that runs threads can deadlock
+    ctx = multiprocessing.get_context("fork" if fork else "forkserver")
+    if not fork:
+        _start_fork_server()
     watch_r, watch_w = ctx.Pipe(duplex=False)  # the main process holds the only write end
     try:
-        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=(watch_r,))
+        initargs = (watch_r, watch_w) if fork else (watch_r,)
+        pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=initargs)
         with InterruptGuard() as guard:
             finished = False
             try:

@@ -69,7 +69,7 @@ from typing import Any
 import numpy as np
 
 from amphase.errors import ParameterError
-from amphase.params import Choice, Param
+from amphase.params import Choice, Param, fmt_value
 from amphase.simulate.backend import BACKENDS
 
 __all__ = [
@@ -184,7 +184,7 @@ def lse_stats(
     """
     xp = _xp_of(memories)
     if not beta > 0 or not math.isfinite(beta):
-        raise ParameterError(f"beta={beta!r}: the inverse temperature must be a finite number > 0")
+        raise ParameterError(f"beta={fmt_value(beta)}: the inverse temperature must be a finite number > 0")
     if form not in ("distance", "dot"):
         raise ParameterError(f"form={form!r}; allowed: distance, dot")
     if tile < 1:

@@ -10,7 +10,8 @@ The runner (:mod:`amphase.simulate.sweep`) knows nothing about any model. A fami
   small arrays, one per variable (arrays shorter than the declared size along an extra dimension are padded);
 * estimates, before any work, of what one task needs: ``memory(params)`` in bytes (the runner refuses a sweep that
   cannot fit) and ``cost(params)`` in arbitrary units (longest tasks are started first, and the progress bar counts
-  cost, so its time estimate means something when the points differ a lot).
+  cost, so its time estimate means something when the points differ a lot); ``rate``, the cost units one worker
+  does per second (measured by ``scripts/calibrate_rates.py``), turns the cost into seconds before a run starts.
 
 Families list their models in :mod:`amphase.families` (``"module:attribute"`` paths, imported on first use).
 """
@@ -77,6 +78,9 @@ class Model:
         also holds ``realizations``, the realizations the task runs).
     cost : callable
         ``cost(params) -> float``: relative cost of one realization at one grid point.
+    rate : float
+        Cost units one worker does per second, measured on the reference machine by ``scripts/calibrate_rates.py``
+        (0: not measured, no estimate in seconds).
 
     """
 
@@ -94,6 +98,7 @@ class Model:
     attrs: Callable[[Mapping[str, Any]], dict[str, Any]] = lambda config: {}
     memory: Callable[[Mapping[str, Any]], float] = lambda params: 0.0
     cost: Callable[[Mapping[str, Any]], float] = lambda params: 1.0
+    rate: float = 0.0
 
     def param(self, name: str) -> Param | Choice:
         """The parameter called ``name``; :class:`ParameterError` naming the allowed ones if there is none."""

@@ -150,7 +150,9 @@ def test_collapse_sweep_compares_and_plots(collapse_run: xr.Dataset) -> None:
     text = table_collapse(res)
     for name in ("annealed", "quenched", "nearest-neighbour", "forward paths", "w* = 0.25 / 0.5 / 0.75"):
         assert name in text  # every estimator is named
-    assert len(text.splitlines()) == 5 + 4 + 4
+    lines = text.splitlines()
+    assert len(lines) == 5 + 4 + 4 + 1  # and the warning: errors over R = 2 realizations (issue 17)
+    assert lines[-1].startswith("# warning: the errors (and dev) from R = 2 realizations (1 degree of freedom)")
     assert plot_collapse(res, "t") is not None
 
 

@@ -71,8 +71,12 @@ def test_compare_file_errors(tmp_path):
         compare_file(other)
     bad = tmp_path / "bad.nc"
     bad.write_text("not netCDF")
-    with pytest.raises(ParameterError, match="cannot read it as netCDF"):
+    with pytest.raises(ParameterError, match=r"is not a netCDF file \(it starts with b'not '\)"):
         compare_file(bad)
+    broken = tmp_path / "broken.nc"  # an HDF5 signature and nothing after it
+    broken.write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 64)
+    with pytest.raises(ParameterError, match="cannot read it as netCDF-4"):
+        compare_file(broken)
 
 
 def test_finite_temperature_comparison(tmp_path):

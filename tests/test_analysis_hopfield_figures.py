@@ -168,3 +168,20 @@ def test_temperature_grid_draws_the_lowest_T_and_no_line_without_alpha_c(res, al
     assert all(np.isfinite(x) and x > 0 for x in xs)
     assert not any(isinstance(h, Line2D) and "alpha_c" in h.get_label() for ax in fig.get_axes() for h in ax.lines)
     assert "no RS retrieval state" in " ".join(t.get_text() for t in _axes(fig)["a"].texts)
+
+
+def test_alpha_max_has_a_colour_of_its_own_and_the_largest_size_carries_the_bars(res):
+    # issue 17: 12 overlapping curves in panel (d), and an alpha_max legend line in the "correlated" colour
+    from matplotlib.colors import to_hex
+
+    from amphase.analysis.hopfield import figures
+
+    fig = _draw(res.sel(cue=["pattern"]))
+    ax = _axes(fig)["d"]
+    amax = {to_hex(line.get_color()) for line in _gids(ax, "alpha_max") if hasattr(line, "get_xdata")}
+    assert amax == {figures._ALPHA_MAX_COLOUR}
+    assert figures._ALPHA_MAX_COLOUR not in {to_hex(c) for c in figures._STATE_COLOURS.values()}
+    largest = res["N"].values[-1]
+    for line in _gids(ax, "fraction:"):
+        bold = line.get_gid().endswith(f":{largest}")
+        assert (line.get_alpha() in (None, 1.0)) == bold and (line.get_linewidth() > 1.2) == bold

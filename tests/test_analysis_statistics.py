@@ -88,3 +88,15 @@ def test_trial_mean_is_the_naive_standard_error():
     assert (mean, n) == (7 / 3, 3)
     assert err == pytest.approx(np.std([1.0, 2.0, 4.0], ddof=1) / np.sqrt(3), rel=1e-15)
     assert np.isnan(trial_mean(values, np.array([[True, False, False, False]]))[1])  # one value: undefined
+
+
+def test_few_realizations_note_follows_student_t():
+    from amphase.analysis.statistics import few_realizations_note
+
+    # Student's t, 95 % two-sided: 12.71 at 1 degree of freedom, 2.571 at 5 (tables); the normal 1.96
+    two = few_realizations_note(2)
+    assert "R = 2 realizations (1 degree of freedom)" in two and "±12.7 s.e. (normal: ±1.96)" in two
+    assert "±2.6 s.e." in few_realizations_note(6)  # 2.571: 31 % wider than the normal range
+    assert few_realizations_note(7) == ""  # 2.447: 25 % wider, the threshold
+    assert few_realizations_note(40) == ""
+    assert "single realization" in few_realizations_note(1)

@@ -253,7 +253,7 @@ def check_theory(argv: list[str]) -> None:
                 assert ds.attrs["quantity"] in NAMES and ds.data_vars
         if "--json" in argv:
             obj = strict_json(out)
-            assert "quantity" in obj or "data_vars" in obj
+            assert set(obj) >= {"quantity", "params", "grid", "results", "dims", "units"}  # one layout, grid or not
         else:
             assert out.strip()
 
@@ -269,6 +269,141 @@ def test_theory_fuzz(argv):
 @given(theory_argv())
 def test_theory_fuzz_slow(argv):
     check_theory(argv)
+
+
+# -- theory at the edges of every domain: sizes, overflow, declared costs (issue 17) --------------------------------
+
+#: magnitudes tried for every parameter, where its domain allows them.
+LADDER = [0.1, 1, 3, 10, 1e3, 1e6, 1e9, 1e15, 1e300]
+
+#: the most declared seconds a fuzzed evaluation may take here (the rest are announced by the CLI, not run).
+BUDGET_S = 3.0
+
+
+def edges(p) -> list[str]:
+    """Values of ``p`` at the edges of its domain and along :data:`LADDER`, as the user types them."""
+    if isinstance(p, Choice):
+        return list(p.choices)
+    found = []
+    step = 1 if p.integer else None
+    if p.lower is not None:
+        found.append(p.lower + (step or max(abs(p.lower) * 1e-12, 1e-300)) if p.lower_open else p.lower)
+    if p.upper is not None:
+        found.append(p.upper - (step or max(abs(p.upper) * 1e-12, 1e-300)) if p.upper_open else p.upper)
+    out = []
+    for v in [*found, *LADDER]:
+        try:
+            out.append(repr(float(p.check(v))) if not p.integer else str(p.check(v)))
+        except ParameterError:
+            pass
+    return list(dict.fromkeys(out))
+
+
+@st.composite
+def theory_edges_argv(draw):
+    """A quantity with each parameter at an edge of its domain (a value, or two as a grid); JSON or text."""
+    name = draw(st.sampled_from([n for n in NAMES if not theory.get(n).dataset]))
+    q = theory.get(name)
+    argv = ["theory", name]
+    for p in q.params:
+        if p.name in q.defaults and draw(st.booleans()):
+            continue
+        choices = edges(p)
+        vals = draw(st.lists(st.sampled_from(choices), min_size=1, max_size=2, unique=True))
+        argv.append(f"{p.name}={','.join(vals)}")
+    if draw(st.booleans()):
+        argv.append("--json")
+    return argv
+
+
+def declared(argv: list[str]):
+    """The declared cost of a command, or None where the parameters are refused before any work."""
+    q = theory.get(argv[1])
+    names = {p.name for p in q.params if isinstance(p, Choice)}
+    values = dict(a.split("=", 1) for a in argv[2:] if "=" in a)
+    from amphase.assignments import parse_assignments
+
+    try:
+        return q.estimate(q.check(parse_assignments([f"{k}={v}" for k, v in values.items()], names)))
+    except ParameterError:
+        return None
+
+
+_WARM: list[bool] = []
+
+
+def check_theory_edges(argv: list[str]) -> None:
+    import time
+
+    from amphase.machine import available_memory
+
+    if not _WARM:  # the command line's own imports (xarray, the families, the first JSON) are no quantity's cost
+        with scratch() as folder:
+            invoke(["theory", "hopfield.T_g", "alpha=0.1,0.2", "--json"], folder)
+        _WARM.append(True)
+
+    cost = declared(argv)
+    if cost is not None and cost.seconds - cost.setup_seconds > BUDGET_S and cost.memory <= available_memory():
+        return  # a long evaluation: announced by the CLI (tested elsewhere), not run here
+    with scratch() as folder:
+        t0 = time.perf_counter()
+        status, out, err, before, after = invoke(argv, folder)
+        wall = time.perf_counter() - t0
+    if status != 0:
+        check_failure(status, out, err, before, after)
+        if cost is not None and cost.memory > available_memory():
+            assert "of memory (its declared cost)" in err and wall < 1.0, (err, wall)  # refused before any work
+        return
+    assert "Traceback" not in err and "Warning" not in err, err
+    # no run longer than its declared cost (its start-up included), with 1.5 s for the command line itself
+    assert wall <= cost.seconds + 1.5, (argv, wall, cost)
+    if "--json" in argv:
+        obj = strict_json(out)
+        assert obj["quantity"] == argv[1] and set(obj["results"]) == {r.name for r in theory.get(argv[1]).results}
+    else:
+        assert out.strip()
+
+
+@profile(150)
+@given(theory_edges_argv())
+def test_theory_edges_fuzz(argv):
+    check_theory_edges(argv)
+
+
+@pytest.mark.slow
+@profile(2000)
+@given(theory_edges_argv())
+def test_theory_edges_fuzz_slow(argv):
+    check_theory_edges(argv)
+
+
+@pytest.mark.slow  # ~30 s: every (quantity, parameter, edge)
+def test_every_quantity_at_every_edge_alone():
+    """Each parameter of each quantity alone at each edge of its domain (the others at their defaults)."""
+    import time
+
+    for name in NAMES:
+        q = theory.get(name)
+        if q.dataset:
+            continue
+        base = {}
+        for p in q.params:
+            if p.name not in q.defaults:
+                base[p.name] = next(v for v in ["3", "1", "0.5", "0.1", "10", "2"] if v in edges(p) or _ok(p, v))
+        for p in q.params:
+            for v in edges(p):
+                argv = ["theory", name, *(f"{k}={x}" for k, x in {**base, p.name: v}.items())]
+                t0 = time.perf_counter()
+                check_theory_edges(argv)
+                assert time.perf_counter() - t0 < 70.0, argv  # the Numba start-up at most once
+
+
+def _ok(p, text: str) -> bool:
+    try:
+        p.check(float(text))
+    except ParameterError:
+        return False
+    return True
 
 
 # -- run -------------------------------------------------------------------------------------------------------------

@@ -39,9 +39,10 @@ def test_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
     target = tmp_path / "x.nc"
     target.write_bytes(b"old")
 
-    def broken(self, path, **kwargs):
-        with open(path, "wb") as fh:
-            fh.write(b"half")
+    def broken(self, path=None, **kwargs):  # path None: the image built in memory (write_netcdf's usual way)
+        if path is not None:
+            with open(path, "wb") as fh:
+                fh.write(b"half")
         raise OSError("disk full")
 
     monkeypatch.setattr(xr.Dataset, "to_netcdf", broken)

@@ -16,7 +16,7 @@ from amphase.simulate.dense.minima import KINDS, find_minima, starts
 from amphase.simulate.lse import lse
 from amphase.simulate.sweep import run_sweep
 from amphase.theory import registry
-from amphase.theory.registry import Result, quantity
+from amphase.theory.registry import CHEAP, Result, quantity
 
 
 def ring_radius(beta):
@@ -96,7 +96,7 @@ def dense_theory():
 
     def add(name, params, func):
         if name not in registry.REGISTRY:
-            quantity(name, params=params, results=[Result("value", name)], reference="test")(func)
+            quantity(name, params=params, results=[Result("value", name)], reference="test", cost=CHEAP)(func)
             made.append(name)
 
     def circle_ring(beta: float) -> float:

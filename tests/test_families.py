@@ -42,11 +42,11 @@ FAKE = {
     "fakefam/__init__.py": "",
     "fakefam/theory.py": """
         from amphase.params import Param
-        from amphase.theory.registry import Result, quantity
+        from amphase.theory.registry import CHEAP, Result, quantity
 
         NOISE = Param("noise", "a width", units="m", long_name="width of the Gaussian noise")
 
-        @quantity("fake.double", params=[NOISE], results=[Result("y", "twice the width")], reference="none")
+        @quantity("fake.double", params=[NOISE], results=[Result("y", "twice the width")], reference="none", cost=CHEAP)
         def double(noise: float) -> float:
             '''y = 2 noise (a test family).'''
             return 2 * noise

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from amphase import theory
 from amphase.errors import ParameterError
-from amphase.theory.registry import REGISTRY, Param, Result, quantity
+from amphase.theory.registry import CHEAP, REGISTRY, Param, Result, quantity
 
 
 @given(st.floats(max_value=-1e-300, allow_nan=False))
@@ -74,17 +74,23 @@ def test_grid_with_a_fixed_parameter():
 def test_registration_rules():
     with pytest.raises(TypeError, match="signature"):
 
-        @quantity("test.bad", params=[Param("x", "")], results=[Result("y", "")], reference="")
+        @quantity("test.bad", params=[Param("x", "")], results=[Result("y", "")], reference="", cost=CHEAP)
         def bad(z: float) -> float:  # pragma: no cover
             return z
 
     with pytest.raises(ValueError, match="registered twice"):
 
-        @quantity("hopfield.T_g", params=[Param("alpha", "")], results=[Result("T_g", "")], reference="")
+        @quantity("hopfield.T_g", params=[Param("alpha", "")], results=[Result("T_g", "")], reference="", cost=CHEAP)
         def again(alpha: float) -> float:  # pragma: no cover
             return alpha
 
-    assert "test.bad" not in REGISTRY
+    with pytest.raises(TypeError, match="cost"):  # every quantity declares its cost
+
+        @quantity("test.nocost", params=[Param("x", "")], results=[Result("y", "")], reference="")
+        def nocost(x: float) -> float:  # pragma: no cover
+            return x
+
+    assert "test.bad" not in REGISTRY and "test.nocost" not in REGISTRY
 
 
 def test_every_quantity_cites_a_source_and_documents_itself():

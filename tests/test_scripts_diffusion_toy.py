@@ -54,6 +54,12 @@ def test_diffusion_toy_compares_exact_and_network(tmp_path, monkeypatch):
     assert rows[0]["exact_memorized"] == 2 and rows[0]["exact_spurious"] == 0
     assert rows[0]["ode_classes_exact"]["memorized"] == 50
     assert out.stat().st_size > 1000
+    # physical classes: both minima of two far points are owned and isolated, by the exact energy and by the line
+    # integral of the exact score, which equals the exact energy along the string (gradient theorem)
+    ph = rows[0]["physical"]
+    assert ph["exact_lse"]["classes"]["memorized"]["fraction"] == 1.0
+    assert ph["exact_line_integral"]["classes"]["memorized"]["fraction"] == 1.0
+    assert ph["identity"]["profile_error"] < 1e-8 and ph["identity"]["barrier_max_rel_diff"] < 1e-3
     # curvature: lambda_flat = 2 sigma_t^2 / spread^2 = 2 * 0.05 / 0.25 = 0.4 (VE, s = 1, data scale 1)
     assert rows[0]["lam_flat"] == pytest.approx(0.4, rel=1e-12)
     c = rows[0]["attractor_curvature"]["exact_memorized"]

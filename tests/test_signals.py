@@ -250,6 +250,8 @@ def kill9_and_resume(seed, tmp_path, reference, cleanup):
     record("SIGKILL-pid", run)
     assert status == -signal.SIGKILL
     assert not run.leftovers(), f"processes left behind: {run.leftovers()} of {sorted(run.seen)}"
+    run.err.seek(0)
+    assert run.err.read() == ""  # issue 17: the resource tracker warned of "leaked semaphore objects" here
     resumed = run_sweep(config_of(TINY), out, executor="serial", progress=False)  # the kernel released the lock
     xr.testing.assert_identical(data(resumed), reference)
     assert not lock_path(out).exists()
@@ -263,3 +265,44 @@ def test_kill_9_leaves_no_worker_behind(tmp_path, reference, cleanup):
 @pytest.mark.parametrize("rep", range(8))
 def test_kill_9_many_times(rep, tmp_path, reference, cleanup):
     kill9_and_resume(hash(("kill", rep, os.getpid())), tmp_path, reference, cleanup)
+
+
+# -- Ctrl-C on a theory grid evaluated by worker processes (issue 17: a child's traceback, 1 of 7 tries) --------------
+# 6 s on two quiet cores with 80 x 6 points, so a signal up to 2 s after the workers start could come after the end
+# (a CI run found the process gone, killed by the SIGINT while it finalized): 800 x 6 points take about a minute
+THEORY = ["theory", "hopfield.overlap", "alpha=0.005:0.13:800", "T=0:0.1:6", "--workers", "2"]
+
+
+def interrupt_theory(seed, cleanup):
+    rng = random.Random(seed)
+    err = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "amphase", *THEORY],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=err,
+        start_new_session=True,
+    )
+    run = Run.__new__(Run)  # the bookkeeping of Run, around this command
+    run.proc, run.err, run.seen, run.out = proc, err, set(), None
+    cleanup(run)
+    assert run.watch(lambda: len(descendants(proc.pid)) >= 2), "ended before its worker processes started"
+    run.watch(timeout=rng.uniform(0.0, 2.0))  # workers starting, importing, evaluating
+    assert proc.poll() is None, "the grid was evaluated before the signal"
+    run.send(signal.SIGINT, group=True)  # Ctrl-C: the whole foreground process group
+    status, text = run.finish(time.monotonic())
+    record("theory SIGINT-group", run)
+    *notes, last = text.splitlines()
+    assert status == 130 and last == "amphase: interrupted", text
+    assert all(note.startswith("amphase: hopfield.overlap: estimated about") for note in notes), text
+    assert not run.leftovers()
+
+
+def test_ctrl_c_on_a_theory_grid_in_processes(cleanup):
+    interrupt_theory(hash(("theory", os.getpid())), cleanup)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rep", range(24))
+def test_ctrl_c_on_a_theory_grid_many_times(rep, cleanup):
+    interrupt_theory(hash(("theory", rep, os.getpid())), cleanup)

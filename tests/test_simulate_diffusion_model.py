@@ -68,8 +68,17 @@ def test_comparison(serial: xr.Dataset) -> None:
     assert float(res["fraction_error"].sel(K=2, **{"class": "memorized"})) == 0.0  # identical realizations: no spread
     assert int(res["K_peak"]) == 16
     assert "realizations" in table(res) and res.attrs["error_method"].startswith("standard deviation")
-    assert math.isnan(float(res["K_onset_theory"])) or float(res["K_onset_theory"]) > 0
-    plot(res, "t")
+    # evenly spaced points at beta = 20: neighbours at chord 2 sin(pi/K) share one minimum below the merging distance
+    # D = sqrt(2/beta) (two points: the midpoint stops being a saddle at beta D^2/2 = 1, lse_landscape.pair_minima)
+    assert float(res["K_onset_theory"]) == pytest.approx(math.pi / math.asin(math.sqrt(2 / 20.0) / 2), rel=1e-12)
+    # the figure draws what the comparison holds: each class's fractions, and the onset where it is predicted
+    fig = plot(res, "t")
+    ax = fig.axes[0]
+    drawn = {c.get_label(): c.lines[0].get_ydata() for c in ax.containers}
+    for c in ("memorized", "spurious", "generalized"):
+        assert np.allclose(drawn[c], f.sel({"class": c}).values)
+    onsets = [ln.get_xdata()[0] for ln in ax.lines if ln.get_label().startswith("predicted onset")]
+    assert onsets == [pytest.approx(float(res["K_onset_theory"]))]
     with pytest.raises(ParameterError, match="K as a grid"):
         compare(serial.isel(K=0, drop=True))
 
@@ -128,11 +137,70 @@ def test_curvature_rule_labels_the_flat_ring_generalized(tmp_path) -> None:
     assert np.isnan(res["spectrum_K"].sel({"class": "spurious"}))  # no spurious end point: no spectrum
 
 
-def test_random_circle_comparison_draws_the_flat_ring_prediction() -> None:
-    from amphase import theory
+def test_flat_ring_prediction_follows_its_law() -> None:
+    # K_flat = 2 ln2 lambda_4 / (beta R^2 lambda_flat)^2 with lambda_flat = 1 / (beta spread^2) (curvature rule on the
+    # unit circle): the onset moves as spread^4, the threshold's own power (why it is a diagnostic, not a transition)
     from amphase.analysis.diffusion.compare import predicted_flat
+    from amphase.theory.lse_landscape import circle_ring, ring_curvature_scale
 
-    q = theory.get("diffusion.spurious_onset")(beta=10.0, manifold="circle", spread=0.5)
-    assert predicted_flat(10.0, "circle", even=False, spread=0.5) == q["K_flat"]
+    R = circle_ring(10.0).R
+    lam4 = ring_curvature_scale(2 * 10.0 * R)
+    for spread in (0.25, 0.5, 1.0):
+        lam_flat = 1 / (10.0 * spread**2)
+        expect = 2 * math.log(2) * lam4 / (10.0 * R * R * lam_flat) ** 2
+        assert predicted_flat(10.0, "circle", even=False, spread=spread) == pytest.approx(expect, rel=1e-12)
+    assert predicted_flat(10.0, "circle", spread=1.0) / predicted_flat(10.0, "circle", spread=0.5) == pytest.approx(16)
     assert math.isnan(predicted_flat(10.0, "circle", spread=0.0))  # no curvature rule, no flat K
     assert math.isnan(predicted_flat(10.0, "circle", even=True, spread=0.5))
+
+
+def test_curvature_rule_threshold_changes_labels_as_the_stored_spectra_say() -> None:
+    # random points, K = 64 at beta = 10: ring minima whose tangential eigenvalues (0.2-0.6) straddle the flat threshold
+    # 1/(beta spread^2) = 0.4 at spread 0.5 and 1.6 at spread 0.25. The same samples (same seed) by both thresholds:
+    # each non-memorized end point is generalized exactly when its smallest |eigenvalue| is below the threshold (or,
+    # failing that, when no other end point lies within delta_s), and the looser threshold flips some labels
+    p = {**resolve(RAW)["params"], "K": 64, "even": 0, "beta": 10.0, "n_samples": 48, "max_stored": 48}
+    seed = point_seed(7, {"K": 64.0}, 0)
+    out = {sp: run({**p, "spread": sp}, seed) for sp in (0.25, 0.5)}
+    assert np.array_equal(out[0.25]["sample_x"], out[0.5]["sample_x"])  # the same end points
+    for sp, o in out.items():
+        lam = 1.0 / (10.0 * sp**2 * float(o["data_scale"]) ** 2)
+        assert float(o["lam_flat"]) == pytest.approx(lam, rel=1e-12)
+        cls = o["sample_class"]
+        flat = np.abs(o["sample_eig"]).min(axis=1) <= lam
+        alone = o["sample_d_gen"] > 1e-4 * float(o["data_scale"])
+        assert np.array_equal(cls == 2, (cls != 0) & (flat | alone))
+    changed = out[0.25]["sample_class"] != out[0.5]["sample_class"]
+    assert changed.sum() >= 5  # the threshold decides these labels
+
+
+def test_physical_classes_of_an_even_ring_change_with_the_isolation_threshold(tmp_path, even_ring) -> None:
+    # K = 10 evenly spaced at beta_t = 20: beta*DeltaE = 1.218 between neighbouring minima, each owned with weight
+    # 0.999: memorized at the isolation thresholds 1/2 and 1, generalized at 2. K = 2 (opposite points): one owned
+    # minimum each, beta*DeltaE = 20 * 1.0 (the two wells hardly overlap): memorized at every threshold. K = 16:
+    # beta*DeltaE = 0.157, generalized at every threshold. The stored barriers and weights match the 1-d computation.
+    raw = {**RAW, "realizations": 1, "grid": {"K": [2, 10, 16]},
+           "params": {**RAW["params"], "neighbours": 2, "images": 16}}  # fmt: skip
+    ds = run_sweep(resolve(raw), tmp_path / "p.nc", executor="serial", progress=False).isel(realization=0)
+    for K, expect in ((10, [0, 0, 2]), (16, [2, 2, 2]), (2, [0, 0, 0])):
+        one = ds.sel(K=K)
+        n = int(one["n_attractors"])
+        bb = one["attractor_beta_barrier"].values[:n]
+        w = one["attractor_own_weight"].values[:n]
+        if K != 2:
+            exact_bb, exact_w = even_ring(K, 20.0)
+            assert np.allclose(bb, exact_bb, rtol=1e-7) and np.allclose(w, exact_w, rtol=1e-9)
+        assert int(one["n_not_minimum"]) == 0 and int(one["n_path_unconverged"]) == 0
+        counts = one["class_count"].sel(own_threshold=0.5).values  # (class, isolation threshold)
+        assert [int(counts[:, j].argmax()) for j in range(3)] == expect and np.all(counts.max(axis=0) == 24)
+        assert np.array_equal(one["sample_phys_class"].values[:8], one["attractor_class"].values[
+            one["sample_attractor"].values[:8]])  # fmt: skip
+    # the comparison: fraction at the defining thresholds and the band over all nine
+    from amphase.analysis.diffusion.classes_compare import compare as phys_compare
+    from amphase.analysis.diffusion.classes_compare import table as phys_table
+
+    res = phys_compare(ds.expand_dims(realization=[0]).transpose("K", "realization", ...))
+    mem = {k: float(res[k].sel(K=10, **{"class": "memorized"}))
+           for k in ("class_fraction", "class_fraction_low", "class_fraction_high")}  # fmt: skip
+    assert mem == {"class_fraction": 1.0, "class_fraction_low": 0.0, "class_fraction_high": 1.0}
+    assert "[0.00-1.00]" in phys_table(res)

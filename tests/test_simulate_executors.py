@@ -2,6 +2,8 @@
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 
@@ -39,6 +41,50 @@ def test_worker_processes_ignore_sigint():
     with make_executor("processes", 2) as ex:
         handlers = list(ex.imap_unordered(signal.getsignal, [signal.SIGINT] * 4))
     assert handlers == [signal.SIG_IGN] * 4
+
+
+FORKED = """
+import signal
+from amphase.simulate.executors import InterruptGuard, make_executor
+
+MARK = []
+
+
+def inherited(_):
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    return list(MARK), signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM), sorted(blocked)
+
+
+if __name__ == "__main__":
+    MARK.append("forked")
+    with InterruptGuard(chain=False), make_executor("processes", 2, fork=True) as ex:
+        seen = list(ex.map(inherited, range(4)))
+    assert seen == [(["forked"], signal.SIG_IGN, signal.SIG_DFL, [])] * 4, seen
+"""
+
+
+def test_forked_workers_ignore_sigint_and_take_sigterm_at_its_default(tmp_path):
+    # theory grids fork their workers from the main process (no start-up imports); they must not keep its handlers.
+    # In a process of its own: this one may run threads (make_executor does not fork then)
+    script = tmp_path / "forked.py"
+    script.write_text(FORKED)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+
+
+def _slow_square(x):
+    time.sleep(0.05 * (5 - x))  # the first items finish last
+    return x * x
+
+
+@pytest.mark.parametrize(
+    ("name", "workers", "fork"),
+    [("serial", 1, False), ("processes", 2, False), ("processes", 2, True), ("dask", 2, False)],
+)
+def test_map_keeps_the_order_of_the_items(name, workers, fork):
+    with make_executor(name, workers, fork=fork) as ex:
+        assert list(ex.map(_slow_square, range(5))) == [0, 1, 4, 9, 16]
+        assert sorted(ex.imap_unordered(_slow_square, range(5))) == [0, 1, 4, 9, 16]
 
 
 @pytest.mark.parametrize("name", ["processes", "dask"])
@@ -146,3 +192,52 @@ def test_a_killed_dask_worker_changes_nothing(tmp_path):
     assert len(CheckpointStore(store_path(out)).pending()) == 0
     assert np.all(ds["P"].values > 0)
     xr.testing.assert_identical(data(ds), data(reference))
+
+
+@pytest.mark.slow  # ~10 s: a local cluster of processes, started and killed
+def test_a_dask_run_whose_workers_are_all_gone_fails_with_one_line(tmp_path, monkeypatch, capsys):
+    # issue 17: with every worker of the cluster killed, the run waited forever in silence
+    from distributed import Client, LocalCluster
+
+    from amphase.cli import main
+    from amphase.simulate import executors
+
+    monkeypatch.setattr(executors, "WORKERS_GONE_S", 2.0)
+    out = tmp_path / "gone.nc"
+    config = tmp_path / "c.toml"
+    config.write_text(
+        'model = "hopfield"\nrealizations = 2\n[grid]\nalpha = [0.05, 0.06, 0.07, 0.08, 0.09, 0.1, 0.11, 0.12]\n'
+        "[params]\nN = 1000\nT = 0.3\nsweeps = 600\ntrials = 2\ntop = 4\n"
+    )
+
+    def kill_every_worker(worker):
+        done = store_path(out) / ".done"
+        while not (done.is_dir() and any(done.iterdir())):  # once the sweep has finished a point
+            time.sleep(0.01)
+        worker.kill()
+
+    # a scheduler here and one worker process of its own, with no nanny to restart it
+    with LocalCluster(
+        n_workers=0, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address="127.0.0.1:0"
+    ) as cluster:
+        address = cluster.scheduler_address
+        cmd = [sys.executable, "-m", "distributed.cli.dask_worker", address, "--no-nanny", "--nthreads", "1"]
+        worker = subprocess.Popen([*cmd, "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            with Client(address) as client:
+                client.wait_for_workers(1, timeout=60)
+            killer = threading.Thread(target=kill_every_worker, args=(worker,), daemon=True)
+            killer.start()
+            t0 = time.monotonic()
+            status = main(["run", str(config), "--out", str(out), "--scheduler", address, "--no-progress"])
+            elapsed = time.monotonic() - t0
+            killer.join(5)
+        finally:
+            worker.kill()
+            worker.wait()
+        captured = capsys.readouterr()
+    assert status == 2 and captured.out == ""
+    assert captured.err.count("\n") == 1 and "every worker is gone (none for 2 s)" in captured.err, captured.err
+    assert worker.returncode == -signal.SIGKILL
+    assert elapsed < 30  # the points it ran (each < 1 s), the 2 s without a worker, and a look every 0.2 s
+    assert 0 < len(list((store_path(out) / ".done").iterdir())) < 8  # resumable: the finished points are kept

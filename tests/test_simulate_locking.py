@@ -180,3 +180,30 @@ def test_an_error_exit_leaves_no_lock_file(tmp_path):
         run_sweep(config_of([*TINY[:1], "N=100", "alpha=0.1", "realizations=1"]), out, executor="serial")
     assert sorted(tmp_path.iterdir()) == before and not lock_path(out).exists()
     assert store_path(out).is_dir()
+
+
+def test_wait_on_an_output_written_meanwhile(tmp_path, reference):
+    # issue 17: --wait exited 2 after the run it waited for wrote the same output; now: nothing left to do (exit 0),
+    # and another configuration written meanwhile is refused with what differs
+    written = tmp_path / "first.nc"
+    run_sweep(config_of(TINY), written, executor="serial", progress=False).close()
+    out = tmp_path / "x.nc"
+    cmd = [sys.executable, "-m", "amphase", "run", *TINY, "--out", str(out), "--no-progress", "--executor", "serial"]
+    for argv, status, said in [
+        (cmd, 0, f"amphase: {out} was written by the run this one waited for, with the same configuration: nothing"),
+        ([*cmd, "seed=5"], 2, f"amphase: error: {out} was written meanwhile by the run this one waited for, with "),
+    ]:
+        holder = OutputLock(out).acquire()
+        with subprocess.Popen([*argv, "--wait"], cwd=REPO, stderr=subprocess.PIPE, text=True) as proc:
+            try:
+                assert "waiting for it" in proc.stderr.readline()
+                out.write_bytes(written.read_bytes())  # what the run it waits for writes
+            finally:
+                holder.release()
+            assert proc.wait(120) == status
+            rest = proc.stderr.read()
+        assert rest.startswith(said) and rest.count("\n") == 1, rest
+        assert out.read_bytes() == written.read_bytes() and not store_path(out).exists()
+        assert not lock_path(out).exists()
+        out.unlink()
+    assert "(differs in seed)" in rest

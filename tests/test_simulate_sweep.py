@@ -13,7 +13,7 @@ from amphase.errors import ParameterError
 from amphase.simulate.config import apply_overrides, resolve
 from amphase.simulate.seeding import point_seed
 from amphase.simulate.store import CheckpointStore
-from amphase.simulate.sweep import RUN_ATTRS, run_point, run_sweep, store_path
+from amphase.simulate.sweep import RUN_ATTRS, grid_points, run_point, run_sweep, store_path
 
 RAW = {
     "model": "hopfield",
@@ -184,6 +184,11 @@ def test_seeds_are_keyed_by_grid_values_not_positions():
     assert not np.array_equal(a, point_seed(2, {"N": 100, "alpha": 0.1}, 0).generate_state(2))
 
 
+def markers(done):
+    """The finished grid points' markers in a store's ``.done/`` folder (``p_0_3``), as the store counts them."""
+    return [entry for entry in done.iterdir() if entry.name.startswith("p_")] if done.is_dir() else []
+
+
 def test_kill_and_resume_gives_the_uninterrupted_dataset(tmp_path):
     # a sweep of 8 grid points, killed with SIGKILL once some are written, then resumed with the same command
     args = ["hopfield-capacity", "N=400,800", "alpha=0.06,0.1,0.14,0.18", "realizations=2", "params.trials=2"]
@@ -193,12 +198,12 @@ def test_kill_and_resume_gives_the_uninterrupted_dataset(tmp_path):
     done = store_path(out) / ".done"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
-        if done.is_dir() and len(list(done.iterdir())) >= 2:
+        if done.is_dir() and len(markers(done)) >= 2:
             break
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
-    finished = len(list(done.iterdir()))
+    finished = len(markers(done))  # not the hidden temporary file of a marker being written at the kill
     assert 2 <= finished < 8, "the sweep was not interrupted part-way"
     assert not out.exists()
     resumed = subprocess.run(cmd, capture_output=True, text=True, check=True)
@@ -217,7 +222,98 @@ def test_a_store_larger_than_memory_is_read_lazily(serial, tmp_path, monkeypatch
     monkeypatch.setattr(store_module, "available_memory", lambda: 1e4)
     out = tmp_path / "lazy.nc"
     store = partial_store(resolve(RAW), out, [(0, 0)])
-    assert store.lazy and store.to_dataset()["overlap"].chunks is not None  # Dask arrays, one grid point a chunk
+    assert (
+        store.lazy and store.to_dataset(partial=True)["overlap"].chunks is not None
+    )  # Dask arrays, one grid point a chunk
     ds = run_sweep(resolve(RAW), out, executor="serial", progress=False)
     xr.testing.assert_identical(data(ds.load()), data(serial[0]))
     ds.close()
+
+
+# -- one front door: what a TOML file accepts, the CLI's resolution and checks, nothing left behind on refusal -------
+def test_run_sweep_takes_what_a_toml_file_takes(serial, tmp_path):
+    ds = run_sweep(
+        RAW,  # not resolved: defaults missing
+        tmp_path / "raw.nc",
+        executor="serial",
+        progress=False,
+    )
+    xr.testing.assert_identical(data(ds), data(serial[0]))
+    toml = tmp_path / "c.toml"
+    toml.write_text(
+        'model = "hopfield"\nseed = 42\nrealizations = 3\n[grid]\nN = [150, 300]\nalpha = [0.05, 0.14, 0.2]\n'
+        "[params]\nnoise = 0.15\ntrials = 2\ntop = 4\n"
+    )
+    ds = run_sweep(toml, tmp_path / "toml.nc", executor="serial", progress=False)
+    xr.testing.assert_identical(data(ds), data(serial[0]))
+
+
+def test_a_resolved_configuration_resolves_to_itself():
+    from amphase.simulate.config import builtin_configs, load_config
+
+    for name in sorted(builtin_configs()):
+        resolved = resolve(load_config(name)[1])
+        assert resolve(resolved) == resolved, name
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        # issue 17: a raw mapping gave KeyError 'T'; a resolved one edited to N = [-5] gave a ValueError and neg.zarr
+        (lambda c: c["params"].pop("T"), None),
+        (lambda c: c["grid"].update(N=[-5]), "N=-5 is outside its domain"),
+        (lambda c: c["params"].update(trials=0), "trials=0 is outside its domain"),
+        (lambda c: c.update(realizations=0), "realizations=0 is not allowed"),
+        (lambda c: c.update(model="hopfeld"), "hopfeld"),
+        (lambda c: c.update(colour="red"), "config key 'colour' is unknown"),
+    ],
+)
+def test_run_sweep_refuses_as_the_cli_does_and_leaves_nothing(tmp_path, edit, message):
+    config = resolve(RAW)
+    edit(config)
+    if message is None:  # a default left out: filled in, as in a TOML file
+        ds = run_sweep(config, tmp_path / "ok.nc", executor="serial", progress=False)
+        assert ds.attrs["param_T"] == 0.0
+        return
+    with pytest.raises(ParameterError, match=message):
+        run_sweep(config, tmp_path / "neg.nc", executor="serial")
+    assert not any(tmp_path.iterdir())
+
+
+def test_run_sweep_refuses_a_config_that_is_no_configuration(tmp_path):
+    with pytest.raises(ParameterError, match=r"expected a mapping .* got list"):
+        run_sweep([("model", "hopfield")], tmp_path / "l.nc")
+    with pytest.raises(ParameterError, match="no such file or built-in configuration"):
+        run_sweep(str(tmp_path / "missing.toml"), tmp_path / "m.nc")
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_store_this_run_created_is_removed_when_the_run_fails_before_a_point(tmp_path, monkeypatch):
+    import amphase.simulate.sweep as sweep
+
+    def broken(args):
+        raise RuntimeError("a model bug")
+
+    monkeypatch.setattr(sweep, "_task", broken)
+    with pytest.raises(RuntimeError, match="a model bug"):
+        run_sweep(RAW, tmp_path / "b.nc", executor="serial")
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_long_run_is_announced_with_its_estimate(capsys):
+    # issue 17: no estimate before diffusion-circle K=10000000 or a Hopfield run at N = 100000, alpha = 0.5
+    from amphase.simulate.models import get_model
+    from amphase.simulate.sweep import _announce, estimate_seconds
+
+    model = get_model("hopfield")
+    assert estimate_seconds(model, [4 * model.rate, model.rate, model.rate], 2) == 4.0  # the longest point alone
+    assert estimate_seconds(model, [model.rate] * 6, 2) == 3.0  # sum / (rate x workers)
+    from amphase.simulate.config import load_config
+
+    config = resolve(apply_overrides(load_config("hopfield-capacity")[1], ["N=100000", "alpha=0.5", "overlaps=all"]))
+    costs = [float(model.cost(p)) * config["realizations"] for _, p in grid_points(config)]
+    _announce("hopfield", model, costs, 2)
+    err = capsys.readouterr().err
+    assert err.startswith("amphase: hopfield: 1 grid point to run, estimated ") and " h " in err
+    _announce("hopfield", model, [model.rate], 2)  # one second: not announced
+    assert capsys.readouterr().err == ""

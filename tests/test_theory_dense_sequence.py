@@ -84,3 +84,20 @@ def test_sequence_quantities_bad_input():
     ]:
         with pytest.raises(ParameterError, match=message):
             call()
+
+
+def test_moments_in_closed_form_at_any_size():
+    # issue 17: N = 1e9 summed a binomial law over N + 1 values (24 GB); the closed forms take microseconds.
+    # Exact identities for a sum y of M random signs: E y^2 = M, E y^4 = 3 M^2 - 2 M.
+    import time
+
+    for M in (2, 49, 10**9, 10**15):
+        t0 = time.perf_counter()
+        v, f4 = sequence.crosstalk_moments(M + 1, "polynomial", 1)
+        assert time.perf_counter() - t0 < 0.05
+        assert v == pytest.approx(1 / M, rel=1e-14)
+        assert f4 == pytest.approx((3 * M * M - 2 * M) / M**4, rel=1e-14)
+    # exponential: E exp(c y) = cosh(c)^M, so E f^2 = beta^-(N-1), beta = 2/(1 + e^-4b) (CZKP App. C.2 at b = 1)
+    beta = 2 / (1 + np.exp(-4.0))
+    assert sequence.crosstalk_variance(10**6, "exponential", b=1.0) == 0.0  # beta^-(10^6) underflows
+    assert sequence.crosstalk_variance(500, "exponential", b=1.0) == pytest.approx(beta**-499.0, rel=1e-12)

@@ -53,6 +53,10 @@ from scipy.integrate import quad
 from scipy.optimize import brentq
 from scipy.special import betainc, gammaln, ive, logsumexp
 
+from amphase.params import fmt_value
+from amphase.progress import steps
+from amphase.theory.bessel import bessel_ratio, bessel_ratio_derivative, log_i0
+
 __all__ = [
     "OWN_WEIGHT",
     "CircleGapCounts",
@@ -118,7 +122,7 @@ def hessian(x: np.ndarray, memories: np.ndarray, beta: float) -> np.ndarray:
 
 def pair_midpoint_beta(D: float) -> float:
     """``beta* = 2/D^2``: the midpoint of two memories at distance ``D`` is a minimum below it."""
-    return 2.0 / (D * D)
+    return 2.0 / D / D  # D * D may underflow to 0: inf, not a ZeroDivisionError
 
 
 class PairMinima(NamedTuple):
@@ -143,7 +147,11 @@ def pair_minima(D: float, beta: float) -> PairMinima:
     g = beta * D * D / 2.0
     u = brentq(lambda v: v - math.tanh(g * v), 1e-300, 1.0, xtol=1e-15, rtol=4 * np.finfo(float).eps) if g > 1 else 0.0
     x = D / 2.0 * u
-    return PairMinima(x, _pair_energy(0.0, D, beta) - _pair_energy(x, D, beta), 2.0 - beta * D * D * (1.0 - u * u))
+    if g < 1e100:  # the energies and 1 - u^2 in the float range
+        return PairMinima(x, _pair_energy(0.0, D, beta) - _pair_energy(x, D, beta), 2.0 - beta * D * D * (1.0 - u * u))
+    # far apart: u = 1 to double precision, E(0) - E(x) = (D/2)^2 - ln(2)/beta (inf beyond the float range), and
+    # beta D^2 (1 - u^2) = 2 g sech^2(g) < 1e-300: the curvature is 2
+    return PairMinima(x, (D / 2.0) * (D / 2.0) - math.log(2.0) / beta, 2.0)
 
 
 class SimplexCentroid(NamedTuple):
@@ -155,7 +163,7 @@ class SimplexCentroid(NamedTuple):
 
 def simplex_centroid_beta(K: int, r: float = 1.0) -> float:
     """``beta* = (K - 1)/(2 r^2)``: the centroid of a regular ``K``-simplex of circumradius ``r`` is a minimum below."""
-    return (K - 1) / (2.0 * r * r)
+    return (K - 1) / 2.0 / r / r  # r * r may underflow to 0: inf, not a ZeroDivisionError
 
 
 def regular_simplex(K: int, r: float = 1.0) -> np.ndarray:
@@ -175,12 +183,10 @@ class CircleRing(NamedTuple):
 
 def circle_energy(R: float, beta: float) -> float:
     """Continuum energy ``R^2 + 1 - beta^{-1} ln I_0(2 beta R)`` (relative to ``beta^{-1} ln K``)."""
-    z = 2.0 * beta * R
-    return R * R + 1.0 - (math.log(ive(0, z)) + z) / beta
+    return R * R + 1.0 - log_i0(2.0 * beta * R) / beta
 
 
-def _bessel_ratio(z: float) -> float:
-    return float(ive(1, z) / ive(0, z))
+_bessel_ratio = bessel_ratio
 
 
 def circle_ring(beta: float) -> CircleRing:
@@ -193,9 +199,8 @@ def circle_ring(beta: float) -> CircleRing:
         return CircleRing(0.0, 0.0, 1.0, 2.0 - 2.0 * beta)
     R = brentq(lambda s: s - _bessel_ratio(2.0 * beta * s), 1e-12, 1.0, xtol=1e-15, rtol=4 * np.finfo(float).eps)
     z = 2.0 * beta * R
-    a = _bessel_ratio(z)
     return CircleRing(
-        R, circle_energy(0.0, beta) - circle_energy(R, beta), 1.0, 2.0 - 4.0 * beta * (1.0 - a / z - a * a)
+        R, circle_energy(0.0, beta) - circle_energy(R, beta), 1.0, 2.0 - 4.0 * beta * bessel_ratio_derivative(z)
     )
 
 
@@ -527,6 +532,8 @@ def ring_curvature_scale(kappa: float) -> float:
     """
     if not (kappa > 0 and math.isfinite(kappa)):
         raise ValueError(f"kappa={kappa!r}: a finite number > 0")
+    if kappa > 1e5:  # I_m/I_0 ~ exp(-m^2/2 kappa): 2 sum m^4 e^(-m^2/kappa) = (3/4) sqrt(pi) kappa^(5/2), O(1/kappa)
+        return 0.75 * math.sqrt(math.pi) * kappa**2.5
     c = _bessel_coefficients(kappa)
     m = np.arange(len(c), dtype=float)[1:]
     return float(2.0 * (m**4 * (c[1:] / c[0]) ** 2).sum())
@@ -577,7 +584,7 @@ def ring_flatness(K: float, beta: float, lam_flat: float) -> RingFlatness:
     if not (K > 0 and math.isfinite(K)):
         raise ValueError(f"K={K!r}: a finite number > 0")
     if not (beta > 1 and math.isfinite(beta)):
-        raise ValueError(f"beta={beta!r}: the ring exists for beta > 1 only")
+        raise ValueError(f"beta={fmt_value(beta)}: the ring exists for beta > 1 only")
     if not (lam_flat > 0 and math.isfinite(lam_flat)):
         raise ValueError(f"lam_flat={lam_flat!r}: a finite number > 0")
     R = circle_ring(beta).R
@@ -671,27 +678,44 @@ def circle_profile_counts(
     n_min = np.empty(draws)
     n_own = np.empty(draws)
     batch = max(1, min(draws, 2_000_000 // max(K * len(c), grid)))
-    for start in range(0, draws, batch):
-        b = min(batch, draws - start)
-        theta = rng.uniform(0.0, 2 * math.pi, (b, K))
-        S, peak = _ring_profile(theta, c, grid)
-        n_min[start : start + b] = peak.sum(axis=1)
-        rows, cols = np.nonzero(peak)
-        if len(rows):
-            # the grid point of larger S of the two around the sign change; weight of the nearest memory there
-            j = np.where(S[rows, cols] >= S[rows, (cols + 1) % grid], cols, (cols + 1) % grid)
-            t = 2 * math.pi * j / grid
-            top = np.exp(kappa * (np.cos(t[:, None] - theta[rows]) - 1.0)).max(axis=1)
-            owned = top > own_weight * S[rows, j]
-            n_own[start : start + b] = np.bincount(rows[owned], minlength=b)
-        else:
-            n_own[start : start + b] = 0
+    with steps("dense.circle_minima", draws, "draws") as bar:
+        for start in range(0, draws, batch):
+            b = min(batch, draws - start)
+            _profile_batch(rng, K, b, c, grid, kappa, own_weight, n_min[start : start + b], n_own[start : start + b])
+            bar.advance(b)
     spur = n_min - n_own
 
     def mean_err(a: np.ndarray) -> tuple[float, float]:
         return float(a.mean()), float(a.std(ddof=1) / math.sqrt(len(a))) if len(a) > 1 else math.nan
 
     return CircleProfileCounts(*mean_err(n_min), *mean_err(n_own), *mean_err(spur))
+
+
+def _profile_batch(
+    rng: np.random.Generator,
+    K: int,
+    b: int,
+    c: np.ndarray,
+    grid: int,
+    kappa: float,
+    own_weight: float,
+    n_min: np.ndarray,
+    n_own: np.ndarray,
+) -> None:
+    """``b`` draws of :func:`circle_profile_counts`: their numbers of minima and of own minima, in place."""
+    theta = rng.uniform(0.0, 2 * math.pi, (b, K))
+    S, peak = _ring_profile(theta, c, grid)
+    n_min[:] = peak.sum(axis=1)
+    rows, cols = np.nonzero(peak)
+    if len(rows):
+        # the grid point of larger S of the two around the sign change; weight of the nearest memory there
+        j = np.where(S[rows, cols] >= S[rows, (cols + 1) % grid], cols, (cols + 1) % grid)
+        t = 2 * math.pi * j / grid
+        top = np.exp(kappa * (np.cos(t[:, None] - theta[rows]) - 1.0)).max(axis=1)
+        owned = top > own_weight * S[rows, j]
+        n_own[:] = np.bincount(rows[owned], minlength=b)
+    else:
+        n_own[:] = 0
 
 
 class RingSpread(NamedTuple):

@@ -9,18 +9,23 @@ A *quantity* is a pure function from named parameters to named results, register
         params=[Param("alpha", "load P/N", lower=0.0)],
         results=[Result("T_g", "spin-glass transition temperature")],
         reference="Amit, Gutfreund & Sompolinsky, Ann. Phys. 173, 30 (1987)",
+        cost=CHEAP,
     )
     def T_g(alpha: float) -> float: ...
 
 The decorator checks every argument against its :class:`Param` domain before the function runs (so a direct
-Python call is checked as well) and records the quantity in :data:`REGISTRY`. Model families register their
+Python call is checked as well) and records the quantity in :data:`REGISTRY`. Every quantity declares its
+:class:`~amphase.theory.cost.Cost` (memory and time, constant or as a function of its parameters):
+:meth:`Quantity.__call__` and :meth:`Quantity.grid` refuse, before any work, an evaluation that needs more memory
+than the machine has available, and a value that overflows the floating-point range is one clear error at a point
+(:class:`~amphase.errors.ParameterError`) and NaN with the reason on a grid. Model families register their
 quantities in their own modules (``hopfield.*`` now, ``dense.*`` and ``diffusion.*`` later) and list the module
 in :data:`amphase.families.FAMILIES`; the command line (``amphase theory``) serves whatever is registered, unchanged.
 
 A *pointwise* quantity maps scalars to a float or a ``NamedTuple`` of floats; :meth:`Quantity.grid` evaluates it
 over any parameters given as 1-D arrays and returns an :class:`xarray.Dataset`, with NaN where the state does not
-exist (:class:`~amphase.errors.NoSolutionError`). A *dataset* quantity (``dataset=True``) takes the arrays itself
-and returns the dataset.
+exist (:class:`~amphase.errors.NoSolutionError`) or overflows. A *dataset* quantity (``dataset=True``) takes the
+arrays itself and returns the dataset.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import importlib
 import inspect
 import itertools
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,9 +45,19 @@ import xarray as xr
 from amphase.assignments import check_grid_size, check_unique
 from amphase.dataset import provenance_attrs
 from amphase.errors import NoSolutionError, ParameterError
-from amphase.params import Choice, Param
+from amphase.params import Choice, Param, fmt_value
+from amphase.progress import Progress
+from amphase.theory.cost import CHEAP, Cost, check_memory, total
 
-__all__ = ["REGISTRY", "Choice", "Param", "Quantity", "Result", "get", "names", "quantity"]
+__all__ = ["CHEAP", "REGISTRY", "Choice", "Cost", "Param", "Quantity", "Result", "get", "names", "quantity"]
+
+#: errors of floating-point arithmetic that a valid input can still meet (a value beyond the float range): NaN with
+#: the reason on a grid, one clear error at a single point.
+ARITHMETIC_ERRORS = (OverflowError, FloatingPointError, ZeroDivisionError)
+
+#: NumPy's treatment of values beyond the float range while a quantity is evaluated: they are inf or 0, as a
+#: result's documentation says, without a warning; invalid operations (NaN) still warn.
+FLOAT_RANGE = {"over": "ignore", "under": "ignore", "divide": "ignore"}
 
 #: every registered quantity, by name.
 REGISTRY: dict[str, Quantity] = {}
@@ -73,6 +88,8 @@ class Quantity:
     reference: str
     dataset: bool = False
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    cost: Cost | Callable[..., Cost] = CHEAP
+    doc: str = ""
     _by_name: Mapping[str, Param | Choice] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -105,7 +122,17 @@ class Quantity:
         grids = [k for k, v in args.items() if isinstance(v, np.ndarray)]
         if grids and not self.dataset:
             raise ParameterError(f"{grids[0]} is an array: evaluate {self.name} over arrays with .grid()")
-        return self._as_dict(self.func(**args))
+        check_memory(self.name, self.estimate(args), f" at {_shown(args)}")
+        try:
+            with np.errstate(**FLOAT_RANGE):
+                return self._as_dict(self.func(**args))
+        except ARITHMETIC_ERRORS as err:
+            raise ParameterError(f"{self.name} at {_shown(args)}: {_overflow_reason(err)}") from None
+
+    def estimate(self, args: Mapping[str, Any], workers: int = 1) -> Cost:
+        """The declared cost of an evaluation at checked ``args`` (:meth:`check`): scalars, or arrays for a grid."""
+        dims = [p.name for p in self.params if isinstance(args.get(p.name), np.ndarray)]
+        return total(self.cost, args, dims, len(self.results), workers)
 
     def _as_dict(self, value: Any) -> dict[str, float]:
         if isinstance(value, tuple) and hasattr(value, "_asdict"):
@@ -119,15 +146,24 @@ class Quantity:
             raise RuntimeError(f"{self.name} returned {list(out)}, registered {expected}")
         return {k: float(v) for k, v in out.items()}
 
-    def grid(self, map_fn: Callable[..., Iterable[Any]] = map, progress: bool = False, **values: Any) -> xr.Dataset:
+    def grid(
+        self,
+        map_fn: Callable[..., Iterable[Any]] = map,
+        progress: bool | None = False,
+        workers: int = 1,
+        **values: Any,
+    ) -> xr.Dataset:
         """Evaluate over every combination of the array-valued parameters; scalars are held fixed.
 
         Parameters
         ----------
         map_fn : callable
             A ``map``-like function used for the pointwise evaluations (e.g. ``ProcessPoolExecutor().map``).
-        progress : bool
-            Show a tqdm progress bar.
+        progress : bool, optional
+            Report progress (:class:`amphase.progress.Progress`): ``None`` as the caller configured it (a bar on a
+            terminal, a line every 30 s in a log), ``False`` (the default) not at all.
+        workers : int
+            Points evaluated at once by ``map_fn``, for the memory check (its declared cost times ``workers``).
         **values
             Parameter values: scalars, or 1-D sequences that become dimensions (in the registered order).
 
@@ -135,28 +171,38 @@ class Quantity:
         -------
         xarray.Dataset
             One variable per result over the grid dimensions, NaN where the state does not exist (the count is in
-            the ``no_solution_points`` attribute), coordinates with units, scalar parameters as attributes.
+            the ``no_solution_points`` attribute) or where a value overflows (the count and the reason in
+            ``overflow_points`` and ``overflow``), coordinates with units, scalar parameters as attributes.
 
         """
         args = self.check(values)
         fixed = {k: v for k, v in args.items() if not isinstance(v, np.ndarray)}
         dims = [p.name for p in self.params if isinstance(args[p.name], np.ndarray)]
+        check_memory(self.name, self.estimate(args, workers), "" if dims else f" at {_shown(args)}")
         config = {
             "quantity": self.name,
             **{k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in args.items()},
         }
-        if self.dataset:
-            ds = self.func(**args, map_fn=map_fn)
+        if self.dataset:  # it maps once over the values of each grid dimension: the progress counts those tasks
+            tasks = sum(np.size(args[d]) for d in dims)
+            with Progress(self.name, tasks, "tasks", show=progress) as bar:
+
+                def counted(fn: Callable[..., Any], items: Iterable[Any]) -> Iterator[Any]:
+                    for out in map_fn(fn, items):
+                        bar.advance()
+                        yield out
+
+                ds = self.func(**args, map_fn=counted)
         else:
             axes = [args[d] for d in dims]
             points = [dict(zip(dims, combo, strict=True), **fixed) for combo in itertools.product(*axes)]
             call = functools.partial(_evaluate_point, self.name)
-            iterator = map_fn(call, points)
-            if progress:
-                from tqdm.auto import tqdm
-
-                iterator = tqdm(iterator, total=len(points), desc=self.name, unit="pt")
-            rows = list(iterator)
+            rows = []
+            with Progress(self.name, len(points), "points", show=progress) as bar:
+                for row in map_fn(call, points):
+                    rows.append(row)
+                    bar.advance()
+            reasons = [row.pop(_WHY) for row in rows]
             shape = tuple(a.size for a in axes)
             data = {r.name: np.array([row[r.name] for row in rows], dtype=float).reshape(shape) for r in self.results}
             coords = {d: (d, args[d], self._coord_attrs(d)) for d in dims}
@@ -168,7 +214,13 @@ class Quantity:
                 },
                 coords=coords,
             )
-            ds.attrs["no_solution_points"] = int(sum(1 for row in rows if math.isnan(row[self.results[0].name])))
+            overflow = [why for why in reasons if why]
+            first = self.results[0].name
+            unsolved = [not why and math.isnan(row[first]) for row, why in zip(rows, reasons, strict=True)]
+            ds.attrs["no_solution_points"] = int(sum(unsolved))
+            if overflow:
+                ds.attrs["overflow_points"] = len(overflow)
+                ds.attrs["overflow"] = overflow[0]
         for k, v in fixed.items():
             if v is not None:
                 ds.attrs[f"param_{k}"] = v
@@ -187,12 +239,33 @@ def _result_attrs(r: Result) -> dict[str, str]:
     return {**attrs, "absent": r.absent} if r.absent else attrs
 
 
-def _evaluate_point(name: str, point: Mapping[str, Any]) -> dict[str, float]:
+#: key of the reason a point is NaN because a value overflowed, in the rows of :meth:`Quantity.grid` (removed there).
+_WHY = "\0why"
+
+
+def _evaluate_point(name: str, point: Mapping[str, Any]) -> dict[str, Any]:
     q = get(name)
     try:
-        return q._as_dict(q.func(**point))
+        with np.errstate(**FLOAT_RANGE):
+            return {**q._as_dict(q.func(**point)), _WHY: ""}
     except NoSolutionError:
-        return {r.name: math.nan for r in q.results}
+        return {**{r.name: math.nan for r in q.results}, _WHY: ""}
+    except ARITHMETIC_ERRORS as err:
+        return {**{r.name: math.nan for r in q.results}, _WHY: f"at {_shown(point)}: {_overflow_reason(err)}"}
+
+
+def _shown(args: Mapping[str, Any]) -> str:
+    """``alpha=0.07, T=0`` (plain numbers, never NumPy reprs); grids are shown by their size."""
+    parts = []
+    for k, v in args.items():
+        if v is None:
+            continue
+        parts.append(f"{k}=<{np.size(v)} values>" if isinstance(v, np.ndarray) else f"{k}={fmt_value(v)}")
+    return ", ".join(parts)
+
+
+def _overflow_reason(err: BaseException) -> str:
+    return f"a value overflows the floating-point range ({type(err).__name__}: {err}); use smaller values"
 
 
 def quantity(
@@ -201,9 +274,15 @@ def quantity(
     params: Sequence[Param | Choice],
     results: Sequence[Result],
     reference: str,
+    cost: Cost | Callable[..., Cost],
     dataset: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a theory function under ``name``; its arguments are checked against ``params`` on every call."""
+    """Register a theory function under ``name``; its arguments are checked against ``params`` on every call.
+
+    ``cost`` is the declared memory and time of one evaluation (:mod:`amphase.theory.cost`): a :class:`Cost`, or a
+    function of the quantity's parameters (by keyword, broadcasting over arrays) returning one; for a dataset
+    quantity the cost of the whole grid, from the arrays.
+    """
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         sig = inspect.signature(func)
@@ -225,10 +304,12 @@ def quantity(
                         by_name[key].check(v)
             return func(*bound.args, **bound.kwargs)
 
-        summary = (inspect.getdoc(func) or name).splitlines()[0]
+        doc = inspect.getdoc(func) or name
         if name in REGISTRY:
             raise ValueError(f"theory quantity {name!r} is registered twice")
-        REGISTRY[name] = Quantity(name, checked, tuple(params), tuple(results), summary, reference, dataset, defaults)
+        REGISTRY[name] = Quantity(
+            name, checked, tuple(params), tuple(results), doc.splitlines()[0], reference, dataset, defaults, cost, doc
+        )
         return checked
 
     return decorate

@@ -269,7 +269,7 @@ def table(res: xr.Dataset, max_rows: int = 120) -> str:
 
 def plot(res: xr.Dataset, title: str = "") -> Any:
     """The comparison figure: fractions against the load per N with the theory, and the half loads against N."""
-    from amphase.analysis.figures import new_figure
+    from amphase.analysis.figures import new_figure, plain_log_ticks
     from amphase.analysis.statistics import step_probability
 
     colours = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725", "#e377c2"]
@@ -301,17 +301,19 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
         ax.set_xlabel(load)
         ax.set_ylabel(f"fraction of {what}")
         ax.set_ylim(-0.03, 1.03)
-        ax.legend(fontsize=7, title="points: measured; lines: finite-N; dashed: SNR", title_fontsize=7)
+        ax.legend(fontsize=7, title="points: measured; solid: finite-N;\ndotted: erfc fit; dashed: SNR (CZKP)",
+                  title_fontsize=7)  # fmt: skip
     ax = axes[2]
     Ns = r["N"].values.astype(float)
     for name, short, marker in (("transition", "T", "o"), ("sequence", "S", "s")):
-        if f"{load}_{name}_half" in r:
+        if f"{load}_{name}_half" in r and np.isfinite(r[f"{load}_{name}_half"].values).any():  # listed if drawn
             ax.errorbar(Ns, r[f"{load}_{name}_half"].values,
                         yerr=np.clip(np.nan_to_num(r[f"{load}_{name}_half_error"].values), 0.0, None), fmt=marker,
                         label=f"{name}: measured 1/2 point")  # fmt: skip
         ax.plot(Ns, r[f"{load}_{short}_finite"].values, "-", lw=1, label=f"{name}: finite-N")
         ax.plot(Ns, r[f"{load}_{short}_snr"].values, "--", lw=1, label=f"{name}: SNR (CZKP)")
     ax.set_xscale("log")
+    plain_log_ticks(ax, Ns)
     ax.set_xlabel("N")
     ax.set_ylabel(f"{load} at 1/2")
     ax.legend(fontsize=7)

@@ -39,6 +39,7 @@ other grid dimension, e.g. ``beta``, is kept) and returns, per K:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -298,7 +299,8 @@ def table(res: xr.Dataset) -> str:
     lines.append(
         f"# spurious fraction peaks at K = {_f(float(r.K_peak), 0)}; pair rule: onset K = "
         f"{_f(float(r.K_onset_theory), 1)}, peak of own minima K = {_f(float(r.K_peak_theory), 1)}, half of the "
-        f"points own a minimum at K = {_f(half, 1)} (predicted_onset; nan: not available)"
+        f"points own a minimum at K = {_f(half, 1)} (predicted_onset; nan: the pair rule predicts none for this data "
+        "set or spacing)"
     )
     if "K_onset_delta_theory" in r:
         lines.append(
@@ -324,7 +326,26 @@ def table(res: xr.Dataset) -> str:
             f"# curvature rule: half of the ring minima flat at K = {_f(float(r.K_flat_theory), 0)} "
             "(diffusion.spurious_onset K_flat; counts minima, sampled end points run ahead of it)"
         )
-    return "\n".join(lines)
+    return "\n".join(lines + _column_notes(r, a))
+
+
+def _column_notes(r: xr.Dataset, a: Mapping[str, Any]) -> list[str]:
+    """What the columns ``spur. attr.`` and ``unconv.`` count, and which rows rest on unconverged descents."""
+    notes = [
+        "# spur. attr.: distinct spurious attractors per realization; unconv.: samples per realization whose descent "
+        "to a minimum stopped at max_steps before converging (their classes describe where they stopped, not an "
+        "attractor)"
+    ]
+    n = float(a.get("n_samples", math.nan))
+    unconv = np.asarray(r["n_unconverged"].values, dtype=float)
+    if np.isfinite(n) and n > 0:
+        bad = [int(K) for K, u in zip(r["K"].values, unconv, strict=True) if u >= 0.5 * n]
+        if bad:
+            notes.append(
+                f"# warning: at K = {', '.join(map(str, bad))} half or more of the samples are unconverged: those "
+                "rows' fractions are not classes of attractors; raise max_steps (or tol) and run again"
+            )
+    return notes
 
 
 def _g(v: float) -> str:

@@ -219,6 +219,12 @@ def table(res: xr.Dataset) -> str:
                 f"{_pm(res, 'radius_theory', 'radius_spread_theory', s, 4):>13} {val('R_theory', 7, 4)}"
             )
     lines.append(
+        "# columns: own / spurious: attractors owned / owned by no training point (by weight); theory own / spur: "
+        "the ring-profile model; pair own / spur: the pair rule; dist mem / spur: attractors within / beyond delta_m "
+        "of a training point; stalled: starts whose descent did not converge within max_steps (their end points are "
+        "no attractor and are counted in no other column)"
+    )
+    lines.append(
         "# radius: mean distance from the origin of the attractors owned by no point (dense K: the ring minima); "
         "theory: R(beta) + the offset of the minima at this K ± their rms spread (circle_ring_spread, first order in "
         "K^-1/2)"

@@ -66,7 +66,7 @@ from scipy import optimize, stats
 
 from amphase.analysis.compare import Comparison
 from amphase.analysis.diffusion.entropy import crossing_time
-from amphase.analysis.statistics import wilson_interval
+from amphase.analysis.statistics import few_realizations_note, wilson_interval
 from amphase.errors import ParameterError
 from amphase.theory.diffusion import regimes
 
@@ -310,7 +310,8 @@ def table_collapse(res: xr.Dataset) -> str:
                 f"# reverse SDE - forward paths (median, paired per realization), in s.e., {name}: "
                 + " ".join(f"{v:.1f}" for v in diff[:, j])
             )
-    return "\n".join(lines)
+    note = few_realizations_note(int(a["realizations"]), "the errors (and dev)")
+    return "\n".join([*lines, note] if note else lines)
 
 
 def plot_collapse(res: xr.Dataset, title: str = "") -> Any:
@@ -533,7 +534,8 @@ def table_clones(res: xr.Dataset) -> str:
                 f"# against phi_n: chi2 = {chi2:.2f} / {int(ok.sum())} times, p = "
                 f"{float(stats.chi2.sf(chi2, ok.sum())) if ok.any() else math.nan:.3f}"
             )
-    return "\n".join(lines)
+    note = few_realizations_note(int(a["realizations"]), "the shift errors (s.d. over realizations)")
+    return "\n".join([*lines, note] if note and res["exact_score"].values.any() else lines)
 
 
 def plot_clones(res: xr.Dataset, title: str = "") -> Any:

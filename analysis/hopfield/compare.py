@@ -28,7 +28,7 @@ import xarray as xr
 from amphase.analysis.capacity import critical_load
 from amphase.analysis.classify import STATES, classify, state_fractions
 from amphase.analysis.compare import Comparison
-from amphase.analysis.statistics import clustered_mean, trial_mean
+from amphase.analysis.statistics import clustered_mean, few_realizations_note, trial_mean
 from amphase.errors import NoSolutionError, ParameterError
 
 __all__ = ["COMPARISON", "compare", "table"]
@@ -186,6 +186,7 @@ def compare(ds: xr.Dataset, **thresholds: float) -> xr.Dataset:
     alpha_c = [_theory("hopfield.alpha_c", T=float(t)).get("alpha_c", np.nan) for t in res["T"].values]
     res["alpha_c_theory"] = ("T", alpha_c, {"long_name": "replica-symmetric critical load at T (AGS 1987)"})
     res.attrs["source_title"] = ds.attrs.get("title", "")
+    res.attrs["realizations"] = int(ds.sizes.get("realization", 1))
     return res
 
 
@@ -302,6 +303,9 @@ def table(res: xr.Dataset, max_rows: int = 80) -> str:
     if len(fr) > max_rows:
         lines.append(f"# ... {len(fr) - max_rows} more rows in the comparison dataset")
     lines.append(f"# errors: {res.attrs.get('error_kind', ERROR_KIND)}")
+    note = few_realizations_note(int(res.attrs.get("realizations", 0)), "the clustered errors (and dev)")
+    if note and int(res.attrs.get("realizations", 0)) >= 2:  # one realization: ERROR_KIND says it already
+        lines.append(note)
     return "\n".join(lines)
 
 

@@ -5,12 +5,13 @@ the replica-symmetric line, on a log scale so that the small errors near ``m = 1
 single error the point is an upper bound at ``1/(N n)``, an open triangle); (b) the retrieval probability against
 the load, per size N, with the fitted error-function steps and the RS ``alpha_c``; (c) the half-retrieval load
 against ``N^(-1/2)`` with the finite-size extrapolation (three sizes or more). Bottom row, one panel per cue: the
-fractions of end-state classes against the load, one colour per class and one line style and marker per size N,
-with ``alpha_c`` and the loads ``alpha_max(k)`` above which the symmetric k-mixtures no longer exist (AGS 1987),
-labelled in a strip above the fractions; one legend for the row sits to its right. Points at which some end states
-are classified with uncertainty (the comparison's ``unreliable``) are drawn with open markers in (b) and in the
-bottom row. With a temperature grid the figure shows its lowest T and says so in the panel titles; where there is no
-retrieval state at that T (``alpha_c`` NaN, or 0) no ``alpha_c`` line is drawn.
+fractions of end-state classes against the load, one colour per class and one line style and marker per size N
+(the largest N bold with its 1-sigma Wilson bars, the smaller ones thin and faint, so that classes x sizes curves
+stay readable), with ``alpha_c`` and the loads ``alpha_max(k)`` above which the symmetric k-mixtures no longer exist
+(AGS 1987, in a colour of their own), labelled in a strip above the fractions; one legend for the row sits to its
+right. Points at which some end states are classified with uncertainty (the comparison's ``unreliable``) are drawn
+with open markers in (b) and in the bottom row. With a temperature grid the figure shows its lowest T and says so in
+the panel titles; where there is no retrieval state at that T (``alpha_c`` NaN, or 0) no ``alpha_c`` line is drawn.
 
 Artists carry a ``gid`` naming what they show (``alpha_c``, ``upper_bound``, ``fraction:<class>:<N>``,
 ``unreliable``, ``alpha_max:<k>``), for tests and for anyone who edits the figure.
@@ -32,6 +33,10 @@ __all__ = ["plot_comparison"]
 _STATE_COLOURS = dict(zip(STATES, ["#1f77b4", "#9467bd", "#2ca02c", "#bcbd22", "#d62728", "#7f7f7f"], strict=True))
 _SIZE_COLOURS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#b5a300", "#e377c2"]
 _SIZE_STYLES = [("o", "-"), ("s", "--"), ("^", "-."), ("D", ":"), ("v", (0, (5, 1, 1, 1, 1, 1))), ("P", (0, (1, 3)))]
+#: colour of the alpha_max(k) lines and labels: none of the classes' colours.
+_ALPHA_MAX_COLOUR = "#8c564b"
+#: opacity of the curves of the smaller sizes in the bottom row.
+_FAINT = 0.35
 #: symmetric k-mixtures whose maximal load is marked in the bottom row.
 _MIXTURES = (3, 5)
 #: top of the fraction axes: the strip above 1 holds the alpha_max labels, clear of every curve.
@@ -104,7 +109,7 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
     axes_f, ax_key = list(ax_all[:-1]), ax_all[-1]
     Ns = res["N"].values
     colours = {N: c for N, c in zip(Ns, _SIZE_COLOURS * 3, strict=False)}
-    styles = {N: s for N, s in zip(Ns, _SIZE_STYLES * 3, strict=False)}
+    styles = {N: s for N, s in zip(Ns[::-1], _SIZE_STYLES * 3, strict=False)}  # the largest N solid
 
     # (a) retrieval overlap
     r = _first(res, ("N", "alpha"))
@@ -269,21 +274,25 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
                 p = sub.sel(N=N)
                 f = p["fraction"].sel(state=s)
                 marker, ls = styles[N]
-                lo, hi = p["fraction_lo"].sel(state=s), p["fraction_hi"].sel(state=s)
-                ax_f.errorbar(
-                    p["alpha"],
-                    f,
-                    yerr=[np.fmax(f - lo, 0), np.fmax(hi - f, 0)],
-                    marker=marker,
-                    ls=ls,
-                    ms=3.5,
-                    lw=1.1,
-                    elinewidth=0.6,
-                    capsize=0,
-                    color=_STATE_COLOURS[s],
-                    alpha=0.9,
-                )
-                ax_f.lines[-1].set_gid(f"fraction:{s}:{N}")
+                if N != Ns[-1]:  # the smaller sizes: thin, faint, no bars (the largest carries the errors)
+                    ax_f.plot(p["alpha"], f, marker=marker, ls=ls, ms=2.5, lw=0.8, color=_STATE_COLOURS[s],
+                              alpha=_FAINT, gid=f"fraction:{s}:{N}")  # fmt: skip
+                else:
+                    lo, hi = p["fraction_lo"].sel(state=s), p["fraction_hi"].sel(state=s)
+                    ax_f.errorbar(
+                        p["alpha"],
+                        f,
+                        yerr=[np.fmax(f - lo, 0), np.fmax(hi - f, 0)],
+                        marker=marker,
+                        ls=ls,
+                        ms=3.5,
+                        lw=1.6,
+                        elinewidth=0.6,
+                        capsize=0,
+                        color=_STATE_COLOURS[s],
+                        zorder=3,
+                    )
+                    ax_f.lines[-1].set_gid(f"fraction:{s}:{N}")
                 bad = _unreliable(p)
                 if bad.any():
                     ax_f.plot(
@@ -305,13 +314,14 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
         lo_alpha = float(sub["alpha"].min())
         shown = sorted((a, k) for k, a in a_max.items() if np.isfinite(a) and a >= 0.5 * lo_alpha)
         for level, (a, k) in enumerate(shown):
-            ax_f.axvline(a, color="0.4", ls=":", lw=1, gid=f"alpha_max:{k}")
+            ax_f.axvline(a, color=_ALPHA_MAX_COLOUR, ls=":", lw=1.2, gid=f"alpha_max:{k}")
             ax_f.annotate(
                 rf"$\alpha_{{max}}({k})$",
                 xy=(a, 1.03 + 0.09 * (level % 2)),
                 xytext=(2, 0),
                 textcoords="offset points",
                 fontsize=7,
+                color=_ALPHA_MAX_COLOUR,
                 ha="left",
                 va="bottom",
                 gid=f"alpha_max:{k}",
@@ -329,12 +339,18 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
     ax_key.axis("off")
     drawn.sort(key=STATES.index)
     handles = [_proxy(s.replace("_", " "), ls="-", lw=2, color=_STATE_COLOURS[s]) for s in drawn]
-    handles += [_proxy(f"N={N}", marker=styles[N][0], ls=styles[N][1], ms=4, lw=1.1) for N in Ns]
+    handles += [
+        _proxy(f"N={N}" + (" (1σ bars)" if N == Ns[-1] else ""), marker=styles[N][0], ls=styles[N][1], ms=4,
+               lw=1.6 if N == Ns[-1] else 0.8, alpha=1.0 if N == Ns[-1] else _FAINT)
+        for N in Ns
+    ]  # fmt: skip
     if np.isfinite(alpha_c) or any(np.isfinite(_alpha_c(v)) for v in res["alpha_c_theory"].values.ravel()):
         handles.append(_proxy(r"RS $\alpha_c$", ls="--", lw=1, color="k"))
     if any(line.get_gid() and line.get_gid().startswith("alpha_max") for ax in axes_f for line in ax.lines):
         handles.append(
-            _proxy(r"$\alpha_{max}(k)$: symmetric" "\n" r"k-mixtures exist below", ls=":", lw=1, color="0.4")
+            _proxy(
+                r"$\alpha_{max}(k)$: symmetric" "\n" r"k-mixtures exist below", ls=":", lw=1.2, color=_ALPHA_MAX_COLOUR
+            )
         )
     if any_unreliable:
         handles.append(_proxy(_UNRELIABLE_LABEL, marker="o", mfc="white", ms=5.5, mew=1.2))

@@ -265,4 +265,5 @@ MODEL = Model(
     attrs=attrs,
     memory=memory,
     cost=cost,
+    rate=2.0e5,  # units/s per worker: dense-lse-threshold: 92 s on 2 workers (scripts/calibrate_rates.py)
 )

@@ -219,4 +219,5 @@ MODEL = Model(
     attrs=attrs,
     memory=memory,
     cost=cost,
+    rate=2.5e6,  # units/s per worker: dense-capacity-n4: 173 s on 2 workers (scripts/calibrate_rates.py)
 )

@@ -374,4 +374,5 @@ MODEL = Model(
     attrs=attrs,
     memory=memory,
     cost=cost,
+    rate=4.2e9,  # units/s per worker: dense-sequence: 75 s on 2 workers (scripts/calibrate_rates.py)
 )

@@ -47,11 +47,11 @@ from amphase.analysis.diffusion.basins import (
     time_at_noise,
     voronoi_probability,
 )
-from amphase.analysis.diffusion.classify import nearest
 from amphase.dataset import flag_attrs
 from amphase.errors import ParameterError
 from amphase.params import Choice, Param
 from amphase.simulate.diffusion import model as exact
+from amphase.simulate.diffusion.classify import nearest
 from amphase.simulate.diffusion.samplers import SAMPLERS, prior_sample
 from amphase.simulate.diffusion.score import exact_score
 from amphase.simulate.lse import DEFAULT_TILE
@@ -389,4 +389,5 @@ MODEL = Model(
     attrs=attrs,
     memory=memory,
     cost=cost,
+    rate=9.3e8,  # units/s per worker: diffusion-basins: 26 s on 2 workers (scripts/calibrate_rates.py)
 )

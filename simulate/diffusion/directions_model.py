@@ -533,4 +533,5 @@ MODEL = Model(
     attrs=attrs,
     memory=memory,
     cost=cost,
+    rate=2.3e9,  # units/s per worker: diffusion-directions: 31 s on 2 workers (scripts/calibrate_rates.py)
 )

@@ -307,4 +307,5 @@ MODEL = Model(
     attrs=attrs,
     memory=memory,
     cost=cost,
+    rate=2.7e8,  # units/s per worker: diffusion-toy: 44 s on 2 workers (scripts/calibrate_rates.py)
 )

@@ -20,10 +20,15 @@ One task (a grid point's realization):
    heaviest memories above) and counts its near-flat directions, those along which the noised density at the stop
    spreads a sample over more than ``spread`` times the data scale (:math:`|\lambda| \le 2\sigma_t^2/(s\,
    \mathrm{spread}\,\ell)^2`);
-5. classifies the end points (:mod:`amphase.analysis.diffusion.classify`): memorized within ``delta_m * scale`` of a
+5. classifies the end points (:mod:`amphase.simulate.diffusion.classify`): memorized within ``delta_m * scale`` of a
    training point; else, with ``spread > 0``, generalized when the end point has a near-flat direction (it sits on a
    manifold attractor); else spurious within ``delta_s * scale`` of another end point, else generalized.
-   ``spread = 0`` is the paper's distance rule alone.
+   ``spread = 0`` is the paper's distance rule alone;
+6. with ``neighbours > 0``, the physical classes (:mod:`amphase.simulate.diffusion.attractor_classes`): the attractors
+   the samples reach, owned (one training point carries more than ½ of the softmax weight) and isolated
+   (:math:`\beta_t\Delta E \ge 1` to the lowest saddle towards one of its ``neighbours`` nearest attractors, by a
+   string of ``images`` images), on the grid of thresholds 0.4 / 0.5 / 0.6 x ½ / 1 / 2; beside them the paper's
+   distance rule on the same samples at the stop and after descent.
 
 What the protocols measure. ``descend`` counts attractors of the finite-:math:`\beta` energy: few training points
 give one minimum per point (memorized), interfering neighbours give minima between them that many samples reach
@@ -47,12 +52,14 @@ from typing import Any
 
 import numpy as np
 
-from amphase.analysis.diffusion.classify import CLASSES, classify, counts, data_scale
 from amphase.analysis.diffusion.curvature import count_flat, exact_spectrum, flat_threshold
 from amphase.dataset import flag_attrs
 from amphase.errors import ParameterError
 from amphase.params import Choice, Param
 from amphase.simulate.backend import get_backend
+from amphase.simulate.diffusion import attractor_classes
+from amphase.simulate.diffusion.attractor_classes import physical_classes
+from amphase.simulate.diffusion.classify import CLASSES, classify, counts, data_scale
 from amphase.simulate.diffusion.data import check_digits, nested_seed, training_set
 from amphase.simulate.diffusion.samplers import SAMPLERS, descend, prior_sample
 from amphase.simulate.diffusion.schedules import SPACINGS, make_schedule
@@ -109,6 +116,14 @@ PARAMS: tuple[Param | Choice, ...] = (
     Param("tol", "descent: |x - m(x)| <= tol * data scale", lower=0.0, lower_open=True),
     Param("max_steps", "descent: most fixed-point steps", lower=1, upper=10**8, integer=True),
     Param("max_stored", "end points and training points stored per realization", lower=0, upper=10**6, integer=True),
+    Param(
+        "neighbours",
+        "physical classes: barriers from each attractor to this many nearest attractors (0: classes off)",
+        lower=0,
+        upper=1000,
+        integer=True,
+    ),
+    Param("images", "physical classes: images of each minimum-energy path", lower=3, upper=10**4, integer=True),
     *kernel_params("training points"),
 )
 
@@ -132,6 +147,8 @@ DEFAULTS: dict[str, Any] = {
     "tol": 1e-6,
     "max_steps": 2000,
     "max_stored": 256,
+    "neighbours": 0,
+    "images": 16,
     "dtype": "float64",
     "backend": "cpu",
     "tile": DEFAULT_TILE,
@@ -276,7 +293,8 @@ def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np
     sfl = np.full(cap, -1, dtype=np.int16)
     sfl[:m] = nfl[:m]
     flat_count = np.array([int(((labels == c) & (nfl > 0)).sum()) for c in range(len(CLASSES))], dtype=np.int32)
-    return {
+    phys = physical_classes(params, score, t_stop, xs, y, data, scale) if int(params["neighbours"]) > 0 else {}
+    return phys | {
         "count": counts(cl.labels).astype(np.int32),
         "flat_count": flat_count,
         "lam_flat": np.float64(lam_flat),
@@ -306,7 +324,8 @@ def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
     def scalar(dtype: str, fill: Any, text: str, units: str = "1") -> Variable:
         return Variable((), dtype, fill, {"long_name": text, "units": units})
 
-    return {
+    phys = attractor_classes.variables() if int(config["params"]["neighbours"]) > 0 else {}
+    return phys | {
         "count": Variable(("class",), "int32", -1, {"long_name": "generated samples per class", "units": "1"}),
         "flat_count": Variable(
             ("class",), "int32", -1, {"long_name": "samples per class with a near-flat energy direction", "units": "1"}
@@ -344,13 +363,15 @@ def sizes(config: Mapping[str, Any]) -> dict[str, int]:
         for ds in _grid_values(config, "dataset")
         for dd in _grid_values(config, "d")
     ]
-    return {"class": len(CLASSES), "sample": cap, "train_point": cap, "coord": max(dims)}
+    phys = attractor_classes.sizes(config) if int(config["params"]["neighbours"]) > 0 else {}
+    return phys | {"class": len(CLASSES), "sample": cap, "train_point": cap, "coord": max(dims)}
 
 
 def coords(config: Mapping[str, Any]) -> dict[str, tuple[np.ndarray, dict[str, str]]]:
     """Coordinates of the extra dimensions."""
     s = sizes(config)
-    return {
+    phys = attractor_classes.coords(config) if int(config["params"]["neighbours"]) > 0 else {}
+    return phys | {
         "class": (np.array(CLASSES), {"long_name": "class of generated samples"}),
         "sample": (np.arange(s["sample"]), {"units": "1", "long_name": "stored end point"}),
         "train_point": (np.arange(s["train_point"]), {"units": "1", "long_name": "stored training point"}),
@@ -365,9 +386,13 @@ def attrs(config: Mapping[str, Any]) -> dict[str, Any]:
         "backend": backend.name,
         "device": backend.device,
         "classification": "memorized: d_train <= delta_m*data_scale; else spurious: d_gen <= delta_s*data_scale; "
-        "else generalized (amphase.analysis.diffusion.classify); with spread > 0, an end point with a near-flat "
+        "else generalized (amphase.simulate.diffusion.classify); with spread > 0, an end point with a near-flat "
         "energy direction (|eigenvalue| <= lam_flat, amphase.analysis.diffusion.curvature) that is not memorized is "
         "generalized",
+        "physical_classes": "per attractor reached (neighbours > 0): owned when one training point carries more than "
+        "the owning threshold of the softmax weight; isolated when beta_t * (lowest barrier to a neighbouring "
+        "attractor) >= the isolation threshold; memorized = isolated and owned, spurious = isolated and not owned, "
+        "generalized = not isolated (amphase.simulate.lse_attractors)",
     }
 
 
@@ -410,4 +435,5 @@ MODEL = Model(
     attrs=attrs,
     memory=memory,
     cost=cost,
+    rate=2.8e7,  # units/s per worker: diffusion-circle, 14 s, 2 workers; d = 30, 64 run 30-50x faster (calibrate_rates)
 )

@@ -351,6 +351,7 @@ COLLAPSE = Model(
     attrs=collapse_attrs,
     memory=collapse_memory,
     cost=collapse_cost,
+    rate=8.3e8,  # units/s per worker: diffusion-collapse: 43 s on 2 workers (scripts/calibrate_rates.py)
 )
 
 
@@ -656,4 +657,5 @@ CLONES = Model(
     attrs=clones_attrs,
     memory=clones_memory,
     cost=clones_cost,
+    rate=5.1e9,  # units/s per worker: diffusion-clones-exact: 96 s on 1 worker (scripts/calibrate_rates.py)
 )

@@ -104,10 +104,17 @@ def poly_capacity(N: int, n: int, rho: float = 0.0) -> Capacity:
 
     ``K_typical = (1-2 rho)^(2n-2) N^(n-1) / (2 (2n-3)!! ln N)``, ``K_all = K_typical / n``; loads ``K / N^(n-1)``.
     """
-    scale = (1.0 - 2.0 * rho) ** (2 * n - 2) * float(N) ** (n - 1) / (double_factorial(2 * n - 3) * math.log(N))
-    typical, all_ = scale / 2.0, scale / (2.0 * n)
-    norm = float(N) ** (n - 1)
-    return Capacity(typical, all_, typical / norm, all_ / norm)
+    if n <= 150 and (n - 1) * math.log(N) < 700.0:  # every factor within the float range: as written
+        scale = (1.0 - 2.0 * rho) ** (2 * n - 2) * float(N) ** (n - 1) / (double_factorial(2 * n - 3) * math.log(N))
+        typical, all_ = scale / 2.0, scale / (2.0 * n)
+        norm = float(N) ** (n - 1)
+        return Capacity(typical, all_, typical / norm, all_ / norm)
+    # in logarithms: N^(n-1) and (2n-3)!! leave the float range long before the loads do (counts: inf beyond it)
+    log_df = math.lgamma(2 * n - 1) - (n - 1) * math.log(2.0) - math.lgamma(n)  # ln (2n-3)!!
+    log_load = (2 * n - 2) * math.log1p(-2.0 * rho) - log_df - math.log(2.0 * math.log(N))
+    log_norm = (n - 1) * math.log(N)
+    typical, all_ = _exp(log_load), _exp(log_load - math.log(n))
+    return Capacity(_exp(log_load + log_norm), _exp(log_load - math.log(n) + log_norm), typical, all_)
 
 
 def _rademacher_sum_pmf(M: int) -> tuple[np.ndarray, np.ndarray]:
@@ -158,8 +165,9 @@ def exp_capacity(N: int, rho: float = 0.0) -> Capacity:
     m = 1.0 - 2.0 * rho
     all_ = 0.5 * cramer_sign(m)
     typical = cramer_sign(m) if m <= _T2 else 2.0 * m - 2.0 * _T2 + cramer_sign(_T2)
-    return Capacity(math.exp(typical * N), math.exp(all_ * N), typical, all_)
+    return Capacity(_exp(typical * N), _exp(all_ * N), typical, all_)
 
 
 def _exp(x: float) -> float:
+    """``exp(x)``, ``inf`` beyond the float range."""
     return math.exp(x) if x < 709.0 else math.inf

@@ -70,7 +70,7 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import bdtr, ndtr, ndtri
+from scipy.special import bdtr, betainc, ndtr, ndtri
 
 from amphase.errors import NoSolutionError
 from amphase.theory.dense.capacity import _rademacher_sum_pmf
@@ -209,7 +209,9 @@ def _power(phi_m1: np.ndarray, k: int) -> np.ndarray:
     small = np.abs(phi_m1) < 0.5
     log_phi = np.where(small, np.log1p(np.where(small, phi_m1, 0.0)), np.log(np.where(small, 1.0, phi) + 0j))
     log_phi = np.minimum(log_phi.real, 0.0) + 1j * log_phi.imag
-    return np.exp(k * log_phi)  # exp(k Log phi) = phi^k for integer k, whatever the branch
+    # exp(k Log phi) = phi^k for integer k, whatever the branch; real and imaginary parts scaled apart, so that a
+    # zero phi (Log = -inf) gives 0, not the NaN of the complex product -inf * 0
+    return np.exp(float(k) * log_phi.real + 1j * (float(k) * log_phi.imag))
 
 
 def flip_probability(N: int, n: int, K: int, *, G: int = 4096) -> float:
@@ -224,7 +226,15 @@ def flip_probability(N: int, n: int, K: int, *, G: int = 4096) -> float:
     S = float(N) ** n - float(N - 2) ** n
     if n == 2:  # X = 4 (2 B - k (N - 1)), B ~ Bin(k (N - 1), 1/2): unstable iff 2 B < k (N - 1) - (N - 1)
         m = k * (N - 1)
-        return float(bdtr(math.ceil((m - N + 1) / 2.0) - 1, m, 0.5)) if m > N - 1 else 0.0
+        if m <= N - 1:
+            return 0.0
+        c = (m - N + 2) // 2 - 1  # ceil((m - N + 1)/2) - 1, in exact integers
+        if m < 10**6:
+            return float(bdtr(c, m, 0.5))
+        # the same tail, where bdtr loses digits (0.5 % at m = 1e9) or its integer arguments overflow; beyond
+        # betainc's range (m ~ 1e18) the normal law with continuity correction, relative error O(m^-1/2)
+        tail = float(betainc(m - c, c + 1, 0.5))
+        return tail if math.isfinite(tail) else float(ndtr((2 * c + 1 - m) / math.sqrt(m)))
     g, p = _single_terms(N, n)
     if k * float(g.max()) <= S:
         return 0.0

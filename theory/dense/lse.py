@@ -156,14 +156,29 @@ def lse_threshold(lam: float, patterns: str = "spherical") -> LSEThreshold:
             a1, q = 0.5, 1.0
         return LSEThreshold(a1, q, math.sqrt(2.0 * a1))
     q = _q_spherical(lam)
-    a1 = lam * (1.0 - q) - 0.5 * math.log(q / lam)  # 1 - q*^2 = q*/lambda
+    if lam <= 1.0:
+        a1 = lam * (1.0 - q) - 0.5 * math.log(q / lam)  # 1 - q*^2 = q*/lambda
+    else:  # 1 - q ~ 1/(2 lambda) loses digits to cancellation (all of them past 1e16): computed without it
+        a1 = lam * _one_minus_q_spherical(lam) - 0.5 * (math.log(q) - math.log(lam))
     qm = math.sqrt(-math.expm1(-2.0 * a1))  # overlap at which the REM at alpha_1 would condense
-    return LSEThreshold(a1, q, qm * math.exp(2.0 * a1))  # lambda_* = q_max / (1 - q_max^2)
+    lam_c = qm * math.exp(2.0 * a1) if a1 < 354.0 else math.inf  # lambda_* = q_max / (1 - q_max^2)
+    return LSEThreshold(a1, q, lam_c)
+
+
+def _root_term(lam: float) -> float:
+    """``sqrt(1 + 4 lambda^2)``, without overflow at large ``lambda``."""
+    return math.sqrt(1.0 + 4.0 * lam * lam) if lam < 1e100 else lam * math.sqrt(4.0 + 1.0 / (lam * lam))
 
 
 def _q_spherical(lam: float) -> float:
     """Root of ``q/(1 - q^2) = lambda`` in ``[0, 1)``: ``(sqrt(1 + 4 lambda^2) - 1)/(2 lambda)``, no cancellation."""
-    return 2.0 * lam / (1.0 + math.sqrt(1.0 + 4.0 * lam * lam))
+    return 2.0 * lam / (1.0 + _root_term(lam))
+
+
+def _one_minus_q_spherical(lam: float) -> float:
+    """``1 - q`` of :func:`_q_spherical` without cancellation: ``(1 + 1/(s + 2 lambda))/(1 + s)``, ``s`` the root."""
+    s = _root_term(lam)
+    return (1.0 + 1.0 / (s + 2.0 * lam)) / (1.0 + s)
 
 
 def log_mgf_sphere(t: float, N: int) -> float:
@@ -174,20 +189,66 @@ def log_mgf_sphere(t: float, N: int) -> float:
     integrand divided by its value at its maximum ``q_0`` (``t (1 - q_0^2) = (N - 3) q_0``), so it holds at any order
     and argument (the Bessel function itself under- or overflows).
     """
-    return _tilted_sphere(t, N)[0]
+    return _tilted_sphere(t, N)[0] + abs(t)
 
 
 def _tilted_sphere(t: float, N: int) -> tuple[float, float]:
-    """``ln E exp(t q)`` and the tilted mean ``E[q e^{tq}]/E[e^{tq}]`` (:func:`log_mgf_sphere`)."""
+    """``ln E exp(t q) - |t|`` and the tilted mean ``E[q e^{tq}]/E[e^{tq}]`` (:func:`log_mgf_sphere`).
+
+    The first is returned less ``|t|`` (its growth), which keeps its digits however large ``t`` is.
+    """
+    k = 0.5 * (N - 3)
+    a = abs(t)
+    if N == 3:  # q is uniform on [-1, 1]: E e^{tq} = sinh(t)/t, tilted mean coth(t) - 1/t (exact)
+        if a < 1e-8:
+            return a * a / 6.0 - a, t / 3.0
+        return math.log(-math.expm1(-2.0 * a)) - math.log(2.0 * a), math.copysign(1.0 / math.tanh(a) - 1.0 / a, t)
+    n3 = N - 3.0
+    root = math.sqrt(n3 * n3 + 4.0 * a * a) if a < 1e150 else a * math.sqrt(4.0 + (n3 / a) ** 2)
+    s0 = (n3 + n3 * n3 / (root + 2.0 * a)) / (n3 + root)  # 1 - |q0| without cancellation
+    if s0 >= 0.5:
+        log_e, mean = _tilted_sphere_centre(t, N, k)
+        return log_e - a, mean
+    return _tilted_sphere_edge(a, N, k, max(s0, 1e-300), t)
+
+
+def _tilted_sphere_edge(a: float, N: int, k: float, s0: float, t: float) -> tuple[float, float]:
+    """:func:`_tilted_sphere` for a peak squeezed against the edge the tilt pushes towards (``|q0| > 1/2``).
+
+    In ``s = 1 - |q| = s0 (1 + x)`` (``E e^{tq}`` is even in ``t``) the exponent, relative to its maximum at
+    ``x = 0``, is ``h(x) = -a s0 x + k ln(1 + x) + k ln(1 - s0 x/(2 - s0))``: concave, of width ``1/sqrt(k)`` or
+    less, and computed without the cancellation of large terms.
+    """
     from scipy.integrate import quad
     from scipy.special import gammaln
 
-    k = 0.5 * (N - 3)
-    q0 = 2.0 * t / ((N - 3) + math.sqrt((N - 3) ** 2 + 4.0 * t * t)) if N > 3 else math.copysign(1.0, t) * (t != 0)
-    q0 = min(max(q0, -1.0 + 1e-15), 1.0 - 1e-15)
+    c = s0 / (2.0 - s0)
+
+    def h(x: float) -> float:
+        return -a * s0 * x + k * (math.log1p(x) + math.log1p(-c * x)) if -1.0 < x < 1.0 / c else -math.inf
+
+    width = 1.0 / math.sqrt(k * (1.0 + c * c))  # from the curvature at x = 0
+    top = 2.0 / s0 - 1.0
+    pts = sorted({0.0} | {min(max(sign * width * 2.0**j, -1.0), top) for j in range(0, 45, 3) for sign in (-1, 1)})
+    opts = {"points": pts, "limit": 400, "epsabs": 0.0, "epsrel": 1e-11}
+    val, _ = quad(lambda x: math.exp(h(x)), -1.0, top, **opts)
+    first, _ = quad(lambda x: x * math.exp(h(x)), -1.0, top, **{**opts, "epsabs": 1e-14 * val})
+    log_c = gammaln(0.5 * N) - 0.5 * math.log(math.pi) - gammaln(0.5 * (N - 1))
+    # ln E e^{|t| q} - |t| = ln C + max of (-|t| s + k ln(s (2 - s))) + ln(s0 * integral over x)
+    peak = -a * s0 + k * (math.log(s0) + math.log(2.0 - s0))
+    mean_s = s0 * (1.0 + first / val)
+    return float(log_c + peak + math.log(s0 * val)), math.copysign(1.0 - mean_s, t)
+
+
+def _tilted_sphere_centre(t: float, N: int, k: float) -> tuple[float, float]:
+    """``ln E exp(t q)`` and the tilted mean, by quadrature in ``q``, for a peak ``q0`` at most 1/2 from the centre."""
+    from scipy.integrate import quad
+    from scipy.special import gammaln
+
+    q0 = 2.0 * t / ((N - 3) + math.sqrt((N - 3) ** 2 + 4.0 * t * t))
 
     def f(q: float) -> float:
-        return t * q + (k * math.log1p(-q * q) if abs(q) < 1.0 else (-math.inf if k > 0 else 0.0))
+        return t * q + (k * math.log1p(-q * q) if abs(q) < 1.0 else -math.inf)
 
     f0 = f(q0)
     width = 1.0 / math.sqrt(abs(t) * 1.0 + N)  # the peak's scale, as a break point for the quadrature
@@ -221,8 +282,7 @@ def fixed_point_threshold(N: int, lam: float, patterns: str = "spherical", m_hal
         r = float(chi2.median(N))  # scores lambda m xi^mu.xi^1 ~ lambda m sqrt(r) g against lambda m r
         log_e, qbar = 0.5 * (lam * m) ** 2 * r - lam * m * r, lam * m
     else:
-        log_e, qbar = _tilted_sphere_many(lam * m * N, N)
-        log_e = log_e - lam * m * N
+        log_e, qbar = _tilted_sphere_many(lam * m * N, N)  # ln E e^{t q} - t
 
     def margin(alpha: float) -> float:
         log_pm1 = alpha * N + math.log(-math.expm1(-alpha * N))
@@ -237,8 +297,9 @@ def fixed_point_threshold(N: int, lam: float, patterns: str = "spherical", m_hal
 
 
 def _tilted_sphere_many(t: Any, N: int) -> tuple[Any, Any]:
-    """:func:`_tilted_sphere` at many ``t``: Bessel ratios where they are representable, quadrature elsewhere.
+    """:func:`_tilted_sphere` at many ``t > 0``: ``ln E e^{tq} - t`` and the tilted mean.
 
+    Bessel ratios where they are representable, quadrature elsewhere:
     ``ln E e^{tq} = ln Gamma(N/2) - nu ln(t/2) + ln I_nu(t)`` and the tilted mean ``I_{nu+1}(t)/I_nu(t)``,
     ``nu = N/2 - 1``.
     """
@@ -249,7 +310,7 @@ def _tilted_sphere_many(t: Any, N: int) -> tuple[Any, Any]:
     nu = 0.5 * N - 1.0
     with np.errstate(divide="ignore", invalid="ignore"):
         i0, i1 = ive(nu, t), ive(nu + 1.0, t)
-        log_e = gammaln(0.5 * N) - nu * np.log(0.5 * t) + np.log(i0) + t
+        log_e = gammaln(0.5 * N) - nu * np.log(0.5 * t) + np.log(i0)  # less t (ive is I e^-t)
         mean = i1 / i0
     bad = ~(np.isfinite(log_e) & np.isfinite(mean) & (i0 > 1e-280))
     for i in np.flatnonzero(bad):
@@ -262,7 +323,7 @@ def annealed_threshold(N: int, lam: float, patterns: str = "spherical") -> Finit
     a1 = lse_threshold(lam, patterns).alpha_1
     if not _gaussian(patterns):
         # (P - 1) E exp(lambda N (q - 1)) = 1
-        log_pm1 = -(log_mgf_sphere(lam * N, N) - lam * N)
+        log_pm1 = -_tilted_sphere(lam * N, N)[0]  # ln E e^{lambda N q} - lambda N, exact at any lambda N
         return FiniteThreshold(_log1pexp(log_pm1) / N, fixed_point_threshold(N, lam, patterns), a1)
     from scipy.stats import chi2
 

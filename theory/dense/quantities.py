@@ -25,9 +25,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from amphase.errors import ParameterError
+from amphase.params import fmt_value
 from amphase.theory import lse_landscape
-from amphase.theory.dense import capacity, finite_size, lse, ramsauer, random_features, sequence
-from amphase.theory.registry import Choice, Param, Result, quantity
+from amphase.theory.dense import capacity, costs, finite_size, lse, ramsauer, random_features, sequence
+from amphase.theory.registry import CHEAP, Choice, Param, Result, quantity
 
 __all__ = [
     "circle_minima",
@@ -84,6 +85,7 @@ BETA_LSE = Param("beta", "inverse temperature of E = -ln sum exp(-beta |x - xi|^
         Result("alpha_all", "K_all / N^(n-1)"),
     ],
     reference=f"{KH16}; {MPRV87}; {DERIVED}",
+    cost=CHEAP,
 )
 def poly_capacity(N: int, n: int, rho: float = 0.0) -> capacity.Capacity:
     """Signal-to-noise capacities of the polynomial DenseAM F(x) = x^n (KH 2016), from a cue with noise rho.
@@ -95,6 +97,10 @@ def poly_capacity(N: int, n: int, rho: float = 0.0) -> capacity.Capacity:
 
 
 DEGREE = Param("n", "degree of F(x) = x^n", lower=2, upper=8, integer=True)
+
+#: the most patterns of the finite-N stability: the variance of their crosstalk (K times at most 1e34) must stay
+#: within the float range; every probability is 0 or 1/2 to double precision long before.
+MAX_PATTERNS = 10**250
 DERIVED_FS = "derived in amphase.theory.dense.finite_size (exact crosstalk law, Polya closure over spins)"
 
 
@@ -103,6 +109,11 @@ def _patterns(N: int, n: int, alpha: float, K: int) -> int:
     if bool(K) == bool(alpha):
         raise ParameterError(f"give the load as K or as alpha (the other 0); got K={K}, alpha={alpha}")
     K = int(K) if K else round(alpha * float(N) ** (n - 1))
+    if K > MAX_PATTERNS:
+        raise ParameterError(
+            f"alpha={fmt_value(alpha)} at N={N}, n={n} stores K = {float(K):.3g} patterns; allowed: K <= 1e250 (the "
+            "crosstalk variance must stay within the float range)"
+        )
     if K < 1:
         raise ParameterError(f"alpha={alpha} at N={N}, n={n} stores K = round(alpha N^(n-1)) = 0 patterns")
     return K
@@ -114,7 +125,7 @@ def _patterns(N: int, n: int, alpha: float, K: int) -> int:
         Param("N", "number of neurons", lower=3, upper=5000, integer=True),
         DEGREE,
         Param("alpha", "load K/N^(n-1), used when K = 0", lower=0.0),
-        Param("K", "stored patterns (0: K = round(alpha N^(n-1)))", lower=0, integer=True),
+        Param("K", "stored patterns (0: K = round(alpha N^(n-1)))", lower=0, upper=MAX_PATTERNS, integer=True),
     ],
     results=[
         Result("P_stable", "probability that a stored pattern is one-step stable (Polya closure: the prediction)"),
@@ -126,6 +137,7 @@ def _patterns(N: int, n: int, alpha: float, K: int) -> int:
         Result("K", "stored patterns"),
     ],
     reference=f"{KH16}; {MPRV87}; {DERIVED_FS}",
+    cost=costs.poly_stability_cost,
 )
 def poly_stability(N: int, n: int, alpha: float = 0.0, K: int = 0) -> finite_size.Stability:
     """Finite-N probability that a stored pattern of F(x) = x^n is one-step stable (no flip lowers E).
@@ -147,6 +159,7 @@ def poly_stability(N: int, n: int, alpha: float = 0.0, K: int = 0) -> finite_siz
         Result("K_half", "patterns where P_stable = 1/2 (interpolated between integers)"),
     ],
     reference=f"{KH16}; {DERIVED_FS}",
+    cost=costs.poly_half_load_cost,
 )
 def poly_half_load(N: int, n: int) -> finite_size.HalfLoad:
     """Load where a stored pattern of F(x) = x^n is one-step stable with probability 1/2, at finite N.
@@ -167,6 +180,7 @@ def poly_half_load(N: int, n: int) -> finite_size.HalfLoad:
         Result("alpha_all", "ln(K_all)/N = I(1 - 2 rho)/2"),
     ],
     reference=f"{DHLUV17}; {DERIVED}",
+    cost=CHEAP,
 )
 def exp_capacity(N: int, rho: float = 0.0) -> capacity.Capacity:
     """Capacities of the exponential DenseAM F(x) = exp(x): alpha_all = I(1 - 2 rho)/2 (DHLUV 2017).
@@ -194,6 +208,7 @@ PATTERNS = Choice("patterns", "pattern ensemble: spherical (|xi|^2 = N) or gauss
         Result("lambda_condensation", "lambda where the crosstalk REM condenses at alpha = alpha_1"),
     ],
     reference=f"{LM24}; {DERIVED}",
+    cost=CHEAP,
 )
 def lse_threshold(lam: float, patterns: str = "spherical") -> lse.LSEThreshold:
     """Typical-pattern threshold alpha_1(lambda) of exponential memories, REM argument of LM 2024.
@@ -216,6 +231,7 @@ def lse_threshold(lam: float, patterns: str = "spherical") -> lse.LSEThreshold:
         Result("alpha_1", "its N -> infinity limit (dense.lse_threshold)"),
     ],
     reference=f"{LM24}; {DERIVED}",
+    cost=costs.lse_threshold_finite_cost,
 )
 def lse_threshold_finite(N: int, lam: float, patterns: str = "spherical") -> lse.FiniteThreshold:
     """Finite-N half-point of the one-step criterion of LM 2024: the crosstalk replaced by its mean (derived).
@@ -243,6 +259,7 @@ def lse_threshold_finite(N: int, lam: float, patterns: str = "spherical") -> lse
     ],
     results=[Result("Delta_min", "separation min_j (x_i.x_i - x_i.x_j) sufficient for a fixed point near x_i")],
     reference=RAMSAUER21,
+    cost=CHEAP,
 )
 def separation(N: int, beta: float, M: float) -> float:
     """Separation sufficient for a fixed point near a pattern: 2/(beta N) + ln(2 (N-1) N beta M^2)/beta (Ramsauer 2021).
@@ -270,6 +287,7 @@ def separation(N: int, beta: float, M: float) -> float:
         Result("valid", "1 if c >= c_min, else 0 (the bound is then not guaranteed)"),
     ],
     reference=RAMSAUER21,
+    cost=CHEAP,
 )
 def ramsauer_capacity(d: int, beta: float, K: float, p: float) -> ramsauer.RamsauerCapacity:
     """Storage capacity N >= sqrt(p) c^((d-1)/4) of Ramsauer 2021 (their Theorem 3).
@@ -297,6 +315,7 @@ def ramsauer_capacity(d: int, beta: float, K: float, p: float) -> ramsauer.Ramsa
         Result("C", "relative variance of one feature's partition function"),
     ],
     reference=f"{HOOVER24}; {CHOROMANSKI21}; {DERIVED}",
+    cost=costs.random_feature_error_cost,
 )
 def random_feature_error(
     Y: int, d: int, beta: float = 1.0, K: int = 1, r: float = 1.0
@@ -330,6 +349,7 @@ SEQ_B = Param(
         Result("P_sequence_half", "finite-N prediction: length where the whole cycle is exact with probability 1/2"),
     ],
     reference=f"{CHAUDHRY23}; {DERIVED}",
+    cost=costs.sequence_cost,
 )
 def sequence_capacity(N: int, rule: str = "polynomial", d: int = 1, b: float = 1.0) -> SequenceLengths:
     """Sequence capacities of the DenseNet transition rule (Chaudhry et al. 2023, Eqs. 9 and 10), and at finite N.
@@ -360,6 +380,7 @@ def sequence_capacity(N: int, rule: str = "polynomial", d: int = 1, b: float = 1
         Result("sequence", "probability that the whole cycle is exact, transition^P"),
     ],
     reference=f"{CHAUDHRY23}; {DERIVED}",
+    cost=costs.sequence_cost,
 )
 def sequence_recall(
     N: int, P: float, rule: str = "polynomial", d: int = 1, b: float = 1.0
@@ -378,6 +399,7 @@ def sequence_recall(
     params=[Param("D", "distance between the two memories", lower=0.0, lower_open=True)],
     results=[Result("beta_star", "the midpoint is a minimum for beta < 2/D^2")],
     reference=DERIVED_LSE,
+    cost=CHEAP,
 )
 def pair_midpoint_beta(D: float) -> float:
     """Two memories at distance D: the midpoint is a minimum below beta* = 2/D^2 (derived; Hessian 2 - beta D^2)."""
@@ -393,6 +415,7 @@ def pair_midpoint_beta(D: float) -> float:
         Result("curvature", "second derivative of E along the axis at the minimum"),
     ],
     reference=DERIVED_LSE,
+    cost=CHEAP,
 )
 def pair_minima(D: float, beta: float) -> lse_landscape.PairMinima:
     """Minima of two memories at ±D/2: x = (D/2) u, u = tanh(beta D^2 u/2) (derived; 0 for beta <= 2/D^2)."""
@@ -410,6 +433,7 @@ def pair_minima(D: float, beta: float) -> lse_landscape.PairMinima:
         Result("edge", "distance between two memories, r sqrt(2K/(K-1))"),
     ],
     reference=DERIVED_LSE,
+    cost=CHEAP,
 )
 def simplex_centroid_beta(K: int, r: float = 1.0) -> lse_landscape.SimplexCentroid:
     """Regular K-simplex of memories: the centroid is a minimum below beta* = (K-1)/(2 r^2) (derived, Hessian)."""
@@ -426,6 +450,7 @@ def simplex_centroid_beta(K: int, r: float = 1.0) -> lse_landscape.SimplexCentro
         Result("curvature", "radial second derivative of E at the minimum"),
     ],
     reference=DERIVED_LSE,
+    cost=CHEAP,
 )
 def circle_ring(beta: float) -> lse_landscape.CircleRing:
     """Memories dense on the unit circle: ring of minima R = I_1(2 beta R)/I_0(2 beta R) above beta_c = 1 (derived).
@@ -472,6 +497,7 @@ def circle_ring(beta: float) -> lse_landscape.CircleRing:
         Result("minima_limit", "number of minima as K -> infinity (Rice formula on the ring, all spurious)"),
     ],
     reference=f"{DERIVED_LSE}; Rice formula (S. O. Rice, Bell Syst. Tech. J. 24, 46 (1945))",
+    cost=costs.circle_minima_cost,
 )
 def circle_minima(beta: float, K: int, own_weight: float = 0.6, draws: int = 400) -> dict[str, float]:
     """K random memories on the unit circle at fixed beta: expected minima, memories' own and spurious (derived).

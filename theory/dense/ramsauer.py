@@ -43,7 +43,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from scipy.special import lambertw
+from scipy.special import wrightomega
 
 __all__ = ["RamsauerCapacity", "ramsauer_beta", "separation", "storage_capacity"]
 
@@ -58,7 +58,8 @@ def separation(N: int, beta: float, M: float) -> float:
 
     ``2/(beta N) + ln(2 (N-1) N beta M^2)/beta``; ``N`` patterns, ``M`` the largest pattern norm.
     """
-    return 2.0 / (beta * N) + math.log(2.0 * (N - 1) * N * beta * M * M) / beta
+    logs = math.log(2.0) + math.log(N - 1) + math.log(N) + math.log(beta) + 2.0 * math.log(M)  # each in range
+    return 2.0 / beta / N + logs / beta
 
 
 class RamsauerCapacity(NamedTuple):
@@ -78,8 +79,18 @@ def storage_capacity(d: int, beta: float, K: float, p: float) -> RamsauerCapacit
     ``valid`` is 1 where the theorem's condition ``c >= (2/sqrt(p))^(4/(d-1))`` holds, 0 where it does not (the
     bound is then not guaranteed).
     """
-    a = 2.0 / (d - 1) * (1.0 + math.log(2.0 * beta * K * K * p * (d - 1)))
+    # sums of logarithms: the products of tiny or huge factors leave the float range where their logarithms do not
+    a = 2.0 / (d - 1) * (1.0 + math.log(2.0) + math.log(beta) + math.log(p) + math.log(d - 1) + 2.0 * math.log(K))
     b = 2.0 * K * K * beta / 5.0
-    c = b / float(lambertw(math.exp(a + math.log(b))).real)
-    c_min = (2.0 / math.sqrt(p)) ** (4.0 / (d - 1))
-    return RamsauerCapacity(math.sqrt(p) * c ** ((d - 1) / 4.0), a, b, c, c_min, float(c >= c_min))
+    # c = b / W0(e^a b) in logarithms, finite wherever the result is: with x = a + ln b and omega(x) = W0(e^x)
+    # (Wright's omega), ln omega = x - omega, so ln c = omega(x) - a (b -> 0: c -> e^-a)
+    x = a + math.log(0.4) + math.log(beta) + 2.0 * math.log(K)
+    log_c = float(wrightomega(x).real) - a
+    log_c_min = 4.0 / (d - 1) * (math.log(2.0) - 0.5 * math.log(p))
+    N = _exp(0.5 * math.log(p) + (d - 1) / 4.0 * log_c)
+    return RamsauerCapacity(N, a, b, _exp(log_c), _exp(log_c_min), float(log_c >= log_c_min))
+
+
+def _exp(x: float) -> float:
+    """``exp(x)``, ``inf`` beyond the float range."""
+    return math.exp(x) if x < 709.78 else math.inf

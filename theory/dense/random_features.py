@@ -89,12 +89,19 @@ def random_feature_error(x: np.ndarray, memories: np.ndarray, beta: float, Y: in
     u = x + xi
     log_terms = logp[:, None] + logp[None, :] + 2.0 * beta * (u @ u.T)
     log_norm = logsumexp(log_terms)
-    C = float(np.expm1(log_norm))
-    r = 2.0 * beta * (np.exp(logp) @ xi - x)
-    m = 2.0 * beta * (xi[:, None, :] + xi[None, :, :])
-    bracket = 2.0 * beta * x.size + np.sum((m - r) ** 2, axis=-1)
-    grad_ms = float(np.sum(np.exp(log_terms - log_norm) * bracket)) * math.exp(log_norm) / (beta * beta * Y)
-    return RandomFeatureError(math.sqrt(C / Y), math.sqrt(C / Y) / beta, C / (2.0 * beta * Y), math.sqrt(grad_ms), C)
+    if not np.isfinite(log_norm):  # the exponent itself beyond the float range: every error is infinite
+        return RandomFeatureError(math.inf, math.inf, math.inf, math.inf, math.inf)
+    with np.errstate(over="ignore"):  # C is inf past the float range
+        C = float(np.expm1(log_norm))
+    if log_norm < 709.0:
+        r = 2.0 * beta * (np.exp(logp) @ xi - x)
+        m = 2.0 * beta * (xi[:, None, :] + xi[None, :, :])
+        bracket = 2.0 * beta * x.size + np.sum((m - r) ** 2, axis=-1)
+        # beta^2 Y would underflow for a tiny beta: divided one factor at a time
+        grad_ms = float(np.sum(np.exp(log_terms - log_norm) * bracket)) * math.exp(log_norm) / beta / beta / Y
+    else:  # exp(log_norm) beyond the float range, and with it the gradient's error
+        grad_ms = math.inf
+    return RandomFeatureError(math.sqrt(C / Y), math.sqrt(C / Y) / beta, C / 2.0 / beta / Y, math.sqrt(grad_ms), C)
 
 
 def positive_features(points: np.ndarray, omega: np.ndarray, beta: float) -> np.ndarray:

@@ -83,8 +83,9 @@ def direction_loss(var: float, n: int, t: float, quartic: float = 0.0) -> Direct
     data normalised onto a sphere. ``n_c`` overflows to ``inf`` where :math:`\log n_c > 709`; ``log_n_c`` is exact.
     """
     c = 0.5 / math.log(n)
-    t_c = 0.5 * (c * var + math.sqrt((c * var) ** 2 + 4.0 * c * quartic))
-    log_nc = (quartic + t * var) / (2.0 * t * t)
+    cv = c * var  # products, not powers: inf beyond the float range instead of an OverflowError
+    t_c = 0.5 * (cv + math.sqrt(cv * cv + 4.0 * c * quartic))
+    log_nc = (quartic + t * var) / 2.0 / t / t
     n_c = math.exp(log_nc) if log_nc < 709.0 else math.inf
     return DirectionLoss(t_c, n_c, log_nc, float(t < t_c))
 

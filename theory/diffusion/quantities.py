@@ -19,8 +19,9 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from amphase.theory.cost import MIB, NUMBA_SETUP, Cost
 from amphase.theory.diffusion import geometric, regimes, symmetry
-from amphase.theory.registry import Choice, Param, Result, quantity
+from amphase.theory.registry import CHEAP, Choice, Param, Result, quantity
 
 __all__ = [
     "GaussianOnset",
@@ -38,6 +39,9 @@ __all__ = [
 ]
 
 PHAM25 = "Pham, Raya, Negri, Zaki, Ambrogioni & Krotov, arXiv:2505.21777 (2025)"
+
+#: declared cost of the onsets (pair laws, Rice limits, a few roots): at most 0.3 s measured (scripts/theory_costs.py).
+ONSET_COST = Cost(memory=8 * MIB, seconds=2.0)
 
 
 class NoiseBeta(NamedTuple):
@@ -75,6 +79,7 @@ class NoiseBeta(NamedTuple):
         Result("sigma_t", "standard deviation of the noise added at time t"),
     ],
     reference=PHAM25,
+    cost=CHEAP,
 )
 def noise_beta(t: float, sigma: float = 1.0, alpha_bar: float = 0.5, process: str = "ve") -> NoiseBeta:
     r"""The log-sum-exp DenseAM whose energy is :math:`-\log p_t` of the exact empirical diffusion (Pham 2025, Sec. 2).
@@ -97,8 +102,8 @@ def noise_beta(t: float, sigma: float = 1.0, alpha_bar: float = 0.5, process: st
       (``t`` is not used: ``alpha_bar`` is the schedule's value at that time).
     """
     if process == "ve":
-        var = sigma * sigma * t
-        return NoiseBeta(1.0 / (2.0 * var), 1.0, var**0.5)
+        # one factor at a time: sigma^2 t may leave the float range, and beta is then 0 or inf
+        return NoiseBeta(0.5 / sigma / sigma / t, 1.0, sigma * math.sqrt(t))
     var = 1.0 - alpha_bar
     return NoiseBeta(1.0 / (2.0 * var), alpha_bar**0.5, var**0.5)
 
@@ -128,6 +133,7 @@ OU_TIME = Param(
         Result("beta_ve", "LSE inverse temperature 1/(2 (exp(2t) - 1)), memories unscaled"),
     ],
     reference=f"{BBBM24}; {PHAM25}",
+    cost=CHEAP,
 )
 def ou_time(t: float) -> regimes.OUConventions:
     """One Ornstein-Uhlenbeck time (Biroli et al.) in the VP and VE conventions of diffusion.noise_beta.
@@ -155,6 +161,7 @@ class SpeciationTime(NamedTuple):
         Result("ve_variance_S", "VE noise variance at t_S, Lambda - 1"),
     ],
     reference=BBBM24,
+    cost=CHEAP,
 )
 def speciation_time(Lambda: float) -> SpeciationTime:
     """Speciation time t_S = (1/2) log Lambda of the backward dynamics (Biroli et al. 2024; Table 1 Lambdas).
@@ -188,6 +195,7 @@ class CollapseTime(NamedTuple):
         Result("ve_variance_C", "VE noise variance at t_C, sigma^2/(n^(2/d) - 1)"),
     ],
     reference=BBBM24,
+    cost=CHEAP,
 )
 def collapse_time(n: int, d: int, sigma: float = 1.0) -> CollapseTime:
     """Collapse time of the exact empirical score for n Gaussian points N(0, sigma^2 I_d) (Biroli et al. 2024, Fig. 3).
@@ -215,6 +223,7 @@ def collapse_time(n: int, d: int, sigma: float = 1.0) -> CollapseTime:
         Result("t_instability", "0.5 log(|m_vec|^2 + 1 - sigma^2), derived", absent="|m_vec| <= sigma: unimodal"),
     ],
     reference=f"{BBBM24}; t_instability derived in amphase.theory.diffusion.regimes",
+    cost=Cost(memory=8 * MIB, seconds=0.05, **NUMBA_SETUP),  # Gaussian quadrature in Numba
 )
 def clone_probability(t: float, d: int, m: float = 1.0, sigma: float = 1.0) -> regimes.CloneProbability:
     """Cloning probability phi(t) of two Gaussians at ±m (Biroli et al. 2024, Fig. 2): 1/2 + E[tanh z]/2.
@@ -239,6 +248,7 @@ def clone_probability(t: float, d: int, m: float = 1.0, sigma: float = 1.0) -> r
         Result("lost", "1 if the group is lost at (t, n), else 0"),
     ],
     reference=f"{AVS24} (formula of the authors' theory notebook; REM reading derived)",
+    cost=CHEAP,
 )
 def direction_loss(var: float, n: int, t: float = 1.0, quartic: float = 0.0) -> geometric.DirectionLoss:
     """Critical time and dataset size at which a direction group of variance var is lost (Achilli et al. 2024).
@@ -252,7 +262,9 @@ def direction_loss(var: float, n: int, t: float = 1.0, quartic: float = 0.0) -> 
 @quantity(
     "diffusion.symmetry_breaking",
     params=[
-        Param("a", "the two data points sit at ±a", lower=0.0, lower_open=True),
+        Param(
+            "a", "the two data points sit at ±a (a^2 within the float range)", lower=0.0, upper=1e150, lower_open=True
+        ),
         Param(
             "alpha_bar",
             "VP signal fraction theta^2 at which to place the branch x*",
@@ -271,6 +283,7 @@ def direction_loss(var: float, n: int, t: float = 1.0, quartic: float = 0.0) -> 
         Result("x_star", "positive stable fixed point at alpha_bar (0 before the pitchfork)"),
     ],
     reference=f"{RA23}; a-dependence and kind=density derived in amphase.theory.diffusion.symmetry",
+    cost=CHEAP,
 )
 def symmetry_breaking(a: float = 1.0, alpha_bar: float = 0.64, kind: str = "sde") -> symmetry.SymmetryBreaking:
     """Pitchfork of the one-dimensional two-point model (Raya & Ambrogioni 2023): theta_c = sqrt(sqrt(2) - 1) at a = 1.
@@ -355,6 +368,7 @@ class SpuriousOnset(NamedTuple):
         ),
     ],
     reference=f"{PHAM25}; derived in amphase.theory.lse_landscape (pair merging, uniform spacings, Rice formula)",
+    cost=ONSET_COST,
 )
 def spurious_onset(
     sigma: float = 0.0,
@@ -469,6 +483,7 @@ def _group(name: str, lower: int) -> Param:
         Result("K_half", "K at which half of the points have their own minimum (pair rule)"),
     ],
     reference=f"{PHAM25}; {AVS24} (the linear manifold); pair rule derived in amphase.theory.lse_landscape",
+    cost=ONSET_COST,
 )
 def gaussian_onset(
     sigma: float = 0.0,

@@ -116,7 +116,7 @@ class OUConventions(NamedTuple):
 def ou_conventions(t: float) -> OUConventions:
     r"""VP signal fraction :math:`e^{-2t}`, noise :math:`\Delta_t`, VE variance :math:`e^{2t}-1` and the two betas."""
     delta = -math.expm1(-2.0 * t)
-    ve = math.expm1(2.0 * t)
+    ve = math.expm1(2.0 * t) if t < 354.0 else math.inf  # inf beyond the float range (beta_ve is then 0)
     return OUConventions(math.exp(-2.0 * t), delta, ve, 0.5 / delta, 0.5 / ve)
 
 
@@ -148,7 +148,12 @@ def clone_kappa(t: float, m2: float, sigma2: float) -> float:
 
 
 def _mean_tanh(kappa: float) -> float:
-    """``E tanh(z)``, ``z ~ N(kappa, kappa)``, by the composite Gauss-Legendre rule of theory/quadrature.py."""
+    """``E tanh(z)``, ``z ~ N(kappa, kappa)``, by the composite Gauss-Legendre rule of theory/quadrature.py.
+
+    Above ``kappa = 1e4`` it is 1 to double precision (``P(z < 0) = Phi(-sqrt(kappa)) < 1e-2000``).
+    """
+    if kappa > 1e4:
+        return 1.0
     _, w, h = field_nodes(float(kappa), math.sqrt(kappa), 1.0)
     return float(np.dot(w, np.tanh(h)))
 
@@ -184,7 +189,15 @@ def clone_probability(t: float, d: int, m: float, sigma: float) -> CloneProbabil
     covariance); ``t_instability`` is :func:`two_gaussian_instability_time` (NaN when the mixture is unimodal).
     """
     m2, s2 = m * m * d, sigma * sigma
-    kappa = clone_kappa(t, m2, s2)
+    if math.isfinite(m2) and math.isfinite(s2):
+        kappa = clone_kappa(t, m2, s2)
+    elif m2 == 0.0:  # no signal at all, whatever the noise
+        kappa = 0.0
+    else:  # |m|^2 or sigma^2 beyond the float range: kappa = |m|^2 e^-2t / (Delta_t + sigma^2 e^-2t) in logarithms
+        log_num = 2.0 * math.log(m) + math.log(d) - 2.0 * t
+        log_delta = math.log(-math.expm1(-2.0 * t))
+        log_den = float(np.logaddexp(log_delta, 2.0 * math.log(sigma) - 2.0 * t)) if sigma > 0 else log_delta
+        kappa = math.exp(log_num - log_den) if log_num - log_den < 709.0 else math.inf
     try:
         t_star = two_gaussian_instability_time(m2, s2)
     except NoSolutionError:

@@ -61,8 +61,10 @@ class SymmetryBreaking(NamedTuple):
 def critical_alpha_bar(a: float, kind: str = "sde") -> float:
     r"""Signal fraction :math:`\bar\alpha_c = \theta_c^2` at which the origin loses stability (module docstring)."""
     a2 = a * a
-    if kind == "sde":
-        return 1.0 / (math.sqrt(a2 * a2 + 1.0) + a2)  # sqrt(a^4 + 1) - a^2, without the cancellation at large a
+    if kind == "sde":  # sqrt(a^4 + 1) - a^2, without the cancellation (nor the overflow of a^4) at large a
+        return (
+            1.0 / (math.sqrt(a2 * a2 + 1.0) + a2) if a2 < 1.0 else 1.0 / (a2 * (math.sqrt(1.0 + 1.0 / a2 / a2) + 1.0))
+        )
     return 1.0 / (1.0 + a2)
 
 
@@ -77,6 +79,8 @@ def fixed_point(alpha_bar: float, a: float, kind: str = "sde") -> float:
     K = _gain(theta, a, kind)
     if K <= 1.0:
         return 0.0
+    if K > 1e16:  # tanh(u) = 1 to double precision at the root u = K: x* = K (1 - theta^2)/(theta a), in closed form
+        return 2.0 * theta * a / (1.0 + theta * theta) if kind == "sde" else theta * a
     # tanh(u) >= u - u^3/3, so tanh(u) - u/K > 0 below sqrt(3 (1 - 1/K)); tanh(K) - 1 < 0.
     lo = 0.5 * math.sqrt(3.0 * (1.0 - 1.0 / K))
     u = brentq(lambda v: math.tanh(v) - v / K, lo, K, xtol=1e-300, rtol=4 * np.finfo(float).eps)

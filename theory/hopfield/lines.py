@@ -25,6 +25,7 @@ import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
 from amphase.errors import NoSolutionError
+from amphase.params import fmt_value
 from amphase.theory.hopfield.replica_symmetric import (
     _branch_point,
     _mixture_branch,
@@ -78,7 +79,7 @@ def alpha_c(T: float) -> tuple[float, float]:
     """
     T = float(T)
     if T >= 1.0:
-        raise NoSolutionError(f"no retrieval state at any load for T >= 1 (T={T!r})")
+        raise NoSolutionError(f"no retrieval state at any load for T >= 1 (T={fmt_value(T)})")
     return maximal_load(1, T)
 
 
@@ -129,7 +130,7 @@ def T_M_crossings(alpha: float) -> tuple[float, float]:
     t_max, a_max = alpha_c_maximum()
     if alpha > a_max:
         raise NoSolutionError(
-            f"no retrieval state at alpha={alpha!r} at any temperature: the largest critical load is "
+            f"no retrieval state at alpha={fmt_value(alpha)} at any temperature: the largest critical load is "
             f"alpha_c = {a_max:.10g}, at T = {t_max:.10g}"
         )
     if alpha == a_max:
@@ -201,7 +202,7 @@ def T_c_crossings(alpha: float) -> tuple[float, float]:
         )
         if res.fun >= 0.0:
             raise NoSolutionError(
-                f"retrieval states are never global minima at alpha={alpha!r} (T_c exists up to alpha ≈ 0.053)"
+                f"retrieval states are never global minima at alpha={fmt_value(alpha)} (T_c exists up to alpha ≈ 0.053)"
             )
         k = int(np.searchsorted(temps, res.x))
         temps.insert(k, float(res.x))
@@ -212,7 +213,8 @@ def T_c_crossings(alpha: float) -> tuple[float, float]:
     if last == len(temps) - 1 or min(abs(gaps[last]), abs(gaps[last + 1])) < resolution:
         # T_c < T_M: a negative gap at T_M (1 - 1e-10), or one within rounding: T_c is not resolved (alpha < 1e-14)
         raise NoSolutionError(
-            f"T_c at alpha={alpha!r} is not resolved in double precision: the free-energy gap near T_M is rounding"
+            f"T_c at alpha={fmt_value(alpha)} is not resolved in double precision: the free-energy gap near T_M is "
+            "rounding"
         )
     upper = brentq(lambda T: free_energy_gap(alpha, T), temps[last], temps[last + 1], xtol=_XTOL)
     if first == 0:
@@ -261,12 +263,12 @@ def T_R(alpha: float) -> float:
         t_min *= 1.0 + 1e-9
         if _replicon(alpha, t_min) > 0.0:
             raise NoSolutionError(
-                f"retrieval states at alpha={alpha!r} are replica-symmetric stable wherever they exist "
+                f"retrieval states at alpha={fmt_value(alpha)} are replica-symmetric stable wherever they exist "
                 f"({t_min:.10g} < T < {t_max:.10g})"
             )
         if _replicon(alpha, t_max) < 0.0:  # the AT line has met the T_M line
             raise NoSolutionError(
-                f"retrieval states at alpha={alpha!r} break replica symmetry wherever they exist "
+                f"retrieval states at alpha={fmt_value(alpha)} break replica symmetry wherever they exist "
                 f"({t_min:.10g} < T < {t_max:.10g})"
             )
         log_t = brentq(lambda lt: _replicon(alpha, math.exp(lt)), math.log(t_min), math.log(t_max), xtol=1e-12)
@@ -295,10 +297,10 @@ def alpha_global(T: float) -> float:
     """
     a_c = alpha_c(T)[0]
     if a_c <= 0.0:
-        raise NoSolutionError(f"alpha_c(T={T!r}) is below the resolution of double precision")
+        raise NoSolutionError(f"alpha_c(T={fmt_value(T)}) is below the resolution of double precision")
     scale = abs(spin_glass_state(0.0, T).free_energy)  # the gap is resolved only well above eps * |f|
     return _bracketed_root(
-        lambda a: free_energy_gap(a, T), a_c * 1e-9, a_c * (1.0 - 1e-10), f"T_c line at T={T!r}", scale
+        lambda a: free_energy_gap(a, T), a_c * 1e-9, a_c * (1.0 - 1e-10), f"T_c line at T={fmt_value(T)}", scale
     )
 
 
@@ -316,12 +318,14 @@ def alpha_AT(T: float) -> float:
     """
     if T < 1e-100:  # treated as T = 0 by the solvers (replica_symmetric._T_ZERO)
         raise NoSolutionError(
-            f"at T={T!r} (< 1e-100, taken as 0) the retrieval states break replica symmetry at every alpha > 0"
+            f"at T={fmt_value(T)} (< 1e-100, taken as 0) the retrieval states break replica symmetry at every alpha > 0"
         )
     a_c = alpha_c(T)[0]
     if a_c <= 0.0 or _replicon(a_c * (1.0 - 1e-10), T) > 0.0:
-        raise NoSolutionError(f"retrieval states are replica-symmetric stable up to alpha_c at T={T!r}")
-    return _bracketed_root(lambda a: _replicon(a, T), a_c * 1e-9, a_c * (1.0 - 1e-10), f"AT line at T={T!r}", 1.0)
+        raise NoSolutionError(f"retrieval states are replica-symmetric stable up to alpha_c at T={fmt_value(T)}")
+    return _bracketed_root(
+        lambda a: _replicon(a, T), a_c * 1e-9, a_c * (1.0 - 1e-10), f"AT line at T={fmt_value(T)}", 1.0
+    )
 
 
 def _bracketed_root(func: Callable[[float], float], lo: float, hi: float, what: str, scale: float) -> float:

@@ -26,10 +26,11 @@ from typing import Any, NamedTuple
 import numpy as np
 import xarray as xr
 
+from amphase.theory.cost import KIB, MIB, NUMBA_SETUP, Cost
 from amphase.theory.hopfield import lines, mixtures
 from amphase.theory.hopfield.phase_diagram import compute_phase_diagram
 from amphase.theory.hopfield.replica_symmetric import maximal_load, mixture_state, spin_glass_state
-from amphase.theory.registry import Param, Result, quantity
+from amphase.theory.registry import CHEAP, Param, Result, quantity
 
 __all__ = [
     "T_M",
@@ -64,6 +65,24 @@ _NO_HESSIAN = (
 
 ALPHA = Param("alpha", "load P/N (replica theory served up to 10^6)", lower=0.0, upper=1e6)
 TEMP = Param("T", "temperature (1/beta)", lower=0.0)
+
+
+# Declared costs (amphase.theory.cost; measured by scripts/theory_costs.py): the first evaluation in a process loads the
+# Numba field kernels and the cached lines (NUMBA_SETUP); after it, a root of the RS equations takes milliseconds,
+# a line (T_M, T_c, T_R: a scan in T and a root) up to 1.3 s at load 4 and 4 s at load 18, a mixture up to 7 s
+# (n = 199, T > 0, load 18).
+RS_ROOT = Cost(memory=8 * MIB, seconds=0.5, **NUMBA_SETUP)
+RS_LINE = Cost(memory=8 * MIB, seconds=8.0, **NUMBA_SETUP)
+
+
+def _mixture_cost(n: Any, T: Any, alpha: Any) -> Cost:
+    """About n^2/10^4 s at load 4 (7 s for n = 199 at load 18): sums over the n + 1 values of the field."""
+    return Cost(memory=8 * MIB, seconds=1.0 + 4e-4 * n * n, **NUMBA_SETUP)
+
+
+def _phase_diagram_cost(alpha: Any, T: Any) -> Cost:
+    """Per load the lines (T_M, T_c, T_R, ...: as RS_LINE, three of them) and per grid point two RS roots."""
+    return Cost(memory=8 * MIB + 4 * KIB * np.size(alpha) * np.size(T), seconds=24.0 / np.size(T) + 0.5, **NUMBA_SETUP)
 
 
 class AlphaC(NamedTuple):
@@ -140,6 +159,7 @@ class SNRCapacity(NamedTuple):
     params=[TEMP],
     results=[Result("alpha_c", "critical load"), Result("m", "retrieval overlap at alpha_c")],
     reference=AGS87,
+    cost=RS_ROOT,
 )
 def alpha_c(T: float = 0.0) -> AlphaC:
     """Critical load alpha_c(T) above which retrieval states no longer exist, with their overlap m there.
@@ -170,6 +190,7 @@ def alpha_c(T: float = 0.0) -> AlphaC:
         ),
     ],
     reference=AGS87,
+    cost=RS_ROOT,
 )
 def overlap(alpha: float, T: float = 0.0) -> RetrievalState:
     """Replica-symmetric retrieval state (m, q, r) at load alpha and temperature T.
@@ -195,6 +216,7 @@ def overlap(alpha: float, T: float = 0.0) -> RetrievalState:
         Result("free_energy", "free energy per neuron (energy at T = 0)"),
     ],
     reference=AGS87,
+    cost=RS_ROOT,
 )
 def spin_glass(alpha: float, T: float = 0.0) -> SpinGlassState:
     """Replica-symmetric spin-glass state (m = 0), or the paramagnet above T_g.
@@ -206,7 +228,13 @@ def spin_glass(alpha: float, T: float = 0.0) -> SpinGlassState:
     return SpinGlassState(s.q, s.r, s.free_energy)
 
 
-@quantity("hopfield.T_g", params=[ALPHA], results=[Result("T_g", "spin-glass transition temperature")], reference=AGS87)
+@quantity(
+    "hopfield.T_g",
+    params=[ALPHA],
+    results=[Result("T_g", "spin-glass transition temperature")],
+    reference=AGS87,
+    cost=CHEAP,
+)
 def T_g(alpha: float) -> float:
     """Spin-glass transition temperature T_g = 1 + sqrt(alpha) (AGS 1987; AGS 1985b)."""
     return lines.T_g(alpha)
@@ -220,6 +248,7 @@ def T_g(alpha: float) -> float:
         Result("T_M_lower", "and above T_M_lower (reentrance of alpha_c(T)), 0 up to alpha_c(0)"),
     ],
     reference=AGS85B,
+    cost=RS_LINE,
 )
 def T_M(alpha: float) -> TmLine:
     """Temperatures T_M_lower(alpha) <= T <= T_M(alpha) between which retrieval states exist; the inverse of alpha_c(T).
@@ -241,6 +270,7 @@ def T_M(alpha: float) -> TmLine:
         Result("T_c_lower", "lower end of that window (reentrance), 0 below alpha_0"),
     ],
     reference=AGS85B,
+    cost=RS_LINE,
 )
 def T_c(alpha: float) -> TcLine:
     """Temperature T_c(alpha) below which retrieval states are global free-energy minima.
@@ -257,6 +287,7 @@ def T_c(alpha: float) -> TcLine:
     params=[ALPHA],
     results=[Result("T_R", "de Almeida-Thouless temperature of retrieval states")],
     reference=AGS87,
+    cost=RS_LINE,
 )
 def T_R(alpha: float) -> float:
     """De Almeida–Thouless line T_R(alpha) of the retrieval states: replica symmetry breaks below it.
@@ -275,6 +306,7 @@ def T_R(alpha: float) -> float:
         Result("energy", "the common energy per neuron"),
     ],
     reference=AGS85B,
+    cost=RS_ROOT,
 )
 def alpha_0() -> EnergyCrossing:
     """Load alpha_0 ≈ 0.0519 where, at T = 0, retrieval states stop being ground states (AGS 1985b: 0.05).
@@ -304,6 +336,7 @@ def alpha_0() -> EnergyCrossing:
         Result("lambda_noncondensed", "Hessian eigenvalue, other patterns (alpha = 0)", absent=_NO_HESSIAN),
     ],
     reference=f"{AGS85A}; {AGS87}",
+    cost=_mixture_cost,
 )
 def mixture(n: int, T: float = 0.0, alpha: float = 0.0) -> Mixture:
     """Symmetric n-mixture spurious state (n odd): overlap, energy, stability and maximal load.
@@ -349,6 +382,7 @@ def mixture(n: int, T: float = 0.0, alpha: float = 0.0) -> Mixture:
         Result("alpha_all", "P_all / N"),
     ],
     reference=MPRV87,
+    cost=CHEAP,
 )
 def capacity_snr(N: int) -> SNRCapacity:
     """Signal-to-noise capacities of the Hopfield network, N/(2 ln N) and N/(4 ln N) (MPRV 1987).
@@ -366,6 +400,7 @@ def capacity_snr(N: int) -> SNRCapacity:
     results=[Result("phase", "phase on the (alpha, T) grid")],
     reference=f"{AGS85B}; {AGS87}",
     dataset=True,
+    cost=_phase_diagram_cost,
 )
 def phase_diagram(alpha: Iterable[float], T: Iterable[float], map_fn: Callable[..., Iterable[Any]] = map) -> xr.Dataset:
     """Phase diagram over an (alpha, T) grid: phases, retrieval overlap and the lines T_g, T_M, T_c, T_R, alpha_c.

@@ -50,6 +50,7 @@ from scipy.optimize import brentq, minimize_scalar
 from scipy.special import comb, erf
 
 from amphase.errors import NoSolutionError
+from amphase.params import fmt_value
 from amphase.theory.quadrature import field_nodes, log2cosh, sech2
 
 __all__ = [
@@ -302,7 +303,12 @@ def _overlap_root(n: int, sigma: float, T: float) -> float:
         lo *= 1e-3
         if lo < 1e-300:
             return 0.0
-    return brentq(excess, lo, 1.0, xtol=1e-300, rtol=4 * np.finfo(float).eps)  # relative: m -> 0 as T -> 1
+    # relative tolerance: m -> 0 as T -> 1; there (n = 199, T = 1 - 1e-12) rounding in M(m) can stall the last
+    # digits, and the bracket reached after 100 steps is the answer (disp=False: no RuntimeError)
+    root, _ = brentq(
+        excess, lo, 1.0, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=100, full_output=True, disp=False
+    )
+    return root
 
 
 def _branch_point(n: int, sigma: float, T: float) -> tuple[float, float, FieldStats]:
@@ -379,12 +385,14 @@ def mixture_state(n: int, alpha: float, T: float) -> RSState:
     if alpha == 0.0:
         m = _overlap_root(n, 0.0, T)
         if m == 0.0:
-            raise NoSolutionError(f"no {label} solution at alpha=0, T={T!r}: it exists only for T < 1")
+            raise NoSolutionError(f"no {label} solution at alpha=0, T={fmt_value(T)}: it exists only for T < 1")
         return _make_state(n, 0.0, T, m, 0.0, field_stats(n, m, 0.0, T))
     sigmas, alphas, s_star, a_star = _mixture_branch(n, T)
     if not np.isfinite(a_star) or alpha > a_star:
-        limit = f"its maximal load at T={T!r} is {a_star:.10g}" if np.isfinite(a_star) else "it exists at no load"
-        raise NoSolutionError(f"no {label} solution at alpha={alpha!r}, T={T!r}: {limit}")
+        limit = (
+            f"its maximal load at T={fmt_value(T)} is {a_star:.10g}" if np.isfinite(a_star) else "it exists at no load"
+        )
+        raise NoSolutionError(f"no {label} solution at alpha={fmt_value(alpha)}, T={fmt_value(T)}: {limit}")
     rising = np.flatnonzero((sigmas < s_star) & (alphas < alpha))
     lo = sigmas[rising[-1]] if rising.size else 1e-3 * sigmas[0]
     above = np.flatnonzero((sigmas > lo) & (sigmas < s_star) & (alphas >= alpha))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from amphase.analysis.diffusion.classify import CLASSES, classify, counts, data_scale, nearest
 from amphase.errors import ParameterError
+from amphase.simulate.diffusion.classify import CLASSES, classify, counts, data_scale, nearest
 
 
 def test_hand_made() -> None:
