@@ -27,23 +27,23 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/ is not a package: the harness sits beside us
 import harness
 
-from amphase.simulate import energies as en
+from amphase.simulate.binary import energy as en
 from amphase.simulate.dense import kernels
 from amphase.simulate.hopfield import kernels as hopfield_kernels
 from amphase.simulate.patterns import binary_patterns, flip_bits
 
 ENERGIES = {
-    "polynomial(2)": en.polynomial(2),
-    "polynomial(3)": en.polynomial(3),
-    "polynomial(4)": en.polynomial(4),
-    "exponential": en.exponential(),
+    "polynomial(2)": en.Polynomial(2),
+    "polynomial(3)": en.Polynomial(3),
+    "polynomial(4)": en.Polynomial(4),
+    "exponential": en.Exponential(),
 }
 
 
 MODES = {en.INT_EXACT: "int64", en.CERTIFIED: "certified float64", en.INT32: "int32 coefficients"}
 
 
-def _dense_step(energy: en.Energy, xiT: np.ndarray, start: np.ndarray, orders: np.ndarray):
+def _dense_step(energy: en.BinaryEnergy, xiT: np.ndarray, start: np.ndarray, orders: np.ndarray):
     N, K = xiT.shape
     t = energy.tables(N)
     args = (energy.kind, energy.mode(N, K), t.gp_f, t.gm_f, t.gp_w, t.gm_w, xiT)

@@ -2,7 +2,7 @@
 
 :func:`run_realization` is the unit of work of the sweep runner for the model ``dense.binary``. A realization draws
 ``K`` unbiased ±1 patterns (:func:`amphase.simulate.patterns.binary_patterns`) and runs ``trials`` trajectories from
-cues on them, with the energy ``E = -sum_mu F(M_mu)`` of :mod:`amphase.simulate.energies`.
+cues on them, with the energy ``E = -sum_mu F(M_mu)`` of :mod:`amphase.simulate.binary.energy`.
 
 Load convention: ``K`` patterns given directly, or ``K = round(alpha N^(n-1))`` (the polynomial DenseAM stores
 ``O(N^(n-1))`` patterns; Krotov & Hopfield 2016); ``n = 2`` gives the Hopfield load ``P/N``.
@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 
 from amphase.simulate.backend import Backend, get_backend
+from amphase.simulate.binary.energy import BinaryEnergy, make_energy
 from amphase.simulate.dense import batched, kernels
-from amphase.simulate.energies import Energy, make_energy
 from amphase.simulate.hopfield import batched as hopfield_batched
 from amphase.simulate.hopfield import kernels as hopfield_kernels
 from amphase.simulate.patterns import binary_patterns, flip_bits, overlap_measurements, random_spins
@@ -105,7 +105,7 @@ class DenseRun:
         return int(self.K) if self.K else round(self.alpha * float(self.N) ** (self.n - 1))
 
     @property
-    def energy(self) -> Energy:
+    def energy(self) -> BinaryEnergy:
         """The energy of the seam."""
         return make_energy(self.F, self.n)
 
@@ -216,7 +216,7 @@ def _run_sync(
     return backend.asnumpy(d_S), backend.asnumpy(M).astype(np.int64), sweeps, status
 
 
-def unstable_bits(backend: Backend, energy: Energy, xiT: np.ndarray, patterns: np.ndarray) -> np.ndarray:
+def unstable_bits(backend: Backend, energy: BinaryEnergy, xiT: np.ndarray, patterns: np.ndarray) -> np.ndarray:
     """For each pattern index (-1: none), how many of its bits one flip would lower the energy of (exact signs)."""
     out = np.full(len(patterns), -1, dtype=np.int32)
     which = np.flatnonzero(patterns >= 0)

@@ -1,6 +1,6 @@
 """The binary Dense Associative Memory (``dense.binary``) as the sweep runner sees it.
 
-Parameters: ``N``, the degree ``n``, the separation function ``F`` (:mod:`amphase.simulate.energies`), the load as
+Parameters: ``N``, the degree ``n``, the separation function ``F`` (:mod:`amphase.simulate.binary.energy`), the load as
 ``K`` patterns or as ``alpha`` with ``K = round(alpha N^(n-1))`` (give one; the other stays 0), the cue, the
 dynamics and the backend. Result variables: those of :func:`amphase.simulate.dense.engine.run_realization`.
 """
@@ -197,7 +197,7 @@ def attrs(config: Mapping[str, Any]) -> dict[str, Any]:
         "backend": backend.name,
         "device": backend.device,
         "load_convention": "K patterns; or K = round(alpha N^(n-1)) when K = 0",
-        "energy": "E = -sum_mu F(M_mu), M_mu = sum_i xi_i^mu sigma_i (amphase.simulate.energies)",
+        "energy": "E = -sum_mu F(M_mu), M_mu = sum_i xi_i^mu sigma_i (amphase.simulate.binary.energy)",
     }
 
 

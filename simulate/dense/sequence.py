@@ -33,7 +33,7 @@ the table and of ``u, c``); where ``|2h_float| > err`` its sign is exact, elsewh
 the float value with the same bound (and a margin for ``exp``'s rounding); where it does not decide, the terms are
 cancelled exactly by integer counts per exponent ``y`` and the remaining ``sum_y n_y e^(b (y - top))`` is summed from
 its largest exponent (:func:`exp_field_sign`; exact unless such a sum with small integer coefficients vanishes to
-within ``1e-13`` of its terms, as in :mod:`amphase.simulate.energies`).
+within ``1e-13`` of its terms, as in :mod:`amphase.simulate.binary.energy`).
 
 The Numba kernel (:func:`transition`, one state after another) and the batched kernel (NumPy or CuPy) decide every
 spin by the same exact sign, so they agree spin for spin.
