@@ -1,9 +1,9 @@
 """Benchmark: binary DenseAM update rate (energy seam kernels) against the Hopfield pattern-form kernel.
 
 For each N and each energy (polynomial n = 2, 3, 4, exponential) the Numba kernel
-:func:`amphase.simulate.dense.kernels.async_dense` runs zero-temperature asynchronous sweeps on ``K = round(load N)``
+:func:`amphase.simulate.binary.kernels.async_dense` runs zero-temperature asynchronous sweeps on ``K = round(load N)``
 patterns (the same K for every energy, so every update costs one O(K) dot product), and
-:func:`amphase.simulate.hopfield.kernels.async_patterns` runs the same sweeps for reference. Two regimes:
+:func:`amphase.simulate.binary.hebbian_kernels.async_patterns` runs the same sweeps for reference. Two regimes:
 
 * ``fixed``: sweeps at a stored pattern (a fixed point at this load): every visit is a dot product and no flip;
 * ``cue``: from the pattern with 20 % of its bits flipped to the fixed point: flips recompute the coefficients (O(K)).
@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/ is not a pa
 import harness
 
 from amphase.simulate.binary import energy as en
-from amphase.simulate.dense import kernels
-from amphase.simulate.hopfield import kernels as hopfield_kernels
+from amphase.simulate.binary import hebbian_kernels as hopfield_kernels
+from amphase.simulate.binary import kernels
 from amphase.simulate.patterns import binary_patterns, flip_bits
 
 ENERGIES = {

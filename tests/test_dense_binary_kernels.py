@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
+from amphase.simulate.binary import batched, kernels
 from amphase.simulate.binary import energy as en
-from amphase.simulate.dense import batched, kernels
-from amphase.simulate.dense.batched import flip_energies
-from amphase.simulate.hopfield import kernels as hopfield_kernels
+from amphase.simulate.binary import hebbian_kernels as hopfield_kernels
+from amphase.simulate.binary.batched import flip_energies
 from amphase.simulate.patterns import binary_patterns, flip_bits, random_spins
 
 # arithmetic modes at N = 60-80: INT32, INT32, INT_EXACT, CERTIFIED (exact int64 fallback), CERTIFIED (exponential)

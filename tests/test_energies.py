@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from amphase.simulate.binary import energy as en
-from amphase.simulate.dense import kernels
-from amphase.simulate.dense.batched import flip_energies
+from amphase.simulate.binary import kernels
+from amphase.simulate.binary.batched import flip_energies
 from amphase.simulate.patterns import binary_patterns, random_spins
 
 SMALL = [

@@ -11,7 +11,7 @@ from amphase.analysis.statistics import clustered_mean
 from amphase.errors import ParameterError
 from amphase.simulate.backend import get_backend
 from amphase.simulate.binary.energy import Polynomial
-from amphase.simulate.dense.engine import unstable_bits
+from amphase.simulate.dense.binary_preset import unstable_bits
 from amphase.simulate.patterns import binary_patterns
 from amphase.simulate.seeding import child_rng
 from amphase.theory import dense

@@ -3,7 +3,7 @@
 The energy arrives as plain values (:mod:`amphase.simulate.binary.energy`): its ``kind`` code, the arithmetic ``mode``
 (:data:`~amphase.simulate.binary.energy.INT32`, :data:`~amphase.simulate.binary.energy.INT_EXACT` or
 :data:`~amphase.simulate.binary.energy.CERTIFIED`) and the flip tables
-``gp_f, gm_f, gp_w, gm_w`` (empty for the exponential). Conventions (those of :mod:`amphase.simulate.hopfield.kernels`):
+``gp_f, gm_f, gp_w, gm_w`` (empty for the exponential). Conventions (those of :mod:`.hebbian_kernels`):
 
 * spins ``s`` are ``int8``; patterns transposed, ``xiT[i, mu] = xi_i^mu`` (``int8``, ``(N, K)``); overlaps
   ``M_mu = sum_i xi_i^mu s_i`` (``int64``) are kept and updated on every flip;

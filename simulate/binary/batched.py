@@ -8,7 +8,7 @@ int64 dot products for the polynomials, :func:`.kernels.exp_sign_exact` on the h
 batched path follows the Numba trajectory spin for spin at ``T = 0`` for the same visiting orders.
 
 * asynchronous sweeps are evaluated a *window* of visits at a time against each replica's current coefficients, as
-  in :mod:`amphase.simulate.hopfield.batched`: the visits before the first one that changes its spin change nothing,
+  in :mod:`.hebbian_batched`: the visits before the first one that changes its spin change nothing,
   the replica applies that change, recomputes its coefficients, and its next window starts after it;
 * :func:`flip_scores` gives every spin's ``D`` at once (synchronous steps, one-step stability): two GEMMs,
   ``D = A + S * (C xi^T)``.
@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from amphase.simulate.binary import kernels
 from amphase.simulate.binary.energy import EXPONENTIAL, BinaryEnergy
-from amphase.simulate.dense import kernels
 
 __all__ = ["async_sweep", "flip_energies", "flip_scores", "heat_bath_sweep", "window_for"]
 
