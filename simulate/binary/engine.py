@@ -114,11 +114,8 @@ class EndStates(NamedTuple):
     cued: np.ndarray
 
 
-def cue_states(xiT: np.ndarray, run: Any, rngs: list[np.random.Generator]) -> tuple[np.ndarray, np.ndarray]:
-    """Initial states ``(trials, N)`` int8 and the index of the (first) cued pattern ``(trials,)`` (-1: random).
-
-    ``run`` has ``trials``, ``cue``, ``noise`` and ``n_mix`` (a :class:`BinaryRun`).
-    """
+def cue_states(xiT: np.ndarray, run: BinaryRun, rngs: list[np.random.Generator]) -> tuple[np.ndarray, np.ndarray]:
+    """Initial states ``(trials, N)`` int8 and the index of the (first) cued pattern ``(trials,)`` (-1: random)."""
     N, K = xiT.shape
     S = np.empty((run.trials, N), dtype=np.int8)
     cued = np.full(run.trials, -1, dtype=np.int32)
