@@ -1,9 +1,9 @@
 """Benchmark: binary DenseAM update rate (energy seam kernels) against the Hopfield pattern-form kernel.
 
 For each N and each energy (polynomial n = 2, 3, 4, exponential) the Numba kernel
-:func:`amphase.simulate.dense.kernels.async_dense` runs zero-temperature asynchronous sweeps on ``K = round(load N)``
+:func:`amphase.simulate.binary.kernels.async_dense` runs zero-temperature asynchronous sweeps on ``K = round(load N)``
 patterns (the same K for every energy, so every update costs one O(K) dot product), and
-:func:`amphase.simulate.hopfield.kernels.async_patterns` runs the same sweeps for reference. Two regimes:
+:func:`amphase.simulate.binary.hebbian_kernels.async_patterns` runs the same sweeps for reference. Two regimes:
 
 * ``fixed``: sweeps at a stored pattern (a fixed point at this load): every visit is a dot product and no flip;
 * ``cue``: from the pattern with 20 % of its bits flipped to the fixed point: flips recompute the coefficients (O(K)).
@@ -27,23 +27,23 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/ is not a package: the harness sits beside us
 import harness
 
-from amphase.simulate import energies as en
-from amphase.simulate.dense import kernels
-from amphase.simulate.hopfield import kernels as hopfield_kernels
+from amphase.simulate.binary import energy as en
+from amphase.simulate.binary import hebbian_kernels as hopfield_kernels
+from amphase.simulate.binary import kernels
 from amphase.simulate.patterns import binary_patterns, flip_bits
 
 ENERGIES = {
-    "polynomial(2)": en.polynomial(2),
-    "polynomial(3)": en.polynomial(3),
-    "polynomial(4)": en.polynomial(4),
-    "exponential": en.exponential(),
+    "polynomial(2)": en.Polynomial(2),
+    "polynomial(3)": en.Polynomial(3),
+    "polynomial(4)": en.Polynomial(4),
+    "exponential": en.Exponential(),
 }
 
 
 MODES = {en.INT_EXACT: "int64", en.CERTIFIED: "certified float64", en.INT32: "int32 coefficients"}
 
 
-def _dense_step(energy: en.Energy, xiT: np.ndarray, start: np.ndarray, orders: np.ndarray):
+def _dense_step(energy: en.BinaryEnergy, xiT: np.ndarray, start: np.ndarray, orders: np.ndarray):
     N, K = xiT.shape
     t = energy.tables(N)
     args = (energy.kind, energy.mode(N, K), t.gp_f, t.gm_f, t.gp_w, t.gm_w, xiT)

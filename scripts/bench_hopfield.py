@@ -4,16 +4,16 @@ What is measured, in one process, interleaved round by round (every figure is th
 rounds, so a burst of load from other work on the machine moves few medians):
 
 1. **Kernel throughput** in spin updates per second (one *update* = one visit of one spin, flipped or not) of
-   :func:`amphase.simulate.hopfield.kernels.async_patterns` (pattern form: integer overlaps ``M``, O(P) per visit)
-   and :func:`~amphase.simulate.hopfield.kernels.async_couplings` (coupling form: ``K = N J`` as int16, fields kept,
-   O(1) per stable visit and O(N) per flip), at a few sizes ``N`` with ``P = round(alpha N)``:
+   :func:`amphase.simulate.binary.hebbian_kernels.async_patterns` (pattern form: integer overlaps ``M``, O(P) per
+   visit) and :func:`~amphase.simulate.binary.hebbian_kernels.async_couplings` (coupling form: ``K = N J`` as int16,
+   fields kept, O(1) per stable visit and O(N) per flip), at a few sizes ``N`` with ``P = round(alpha N)``:
 
    * ``fixed point``: start at a stored pattern, let it converge, then time further random-order sweeps: every visit
      costs a field evaluation and nothing flips (a Numba loop calls the kernel sweep after sweep, so Python's call
      overhead is not counted);
    * ``convergence``: whole runs from noisy cues (``--noise`` of the bits flipped) to the fixed point.
 
-2. **Ensemble time**: :func:`amphase.simulate.hopfield.engine.run_realization` with ``trials`` trajectories from
+2. **Ensemble time**: :func:`amphase.simulate.hopfield.preset.run_realization` with ``trials`` trajectories from
    noisy cues, on backend ``cpu`` (Numba, one replica at a time), ``numpy`` (the batched GPU algorithm run by NumPy)
    and ``gpu`` when :func:`amphase.simulate.backend.gpu_available` (skipped otherwise). The backends must agree.
 
@@ -61,8 +61,8 @@ import numpy as np
 from numba import njit
 
 from amphase.simulate.backend import get_backend, gpu_available
-from amphase.simulate.hopfield import kernels
-from amphase.simulate.hopfield.engine import HopfieldRun, run_realization
+from amphase.simulate.binary import hebbian_kernels as kernels
+from amphase.simulate.hopfield.preset import HopfieldRun, run_realization
 from amphase.simulate.patterns import binary_patterns as draw_patterns
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/ is not a package: the harness sits beside us

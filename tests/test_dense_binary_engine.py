@@ -8,13 +8,14 @@ from scipy.special import gammaln, ndtr
 
 from amphase.analysis.statistics import wilson_interval
 from amphase.errors import ParameterError
+from amphase.simulate import sequential
 from amphase.simulate.backend import get_backend, gpu_available
-from amphase.simulate.dense import engine
-from amphase.simulate.dense.engine import DenseRun, run_realization
+from amphase.simulate.binary.energy import Polynomial
+from amphase.simulate.dense import binary_preset
+from amphase.simulate.dense.binary_preset import DenseRun, run_realization
 from amphase.simulate.dense.model import MODEL, check
-from amphase.simulate.energies import Energy, polynomial
-from amphase.simulate.hopfield.engine import HopfieldRun
-from amphase.simulate.hopfield.engine import run_realization as hopfield_realization
+from amphase.simulate.hopfield.preset import HopfieldRun
+from amphase.simulate.hopfield.preset import run_realization as hopfield_realization
 from amphase.simulate.patterns import binary_patterns
 
 SEED = np.random.SeedSequence(2026, spawn_key=(7,))
@@ -41,7 +42,7 @@ def test_generic_kernels_with_polynomial_2_follow_the_hopfield_engine(monkeypatc
     """With the Hebbian fast path switched off, the generic energy kernels at F = x^2 reproduce the Hopfield engine
     (its patterns, cues and visiting orders) spin for spin."""
     hop = hopfield_realization(HopfieldRun(N=120, alpha=0.15, noise=0.2, trials=4, dynamics=dynamics), SEED)
-    monkeypatch.setattr(Energy, "hebbian", property(lambda self: False))
+    monkeypatch.setattr(Polynomial, "hebbian", property(lambda self: False))
     run = DenseRun(N=120, n=2, alpha=0.15, noise=0.2, trials=4, dynamics=dynamics, backend=backend)
     assert not run.energy.hebbian
     dense = run_realization(run, SEED)
@@ -74,9 +75,9 @@ def test_random_cue_sync_and_thermal_runs():
         if run.cue == "random":
             assert (out["unstable_bits"] == -1).all() and np.isnan(out["m_cue"]).all()
         if run.T > 0:
-            assert (out["status"] == engine.THERMAL).all() and (out["sweeps"] == 4).all()
+            assert (out["status"] == sequential.THERMAL).all() and (out["sweeps"] == 4).all()
     numpy = run_realization(DenseRun(N=50, n=3, K=100, trials=3, T=0.3, sweeps=4, backend="numpy"), SEED)
-    assert numpy["status"].tolist() == [engine.THERMAL] * 3
+    assert numpy["status"].tolist() == [sequential.THERMAL] * 3
 
 
 def test_model_checks_the_load_and_exactness():
@@ -111,7 +112,7 @@ def _unstable_bits(N, n, K, realizations):
     out = []
     for r in range(realizations):
         xiT = binary_patterns(np.random.default_rng([99, r]), N, K)
-        out.append(engine.unstable_bits(backend, polynomial(n), xiT, np.arange(K, dtype=np.int32)))
+        out.append(binary_preset.unstable_bits(backend, Polynomial(n), xiT, np.arange(K, dtype=np.int32)))
     return np.concatenate(out)
 
 

@@ -1,16 +1,16 @@
-"""Binary DenseAM kernels: physics invariants, Hopfield as polynomial(2), batched path = Numba path."""
+"""Binary DenseAM kernels: physics invariants, Hopfield as Polynomial(2), batched path = Numba path."""
 
 import numpy as np
 import pytest
 
-from amphase.simulate import energies as en
-from amphase.simulate.dense import batched, kernels
-from amphase.simulate.dense.batched import flip_energies
-from amphase.simulate.hopfield import kernels as hopfield_kernels
+from amphase.simulate.binary import batched, kernels
+from amphase.simulate.binary import energy as en
+from amphase.simulate.binary import hebbian_kernels as hopfield_kernels
+from amphase.simulate.binary.batched import flip_energies
 from amphase.simulate.patterns import binary_patterns, flip_bits, random_spins
 
 # arithmetic modes at N = 60-80: INT32, INT32, INT_EXACT, CERTIFIED (exact int64 fallback), CERTIFIED (exponential)
-ENERGIES = [en.polynomial(3), en.rectified_polynomial(4), en.polynomial(7), en.polynomial(12), en.exponential()]
+ENERGIES = [en.Polynomial(3), en.Rectified(4), en.Polynomial(7), en.Polynomial(12), en.Exponential()]
 
 
 def _args(energy, xiT):
@@ -52,7 +52,7 @@ def test_polynomial_2_follows_hopfield_spin_for_spin():
     rng = np.random.default_rng(11)
     N, K = 200, 30  # above the Hopfield capacity: long trajectories with many flips
     xiT = binary_patterns(rng, N, K)
-    energy = en.polynomial(2)
+    energy = en.Polynomial(2)
     assert energy.mode(N, K) == en.INT32
     for t in range(4):
         s0 = flip_bits(rng, xiT[:, t], 40)
@@ -70,11 +70,11 @@ def test_polynomial_2_follows_hopfield_spin_for_spin():
         # and the quadratic (x^2/2), its own tables
         s_q = s0.copy()
         M_q = kernels.overlaps(xiT, s_q)
-        kernels.async_dense(*_args(en.quadratic(), xiT), s_q, M_q, orders)
+        kernels.async_dense(*_args(en.Quadratic(), xiT), s_q, M_q, orders)
         np.testing.assert_array_equal(s_q, s_h)
 
 
-@pytest.mark.parametrize("energy", [*ENERGIES, en.polynomial(2)], ids=lambda e: e.name)
+@pytest.mark.parametrize("energy", [*ENERGIES, en.Polynomial(2)], ids=lambda e: e.name)
 def test_batched_numpy_follows_numba_spin_for_spin(energy):
     rng = np.random.default_rng(12)
     N, K, B = 80, 60 if energy.kind != en.EXPONENTIAL else 300, 3
@@ -97,7 +97,7 @@ def test_batched_numpy_follows_numba_spin_for_spin(energy):
 
 def test_window_does_not_change_the_batched_result():
     rng = np.random.default_rng(13)
-    energy = en.polynomial(3)
+    energy = en.Polynomial(3)
     N, K = 50, 80
     xiT = binary_patterns(rng, N, K)
     S0 = np.stack([random_spins(rng, N) for _ in range(4)])
@@ -123,7 +123,7 @@ def test_heat_bath_batched_follows_numba_spin_for_spin():
     error in the batched temperature makes 4 of the 1440 final spins differ.)
     """
     rng = np.random.default_rng(14)
-    energy = en.polynomial(3)
+    energy = en.Polynomial(3)
     N, K, B, sweeps, beta = 60, 100, 24, 6, 1 / 0.35
     xiT = binary_patterns(rng, N, K)
     S0 = np.stack([xiT[:, b].copy() for b in range(B)])
@@ -146,9 +146,9 @@ def test_heat_bath_batched_follows_numba_spin_for_spin():
 
 
 def test_heat_bath_polynomial_2_matches_the_hopfield_rule():
-    """T in units of F'(N): polynomial(2) at T is the Hopfield heat bath at T (same draws, same trajectory).
+    """T in units of F'(N): Polynomial(2) at T is the Hopfield heat bath at T (same draws, same trajectory).
 
-    Hopfield: +1 iff ``u < (1 + tanh(beta h))/2``, ``h = (sum_mu xi_i^mu M_mu - P s_i)/N``; polynomial(2):
+    Hopfield: +1 iff ``u < (1 + tanh(beta h))/2``, ``h = (sum_mu xi_i^mu M_mu - P s_i)/N``; Polynomial(2):
     ``u < (1 - tanh(x/2))/2`` with ``x/2 = -beta h`` up to the rounding of ``exp(-log_unit) = 1/(4N)`` (a few ulp). The
     thresholds agree to about 1e-15, so the 500 decisions here coincide unless a uniform falls in that gap
     (probability below 1e-12): the states must be equal after every visit. Compared visit by visit because the heat
@@ -163,7 +163,7 @@ def test_heat_bath_polynomial_2_matches_the_hopfield_rule():
     orders, uniforms = _orders(rng, sweeps, N), rng.random((sweeps, N))
     s_h, s_d = s0.copy(), s0.copy()
     M_h = hopfield_kernels.overlaps(xiT, s_h)
-    energy = en.polynomial(2)
+    energy = en.Polynomial(2)
     M_d = kernels.overlaps(xiT, s_d)
     flips = 0
     for k in range(sweeps):

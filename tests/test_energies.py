@@ -6,19 +6,19 @@ import mpmath
 import numpy as np
 import pytest
 
-from amphase.simulate import energies as en
-from amphase.simulate.dense import kernels
-from amphase.simulate.dense.batched import flip_energies
+from amphase.simulate.binary import energy as en
+from amphase.simulate.binary import kernels
+from amphase.simulate.binary.batched import flip_energies
 from amphase.simulate.patterns import binary_patterns, random_spins
 
 SMALL = [
-    en.quadratic(),
-    en.polynomial(2),
-    en.polynomial(3),
-    en.polynomial(4),
-    en.rectified_polynomial(3),
-    en.polynomial(7),
-    en.exponential(),
+    en.Quadratic(),
+    en.Polynomial(2),
+    en.Polynomial(3),
+    en.Polynomial(4),
+    en.Rectified(3),
+    en.Polynomial(7),
+    en.Exponential(),
 ]
 
 
@@ -57,13 +57,13 @@ def test_quadratic_is_the_hebbian_rule():
     s = random_spins(rng, N)
     M = xiT.T.astype(np.int64) @ s
     h = xiT.astype(np.int64) @ M - K * s  # N h_i, Hebbian couplings without self-coupling
-    dE, _ = flip_energies(en.quadratic(), xiT, s[None])
+    dE, _ = flip_energies(en.Quadratic(), xiT, s[None])
     np.testing.assert_array_equal(dE[0], 2 * s * h)
-    dE2, _ = flip_energies(en.polynomial(2), xiT, s[None])
+    dE2, _ = flip_energies(en.Polynomial(2), xiT, s[None])
     np.testing.assert_array_equal(dE2[0], 2 * dE[0])
 
 
-@pytest.mark.parametrize("energy", [en.polynomial(7), en.polynomial(9), en.exponential()], ids=lambda e: e.name)
+@pytest.mark.parametrize("energy", [en.Polynomial(7), en.Polynomial(9), en.Exponential()], ids=lambda e: e.name)
 def test_exact_signs_where_int64_and_float64_overflow(energy):
     """N = 1001: N^7 > 2^63 and e^N > float64 max; random states and exact ties keep their exact signs."""
     rng = np.random.default_rng(3)
@@ -108,13 +108,13 @@ def test_kernel_decisions_match_the_exact_signs():
     """The Numba decision (every arithmetic mode, the exponential fallback) against the definition."""
     rng = np.random.default_rng(4)
     cases = (
-        (en.polynomial(3), 41, 12),
-        (en.polynomial(4), 2001, 3),
-        (en.polynomial(8), 301, 4),
-        (en.exponential(), 801, 6),
+        (en.Polynomial(3), 41, 12),
+        (en.Polynomial(4), 2001, 3),
+        (en.Polynomial(8), 301, 4),
+        (en.Exponential(), 801, 6),
     )
     assert [e.mode(N, K) for e, N, K in cases] == [en.INT32, en.CERTIFIED, en.CERTIFIED, en.CERTIFIED]
-    assert en.polynomial(4).tables(2001).gmax * 3 < 2**62  # its int64 path is tested too
+    assert en.Polynomial(4).tables(2001).gmax * 3 < 2**62  # its int64 path is tested too
     for energy, N, K in cases:
         xiT = binary_patterns(rng, N, K)
         s = xiT[:, 1].copy()
@@ -134,19 +134,24 @@ def test_kernel_decisions_match_the_exact_signs():
 
 
 def test_factories_and_dispatch_codes():
-    assert en.quadratic().kind == en.QUADRATIC and en.quadratic().hebbian
-    assert en.polynomial(2).hebbian and not en.polynomial(3).hebbian
-    assert en.make_energy("rectified", 4) == en.rectified_polynomial(4)
-    assert en.exponential().name == "exponential" and en.polynomial(3).name == "polynomial(3)"
+    assert en.Quadratic().kind == en.QUADRATIC and en.Quadratic().hebbian
+    assert en.Polynomial(2).hebbian and not en.Polynomial(3).hebbian
+    assert en.make_energy("rectified", 4) == en.Rectified(4)
+    assert en.Exponential().name == "exponential" and en.Polynomial(3).name == "polynomial(3)"
+    assert en.Rectified(2).name == "rectified(2)" and not en.Rectified(2).hebbian and en.Quadratic().name == "quadratic"
+    # one class per kind code, and the names of the codes are the names the models pass as F
+    for name, code in zip(en.KINDS, range(4), strict=True):
+        assert en.make_energy(name, 3).kind == code
+    assert en.Rectified(3) != en.Polynomial(3) and en.Polynomial(3) == en.Polynomial(3)
     with pytest.raises(ValueError, match="n >= 2"):
-        en.polynomial(1)
+        en.Polynomial(1)
     with pytest.raises(ValueError, match="unknown"):
         en.make_energy("cubic")
     # the field is the gradient -dE/dsigma of the continuous relaxation
     rng = np.random.default_rng(5)
     xiT = binary_patterns(rng, 20, 4)
     s = random_spins(rng, 20).astype(float)
-    e = en.polynomial(3)
+    e = en.Polynomial(3)
     M = xiT.T @ s
     h = e.field(xiT, M)
     eps = 1e-6

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 
 from amphase.simulate.backend import gpu_available
-from amphase.simulate.hopfield import batched, kernels
-from amphase.simulate.hopfield.engine import HopfieldRun, run_realization
+from amphase.simulate.binary import hebbian_batched as batched
+from amphase.simulate.binary import hebbian_kernels as kernels
+from amphase.simulate.hopfield.preset import HopfieldRun, run_realization
 
 
 def test_batched_async_sweep_follows_the_numba_trajectory_of_every_replica():

@@ -5,7 +5,8 @@ import pytest
 
 from amphase import theory
 from amphase.analysis.statistics import clustered_mean
-from amphase.simulate.hopfield.engine import STATUS, HopfieldRun, cue_states, run_realization
+from amphase.simulate.binary.engine import cue_states
+from amphase.simulate.hopfield.preset import STATUS, HopfieldRun, run_realization
 from amphase.simulate.patterns import binary_patterns as draw_patterns
 from amphase.simulate.seeding import child_rng
 
@@ -13,7 +14,7 @@ from amphase.simulate.seeding import child_rng
 def test_pattern_cue_flips_exactly_the_requested_fraction():
     xiT = draw_patterns(np.random.default_rng(0), 1000, 50)
     run = HopfieldRun(N=1000, alpha=0.05, noise=0.137, trials=5)
-    S, cued = cue_states(xiT, run, [np.random.default_rng(t) for t in range(5)])
+    S, cued = cue_states(xiT, run.binary, [np.random.default_rng(t) for t in range(5)])
     assert cued.tolist() == [0, 1, 2, 3, 4]
     for t in range(5):
         assert np.count_nonzero(S[t] != xiT[:, t]) == 137
@@ -22,7 +23,7 @@ def test_pattern_cue_flips_exactly_the_requested_fraction():
 def test_mixture_cue_is_the_sign_of_the_pattern_sum():
     xiT = draw_patterns(np.random.default_rng(1), 2001, 40)
     run = HopfieldRun(N=2001, alpha=0.02, cue="mixture", n_mix=3, trials=2)
-    S, cued = cue_states(xiT, run, [np.random.default_rng(t) for t in range(2)])
+    S, cued = cue_states(xiT, run.binary, [np.random.default_rng(t) for t in range(2)])
     assert cued.tolist() == [0, 3]
     assert np.array_equal(S[1], np.sign(xiT[:, 3:6].sum(axis=1)))
     # each of the three overlaps of the 3-mixture is 1/2 on average (AGS 1985): binomial error sqrt(3/4 / N)
@@ -68,7 +69,7 @@ def test_energy_formula_against_the_dense_hamiltonian():
     N, P = 250, 20
     xiT = draw_patterns(rng, N, P)
     s = (2 * rng.integers(0, 2, N) - 1).astype(np.int8)
-    from amphase.simulate.hopfield.engine import measure
+    from amphase.simulate.hopfield.preset import measure
 
     M = (xiT.T.astype(np.int64) @ s).astype(np.int32)[None]
     e = measure(M, N, np.array([-1]), np.array([0]), np.array([0]), 3)["energy"][0]

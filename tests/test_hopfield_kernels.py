@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from amphase.simulate.hopfield import kernels
+from amphase.simulate.binary import hebbian_kernels as kernels
 from amphase.simulate.patterns import binary_patterns as draw_patterns
 
 

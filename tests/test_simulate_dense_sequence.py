@@ -203,3 +203,16 @@ def test_gpu_transition_matches_numba(rule):
     out, _ = _numba(rule, xiT, nextT, S)
     gpu = sq.transition_batched(cupy, rule, sq.operands(cupy, xiT, nextT), cupy.asarray(S))
     np.testing.assert_array_equal(cupy.asnumpy(gpu), out)
+
+
+def test_tables_are_the_seams_exact_integer_tables():
+    """g(y) = y^d modulo 2^64 and rounded once to float64 (amphase.simulate.binary.exact), beyond int64 at d = 15."""
+    from amphase.simulate.binary.energy import EXPONENTIAL, POLYNOMIAL
+
+    N, d = 40, 15  # 41^15 ~ 1.6e24 > 2^63: the int64 table wraps
+    rule = sq.SequenceRule("polynomial", d)
+    g_f, g_w, gmax = rule.tables(N)
+    ys = range(-N - 1, N + 2)
+    assert [int(v) % 2**64 for v in g_w] == [y**d % 2**64 for y in ys]
+    assert g_f.tolist() == [float(y**d) for y in ys] and gmax == (N + 1) ** d
+    assert rule.kind == POLYNOMIAL and sq.SequenceRule("exponential").kind == EXPONENTIAL

@@ -10,8 +10,8 @@ from scipy.special import ndtr
 from amphase.analysis.statistics import clustered_mean
 from amphase.errors import ParameterError
 from amphase.simulate.backend import get_backend
-from amphase.simulate.dense.engine import unstable_bits
-from amphase.simulate.energies import polynomial
+from amphase.simulate.binary.energy import Polynomial
+from amphase.simulate.dense.binary_preset import unstable_bits
 from amphase.simulate.patterns import binary_patterns
 from amphase.simulate.seeding import child_rng
 from amphase.theory import dense
@@ -106,7 +106,7 @@ def test_engine_stable_fraction_agrees_with_the_prediction(N, n, K):
     stable = np.empty((R, T))
     for r in range(R):
         xiT = binary_patterns(child_rng(np.random.SeedSequence(20261124), N, n, r), N, K)
-        stable[r] = unstable_bits(backend, polynomial(n), xiT, np.arange(T, dtype=np.int32)) == 0
+        stable[r] = unstable_bits(backend, Polynomial(n), xiT, np.arange(T, dtype=np.int32)) == 0
     mean, err, _ = clustered_mean(stable, np.ones_like(stable, dtype=bool))
     s = fs.stability(N, n, K)
     assert abs(mean - s.P_stable) < 3.5 * err

@@ -1,8 +1,8 @@
 """The binary Dense Associative Memory (``dense.binary``) as the sweep runner sees it.
 
-Parameters: ``N``, the degree ``n``, the separation function ``F`` (:mod:`amphase.simulate.energies`), the load as
+Parameters: ``N``, the degree ``n``, the separation function ``F`` (:mod:`amphase.simulate.binary.energy`), the load as
 ``K`` patterns or as ``alpha`` with ``K = round(alpha N^(n-1))`` (give one; the other stays 0), the cue, the
-dynamics and the backend. Result variables: those of :func:`amphase.simulate.dense.engine.run_realization`.
+dynamics and the backend. Result variables: those of :func:`amphase.simulate.dense.binary_preset.run_realization`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from amphase.dataset import COORDINATES, flag_attrs
 from amphase.errors import ParameterError
 from amphase.params import Choice, Param, fmt_value
 from amphase.simulate.backend import BACKENDS, get_backend
-from amphase.simulate.dense.batched import window_for
-from amphase.simulate.dense.engine import BLOCK, CUES, STATUS, DenseRun, run_realization
+from amphase.simulate.binary.batched import window_for
+from amphase.simulate.dense.binary_preset import BLOCK, CUES, STATUS, DenseRun, run_realization
 from amphase.simulate.models import Model, Variable
 from amphase.simulate.store import fmt_bytes
 
@@ -197,7 +197,7 @@ def attrs(config: Mapping[str, Any]) -> dict[str, Any]:
         "backend": backend.name,
         "device": backend.device,
         "load_convention": "K patterns; or K = round(alpha N^(n-1)) when K = 0",
-        "energy": "E = -sum_mu F(M_mu), M_mu = sum_i xi_i^mu sigma_i (amphase.simulate.energies)",
+        "energy": "E = -sum_mu F(M_mu), M_mu = sum_i xi_i^mu sigma_i (amphase.simulate.binary.energy)",
     }
 
 

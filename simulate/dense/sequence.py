@@ -26,14 +26,15 @@ Writing ``u_mu = g(M_mu - 1) + g(M_mu + 1)`` and ``c_mu = g(M_mu - 1) - g(M_mu +
 two dot products per spin against per-state coefficients (two GEMMs for a batch: :func:`transition_batched`).
 
 **Exact signs.** Polynomial: ``g`` is tabulated for ``|y| <= N + 1`` as float64 (rounded once) and as the exact
-integers modulo ``2^64`` (wrapped int64). The float64 value carries at most ``err = 4 (P + 8) u G``
-(``u = 2^-53``, ``G = sum_mu |u_mu| + |c_mu|``; Higham's bound for the sums, any summation order, plus the roundings of
-the table and of ``u, c``); where ``|2h_float| > err`` its sign is exact, elsewhere ``|2h| <= 2 err < 2^63``
-(:meth:`SequenceRule.check_exact`) and the wrapped int64 sum is the exact value. Exponential (``b (y - c)`` real):
-the float value with the same bound (and a margin for ``exp``'s rounding); where it does not decide, the terms are
-cancelled exactly by integer counts per exponent ``y`` and the remaining ``sum_y n_y e^(b (y - top))`` is summed from
-its largest exponent (:func:`exp_field_sign`; exact unless such a sum with small integer coefficients vanishes to
-within ``1e-13`` of its terms, as in :mod:`amphase.simulate.energies`).
+integers modulo ``2^64`` (wrapped int64; :mod:`amphase.simulate.binary.exact`). The float64 value carries at most
+``err = 4 (P + 8) u G`` (``u = 2^-53``, ``G = sum_mu |u_mu| + |c_mu|``; Higham's bound for the sums, any summation
+order, plus the roundings of the table and of ``u, c``); where ``|2h_float| > err`` its sign is exact, elsewhere
+``|2h| <= 2 err < 2^63`` (:meth:`SequenceRule.check_exact`) and the wrapped int64 sum is the exact value.
+Exponential (``b (y - c)`` real): the float value with the same bound (and a margin for ``exp``'s rounding); where it
+does not decide, the terms are cancelled exactly by integer counts per exponent ``y`` and the remaining
+``sum_y n_y e^(b (y - top))`` is summed from its largest exponent (:func:`exp_field_sign`; exact unless such a sum
+with small integer coefficients vanishes to within ``1e-13`` of its terms, as in
+:mod:`amphase.simulate.binary.energy`).
 
 The Numba kernel (:func:`transition`, one state after another) and the batched kernel (NumPy or CuPy) decide every
 spin by the same exact sign, so they agree spin for spin.
@@ -51,6 +52,9 @@ from typing import Any, NamedTuple
 import numpy as np
 from numba import njit
 
+from amphase.simulate.binary.energy import EXPONENTIAL, POLYNOMIAL
+from amphase.simulate.binary.exact import U, integer_table
+
 __all__ = [
     "RULES",
     "Operands",
@@ -67,15 +71,8 @@ __all__ = [
 
 #: the separation functions.
 RULES = ("polynomial", "exponential")
-_POLY, _EXP = 0, 1
-_U = 2.0**-53
-_TWO63 = 2**63
 
 Array = Any
-
-
-def _wrap(v: int) -> int:
-    return (v + _TWO63) % (2 * _TWO63) - _TWO63
 
 
 @dataclass(frozen=True)
@@ -88,21 +85,24 @@ class SequenceRule:
 
     @property
     def kind(self) -> int:
-        """0: polynomial, 1: exponential."""
-        return _POLY if self.rule == "polynomial" else _EXP
+        """The kernels' code, from the seam (:mod:`amphase.simulate.binary.energy`): ``POLYNOMIAL``, ``EXPONENTIAL``."""
+        return POLYNOMIAL if self.rule == "polynomial" else EXPONENTIAL
 
     def tables(self, N: int) -> tuple[np.ndarray, np.ndarray, int]:
-        """``g(y) = y^d`` at ``y = -(N+1) .. N+1`` (index ``y + N + 1``): float64, wrapped int64, ``max |g|``."""
-        return _tables(self.kind, self.d, int(N))
+        """``g(y) = y^d`` at ``y = -(N+1) .. N+1`` (index ``y + N + 1``): float64, wrapped int64, ``max |g|``.
+
+        The exact tables of :func:`amphase.simulate.binary.exact.integer_table`; empty for the exponential.
+        """
+        return _EMPTY if self.kind == EXPONENTIAL else _power_table(self.d, int(N))
 
     def error_scale(self, N: int, P: int) -> float:
         """Upper bound on ``2 err`` of any transition at ``(N, P)``: ``8 (P + 8) u P 2 max|g|``."""
-        gmax = float(self.tables(N)[2]) if self.kind == _POLY else 1.0
-        return 8.0 * (P + 8) * _U * P * 2.0 * gmax
+        gmax = float(self.tables(N)[2]) if self.kind == POLYNOMIAL else 1.0
+        return 8.0 * (P + 8) * U * P * 2.0 * gmax
 
     def check_exact(self, N: int, P: int) -> str | None:
         """Why the exact sign cannot be guaranteed at ``(N, P)`` (``None`` if it can; module docstring)."""
-        if self.kind == _EXP or self.error_scale(N, P) < 2.0**62:
+        if self.kind == EXPONENTIAL or self.error_scale(N, P) < 2.0**62:
             return None
         return (
             f"f(x) = x^{self.d} at N={N} with P={P} patterns: the field can reach {P * 2.0 * (N + 1) ** self.d:.3g}, "
@@ -110,17 +110,12 @@ class SequenceRule:
         )
 
 
+_EMPTY = (np.zeros(1), np.zeros(1, dtype=np.int64), 0)
+
+
 @functools.lru_cache(maxsize=32)
-def _tables(kind: int, d: int, N: int) -> tuple[np.ndarray, np.ndarray, int]:
-    if kind == _EXP:
-        empty = np.zeros(1)
-        return empty, empty.astype(np.int64), 0
-    values = [y**d for y in range(-N - 1, N + 2)]
-    return (
-        np.array([float(v) for v in values]),
-        np.array([_wrap(v) for v in values], dtype=np.int64),
-        max(abs(v) for v in values),
-    )
+def _power_table(d: int, N: int) -> tuple[np.ndarray, np.ndarray, int]:
+    return integer_table([y**d for y in range(-N - 1, N + 2)])
 
 
 def successors(P: int, cyclic: bool = True) -> np.ndarray:
@@ -186,7 +181,7 @@ def transition(
 ) -> int:
     """One synchronous transition of every state ``S[k]`` into ``out[k]`` (module docstring); returns exact fallbacks.
 
-    ``kind``: 0 polynomial (tables ``g_f``, ``g_w`` from :meth:`SequenceRule.tables`), 1 exponential (rate ``b``);
+    ``kind``: ``POLYNOMIAL`` (tables ``g_f``, ``g_w`` from :meth:`SequenceRule.tables`), ``EXPONENTIAL`` (rate ``b``);
     ``Z = nextT * xiT`` (int8).
     """
     N, P = xiT.shape
@@ -208,7 +203,7 @@ def transition(
             for mu in range(P):
                 M[mu] += si * xiT[i, mu]
         G = 0.0
-        if kind == _POLY:
+        if kind == POLYNOMIAL:
             for mu in range(P):
                 gm, gp = g_f[M[mu] - 1 + off], g_f[M[mu] + 1 + off]
                 u_f[mu] = gm + gp
@@ -226,7 +221,7 @@ def transition(
                 u_f[mu] = gm + gp
                 c_f[mu] = gm - gp
                 G += gm + gp
-        err = 4.0 * (P + 8) * _U * 2.0 * G * (1.0 + 4.0 * (P + 8) * _U)
+        err = 4.0 * (P + 8) * U * 2.0 * G * (1.0 + 4.0 * (P + 8) * U)
         for i in range(N):
             si = s[i]
             h = _dot(nextT[i], u_f) + si * _dot(Z[i], c_f)
@@ -234,7 +229,7 @@ def transition(
                 sign = 1 if h > 0 else -1
             else:
                 fallbacks += 1
-                if kind == _POLY:
+                if kind == POLYNOMIAL:
                     acc = np.int64(0)
                     for mu in range(P):
                         acc += np.int64(nextT[i, mu]) * u_w[mu] + np.int64(si) * np.int64(Z[i, mu]) * c_w[mu]
@@ -257,7 +252,7 @@ def _host(xp: ModuleType, a: Array) -> np.ndarray:
 
 def coefficients(xp: ModuleType, rule: SequenceRule, M: Array, N: int) -> tuple[Array, Array, Array, Array, Array]:
     """``u, c`` (float64) and their wrapped int64 values, and ``err`` per state, from overlaps ``M`` ``(B, P)``."""
-    if rule.kind == _POLY:
+    if rule.kind == POLYNOMIAL:
         g_f, g_w, _ = rule.tables(N)
         idx = M.astype(xp.int64) + (N + 1)
         gm, gp = xp.asarray(g_f)[idx - 1], xp.asarray(g_f)[idx + 1]
@@ -271,7 +266,7 @@ def coefficients(xp: ModuleType, rule: SequenceRule, M: Array, N: int) -> tuple[
         u_w = c_w = None
         G = (gm + gp).sum(axis=1)
     P = M.shape[1]
-    err = 4.0 * (P + 8) * _U * 2.0 * G * (1.0 + 4.0 * (P + 8) * _U)
+    err = 4.0 * (P + 8) * U * 2.0 * G * (1.0 + 4.0 * (P + 8) * U)
     return gm + gp, gm - gp, u_w, c_w, err
 
 
@@ -326,7 +321,7 @@ def _exact_signs(
 ) -> Array:
     """Exact signs of ``h`` at the (state, spin) pairs ``(k, i)`` the float value did not decide."""
     si = S[k, i].astype(xp.int64)
-    if rule.kind == _POLY:  # wraps modulo 2^64: exact, |2h| < 2^63
+    if rule.kind == POLYNOMIAL:  # wraps modulo 2^64: exact, |2h| < 2^63
         acc = (ops.nextT[i].astype(xp.int64) * u_w[k]).sum(axis=1)
         acc += si * (ops.Z[i].astype(xp.int64) * c_w[k]).sum(axis=1)
         return xp.sign(acc).astype(xp.int8)
@@ -351,7 +346,7 @@ def field_reference(rule: SequenceRule, xiT: np.ndarray, nextT: np.ndarray, s: n
     x = xiT.astype(np.int64)
     M = x.T @ s.astype(np.int64)
     out: list[Any] = []
-    if rule.kind == _POLY:
+    if rule.kind == POLYNOMIAL:
         for i in range(N):
             out.append(sum(int(nextT[i, mu]) * int(M[mu] - x[i, mu] * s[i]) ** rule.d for mu in range(P)))
         return out

@@ -11,8 +11,8 @@ from amphase.dataset import COORDINATES, flag_attrs
 from amphase.errors import ParameterError
 from amphase.params import Choice, Param, fmt_value
 from amphase.simulate.backend import BACKENDS, get_backend
-from amphase.simulate.hopfield.batched import exact_float
-from amphase.simulate.hopfield.engine import BLOCK, CUES, STATUS, HopfieldRun, run_realization
+from amphase.simulate.binary.hebbian_batched import exact_float
+from amphase.simulate.hopfield.preset import BLOCK, CUES, STATUS, HopfieldRun, run_realization
 from amphase.simulate.models import Model, Variable
 from amphase.simulate.store import fmt_bytes
 

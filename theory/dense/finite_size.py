@@ -1,6 +1,6 @@
 r"""Finite-N one-step stability of a stored pattern of the binary polynomial DenseAM ``F(x) = x^n``.
 
-Convention (that of the simulations, :mod:`amphase.simulate.energies`): ``E(sigma) = -sum_mu F(M_mu)`` with the
+Convention (that of the simulations, :mod:`amphase.simulate.binary.energy`): ``E(sigma) = -sum_mu F(M_mu)`` with the
 full overlaps ``M_mu = sum_i xi_i^mu sigma_i`` (spin ``i`` included: the "self-coupling" terms of ``F(M)`` are part of
 the energy). A stored pattern ``xi^1`` is *one-step stable* when no single spin flip lowers the energy,
 ``Delta E_i >= 0`` for all ``i`` (a tie, ``Delta E_i = 0``, keeps the spin; the engine's ``unstable_bits == 0``).

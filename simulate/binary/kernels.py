@@ -1,9 +1,9 @@
 """Numba kernels of binary Dense Associative Memory dynamics, one replica at a time, for any energy of the seam.
 
-The energy arrives as plain values (:mod:`amphase.simulate.energies`): its ``kind`` code, the arithmetic ``mode``
-(:data:`~amphase.simulate.energies.INT32`, :data:`~amphase.simulate.energies.INT_EXACT` or
-:data:`~amphase.simulate.energies.CERTIFIED`) and the flip tables
-``gp_f, gm_f, gp_w, gm_w`` (empty for the exponential). Conventions (those of :mod:`amphase.simulate.hopfield.kernels`):
+The energy arrives as plain values (:mod:`amphase.simulate.binary.energy`): its ``kind`` code, the arithmetic ``mode``
+(:data:`~amphase.simulate.binary.energy.INT32`, :data:`~amphase.simulate.binary.energy.INT_EXACT` or
+:data:`~amphase.simulate.binary.energy.CERTIFIED`) and the flip tables
+``gp_f, gm_f, gp_w, gm_w`` (empty for the exponential). Conventions (those of :mod:`.hebbian_kernels`):
 
 * spins ``s`` are ``int8``; patterns transposed, ``xiT[i, mu] = xi_i^mu`` (``int8``, ``(N, K)``); overlaps
   ``M_mu = sum_i xi_i^mu s_i`` (``int64``) are kept and updated on every flip;
@@ -24,11 +24,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from amphase.simulate.binary.energy import CERTIFIED, EXPONENTIAL, INT32
+from amphase.simulate.binary.exact import U
+
 __all__ = ["async_dense", "coefficients", "decide", "exp_sign_exact", "heat_bath_dense", "overlaps"]
 
-_QUADRATIC, _POLYNOMIAL, _RECTIFIED, _EXPONENTIAL = range(4)
-_INT_EXACT, _CERTIFIED, _INT32 = range(3)
-_U = 2.0**-53
 _EM2 = np.expm1(-2.0)  # e^-2 - 1
 _EP2 = np.expm1(2.0)  # e^2 - 1
 
@@ -67,7 +67,7 @@ def coefficients(
     a_w = np.int64(0)
     g = 0.0
     shift = 0.0
-    if kind == _EXPONENTIAL:
+    if kind == EXPONENTIAL:
         top = M[0]
         for mu in range(K):
             top = max(top, M[mu])
@@ -90,7 +90,7 @@ def coefficients(
             g += abs(gp) + abs(gm)
             a_w += gp_w[j] + gm_w[j]
             c_w[mu] = gp_w[j] - gm_w[j]
-    err = 4.0 * (K + 8) * _U * g * (1.0 + 4.0 * (K + 8) * _U)
+    err = 4.0 * (K + 8) * U * g * (1.0 + 4.0 * (K + 8) * U)
     return a_f, a_w, err, shift
 
 
@@ -151,7 +151,7 @@ def decide(
 ) -> tuple[int, float]:
     """The exact sign of ``D_i`` (1: the flip lowers the energy) and its float64 value (scaled by ``e^-shift``)."""
     K = row.shape[0]
-    if mode != _CERTIFIED:
+    if mode != CERTIFIED:
         acc = np.int64(0)
         for mu in range(K):
             acc += np.int64(row[mu]) * c_w[mu]
@@ -160,7 +160,7 @@ def decide(
     df = a_f + si * _dot_f(row, c_f)
     if abs(df) > err:
         return (1 if df > 0 else -1), df
-    if kind == _EXPONENTIAL:
+    if kind == EXPONENTIAL:
         return exp_sign_exact(row, si, M, work), df
     acc = np.int64(0)
     for mu in range(K):
@@ -204,7 +204,7 @@ def async_dense(
     Parameters
     ----------
     kind, mode, gp_f, gm_f, gp_w, gm_w
-        The energy (module docstring; :meth:`amphase.simulate.energies.Energy.tables`).
+        The energy (module docstring; :meth:`amphase.simulate.binary.energy.BinaryEnergy.tables`).
     xiT : ndarray of int8, shape (N, K)
         Patterns, transposed.
     s : ndarray of int8, shape (N,)
@@ -226,14 +226,14 @@ def async_dense(
     c_f = np.empty(K)
     c_w = np.zeros(K, dtype=np.int64)
     work = np.zeros(2 * N + 5, dtype=np.int64)
-    c32 = np.zeros(K if mode == _INT32 else 0, dtype=np.int32)
+    c32 = np.zeros(K if mode == INT32 else 0, dtype=np.int32)
     a_f, a_w, err, _ = coefficients(kind, M, gp_f, gm_f, gp_w, gm_w, c_f, c_w)
     c32[:] = c_w[: c32.shape[0]]
     for sweep in range(orders.shape[0]):
         flips = 0
         for t in range(orders.shape[1]):
             i = orders[sweep, t]
-            if mode == _INT32:
+            if mode == INT32:
                 d = a_w + s[i] * _dot_i32(xiT[i], c32)
                 sign = 1 if d > 0 else 0
             else:

@@ -1,14 +1,14 @@
 """Batched binary DenseAM dynamics for ensembles of replicas sharing one pattern set, on any array backend.
 
 The kernels take the array module ``xp`` (``numpy`` or ``cupy``; CuPy is never imported here) and an
-:class:`~amphase.simulate.energies.Energy`; they run the algorithms of :mod:`.kernels` for ``B`` replicas at once
-and decide every flip with the same exact sign of ``D_i = -2 q Delta E_i`` (seam docstring): float64 scores with the
-error bound ``err``, and, where ``|D_float| <= err`` (ties and near-ties), the exact fallback (wrapped int64 dot
-products for the polynomials, :func:`.kernels.exp_sign_exact` on the host for the exponential). So the batched path
-follows the Numba trajectory spin for spin at ``T = 0`` for the same visiting orders.
+:class:`~amphase.simulate.binary.energy.BinaryEnergy`; they run the algorithms of :mod:`.kernels` for ``B`` replicas
+at once and decide every flip with the same exact sign of ``D_i = -2 q Delta E_i`` (seam docstring): float64 scores
+with the error bound ``err``, and, where ``|D_float| <= err`` (ties and near-ties), the exact fallback (wrapped
+int64 dot products for the polynomials, :func:`.kernels.exp_sign_exact` on the host for the exponential). So the
+batched path follows the Numba trajectory spin for spin at ``T = 0`` for the same visiting orders.
 
 * asynchronous sweeps are evaluated a *window* of visits at a time against each replica's current coefficients, as
-  in :mod:`amphase.simulate.hopfield.batched`: the visits before the first one that changes its spin change nothing,
+  in :mod:`.hebbian_batched`: the visits before the first one that changes its spin change nothing,
   the replica applies that change, recomputes its coefficients, and its next window starts after it;
 * :func:`flip_scores` gives every spin's ``D`` at once (synchronous steps, one-step stability): two GEMMs,
   ``D = A + S * (C xi^T)``.
@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from amphase.simulate.dense import kernels
-from amphase.simulate.energies import EXPONENTIAL, Energy
+from amphase.simulate.binary import kernels
+from amphase.simulate.binary.energy import EXPONENTIAL, BinaryEnergy
 
 __all__ = ["async_sweep", "flip_energies", "flip_scores", "heat_bath_sweep", "window_for"]
 
@@ -45,7 +45,7 @@ def _host(xp: ModuleType, a: Array) -> np.ndarray:
 
 def _exact(
     xp: ModuleType,
-    energy: Energy,
+    energy: BinaryEnergy,
     rows: Array,
     si: Array,
     M: Array,
@@ -65,14 +65,14 @@ def _exact(
     return xp.asarray(out)
 
 
-def flip_scores(xp: ModuleType, energy: Energy, xiT: Array, S: Array, M: Array, N: int) -> tuple[Array, Array]:
+def flip_scores(xp: ModuleType, energy: BinaryEnergy, xiT: Array, S: Array, M: Array, N: int) -> tuple[Array, Array]:
     """``D_i`` of every spin of every replica (float64, scaled by ``e^-shift``) and its exact sign (int8).
 
     Parameters
     ----------
     xp : module
         ``numpy`` or ``cupy``.
-    energy : Energy
+    energy : BinaryEnergy
         The energy.
     xiT : array of int8, shape (N, K)
         Patterns, transposed.
@@ -97,7 +97,7 @@ def flip_scores(xp: ModuleType, energy: Energy, xiT: Array, S: Array, M: Array, 
 
 
 def _windowed_sweep(
-    xp: ModuleType, energy: Energy, xiT: Array, S: Array, M: Array, orders: Array, rule: Any, window: int
+    xp: ModuleType, energy: BinaryEnergy, xiT: Array, S: Array, M: Array, orders: Array, rule: Any, window: int
 ) -> Array:
     """One random-sequential sweep of every replica, ``window`` visits at a time (module docstring).
 
@@ -141,7 +141,7 @@ def _windowed_sweep(
 
 
 def async_sweep(
-    xp: ModuleType, energy: Energy, xiT: Array, S: Array, M: Array, orders: Array, window: int = 32
+    xp: ModuleType, energy: BinaryEnergy, xiT: Array, S: Array, M: Array, orders: Array, window: int = 32
 ) -> Array:
     """One zero-temperature random-sequential sweep of every replica; returns the flips per replica.
 
@@ -157,7 +157,7 @@ def async_sweep(
 
 def heat_bath_sweep(
     xp: ModuleType,
-    energy: Energy,
+    energy: BinaryEnergy,
     xiT: Array,
     S: Array,
     M: Array,
@@ -177,7 +177,7 @@ def heat_bath_sweep(
     return _windowed_sweep(xp, energy, xiT, S, M, orders, rule, window)
 
 
-def flip_energies(energy: Energy, xiT: Any, S: Any, M: Any | None = None, xp: ModuleType = np) -> tuple[Any, Any]:
+def flip_energies(energy: BinaryEnergy, xiT: Any, S: Any, M: Any | None = None, xp: ModuleType = np) -> tuple[Any, Any]:
     """Flip energies of every spin of states ``S`` (``(..., N)`` int8) with patterns ``xiT`` (``(N, K)`` int8).
 
     Returns

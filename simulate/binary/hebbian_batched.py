@@ -1,11 +1,11 @@
-"""Batched Hopfield dynamics for ensembles of replicas that share one pattern set, on any array backend.
+"""Batched Hebbian (Hopfield) dynamics for ensembles of replicas that share one pattern set, on any array backend.
 
 The kernels take the array module ``xp`` (``numpy`` or ``cupy``, see :mod:`amphase.simulate.backend`) and arrays of
-that module; they run the algorithms of :mod:`.kernels` for ``B`` replicas at once:
+that module; they run the algorithms of :mod:`.hebbian_kernels` for ``B`` replicas at once:
 
 * asynchronous (random-sequential) sweeps: replica ``b`` visits the spins ``orders[b]`` in turn, with the same
   integer arithmetic and tie rule as the Numba kernels, so it follows exactly the trajectory
-  :func:`.kernels.async_patterns` gives it for the same order. The visits are evaluated a *window* at a time:
+  :func:`.hebbian_kernels.async_patterns` gives it for the same order. The visits are evaluated a *window* at a time:
   the fields of the next ``window`` visits of every replica are computed at once against its current overlaps
   (a gathered ``(B, window, P)`` contraction); the visits before the first one that changes its spin are, exactly,
   the visits of the sequential algorithm that change nothing, so the replica advances past them, applies that one

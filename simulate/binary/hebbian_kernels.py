@@ -1,6 +1,8 @@
-"""Numba kernels of Hopfield dynamics, one replica at a time (plain arrays in, arrays out).
+"""Numba kernels of the Hebbian binary dynamics (Hopfield), one replica at a time (plain arrays in, arrays out).
 
-Conventions shared by every kernel (and by the batched kernels of :mod:`.batched`):
+The fast path of the one binary engine for ``F(x) = x^2/2`` and ``x^2``.
+
+Conventions shared by every kernel (and by the batched kernels of :mod:`.hebbian_batched`):
 
 * spins ``s`` are ``int8`` (±1); the patterns are stored transposed, ``xiT[i, mu] = xi_i^mu`` (``int8``, shape
   ``(N, P)``), so one spin's row is contiguous;

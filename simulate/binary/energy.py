@@ -4,21 +4,23 @@ A binary Dense Associative Memory (DenseAM) stores ``K`` patterns ``xi^mu`` in �
 
     E(sigma) = - sum_mu F(M_mu),    M_mu = sum_i xi_i^mu sigma_i  (integer overlaps)
 
-(Krotov & Hopfield, NeurIPS 2016; Demircigil et al., J. Stat. Phys. 168, 288 (2017)). The factories of this module
-give the separation functions ``F``:
+(Krotov & Hopfield, NeurIPS 2016; Demircigil et al., J. Stat. Phys. 168, 288 (2017)). The classes of this module
+are the separation functions ``F``, one class each (the seam: a new ``F`` is a new class, no dispatch to edit):
 
 =======================  ==============================  =====================================================
 factory                  F(x)                            model
 =======================  ==============================  =====================================================
-:func:`quadratic`        x^2 / 2                         Hopfield (Hebbian couplings, ``J_ii = 0``, times N)
-:func:`polynomial`       x^n                             polynomial DenseAM (Krotov & Hopfield 2016)
-:func:`rectified_polynomial`  x^n for x > 0, else 0      rectified polynomial DenseAM (Krotov & Hopfield 2016)
-:func:`exponential`      exp(x)                          exponential DenseAM (Demircigil et al. 2017)
+:class:`Quadratic`       x^2 / 2                         Hopfield (Hebbian couplings, ``J_ii = 0``, times N)
+:class:`Polynomial`      x^n                             polynomial DenseAM (Krotov & Hopfield 2016)
+:class:`Rectified`       x^n for x > 0, else 0           rectified polynomial DenseAM (Krotov & Hopfield 2016)
+:class:`Exponential`     exp(x)                          exponential DenseAM (Demircigil et al. 2017)
 =======================  ==============================  =====================================================
 
-Each is an :class:`Energy`: the energy, the exact energy change of one spin flip, and the gradient (field), over the
-array module ``xp`` (``numpy`` or ``cupy``); and a ``kind`` code with the degree ``n`` that the Numba kernels
-dispatch on (Numba takes no Python callables cheaply).
+Each is a :class:`BinaryEnergy`: it defines ``F`` exactly and in float64 (and ``F'``); the base class derives from
+them, once, the energy, the exact energy change of one spin flip, the gradient (field) over the array module ``xp``
+(``numpy`` or ``cupy``), and the exact flip tables. The Numba kernels dispatch on the class's ``kind`` code and degree
+``n`` (Numba takes no Python callables cheaply); the codes are written once, here, and the kernels read them as
+compile-time constants.
 
 **The flip identity.** Flipping spin ``i`` moves every overlap by ``-2 a_mu`` with ``a_mu = sigma_i xi_i^mu = ±1``:
 
@@ -37,7 +39,7 @@ A spin flips at ``T = 0`` iff ``D_i > 0``; ``D_i = 0`` keeps it (the Hopfield ti
 **Exact arithmetic** (the sign of ``D_i`` is all ``T = 0`` needs; it is exact on every path):
 
 * polynomials (``kind`` 0–2): ``F`` is an integer (``2F`` for the quadratic, ``q = 2``), so ``g+-`` are exact Python
-  integers, tabulated for ``|M| <= N`` (:meth:`Energy.tables`) twice: rounded once to float64, and reduced modulo
+  integers, tabulated for ``|M| <= N`` (:meth:`BinaryEnergy.tables`) twice: rounded once to float64, and reduced modulo
   ``2^64`` to int64. Integer arithmetic modulo ``2^64`` (int64 with wrap-around, as Numba, NumPy arrays and CuPy do it)
   is a ring homomorphism, so ``A + sigma xi.C`` computed in wrapped int64 is the exact ``D`` whenever ``|D| < 2^63`` —
   never forming ``M^n``, which overflows int64 for ``N^n >= 2^63`` (n >= 5 at N >= 6000, n = 7 at N >= 510). Where
@@ -47,7 +49,8 @@ A spin flips at ``T = 0`` iff ``D_i > 0``; ``D_i = 0`` keeps it (the Hopfield ti
   compute ``D`` in float64 with the bound
   ``|D_float - D| <= err = 4 (K + 8) u G`` (``u = 2^-53``; Higham's bound for the K-term sums plus the roundings of the
   tables and of ``g+ -+ g-``); where ``|D_float| > err`` its sign is exact, and elsewhere (ties and near-ties)
-  ``|D| <= 2 err < 2^63`` (checked by :meth:`Energy.check_exact` before any work), so the wrapped int64 value is exact;
+  ``|D| <= 2 err < 2^63`` (checked by :meth:`BinaryEnergy.check_exact` before any work), so the wrapped int64 value is
+  exact;
 * exponential (``kind`` 3): ``e`` is transcendental, so ``D = 0`` exactly iff the multiset of new exponents
   ``{M_mu - 2 a_mu}`` equals that of the old ``{M_mu}``. The float path computes ``D e^-c`` with ``c = max M``
   (a running scale, as in log-sum-exp: no overflow at any N) and the same kind of bound; where it does not decide,
@@ -65,15 +68,20 @@ from __future__ import annotations
 
 import functools
 import math
+from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from types import ModuleType
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
+from amphase.simulate.binary.exact import U, integer_table
+
 __all__ = [
     "CERTIFIED",
+    "ENERGIES",
     "EXPONENTIAL",
     "INT32",
     "INT_EXACT",
@@ -81,30 +89,22 @@ __all__ = [
     "POLYNOMIAL",
     "QUADRATIC",
     "RECTIFIED",
-    "Energy",
+    "BinaryEnergy",
+    "Exponential",
     "FlipTables",
-    "exponential",
+    "Polynomial",
+    "Quadratic",
+    "Rectified",
     "make_energy",
-    "polynomial",
-    "quadratic",
-    "rectified_polynomial",
 ]
 
-#: ``kind`` codes the kernels dispatch on, and their names.
+#: ``kind`` codes the kernels dispatch on, and their names (the only copy: kernels import them).
 QUADRATIC, POLYNOMIAL, RECTIFIED, EXPONENTIAL = range(4)
 KINDS = ("quadratic", "polynomial", "rectified", "exponential")
 
 #: arithmetic modes of the polynomial kernels (module docstring): int64 alone, float64 with an exact fallback, and
 #: int64 sums of int32 coefficients.
 INT_EXACT, CERTIFIED, INT32 = 0, 1, 2
-
-_U = 2.0**-53  # unit roundoff of float64
-_TWO63 = 2**63
-
-
-def _wrap(v: int) -> int:
-    """``v`` modulo ``2^64`` as a signed 64-bit value."""
-    return (v + _TWO63) % (2 * _TWO63) - _TWO63
 
 
 class FlipTables(NamedTuple):
@@ -122,9 +122,11 @@ class FlipTables(NamedTuple):
     gmax: int
 
 
-@dataclass(frozen=True)
-class Energy:
+class BinaryEnergy(ABC):
     """The energy ``E = -sum_mu F(M_mu)`` of a binary DenseAM (see the module docstring).
+
+    A subclass sets ``kind`` (the kernels' code), ``q`` (the integer scale of the tables) and defines ``F_exact``,
+    ``F`` and ``dF``; everything else is derived here.
 
     Attributes
     ----------
@@ -132,69 +134,40 @@ class Energy:
         :data:`QUADRATIC`, :data:`POLYNOMIAL`, :data:`RECTIFIED` or :data:`EXPONENTIAL`.
     n : int
         Degree of the polynomial (2 for the quadratic; 0 for the exponential).
+    q : int
+        Integer scale of the tables: they hold ``q F`` (2 for the quadratic ``x^2/2``, else 1).
 
     """
 
-    kind: int
+    kind: ClassVar[int]
+    q: ClassVar[int] = 1
     n: int
 
     @property
     def name(self) -> str:
         """``'polynomial(3)'``, ``'exponential'`` ..."""
-        return KINDS[self.kind] if self.kind in (QUADRATIC, EXPONENTIAL) else f"{KINDS[self.kind]}({self.n})"
-
-    @property
-    def q(self) -> int:
-        """Integer scale of the tables: they hold ``q F`` (2 for the quadratic ``x^2/2``, else 1)."""
-        return 2 if self.kind == QUADRATIC else 1
+        return f"{KINDS[self.kind]}({self.n})"
 
     @property
     def hebbian(self) -> bool:
         """Whether the dynamics are those of the Hopfield network (``x^2/2`` or ``x^2``: the Hebbian fast path)."""
-        return self.kind == QUADRATIC or (self.kind == POLYNOMIAL and self.n == 2)
+        return False
 
     # ---- F, exactly and in floating point --------------------------------------------------------------------------
+    @abstractmethod
     def F_exact(self, x: int) -> Any:
         """``F(x)`` exactly: an int (a :class:`~fractions.Fraction` for ``x^2/2``), an ``mpmath.mpf`` for ``exp``."""
-        x = int(x)
-        if self.kind == QUADRATIC:
-            return Fraction(x * x, 2)
-        if self.kind == POLYNOMIAL:
-            return x**self.n
-        if self.kind == RECTIFIED:
-            return x**self.n if x > 0 else 0
-        import mpmath
 
-        return mpmath.exp(x)
-
+    @abstractmethod
     def F(self, x: Any, xp: ModuleType = np) -> Any:
         """``F(x)`` in float64 (``inf`` where ``exp`` overflows)."""
-        x = xp.asarray(x, dtype=xp.float64)
-        if self.kind == QUADRATIC:
-            return 0.5 * x * x
-        if self.kind == POLYNOMIAL:
-            return x**self.n
-        if self.kind == RECTIFIED:
-            return xp.where(x > 0, x, 0.0) ** self.n
-        with np.errstate(over="ignore"):
-            return xp.exp(x)
 
+    @abstractmethod
     def dF(self, x: Any, xp: ModuleType = np) -> Any:
         """``F'(x)`` in float64."""
-        x = xp.asarray(x, dtype=xp.float64)
-        if self.kind == QUADRATIC:
-            return x
-        if self.kind == POLYNOMIAL:
-            return self.n * x ** (self.n - 1)
-        if self.kind == RECTIFIED:
-            return xp.where(x > 0, self.n * xp.where(x > 0, x, 0.0) ** (self.n - 1), 0.0)
-        with np.errstate(over="ignore"):
-            return xp.exp(x)
 
     def log_unit(self, N: int) -> float:
         """``log(2 q F'(N))``: ``beta Delta E / F'(N) = -beta D exp(shift - log_unit)`` (module docstring)."""
-        if self.kind == EXPONENTIAL:
-            return N + math.log(2.0)
         return math.log(2.0 * self.q) + math.log(float(self.dF(float(N))))
 
     # ---- energy, field, flip energies ------------------------------------------------------------------------------
@@ -208,8 +181,6 @@ class Energy:
 
     def reduced_energy(self, M: Any, N: int, xp: ModuleType = np) -> Any:
         """``E / F(N)`` (about -1 at a retrieved pattern, no overflow for the exponential)."""
-        if self.kind == EXPONENTIAL:
-            return -xp.exp(xp.asarray(M, dtype=xp.float64) - N).sum(axis=-1)
         return self.energy(M, xp) / float(self.F(float(N)))
 
     def field(self, xiT: Any, M: Any, xp: ModuleType = np) -> Any:
@@ -223,8 +194,8 @@ class Energy:
         return -sum((self.F_exact(int(m - 2 * b)) - self.F_exact(int(m)) for m, b in zip(M, a, strict=True)), 0)
 
     def tables(self, N: int) -> FlipTables:
-        """The flip tables at size ``N`` (cached; see :class:`FlipTables`)."""
-        return _tables(self.kind, self.n, int(N))
+        """The flip tables at size ``N`` (cached; see :class:`FlipTables`), from ``q F_exact``."""
+        return _tables(self, int(N))
 
     def mode(self, N: int, K: int) -> int:
         """The kernels' arithmetic at ``(N, K)``: :data:`INT32` or :data:`CERTIFIED`.
@@ -234,8 +205,6 @@ class Energy:
         :data:`INT_EXACT` (int64 products) is exact as well but slower than the vectorised float64 dot product of the
         certified mode (measured by ``scripts/bench_dense_binary.py``), so it is not chosen; the kernels accept it.
         """
-        if self.kind == EXPONENTIAL:
-            return CERTIFIED
         gmax = self.tables(N).gmax
         return INT32 if gmax < 2**31 and K * gmax < 2**62 else CERTIFIED
 
@@ -244,15 +213,26 @@ class Energy:
 
         The certified float path needs ``2 err <= 8 (K + 8) u K max|g| < 2^63`` for its int64 fallback.
         """
-        if self.kind == EXPONENTIAL or self.mode(N, K) != CERTIFIED:
+        if self.mode(N, K) != CERTIFIED:
             return None
-        bound = 8 * (K + 8) * _U * K * float(self.tables(N).gmax)
+        bound = 8 * (K + 8) * U * K * float(self.tables(N).gmax)
         if bound < 2.0**62:
             return None
         return (
             f"{self.name} at N={N} with K={K} patterns: |Delta E| can reach {bound:.3g}, beyond the exact int64 "
             "fallback of the certified float arithmetic (2^62); use fewer patterns or a smaller N"
         )
+
+    def flip_terms(self, M: Any, N: int, xp: ModuleType = np) -> tuple[Any, Any, Any, Any, Any]:
+        """``g+(M), g-(M)`` in float64, ``A, C`` in wrapped int64, and the shift, from the tables (module docstring)."""
+        t = self.tables(N)
+        idx = M.astype(xp.int64) + N
+        gp, gm = xp.asarray(t.gp_f)[idx], xp.asarray(t.gm_f)[idx]
+        gpw, gmw = xp.asarray(t.gp_w)[idx], xp.asarray(t.gm_w)[idx]
+        a_w = (gpw + gmw).sum(axis=-1)  # wraps modulo 2^64: exact where |A| < 2^63
+        c_w = gpw - gmw
+        shift = xp.zeros(M.shape[:-1], dtype=xp.float64)
+        return gp, gm, a_w, c_w, shift
 
     def coefficients(self, M: Any, N: int, xp: ModuleType = np) -> tuple[Any, Any, Any, Any, Any, Any]:
         """The flip coefficients of overlaps ``M`` (shape ``(..., K)``, integers), batched over leading axes.
@@ -271,77 +251,197 @@ class Energy:
         """
         M = xp.asarray(M)
         K = M.shape[-1]
-        if self.kind == EXPONENTIAL:
-            shift = M.max(axis=-1).astype(xp.float64)
-            w = xp.exp(M.astype(xp.float64) - shift[..., None])
-            gp, gm = w * math.expm1(-2.0), w * math.expm1(2.0)
-            a_w = xp.zeros(M.shape[:-1], dtype=xp.int64)
-            c_w = xp.zeros(M.shape, dtype=xp.int64)
-        else:
-            t = self.tables(N)
-            idx = M.astype(xp.int64) + N
-            gp, gm = xp.asarray(t.gp_f)[idx], xp.asarray(t.gm_f)[idx]
-            gpw, gmw = xp.asarray(t.gp_w)[idx], xp.asarray(t.gm_w)[idx]
-            a_w = (gpw + gmw).sum(axis=-1)  # wraps modulo 2^64: exact where |A| < 2^63
-            c_w = gpw - gmw
-            shift = xp.zeros(M.shape[:-1], dtype=xp.float64)
+        gp, gm, a_w, c_w, shift = self.flip_terms(M, N, xp)
         a_f = (gp + gm).sum(axis=-1)
         c_f = gp - gm
-        err = 4.0 * (K + 8) * _U * (xp.abs(gp) + xp.abs(gm)).sum(axis=-1) * (1.0 + 4 * (K + 8) * _U)
+        err = 4.0 * (K + 8) * U * (xp.abs(gp) + xp.abs(gm)).sum(axis=-1) * (1.0 + 4 * (K + 8) * U)
         return a_f, c_f, a_w, c_w, err, shift
 
 
 @functools.lru_cache(maxsize=32)
-def _tables(kind: int, n: int, N: int) -> FlipTables:
-    energy = Energy(kind, n)
-    if kind == EXPONENTIAL:  # no tables: coefficients from the overlaps with a running scale
-        empty = np.zeros(1, dtype=np.float64)
-        return FlipTables(empty, empty, empty.astype(np.int64), empty.astype(np.int64), 0)
+def _tables(energy: BinaryEnergy, N: int) -> FlipTables:
     q = energy.q
     values = {x: q * energy.F_exact(x) for x in range(-N - 2, N + 3)}
     gp = [int(values[x - 2] - values[x]) for x in range(-N, N + 1)]
     gm = [int(values[x + 2] - values[x]) for x in range(-N, N + 1)]
-    return FlipTables(
-        gp_f=np.array([float(v) for v in gp], dtype=np.float64),
-        gm_f=np.array([float(v) for v in gm], dtype=np.float64),
-        gp_w=np.array([_wrap(v) for v in gp], dtype=np.int64),
-        gm_w=np.array([_wrap(v) for v in gm], dtype=np.int64),
-        gmax=max(abs(a) + abs(b) for a, b in zip(gp, gm, strict=True)),
-    )
+    gp_f, gp_w, _ = integer_table(gp)
+    gm_f, gm_w, _ = integer_table(gm)
+    return FlipTables(gp_f, gm_f, gp_w, gm_w, gmax=max(abs(a) + abs(b) for a, b in zip(gp, gm, strict=True)))
 
 
-def quadratic() -> Energy:
+def _degree(n: Any, what: str) -> int:
+    if int(n) != n or n < 2:
+        raise ValueError(f"{what} degree n={n!r}: allowed integer n >= 2")
+    return int(n)
+
+
+@dataclass(frozen=True)
+class Quadratic(BinaryEnergy):
     """``F(x) = x^2/2``: the Hopfield network, ``Delta E_i = 2 sigma_i (sum_mu xi_i^mu M_mu - K sigma_i)``."""
-    return Energy(QUADRATIC, 2)
+
+    kind: ClassVar[int] = QUADRATIC
+    q: ClassVar[int] = 2
+    n: ClassVar[int] = 2
+
+    @property
+    def name(self) -> str:
+        """The name of the energy."""
+        return "quadratic"
+
+    @property
+    def hebbian(self) -> bool:
+        """Whether the Hebbian fast path applies."""
+        return True
+
+    def F_exact(self, x: int) -> Any:
+        """``F(x)`` exactly."""
+        x = int(x)
+        return Fraction(x * x, 2)
+
+    def F(self, x: Any, xp: ModuleType = np) -> Any:
+        """``F(x)`` in float64."""
+        x = xp.asarray(x, dtype=xp.float64)
+        return 0.5 * x * x
+
+    def dF(self, x: Any, xp: ModuleType = np) -> Any:
+        """``F'(x)`` in float64."""
+        return xp.asarray(x, dtype=xp.float64)
 
 
-def polynomial(n: int) -> Energy:
+@dataclass(frozen=True)
+class Polynomial(BinaryEnergy):
     """``F(x) = x^n`` (Krotov & Hopfield 2016), integer ``n >= 2``."""
-    if int(n) != n or n < 2:
-        raise ValueError(f"polynomial degree n={n!r}: allowed integer n >= 2")
-    return Energy(POLYNOMIAL, int(n))
+
+    kind: ClassVar[int] = POLYNOMIAL
+    n: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "n", _degree(self.n, "polynomial"))
+
+    @property
+    def hebbian(self) -> bool:
+        """Whether the Hebbian fast path applies."""
+        return self.n == 2
+
+    def F_exact(self, x: int) -> Any:
+        """``F(x)`` exactly."""
+        return int(x) ** self.n
+
+    def F(self, x: Any, xp: ModuleType = np) -> Any:
+        """``F(x)`` in float64."""
+        return xp.asarray(x, dtype=xp.float64) ** self.n
+
+    def dF(self, x: Any, xp: ModuleType = np) -> Any:
+        """``F'(x)`` in float64."""
+        return self.n * xp.asarray(x, dtype=xp.float64) ** (self.n - 1)
 
 
-def rectified_polynomial(n: int) -> Energy:
+@dataclass(frozen=True)
+class Rectified(Polynomial):
     """``F(x) = x^n`` for ``x > 0``, else 0 (Krotov & Hopfield 2016), integer ``n >= 2``."""
-    if int(n) != n or n < 2:
-        raise ValueError(f"rectified polynomial degree n={n!r}: allowed integer n >= 2")
-    return Energy(RECTIFIED, int(n))
+
+    kind: ClassVar[int] = RECTIFIED
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "n", _degree(self.n, "rectified polynomial"))
+
+    @property
+    def hebbian(self) -> bool:
+        """Whether the Hebbian fast path applies."""
+        return False
+
+    def F_exact(self, x: int) -> Any:
+        """``F(x)`` exactly."""
+        x = int(x)
+        return x**self.n if x > 0 else 0
+
+    def F(self, x: Any, xp: ModuleType = np) -> Any:
+        """``F(x)`` in float64."""
+        x = xp.asarray(x, dtype=xp.float64)
+        return xp.where(x > 0, x, 0.0) ** self.n
+
+    def dF(self, x: Any, xp: ModuleType = np) -> Any:
+        """``F'(x)`` in float64."""
+        x = xp.asarray(x, dtype=xp.float64)
+        return xp.where(x > 0, self.n * xp.where(x > 0, x, 0.0) ** (self.n - 1), 0.0)
 
 
-def exponential() -> Energy:
-    """``F(x) = exp(x)`` (Demircigil, Heusel, Löwe, Upgang & Vermet, J. Stat. Phys. 168, 288 (2017))."""
-    return Energy(EXPONENTIAL, 0)
+_EMPTY = FlipTables(np.zeros(1), np.zeros(1), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), 0)
 
 
-def make_energy(F: str, n: int = 2) -> Energy:
-    """The energy named ``F`` (one of :data:`KINDS`) of degree ``n``."""
-    if F == "quadratic":
-        return quadratic()
-    if F == "polynomial":
-        return polynomial(n)
-    if F == "rectified":
-        return rectified_polynomial(n)
-    if F == "exponential":
-        return exponential()
-    raise ValueError(f"F={F!r} is unknown; allowed: {', '.join(KINDS)}")
+@dataclass(frozen=True)
+class Exponential(BinaryEnergy):
+    """``F(x) = exp(x)`` (Demircigil, Heusel, Löwe, Upgang & Vermet, J. Stat. Phys. 168, 288 (2017)).
+
+    No tables: the flip coefficients are computed from the overlaps with the running scale ``c = max M``, and
+    ``D = 0`` is decided by the kernels' exact cancellation (module docstring).
+    """
+
+    kind: ClassVar[int] = EXPONENTIAL
+    n: ClassVar[int] = 0
+
+    @property
+    def name(self) -> str:
+        """The name of the energy."""
+        return "exponential"
+
+    def F_exact(self, x: int) -> Any:
+        """``F(x)`` exactly."""
+        import mpmath
+
+        return mpmath.exp(int(x))
+
+    def F(self, x: Any, xp: ModuleType = np) -> Any:
+        """``F(x)`` in float64."""
+        x = xp.asarray(x, dtype=xp.float64)
+        with np.errstate(over="ignore"):
+            return xp.exp(x)
+
+    def dF(self, x: Any, xp: ModuleType = np) -> Any:
+        """``F'(x)`` in float64."""
+        return self.F(x, xp)
+
+    def log_unit(self, N: int) -> float:
+        """``log(2 F'(N)) = N + log 2``."""
+        return N + math.log(2.0)
+
+    def reduced_energy(self, M: Any, N: int, xp: ModuleType = np) -> Any:
+        """``E / F(N) = -sum_mu exp(M_mu - N)``."""
+        return -xp.exp(xp.asarray(M, dtype=xp.float64) - N).sum(axis=-1)
+
+    def tables(self, N: int) -> FlipTables:
+        """No tables (module docstring)."""
+        return _EMPTY
+
+    def mode(self, N: int, K: int) -> int:
+        """Always :data:`CERTIFIED`."""
+        return CERTIFIED
+
+    def check_exact(self, N: int, K: int) -> str | None:
+        """Always exact (``None``)."""
+        return None
+
+    def flip_terms(self, M: Any, N: int, xp: ModuleType = np) -> tuple[Any, Any, Any, Any, Any]:
+        """``g+-`` times ``exp(-shift)`` with the running scale ``shift = max M``."""
+        shift = M.max(axis=-1).astype(xp.float64)
+        w = xp.exp(M.astype(xp.float64) - shift[..., None])
+        gp, gm = w * math.expm1(-2.0), w * math.expm1(2.0)
+        a_w = xp.zeros(M.shape[:-1], dtype=xp.int64)
+        c_w = xp.zeros(M.shape, dtype=xp.int64)
+        return gp, gm, a_w, c_w, shift
+
+
+#: the energies by name (``F`` of the binary DenseAM models); each takes the degree ``n`` (ignored where fixed).
+ENERGIES: dict[str, Callable[[int], BinaryEnergy]] = {
+    "quadratic": lambda n: Quadratic(),
+    "polynomial": Polynomial,
+    "rectified": Rectified,
+    "exponential": lambda n: Exponential(),
+}
+
+
+def make_energy(F: str, n: int = 2) -> BinaryEnergy:
+    """The energy named ``F`` (one of :data:`ENERGIES`) of degree ``n``."""
+    if F not in ENERGIES:
+        raise ValueError(f"F={F!r} is unknown; allowed: {', '.join(ENERGIES)}")
+    return ENERGIES[F](n)

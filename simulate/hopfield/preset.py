@@ -1,0 +1,109 @@
+"""The Hopfield network as the ``F(x) = x^2/2`` preset of the one binary engine: its run, and its measurements.
+
+:func:`run_realization` is the unit of work of the sweep runner for the Hopfield family: one set of
+``P = round(alpha N)`` unbiased ±1 patterns and ``trials`` trajectories from cues on it, run by
+:func:`amphase.simulate.binary.engine.run_realization` with :class:`~amphase.simulate.binary.energy.Quadratic`
+(random streams in that module's docstring).
+
+Measurements per trial: the overlaps ``m_mu = (1/N) sum_i xi_i^mu s_i`` with every pattern (the largest ones
+ranked, and the rms of the others), the energy per spin
+``e = -(1/2) sum_mu m_mu^2 + P/(2N)`` (the Hebbian energy ``-(1/2N) sum_{i!=j} J_ij s_i s_j`` without self-coupling),
+the sweeps run, and how the run ended (:data:`STATUS`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from amphase.simulate.binary import engine
+from amphase.simulate.binary.energy import Quadratic
+from amphase.simulate.binary.engine import BLOCK, CUES, STATUS, BinaryRun
+from amphase.simulate.patterns import overlap_measurements
+
+__all__ = ["BLOCK", "CUES", "STATUS", "HopfieldRun", "measure", "run_realization"]
+
+
+@dataclass(frozen=True)
+class HopfieldRun:
+    """Parameters of one realization (validated by :mod:`amphase.simulate.hopfield.model`).
+
+    Attributes
+    ----------
+    N : int
+        Neurons.
+    alpha : float
+        Load; ``P = round(alpha N)`` patterns are stored (the model refuses ``P = 0``).
+    T, cue, noise, n_mix, trials, dynamics, sweeps, form, backend
+        As :class:`amphase.simulate.binary.engine.BinaryRun` (``T`` is the Hopfield temperature).
+    top : int
+        How many of the largest overlaps (in absolute value) to report with their pattern indices.
+
+    """
+
+    N: int
+    alpha: float
+    T: float = 0.0
+    cue: str = "pattern"
+    noise: float = 0.0
+    n_mix: int = 3
+    trials: int = 1
+    dynamics: str = "async"
+    sweeps: int = 200
+    form: str = "pattern"
+    backend: str = "cpu"
+    top: int = 5
+
+    @property
+    def P(self) -> int:
+        """Number of stored patterns."""
+        return round(self.alpha * self.N)
+
+    @property
+    def binary(self) -> BinaryRun:
+        """The run of the one binary engine: :class:`~amphase.simulate.binary.energy.Quadratic`, ``K = P``."""
+        return BinaryRun(
+            N=self.N, K=self.P, energy=Quadratic(), T=self.T, cue=self.cue, noise=self.noise, n_mix=self.n_mix,
+            trials=self.trials, dynamics=self.dynamics, sweeps=self.sweeps, form=self.form, backend=self.backend,
+        )  # fmt: skip
+
+
+def run_realization(run: HopfieldRun, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+    """Draw the patterns, run every trial, and measure the end states.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``overlap`` (trials, P) float32, ``m_cue`` (trials,) overlap with the cued pattern (NaN for a random cue),
+        ``cue_pattern`` (trials,) int32, ``energy`` (trials,) energy per spin, ``sweeps`` (trials,) int32,
+        ``status`` (trials,) int8 (:data:`STATUS`), ``top_overlap`` and ``top_pattern`` (trials, top): the
+        ``top`` largest overlaps in absolute value, signed, and their pattern indices; ``noise_rms`` (trials,): the
+        rms of the other ``P - top`` overlaps, the scale of the end state's noise overlaps that the classification
+        of :mod:`amphase.analysis.classify` needs when only the top overlaps are stored (NaN when ``P <= top``);
+        ``P`` (scalar).
+
+    """
+    end = engine.run_realization(run.binary, seed)
+    return measure(end.M.astype(np.int32), run.N, end.cued, end.sweeps, end.status, run.top)
+
+
+def measure(
+    M: np.ndarray, N: int, cued: np.ndarray, sweeps: np.ndarray, status: np.ndarray, top: int
+) -> dict[str, np.ndarray]:
+    """End-state measurements from the integer overlaps ``M`` (trials, P); see :func:`run_realization`."""
+    P = M.shape[1]
+    energy = -0.5 * (M.astype(np.float64) ** 2).sum(axis=1) / N**2 + P / (2 * N)
+    out = overlap_measurements(M, N, cued, top)
+    return {
+        "overlap": out["overlap"],
+        "m_cue": out["m_cue"],
+        "cue_pattern": cued,
+        "energy": energy,
+        "sweeps": sweeps.astype(np.int32),
+        "status": status.astype(np.int8),
+        "top_overlap": out["top_overlap"],
+        "top_pattern": out["top_pattern"],
+        "noise_rms": out["noise_rms"],
+        "P": np.int32(P),
+    }
