@@ -8,33 +8,26 @@ Shared by every layer: the sweep runner checks a sweep's memory against :func:`a
 from __future__ import annotations
 
 import math
-import os
 
 __all__ = ["available_memory", "fmt_bytes", "fmt_seconds"]
 
 
 def available_memory() -> float:
-    """Bytes of memory available to new work (``MemAvailable`` of ``/proc/meminfo``, else the physical memory)."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return float(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):  # pragma: no cover - not a POSIX system
-        return math.inf
+    """Bytes of memory available to new work without swapping: :func:`psutil.virtual_memory` ``.available``.
+
+    psutil (a dependency of dask.distributed, declared in its own right) reads ``MemAvailable`` on Linux and the
+    equivalent elsewhere; imported here, not at module level, so that ``amphase --help`` does not pay for it.
+    """
+    import psutil
+
+    return float(psutil.virtual_memory().available)
 
 
 def fmt_bytes(n: float) -> str:
-    """A byte count for people: ``'1.82 TiB'``."""
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if abs(n) < 1024 or unit == "PiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.3g} {unit}"
-        n /= 1024
-    return f"{n:.3g} PiB"  # pragma: no cover
+    """A byte count for people, binary prefixes with two decimals: ``'1.82 TiB'`` (:func:`dask.utils.format_bytes`)."""
+    from dask.utils import format_bytes  # imported on use: dask.utils costs about 0.2 s and only messages need it
+
+    return format_bytes(int(n)) if math.isfinite(n) else f"{n} B"
 
 
 def fmt_seconds(s: float) -> str:

@@ -7,7 +7,7 @@ then ``w @ xi``), ``4 B K d`` in all, plus ``B K`` exponentials.
 
 Measured, in one process, interleaved round by round, medians over ``--repeats`` rounds:
 
-* **the limits** (``scripts/harness.py``): the single- and double-precision GEMM rate at the kernel's own GEMM shape
+* **the limits** (:mod:`amphase.bench`): the single- and double-precision GEMM rate at the kernel's own GEMM shape
   ``(B x d) @ (d x tile)`` and at 2048², at BLAS's thread count (recorded), and ``np.exp`` throughput (one thread);
 * **the kernel** in GFLOP/s (``4 B K d`` per step) and its ratio to the GEMM rate of the same dtype measured in the
   same rounds (:func:`harness.limit_vs_kernel`, alternating order); in the low-d case, where the exponentials and not
@@ -28,18 +28,14 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+import amphase.bench as harness
+from amphase.bench import fmt_bytes, gemm_flops
 from amphase.simulate.lse import DEFAULT_TILE, lse_stats
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/ is not a package: the harness sits beside us
-import harness
-from harness import fmt_bytes, gemm_flops
 
 
 def make_data(B: int, K: int, d: int, dtype: Any, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

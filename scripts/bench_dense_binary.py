@@ -8,7 +8,7 @@ patterns (the same K for every energy, so every update costs one O(K) dot produc
 * ``fixed``: sweeps at a stored pattern (a fixed point at this load): every visit is a dot product and no flip;
 * ``cue``: from the pattern with 20 % of its bits flipped to the fixed point: flips recompute the coefficients (O(K)).
 
-Rates are spin updates (visits) per second, one thread, medians over interleaved rounds (``scripts/harness.py``),
+Rates are spin updates (visits) per second, one thread, medians over interleaved rounds (:mod:`amphase.bench`),
 with the machine's bandwidth and GEMM limits measured in the same process (``--limits``).
 
     python scripts/bench_dense_binary.py --N 1000 4000 --json bench_dense_binary.json
@@ -24,9 +24,7 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/ is not a package: the harness sits beside us
-import harness
-
+import amphase.bench as harness
 from amphase.simulate.binary import energy as en
 from amphase.simulate.binary import hebbian_kernels as hopfield_kernels
 from amphase.simulate.binary import kernels

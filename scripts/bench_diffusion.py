@@ -8,7 +8,7 @@ One *step* is one Euler–Maruyama step of the reverse SDE (:func:`amphase.simul
 draw of B x d normals. Paper scale (Pham et al. 2025, arXiv:2505.21777; CIFAR-10-sized): B = 1024 samples,
 K = 50000 training points, d = 3072.
 
-Measured in one process, interleaved round by round (``scripts/harness.py``), medians over ``--repeats`` rounds:
+Measured in one process, interleaved round by round (:mod:`amphase.bench`), medians over ``--repeats`` rounds:
 
 * **the limit**: the GEMM rate of the step's own GEMM shape ``(B x d) @ (d x tile)`` in the same dtype, at BLAS's
   thread count, alternating with the step (:func:`harness.limit_vs_kernel`); the step's rate is ``4 B K d`` FLOPs over
@@ -36,21 +36,17 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+import amphase.bench as harness
+from amphase.bench import fmt_bytes, gemm_flops
 from amphase.simulate.diffusion.samplers import reverse_sde
 from amphase.simulate.diffusion.schedules import ve
 from amphase.simulate.diffusion.score import exact_score
 from amphase.simulate.lse import DEFAULT_TILE
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/ is not a package: the harness sits beside us
-import harness
-from harness import fmt_bytes, gemm_flops
 
 #: the noise level of the timed step: t = T_STEP of a VE schedule with sigma = SIGMA (sigma_t = 0.5, beta_t = 2,
 #: data of unit norm per point: a mid-trajectory step where the weights are neither uniform nor one-hot).

@@ -17,7 +17,7 @@ rounds, so a burst of load from other work on the machine moves few medians):
    noisy cues, on backend ``cpu`` (Numba, one replica at a time), ``numpy`` (the batched GPU algorithm run by NumPy)
    and ``gpu`` when :func:`amphase.simulate.backend.gpu_available` (skipped otherwise). The backends must agree.
 
-3. **Machine limits**, measured by the shared harness ``scripts/harness.py`` (:func:`harness.limit_tasks`), each
+3. **Machine limits**, measured by the shared harness :mod:`amphase.bench` (:func:`harness.limit_tasks`), each
    with the thread count it ran at: read-only memory bandwidth (a Numba ``fastmath`` sum over a float64 array of
    about 1 GiB on one core and on every core, and ``np.sum`` for reference) and the GEMM rate (``a @ b`` at 2048²,
    float32 and float64, at BLAS's thread count and on one thread where BLAS threads can be limited: threadpoolctl,
@@ -54,20 +54,17 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numba import njit
 
+import amphase.bench as harness
+from amphase.bench import Record, Task, check, fmt_rate, timed_rate
 from amphase.simulate.backend import get_backend, gpu_available
 from amphase.simulate.binary import hebbian_kernels as kernels
 from amphase.simulate.hopfield.preset import HopfieldRun, run_realization
 from amphase.simulate.patterns import binary_patterns as draw_patterns
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # scripts/ is not a package: the harness sits beside us
-import harness
-from harness import Record, Task, check, fmt_rate, timed_rate
 
 NEURODYNEX_NOTE = """\
   * neurodynex3 runs its own dynamics on the same weights (J = xi xi^T/N, zero diagonal) and cue, one step
@@ -486,7 +483,7 @@ def report(cfg: Config, rec: Record, machine: dict, sizes: list[SizeCase], ens_i
     print(f"  {'':<16} {'median':>8} {'unit':<8} {'[min .. max]':<18} {'threads':>7}")
     print("\n".join(harness.format_limits(rec)))
     if "limit/sgemm_1thread" not in rec.samples:
-        print("  sgemm_1thread    skipped: BLAS threads cannot be limited (no threadpoolctl, no OpenBLAS found)")
+        print("  sgemm_1thread    skipped: BLAS threads cannot be limited (threadpoolctl found no BLAS loaded)")
     print()
 
     print("amphase T=0 asynchronous kernels (one core), spin updates per second")

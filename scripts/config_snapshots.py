@@ -4,7 +4,7 @@
     python scripts/config_snapshots.py results/snap-new --compare results/snap-main
     python scripts/config_snapshots.py results/snap-new --compare results/snap-main --no-run   # compare only
     python scripts/config_snapshots.py results/snap --only hopfield-capacity dense-pair --jobs 2
-    python scripts/config_snapshots.py BEFORE.nc --compare AFTER.nc       # two datasets (scripts/same_data.py's job)
+    python scripts/config_snapshots.py BEFORE.nc --compare AFTER.nc       # two datasets
 
 Made for refactors that must leave results unchanged (issue 18, "One way down"): run it on main before, on the
 branch after, and compare. Each configuration of ``amphase run --list`` runs through the command line (the interface

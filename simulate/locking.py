@@ -1,15 +1,15 @@
 """One run per output: an exclusive lock on a file beside the output, held for the whole run.
 
-``OutputLock(out)`` takes an exclusive :func:`fcntl.flock` on ``OUT.lock`` (``results/x.nc`` -> ``results/x.nc.lock``)
-and writes the holder's PID and host into it. A second run on the same output either fails at once with an
+``OutputLock(out)`` takes :class:`filelock.UnixFileLock` (an exclusive :func:`fcntl.flock`) on ``OUT.lock``
+(``results/x.nc`` -> ``results/x.nc.lock``). A second run on the same output either fails at once with an
 :class:`OutputLockedError` that names the holder, or (``wait=True``) waits until the holder is done. The kernel
 releases the lock when its holder exits in any way, ``kill -9`` included, so a lock is never stale; the file that a
 killed holder leaves behind is reused by the next run.
 
-The file is removed when the run ends, whether it succeeded or failed. Removing a lock file races with a run that
-opened it just before and is waiting for the lock: when that run gets the lock, the file it holds has no name any
-more (or the name belongs to a newer file). So after every acquisition the lock checks that its path still names
-the locked inode, and starts over if not.
+filelock does the locking, including the race of a waiter that locks a file its holder has just removed (it checks
+that the locked inode still has a name, and starts over if not). What is written here is what filelock does not
+do: the holder's PID and host in the file, read back into the error; the file removed when the run ends (before
+the lock is released, which that check makes safe); the folders made for it removed if left empty.
 
 ``flock`` locks are local to one machine (and not reliable on some network file systems); the host name in the
 file tells a user which machine holds it.
@@ -18,14 +18,14 @@ file tells a user which machine holds it.
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import os
 import socket
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from filelock import Timeout, UnixFileLock
 
 from amphase.errors import AmphaseError
 
@@ -65,68 +65,46 @@ class OutputLock:
         self, out: str | os.PathLike[str], *, wait: bool = False, notify: Callable[[str], None] | None = _note
     ) -> None:
         self.out, self.path, self.wait, self.notify = Path(out), lock_path(out), wait, notify
-        self._fd: int | None = None
+        self._fd: int | None = None  # the descriptor filelock holds the lock on, borrowed while held
         self._made_dirs: list[Path] = []
+        self._lock = UnixFileLock(self.path, thread_local=False, on_acquired=self._write_holder)
 
-    # -- acquire ------------------------------------------------------------------------------------------------
     def acquire(self) -> OutputLock:
         """Take the lock, or raise :class:`OutputLockedError` (without ``wait``)."""
         if self._fd is not None:
             raise RuntimeError(f"{self.path} is already held by this lock")
         self._make_parent()
-        notified = False
         try:
-            while True:
-                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-                try:
-                    try:
-                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    except OSError as err:
-                        if err.errno not in (errno.EWOULDBLOCK, errno.EACCES):
-                            raise
-                        holder = self._holder(fd)
-                        if not self.wait:
-                            raise OutputLockedError(
-                                f"{self.out} is being written by another run ({holder}); wait for it with --wait, "
-                                "or choose another --out"
-                            ) from None
-                        if not notified and self.notify is not None:
-                            self.notify(f"{self.out} is being written by another run ({holder}); waiting for it")
-                            notified = True
-                        fcntl.flock(fd, fcntl.LOCK_EX)  # a signal handler that raises interrupts this
-                    if self._still_named(fd):
-                        self._fd, fd = fd, -1
-                        self._write_holder()
-                        return self
-                finally:
-                    if fd >= 0:
-                        os.close(fd)
+            try:
+                self._lock.acquire(timeout=0)
+            except Timeout:
+                holder = self._holder()
+                if not self.wait:
+                    raise OutputLockedError(
+                        f"{self.out} is being written by another run ({holder}); wait for it with --wait, "
+                        "or choose another --out"
+                    ) from None
+                if self.notify is not None:
+                    self.notify(f"{self.out} is being written by another run ({holder}); waiting for it")
+                self._lock.acquire(timeout=-1)  # polls; a signal handler that raises interrupts it
         except BaseException:
             self._remove_made_dirs()
             raise
+        return self
 
-    def _still_named(self, fd: int) -> bool:
-        """Whether the lock file's path still names the inode ``fd`` has locked (a holder may have removed it)."""
-        try:
-            named = os.stat(self.path)
-        except FileNotFoundError:
-            return False
-        held = os.fstat(fd)
-        return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
-
-    def _write_holder(self) -> None:
-        assert self._fd is not None
+    def _write_holder(self, fd: int) -> None:
         text = f"pid={os.getpid()} host={socket.gethostname()} since={time.strftime('%Y-%m-%dT%H:%M:%S%z')}\n"
-        os.ftruncate(self._fd, 0)
-        os.pwrite(self._fd, text.encode(), 0)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, text.encode(), 0)
+        self._fd = fd
 
-    @staticmethod
-    def _holder(fd: int) -> str:
+    def _holder(self) -> str:
         """The holder as written in the lock file, e.g. ``PID 123 on host node7``."""
         fields: dict[str, str] = {}
         for _ in range(50):  # the holder writes right after locking: give it a moment
-            raw = os.pread(fd, 4096, 0).decode(errors="replace")
-            fields = dict(f.split("=", 1) for f in raw.split() if "=" in f)
+            with contextlib.suppress(FileNotFoundError):
+                raw = self.path.read_text(errors="replace")
+                fields = dict(f.split("=", 1) for f in raw.split() if "=" in f)
             if "pid" in fields:
                 break
             time.sleep(0.01)
@@ -135,17 +113,16 @@ class OutputLock:
         since = f", since {fields['since']}" if "since" in fields else ""
         return f"PID {fields['pid']} on host {fields.get('host', 'unknown')}{since}"
 
-    # -- release ------------------------------------------------------------------------------------------------
     def release(self) -> None:
         """Remove the lock file and release the lock (in this order; see the module docstring)."""
-        fd, self._fd = self._fd, None
-        if fd is None:
+        if self._fd is None:
             return
+        self._fd = None
         try:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.path)
         finally:
-            os.close(fd)
+            self._lock.release(force=True)
             self._remove_made_dirs()
 
     def _make_parent(self) -> None:

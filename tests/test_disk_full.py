@@ -114,7 +114,7 @@ class HalfWritten(io.FileIO):
 def test_run_refused_before_any_work_when_the_estimate_does_not_fit(folder, monkeypatch, reference):
     monkeypatch.setattr(diskspace, "free_bytes", lambda path: 100 * 1024)
     status, _, err = cli(run_args(folder))
-    one_line(status, err, "the sweep needs about", "checkpoint store", "100 KiB free")
+    one_line(status, err, "the sweep needs about", "checkpoint store", "100.00 kiB free")
     assert listing(folder) == ["c.toml"]
     monkeypatch.undo()
     resumes(folder, reference, done=0)
@@ -218,7 +218,7 @@ def test_theory_refuses_to_start_writing_what_cannot_fit(tmp_path, monkeypatch):
 
     monkeypatch.setattr(atomic.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10**9, 10**9 - 1000, 1000))
     status, text, err = cli([*THEORY, "--out", tmp_path / "tm.nc"])
-    one_line(status, err, "it needs about", "and its device has 1000 B free; nothing was written")
+    one_line(status, err, "it needs about", "and its device has 0.98 kiB free; nothing was written")
     assert text and listing(tmp_path) == []
 
 

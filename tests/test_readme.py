@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
 
@@ -31,3 +33,41 @@ def test_the_theory_examples_print_what_the_readme_shows():
         [sys.executable, "-m", "amphase", "theory", "hopfield.alpha_c"], capture_output=True, text=True, check=True
     )
     assert done.stdout == expected
+
+
+DOCS = sorted((ROOT / "docs").rglob("*.md"))
+
+
+def test_the_two_commands_come_first_and_are_what_ci_runs():
+    # issue 18: the README opens with install + main job, then install + tests; .ci/run runs the same install and test
+    main_job, tests = blocks("bash")[:2]
+    assert main_job.startswith("python3 -m venv .venv && . .venv/bin/activate && pip install . && amphase run ")
+    assert tests == 'python3 -m venv .venv && . .venv/bin/activate && pip install -e ".[test]" && python -m pytest\n'
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert 'pip install --quiet -e ".[test]"' in ci and "\npython -m pytest\n" in ci
+    assert README.index(main_job) < README.index(tests) < README.index("## How to use")
+
+
+@pytest.mark.parametrize("page", [ROOT / "README.md", *DOCS], ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_relative_link_and_figure_exists(page):
+    # the result tables moved to docs/results/ (issue 18): their figures and the pages' links must still resolve
+    targets = re.findall(r"\]\(([^)\s#]+)(?:#[^)]*)?\)", page.read_text())
+    local = [t for t in targets if not re.match(r"[a-z]+:", t)]
+    assert local, page
+    missing = [t for t in local if not (page.parent / t).exists()]
+    assert not missing, missing
+
+
+def test_every_results_page_is_linked_from_the_readme():
+    for name in ("hopfield", "dense", "diffusion"):
+        assert f"](docs/results/{name}.md)" in README
+    for name in ("usage", "architecture", "benchmarks"):
+        assert f"](docs/{name}.md)" in README
+
+
+def test_the_usage_page_shows_the_readme_examples_unchanged():
+    # the README's copies are the ones run above; docs/usage.md must not drift from them
+    usage = (ROOT / "docs" / "usage.md").read_text()
+    for language, needle in [("python", "run_sweep("), ("console", "amphase theory hopfield.alpha_c")]:
+        (ours,) = [b for b in blocks(language) if needle in b]
+        assert f"```{language}\n{ours}```" in usage

@@ -54,7 +54,8 @@ def test_a_grid_of_a_million_points_is_estimated_in_milliseconds():
 
 
 def test_memory_beyond_the_machine_is_refused_before_any_work():
-    with pytest.raises(ParameterError, match=r"needs about 1 GiB of memory \(its declared cost\); this machine has "):
+    message = r"needs about 1\.00 GiB of memory \(its declared cost\); this machine has "
+    with pytest.raises(ParameterError, match=message):
         check_memory("x.y", Cost(memory=2**30, seconds=1.0), "", available=2**29)
     check_memory("x.y", Cost(memory=2**29, seconds=1.0), "", available=2**30)
     q = theory.get("dense.random_feature_error")
