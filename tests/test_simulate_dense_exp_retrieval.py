@@ -11,7 +11,6 @@ from amphase.simulate.dense.exp_retrieval import MODEL, ExpRetrieval, draw_patte
 from amphase.simulate.lse import lse
 from amphase.theory.dense.lse import annealed_threshold, fixed_point_threshold, lse_threshold
 
-
 run = MODEL.run
 
 
