@@ -2,7 +2,19 @@
 
 A simulation model is a class body. Each parameter is one field, declared by :func:`number` or :func:`choice` (or
 :func:`declared` for a parameter a shared kernel declares, e.g. :func:`amphase.simulate.lse.kernel_params`) with its
-description, domain, units and default; the class defines ``run(self, seed) -> {variable: array}`` and optionally
+description, domain, units and default, its annotation saying its type (``int``, ``float``; ``str`` for a choice):
+
+.. code-block:: python
+
+    @model(title=..., references=..., dims={"cue": Dim(lambda r: r.cues)}, variables={"m": Var(("cue",), ...)})
+    class Retrieval:
+        N: int = number("dimension", ge=2, le=10**5, grid=True)
+        lam: float = number("inverse temperature", gt=0, default=1.0, grid=True)
+        patterns: str = choice("pattern ensemble", ("spherical", "gaussian"), default="spherical")
+
+        def run(self, seed): ...
+
+ the class defines ``run(self, seed) -> {variable: array}`` and optionally
 ``check(self)``, ``memory(self, realizations) -> bytes`` and ``cost(self) -> float``. The :func:`model` decorator
 names the result variables (:class:`Var`) and their extra dimensions (:class:`Dim`, sizes as functions of the
 parameters), turns the class into a frozen keyword-only dataclass whose fields are the parameters (values checked
@@ -65,11 +77,10 @@ def number(
     doc: str,
     *,
     default: Any = REQUIRED,
-    lower: float | None = None,
-    upper: float | None = None,
-    lower_open: bool = False,
-    upper_open: bool = False,
-    integer: bool = False,
+    ge: float | None = None,
+    gt: float | None = None,
+    le: float | None = None,
+    lt: float | None = None,
     odd: bool = False,
     units: str = "1",
     long_name: str | None = None,
@@ -77,10 +88,15 @@ def number(
 ) -> Any:
     """A numerical parameter (an :class:`~amphase.params.Param` named by its field) and its default.
 
-    ``grid=True``: the parameter may be a grid dimension of a sweep. The other arguments are those of
-    :class:`~amphase.params.Param`; ``long_name`` defaults to ``doc``.
+    The domain is ``ge``/``gt`` (lower bound, closed/open) and ``le``/``lt`` (upper bound); the field's annotation
+    says whether it is an integer (``int``) or a real number (``float``). ``grid=True``: the parameter may be a grid
+    dimension of a sweep. ``units`` and ``long_name`` (default ``doc``) label its coordinate.
     """
-    spec = Param("", doc, lower, upper, lower_open, upper_open, integer, odd, units, long_name or "")
+    if (ge is not None and gt is not None) or (le is not None and lt is not None):
+        raise TypeError(f"number({doc!r}): give one lower bound (ge or gt) and one upper bound (le or lt)")
+    lower, lower_open = (gt, True) if gt is not None else (ge, False)
+    upper, upper_open = (lt, True) if lt is not None else (le, False)
+    spec = Param("", doc, lower, upper, lower_open, upper_open, False, odd, units, long_name or "")
     return _field(spec, default, grid)
 
 
@@ -205,6 +221,23 @@ def _points(cls: type, config: Mapping[str, Any]) -> list[Any]:
     ]
 
 
+def _typed(where: str, name: str, annotation: Any, spec: Param | Choice) -> Param | Choice:
+    """``spec`` named ``name``; a number is an integer when annotated ``int``: the annotation must agree."""
+    kind = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", repr(annotation))
+    if isinstance(spec, Choice):
+        if kind != "str":
+            raise TypeError(f"{where}: choice field {name!r} must be annotated str, not {kind}")
+        return dataclasses.replace(spec, name=name)
+    if kind not in ("int", "float"):
+        raise TypeError(f"{where}: number field {name!r} must be annotated int or float, not {kind}")
+    integer = kind == "int"
+    if spec.name and (spec.integer or spec.odd) != integer:  # a parameter declared elsewhere
+        raise TypeError(f"{where}: field {name!r} is annotated {kind} but its parameter is {spec.domain()}")
+    if spec.odd and not integer:
+        raise TypeError(f"{where}: field {name!r} is odd, so an integer: annotate it int")
+    return dataclasses.replace(spec, name=name, integer=integer or spec.integer)
+
+
 def _checked_init(cls: type, specs: dict[str, Param | Choice]) -> None:
     """Give ``cls`` a ``__post_init__`` that checks every field against its domain, then runs the class's own."""
     own = cls.__dict__.get("__post_init__") or getattr(cls, "_own_post_init", None)
@@ -276,7 +309,7 @@ def model(
             spec = meta[_SPEC]
             if spec.name and spec.name != field_name:
                 raise TypeError(f"{where}: field {field_name!r} declares the parameter {spec.name!r}")
-            specs[field_name] = dataclasses.replace(spec, name=field_name)
+            specs[field_name] = _typed(where, field_name, annotations[field_name], spec)
         _checked_init(cls, specs)
         cls._specs = specs  # type: ignore[attr-defined]
         cls = dataclasses.dataclass(frozen=True, kw_only=True)(cls)

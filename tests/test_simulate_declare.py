@@ -36,8 +36,8 @@ _TILE = Param("tile", "items per tile", lower=1, upper=100, integer=True)
 class Walk:
     """A random walk of ``steps`` steps of size ``h`` (dimensionless except ``x`` in metres)."""
 
-    steps: int = number("steps", lower=1, upper=1000, integer=True, grid=True)
-    h: float = number("step size", default=0.5, lower=0.0, lower_open=True, units="m", grid=True)
+    steps: int = number("steps", ge=1, le=1000, grid=True)
+    h: float = number("step size", default=0.5, gt=0.0, units="m", grid=True)
     mode: str = choice("what to record", ("short", "full"), default="short")
     tile: int = declared(_TILE, default=8)
 
@@ -61,7 +61,7 @@ class Walk:
 class LongWalk(Walk):
     """Inherits Walk's fields (first, with their defaults) and adds one."""
 
-    drift: float = number("drift per step", default=0.0, lower=-1.0, upper=1.0)
+    drift: float = number("drift per step", default=0.0, ge=-1.0, lt=1.0)
 
     def run(self, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
         return {"y": np.float64(self.steps * self.drift)}
@@ -82,7 +82,8 @@ def test_the_declaration_gives_params_defaults_and_grid_dimensions_in_field_orde
     assert m.name == "toy.walk" and m.title == "a toy" and m.rate == 3.0
     assert [p.name for p in m.params] == ["steps", "h", "mode", "tile"]
     assert m.params[0] == Param("steps", "steps", lower=1, upper=1000, integer=True)
-    assert m.params[1] == Param("h", "step size", lower=0.0, lower_open=True, units="m")
+    assert m.params[1] == Param("h", "step size", lower=0.0, lower_open=True, units="m")  # gt: an open bound
+    assert LongWalk.MODEL.params[-1] == Param("drift", "drift per step", lower=-1.0, upper=1.0, upper_open=True)
     assert m.params[2] == Choice("mode", "what to record", ("short", "full"))
     assert m.params[3] is not _TILE and m.params[3] == _TILE  # a shared parameter, named by its own field
     assert m.gridable == ("steps", "h")
@@ -156,7 +157,19 @@ def test_declaration_mistakes_are_refused_at_import():
         return model(title="t", references="r", name="toy.bad", variables=variables or {}, dims=dims)(cls)
 
     with pytest.raises(TypeError, match=r"default n=0 is refused by its own domain: n=0 is outside"):
-        declare({"__annotations__": {"n": "int"}, "n": number("n", default=0, lower=1, integer=True)})
+        declare({"__annotations__": {"n": "int"}, "n": number("n", default=0, ge=1)})
+    with pytest.raises(TypeError, match=r"default n=1.5 is refused by its own domain: .*integer n"):
+        declare({"__annotations__": {"n": "int"}, "n": number("n", default=1.5)})  # int: an integer parameter
+    with pytest.raises(TypeError, match="number field 'n' must be annotated int or float, not str"):
+        declare({"__annotations__": {"n": "str"}, "n": number("n")})
+    with pytest.raises(TypeError, match="choice field 'n' must be annotated str, not int"):
+        declare({"__annotations__": {"n": "int"}, "n": choice("n", ("a", "b"))})
+    with pytest.raises(TypeError, match=r"field 'tile' is annotated float but its parameter is 1 <= integer tile"):
+        declare({"__annotations__": {"tile": "float"}, "tile": declared(_TILE)})
+    with pytest.raises(TypeError, match="field 'n' is odd, so an integer: annotate it int"):
+        declare({"__annotations__": {"n": "float"}, "n": number("n", odd=True)})
+    with pytest.raises(TypeError, match="give one lower bound"):
+        number("n", ge=0, gt=0)
     with pytest.raises(TypeError, match="field 'n' is not declared with number"):
         declare({"__annotations__": {"n": "int"}, "n": 3})
     with pytest.raises(TypeError, match="field 'n' declares the parameter 'tile'"):

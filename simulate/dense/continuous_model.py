@@ -123,54 +123,23 @@ class LSEModel:
     geometry: str = choice(
         "memory geometry (see amphase.simulate.dense.continuous_model)", GEOMETRIES, default="circle", grid=True
     )
-    K: int = number(
-        "number of memories (pair: 2)", lower=1, upper=10**7, integer=True, long_name="number of memories", grid=True
-    )
-    d: int = number(
-        "dimension (gaussian only; circle and pair: 2, simplex: K)",
-        default=2,
-        lower=1,
-        upper=10**5,
-        integer=True,
-        grid=True,
-    )
-    beta: float = number(
-        "inverse temperature of the LSE energy", lower=0.0, lower_open=True, long_name="inverse temperature", grid=True
-    )
+    K: int = number("number of memories (pair: 2)", ge=1, le=10**7, long_name="number of memories", grid=True)
+    d: int = number("dimension (gaussian only; circle and pair: 2, simplex: K)", default=2, ge=1, le=10**5, grid=True)
+    beta: float = number("inverse temperature of the LSE energy", gt=0.0, long_name="inverse temperature", grid=True)
     D: float = number(
-        "distance of the pair",
-        default=1.0,
-        lower=0.0,
-        lower_open=True,
-        long_name="distance between the two memories",
-        grid=True,
+        "distance of the pair", default=1.0, gt=0.0, long_name="distance between the two memories", grid=True
     )
-    noise: float = number(
-        "rms start noise about a memory, in units of the data scale", default=0.1, lower=0.0, grid=True
-    )
-    noisy_memories: int = number(
-        "memories given a noisy start (a random subset when fewer than K)", default=256, lower=0, integer=True
-    )
-    random: int = number("random starts (Gaussian at the data's mean and scale)", default=32, lower=0, integer=True)
-    centroids: int = number(
-        "starts at centroids of a memory and its nearest neighbours", default=16, lower=0, integer=True
-    )
-    group: int = number("largest memory group of a centroid start", default=4, lower=2, upper=10**4, integer=True)
-    tol: float = number(
-        "convergence: |x - m(x)| <= tol * scale (float32: >= ~1e-6)", default=1e-10, lower=0.0, lower_open=True
-    )
-    max_steps: int = number("most fixed-point steps per start", default=20_000, lower=1, upper=10**8, integer=True)
+    noise: float = number("rms start noise about a memory, in units of the data scale", default=0.1, ge=0.0, grid=True)
+    noisy_memories: int = number("memories given a noisy start (a random subset when fewer than K)", default=256, ge=0)
+    random: int = number("random starts (Gaussian at the data's mean and scale)", default=32, ge=0)
+    centroids: int = number("starts at centroids of a memory and its nearest neighbours", default=16, ge=0)
+    group: int = number("largest memory group of a centroid start", default=4, ge=2, le=10**4)
+    tol: float = number("convergence: |x - m(x)| <= tol * scale (float32: >= ~1e-6)", default=1e-10, gt=0.0)
+    max_steps: int = number("most fixed-point steps per start", default=20_000, ge=1, le=10**8)
     own_weight: float = number(
-        "a minimum is a memory's own when its softmax weight exceeds this",
-        default=OWN_WEIGHT,
-        lower=0.5,
-        upper=1.0,
-        lower_open=True,
-        upper_open=True,
+        "a minimum is a memory's own when its softmax weight exceeds this", default=OWN_WEIGHT, gt=0.5, lt=1.0
     )
-    max_points: int = number(
-        "fixed points stored per realization (counts are exact)", default=64, lower=1, upper=10**5, integer=True
-    )
+    max_points: int = number("fixed points stored per realization (counts are exact)", default=64, ge=1, le=10**5)
     dtype: str = declared(_DTYPE, default="float64")
     backend: str = declared(_BACKEND, default="cpu")
     tile: int = declared(_TILE, default=DEFAULT_TILE)

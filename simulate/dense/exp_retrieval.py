@@ -97,9 +97,9 @@ def retrieve(
         rows = xp.asarray(active)
         st = lse_stats(x[rows], xi, lam, tile=tile, form="dot")
         if step == 0:
-            log_odds_start = _host(log_odds(x[rows], st.lse, rows))
+            log_odds_start = to_host(log_odds(x[rows], st.lse, rows), np.float64)
         new = st.mean
-        delta = _host(xp.sqrt(xp.einsum("bn,bn->b", new - x[rows], new - x[rows])))
+        delta = to_host(xp.sqrt(xp.einsum("bn,bn->b", new - x[rows], new - x[rows])), np.float64)
         x[rows] = new
         steps[active] += 1
         done[active[delta <= scale]] = True
@@ -107,17 +107,13 @@ def retrieve(
     end = lse_stats(x, xi, lam, tile=tile, form="dot")
     m = xp.einsum("bn,bn->b", x, target) / t_sq
     return {
-        "m_cue": _host(m),
+        "m_cue": to_host(m, np.float64),
         "log_odds_start": log_odds_start,
-        "log_odds_end": _host(log_odds(x, end.lse, rows)),
+        "log_odds_end": to_host(log_odds(x, end.lse, rows), np.float64),
         "steps": steps,
         "converged": done.astype(np.int8),
-        "norm_end": _host(xp.einsum("bn,bn->b", x, x) / t_sq),
+        "norm_end": to_host(xp.einsum("bn,bn->b", x, x) / t_sq, np.float64),
     }
-
-
-def _host(a: Any) -> np.ndarray:
-    return to_host(a, np.float64)
 
 
 def _per_cue(dtype: str, fill: Any, text: str) -> Var:
@@ -144,20 +140,18 @@ def _per_cue(dtype: str, fill: Any, text: str) -> Var:
 class ExpRetrieval:
     """One grid point of ``dense.exp_retrieval`` (module docstring); ``MODEL`` is what the sweep runner runs."""
 
-    N: int = number("dimension of the patterns", lower=2, upper=10**5, integer=True, long_name="dimension", grid=True)
+    N: int = number("dimension of the patterns", ge=2, le=10**5, long_name="dimension", grid=True)
     load: float = number(
         "alpha / alpha_1(lam, patterns), with P = round(exp(alpha N)) patterns",
-        lower=0.0,
-        lower_open=True,
-        upper=50.0,
+        gt=0.0,
+        le=50.0,
         long_name="load relative to the asymptotic threshold alpha_1",
         grid=True,
     )
     lam: float = number(
         "inverse temperature lambda of softmax(lambda xi.x)",
-        lower=0.0,
-        lower_open=True,
-        upper=1e3,
+        gt=0.0,
+        le=1e3,
         long_name="inverse temperature (Lucibello & Mezard)",
         grid=True,
     )
@@ -167,19 +161,13 @@ class ExpRetrieval:
         default="spherical",
         grid=True,
     )
-    cues: int = number(
-        "trajectories per realization, started at distinct patterns", default=8, lower=1, upper=4096, integer=True
-    )
+    cues: int = number("trajectories per realization, started at distinct patterns", default=8, ge=1, le=4096)
     noise: float = number(
-        "rms start perturbation in units of |xi|/sqrt(N) per component", default=0.0, lower=0.0, upper=10.0, grid=True
+        "rms start perturbation in units of |xi|/sqrt(N) per component", default=0.0, ge=0.0, le=10.0, grid=True
     )
-    max_patterns: int = number(
-        "grid points with more patterns are not run", default=2_000_000, lower=2, upper=10**8, integer=True
-    )
-    tol: float = number(
-        "convergence: |m(x) - x| <= tol sqrt(N) (float32: >= ~1e-5)", default=1e-8, lower=0.0, lower_open=True
-    )
-    max_steps: int = number("most fixed-point steps", default=1000, lower=1, upper=10**6, integer=True)
+    max_patterns: int = number("grid points with more patterns are not run", default=2_000_000, ge=2, le=10**8)
+    tol: float = number("convergence: |m(x) - x| <= tol sqrt(N) (float32: >= ~1e-5)", default=1e-8, gt=0.0)
+    max_steps: int = number("most fixed-point steps", default=1000, ge=1, le=10**6)
     dtype: str = declared(_DTYPE, default="float64")
     backend: str = declared(_BACKEND, default="cpu")
     tile: int = declared(_TILE, default=65536)
