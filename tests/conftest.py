@@ -80,7 +80,7 @@ def tiny_config():
 
 @pytest.fixture(scope="session")
 def tiny_dataset(tiny_config, tmp_path_factory):
-    """``tiny_dataset(model) -> (resolved configuration, dataset as returned, dataset read back from its file)``.
+    """``tiny_dataset(model) -> (resolved configuration, dataset as returned, dataset read back, its file)``.
 
     One sweep per model and session (serial executor, no progress bar), of :func:`tiny_config`'s configuration; the
     file is netCDF through :func:`amphase.simulate.sweep.run_sweep`, read back with ``xarray.load_dataset``.
@@ -96,7 +96,7 @@ def tiny_dataset(tiny_config, tmp_path_factory):
             _, config = tiny_config(model)
             out = tmp_path_factory.mktemp("tiny") / f"{model}.nc"
             ds = run_sweep(config, out, executor="serial", progress=False, notify=None)
-            cache[model] = (config, ds, xr.load_dataset(out, engine="h5netcdf"))
+            cache[model] = (config, ds, xr.load_dataset(out, engine="h5netcdf"), out)
         return cache[model]
 
     return make

@@ -11,7 +11,8 @@ Parametrized over :mod:`amphase.families`, so a new model is checked without an 
 3. one tiny run (``tiny_dataset``: the model's smallest built-in configuration, one grid point, one realization)
    gives exactly the declared variables, over the declared dimensions with the declared sizes, dtypes and units,
    and a netCDF file that reads back identical to the returned dataset; one task run twice from the same seed gives
-   the same arrays, no longer than the declared sizes. The runs of the slowest models are marked slow.
+   the same arrays, no longer than the declared sizes. The runs of the slowest models are marked slow;
+4. the family's comparison reads that dataset back, prints its table and draws its figure without a warning.
 """
 
 from __future__ import annotations
@@ -35,9 +36,22 @@ MODELS = [name for family in families() for name in family.models]
 #: Numba compilation; hopfield 4.5 s; dense.sequence 3.7 s)
 SLOW = {"dense.binary", "hopfield", "dense.sequence"}
 
+#: comparisons that cannot yet take a one-point dataset (a defect of the comparison, outside this test's package)
+ONE_POINT_DEFECTS = {
+    "diffusion.basins": "analysis/diffusion/basins_compare.py: 'No artists with labels found to put in legend' on a "
+    "one-point dataset",
+}
 
-def _models(slow: set[str] = SLOW) -> list:
-    return [pytest.param(m, marks=pytest.mark.slow) if m in slow else m for m in MODELS]
+
+def _models(xfail: dict[str, str] | None = None) -> list:
+    """Every model, the slow ones marked slow, those in ``xfail`` marked a strict expected failure (with why)."""
+    out = []
+    for m in MODELS:
+        marks = [pytest.mark.slow] if m in SLOW else []
+        if xfail and m in xfail:
+            marks.append(pytest.mark.xfail(strict=True, reason=xfail[m]))
+        out.append(pytest.param(m, marks=marks))
+    return out
 
 
 def test_every_family_model_is_checked():
@@ -101,7 +115,7 @@ def test_every_default_and_grid_point_is_accepted_and_bad_values_are_refused(nam
 @pytest.mark.parametrize("name", _models())
 def test_a_tiny_run_gives_the_declared_variables(name, tiny_dataset):
     model = get_model(name)
-    config, returned, read = tiny_dataset(name)
+    config, returned, read, _ = tiny_dataset(name)
     grid = tuple(config["grid"])
     variables, sizes = model.variables(config), model.sizes(config)
     assert set(returned.data_vars) == set(variables)
@@ -132,6 +146,20 @@ def test_one_task_is_reproducible_from_its_seed(name, tiny_config):
         np.testing.assert_array_equal(np.asarray(first[key]), np.asarray(again[key]), err_msg=key)
         shape, dims = np.shape(first[key]), variables[key].dims
         assert len(shape) == len(dims) and all(n <= sizes[d] for n, d in zip(shape, dims, strict=True)), key
+
+
+@pytest.mark.parametrize("name", _models(xfail=ONE_POINT_DEFECTS))
+def test_the_comparison_reads_the_tiny_dataset(name, tiny_dataset, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from amphase.analysis.compare import compare_file
+
+    _, _, read, path = tiny_dataset(name)
+    figure = tmp_path / "comparison.png"
+    text = compare_file(path, figure)
+    assert text.strip() and figure.stat().st_size > 0
+    assert str(read.attrs["model"]) == name
 
 
 def test_a_choice_outside_is_named_with_its_choices():
