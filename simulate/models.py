@@ -27,9 +27,9 @@ import numpy as np
 
 from amphase.errors import ParameterError
 from amphase.families import load, model_target
-from amphase.params import Choice, Param
+from amphase.params import Choice, Param, fmt_value
 
-__all__ = ["Choice", "Model", "Param", "Variable", "get_model"]
+__all__ = ["Choice", "Model", "Param", "Variable", "get_model", "parameters_help"]
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,24 @@ class Model:
         close = difflib.get_close_matches(name, [p.name for p in self.params], n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise ParameterError(f"model {self.name!r} has no parameter {name!r}{hint}; its parameters: {allowed}")
+
+
+def parameters_help(model: Model) -> str:
+    """The parameters of ``model`` as text: name, description, units, domain, default, whether it may be a grid.
+
+    One line each, in the format of ``amphase theory NAME --help`` (:func:`amphase.cli_output.quantity_help`).
+    """
+    width = max((len(p.name) for p in model.params), default=0)
+    lines = [f"model {model.name}: {model.title}", f"source: {model.references}", ""]
+    lines.append("parameters ([grid]: may be a grid dimension of a sweep):")
+    for p in model.params:
+        units = f" [{p.units}]" if isinstance(p, Param) and p.units != "1" else ""
+        value = model.defaults.get(p.name)
+        shown = value if isinstance(value, str) else fmt_value(value)
+        default = f" (default {shown})" if p.name in model.defaults else " (required)"
+        grid = " [grid]" if p.name in model.gridable else ""
+        lines.append(f"  {p.name:<{width}}  {p.description}{units}; {p.domain()}{default}{grid}")
+    return "\n".join(lines)
 
 
 def get_model(name: str) -> Model:
