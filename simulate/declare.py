@@ -208,8 +208,18 @@ class _Call:
 
 
 def instance(cls: type[T], params: Mapping[str, Any]) -> T:
-    """``cls`` built from ``params`` (other keys, such as ``realizations``, ignored)."""
-    return cls(**{f.name: params[f.name] for f in dataclasses.fields(cls) if f.name in params})
+    """``cls`` built from ``params`` (other keys, such as ``realizations``, ignored).
+
+    Raises
+    ------
+    ParameterError
+        For a value outside its domain, or a parameter without a default that ``params`` lacks (named with its
+        domain), as the configuration resolver says it.
+
+    """
+    fields = dataclasses.fields(cls)
+    required = {f.name: None for f in fields if f.default is dataclasses.MISSING}  # None: "missing parameter ..."
+    return cls(**{**required, **{f.name: params[f.name] for f in fields if f.name in params}})
 
 
 def _points(cls: type, config: Mapping[str, Any]) -> list[Any]:

@@ -108,6 +108,8 @@ def test_values_are_checked_on_construction_naming_the_parameter_and_its_domain(
     with pytest.raises(ParameterError, match="too far"):
         Walk.MODEL.check({"steps": 1000, "h": 0.5, "mode": "short", "tile": 1})
     assert Walk.MODEL.check({"steps": 10, "h": 0.5, "mode": "short", "tile": 1}) is None
+    with pytest.raises(ParameterError, match=r"missing parameter steps: give steps=VALUE with 1 <= integer steps"):
+        Walk.MODEL.run({"h": 0.5}, np.random.SeedSequence(0))
 
 
 def test_sizes_are_the_largest_over_the_grid_and_coords_come_from_the_dims():
