@@ -50,7 +50,7 @@ from amphase.dataset import COORDINATES, flag_attrs
 from amphase.params import Choice, Param
 from amphase.simulate.models import Model, Variable
 
-__all__ = ["REQUIRED", "Dim", "Var", "choice", "declared", "model", "number", "registry_name"]
+__all__ = ["REQUIRED", "Dim", "Var", "choice", "declared", "instance", "model", "number", "registry_name"]
 
 T = TypeVar("T")
 _SPEC = "amphase.spec"  # field metadata: the Param/Choice of the field
