@@ -46,9 +46,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from amphase.dataset import COORDINATES, flag_attrs
+from amphase.dataset import COORDINATES
 from amphase.params import Choice, Param
-from amphase.simulate.models import Model, Variable
+from amphase.simulate.models import Dim, Model, Var, Variable
 
 __all__ = ["REQUIRED", "Dim", "Var", "choice", "declared", "instance", "model", "number", "registry_name"]
 
@@ -113,67 +113,6 @@ def declared(spec: Param | Choice, *, default: Any = REQUIRED, grid: bool = Fals
     The field must carry the parameter's own name.
     """
     return _field(spec, default, grid)
-
-
-@dataclasses.dataclass(frozen=True)
-class Dim:
-    """An extra dimension of the result (beyond the grid and ``realization``).
-
-    Attributes
-    ----------
-    size : callable
-        ``size(instance) -> int``, its length at one grid point; the dataset holds the largest over the grid.
-    values : callable
-        ``values(size) -> array``, its coordinate (default ``numpy.arange``).
-    attrs : mapping, optional
-        Coordinate attributes; :data:`amphase.dataset.COORDINATES` of the dimension's name when not given.
-
-    """
-
-    size: Callable[[Any], int]
-    values: Callable[[int], np.ndarray] = np.arange
-    attrs: Mapping[str, str] | None = None
-
-
-@dataclasses.dataclass(frozen=True)
-class Var:
-    """A result variable of one realization.
-
-    Attributes
-    ----------
-    dims : tuple of str
-        Its extra dimensions (declared as :class:`Dim`), after ``(*grid, "realization")``.
-    dtype : str
-        NumPy dtype name.
-    fill : object
-        Fill value (what a missing or padded entry holds).
-    long_name : str
-        The ``long_name`` attribute.
-    units : str, optional
-        The ``units`` attribute (none when not given: counts, flags).
-    flags : sequence of str, optional
-        Meanings of the values ``0 .. len(flags) - 1`` (CF ``flag_values``/``flag_meanings``).
-    when : callable, optional
-        ``when(instance) -> bool``: the variable exists only where this holds at some grid point.
-
-    """
-
-    dims: tuple[str, ...]
-    dtype: str
-    fill: Any
-    long_name: str
-    units: str | None = None
-    flags: Sequence[str] | None = None
-    when: Callable[[Any], bool] | None = None
-
-    def variable(self) -> Variable:
-        """The :class:`~amphase.simulate.models.Variable` the sweep runner writes."""
-        attrs: dict[str, Any] = (
-            flag_attrs(list(self.flags), self.long_name) if self.flags else {"long_name": self.long_name}
-        )
-        if self.units is not None:
-            attrs["units"] = self.units
-        return Variable(tuple(self.dims), self.dtype, self.fill, attrs)
 
 
 def registry_name(module: str) -> str:
