@@ -27,7 +27,6 @@ from typing import Any
 
 import numpy as np
 
-from amphase.dataset import flag_attrs
 from amphase.errors import ParameterError
 from amphase.families import load, model_target
 from amphase.params import Choice, Param, fmt_value
@@ -98,6 +97,8 @@ class Var:
 
     def variable(self) -> Variable:
         """The :class:`Variable` the sweep runner writes."""
+        from amphase.dataset import flag_attrs  # xarray is imported when a dataset is written, not before
+
         attrs: dict[str, Any] = (
             flag_attrs(list(self.flags), self.long_name) if self.flags else {"long_name": self.long_name}
         )
