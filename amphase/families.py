@@ -4,10 +4,14 @@ A :class:`Family` names, by import path, what it brings to each layer:
 
 * ``theory``: a module whose import registers the family's quantities (``hopfield.*``) with
   :func:`amphase.theory.registry.quantity`;
-* ``models``: the simulation models it offers to the sweep runner, ``{model name: "module:attribute"}`` of a
-  :class:`amphase.simulate.models.Model`;
-* ``comparisons``: for each model, ``"module:attribute"`` of a :class:`amphase.analysis.compare.Comparison` that puts
-  a dataset of that model beside the theory;
+* ``modules``: the simulation models it offers, by module name: ``"exp_retrieval"`` of family ``dense`` is the model
+  ``dense.exp_retrieval``, ``MODEL`` of :mod:`amphase.simulate.dense.exp_retrieval` (a
+  :class:`amphase.simulate.models.Model`), compared by ``COMPARISON`` of :mod:`amphase.analysis.dense.exp_retrieval`
+  (a :class:`amphase.analysis.compare.Comparison` that puts a dataset of that model beside the theory); a module
+  named for its family (``hopfield`` of ``hopfield``) serves the model named for the family. The name is written
+  once, as the file name (:func:`amphase.simulate.declare.registry_name` derives the same name from the module);
+* ``models`` and ``comparisons``: the same for models whose files are not (yet) named for them,
+  ``{model name: "module:attribute"}``; after construction both hold every model of the family;
 * ``configs``: a package whose ``*.toml`` files are built-in sweep configurations (``amphase run --list``).
 
 Nothing is imported until it is used. The command line, the sweep runner and ``amphase compare`` read this table
@@ -37,6 +41,18 @@ class Family:
     models: Mapping[str, str] = field(default_factory=dict)
     comparisons: Mapping[str, str] = field(default_factory=dict)
     configs: str | None = None
+    modules: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        models, comparisons = dict(self.models), dict(self.comparisons)
+        for module in self.modules:
+            name = self.name if module == self.name else f"{self.name}.{module}"
+            if name in models:
+                raise ValueError(f"model {name!r} of family {self.name!r} is listed twice")
+            models[name] = f"amphase.simulate.{self.name}.{module}:MODEL"
+            comparisons[name] = f"amphase.analysis.{self.name}.{module}:COMPARISON"
+        object.__setattr__(self, "models", models)
+        object.__setattr__(self, "comparisons", comparisons)
 
 
 #: every registered family, by name.
@@ -103,15 +119,14 @@ register(
             "dense.binary": "amphase.simulate.dense.model:MODEL",
             "dense.lse": "amphase.simulate.dense.continuous_model:MODEL",
             "dense.sequence": "amphase.simulate.dense.sequence_model:MODEL",
-            "dense.exp_retrieval": "amphase.simulate.dense.exp_retrieval:MODEL",
         },
         comparisons={
             "dense.binary": "amphase.analysis.dense.compare:COMPARISON",
             "dense.lse": "amphase.analysis.dense.continuous:COMPARISON",
             "dense.sequence": "amphase.analysis.dense.sequence:COMPARISON",
-            "dense.exp_retrieval": "amphase.analysis.dense.exp_retrieval:COMPARISON",
         },
         configs="amphase.simulate.dense.configs",
+        modules=("exp_retrieval",),
     )
 )
 register(

@@ -24,8 +24,11 @@ measured with the same script.
 * **Duplicates**: the ``duplicates`` command over the whole tree, ``--most 200 --seconds 120``: its count line.
 * **Long files**: tracked ``.py`` files over 300 lines.
 
-After issue 18 the declaration system changes shape; the refactor updates :func:`model_pieces` to find the new
-declaration (one place) so the same table is printed before and after.
+A model declared with ``@model`` (:mod:`amphase.simulate.declare`; ``ATTR = TheClass.MODEL``) is measured by the
+same columns: *params* the field lines of the class, *vars+sizes+coords* the decorator's ``variables`` and ``dims``
+arguments (and module-level helpers they name), *Model(...)* the rest of the decorator, the class line and docstring
+and the ``ATTR = ...`` line; *defaults* and *run dataclass* are 0 (the fields are both); *run()* the ``run`` method.
+Families that list models by module (``modules=("exp_retrieval",)``) are read as :mod:`amphase.families` derives them.
 """
 
 from __future__ import annotations
@@ -67,10 +70,16 @@ def registry(root: Path) -> tuple[dict[str, str], dict[str, str]]:
     comparisons: dict[str, str] = {}
     for call in ast.walk(tree):
         if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "Family":
+            family = ast.literal_eval(call.args[0]) if call.args else None
             for kw in call.keywords:
                 if kw.arg in ("models", "comparisons") and isinstance(kw.value, ast.Dict):
                     target = models if kw.arg == "models" else comparisons
                     target.update(ast.literal_eval(kw.value))
+                elif kw.arg == "modules" and family:
+                    for module in ast.literal_eval(kw.value):
+                        name = family if module == family else f"{family}.{module}"
+                        models[name] = f"amphase.simulate.{family}.{module}:MODEL"
+                        comparisons[name] = f"amphase.analysis.{family}.{module}:COMPARISON"
     return models, comparisons
 
 
@@ -144,12 +153,54 @@ class Pieces:
     files: set[Path]
 
 
+@dataclass
+class Span:
+    """Lines ``lineno .. end_lineno`` of a part of a statement (counted like a statement)."""
+
+    lineno: int
+    end_lineno: int
+
+
+def declared_pieces(res: Resolver, module: str, attr_stmt: ast.stmt, cls: ast.ClassDef) -> Pieces | None:
+    """The pieces of a model declared with ``@model`` on class ``cls`` (module docstring); None if not decorated."""
+    mod = res.module(module)
+    deco = next(
+        (d for d in cls.decorator_list if isinstance(d, ast.Call) and getattr(d.func, "id", None) == "model"), None
+    )
+    if deco is None:
+        return None
+    parts: dict[str, list[tuple[Path, ast.stmt]]] = {k: [] for k in (*DECLARATION, "run dataclass", "Model(...)")}
+    parts["params"] = [(mod.path, s) for s in cls.body if isinstance(s, ast.AnnAssign)]
+    rest = set(range(deco.lineno, deco.end_lineno + 1))
+    for kw in deco.keywords:
+        if kw.arg in ("variables", "dims"):
+            parts["variables"].append((mod.path, kw.value))
+            rest -= set(range(kw.value.lineno, kw.value.end_lineno + 1))
+            for n in sorted({n.id for n in ast.walk(kw.value) if isinstance(n, ast.Name)}):
+                found = res.find(module, n)
+                if found and found[0] == mod.path and found not in parts["variables"]:
+                    parts["variables"].append(found)
+    header_end = cls.lineno
+    if cls.body and isinstance(cls.body[0], ast.Expr) and isinstance(cls.body[0].value, ast.Constant):
+        header_end = cls.body[0].end_lineno  # the docstring
+    rest |= set(range(cls.lineno, header_end + 1))
+    parts["Model(...)"] = [(mod.path, Span(n, n)) for n in sorted(rest)] + [(mod.path, attr_stmt)]
+    run = next((s for s in cls.body if isinstance(s, ast.FunctionDef) and s.name == "run"), None)
+    return Pieces("", parts, (mod.path, run) if run else None, {mod.path})
+
+
 def model_pieces(res: Resolver, name: str, target: str) -> Pieces:
     """Follow ``ATTR = Model(...)`` of ``target`` to the definitions of its declaration and its run function."""
     module, _, attr = target.partition(":")
     mod = res.module(module)
     call_stmt = mod.defs[attr]
     call = call_stmt.value
+    if isinstance(call, ast.Attribute) and isinstance(call.value, ast.Name):  # ATTR = TheClass.MODEL
+        cls = mod.defs.get(call.value.id)
+        pieces = declared_pieces(res, module, call_stmt, cls) if isinstance(cls, ast.ClassDef) else None
+        if pieces is not None:
+            pieces.name = name
+            return pieces
     parts: dict[str, list[tuple[Path, ast.stmt]]] = {k: [] for k in (*DECLARATION, "run dataclass", "Model(...)")}
     parts["Model(...)"].append((mod.path, call_stmt))
     run = None

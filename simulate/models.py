@@ -14,12 +14,14 @@ The runner (:mod:`amphase.simulate.sweep`) knows nothing about any model. A fami
   does per second (measured by ``scripts/calibrate_rates.py``), turns the cost into seconds before a run starts.
 
 Families list their models in :mod:`amphase.families` (``"module:attribute"`` paths, imported on first use).
+A model declared once (:mod:`amphase.simulate.declare`) describes its results with :class:`Var` and :class:`Dim`, the
+declared forms of :class:`Variable` and of ``sizes``/``coords``.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,9 +29,9 @@ import numpy as np
 
 from amphase.errors import ParameterError
 from amphase.families import load, model_target
-from amphase.params import Choice, Param
+from amphase.params import Choice, Param, fmt_value
 
-__all__ = ["Choice", "Model", "Param", "Variable", "get_model"]
+__all__ = ["Choice", "Dim", "Model", "Param", "Var", "Variable", "get_model", "parameters_help"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,69 @@ class Variable:
     dtype: str
     fill: Any
     attrs: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Dim:
+    """An extra dimension of the result (beyond the grid and ``realization``).
+
+    Attributes
+    ----------
+    size : callable
+        ``size(instance) -> int``, its length at one grid point; the dataset holds the largest over the grid.
+    values : callable
+        ``values(size) -> array``, its coordinate (default ``numpy.arange``).
+    attrs : mapping, optional
+        Coordinate attributes; :data:`amphase.dataset.COORDINATES` of the dimension's name when not given.
+
+    """
+
+    size: Callable[[Any], int]
+    values: Callable[[int], np.ndarray] = np.arange
+    attrs: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Var:
+    """A result variable of one realization.
+
+    Attributes
+    ----------
+    dims : tuple of str
+        Its extra dimensions (declared as :class:`Dim`), after ``(*grid, "realization")``.
+    dtype : str
+        NumPy dtype name.
+    fill : object
+        Fill value (what a missing or padded entry holds).
+    long_name : str
+        The ``long_name`` attribute.
+    units : str, optional
+        The ``units`` attribute (none when not given: counts, flags).
+    flags : sequence of str, optional
+        Meanings of the values ``0 .. len(flags) - 1`` (CF ``flag_values``/``flag_meanings``).
+    when : callable, optional
+        ``when(instance) -> bool``: the variable exists only where this holds at some grid point.
+
+    """
+
+    dims: tuple[str, ...]
+    dtype: str
+    fill: Any
+    long_name: str
+    units: str | None = None
+    flags: Sequence[str] | None = None
+    when: Callable[[Any], bool] | None = None
+
+    def variable(self) -> Variable:
+        """The :class:`Variable` the sweep runner writes."""
+        from amphase.dataset import flag_attrs  # xarray is imported when a dataset is written, not before
+
+        attrs: dict[str, Any] = (
+            flag_attrs(list(self.flags), self.long_name) if self.flags else {"long_name": self.long_name}
+        )
+        if self.units is not None:
+            attrs["units"] = self.units
+        return Variable(tuple(self.dims), self.dtype, self.fill, attrs)
 
 
 @dataclass(frozen=True)
@@ -109,6 +174,24 @@ class Model:
         close = difflib.get_close_matches(name, [p.name for p in self.params], n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         raise ParameterError(f"model {self.name!r} has no parameter {name!r}{hint}; its parameters: {allowed}")
+
+
+def parameters_help(model: Model) -> str:
+    """The parameters of ``model`` as text: name, description, units, domain, default, whether it may be a grid.
+
+    One line each, in the format of ``amphase theory NAME --help`` (:func:`amphase.cli_output.quantity_help`).
+    """
+    width = max((len(p.name) for p in model.params), default=0)
+    lines = [f"model {model.name}: {model.title}", f"source: {model.references}", ""]
+    lines.append("parameters ([grid]: may be a grid dimension of a sweep):")
+    for p in model.params:
+        units = f" [{p.units}]" if isinstance(p, Param) and p.units != "1" else ""
+        value = model.defaults.get(p.name)
+        shown = value if isinstance(value, str) else fmt_value(value)
+        default = f" (default {shown})" if p.name in model.defaults else " (required)"
+        grid = " [grid]" if p.name in model.gridable else ""
+        lines.append(f"  {p.name:<{width}}  {p.description}{units}; {p.domain()}{default}{grid}")
+    return "\n".join(lines)
 
 
 def get_model(name: str) -> Model:

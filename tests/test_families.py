@@ -137,3 +137,19 @@ def test_a_new_family_appears_everywhere_without_edits(fake_family, tmp_path, ca
     assert main(["compare", str(out)]) == 0
     means = ds["y"].mean(("realization", "draw")).values
     assert capsys.readouterr().out.startswith("fake table " + " ".join(f"{v:.2f}" for v in means))
+
+
+def test_a_model_listed_by_module_is_named_and_found_from_the_file_name():
+    fam = Family("toy", theory="x", models={"toy.old": "a.b:MODEL"}, comparisons={"toy.old": "c.d:C"},
+                 modules=("walk", "toy"))  # fmt: skip
+    assert fam.models == {
+        "toy.old": "a.b:MODEL",
+        "toy.walk": "amphase.simulate.toy.walk:MODEL",
+        "toy": "amphase.simulate.toy.toy:MODEL",  # a module named for its family serves the family's model
+    }
+    assert fam.comparisons["toy.walk"] == "amphase.analysis.toy.walk:COMPARISON"
+    with pytest.raises(ValueError, match=r"model 'toy\.old' of family 'toy' is listed twice"):
+        Family("toy", theory="x", models={"toy.old": "a.b:MODEL"}, modules=("old",))
+    dense = FAMILIES["dense"]
+    assert "exp_retrieval" in dense.modules
+    assert load(dense.models["dense.exp_retrieval"]).name == "dense.exp_retrieval"  # declared: named by its module

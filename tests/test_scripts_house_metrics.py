@@ -108,3 +108,57 @@ def test_long_files_are_counted_from_git(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "theory/lse_landscape.py" in out  # 755 lines on main at d33fd70
     assert "scripts/import_graph.py" not in out
+
+
+DECLARED = """\
+def _per(text):
+    return Var(("step",), "float64", 0.0, text)
+
+
+@model(
+    title="toy",
+    references="none",
+    dims={"step": Dim(lambda r: r.N)},
+    variables={
+        "m": _per("m"),
+    },
+)
+class Two:
+    \"\"\"A declared toy.\"\"\"
+
+    N: int = number("spins", lower=1, grid=True)
+    T: float = number(
+        "temperature", default=0.0
+    )
+
+    def run(self, seed):
+        return {"m": self.N}
+
+
+MODEL = Two.MODEL
+"""
+
+
+def test_a_declared_model_is_measured_by_the_same_columns(tmp_path, capsys):
+    files = {
+        "amphase/families.py": 'register(Family("toy", theory="amphase.theory.toy", modules=("two",)))\n',
+        "simulate/toy/two.py": DECLARED,
+        "analysis/toy/two.py": "COMPARISON = None\n",
+        "simulate/toy/configs/toy-a.toml": 'model = "toy.two"\n',
+        "theory/__init__.py": "",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    assert hm.registry(tmp_path) == (
+        {"toy.two": "amphase.simulate.toy.two:MODEL"},
+        {"toy.two": "amphase.analysis.toy.two:COMPARISON"},
+    )
+    hm.models_table(tmp_path)
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("| toy.two"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    # params: the field lines 1 + 3; vars+sizes+coords: dims 1, variables 3, _per 2; Model(...): the decorator's
+    # other lines 4 (@model(, title, references, closing), class line and docstring 2, MODEL = Two.MODEL 1;
+    # declaration 4+6+7 = 17; run() 2; module 25 lines; files: two.py, analysis two.py, families.py; name written
+    # nowhere in .py files (derived from the file name), one config
+    assert cells[1:] == ["4", "0", "0", "6", "7", "17", "2", "25", "3", "0", "1", "-"]

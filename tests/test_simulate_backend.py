@@ -32,3 +32,28 @@ def test_gpu_round_trip():
     a = gpu.asarray(np.arange(5))
     assert type(a).__module__.startswith("cupy")
     assert np.array_equal(gpu.asnumpy(a * 2), np.arange(5) * 2)
+
+
+def test_host_helpers_on_the_host():
+    from amphase.simulate.backend import array_module, to_host
+
+    a = np.arange(4, dtype=np.int16)
+    assert array_module(a) is np and array_module([1.0, 2.0]) is np and array_module(np.float32(1)) is np
+    assert to_host(a) is a  # no copy on the host
+    h = to_host(a, dtype=np.float64)
+    assert h.dtype == np.float64 and np.array_equal(h, [0.0, 1.0, 2.0, 3.0])
+    assert to_host([1, 2]).dtype.kind == "i"
+    assert array_module({"get": 1}) is np  # a dict has .get(), but is not a device array
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not gpu_available(), reason="no CUDA device with CuPy")
+def test_host_helpers_on_the_device():
+    import cupy
+
+    from amphase.simulate.backend import array_module, to_host
+
+    d = cupy.arange(5, dtype=cupy.float32)
+    assert array_module(d) is cupy
+    h = to_host(d, dtype=np.float64)
+    assert isinstance(h, np.ndarray) and h.dtype == np.float64 and np.array_equal(h, np.arange(5))

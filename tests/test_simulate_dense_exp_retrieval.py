@@ -7,9 +7,11 @@ import pytest
 
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
-from amphase.simulate.dense.exp_retrieval import MODEL, draw_patterns, n_patterns, retrieve, run
+from amphase.simulate.dense.exp_retrieval import MODEL, ExpRetrieval, draw_patterns, retrieve
 from amphase.simulate.lse import lse
 from amphase.theory.dense.lse import annealed_threshold, fixed_point_threshold, lse_threshold
+
+run = MODEL.run
 
 
 def softmax_map(xi, x, lam):
@@ -102,7 +104,7 @@ def test_points_beyond_max_patterns_are_not_run_and_small_p_runs_every_pattern()
     big = run({**base, "N": 48, "load": 1.0, "max_patterns": 1000}, np.random.SeedSequence(0))
     assert big["P"] == 0 and np.isnan(big["m_cue"]).all()
     small = {**base, "N": 4, "load": 0.5}
-    P, alpha = n_patterns(small)
+    P, alpha = ExpRetrieval(**small).n_patterns()
     assert P == round(math.exp(alpha * 4)) < 8 and alpha == pytest.approx(0.5 * lse_threshold(1.0).alpha_1)
     assert run(small, np.random.SeedSequence(0))["m_cue"].shape == (P,)
 

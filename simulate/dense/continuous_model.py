@@ -38,61 +38,18 @@ from typing import Any
 
 import numpy as np
 
-from amphase.dataset import flag_attrs
 from amphase.errors import ParameterError
-from amphase.params import Choice, Param
 from amphase.simulate.backend import get_backend
+from amphase.simulate.declare import Dim, Var, choice, declared, model, number
 from amphase.simulate.dense.minima import KINDS, OWN_WEIGHT, find_minima, starts
 from amphase.simulate.lse import DEFAULT_TILE, kernel_params, lse
-from amphase.simulate.models import Model, Variable
 from amphase.simulate.seeding import child_rng
 
-__all__ = ["MODEL", "memories"]
+__all__ = ["MODEL", "LSEModel", "memories"]
 
 GEOMETRIES = ("circle", "pair", "simplex", "gaussian")
 
-PARAMS: tuple[Param | Choice, ...] = (
-    Choice("geometry", "memory geometry (see amphase.simulate.dense.continuous_model)", GEOMETRIES),
-    Param("K", "number of memories (pair: 2)", lower=1, upper=10**7, integer=True, long_name="number of memories"),
-    Param("d", "dimension (gaussian only; circle and pair: 2, simplex: K)", lower=1, upper=10**5, integer=True),
-    Param("beta", "inverse temperature of the LSE energy", lower=0.0, lower_open=True, long_name="inverse temperature"),
-    Param("D", "distance of the pair", lower=0.0, lower_open=True, long_name="distance between the two memories"),
-    Param("noise", "rms start noise about a memory, in units of the data scale", lower=0.0),
-    Param("noisy_memories", "memories given a noisy start (a random subset when fewer than K)", lower=0, integer=True),
-    Param("random", "random starts (Gaussian at the data's mean and scale)", lower=0, integer=True),
-    Param("centroids", "starts at centroids of a memory and its nearest neighbours", lower=0, integer=True),
-    Param("group", "largest memory group of a centroid start", lower=2, upper=10**4, integer=True),
-    Param("tol", "convergence: |x - m(x)| <= tol * scale (float32: >= ~1e-6)", lower=0.0, lower_open=True),
-    Param("max_steps", "most fixed-point steps per start", lower=1, upper=10**8, integer=True),
-    Param(
-        "own_weight",
-        "a minimum is a memory's own when its softmax weight exceeds this",
-        lower=0.5,
-        upper=1.0,
-        lower_open=True,
-        upper_open=True,
-    ),
-    Param("max_points", "fixed points stored per realization (counts are exact)", lower=1, upper=10**5, integer=True),
-    *kernel_params("memories"),
-)
-
-DEFAULTS: dict[str, Any] = {
-    "geometry": "circle",
-    "d": 2,
-    "D": 1.0,
-    "noise": 0.1,
-    "noisy_memories": 256,
-    "random": 32,
-    "centroids": 16,
-    "group": 4,
-    "tol": 1e-10,
-    "max_steps": 20_000,
-    "own_weight": OWN_WEIGHT,
-    "max_points": 64,
-    "dtype": "float64",
-    "backend": "cpu",
-    "tile": DEFAULT_TILE,
-}
+_DTYPE, _BACKEND, _TILE = kernel_params("memories")
 
 
 def _dim(params: Mapping[str, Any]) -> int:
@@ -115,158 +72,152 @@ def memories(params: Mapping[str, Any], rng: np.random.Generator) -> np.ndarray:
     return rng.standard_normal((K, int(params["d"])))
 
 
-def check(params: Mapping[str, Any]) -> None:
-    """Cross-parameter checks at one grid point."""
-    g, K = params["geometry"], int(params["K"])
-    if g == "pair" and K != 2:
-        raise ParameterError(f"geometry='pair' has K = 2 memories; got K={K}")
-    if g == "simplex" and K < 2:
-        raise ParameterError(f"geometry='simplex' needs K >= 2; got K={K}")
-    if g in ("circle", "pair") and int(params["d"]) != 2:
-        raise ParameterError(f"geometry={g!r} lives in d = 2; got d={params['d']}")
-    get_backend(params["backend"])
+def _count(text: str) -> Var:
+    return Var((), "int32", -1, text, units="1")
 
 
-def _n_starts(params: Mapping[str, Any]) -> int:
-    return min(int(params["noisy_memories"]), int(params["K"])) + int(params["random"]) + int(params["centroids"]) + 1
+def _fp(dtype: str, fill: Any, text: str, flags: tuple[str, ...] | None = None) -> Var:
+    return Var(("fixed_point",), dtype, fill, text, flags=flags)
 
 
-def memory(params: Mapping[str, Any]) -> float:
-    """Bytes of one task: memories, starts, one tile of scores per start (x3 for the second moment), outputs."""
-    K, d, B = int(params["K"]), _dim(params), _n_starts(params)
-    tile = min(int(params["tile"]), K)
-    return float(8 * (3 * K * d + 6 * B * d + 3 * B * tile * max(1, min(d * d, 64)) + B * B))
-
-
-def cost(params: Mapping[str, Any]) -> float:
-    """Relative cost of one realization: starts x memories x dimension (per fixed-point step)."""
-    return float(_n_starts(params) * int(params["K"]) * _dim(params))
-
-
-def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
-    """One realization: draw the memories (stream ``(0,)``) and the starts (``(1,)``), find every fixed point."""
-    backend = get_backend(params["backend"])
-    mem = memories(params, child_rng(seed, 0))
-    rng = child_rng(seed, 1)
-    K = len(mem)
-    chosen = np.sort(rng.choice(K, size=min(int(params["noisy_memories"]), K), replace=False))
-    x0 = starts(mem, rng, noisy=1, noise=float(params["noise"]), random=int(params["random"]),
-                centroids=int(params["centroids"]), group=int(params["group"]))  # fmt: skip
-    keep = np.concatenate([chosen, np.arange(K, len(x0))])  # noisy starts of the chosen memories, all others
-    xp = backend.xp
-    energy = lse(float(params["beta"]), xp.asarray(mem, dtype=params["dtype"]), tile=int(params["tile"]))
-    found = find_minima(
-        energy,
-        xp.asarray(x0[keep]),
-        tol=float(params["tol"]),
-        max_steps=int(params["max_steps"]),
-        own_weight=float(params["own_weight"]),
-    )
-    centroid = mem.mean(axis=0)
-    centre = np.zeros(mem.shape[1]) if params["geometry"] == "circle" else centroid  # the circle's own centre
-    radius = np.sqrt(((found.x - centre) ** 2).sum(axis=1))
-    at_centroid = np.sqrt(((found.x - centroid) ** 2).sum(axis=1)) < 1e-4 * energy.scale
-    is_min = found.is_minimum
-    n = min(len(radius), int(params["max_points"]))
-    pad = int(params["max_points"])
-
-    def padded(a: np.ndarray, fill: Any, dtype: str) -> np.ndarray:
-        out = np.full(pad, fill, dtype=dtype)
-        out[:n] = a[:n]
-        return out
-
-    r_min = radius[is_min]
-    return {
-        "n_minima": np.int32(found.n_minima),
-        "n_memory_minima": np.int32(found.n_memory_minima),
-        "n_spurious": np.int32(found.n_spurious),
-        "n_own_minima": np.int32(found.n_own_minima),
-        "n_saddles": np.int32(int((found.kind == KINDS.index("saddle")).sum())),
-        "n_degenerate": np.int32(int((found.kind == KINDS.index("degenerate")).sum())),
-        "n_unconverged": np.int32(found.n_unconverged),
-        "n_starts": np.int32(found.n_starts),
-        "centroid_minimum": np.int8(bool((is_min & at_centroid).any())),
-        "ring_radius": np.float64(r_min.mean() if r_min.size else np.nan),
-        "ring_radius_std": np.float64(r_min.std() if r_min.size else np.nan),
-        "fp_radius": padded(radius, np.nan, "float64"),
-        "fp_energy": padded(found.energy, np.nan, "float64"),
-        "fp_kind": padded(found.kind, -1, "int8"),
-        "fp_min_eig": padded(found.eigenvalues[:, 0], np.nan, "float64"),
-        "fp_nearest": padded(found.nearest, -1, "int32"),
-        "fp_distance": padded(found.distance, np.nan, "float64"),
-        "fp_on_memory": padded(found.on_memory.astype(np.int8), -1, "int8"),
-        "fp_basin": padded(found.basin, -1, "int32"),
-        "fp_weight": padded(found.weight, np.nan, "float64"),
-    }
-
-
-def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
-    """The per-realization result variables."""
-
-    def count(text: str) -> Variable:
-        return Variable((), "int32", -1, {"long_name": text, "units": "1"})
-
-    def fp(dtype: str, fill: Any, attrs: dict[str, Any]) -> Variable:
-        return Variable(("fixed_point",), dtype, fill, attrs)
-
-    return {
-        "n_minima": count("minima found"),
-        "n_memory_minima": count("minima that sit on a memory (closer than half its nearest-neighbour distance)"),
-        "n_spurious": count("minima that sit on no memory"),
-        "n_own_minima": count("minima where one memory carries more than half the softmax weight (its own minimum)"),
-        "n_saddles": count("saddle points found (reached from symmetric starts)"),
-        "n_degenerate": count("fixed points with a Hessian eigenvalue within 1e-6 of 0"),
-        "n_unconverged": count("starts whose descent did not converge"),
-        "n_starts": count("starts descended"),
-        "centroid_minimum": Variable((), "int8", -1, {"long_name": "a minimum at the memories' centroid (1) or not"}),
-        "ring_radius": Variable((), "float64", np.nan, {"long_name": "mean distance of the minima from the centre"}),
-        "ring_radius_std": Variable((), "float64", np.nan, {"long_name": "spread of that distance over the minima"}),
-        "fp_radius": fp("float64", np.nan, {"long_name": "distance of the fixed point from the centre"}),
-        "fp_energy": fp("float64", np.nan, {"long_name": "energy of the fixed point"}),
-        "fp_kind": fp("int8", -1, flag_attrs(list(KINDS), "kind of fixed point (Hessian signature)")),
-        "fp_min_eig": fp("float64", np.nan, {"long_name": "smallest Hessian eigenvalue"}),
-        "fp_nearest": fp("int32", -1, {"long_name": "nearest memory"}),
-        "fp_distance": fp("float64", np.nan, {"long_name": "distance to the nearest memory"}),
-        "fp_on_memory": fp("int8", -1, {"long_name": "sits on its nearest memory (1) or not (0)"}),
-        "fp_basin": fp("int32", -1, {"long_name": "starts that ended at the fixed point"}),
-        "fp_weight": fp("float64", np.nan, {"long_name": "largest softmax weight of one memory at the fixed point"}),
-    }
-
-
-def sizes(config: Mapping[str, Any]) -> dict[str, int]:
-    """The ``fixed_point`` dimension: ``max_points`` (fixed points sorted by energy, the rest NaN)."""
-    return {"fixed_point": int(config["params"]["max_points"])}
-
-
-def coords(config: Mapping[str, Any]) -> dict[str, tuple[np.ndarray, dict[str, str]]]:
-    """Coordinate of the ``fixed_point`` dimension."""
-    n = sizes(config)["fixed_point"]
-    return {"fixed_point": (np.arange(n), {"units": "1", "long_name": "fixed point, by increasing energy"})}
-
-
-def attrs(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Backend and device actually used."""
-    backend = get_backend(config["params"]["backend"])
-    return {"backend": backend.name, "device": backend.device}
-
-
-MODEL = Model(
-    name="dense.lse",
+@model(
+    name="dense.lse",  # until the module is named for it (issue 18, phase 3)
     title="Continuous log-sum-exp Dense Associative Memory: every fixed point of the energy",
     references=(
         "Krotov & Hopfield, NeurIPS 29 (2016); Ramsauer et al., ICLR (2021), arXiv:2008.02217; "
         "Hoover et al., arXiv:2410.24153 (2024)"
     ),
-    params=PARAMS,
-    gridable=("K", "d", "beta", "D", "geometry", "noise"),
-    defaults=DEFAULTS,
-    variables=variables,
-    sizes=sizes,
-    coords=coords,
-    run=run,
-    check=check,
-    attrs=attrs,
-    memory=memory,
-    cost=cost,
+    dims={
+        "fixed_point": Dim(
+            lambda r: r.max_points, attrs={"units": "1", "long_name": "fixed point, by increasing energy"}
+        )
+    },
+    variables={
+        "n_minima": _count("minima found"),
+        "n_memory_minima": _count("minima that sit on a memory (closer than half its nearest-neighbour distance)"),
+        "n_spurious": _count("minima that sit on no memory"),
+        "n_own_minima": _count("minima where one memory carries more than half the softmax weight (its own minimum)"),
+        "n_saddles": _count("saddle points found (reached from symmetric starts)"),
+        "n_degenerate": _count("fixed points with a Hessian eigenvalue within 1e-6 of 0"),
+        "n_unconverged": _count("starts whose descent did not converge"),
+        "n_starts": _count("starts descended"),
+        "centroid_minimum": Var((), "int8", -1, "a minimum at the memories' centroid (1) or not"),
+        "ring_radius": Var((), "float64", np.nan, "mean distance of the minima from the centre"),
+        "ring_radius_std": Var((), "float64", np.nan, "spread of that distance over the minima"),
+        "fp_radius": _fp("float64", np.nan, "distance of the fixed point from the centre"),
+        "fp_energy": _fp("float64", np.nan, "energy of the fixed point"),
+        "fp_kind": _fp("int8", -1, "kind of fixed point (Hessian signature)", flags=KINDS),
+        "fp_min_eig": _fp("float64", np.nan, "smallest Hessian eigenvalue"),
+        "fp_nearest": _fp("int32", -1, "nearest memory"),
+        "fp_distance": _fp("float64", np.nan, "distance to the nearest memory"),
+        "fp_on_memory": _fp("int8", -1, "sits on its nearest memory (1) or not (0)"),
+        "fp_basin": _fp("int32", -1, "starts that ended at the fixed point"),
+        "fp_weight": _fp("float64", np.nan, "largest softmax weight of one memory at the fixed point"),
+    },
+    attrs=lambda r: {"backend": get_backend(r.backend).name, "device": get_backend(r.backend).device},
     rate=1.9e4,  # units/s per worker: dense-circle: 799 s for 24 realizations on 2 workers (scripts/calibrate_rates.py)
 )
+class LSEModel:
+    """One grid point of ``dense.lse`` (module docstring); ``MODEL`` is what the sweep runner runs."""
+
+    geometry: str = choice(
+        "memory geometry (see amphase.simulate.dense.continuous_model)", GEOMETRIES, default="circle", grid=True
+    )
+    K: int = number("number of memories (pair: 2)", ge=1, le=10**7, long_name="number of memories", grid=True)
+    d: int = number("dimension (gaussian only; circle and pair: 2, simplex: K)", default=2, ge=1, le=10**5, grid=True)
+    beta: float = number("inverse temperature of the LSE energy", gt=0.0, long_name="inverse temperature", grid=True)
+    D: float = number(
+        "distance of the pair", default=1.0, gt=0.0, long_name="distance between the two memories", grid=True
+    )
+    noise: float = number("rms start noise about a memory, in units of the data scale", default=0.1, ge=0.0, grid=True)
+    noisy_memories: int = number("memories given a noisy start (a random subset when fewer than K)", default=256, ge=0)
+    random: int = number("random starts (Gaussian at the data's mean and scale)", default=32, ge=0)
+    centroids: int = number("starts at centroids of a memory and its nearest neighbours", default=16, ge=0)
+    group: int = number("largest memory group of a centroid start", default=4, ge=2, le=10**4)
+    tol: float = number("convergence: |x - m(x)| <= tol * scale (float32: >= ~1e-6)", default=1e-10, gt=0.0)
+    max_steps: int = number("most fixed-point steps per start", default=20_000, ge=1, le=10**8)
+    own_weight: float = number(
+        "a minimum is a memory's own when its softmax weight exceeds this", default=OWN_WEIGHT, gt=0.5, lt=1.0
+    )
+    max_points: int = number("fixed points stored per realization (counts are exact)", default=64, ge=1, le=10**5)
+    dtype: str = declared(_DTYPE, default="float64")
+    backend: str = declared(_BACKEND, default="cpu")
+    tile: int = declared(_TILE, default=DEFAULT_TILE)
+
+    def check(self) -> None:
+        """Cross-parameter checks at one grid point."""
+        g, K = self.geometry, self.K
+        if g == "pair" and K != 2:
+            raise ParameterError(f"geometry='pair' has K = 2 memories; got K={K}")
+        if g == "simplex" and K < 2:
+            raise ParameterError(f"geometry='simplex' needs K >= 2; got K={K}")
+        if g in ("circle", "pair") and self.d != 2:
+            raise ParameterError(f"geometry={g!r} lives in d = 2; got d={self.d}")
+        get_backend(self.backend)
+
+    def _n_starts(self) -> int:
+        return min(self.noisy_memories, self.K) + self.random + self.centroids + 1
+
+    def memory(self, realizations: int) -> float:
+        """Bytes of one task: memories, starts, one tile of scores per start (x3 for the second moment), outputs."""
+        K, d, B = self.K, _dim(vars(self)), self._n_starts()
+        tile = min(self.tile, K)
+        return float(8 * (3 * K * d + 6 * B * d + 3 * B * tile * max(1, min(d * d, 64)) + B * B))
+
+    def cost(self) -> float:
+        """Relative cost of one realization: starts x memories x dimension (per fixed-point step)."""
+        return float(self._n_starts() * self.K * _dim(vars(self)))
+
+    def run(self, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+        """One realization: draw the memories (stream ``(0,)``) and the starts (``(1,)``), find every fixed point."""
+        backend = get_backend(self.backend)
+        mem = memories(vars(self), child_rng(seed, 0))
+        rng = child_rng(seed, 1)
+        K = len(mem)
+        chosen = np.sort(rng.choice(K, size=min(self.noisy_memories, K), replace=False))
+        x0 = starts(mem, rng, noisy=1, noise=self.noise, random=self.random, centroids=self.centroids, group=self.group)
+        keep = np.concatenate([chosen, np.arange(K, len(x0))])  # noisy starts of the chosen memories, all others
+        xp = backend.xp
+        energy = lse(self.beta, xp.asarray(mem, dtype=self.dtype), tile=self.tile)
+        found = find_minima(
+            energy, xp.asarray(x0[keep]), tol=self.tol, max_steps=self.max_steps, own_weight=self.own_weight
+        )
+        centroid = mem.mean(axis=0)
+        centre = np.zeros(mem.shape[1]) if self.geometry == "circle" else centroid  # the circle's own centre
+        radius = np.sqrt(((found.x - centre) ** 2).sum(axis=1))
+        at_centroid = np.sqrt(((found.x - centroid) ** 2).sum(axis=1)) < 1e-4 * energy.scale
+        is_min = found.is_minimum
+        n = min(len(radius), self.max_points)
+        pad = self.max_points
+
+        def padded(a: np.ndarray, fill: Any, dtype: str) -> np.ndarray:
+            out = np.full(pad, fill, dtype=dtype)
+            out[:n] = a[:n]
+            return out
+
+        r_min = radius[is_min]
+        return {
+            "n_minima": np.int32(found.n_minima),
+            "n_memory_minima": np.int32(found.n_memory_minima),
+            "n_spurious": np.int32(found.n_spurious),
+            "n_own_minima": np.int32(found.n_own_minima),
+            "n_saddles": np.int32(int((found.kind == KINDS.index("saddle")).sum())),
+            "n_degenerate": np.int32(int((found.kind == KINDS.index("degenerate")).sum())),
+            "n_unconverged": np.int32(found.n_unconverged),
+            "n_starts": np.int32(found.n_starts),
+            "centroid_minimum": np.int8(bool((is_min & at_centroid).any())),
+            "ring_radius": np.float64(r_min.mean() if r_min.size else np.nan),
+            "ring_radius_std": np.float64(r_min.std() if r_min.size else np.nan),
+            "fp_radius": padded(radius, np.nan, "float64"),
+            "fp_energy": padded(found.energy, np.nan, "float64"),
+            "fp_kind": padded(found.kind, -1, "int8"),
+            "fp_min_eig": padded(found.eigenvalues[:, 0], np.nan, "float64"),
+            "fp_nearest": padded(found.nearest, -1, "int32"),
+            "fp_distance": padded(found.distance, np.nan, "float64"),
+            "fp_on_memory": padded(found.on_memory.astype(np.int8), -1, "int8"),
+            "fp_basin": padded(found.basin, -1, "int32"),
+            "fp_weight": padded(found.weight, np.nan, "float64"),
+        }
+
+
+MODEL = LSEModel.MODEL

@@ -35,65 +35,19 @@ The load is given relative to the asymptotic threshold, ``load = alpha / alpha_1
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from amphase.params import Choice, Param
-from amphase.simulate.backend import get_backend
+from amphase.simulate.backend import array_module, get_backend, to_host
+from amphase.simulate.declare import Dim, Var, choice, declared, model, number
 from amphase.simulate.lse import DEFAULT_TILE, kernel_params, lse_stats
-from amphase.simulate.models import Model, Variable
 from amphase.simulate.seeding import child_rng
 from amphase.theory.dense.lse import PATTERNS, lse_threshold
 
-__all__ = ["MODEL", "draw_patterns", "n_patterns", "retrieve"]
+__all__ = ["MODEL", "ExpRetrieval", "draw_patterns", "retrieve"]
 
-PARAMS: tuple[Param | Choice, ...] = (
-    Param("N", "dimension of the patterns", lower=2, upper=10**5, integer=True, long_name="dimension"),
-    Param(
-        "load",
-        "alpha / alpha_1(lam, patterns), with P = round(exp(alpha N)) patterns",
-        lower=0.0,
-        lower_open=True,
-        upper=50.0,
-        long_name="load relative to the asymptotic threshold alpha_1",
-    ),
-    Param(
-        "lam",
-        "inverse temperature lambda of softmax(lambda xi.x)",
-        lower=0.0,
-        lower_open=True,
-        upper=1e3,
-        long_name="inverse temperature (Lucibello & Mezard)",
-    ),
-    Choice("patterns", "pattern ensemble: spherical (|xi|^2 = N) or gaussian (i.i.d. N(0, 1))", PATTERNS),
-    Param("cues", "trajectories per realization, started at distinct patterns", lower=1, upper=4096, integer=True),
-    Param("noise", "rms start perturbation in units of |xi|/sqrt(N) per component", lower=0.0, upper=10.0),
-    Param("max_patterns", "grid points with more patterns are not run", lower=2, upper=10**8, integer=True),
-    Param("tol", "convergence: |m(x) - x| <= tol sqrt(N) (float32: >= ~1e-5)", lower=0.0, lower_open=True),
-    Param("max_steps", "most fixed-point steps", lower=1, upper=10**6, integer=True),
-    *kernel_params("patterns"),
-)
-
-DEFAULTS: dict[str, Any] = {
-    "patterns": "spherical",
-    "cues": 8,
-    "noise": 0.0,
-    "max_patterns": 2_000_000,
-    "tol": 1e-8,
-    "max_steps": 1000,
-    "dtype": "float64",
-    "backend": "cpu",
-    "tile": 65536,
-}
-
-
-def n_patterns(params: Mapping[str, Any]) -> tuple[int, float]:
-    """``(P, alpha)``: ``alpha = load * alpha_1(lam, patterns)`` and ``P = round(exp(alpha N))`` (at least 1)."""
-    alpha = float(params["load"]) * lse_threshold(float(params["lam"]), str(params["patterns"])).alpha_1
-    x = alpha * int(params["N"])
-    return (max(1, round(math.exp(x))) if x < 700 else 10**300), alpha
+_DTYPE, _BACKEND, _TILE = kernel_params("patterns")
 
 
 def draw_patterns(P: int, N: int, patterns: str, rng: np.random.Generator, dtype: str = "float64") -> np.ndarray:
@@ -121,7 +75,7 @@ def retrieve(
     ``log_odds_end``, ``steps``, ``converged``, ``norm_end`` (module docstring). A converged trajectory is frozen
     (its last :math:`m(x)` kept); the others run until every one has converged or ``max_steps`` passed.
     """
-    xp = np if isinstance(xi, np.ndarray) else _xp(xi)
+    xp = array_module(xi)
     B, N = x0.shape
     target = xp.asarray(xi[xp.asarray(cued)], dtype=xp.float64)  # (B, N)
     t_sq = xp.einsum("bn,bn->b", target, target)
@@ -143,9 +97,9 @@ def retrieve(
         rows = xp.asarray(active)
         st = lse_stats(x[rows], xi, lam, tile=tile, form="dot")
         if step == 0:
-            log_odds_start = _host(log_odds(x[rows], st.lse, rows))
+            log_odds_start = to_host(log_odds(x[rows], st.lse, rows), np.float64)
         new = st.mean
-        delta = _host(xp.sqrt(xp.einsum("bn,bn->b", new - x[rows], new - x[rows])))
+        delta = to_host(xp.sqrt(xp.einsum("bn,bn->b", new - x[rows], new - x[rows])), np.float64)
         x[rows] = new
         steps[active] += 1
         done[active[delta <= scale]] = True
@@ -153,117 +107,114 @@ def retrieve(
     end = lse_stats(x, xi, lam, tile=tile, form="dot")
     m = xp.einsum("bn,bn->b", x, target) / t_sq
     return {
-        "m_cue": _host(m),
+        "m_cue": to_host(m, np.float64),
         "log_odds_start": log_odds_start,
-        "log_odds_end": _host(log_odds(x, end.lse, rows)),
+        "log_odds_end": to_host(log_odds(x, end.lse, rows), np.float64),
         "steps": steps,
         "converged": done.astype(np.int8),
-        "norm_end": _host(xp.einsum("bn,bn->b", x, x) / t_sq),
+        "norm_end": to_host(xp.einsum("bn,bn->b", x, x) / t_sq, np.float64),
     }
 
 
-def _xp(a: Any) -> Any:
-    import cupy
-
-    return cupy.get_array_module(a)
+def _per_cue(dtype: str, fill: Any, text: str) -> Var:
+    return Var(("cue",), dtype, fill, text, units="1")
 
 
-def _host(a: Any) -> np.ndarray:
-    return np.asarray(a.get() if hasattr(a, "get") else a, dtype=np.float64)
-
-
-def check(params: Mapping[str, Any]) -> None:
-    """Cross-parameter checks at one grid point."""
-    get_backend(params["backend"])
-
-
-def _runs(params: Mapping[str, Any]) -> int:
-    P, _ = n_patterns(params)
-    return P if P <= int(params["max_patterns"]) else 0
-
-
-def memory(params: Mapping[str, Any]) -> float:
-    """Bytes of one task: the patterns (and their float64 norms), one tile of scores and a few (cues, N) arrays."""
-    P, N, B = _runs(params), int(params["N"]), int(params["cues"])
-    item = 4 if params["dtype"] == "float32" else 8
-    return float(P * N * item + 16 * P + 8 * B * min(int(params["tile"]), max(P, 1)) * 2 + 64 * B * N)
-
-
-def cost(params: Mapping[str, Any]) -> float:
-    """Relative cost of one realization: drawing the patterns plus a few passes over them."""
-    return float(_runs(params) * int(params["N"]) * (1 + int(params["cues"]) / 8))
-
-
-def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
-    """One realization: patterns from stream ``(0,)``, start perturbations from ``(1,)``, then :func:`retrieve`."""
-    P, alpha = n_patterns(params)
-    B, N = min(int(params["cues"]), P), int(params["N"])
-    if P > int(params["max_patterns"]):
-        nan = np.full(B, np.nan)
-        return {"P": np.int64(0), "alpha": np.float64(alpha), "m_cue": nan, "log_odds_start": nan,
-                "log_odds_end": nan, "steps": np.full(B, -1, np.int32), "converged": np.full(B, -1, np.int8),
-                "norm_end": nan}  # fmt: skip
-    backend = get_backend(params["backend"])
-    xi_host = draw_patterns(P, N, str(params["patterns"]), child_rng(seed, 0), str(params["dtype"]))
-    x0 = xi_host[:B].astype(np.float64)
-    noise = float(params["noise"])
-    if noise > 0:
-        g = child_rng(seed, 1).standard_normal((B, N))
-        x0 = x0 + noise * np.linalg.norm(x0, axis=1, keepdims=True) / math.sqrt(N) * g
-    xp = backend.xp
-    out = retrieve(xp.asarray(xi_host), xp.asarray(x0), np.arange(B), float(params["lam"]), tol=float(params["tol"]),
-                   max_steps=int(params["max_steps"]), tile=int(params["tile"]))  # fmt: skip
-    return {"P": np.int64(P), "alpha": np.float64(alpha), **out}
-
-
-def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
-    """The per-realization result variables."""
-
-    def per_cue(dtype: str, fill: Any, text: str) -> Variable:
-        return Variable(("cue",), dtype, fill, {"long_name": text, "units": "1"})
-
-    return {
-        "P": Variable((), "int64", -1, {"long_name": "patterns stored (0: not run, more than max_patterns)"}),
-        "alpha": Variable((), "float64", np.nan, {"long_name": "load alpha = load * alpha_1, P = round(exp(alpha N))"}),
-        "m_cue": per_cue("float64", np.nan, "overlap xi_c.x/|xi_c|^2 of the end state with the cued pattern"),
-        "log_odds_start": per_cue("float64", np.nan, "ln(w/(1-w)), w the cued pattern's softmax weight at the start"),
-        "log_odds_end": per_cue("float64", np.nan, "ln(w/(1-w)) at the end state"),
-        "steps": per_cue("int32", -1, "fixed-point steps taken"),
-        "converged": per_cue("int8", -1, "converged (1) or stopped at max_steps (0)"),
-        "norm_end": per_cue("float64", np.nan, "|x|^2/|xi_c|^2 at the end state"),
-    }
-
-
-def sizes(config: Mapping[str, Any]) -> dict[str, int]:
-    """The ``cue`` dimension."""
-    return {"cue": int(config["params"]["cues"])}
-
-
-def coords(config: Mapping[str, Any]) -> dict[str, tuple[np.ndarray, dict[str, str]]]:
-    """Coordinate of the ``cue`` dimension."""
-    return {"cue": (np.arange(sizes(config)["cue"]), {"units": "1", "long_name": "cued pattern"})}
-
-
-def attrs(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Backend and device actually used."""
-    backend = get_backend(config["params"]["backend"])
-    return {"backend": backend.name, "device": backend.device}
-
-
-MODEL = Model(
-    name="dense.exp_retrieval",
+@model(
     title="Exponential (log-sum-exp) memory with P = exp(alpha N) patterns: retrieval from the stored patterns",
     references="Lucibello & Mezard, Phys. Rev. Lett. 132, 077301 (2024), arXiv:2304.14964",
-    params=PARAMS,
-    gridable=("N", "load", "lam", "patterns", "noise"),
-    defaults=DEFAULTS,
-    variables=variables,
-    sizes=sizes,
-    coords=coords,
-    run=run,
-    check=check,
-    attrs=attrs,
-    memory=memory,
-    cost=cost,
+    dims={"cue": Dim(lambda r: r.cues, attrs={"units": "1", "long_name": "cued pattern"})},
+    variables={
+        "P": Var((), "int64", -1, "patterns stored (0: not run, more than max_patterns)"),
+        "alpha": Var((), "float64", np.nan, "load alpha = load * alpha_1, P = round(exp(alpha N))"),
+        "m_cue": _per_cue("float64", np.nan, "overlap xi_c.x/|xi_c|^2 of the end state with the cued pattern"),
+        "log_odds_start": _per_cue("float64", np.nan, "ln(w/(1-w)), w the cued pattern's softmax weight at the start"),
+        "log_odds_end": _per_cue("float64", np.nan, "ln(w/(1-w)) at the end state"),
+        "steps": _per_cue("int32", -1, "fixed-point steps taken"),
+        "converged": _per_cue("int8", -1, "converged (1) or stopped at max_steps (0)"),
+        "norm_end": _per_cue("float64", np.nan, "|x|^2/|xi_c|^2 at the end state"),
+    },
+    attrs=lambda r: {"backend": get_backend(r.backend).name, "device": get_backend(r.backend).device},
     rate=2.0e5,  # units/s per worker: dense-lse-threshold: 92 s on 2 workers (scripts/calibrate_rates.py)
 )
+class ExpRetrieval:
+    """One grid point of ``dense.exp_retrieval`` (module docstring); ``MODEL`` is what the sweep runner runs."""
+
+    N: int = number("dimension of the patterns", ge=2, le=10**5, long_name="dimension", grid=True)
+    load: float = number(
+        "alpha / alpha_1(lam, patterns), with P = round(exp(alpha N)) patterns",
+        gt=0.0,
+        le=50.0,
+        long_name="load relative to the asymptotic threshold alpha_1",
+        grid=True,
+    )
+    lam: float = number(
+        "inverse temperature lambda of softmax(lambda xi.x)",
+        gt=0.0,
+        le=1e3,
+        long_name="inverse temperature (Lucibello & Mezard)",
+        grid=True,
+    )
+    patterns: str = choice(
+        "pattern ensemble: spherical (|xi|^2 = N) or gaussian (i.i.d. N(0, 1))",
+        PATTERNS,
+        default="spherical",
+        grid=True,
+    )
+    cues: int = number("trajectories per realization, started at distinct patterns", default=8, ge=1, le=4096)
+    noise: float = number(
+        "rms start perturbation in units of |xi|/sqrt(N) per component", default=0.0, ge=0.0, le=10.0, grid=True
+    )
+    max_patterns: int = number("grid points with more patterns are not run", default=2_000_000, ge=2, le=10**8)
+    tol: float = number("convergence: |m(x) - x| <= tol sqrt(N) (float32: >= ~1e-5)", default=1e-8, gt=0.0)
+    max_steps: int = number("most fixed-point steps", default=1000, ge=1, le=10**6)
+    dtype: str = declared(_DTYPE, default="float64")
+    backend: str = declared(_BACKEND, default="cpu")
+    tile: int = declared(_TILE, default=65536)
+
+    def n_patterns(self) -> tuple[int, float]:
+        """``(P, alpha)``: ``alpha = load * alpha_1(lam, patterns)`` and ``P = round(exp(alpha N))`` (at least 1)."""
+        alpha = self.load * lse_threshold(self.lam, self.patterns).alpha_1
+        x = alpha * self.N
+        return (max(1, round(math.exp(x))) if x < 700 else 10**300), alpha
+
+    def check(self) -> None:
+        """Cross-parameter checks at one grid point: the backend is available."""
+        get_backend(self.backend)
+
+    def _runs(self) -> int:
+        P, _ = self.n_patterns()
+        return P if P <= self.max_patterns else 0
+
+    def memory(self, realizations: int) -> float:
+        """Bytes of one task: the patterns (and their float64 norms), one tile of scores and a few (cues, N) arrays."""
+        P, N, B = self._runs(), self.N, self.cues
+        item = 4 if self.dtype == "float32" else 8
+        return float(P * N * item + 16 * P + 8 * B * min(self.tile, max(P, 1)) * 2 + 64 * B * N)
+
+    def cost(self) -> float:
+        """Relative cost of one realization: drawing the patterns plus a few passes over them."""
+        return float(self._runs() * self.N * (1 + self.cues / 8))
+
+    def run(self, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+        """One realization: patterns from stream ``(0,)``, start perturbations from ``(1,)``, then :func:`retrieve`."""
+        P, alpha = self.n_patterns()
+        B, N = min(self.cues, P), self.N
+        if P > self.max_patterns:
+            nan = np.full(B, np.nan)
+            return {"P": np.int64(0), "alpha": np.float64(alpha), "m_cue": nan, "log_odds_start": nan,
+                    "log_odds_end": nan, "steps": np.full(B, -1, np.int32), "converged": np.full(B, -1, np.int8),
+                    "norm_end": nan}  # fmt: skip
+        backend = get_backend(self.backend)
+        xi_host = draw_patterns(P, N, self.patterns, child_rng(seed, 0), self.dtype)
+        x0 = xi_host[:B].astype(np.float64)
+        if self.noise > 0:
+            g = child_rng(seed, 1).standard_normal((B, N))
+            x0 = x0 + self.noise * np.linalg.norm(x0, axis=1, keepdims=True) / math.sqrt(N) * g
+        xp = backend.xp
+        out = retrieve(xp.asarray(xi_host), xp.asarray(x0), np.arange(B), self.lam, tol=self.tol,
+                       max_steps=self.max_steps, tile=self.tile)  # fmt: skip
+        return {"P": np.int64(P), "alpha": np.float64(alpha), **out}
+
+
+MODEL = ExpRetrieval.MODEL
