@@ -11,7 +11,7 @@ The rule, applied to n generated samples :math:`y_i` and K training points :math
     otherwise.
 
 Optionally (``flat``), a sample that is not memorized and sits on a *manifold attractor* (the energy has a near-flat
-direction there, :mod:`amphase.analysis.diffusion.curvature`) is generalized whatever its distance to other samples:
+direction there, :mod:`amphase.simulate.diffusion.curvature`) is generalized whatever its distance to other samples:
 where samples stop along a flat ring or sheet is set by the sampler's or descent's tolerance, so their mutual
 distance measures that tolerance, not a recurring attractor. Without ``flat`` the rule is the paper's.
 
