@@ -25,7 +25,7 @@ import numpy as np
 
 from amphase.errors import ParameterError
 from amphase.simulate.diffusion.attractors import Attractors
-from amphase.simulate.diffusion.classify import nearest
+from amphase.simulate.neighbours import nearest
 
 __all__ = ["MATCH_CLASSES", "Comparison", "compare_attractors"]
 

@@ -50,7 +50,8 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
 from amphase.errors import ParameterError
-from amphase.simulate.diffusion.classify import data_scale, nearest
+from amphase.simulate.diffusion.classify import data_scale
+from amphase.simulate.neighbours import nearest
 
 __all__ = [
     "KINDS",

@@ -32,8 +32,8 @@ from scipy.optimize import brentq
 
 from amphase.errors import ParameterError
 from amphase.simulate.diffusion.basins import _whole, time_at_noise
-from amphase.simulate.diffusion.classify import nearest
 from amphase.simulate.diffusion.score import ExactScore
+from amphase.simulate.neighbours import nearest
 from amphase.theory.diffusion.basins import P_CRIT, _levels, _p_crit, _positive
 
 __all__ = [

@@ -41,9 +41,9 @@ import numpy as np
 
 from amphase.errors import ParameterError
 from amphase.simulate.diffusion.attractors import find_attractors
-from amphase.simulate.diffusion.classify import nearest
 from amphase.simulate.diffusion.schedules import Schedule
 from amphase.simulate.diffusion.score import ExactScore
+from amphase.simulate.neighbours import nearest
 from amphase.theory.diffusion.basins import _positive
 from amphase.theory.lse_landscape import OWN_WEIGHT
 

@@ -42,12 +42,12 @@ from amphase.params import Choice, Param
 from amphase.simulate.diffusion import model as exact
 from amphase.simulate.diffusion.basin_noise import STATUS, critical_noise, curve_crossing, voronoi_probability
 from amphase.simulate.diffusion.basins import KINDS, basin_attractors, time_at_noise
-from amphase.simulate.diffusion.classify import nearest
 from amphase.simulate.diffusion.return_trials import return_trials
 from amphase.simulate.diffusion.samplers import SAMPLERS, prior_sample
 from amphase.simulate.diffusion.score import exact_score
 from amphase.simulate.lse import DEFAULT_TILE
 from amphase.simulate.models import Model, Variable
+from amphase.simulate.neighbours import nearest
 from amphase.simulate.seeding import child_rng, child_seed
 from amphase.theory.diffusion.basins import P_CRIT, pair_prediction
 from amphase.theory.lse_landscape import OWN_WEIGHT, pair_minima

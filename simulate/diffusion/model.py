@@ -56,6 +56,7 @@ from amphase.dataset import flag_attrs
 from amphase.errors import ParameterError
 from amphase.params import Choice, Param
 from amphase.simulate.backend import get_backend
+from amphase.simulate.clustering import cluster
 from amphase.simulate.diffusion import attractor_classes
 from amphase.simulate.diffusion.attractor_classes import physical_classes
 from amphase.simulate.diffusion.classify import CLASSES, classify, counts, data_scale
@@ -216,26 +217,8 @@ def check(params: Mapping[str, Any]) -> None:
 
 
 def _groups(y: np.ndarray, radius: float) -> int:
-    """Connected groups of points within ``radius`` of each other (single linkage), for small sets."""
-    n = len(y)
-    if n == 0:
-        return 0
-    parent = np.arange(n)
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for start in range(0, n, 1024):
-        block = y[start : start + 1024]
-        d2 = ((block[:, None, :] - y[None]) ** 2).sum(-1)
-        for a, b in zip(*np.nonzero(d2 <= radius * radius), strict=True):
-            ra, rb = find(int(a) + start), find(int(b))
-            if ra != rb:
-                parent[ra] = rb
-    return len({find(i) for i in range(n)})
+    """Connected groups of points within ``radius`` of each other (single linkage, :func:`cluster`)."""
+    return len(cluster(y, radius)[1])
 
 
 def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np.ndarray]:

@@ -38,9 +38,10 @@ import numpy as np
 
 from amphase.errors import ParameterError
 from amphase.simulate.diffusion.basins import _whole, time_at_noise
-from amphase.simulate.diffusion.classify import data_scale, nearest
+from amphase.simulate.diffusion.classify import data_scale
 from amphase.simulate.diffusion.samplers import SAMPLERS, denoise_from, descend, noise_to
 from amphase.simulate.diffusion.score import ExactScore
+from amphase.simulate.neighbours import nearest
 from amphase.simulate.seeding import child_seed
 from amphase.theory.diffusion.basins import _levels, _positive
 
