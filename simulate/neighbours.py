@@ -5,8 +5,11 @@ points, squared Euclidean distances by one GEMM per tile,
 :math:`\lVert a\rVert^2 - 2a\cdot b + \lVert b\rVert^2` after centring both sets on the reference mean (which keeps
 the cancellation small when the data sit far from the origin), a running minimum; never an (n, K, d) array, memory
 O(n x tile). The expanded form only chooses the winner: its distance is then recomputed directly,
-:math:`\lVert a - b\rVert` from the uncentred coordinates, so the distance carries no cancellation error (the
-expanded form loses all digits for distances below about :math:`10^{-8}` of the data's size). Any other metric is a
+:math:`\lVert a - b\rVert` from the uncentred coordinates, so the distance returned is exact to rounding (the
+expanded form alone has an absolute error of about :math:`\sqrt{\epsilon}` times the data's size, 1.5e-8 for unit
+data, and returns 0 or 1.5e-8 for points that nearly coincide). The choice keeps that error: among reference points
+within about :math:`\sqrt{\epsilon}` times the data's size of the query the winner may not be the nearest, so the
+distance returned can exceed the true minimum by up to that much. Any other metric is a
 callable ``metric(a (b, d), c (k, d)) -> (b, k)`` of distances, streamed the same way, whose values are returned as
 they are. Runs on NumPy or CuPy (the arrays' own module).
 """
