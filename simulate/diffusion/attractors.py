@@ -120,6 +120,21 @@ def _iterate(score: Callable[[Any, float], Any], schedule: Any, t: float, x0: np
     return y / s, res, res <= thr
 
 
+def _check(t: float, max_steps: int, **positive: float) -> float:
+    """Bad input of the iteration: ``t`` and every keyword finite and > 0, ``step`` in (0, 1], whole ``max_steps``."""
+    t = float(t)
+    if not (t > 0 and math.isfinite(t)):
+        raise ParameterError(f"t={t!r}: a finite time > 0")
+    for name, v in positive.items():
+        if not (float(v) > 0 and math.isfinite(float(v))):
+            raise ParameterError(f"{name}={v!r}: a finite number > 0")
+    if not 0 < positive["step"] <= 1:
+        raise ParameterError(f"step={positive['step']!r}: must lie in (0, 1]")
+    if isinstance(max_steps, bool) or int(max_steps) != max_steps or max_steps < 1:
+        raise ParameterError(f"max_steps={max_steps!r}: a whole number >= 1")
+    return t
+
+
 def iterate_fixed_points(
     score: Callable[[Any, float], Any],
     schedule: Any,
@@ -144,16 +159,7 @@ def iterate_fixed_points(
         End points in data space (:math:`y/s`), final residuals :math:`\lVert F(y) - y\rVert` (noised space) and
         whether each met ``tol * scale * s``.
     """
-    t = float(t)
-    if not (t > 0 and math.isfinite(t)):
-        raise ParameterError(f"t={t!r}: a finite time > 0")
-    for name, v in (("scale", scale), ("step", step), ("tol", tol)):
-        if not (float(v) > 0 and math.isfinite(float(v))):
-            raise ParameterError(f"{name}={v!r}: a finite number > 0")
-    if not 0 < step <= 1:
-        raise ParameterError(f"step={step!r}: must lie in (0, 1]")
-    if isinstance(max_steps, bool) or int(max_steps) != max_steps or max_steps < 1:
-        raise ParameterError(f"max_steps={max_steps!r}: a whole number >= 1")
+    t = _check(t, max_steps, scale=scale, step=step, tol=tol)
     x0 = np.asarray(_host(x), dtype=np.float64)
     if x0.ndim != 2 or len(x0) < 1:
         raise ParameterError(f"x of shape {x0.shape}: an (n, d) array with n >= 1")
@@ -249,16 +255,7 @@ def find_attractors(
 
     ``points`` are the training points (K, d); ``tol``, ``merge`` and ``delta_m`` are in units of their data scale.
     """
-    t = float(t)
-    if not (t > 0 and math.isfinite(t)):
-        raise ParameterError(f"t={t!r}: a finite time > 0")
-    for name, v in (("step", step), ("tol", tol), ("merge", merge), ("eig_tol", eig_tol), ("delta_m", delta_m)):
-        if not (float(v) > 0 and math.isfinite(float(v))):
-            raise ParameterError(f"{name}={v!r}: a finite number > 0")
-    if not 0 < step <= 1:
-        raise ParameterError(f"step={step!r}: must lie in (0, 1]")
-    if isinstance(max_steps, bool) or int(max_steps) != max_steps or max_steps < 1:
-        raise ParameterError(f"max_steps={max_steps!r}: a whole number >= 1")
+    t = _check(t, max_steps, step=step, tol=tol, merge=merge, eig_tol=eig_tol, delta_m=delta_m)
     pts = np.asarray(_host(points), dtype=np.float64)
     x0 = np.asarray(_host(starts), dtype=np.float64)
     if x0.ndim != 2 or pts.ndim != 2 or x0.shape[1] != pts.shape[1] or len(x0) < 1:
