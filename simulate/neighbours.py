@@ -39,7 +39,13 @@ def _xp(a: Any) -> ModuleType:
 
 
 def nearest(
-    queries: Any, points: Any, *, tile: int = 4096, exclude_self: bool = False, metric: Metric | None = None
+    queries: Any,
+    points: Any,
+    *,
+    tile: int = 4096,
+    exclude_self: bool = False,
+    metric: Metric | None = None,
+    centre: bool = True,
 ) -> tuple[Any, Any]:
     """Distance to, and index of, the nearest row of ``points`` (K, d) for each row of ``queries`` (n, d).
 
@@ -55,6 +61,11 @@ def nearest(
         -1 when there is no other row).
     metric : callable, optional
         Another distance (module docstring); default Euclidean.
+    centre : bool
+        Centre both sets on the reference mean before the GEMM (default). ``False`` chooses the winner by the
+        uncentred expanded form, as ``dense.lse``'s finder always has: where two points are exactly equidistant
+        from a query (the midpoint of a merged pair, a subset centroid of a regular simplex) rounding picks the
+        winner, and the two forms can pick differently. The distance returned is the same either way.
 
     Returns
     -------
@@ -77,9 +88,9 @@ def nearest(
     arg = xp.full(n, -1, dtype=xp.int64)
     q, p = q0, p0
     if metric is None and K:
-        centre = p0.mean(axis=0)
-        q = q0 - centre
-        p = p0 - centre
+        if centre:
+            mean = p0.mean(axis=0)
+            q, p = q0 - mean, p0 - mean
         qq = (q * q).sum(axis=1)
         pp = (p * p).sum(axis=1)
     rows = xp.arange(n)

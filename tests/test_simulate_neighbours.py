@@ -10,13 +10,14 @@ from amphase.errors import ParameterError
 from amphase.simulate.neighbours import nearest
 
 
+@pytest.mark.parametrize("centre", [True, False])
 @pytest.mark.parametrize("tile", [1, 7, 4096])
-def test_nearest_is_the_brute_force_argmin(tile: int) -> None:
+def test_nearest_is_the_brute_force_argmin(tile: int, centre: bool) -> None:
     rng = np.random.default_rng(0)
     pts = rng.standard_normal((60, 3)) + 5.0  # off the origin: the kernel centres on the points' mean
     q = rng.standard_normal((40, 3)) + 5.0
     full = cdist(q, pts)
-    dist, idx = nearest(q, pts, tile=tile)
+    dist, idx = nearest(q, pts, tile=tile, centre=centre)
     assert np.array_equal(idx, full.argmin(axis=1))
     # the winner's distance is recomputed directly: equal to the direct formula to the last bit
     assert np.array_equal(dist, np.sqrt(((q - pts[idx]) ** 2).sum(axis=1)))

@@ -247,7 +247,7 @@ def find_minima(
     kind = np.where(lo > eig_tol, 0, np.where(lo < -eig_tol, 1, 2)).astype(np.int8)
     st = energy.stats(xp.asarray(pts), top=1)
     e, wmax = _asnumpy(st.energy), _asnumpy(st.top_weight)[:, 0]
-    dist, near = nearest(pts, mem)
+    dist, near = nearest(pts, mem, centre=False)  # the winner at exact ties as this finder has always had it
     on = dist < _basin_radius(mem)[near]
     order = np.argsort(e, kind="stable")
     return Minima(
