@@ -35,26 +35,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from amphase.errors import ParameterError
-from amphase.simulate.neighbours import Metric, nearest
+from amphase.simulate.neighbours import Metric, _xp, nearest
 
 __all__ = ["CLASSES", "Classification", "classify", "counts", "data_scale", "nearest"]
 
 #: the classes, in label order (label = index).
 CLASSES = ("memorized", "spurious", "generalized")
-
-
-def _xp(a: Any) -> ModuleType:
-    if type(a).__module__.startswith("cupy"):
-        import cupy
-
-        return cupy
-    return np
 
 
 def data_scale(data: Any) -> float:
