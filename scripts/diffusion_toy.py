@@ -6,7 +6,7 @@
     python scripts/diffusion_toy.py --curvature-out docs/figures/diffusion-network.png   # the curvature figure there
 
 For each K: the fixed points of both scores at time t from a 30 x 30 grid of starts over [-1.5, 1.5]^2 (plus every
-training point when K <= 50), deduplicated and classified (amphase.analysis.diffusion.attractors); and 500
+training point when K <= 50), deduplicated and classified (amphase.simulate.diffusion.attractors); and 500
 probability-flow ODE samples of each score from t = 1 to t = 1e-3 (Heun, 200 log-spaced steps) followed by the
 denoiser at t = 1e-3 (the estimate of x_0, which removes the remaining noise sigma_t = 0.03), classified by the
 memorized / spurious / generalized rule (amphase.analysis.diffusion.classify, delta_m = delta_s = 0.05). Prints one
@@ -15,7 +15,7 @@ amphase.analysis.diffusion.landscape.theory_at) and the figure (amphase.analysis
 the continuum ring R(beta) dashed). The analytic landscape alone, over realizations and against the theory, is the
 built-in experiment `amphase run diffusion-toy` (model diffusion.landscape).
 
-Curvature beside it (amphase.analysis.diffusion.curvature). At every attractor of both scores, the curvature
+Curvature beside it (amphase.simulate.diffusion.curvature). At every attractor of both scores, the curvature
 spectrum through `curvature.spectrum`: the exact Hessian 2I - 4 beta_t Cov_w for the exact score, the real parts of
 the eigenvalues of 2(I - J_F) (central differences of the fixed-point map) for the network; the near-flat directions,
 |lambda| <= lambda_flat = 2 sigma_t^2 / (s spread l)^2 with spread 0.5 and the circle's data scale l = 1 (the
@@ -23,7 +23,7 @@ thermal-spread rule); a table per K of memorized / exact-spurious / network-only
 eigenvalues, exact vs network (and the exact Hessian's lowest eigenvalue at the network-only points). Samples at the
 same finite t: the same 500 prior draws run by the probability-flow ODE of each score from t = 1 down to t (Heun, 200
 log-spaced steps), then iterated to a fixed point of that score's map F(y) = y + sigma_t^2 S(y, t)
-(amphase.analysis.diffusion.attractors.iterate_fixed_points, the descent of the diffusion.exact model applied to any
+(amphase.simulate.diffusion.attractors.iterate_fixed_points, the descent of the diffusion.exact model applied to any
 score), their spectra and near-flat counts, and the classification with the curvature rule (`classify(..., flat=
 n_flat > 0)`, thresholds in units of l = 1) beside the paper's distance rule; fractions with Wilson intervals
 (1 sigma; amphase.analysis.statistics.wilson_interval). The curvature figure (amphase.analysis.diffusion.
@@ -49,21 +49,16 @@ import numpy as np
 from train_toy_score import SEED, TOY_K, weights_path  # scripts/ is on sys.path when this script runs
 
 from amphase.analysis.diffusion.attractor_figures import CurvatureColumn, ToyColumn, plot_curvature, plot_toy
-from amphase.analysis.diffusion.attractors import (
-    MATCH_CLASSES,
-    compare_attractors,
-    find_attractors,
-    grid_starts,
-    iterate_fixed_points,
-)
-from amphase.analysis.diffusion.classify import CLASSES, classify, counts
-from amphase.analysis.diffusion.curvature import count_flat, flat_threshold, spectrum
+from amphase.analysis.diffusion.attractors import MATCH_CLASSES, compare_attractors
 from amphase.analysis.diffusion.landscape import theory_at
 from amphase.analysis.diffusion.score_classes import exact_identity, score_classes
 from amphase.analysis.figures import save_figure
 from amphase.analysis.statistics import wilson_interval
 from amphase.atomic import atomic_output, check_output
 from amphase.errors import ParameterError
+from amphase.simulate.diffusion.attractors import find_attractors, grid_starts, iterate_fixed_points
+from amphase.simulate.diffusion.classify import CLASSES, classify, counts
+from amphase.simulate.diffusion.curvature import count_flat, flat_threshold, spectrum
 from amphase.simulate.diffusion.network import load
 from amphase.simulate.diffusion.samplers import prior_sample, probability_flow
 from amphase.simulate.diffusion.schedules import Schedule

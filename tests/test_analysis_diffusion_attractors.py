@@ -2,16 +2,10 @@ import numpy as np
 import pytest
 
 from amphase.analysis.diffusion.attractor_figures import ToyColumn, plot_toy
-from amphase.analysis.diffusion.attractors import (
-    KINDS,
-    MATCH_CLASSES,
-    compare_attractors,
-    find_attractors,
-    fixed_point_hessian,
-    grid_starts,
-)
+from amphase.analysis.diffusion.attractors import MATCH_CLASSES, compare_attractors
 from amphase.analysis.figures import save_figure
 from amphase.errors import ParameterError
+from amphase.simulate.diffusion.attractors import KINDS, find_attractors, fixed_point_hessian, grid_starts
 from amphase.simulate.diffusion.schedules import ve, vp
 from amphase.simulate.diffusion.score import exact_score
 

@@ -1,4 +1,5 @@
-"""Basins of diffusion attractors: the exact two-point return probability, energy identities, the model, bad input."""
+"""Basins of diffusion attractors (simulate/diffusion/{basins,return_trials,basin_noise}.py): the exact two-point
+return probability, energy identities, the model, bad input."""
 
 from __future__ import annotations
 
@@ -8,22 +9,18 @@ import numpy as np
 import pytest
 from scipy.stats import chi2, norm
 
-from amphase.analysis.diffusion.basins import (
-    basin_attractors,
+from amphase.errors import ParameterError
+from amphase.simulate.diffusion.basin_noise import (
     critical_noise,
     curve_crossing,
-    pair_basin_noise,
-    pair_energy,
-    pair_return_probability,
     posterior_return_probability,
-    relative_energies,
-    return_trials,
-    time_at_noise,
     voronoi_probability,
 )
-from amphase.errors import ParameterError
+from amphase.simulate.diffusion.basins import basin_attractors, relative_energies, time_at_noise
+from amphase.simulate.diffusion.return_trials import return_trials
 from amphase.simulate.diffusion.schedules import ve, vp
 from amphase.simulate.diffusion.score import exact_score
+from amphase.theory.diffusion.basins import pair_basin_noise, pair_energy, pair_return_probability
 from amphase.theory.lse_landscape import pair_minima
 
 BETA = 20.0

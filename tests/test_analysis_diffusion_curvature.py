@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from amphase.analysis.diffusion.curvature import count_flat, exact_spectrum, flat_threshold, score_spectrum, spectrum
 from amphase.errors import ParameterError
+from amphase.simulate.diffusion.curvature import count_flat, exact_spectrum, flat_threshold, score_spectrum, spectrum
 from amphase.simulate.diffusion.schedules import make_schedule, vp
 from amphase.simulate.diffusion.score import exact_score
 

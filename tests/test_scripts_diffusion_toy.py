@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from amphase.analysis.diffusion.attractors import find_attractors, iterate_fixed_points
-from amphase.analysis.diffusion.curvature import score_spectrum, spectrum
 from amphase.errors import ParameterError
+from amphase.simulate.diffusion.attractors import find_attractors, iterate_fixed_points
+from amphase.simulate.diffusion.curvature import score_spectrum, spectrum
 from amphase.simulate.diffusion.network import load
 from amphase.simulate.diffusion.samplers import descend
 from amphase.simulate.diffusion.schedules import Schedule, ve

@@ -204,7 +204,7 @@ class CurvatureColumn:
         Exact and network attractors at time t.
     exact_eig, network_eig : (n_exact, 2), (n_network, 2)
         Real curvature spectra (ascending) at every fixed point of ``comparison.exact`` and ``comparison.network``
-        (:func:`amphase.analysis.diffusion.curvature.spectrum`).
+        (:func:`amphase.simulate.diffusion.curvature.spectrum`).
 
     """
 
@@ -244,10 +244,10 @@ def plot_curvature(columns: Sequence[CurvatureColumn], t: float, beta: float, la
     (large open markers) and the network's (small filled markers; shape by class, :data:`MARKERS`), each coloured by
     the lowest eigenvalue :math:`\lambda_1` of its curvature spectrum (exact Hessian :math:`2I - 4\beta_t
     \operatorname{Cov}_w` for the exact score, :math:`2(I - J_F)` of the network;
-    :mod:`amphase.analysis.diffusion.curvature`) on one colour scale. Bottom row: both eigenvalues of every attractor,
+    :mod:`amphase.simulate.diffusion.curvature`) on one colour scale. Bottom row: both eigenvalues of every attractor,
     grouped by class side by side (exact memorized / spurious, network memorized / exact-spurious / network-only),
     with the near-flat band :math:`|\lambda| \le \lambda_{flat}` shaded (``lam_flat``, from the thermal-spread rule
-    with ``spread``, :func:`amphase.analysis.diffusion.curvature.flat_threshold`).
+    with ``spread``, :func:`amphase.simulate.diffusion.curvature.flat_threshold`).
     """
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize

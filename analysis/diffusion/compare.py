@@ -23,7 +23,7 @@ other grid dimension, e.g. ``beta``, is kept) and returns, per K:
     points; NaN where no theory applies) and the measured peak of the spurious fraction;
 ``flat_fraction`` (class)
     the fraction of each class's samples whose end point has a near-flat energy direction (the curvature rule,
-    :mod:`amphase.analysis.diffusion.curvature`; absent where the dataset was made without it, ``spread = 0``);
+    :mod:`amphase.simulate.diffusion.curvature`; absent where the dataset was made without it, ``spread = 0``);
 ``lowest_eigenvalue`` (class), ``lowest_eigenvalue_error`` (class)
     the mean over stored end points of each class of the smallest Hessian eigenvalue of the energy there, and its
     standard error over realizations (the curvature spectra of memorized, spurious and generalized attractors);

@@ -11,7 +11,7 @@ is the natural one, the path the dynamics follow.
 
 :func:`score_classes` then applies the definitions of :mod:`amphase.simulate.lse_attractors` to the end points of
 samples (noised coordinates): attractors by grouping end points within ``merge`` x the data scale, minima where
-every eigenvalue of :math:`2(I - J_F)` (central differences, :func:`~amphase.analysis.diffusion.attractors.
+every eigenvalue of :math:`2(I - J_F)` (central differences, :func:`~amphase.simulate.diffusion.attractors.
 fixed_point_hessian`) has a positive real part; **owning weight** from the exact posterior of the training points at
 the attractor (:math:`w_\mu`, the probability that an exact reverse process from there ends on :math:`\xi^\mu`: a
 property of the place, the same for both scores); **barrier** the lowest, over the ``neighbours`` nearest attractors,
@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from amphase.analysis.diffusion.attractors import fixed_point_hessian
+from amphase.simulate.diffusion.attractors import fixed_point_hessian
 from amphase.simulate.lse import lse
 from amphase.simulate.lse_attractors import class_counts, labels
 from amphase.simulate.lse_paths import neighbour_barriers

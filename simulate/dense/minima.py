@@ -13,10 +13,10 @@ Protocol (:func:`find_minima`)
    ``tol * scale`` (``1e-10``) and, for small d, polished by safeguarded Newton steps (the soft modes of a ring of
    minima or of a point near a bifurcation make the plain iteration crawl). Candidates that do not converge are
    counted (with the starts they stand for) and dropped.
-3. **Deduplication**: end points closer than ``merge * scale`` (default ``1e-6``, far above the convergence error
+3. **Deduplication**: end points within ``merge * scale`` (default ``1e-6``, far above the convergence error
    ``tol * scale / (1 - rho)`` for contraction rates :math:`\rho \le 1 - 10^{-3}`, far below any physical separation)
-   are one fixed point; the representative is the end point of smallest gradient, and ``basin`` counts the starts that
-   ended there.
+   are one fixed point (connected components, :func:`amphase.simulate.clustering.cluster`); the representative is
+   the end point of smallest gradient, and ``basin`` counts the starts that ended there.
 4. **Hessian** :math:`2I - 4\beta\operatorname{Cov}_w(\xi)` at each fixed point (exact for small d, the low-rank
    top-k form otherwise): a **minimum** when its smallest eigenvalue exceeds ``eig_tol`` (default ``1e-6``; the
    eigenvalues are of order 2), a **saddle** when one is below ``-eig_tol``, **degenerate** otherwise (at a
@@ -43,11 +43,13 @@ from typing import Any
 
 import numpy as np
 
+from amphase.simulate.clustering import cluster
 from amphase.simulate.descent import fixed_point_iteration, newton_polish
 from amphase.simulate.lse import FULL_SECOND_MAX_D
+from amphase.simulate.neighbours import nearest
 from amphase.theory.lse_landscape import OWN_WEIGHT
 
-__all__ = ["KINDS", "OWN_WEIGHT", "Minima", "find_minima", "nearest_memory", "starts"]
+__all__ = ["KINDS", "OWN_WEIGHT", "Minima", "find_minima", "starts"]
 
 #: fixed-point kinds, by code (the ``kind`` array).
 KINDS = ("minimum", "saddle", "degenerate")
@@ -135,45 +137,10 @@ def _asnumpy(a: Any) -> np.ndarray:
     return a.get() if hasattr(a, "get") else np.asarray(a)
 
 
-def nearest_memory(points: np.ndarray, memories: np.ndarray, tile: int = 4096) -> tuple[np.ndarray, np.ndarray]:
-    """Index of the nearest memory and the distance to it, for each point (float64, chunked over memories)."""
-    p = np.asarray(points, dtype=np.float64)
-    mem = np.asarray(memories, dtype=np.float64)
-    pp = np.einsum("nd,nd->n", p, p)
-    best = np.full(len(p), np.inf)
-    arg = np.zeros(len(p), dtype=np.int64)
-    for start in range(0, len(mem), tile):
-        m = mem[start : start + tile]
-        d2 = pp[:, None] - 2 * p @ m.T + np.einsum("kd,kd->k", m, m)[None, :]
-        j = d2.argmin(axis=1)
-        v = d2[np.arange(len(p)), j]
-        better = v < best
-        best[better] = v[better]
-        arg[better] = j[better] + start
-    # the distance itself directly (no cancellation)
-    dist = np.sqrt(((p - mem[arg]) ** 2).sum(axis=1))
-    return arg, dist
-
-
 def _basin_radius(memories: np.ndarray) -> np.ndarray:
     """Half the distance from each memory to its nearest other memory (inf when there is one memory)."""
-    mem = np.asarray(memories, dtype=np.float64)
-    K = len(mem)
-    if K == 1:
-        return np.array([np.inf])
-    out = np.empty(K)
-    for start in range(0, K, 1024):
-        block = mem[start : start + 1024]
-        d2 = ((block[:, None, :] - mem[None, :, :]) ** 2).sum(-1) if mem.shape[1] <= 8 else None
-        if d2 is None:
-            d2 = (
-                np.einsum("nd,nd->n", block, block)[:, None]
-                - 2 * block @ mem.T
-                + np.einsum("kd,kd->k", mem, mem)[None, :]
-            )
-        d2[np.arange(len(block)), np.arange(start, start + len(block))] = np.inf
-        out[start : start + len(block)] = 0.5 * np.sqrt(np.maximum(d2.min(axis=1), 0.0))
-    return out
+    dist, _ = nearest(memories, memories, exclude_self=True)
+    return 0.5 * np.asarray(dist)
 
 
 def starts(
@@ -205,20 +172,9 @@ def starts(
 
 
 def _dedup(x: np.ndarray, gn: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
-    """Greedy clustering: representatives (indices into x, smallest gradient first) and each point's cluster."""
-    order = np.argsort(gn, kind="stable")
-    reps: list[int] = []
-    label = np.full(len(x), -1, dtype=np.int64)
-    for i in order:
-        if reps:
-            dist = np.sqrt(((x[reps] - x[i]) ** 2).sum(axis=1))
-            j = int(dist.argmin())
-            if dist[j] <= radius:
-                label[i] = j
-                continue
-        label[i] = len(reps)
-        reps.append(int(i))
-    return np.array(reps, dtype=np.int64), label
+    """Representatives (indices into x, smallest gradient first) and each point's cluster (:func:`cluster`)."""
+    labels, reps = cluster(x, radius, order=np.argsort(gn, kind="stable"))
+    return reps, labels
 
 
 def find_minima(
@@ -291,7 +247,7 @@ def find_minima(
     kind = np.where(lo > eig_tol, 0, np.where(lo < -eig_tol, 1, 2)).astype(np.int8)
     st = energy.stats(xp.asarray(pts), top=1)
     e, wmax = _asnumpy(st.energy), _asnumpy(st.top_weight)[:, 0]
-    near, dist = nearest_memory(pts, mem)
+    dist, near = nearest(pts, mem, centre=False)  # the winner at exact ties as this finder has always had it
     on = dist < _basin_radius(mem)[near]
     order = np.argsort(e, kind="stable")
     return Minima(

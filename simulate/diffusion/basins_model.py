@@ -8,17 +8,18 @@ One task (a grid point's realization):
    (``start_steps`` steps from the prior, streams ``(1,)`` and ``(2,)``) stopped at :math:`t_\beta`, keeps the stable
    ones, and classifies them memorized (one training point carries weight > ``own_weight``) or spurious, with their
    energies above the lowest memorized one (NaN where none is) and above the lowest attractor, and the maximum of
-   the energy on the segment to the nearest other attractor (:func:`amphase.analysis.diffusion.basins.
+   the energy on the segment to the nearest other attractor (:func:`amphase.simulate.diffusion.basins.
    basin_attractors`);
 3. draws (stream ``(3,)``) up to ``max_attractors`` of each kind and, at ``n_levels`` noise stds geometrically spaced
    from ``noise_min`` to ``noise_max`` (in units of :math:`\ell`), noises each ``n_noise`` times, denoises with the
    reverse ``sampler`` (``steps`` steps) down to the stop, descends at :math:`\beta`, and counts returns (within
-   ``delta_r`` :math:`\ell` and nearest to the attractor; :func:`~amphase.analysis.diffusion.basins.return_trials`,
-   stream ``(4,)``);
+   ``delta_r`` :math:`\ell` and nearest to the attractor;
+   :func:`~amphase.simulate.diffusion.return_trials.return_trials`, stream ``(4,)``);
 4. per kind, pools the counts over the tested attractors and finds the basin noise :math:`r_{basin}` where the return
-   probability falls below 0.9 (:func:`~amphase.analysis.diffusion.basins.critical_noise`), its error and its time
+   probability falls below 0.9 (:func:`~amphase.simulate.diffusion.basin_noise.critical_noise`), its error and its time
    :math:`t_{basin}`;
-5. for the tested memorized attractors, two theory curves (derived in :mod:`amphase.analysis.diffusion.basins`): the
+5. for the tested memorized attractors, two theory curves (derived in :mod:`amphase.theory.diffusion.basins` and
+   :mod:`amphase.simulate.diffusion.basin_noise`): the
    Voronoi cell of the training point (Monte Carlo, ``voronoi_draws`` normals per attractor, stream ``(5,)``, its
    crossing found on the continuous Monte-Carlo curve) and the
    nearest-neighbour pair :math:`\Phi(h_a/r)` (exact for two memories with ``sampler = "ode"``), with their 0.9
@@ -35,28 +36,20 @@ from typing import Any
 
 import numpy as np
 
-from amphase.analysis.diffusion.basins import (
-    KINDS,
-    P_CRIT,
-    STATUS,
-    basin_attractors,
-    critical_noise,
-    curve_crossing,
-    pair_prediction,
-    return_trials,
-    time_at_noise,
-    voronoi_probability,
-)
 from amphase.dataset import flag_attrs
 from amphase.errors import ParameterError
 from amphase.params import Choice, Param
 from amphase.simulate.diffusion import model as exact
-from amphase.simulate.diffusion.classify import nearest
+from amphase.simulate.diffusion.basin_noise import STATUS, critical_noise, curve_crossing, voronoi_probability
+from amphase.simulate.diffusion.basins import KINDS, basin_attractors, time_at_noise
+from amphase.simulate.diffusion.return_trials import return_trials
 from amphase.simulate.diffusion.samplers import SAMPLERS, prior_sample
 from amphase.simulate.diffusion.score import exact_score
 from amphase.simulate.lse import DEFAULT_TILE
 from amphase.simulate.models import Model, Variable
+from amphase.simulate.neighbours import nearest
 from amphase.simulate.seeding import child_rng, child_seed
+from amphase.theory.diffusion.basins import P_CRIT, pair_prediction
 from amphase.theory.lse_landscape import OWN_WEIGHT, pair_minima
 
 __all__ = ["MODEL", "levels", "run"]

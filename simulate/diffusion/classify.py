@@ -11,7 +11,7 @@ The rule, applied to n generated samples :math:`y_i` and K training points :math
     otherwise.
 
 Optionally (``flat``), a sample that is not memorized and sits on a *manifold attractor* (the energy has a near-flat
-direction there, :mod:`amphase.analysis.diffusion.curvature`) is generalized whatever its distance to other samples:
+direction there, :mod:`amphase.simulate.diffusion.curvature`) is generalized whatever its distance to other samples:
 where samples stop along a flat ring or sheet is set by the sampler's or descent's tolerance, so their mutual
 distance measures that tolerance, not a recurring attractor. Without ``flat`` the rule is the paper's.
 
@@ -26,38 +26,26 @@ uses them (:mod:`amphase.simulate.diffusion.model`).
 The second criterion depends on the number of generated samples n: with more samples, more of them land near each
 other, so fractions are comparable only at the same n (stored with every result).
 
-Nearest neighbours are streamed (:func:`nearest`): tiles of ``tile`` reference points, squared Euclidean distances
-by one GEMM per tile, :math:`\lVert a\rVert^2 - 2a\cdot b + \lVert b\rVert^2` (after centring both sets on the
-reference mean), a running minimum; never an (n, K, d) array, memory O(n x tile). Any other metric is a callable
-``metric(a (b, d), c (k, d)) -> (b, k)`` of distances, streamed the same way. Runs on NumPy or CuPy.
+Nearest neighbours are streamed (:func:`amphase.simulate.neighbours.nearest`: tiles of ``tile`` reference points,
+one GEMM per tile, the winner's distance recomputed directly; any other ``metric`` streamed the same way). Runs on
+NumPy or CuPy.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from amphase.errors import ParameterError
+from amphase.simulate.neighbours import Metric, _xp, nearest
 
 __all__ = ["CLASSES", "Classification", "classify", "counts", "data_scale", "nearest"]
 
 #: the classes, in label order (label = index).
 CLASSES = ("memorized", "spurious", "generalized")
-
-Metric = Callable[[Any, Any], Any]
-
-
-def _xp(a: Any) -> ModuleType:
-    if type(a).__module__.startswith("cupy"):
-        import cupy
-
-        return cupy
-    return np
 
 
 def data_scale(data: Any) -> float:
@@ -67,55 +55,6 @@ def data_scale(data: Any) -> float:
     c = d - d.mean(axis=0)
     s = math.sqrt(float((c * c).sum(axis=1).mean()))
     return s if s > 0 else 1.0
-
-
-def nearest(
-    queries: Any, points: Any, *, tile: int = 4096, exclude_self: bool = False, metric: Metric | None = None
-) -> tuple[Any, Any]:
-    """Distance to, and index of, the nearest row of ``points`` (K, d) for each row of ``queries`` (n, d).
-
-    ``exclude_self``: ``queries`` and ``points`` are the same set and row i is not its own neighbour (infinite
-    distance when there is no other row). Streamed in tiles of ``tile`` points (module docstring).
-    """
-    xp = _xp(points)
-    q = xp.asarray(queries, dtype=xp.float64)
-    p = xp.asarray(points, dtype=xp.float64)
-    if q.ndim != 2 or p.ndim != 2 or q.shape[1] != p.shape[1]:
-        raise ParameterError(f"queries {q.shape} and points {p.shape}: two (n, d) arrays of the same d")
-    if isinstance(tile, bool) or int(tile) != tile or tile < 1:
-        raise ParameterError(f"tile={tile!r}: a whole number >= 1")
-    if exclude_self and q.shape[0] != p.shape[0]:
-        raise ParameterError("exclude_self needs queries and points to be the same set")
-    n, K = q.shape[0], p.shape[0]
-    best = xp.full(n, xp.inf)
-    arg = xp.full(n, -1, dtype=xp.int64)
-    if metric is None:
-        centre = p.mean(axis=0)
-        q = q - centre
-        p = p - centre
-        qq = (q * q).sum(axis=1)
-        pp = (p * p).sum(axis=1)
-    rows = xp.arange(n)
-    for start in range(0, K, int(tile)):
-        stop = min(start + int(tile), K)
-        if metric is None:
-            dist = qq[:, None] - 2.0 * (q @ p[start:stop].T) + pp[None, start:stop]
-            xp.maximum(dist, 0.0, out=dist)
-        else:
-            dist = xp.asarray(metric(q, p[start:stop]), dtype=xp.float64)
-            if dist.shape != (n, stop - start):
-                raise ParameterError(f"metric returned shape {dist.shape}, expected {(n, stop - start)}")
-        if exclude_self:
-            inside = (rows >= start) & (rows < stop)
-            dist[rows[inside], rows[inside] - start] = xp.inf
-        j = dist.argmin(axis=1)
-        dj = dist[rows, j]
-        better = dj < best
-        best = xp.where(better, dj, best)
-        arg = xp.where(better, j + start, arg)
-    if metric is None:
-        best = xp.sqrt(best)
-    return best, arg
 
 
 @dataclass

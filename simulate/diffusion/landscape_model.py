@@ -7,12 +7,12 @@ at time t, the log-sum-exp energy at :math:`\beta_t = 1/(2\sigma^2 t)`
 
 1. draws the training set (:func:`amphase.simulate.diffusion.model.training_points`, dataset ``circle``, random
    angles: nested in K, the set for a larger K contains the smaller one, and the same for every t);
-2. finds the fixed points of the exact score at t (:func:`amphase.analysis.diffusion.attractors.find_attractors`)
+2. finds the fixed points of the exact score at t (:func:`amphase.simulate.diffusion.attractors.find_attractors`)
    from a ``starts`` x ``starts`` grid over the window :math:`[-\ell_w, \ell_w]^2` (``lim``), plus every training
    point when :math:`K \le` ``point_starts``: positions, kind (attractor / saddle / flat, from the fixed-point Hessian),
    basin (starts that ended there), Hessian eigenvalues, distance to the nearest training point;
 3. says which attractors are memorized, by two rules: **distance** (within ``delta_m`` times the data scale of a
-   training point, the rule of :mod:`~amphase.analysis.diffusion.attractors`) and **weight** (one training point
+   training point, the rule of :mod:`~amphase.simulate.diffusion.attractors`) and **weight** (one training point
    carries more than ``own_weight`` of the softmax weight there, the rule of the theory's counts,
    :func:`amphase.theory.lse_landscape.circle_profile_counts`). They differ where the points are dense: at large K
    the attractors sit on a ring inside the circle, about :math:`1 - R(\beta)` from it, which the distance rule calls
@@ -32,10 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from amphase.analysis.diffusion.attractors import KINDS, find_attractors, grid_starts
 from amphase.dataset import flag_attrs
 from amphase.errors import ParameterError
 from amphase.params import Param
+from amphase.simulate.diffusion.attractors import KINDS, find_attractors, grid_starts
 from amphase.simulate.diffusion.model import training_points
 from amphase.simulate.diffusion.schedules import ve
 from amphase.simulate.diffusion.score import exact_score

@@ -15,7 +15,7 @@ One task (a grid point's realization):
    data space (divided by s); ``protocol="denoise"``: the Tweedie estimate :math:`D(x) = \mathbb E[x_0\mid x_t]` at
    :math:`t_{stop}` (one denoiser call: the sample as the exact model would finish it, weighted mean of the training
    points, without following the energy to a minimum);
-4. computes the curvature of the energy at every end point (:mod:`amphase.analysis.diffusion.curvature`: the
+4. computes the curvature of the energy at every end point (:mod:`amphase.simulate.diffusion.curvature`: the
    eigenvalues of :math:`2I - 4\beta\operatorname{Cov}_w` at :math:`\beta`, exact for d <= 64, low-rank from the 64
    heaviest memories above) and counts its near-flat directions, those along which the noised density at the stop
    spreads a sample over more than ``spread`` times the data scale (:math:`|\lambda| \le 2\sigma_t^2/(s\,
@@ -52,14 +52,15 @@ from typing import Any
 
 import numpy as np
 
-from amphase.analysis.diffusion.curvature import count_flat, exact_spectrum, flat_threshold
 from amphase.dataset import flag_attrs
 from amphase.errors import ParameterError
 from amphase.params import Choice, Param
 from amphase.simulate.backend import get_backend
+from amphase.simulate.clustering import cluster
 from amphase.simulate.diffusion import attractor_classes
 from amphase.simulate.diffusion.attractor_classes import physical_classes
 from amphase.simulate.diffusion.classify import CLASSES, classify, counts, data_scale
+from amphase.simulate.diffusion.curvature import count_flat, exact_spectrum, flat_threshold
 from amphase.simulate.diffusion.data import check_digits, nested_seed, training_set
 from amphase.simulate.diffusion.samplers import SAMPLERS, descend, prior_sample
 from amphase.simulate.diffusion.schedules import SPACINGS, make_schedule
@@ -216,26 +217,8 @@ def check(params: Mapping[str, Any]) -> None:
 
 
 def _groups(y: np.ndarray, radius: float) -> int:
-    """Connected groups of points within ``radius`` of each other (single linkage), for small sets."""
-    n = len(y)
-    if n == 0:
-        return 0
-    parent = np.arange(n)
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for start in range(0, n, 1024):
-        block = y[start : start + 1024]
-        d2 = ((block[:, None, :] - y[None]) ** 2).sum(-1)
-        for a, b in zip(*np.nonzero(d2 <= radius * radius), strict=True):
-            ra, rb = find(int(a) + start), find(int(b))
-            if ra != rb:
-                parent[ra] = rb
-    return len({find(i) for i in range(n)})
+    """Connected groups of points within ``radius`` of each other (single linkage, :func:`cluster`)."""
+    return len(cluster(y, radius)[1])
 
 
 def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np.ndarray]:

@@ -407,7 +407,7 @@ def spurious_onset(
       (:func:`~amphase.theory.lse_landscape.ring_flatness`, Rice's law of the curvature at maxima); a minimum is
       *flat* when the noised density spreads a sample along the ring by more than ``spread`` times the radius, i.e.
       its tangential eigenvalue is below :math:`\lambda_{flat} = 1/(\beta\,\mathrm{spread}^2\mathrm{scale}^2)`
-      (:mod:`amphase.analysis.diffusion.curvature`); ``K_flat`` is where half of the minima are flat: the onset of
+      (:mod:`amphase.simulate.diffusion.curvature`); ``K_flat`` is where half of the minima are flat: the onset of
       generalization by that criterion. It counts minima; sampled end points prefer the flatter, wider basins and
       run ahead of it (measured: by a factor 1.2-2 in K at beta = 5-20, spread = 0.5).
     """

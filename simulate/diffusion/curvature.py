@@ -18,7 +18,7 @@ arXiv:2505.21777; :mod:`amphase.simulate.lse`)
 exact and streamed over K (:meth:`amphase.simulate.lse.LSEEnergy.hessian_eigenvalues`; every eigenvalue lies in
 :math:`(-\infty, 2]`, and 2 is the bare curvature far from the data). For any other score (a trained network) the
 same matrix is :math:`H = 2(I - J_F) = -2\sigma_t^2 J_S` with :math:`F(x) = x + \sigma_t^2 S(x, t)` the fixed-point
-map (:func:`amphase.analysis.diffusion.attractors.fixed_point_hessian`, central differences; a trained score need not
+map (:func:`amphase.simulate.diffusion.attractors.fixed_point_hessian`, central differences; a trained score need not
 be a gradient, so the real parts of the eigenvalues of H are used).
 
 What the spectrum tells
@@ -32,7 +32,7 @@ Near-flat, in physical units (derived here). Along an eigendirection of eigenval
 density at t is locally :math:`p_t \propto e^{-\beta_t\lambda u^2/2}`: a Gaussian of standard deviation
 :math:`\sigma_t\sqrt{2/\lambda}` in the noised coordinates, :math:`\sigma_t\sqrt{2/\lambda}/s` in data space. The
 direction is **flat** when that thermal spread reaches ``spread`` times the data scale :math:`\ell`
-(:func:`amphase.analysis.diffusion.classify.data_scale`),
+(:func:`amphase.simulate.diffusion.classify.data_scale`),
 
 .. math::
 
@@ -102,9 +102,9 @@ def score_spectrum(score: Callable[[Any, float], Any], schedule: Any, y: Any, t:
     r"""Real parts of the eigenvalues of :math:`H = 2(I - J_F)` (ascending, (n, d)) for any score callable.
 
     Central differences of step ``h`` (noised coordinates) through
-    :func:`amphase.analysis.diffusion.attractors.fixed_point_hessian`; 2d score evaluations per point.
+    :func:`amphase.simulate.diffusion.attractors.fixed_point_hessian`; 2d score evaluations per point.
     """
-    from amphase.analysis.diffusion.attractors import fixed_point_hessian
+    from amphase.simulate.diffusion.attractors import fixed_point_hessian
 
     if not (float(h) > 0 and math.isfinite(float(h))):
         raise ParameterError(f"h={h!r}: the finite-difference step must be a finite number > 0")
