@@ -124,8 +124,7 @@ def test_exit_status_says_whether_a_tree_keeps_the_rule(tmp_path, capsys):
     assert "forbidden imports: 1" in out and "theory/registry.py:2" in out
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18")
 def test_the_package_imports_one_way(capsys):
-    # Fails on main today: 8 forbidden imports (simulate/diffusion -> analysis/diffusion 6, simulate/dense ->
-    # simulate/hopfield 2). Issue 18's refactor removes the xfail mark when it lands; strict, so it cannot be forgotten.
+    # Before issue 18: 8 forbidden imports (simulate/diffusion -> analysis/diffusion 6, simulate/dense ->
+    # simulate/hopfield 2); none since the binary engine and the diffusion kernels moved.
     assert ig.main(["--root", str(ROOT)]) == 0, capsys.readouterr().out

@@ -76,3 +76,11 @@ def test_bad_input() -> None:
         pair_basin_noise(1.0, BETA, 1.0)
     with pytest.raises(ParameterError, match="increase"):
         pair_prediction([0.1], [0.2, 0.1])
+
+
+def test_pair_basin_noise_refuses_a_critical_probability_a_pair_always_exceeds():
+    # Phi(h/r) > 1/2 for every noise r when h > 0, so p_crit <= 1/2 has no critical noise (it divided by
+    # Phi^-1(p_crit) <= 0 before: ZeroDivisionError at 1/2, a negative noise below)
+    for p in (0.5, 0.3):
+        with pytest.raises(ParameterError, match=r"p_crit=.*\(0.5, 1\)"):
+            pair_basin_noise(1.0, 10.0, p)

@@ -97,6 +97,8 @@ def pair_basin_noise(D: float, beta: float, p_crit: float = P_CRIT) -> float:
     ``D`` and ``beta`` in data units (VE: the model's beta; VP: :math:`\beta s^2`).
     """
     D, beta, p_c = _positive("D", D), _positive("beta", beta), _p_crit(p_crit)
+    if p_c <= 0.5:  # Phi(h/r) > 1/2 for every r when h > 0: no noise level is critical
+        raise ParameterError(f"p_crit={p_c!r}: must lie in (0.5, 1) for a pair, whose return probability exceeds 1/2")
     h = pair_minima(D, beta).x
     return h / float(norm.ppf(p_c)) if h > 0 else math.nan
 
