@@ -83,8 +83,21 @@ def _quantiles(v: xr.DataArray) -> xr.DataArray:
     return q.where(q < big / 10, np.inf)
 
 
+def _is_phase_diagram(ds: xr.Dataset) -> bool:
+    return "class_count" in ds and "beta" in ds.dims
+
+
 def compare(ds: xr.Dataset) -> xr.Dataset:
-    """The base comparison plus the physical classes (module docstring)."""
+    """The base comparison plus the physical classes (module docstring).
+
+    A dataset with the physical classes and a grid over ``beta`` (``diffusion-phase-diagram``) goes to
+    :func:`amphase.analysis.diffusion.phase_diagram.compare`, whose table and figure :func:`table` and :func:`plot`
+    then draw.
+    """
+    if _is_phase_diagram(ds):
+        from amphase.analysis.diffusion import phase_diagram
+
+        return phase_diagram.compare(ds)
     res = base.compare(ds)
     if "class_count" not in ds:
         return res
@@ -131,6 +144,10 @@ def _g(v: float) -> str:
 
 def table(res: xr.Dataset) -> str:
     """The physical classes with their band, then the same samples by the older rules, then the base table."""
+    if "minima_reached" in res:
+        from amphase.analysis.diffusion import phase_figure
+
+        return phase_figure.table(res)
     if "class_fraction" not in res:
         return base.table(res)
     extra = [d for d in res["class_fraction"].dims if d not in ("K", "class")]
@@ -207,6 +224,10 @@ def table(res: xr.Dataset) -> str:
 
 def plot(res: xr.Dataset, title: str = "") -> Any:
     """Four panels: samples and attractors by physical class (band), the other rules, barriers and weights per K."""
+    if "minima_reached" in res:
+        from amphase.analysis.diffusion import phase_figure
+
+        return phase_figure.plot(res, title)
     if "class_fraction" not in res:
         return base.plot(res, title)
     from amphase.analysis.figures import new_figure
