@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from amphase.analysis.diffusion.classes_compare import _fractions
+from amphase.analysis.diffusion.classes_compare import band_fractions
 from amphase.errors import ParameterError
 from amphase.simulate.lse_attractors import CLASSES
 
@@ -143,13 +143,8 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     ds = ds.transpose("dataset", "beta", "K", "realization", ...)
     res = xr.Dataset(coords={"dataset": ds["dataset"].values.astype(str), "beta": ds["beta"].values,
                              "K": ds["K"].values})  # fmt: skip
-    central = {"own_threshold": 0.5, "isolation_threshold": 1.0}
-    for name, var in (("class", "class_count"), ("attractor", "class_attractor_count")):
-        grid, _ = _fractions(ds[var])
-        mean, err = _fractions(ds[var].sel(central))
-        res[f"{name}_fraction"], res[f"{name}_fraction_error"] = mean, err
-        res[f"{name}_fraction_low"] = grid.min(["own_threshold", "isolation_threshold"])
-        res[f"{name}_fraction_high"] = grid.max(["own_threshold", "isolation_threshold"])
+    for k, v in band_fractions(ds).items():
+        res[k] = v
     is_min = _minima(ds)
     res["minima_reached"] = is_min.sum("attractor").mean("realization")
     bb = ds["attractor_beta_barrier"].where(is_min)
