@@ -65,7 +65,7 @@ def test_crossing_is_linear_in_log_k() -> None:
 
 
 def test_predicted_lines_are_the_theory_values_at_the_same_coordinates(monkeypatch) -> None:
-    monkeypatch.setitem(phase_diagram.THEORY_DRAWS, "circle", (40, 40))  # fewer landscapes: the same function, faster
+    monkeypatch.setitem(phase_diagram.THEORY_DRAWS, "circle", (40, 40, 40))  # fewer landscapes: faster
     phase_diagram.predicted_lines.cache_clear()
     res = compare(_dataset())
     phase_diagram.predicted_lines.cache_clear()

@@ -41,16 +41,13 @@ from amphase.analysis.diffusion.classes_compare import band_fractions
 from amphase.errors import ParameterError
 from amphase.simulate.lse_attractors import CLASSES
 
-__all__ = ["SPHERE_BETA_MAX", "THEORY_DRAWS", "compare", "crossing", "predicted_lines", "spurious_window"]
+__all__ = ["THEORY_DRAWS", "compare", "crossing", "predicted_lines", "spurious_window"]
 
-#: Monte Carlo landscapes per K of ``diffusion.generalization_onset``: 400 on the circle (seconds); on the sphere
-#: the profile is a 2-d grid whose cost grows as beta^3: 100 up to beta = 20, 40 at beta = 40 (202 s on the loaded
-#: machine) and none above :data:`SPHERE_BETA_MAX` (beta = 80 would take about 25 min at 40 draws): there ``K_gen`` is
-#: NaN and the table says so. ``K_gen_error`` says what the draws cost in precision.
-THEORY_DRAWS = {"circle": (400, 400), "sphere": (100, 40)}
-
-#: largest beta at which the comparison evaluates ``K_gen`` on the sphere (cost, above).
-SPHERE_BETA_MAX = 40.0
+#: Monte Carlo landscapes per K of ``diffusion.generalization_onset`` at beta <= 20, <= 40 and above: 400 on the circle
+#: (seconds); on the sphere the profile is a 2-d grid whose cost grows about as beta^3, so 100, 40 and 20 (measured on
+#: the loaded machine: 202 s at beta = 40 with 40, 105 s at beta = 80 with 20). ``K_gen_error`` says what the draws
+#: cost in precision.
+THEORY_DRAWS = {"circle": (400, 400, 400), "sphere": (100, 40, 20)}
 
 LINES = ("K_merge", "K_memory_half", "K_gen", "K_gen_error", "minima_limit")
 
@@ -64,8 +61,8 @@ def predicted_lines(dataset: str, beta: float) -> dict[str, float]:
     ``K_merge`` and ``K_memory_half``: ``diffusion.generalization_onset``'s pair rule, evaluated by the same
     functions without its Monte Carlo (:func:`amphase.theory.lse_landscape.pair_rule_onset` with the merging
     distance :math:`\sqrt{2/\beta}` of :func:`~amphase.theory.lse_landscape.merge_distance`); ``K_gen``,
-    ``K_gen_error``: ``diffusion.generalization_onset`` with :data:`THEORY_DRAWS` landscapes per K (NaN on the
-    sphere above :data:`SPHERE_BETA_MAX`); ``minima_limit``: :func:`amphase.theory.diffusion.generalization.dense_laws`.
+    ``K_gen_error``: ``diffusion.generalization_onset`` with :data:`THEORY_DRAWS` landscapes per K;
+    ``minima_limit``: :func:`amphase.theory.diffusion.generalization.dense_laws`.
     NaN where the theory has no answer (a dataset other than the circle and the sphere S^2, or no shell of minima).
     """
     from amphase import theory
@@ -81,10 +78,9 @@ def predicted_lines(dataset: str, beta: float) -> dict[str, float]:
     out["K_merge"], out["K_memory_half"] = float(pair.K_onset), float(pair.K_half)
     try:
         out["minima_limit"] = dense_laws(1, beta, dataset).minima_limit
-        if dataset == "circle" or beta <= SPHERE_BETA_MAX:
-            draws = THEORY_DRAWS[dataset][0 if beta <= 20 else 1]
-            gen = theory.get("diffusion.generalization_onset")(beta=beta, manifold=dataset, draws=draws)
-            out["K_gen"], out["K_gen_error"] = float(gen["K_gen"]), float(gen["K_gen_error"])
+        draws = THEORY_DRAWS[dataset][0 if beta <= 20 else 1 if beta <= 40 else 2]
+        gen = theory.get("diffusion.generalization_onset")(beta=beta, manifold=dataset, draws=draws)
+        out["K_gen"], out["K_gen_error"] = float(gen["K_gen"]), float(gen["K_gen_error"])
     except NoSolutionError:
         pass
     return out
