@@ -82,6 +82,7 @@ SMALL: dict[str, list[str]] = {
     "diffusion-directions": ["grid.K=100", "realizations=2", "n_probes=16", "n_times=9"],
     "diffusion-directions-spectrum": ["grid.K=100", "realizations=2", "n_probes=8", "n_times=9"],
     "diffusion-linear": ["grid.K=8", "realizations=2", "n_samples=16"],
+    "diffusion-phase-diagram": ["grid.beta=5,10", "grid.K=8", "realizations=2", "n_samples=16"],
     "diffusion-toy": ["grid.K=9", "grid.t=0.05", "realizations=2", "starts=10", "point_starts=10", "energy_grid=30"],
 }
 

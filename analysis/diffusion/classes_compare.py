@@ -41,7 +41,7 @@ from amphase.analysis.compare import Comparison
 from amphase.analysis.diffusion import compare as base
 from amphase.simulate.lse_attractors import CLASSES
 
-__all__ = ["COMPARISON", "compare", "plot", "predicted_generalization", "table"]
+__all__ = ["COMPARISON", "band_fractions", "compare", "plot", "predicted_generalization", "table"]
 
 QUANTILES = (0.16, 0.5, 0.84)
 
@@ -76,6 +76,24 @@ def _fractions(count: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
     return f.mean("realization"), err
 
 
+def band_fractions(ds: xr.Dataset) -> dict[str, xr.DataArray]:
+    r"""``class_fraction``, ``attractor_fraction`` with ``_error``, ``_low``, ``_high``, and ``class_fraction_grid``.
+
+    Per grid point (module docstring): the fractions at the defining thresholds (owning weight ½,
+    :math:`\beta_t\Delta E \ge 1`), their standard error over realizations, and the band over the nine pairs.
+    """
+    out: dict[str, xr.DataArray] = {}
+    central = {"own_threshold": 0.5, "isolation_threshold": 1.0}
+    for name, var in (("class", "class_count"), ("attractor", "class_attractor_count")):
+        grid, _ = _fractions(ds[var])
+        out[f"{name}_fraction"], out[f"{name}_fraction_error"] = _fractions(ds[var].sel(central))
+        out[f"{name}_fraction_low"] = grid.min(["own_threshold", "isolation_threshold"])
+        out[f"{name}_fraction_high"] = grid.max(["own_threshold", "isolation_threshold"])
+        if name == "class":
+            out["class_fraction_grid"] = grid
+    return out
+
+
 def _quantiles(v: xr.DataArray) -> xr.DataArray:
     """16 / 50 / 84 % over realizations and attractors; an infinite barrier (no other attractor) counts as largest."""
     big = 1e300
@@ -83,20 +101,26 @@ def _quantiles(v: xr.DataArray) -> xr.DataArray:
     return q.where(q < big / 10, np.inf)
 
 
+def _is_phase_diagram(ds: xr.Dataset) -> bool:
+    return "class_count" in ds and "beta" in ds.dims
+
+
 def compare(ds: xr.Dataset) -> xr.Dataset:
-    """The base comparison plus the physical classes (module docstring)."""
+    """The base comparison plus the physical classes (module docstring).
+
+    A dataset with the physical classes and a grid over ``beta`` (``diffusion-phase-diagram``) goes to
+    :func:`amphase.analysis.diffusion.phase_diagram.compare`, whose table and figure :func:`table` and :func:`plot`
+    then draw.
+    """
+    if _is_phase_diagram(ds):
+        from amphase.analysis.diffusion import phase_diagram
+
+        return phase_diagram.compare(ds)
     res = base.compare(ds)
     if "class_count" not in ds:
         return res
-    central = {"own_threshold": 0.5, "isolation_threshold": 1.0}
-    for name, var in (("class", "class_count"), ("attractor", "class_attractor_count")):
-        grid, _ = _fractions(ds[var])
-        mean, err = _fractions(ds[var].sel(central))
-        res[f"{name}_fraction"], res[f"{name}_fraction_error"] = mean, err
-        res[f"{name}_fraction_low"] = grid.min(["own_threshold", "isolation_threshold"])
-        res[f"{name}_fraction_high"] = grid.max(["own_threshold", "isolation_threshold"])
-        if name == "class":
-            res["class_fraction_grid"] = grid
+    for k, v in band_fractions(ds).items():
+        res[k] = v
     for name in ("paper_stop", "paper_descent"):
         res[f"{name}_fraction"], res[f"{name}_fraction_error"] = _fractions(ds[f"count_{name}"])
     bb = ds["attractor_beta_barrier"]
@@ -131,6 +155,10 @@ def _g(v: float) -> str:
 
 def table(res: xr.Dataset) -> str:
     """The physical classes with their band, then the same samples by the older rules, then the base table."""
+    if "minima_reached" in res:
+        from amphase.analysis.diffusion import phase_figure
+
+        return phase_figure.table(res)
     if "class_fraction" not in res:
         return base.table(res)
     extra = [d for d in res["class_fraction"].dims if d not in ("K", "class")]
@@ -207,6 +235,10 @@ def table(res: xr.Dataset) -> str:
 
 def plot(res: xr.Dataset, title: str = "") -> Any:
     """Four panels: samples and attractors by physical class (band), the other rules, barriers and weights per K."""
+    if "minima_reached" in res:
+        from amphase.analysis.diffusion import phase_figure
+
+        return phase_figure.plot(res, title)
     if "class_fraction" not in res:
         return base.plot(res, title)
     from amphase.analysis.figures import new_figure

@@ -28,7 +28,15 @@ from amphase.theory.cost import MIB, Cost
 from amphase.theory.diffusion.quantities import PHAM25, _beta
 from amphase.theory.registry import Choice, Param, Result, quantity
 
-__all__ = ["DENSE_BARRIER_MEDIAN", "BarrierLaw", "GeneralizationOnset", "barrier_law", "generalization_onset"]
+__all__ = [
+    "DENSE_BARRIER_MEDIAN",
+    "BarrierLaw",
+    "DenseLaws",
+    "GeneralizationOnset",
+    "barrier_law",
+    "dense_laws",
+    "generalization_onset",
+]
 
 #: median barrier of the unit Gaussian field (covariance exp(-|du|^2/2)) at its maxima, (value, standard error):
 #: ``lse_barriers.dense_barriers(1, draws=4000, length=64, h=0.025, seed=1)`` and
@@ -251,13 +259,40 @@ def barrier_law(
     own law, :func:`~amphase.theory.lse_landscape.ring_flatness`), with
     :math:`\sigma_\nu = (\nu(2\pi)^{n/2})^{-1/2}`. Sparse side: every minimum a point's own, with curvature 2.
     """
-    b, sd, n = _setup(sigma, beta, manifold, scale)
+    b, sd, _ = _setup(sigma, beta, manifold, scale)
     s = bs.sample_landscapes(K, b, manifold, scale, draws)
     m = s.counts.mean()
     m_err = s.counts.std(ddof=1) / math.sqrt(len(s.counts))
     f, f_err = bs.fraction_below(s, threshold)
     med, med_err = bs.median_barrier(s)
     cmed, cmed_err = bs.median_barrier(s, s.curvature)
+    dense = dense_laws(K, b, manifold, scale, draws)
+    return BarrierLaw(m, m_err, dense.minima_limit, f, f_err, med, med_err, dense.median_barrier, cmed, cmed_err,
+                      dense.median_curvature, K / sd.volume)  # fmt: skip
+
+
+class DenseLaws(NamedTuple):
+    """The dense-limit laws at one K (no Monte Carlo of landscapes; :func:`dense_laws`)."""
+
+    minima_limit: float
+    median_barrier: float
+    median_curvature: float
+
+
+def dense_laws(K: int, beta: float, manifold: str = "circle", scale: float = 1.0, draws: int = 400) -> DenseLaws:
+    r"""The threshold-free laws of K random points as :math:`K\to\infty` at fixed :math:`\beta` (derived).
+
+    The lines :func:`barrier_law` draws beside its Monte Carlo, without it: the number of minima's Rice limit
+    (``minima_limit`` of :func:`generalization_onset`), the median :math:`\beta\Delta E` of the dense law
+    (circle :math:`h_{1/2}(\kappa)/\sqrt K`, :math:`h_{1/2}` the median barrier of the ring's Gaussian field,
+    :func:`~amphase.theory.lse_barriers.ring_dense_barriers` with ``draws`` fields, seed 0; sphere and segment
+    :math:`\sigma_\nu m_n`, :data:`DENSE_BARRIER_MEDIAN`) and the median lowest tangential curvature (circle
+    :func:`~amphase.theory.lse_landscape.ring_flatness`; else :math:`\sigma_\nu\mu_{1/2}/R`), with
+    :math:`\sigma_\nu = (\nu(2\pi)^{n/2})^{-1/2}` and :math:`\nu = K/|S^n|(\kappa/2)^{n/2}`: both fall as
+    :math:`K^{-1/2}`. :func:`generalization_onset` says where these laws hold (and that on :math:`S^2` the sampled
+    sphere lies 25-35 % below them at :math:`\beta = 10`).
+    """
+    b, sd, n = _setup(0.0, beta, manifold, scale)
     sig = lb.dense_scale(K / sd.volume, n)
     if manifold == "circle":
         dense = lb.ring_dense_barriers(sd.kappa, draws=draws).median / math.sqrt(K)
@@ -265,17 +300,4 @@ def barrier_law(
     else:
         dense = sig * DENSE_BARRIER_MEDIAN[n][0]
         dense_curv = sig * lb.dense_curvature_median(n) / sd.R
-    return BarrierLaw(
-        m,
-        m_err,
-        _minima_limit(sd, manifold),
-        f,
-        f_err,
-        med,
-        med_err,
-        dense,
-        cmed,
-        cmed_err,
-        dense_curv,
-        K / sd.volume,
-    )
+    return DenseLaws(_minima_limit(sd, manifold), float(dense), float(dense_curv))
