@@ -33,10 +33,12 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from amphase.analysis import tables
 from amphase.analysis.capacity import critical_load
 from amphase.analysis.classify import STATES, classify, state_fractions
 from amphase.analysis.compare import Comparison
 from amphase.analysis.statistics import wilson_interval
+from amphase.analysis.tables import fmt
 from amphase.errors import NoSolutionError, ParameterError
 
 __all__ = ["COMPARISON", "compare", "plot", "table"]
@@ -196,15 +198,11 @@ def compare(ds: xr.Dataset, **thresholds: float) -> xr.Dataset:
     return res
 
 
-def _fmt(v: float, digits: int = 4, width: int = 9) -> str:
-    return f"{'nan' if v is None or not np.isfinite(v) else f'{v:.{digits}f}':>{width}}"
-
-
 def table(res: xr.Dataset, max_rows: int = 80) -> str:
     """The comparison as text: stable and retrieved fractions per point, the half loads against the theory."""
     load = res.attrs.get("load", "alpha")
     lines = []
-    fixed = [f"{d}={res[d].values[0]}" for d in ("F", "n", "T", "cue", "noise") if d in res.dims and res.sizes[d] == 1]
+    fixed = tables.fixed(res, ("F", "n", "T", "cue", "noise"))
     if fixed:
         lines.append(f"# {', '.join(fixed)}")
     lines.append("# stable: cued stored patterns one-step stable; retrieved: end overlap with the cue >= m_retrieval")
@@ -218,8 +216,8 @@ def table(res: xr.Dataset, max_rows: int = 80) -> str:
         point = dict(zip(frame.index.names, key, strict=True))
         label = " ".join(f"{point[d]!s:>8}" for d in varying)
         lines.append(
-            f"{label} {_fmt(r.stable_fraction, 3, 8)} [{_fmt(r.stable_lo, 3, 6)}, {_fmt(r.stable_hi, 3, 6)}]  "
-            f"{_fmt(r.retrieved_fraction, 3, 8)} [{_fmt(r.retrieved_lo, 3, 6)}, {_fmt(r.retrieved_hi, 3, 6)}]"
+            f"{label} {fmt(r.stable_fraction, 3, 8)} [{fmt(r.stable_lo, 3, 6)}, {fmt(r.stable_hi, 3, 6)}]  "
+            f"{fmt(r.retrieved_fraction, 3, 8)} [{fmt(r.retrieved_lo, 3, 6)}, {fmt(r.retrieved_hi, 3, 6)}]"
         )
     if len(frame) > max_rows:
         lines.append(f"# ... {len(frame) - max_rows} more rows in the comparison dataset (--out)")
@@ -240,12 +238,13 @@ def table(res: xr.Dataset, max_rows: int = 80) -> str:
             label = " ".join(f"{d}={point[d]}" for d in half.index.names if res.sizes[d] > 1 or d == "N")
             rh = r.get(f"{load}_retrieved_half", np.nan)
             line = (
-                f"{label}: stable {_fmt(r[f'{load}_stable_half'])} ± {_fmt(r[f'{load}_stable_half_error'], 4, 6)}"
-                f"  retrieved {_fmt(rh)}  theory {_fmt(r[f'{load}_theory'])}"
+                f"{label}: stable {fmt(r[f'{load}_stable_half'], 4, 9)} ± {fmt(r[f'{load}_stable_half_error'], 4, 6)}"
+                f"  retrieved {fmt(rh, 4, 9)}  theory {fmt(r[f'{load}_theory'], 4, 9)}"
             )
             if np.isfinite(r.get(f"{load}_half_finite", np.nan)):
                 line += (
-                    f"  finite-N {_fmt(r[f'{load}_half_finite'])} (erfc-read {_fmt(r[f'{load}_half_finite_fit'])},"
+                    f"  finite-N {fmt(r[f'{load}_half_finite'], 4, 9)}"
+                    f" (erfc-read {fmt(r[f'{load}_half_finite_fit'], 4, 9)},"
                     f" chi2 {r['stable_chi2']:.1f}/{int(r['stable_dof'])})"
                 )
             lines.append(line)

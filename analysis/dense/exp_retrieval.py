@@ -27,6 +27,7 @@ import xarray as xr
 from amphase.analysis.capacity import critical_load
 from amphase.analysis.compare import Comparison
 from amphase.analysis.statistics import wilson_interval
+from amphase.analysis.tables import fmt
 from amphase.errors import NoSolutionError, ParameterError
 
 __all__ = ["COMPARISON", "compare", "plot", "table"]
@@ -127,17 +128,13 @@ _OUT = {
 }
 
 
-def _f(v: float, digits: int = 4) -> str:
-    return "nan" if not np.isfinite(v) else f"{v:.{digits}f}"
-
-
 def _measured(r: Any, short: str) -> str:
     h, e = r[f"alpha_{short}_half"], r[f"alpha_{short}_half_error"]
     if np.isfinite(h):
         return f"{h:.4f} ± {e:.4f}"
     lo, hi = r[f"alpha_{short}_lo"], r[f"alpha_{short}_hi"]
     if np.isfinite(lo) or np.isfinite(hi):
-        return f"[{_f(lo, 3)}, {_f(hi, 3)}]"
+        return f"[{fmt(lo, 3)}, {fmt(hi, 3)}]"
     return "not reached"
 
 
@@ -156,8 +153,8 @@ def table(res: xr.Dataset) -> str:
             if not np.isfinite(r["alpha_onestep_lo"]) and not np.isfinite(r["alpha_onestep_hi"]):
                 continue  # nothing simulated in this cell
         lines.append(
-            f"{patterns:>9} {lam:>5g} {N:>4d} {_measured(r, 'fp'):>17} {_f(r['alpha_fixed_point_theory']):>10}"
-            f" {_measured(r, 'onestep'):>17} {_f(r['alpha_half_theory']):>9} {_f(r['alpha_1']):>8}"
+            f"{patterns:>9} {lam:>5g} {N:>4d} {_measured(r, 'fp'):>17} {fmt(r['alpha_fixed_point_theory']):>10}"
+            f" {_measured(r, 'onestep'):>17} {fmt(r['alpha_half_theory']):>9} {fmt(r['alpha_1']):>8}"
         )
     return "\n".join(lines)
 

@@ -25,10 +25,12 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from amphase.analysis import tables
 from amphase.analysis.capacity import critical_load
 from amphase.analysis.classify import STATES, classify, state_fractions
 from amphase.analysis.compare import Comparison
 from amphase.analysis.statistics import clustered_mean, few_realizations_note, trial_mean
+from amphase.analysis.tables import fmt
 from amphase.errors import NoSolutionError, ParameterError
 
 __all__ = ["COMPARISON", "compare", "table"]
@@ -190,36 +192,25 @@ def compare(ds: xr.Dataset, **thresholds: float) -> xr.Dataset:
     return res
 
 
-def _fmt(v: float, digits: int = 5, width: int = 9) -> str:
-    return f"{'nan' if v is None or not np.isfinite(v) else f'{v:.{digits}f}':>{width}}"
-
-
-def _labels(frame: Any, res: xr.Dataset) -> list[str]:
-    """Row labels naming the index levels that vary in ``res`` (the fixed ones head the table)."""
-    names = list(frame.index.names)
-    varying = [n for n in names if n in res.dims and res.sizes[n] > 1]
-    keys = [k if isinstance(k, tuple) else (k,) for k in frame.index]
-    return [" ".join(f"{n}={v}" for n, v in zip(names, key, strict=True) if n in varying) for key in keys]
-
-
 def table(res: xr.Dataset, max_rows: int = 80) -> str:
     """The comparison as text: theory, measured, error, deviation in standard errors."""
     lines = []
-    fixed = [f"{d}={res[d].values[0]}" for d in ("cue", "T", "N") if d in res.dims and res.sizes[d] == 1]
+    fixed = tables.fixed(res, ("cue", "T", "N"))
     if fixed:
         lines.append(f"# {', '.join(fixed)}")
     cols = ["m_theory", "m_measured", "m_error", "m_deviation", "e_theory", "e_measured", "e_error", "n_retrieval"]
     rows = res[cols].to_dataframe().dropna(subset=["m_measured"])
     if len(rows):
-        labels = _labels(rows, res)
+        labels = tables.labels(rows, res)
         w = max(len(x) for x in labels)
         lines.append("# retrieval end states: replica-symmetric theory vs measured (error = 1 s.e.; dev in s.e.)")
         head = ("m theory", "measured", "error", "dev", "e theory", "measured", "error", "n")
         lines.append(f"{'':>{w}} " + " ".join(f"{h:>9}" for h in head))
         for label, (_, r) in list(zip(labels, rows.iterrows(), strict=True))[:max_rows]:
             lines.append(
-                f"{label:>{w}} {_fmt(r.m_theory)} {_fmt(r.m_measured)} {_fmt(r.m_error)} {_fmt(r.m_deviation, 1)} "
-                f"{_fmt(r.e_theory)} {_fmt(r.e_measured)} {_fmt(r.e_error)} {int(r.n_retrieval):>9}"
+                f"{label:>{w}} {fmt(r.m_theory, 5, 9)} {fmt(r.m_measured, 5, 9)} {fmt(r.m_error, 5, 9)} "
+                f"{fmt(r.m_deviation, 1, 9)} {fmt(r.e_theory, 5, 9)} {fmt(r.e_measured, 5, 9)} {fmt(r.e_error, 5, 9)} "
+                f"{int(r.n_retrieval):>9}"
             )
         if len(rows) > max_rows:
             lines.append(f"# ... {len(rows) - max_rows} more rows in the comparison dataset (--out)")
@@ -229,7 +220,7 @@ def table(res: xr.Dataset, max_rows: int = 80) -> str:
         ah = res[["alpha_half", "alpha_half_error", "retrieval_width"]].to_dataframe().dropna()
         if not len(ah):
             lines.append("# none resolved: it needs a crossing of 1/2 with two simulated loads inside the step")
-        labels = _labels(ah, res)
+        labels = tables.labels(ah, res)
         w = max(map(len, labels), default=0)
         labels = [x or "all" for x in labels]
         w = max(w, 3)
@@ -240,7 +231,7 @@ def table(res: xr.Dataset, max_rows: int = 80) -> str:
             )
     if "alpha_c_fss_nu05" in res:
         fss = res[[v for v in res.data_vars if v.startswith(("alpha_c_fss", "fss_"))]].to_dataframe().dropna(how="all")
-        for label, (key, r) in zip(_labels(fss, res), fss.iterrows(), strict=True):
+        for label, (key, r) in zip(tables.labels(fss, res), fss.iterrows(), strict=True):
             T = dict(zip(fss.index.names, key if isinstance(key, tuple) else (key,), strict=True)).get("T")
             rs = float(res["alpha_c_theory"].sel(T=T) if T is not None else res["alpha_c_theory"][0])
             for sfx, shift in (("", "nu fitted"), ("_nu05", "nu = 1/2")):
@@ -268,16 +259,16 @@ def table(res: xr.Dataset, max_rows: int = 80) -> str:
     if len(mix):
         lines.append("")
         lines.append("# symmetric k-mixture end states: AGS theory vs measured (overlap, energy per spin; dev in s.e.)")
-        labels = _labels(mix, res)
+        labels = tables.labels(mix, res)
         w = max(map(len, labels))
         for label, (_, r) in list(zip(labels, mix.iterrows(), strict=True))[:max_rows]:
             dev_m = (r.mixture_m - r.mixture_m_theory) / r.mixture_m_error
             dev_e = (r.mixture_e - r.mixture_e_theory) / r.mixture_e_error
             lines.append(
-                f"{label:>{w}}  m {_fmt(r.mixture_m_theory, 4, 7)} vs {_fmt(r.mixture_m, 4, 7)} ± "
-                f"{_fmt(r.mixture_m_error, 4, 6)} ({_fmt(dev_m, 1, 4)})"
-                f"   e {_fmt(r.mixture_e_theory, 4, 7)} vs {_fmt(r.mixture_e, 4, 7)} ± {_fmt(r.mixture_e_error, 4, 6)}"
-                f" ({_fmt(dev_e, 1, 4)})   n={int(r.mixture_n)}"
+                f"{label:>{w}}  m {fmt(r.mixture_m_theory, 4, 7)} vs {fmt(r.mixture_m, 4, 7)} ± "
+                f"{fmt(r.mixture_m_error, 4, 6)} ({fmt(dev_m, 1, 4)})"
+                f"   e {fmt(r.mixture_e_theory, 4, 7)} vs {fmt(r.mixture_e, 4, 7)} ± {fmt(r.mixture_e_error, 4, 6)}"
+                f" ({fmt(dev_e, 1, 4)})   n={int(r.mixture_n)}"
             )
     lines.append("")
     lines.append(
