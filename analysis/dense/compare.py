@@ -39,6 +39,7 @@ from amphase.analysis.classify import STATES, classify, state_fractions
 from amphase.analysis.compare import Comparison
 from amphase.analysis.statistics import wilson_interval
 from amphase.analysis.tables import fmt
+from amphase.dataset import fixed_param, param_dims
 from amphase.errors import NoSolutionError, ParameterError
 
 __all__ = ["COMPARISON", "compare", "plot", "table"]
@@ -57,15 +58,7 @@ def load_dim(ds: xr.Dataset) -> str:
     for name in ("alpha", "K"):
         if name in ds.dims:
             return name
-    return "K" if int(ds.attrs.get("param_K", 0) or 0) else "alpha"
-
-
-def _standard(ds: xr.Dataset) -> xr.Dataset:
-    """Give every dataset the dims N, n, F, the load, T, cue and noise (fixed parameters become length-1 dims)."""
-    for name in ("N", "n", "F", load_dim(ds), "T", "cue", "noise"):
-        if name not in ds.dims:
-            ds = ds.expand_dims({name: [ds.attrs[f"param_{name}"]]})
-    return ds
+    return "K" if int(fixed_param(ds, "K", 0) or 0) else "alpha"
 
 
 def _counts(ok: xr.DataArray, valid: xr.DataArray, name: str, what: str) -> xr.Dataset:
@@ -178,7 +171,7 @@ def compare(ds: xr.Dataset, **thresholds: float) -> xr.Dataset:
     if missing:
         raise ParameterError(f"the dataset lacks the variable {missing[0]} that a dense.binary comparison needs")
     load = load_dim(ds)
-    ds = _standard(ds)
+    ds = param_dims(ds, ("N", "n", "F", load, "T", "cue", "noise"))
     c = classify(ds, **thresholds)
     fractions = state_fractions(c)
     m_ret = float(fractions.attrs.get("m_retrieval", 0.8))
@@ -268,4 +261,4 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
 
 
 #: what ``amphase compare`` runs on a dataset of the model ``dense.binary``.
-COMPARISON = Comparison(compare=compare, table=table, plot=plot)
+COMPARISON = Comparison(compare=compare, table=table, plot=plot, coords=True)

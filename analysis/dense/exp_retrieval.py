@@ -28,19 +28,13 @@ from amphase.analysis.capacity import critical_load
 from amphase.analysis.compare import Comparison
 from amphase.analysis.statistics import wilson_interval
 from amphase.analysis.tables import fmt
+from amphase.dataset import param_dims
 from amphase.errors import NoSolutionError, ParameterError
 
 __all__ = ["COMPARISON", "compare", "plot", "table"]
 
 REQUIRED = ("P", "m_cue", "log_odds_start")
 _CELL = ("patterns", "lam", "N")
-
-
-def _standard(ds: xr.Dataset) -> xr.Dataset:
-    for name in (*_CELL, "load"):
-        if name not in ds.dims:
-            ds = ds.expand_dims({name: [ds.attrs[f"param_{name}"]]})
-    return ds
 
 
 def _theory(name: str, key: str, **params: Any) -> float:
@@ -76,7 +70,7 @@ def compare(ds: xr.Dataset, m_retrieval: float = 0.5) -> xr.Dataset:
     missing = [v for v in REQUIRED if v not in ds]
     if missing:
         raise ParameterError(f"the dataset lacks the variable {missing[0]} that a dense.exp_retrieval comparison needs")
-    ds = _standard(ds).transpose(*_CELL, "load", ...)
+    ds = param_dims(ds, (*_CELL, "load")).transpose(*_CELL, "load", ...)
     ran = (ds["P"] > 0) & ds["m_cue"].notnull()  # run, and a cue that exists (P may be below cues)
     pooled = ("realization", "cue")
     counts = {}
@@ -205,4 +199,4 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
 
 
 #: what ``amphase compare`` runs on a dataset of the model ``dense.exp_retrieval``.
-COMPARISON = Comparison(compare=compare, table=table, plot=plot)
+COMPARISON = Comparison(compare=compare, table=table, plot=plot, coords=True)

@@ -35,6 +35,7 @@ from amphase.analysis import tables
 from amphase.analysis.capacity import critical_load
 from amphase.analysis.compare import Comparison
 from amphase.analysis.statistics import wilson_interval
+from amphase.dataset import fixed_param, param_dims
 from amphase.errors import NoSolutionError, ParameterError
 
 __all__ = ["COMPARISON", "compare", "plot", "table"]
@@ -53,15 +54,7 @@ def load_dim(ds: xr.Dataset) -> str:
     for name in ("alpha", "P"):
         if name in ds.dims:
             return name
-    return "P" if int(ds.attrs.get("param_P", 0) or 0) else "alpha"
-
-
-def _standard(ds: xr.Dataset, load: str) -> xr.Dataset:
-    """Give every dataset the dims of :data:`_DIMS` and the load (fixed parameters become length-1 dims)."""
-    for name in (*_DIMS, load):
-        if name not in ds.dims:
-            ds = ds.expand_dims({name: [ds.attrs[f"param_{name}"]]})
-    return ds
+    return "P" if int(fixed_param(ds, "P", 0) or 0) else "alpha"
 
 
 def _counts(ok: xr.DataArray, valid: xr.DataArray, name: str, what: str, over: tuple[str, ...]) -> xr.Dataset:
@@ -143,7 +136,7 @@ def compare(ds: xr.Dataset, threshold: float | None = None) -> xr.Dataset:
     missing = [v for v in REQUIRED if v not in ds]
     if missing:
         raise ParameterError(f"the dataset lacks the variable {missing[0]} that a dense.sequence comparison needs")
-    stop = float(ds.attrs.get("param_stop_below", -1.0))
+    stop = float(fixed_param(ds, "stop_below", -1.0))
     threshold = max(0.9, stop) if threshold is None else float(threshold)
     if threshold < stop:
         raise ParameterError(
@@ -151,11 +144,11 @@ def compare(ds: xr.Dataset, threshold: float | None = None) -> xr.Dataset:
             f"allowed: threshold >= {stop}"
         )
     load = load_dim(ds)
-    ds = _standard(ds, load)
+    ds = param_dims(ds, (*_DIMS, load))
     te = ds["transition_errors"]
     transition = _counts(te == 0, te >= 0, "transition", "of transitions exact", ("realization", "transition"))
     # trajectories: the transitions each had to run, from its realization's P
-    steps_param = int(ds.attrs.get("param_steps", 0))
+    steps_param = int(fixed_param(ds, "steps", 0))
     cyclic = ds["order"] == "cyclic"
     full = xr.where(cyclic, ds["P"], ds["P"] - 1)
     need = full if steps_param == 0 else xr.where(cyclic, steps_param, np.minimum(steps_param, full))
@@ -322,4 +315,4 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
 
 
 #: what ``amphase compare`` runs on a dataset of the model ``dense.sequence``.
-COMPARISON = Comparison(compare=compare, table=table, plot=plot)
+COMPARISON = Comparison(compare=compare, table=table, plot=plot, coords=True)

@@ -31,6 +31,7 @@ from amphase.analysis.classify import STATES, classify, state_fractions
 from amphase.analysis.compare import Comparison
 from amphase.analysis.statistics import clustered_mean, few_realizations_note, trial_mean
 from amphase.analysis.tables import fmt
+from amphase.dataset import param_dims
 from amphase.errors import NoSolutionError, ParameterError
 
 __all__ = ["COMPARISON", "compare", "table"]
@@ -39,14 +40,6 @@ __all__ = ["COMPARISON", "compare", "table"]
 REQUIRED = ("top_overlap", "energy", "status", "P")
 
 _TRIAL = ("realization", "trial")
-
-
-def _standard(ds: xr.Dataset) -> xr.Dataset:
-    """Give every dataset the dims N, alpha, T and cue (from the fixed parameters where they are not on the grid)."""
-    for name in ("N", "alpha", "T", "cue"):
-        if name not in ds.dims:
-            ds = ds.expand_dims({name: [ds.attrs[f"param_{name}"]]})
-    return ds
 
 
 def _theory(name: str, **params: Any) -> dict[str, float]:
@@ -177,7 +170,7 @@ def compare(ds: xr.Dataset, **thresholds: float) -> xr.Dataset:
     missing = [v for v in REQUIRED if v not in ds]
     if missing:
         raise ParameterError(f"the dataset lacks the variable {missing[0]} that a Hopfield comparison needs")
-    ds = _standard(ds)
+    ds = param_dims(ds, ("N", "alpha", "T", "cue"))
     c = classify(ds, **thresholds)
     fractions = state_fractions(c)
     retrieval = _retrieval(c)
@@ -308,4 +301,4 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
 
 
 #: what ``amphase compare`` runs on a dataset of the Hopfield model.
-COMPARISON = Comparison(compare=compare, table=table, plot=plot)
+COMPARISON = Comparison(compare=compare, table=table, plot=plot, coords=True)
