@@ -178,7 +178,9 @@ def compare(ds: xr.Dataset, **thresholds: float) -> xr.Dataset:
         [retrieval, fractions, _capacity(fractions), _mixtures(c)], compat="override", combine_attrs="override"
     )
     res.attrs = {**fractions.attrs, "error_kind": ERROR_KIND}
-    alpha_c = [_theory("hopfield.alpha_c", T=float(t)).get("alpha_c", np.nan) for t in res["T"].values]
+    from amphase import theory
+
+    alpha_c = theory.get("hopfield.alpha_c").grid(T=res["T"].values.astype(float))["alpha_c"].values  # NaN: none
     res["alpha_c_theory"] = ("T", alpha_c, {"long_name": "replica-symmetric critical load at T (AGS 1987)"})
     res.attrs["source_title"] = ds.attrs.get("title", "")
     res.attrs["realizations"] = int(ds.sizes.get("realization", 1))
