@@ -39,6 +39,7 @@ from amphase.analysis.classify import STATES, classify, state_fractions
 from amphase.analysis.compare import Comparison
 from amphase.analysis.statistics import wilson_interval
 from amphase.analysis.tables import fmt
+from amphase.analysis.theory_grid import on_axes
 from amphase.dataset import fixed_param, param_dims
 from amphase.errors import NoSolutionError, ParameterError
 
@@ -79,30 +80,25 @@ def _counts(ok: xr.DataArray, valid: xr.DataArray, name: str, what: str) -> xr.D
     )
 
 
-def _theory_value(N: int, n: int, F: str, noise: float, load: str) -> tuple[float, str]:
-    """``K_typical`` (or ``alpha_typical``) of :data:`THEORY`, or NaN and the reason."""
-    if F != "polynomial":
-        return np.nan, f"no signal-to-noise capacity for F={F} in this comparison"
-    try:
-        from amphase import theory
-
-        res: Any = theory.get(THEORY)(N=N, n=n, rho=noise)
-    except (ParameterError, NoSolutionError, ImportError) as err:
-        return np.nan, f"theory not available ({err})"
-    res = res._asdict() if hasattr(res, "_asdict") else dict(res)
-    return float(res["alpha_typical" if load == "alpha" else "K_typical"]), "ok"
-
-
 def _theory(res: xr.Dataset, load: str) -> xr.Dataset:
+    """``K_typical`` (or ``alpha_typical``) of :data:`THEORY` over (N, n, F, noise), NaN where it is not available.
+
+    One :meth:`Quantity.grid <amphase.theory.registry.Quantity.grid>` over the values of N, n and the cue noise that
+    lie in the quantity's domain; a value outside it, and an energy other than the polynomial one, give NaN and
+    the reason (``theory_status``).
+    """
     dims = [d for d in ("N", "n", "F", "noise") if d in res.dims]
-    shape = tuple(res.sizes[d] for d in dims)
-    out = np.full(shape, np.nan)
-    reasons = set()
-    for ix in np.ndindex(*shape):
-        p = {d: res[d].values[i] for d, i in zip(dims, ix, strict=True)}
-        out[ix], why = _theory_value(int(p["N"]), int(p["n"]), str(p["F"]), float(p["noise"]), load)
-        reasons.add(why)
-    status = "; ".join(sorted(r for r in reasons if r != "ok")) or "ok"
+    polynomial = res["F"].values == "polynomial"
+    value = np.full((res.sizes["N"], res.sizes["n"], res.sizes["noise"]), np.nan)  # (N, n, noise)
+    reasons: set[str] = set()
+    if polynomial.any():
+        axes = {"N": res["N"].values, "n": res["n"].values, "rho": res["noise"].values}
+        g, reasons = on_axes(THEORY, axes)
+        value = g["alpha_typical" if load == "alpha" else "K_typical"].values
+    reasons |= {f"no signal-to-noise capacity for F={F} in this comparison" for F in res["F"].values[~polynomial]}
+    full = np.where(polynomial[None, None, :, None], value[:, :, None, :], np.nan)  # (N, n, F, noise)
+    out = xr.DataArray(full, dims=("N", "n", "F", "noise")).transpose(*dims).values
+    status = "; ".join(sorted(reasons)) or "ok"
     attrs = {
         "long_name": f"signal-to-noise capacity K_typical in units of {load} ({THEORY}, a typical pattern stable)",
         "theory_status": status,

@@ -19,7 +19,6 @@ dataset with:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -32,7 +31,7 @@ from amphase.analysis.compare import Comparison
 from amphase.analysis.statistics import clustered_mean, few_realizations_note, trial_mean
 from amphase.analysis.tables import fmt
 from amphase.dataset import param_dims
-from amphase.errors import NoSolutionError, ParameterError
+from amphase.errors import ParameterError
 
 __all__ = ["COMPARISON", "compare", "table"]
 
@@ -42,28 +41,27 @@ REQUIRED = ("top_overlap", "energy", "status", "P")
 _TRIAL = ("realization", "trial")
 
 
-def _theory(name: str, **params: Any) -> dict[str, float]:
-    """The quantity's results, or ``{}`` where the state does not exist or the parameters leave its domain."""
+def _on_grid(
+    name: str, alpha: xr.DataArray, T: xr.DataArray, where: xr.DataArray | None = None, **fixed: Any
+) -> xr.Dataset:
+    """The quantity's results at each point's load ``alpha`` and temperature ``T``, through one grid evaluation.
+
+    :meth:`Quantity.grid <amphase.theory.registry.Quantity.grid>` runs over the distinct values of ``alpha`` and
+    ``T`` (at the points of ``where`` only; NaN elsewhere), and each point reads its value: NaN where the state
+    does not exist.
+    """
     from amphase import theory
 
-    try:
-        return theory.get(name)(**params)
-    except (NoSolutionError, ParameterError):
-        return {}
-
-
-def _points(c: xr.Dataset) -> Iterator[tuple[tuple[int, ...], xr.Dataset, int, float, float]]:
-    """Each grid point of a classified dataset: its index, its data, N, the simulated load P/N and T."""
-    grid = [d for d in c["state"].dims if d not in _TRIAL]
-    for ix in np.ndindex(*(c.sizes[d] for d in grid)):
-        point = c.isel(dict(zip(grid, ix, strict=True)))
-        N = int(point["N"])
-        yield ix, point, N, float(point["P"].max()) / N, float(point["T"])
-
-
-def _trials(point: xr.Dataset, name: str) -> np.ndarray:
-    """``point[name]`` as a (realization, trial, ...) array."""
-    return point[name].transpose(*_TRIAL, ...).values
+    a, t = xr.broadcast(alpha, T)
+    at = np.ones(a.shape, dtype=bool) if where is None else where.broadcast_like(a).transpose(*a.dims).values
+    out = {r.name: np.full(a.shape, np.nan) for r in theory.get(name).results}
+    if at.any():
+        values = {"alpha": np.unique(a.values[at]), "T": np.unique(t.values[at])}
+        g = theory.get(name).grid(**fixed, **values).transpose("alpha", "T")
+        index = (np.searchsorted(values["alpha"], a.values[at]), np.searchsorted(values["T"], t.values[at]))
+        for r in out:
+            out[r][at] = g[r].values[index]
+    return xr.Dataset({r: (a.dims, v) for r, v in out.items()}, coords=a.coords)
 
 
 ERROR_KIND = (
@@ -72,7 +70,7 @@ ERROR_KIND = (
 )
 
 
-def _mean(values: np.ndarray, mask: np.ndarray) -> tuple[float, float, int]:
+def _point_mean(values: np.ndarray, mask: np.ndarray) -> tuple[float, float, int]:
     """Mean and error of ``values[mask]`` (realization, trial): clustered, or over trials where it is undefined."""
     m, err, n = clustered_mean(values, mask)
     if n and np.isnan(err):
@@ -80,30 +78,50 @@ def _mean(values: np.ndarray, mask: np.ndarray) -> tuple[float, float, int]:
     return m, err, n
 
 
-def _floored(err: float, floor: float) -> float:
-    """``err``, at least ``floor``; an undefined (NaN) error stays undefined, never the floor."""
-    return err if np.isnan(err) else max(err, floor)
+def _mean(values: xr.DataArray, mask: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
+    """:func:`_point_mean` at every grid point: mean, error and count over (realization, trial)."""
+    return xr.apply_ufunc(
+        _point_mean,
+        values,
+        mask,
+        input_core_dims=[list(_TRIAL), list(_TRIAL)],
+        output_core_dims=[[], [], []],
+        vectorize=True,
+        output_dtypes=[float, float, float],
+        keep_attrs=False,
+    )
+
+
+def _load(c: xr.Dataset, grid: list[str]) -> xr.DataArray:
+    """The simulated load ``P/N`` at every grid point (``P``: the largest over the realizations)."""
+    P = c["P"].max([d for d in c["P"].dims if d not in grid])
+    return (P / c["N"]).broadcast_like(c["state"].isel({d: 0 for d in _TRIAL}, drop=True)).transpose(*grid)
 
 
 def _retrieval(c: xr.Dataset) -> xr.Dataset:
     """Retrieval overlap and energy, measured and predicted, over (N, alpha, T, cue)."""
     grid = [d for d in c["state"].dims if d not in _TRIAL]
-    shape = tuple(c.sizes[d] for d in grid)
-    names = ("m_measured", "m_error", "m_theory", "e_measured", "e_error", "e_theory", "n_retrieval", "alpha_sim")
-    out = {k: np.full(shape, np.nan) for k in names}
-    for ix, point, N, alpha_sim, T in _points(c):
-        mask = _trials(point, "state") == STATES.index("retrieval")
-        m, m_err, n = _mean(np.abs(_trials(point, "top_overlap")[..., 0]), mask)
-        e, e_err, _ = _mean(_trials(point, "energy"), mask)
-        floor = 2.0 / (N * n) if n else np.nan  # one flipped spin among the n end states (module docstring)
-        th = _theory("hopfield.overlap", alpha=alpha_sim, T=T)
-        m_th = th.get("m", np.nan)
-        if not np.isnan(m_th) and m_th < 0.5:  # the paramagnetic branch is not a retrieval state
-            m_th = np.nan
-        e_th = th.get("free_energy", np.nan) if T == 0 and not np.isnan(m_th) else np.nan
-        values = (m, _floored(m_err, floor), m_th, e, _floored(e_err, floor), e_th, n, alpha_sim)
-        for k, v in zip(names, values, strict=True):
-            out[k][ix] = v
+    mask = c["state"] == STATES.index("retrieval")
+    m, m_err, n = _mean(np.abs(c["top_overlap"].isel(rank=0)), mask)
+    e, e_err, _ = _mean(c["energy"], mask)
+    with np.errstate(divide="ignore"):
+        floor = (2.0 / (c["N"] * n)).where(n > 0)  # one flipped spin among the n end states (module docstring)
+    alpha_sim = _load(c, grid)
+    T = c["T"].broadcast_like(alpha_sim)
+    th = _on_grid("hopfield.overlap", alpha_sim, T)
+    m_th = th["m"].where(~(th["m"] < 0.5))  # the paramagnetic branch is not a retrieval state
+    e_th = th["free_energy"].where((T == 0) & m_th.notnull())
+    floored = {k: np.maximum(err, floor) for k, err in (("m", m_err), ("e", e_err))}  # NaN stays NaN (n = 0)
+    values = {
+        "m_measured": m,
+        "m_error": floored["m"],
+        "m_theory": m_th,
+        "e_measured": e,
+        "e_error": floored["e"],
+        "e_theory": e_th,
+        "n_retrieval": n,
+        "alpha_sim": alpha_sim,
+    }
     attrs = {
         "m_measured": {"long_name": "mean |overlap| of retrieval end states"},
         "m_error": {"long_name": "standard error of m_measured (see the error_kind attribute)"},
@@ -114,7 +132,10 @@ def _retrieval(c: xr.Dataset) -> xr.Dataset:
         "n_retrieval": {"long_name": "retrieval end states"},
         "alpha_sim": {"long_name": "simulated load P/N"},
     }
-    res = xr.Dataset({k: (grid, v, attrs[k]) for k, v in out.items()}, coords={d: c[d] for d in grid})
+    res = xr.Dataset(
+        {k: (grid, v.transpose(*grid).values.astype(float), attrs[k]) for k, v in values.items()},
+        coords={d: c[d] for d in grid},
+    )
     res.attrs["error_kind"] = ERROR_KIND
     res["m_deviation"] = ((res.m_measured - res.m_theory) / res.m_error).assign_attrs(
         long_name="(measured - theory) / error"
@@ -135,31 +156,29 @@ def _mixtures(c: xr.Dataset) -> xr.Dataset:
     """Symmetric k-mixture end states (k = 3, 5, 7) against the AGS mixture solutions at the same load."""
     grid = [d for d in c["state"].dims if d not in _TRIAL]
     ks = [3, 5, 7]
-    shape = (*(c.sizes[d] for d in grid), len(ks))
-    names = (
-        "mixture_m",
-        "mixture_m_error",
-        "mixture_m_theory",
-        "mixture_e",
-        "mixture_e_error",
-        "mixture_e_theory",
-        "mixture_n",
-    )
-    out = {k: np.full(shape, np.nan) for k in names}
-    sym = STATES.index("symmetric_mixture")
-    for ix, point, _, alpha_sim, T in _points(c):
-        for j, kmix in enumerate(ks):
-            mask = (_trials(point, "state") == sym) & (_trials(point, "n_macro") == kmix)
-            if not mask.any():
-                continue
-            m, m_err, n = _mean(np.abs(_trials(point, "top_overlap")[..., :kmix]).mean(axis=-1), mask)
-            e, e_err, _ = _mean(_trials(point, "energy"), mask)
-            th = _theory("hopfield.mixture", n=kmix, alpha=alpha_sim, T=T) if T == 0 else {}
-            vals = (m, m_err, th.get("overlap", np.nan), e, e_err, th.get("energy", np.nan), n)
-            for name, v in zip(names, vals, strict=True):
-                out[name][(*ix, j)] = v
+    alpha_sim = _load(c, grid)
+    T = c["T"].broadcast_like(alpha_sim)
+    sym = c["state"] == STATES.index("symmetric_mixture")
+    columns: dict[str, list[xr.DataArray]] = {}
+    for kmix in ks:
+        mask = sym & (c["n_macro"] == kmix)
+        found = mask.any(_TRIAL).transpose(*grid)
+        m, m_err, n = _mean(np.abs(c["top_overlap"].isel(rank=slice(0, kmix))).mean("rank"), mask)
+        e, e_err, _ = _mean(c["energy"], mask)
+        th = _on_grid("hopfield.mixture", alpha_sim, T, where=found & (T == 0), n=kmix)  # T = 0, where found
+        for name, v in (
+            ("mixture_m", m),
+            ("mixture_m_error", m_err),
+            ("mixture_m_theory", th["overlap"]),
+            ("mixture_e", e),
+            ("mixture_e_error", e_err),
+            ("mixture_e_theory", th["energy"]),
+            ("mixture_n", n),
+        ):
+            columns.setdefault(name, []).append(v.transpose(*grid).where(found).astype(float))
     dims = [*grid, "k"]
-    res = xr.Dataset({name: (dims, v) for name, v in out.items()}, coords={**{d: c[d] for d in grid}, "k": ("k", ks)})
+    coords = {**{d: c[d] for d in grid}, "k": ("k", ks)}
+    res = xr.Dataset({name: (dims, np.stack([v.values for v in vs], axis=-1)) for name, vs in columns.items()}, coords)
     res["mixture_m_theory"].attrs["long_name"] = "AGS symmetric-mixture overlap at alpha = P/N (NaN: no solution)"
     res["mixture_m"].attrs["long_name"] = "mean |overlap| of symmetric k-mixture end states with their k patterns"
     return res
