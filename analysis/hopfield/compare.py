@@ -30,6 +30,7 @@ from amphase.analysis.classify import STATES, classify, state_fractions
 from amphase.analysis.compare import Comparison
 from amphase.analysis.statistics import clustered_mean, few_realizations_note, trial_mean
 from amphase.analysis.tables import fmt
+from amphase.analysis.theory_grid import on_axes
 from amphase.dataset import param_dims
 from amphase.errors import ParameterError
 
@@ -44,23 +45,18 @@ _TRIAL = ("realization", "trial")
 def _on_grid(
     name: str, alpha: xr.DataArray, T: xr.DataArray, where: xr.DataArray | None = None, **fixed: Any
 ) -> xr.Dataset:
-    """The quantity's results at each point's load ``alpha`` and temperature ``T``, through one grid evaluation.
+    """The quantity at each point's load and temperature, from one grid over their distinct values (``on_axes``).
 
-    :meth:`Quantity.grid <amphase.theory.registry.Quantity.grid>` runs over the distinct values of ``alpha`` and
-    ``T`` (at the points of ``where`` only; NaN elsewhere), and each point reads its value: NaN where the state
-    does not exist.
+    Only the points of ``where`` are evaluated: NaN elsewhere, and where the state does not exist.
     """
-    from amphase import theory
-
     a, t = xr.broadcast(alpha, T)
     at = np.ones(a.shape, dtype=bool) if where is None else where.broadcast_like(a).transpose(*a.dims).values
-    out = {r.name: np.full(a.shape, np.nan) for r in theory.get(name).results}
-    if at.any():
-        values = {"alpha": np.unique(a.values[at]), "T": np.unique(t.values[at])}
-        g = theory.get(name).grid(**fixed, **values).transpose("alpha", "T")
-        index = (np.searchsorted(values["alpha"], a.values[at]), np.searchsorted(values["T"], t.values[at]))
-        for r in out:
-            out[r][at] = g[r].values[index]
+    values = {"alpha": np.unique(a.values[at]), "T": np.unique(t.values[at])}
+    g, _ = on_axes(name, values, **fixed)
+    index = (np.searchsorted(values["alpha"], a.values[at]), np.searchsorted(values["T"], t.values[at]))
+    out = {r: np.full(a.shape, np.nan) for r in g.data_vars}
+    for r, v in out.items():
+        v[at] = g[r].values[index]
     return xr.Dataset({r: (a.dims, v) for r, v in out.items()}, coords=a.coords)
 
 
