@@ -22,7 +22,7 @@ from amphase.analysis.diffusion.regimes import (
 )
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
-from amphase.simulate.diffusion.regimes_model import gaussian_points
+from amphase.simulate.diffusion.collapse import gaussian_points
 from amphase.simulate.diffusion.schedules import ou
 from amphase.simulate.seeding import point_seed
 from amphase.simulate.sweep import run_sweep

@@ -19,7 +19,7 @@ from amphase.analysis.diffusion.regimes import compare_clones, plot_clones, tabl
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
 from amphase.simulate.diffusion.regimes import clone_overlap
-from amphase.simulate.diffusion.regimes_model import CLONES_DEFAULTS, run_clones, two_gaussian_points
+from amphase.simulate.diffusion.collapse import CLONES_DEFAULTS, run_clones, two_gaussian_points
 from amphase.simulate.diffusion.schedules import ou
 from amphase.simulate.seeding import point_seed
 from amphase.simulate.sweep import run_sweep

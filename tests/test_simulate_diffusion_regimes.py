@@ -15,7 +15,7 @@ from scipy import stats
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
 from amphase.simulate.diffusion.regimes import Commitment, commit_time, commitment, forward_paths
-from amphase.simulate.diffusion.regimes_model import (
+from amphase.simulate.diffusion.collapse import (
     CLONES_DEFAULTS,
     COLLAPSE_DEFAULTS,
     clone_times,
