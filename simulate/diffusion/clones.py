@@ -50,15 +50,14 @@ at t = 0.57, 1.13 with 8000 pairs). ``steps`` is a grid parameter, so a run can 
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from amphase.errors import ParameterError
 from amphase.simulate.backend import get_backend
+from amphase.simulate.coordinates import with_coords
 from amphase.simulate.declare import Dim, Var, choice, declared, model, number
 from amphase.simulate.diffusion.data import nested_seed
 from amphase.simulate.diffusion.ou_params import BBBM24, OU_TIME, SIGMA, SPACING, STEPS, T_MAX, T_MIN, schedule
@@ -66,7 +65,6 @@ from amphase.simulate.diffusion.regimes import clone_ends, clone_overlap, commit
 from amphase.simulate.diffusion.samplers import noise_to, reverse_sde
 from amphase.simulate.diffusion.score import exact_score, mixture_score
 from amphase.simulate.lse import DEFAULT_TILE, kernel_params
-from amphase.simulate.models import Model
 from amphase.simulate.seeding import child_rng, child_seed
 from amphase.theory.diffusion.regimes import collapse_time
 
@@ -311,17 +309,4 @@ class Clones:
         }
 
 
-def _with_ratios(declared_model: Model) -> Model:
-    """``declared_model`` with the ``t_ratio`` coordinate: :func:`branch_ratios` of the parameters.
-
-    A :class:`Dim`'s values are a function of its size alone; the ratios depend on ``ratio_min`` and ``ratio_max``.
-    """
-
-    def coords(config: Mapping[str, Any]) -> dict[str, Any]:
-        out, p = declared_model.coords(config), config["params"]
-        return out | {"t_ratio": (branch_ratios(p["ratio_min"], p["ratio_max"], p["n_times"]), out["t_ratio"][1])}
-
-    return dataclasses.replace(declared_model, coords=coords)
-
-
-MODEL = _with_ratios(Clones.MODEL)
+MODEL = with_coords(Clones.MODEL, t_ratio=lambda p: branch_ratios(p["ratio_min"], p["ratio_max"], p["n_times"]))

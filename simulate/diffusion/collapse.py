@@ -37,15 +37,14 @@ on both is measured by ``steps`` as a grid dimension (README, collapse).
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from amphase.errors import ParameterError
 from amphase.simulate.backend import get_backend
+from amphase.simulate.coordinates import with_coords
 from amphase.simulate.declare import Dim, Var, declared, model, number
 from amphase.simulate.diffusion.data import nested_seed, training_set
 from amphase.simulate.diffusion.entropy import excess_entropy, population_crossing
@@ -54,7 +53,6 @@ from amphase.simulate.diffusion.regimes import commit_time, commitment, forward_
 from amphase.simulate.diffusion.samplers import noise_to, reverse_sde
 from amphase.simulate.diffusion.score import exact_score
 from amphase.simulate.lse import DEFAULT_TILE, kernel_params
-from amphase.simulate.models import Model
 from amphase.simulate.seeding import child_rng, child_seed
 
 __all__ = ["COLLAPSE_CONDITIONS", "MODEL", "Collapse", "entropy_times", "gaussian_points", "weight_band"]
@@ -219,17 +217,4 @@ class Collapse:
         }
 
 
-def _with_entropy_times(declared_model: Model) -> Model:
-    """``declared_model`` with the ``entropy_time`` coordinate: :func:`entropy_times` of the parameters.
-
-    A :class:`Dim`'s values are a function of its size alone; these times depend on ``t_min`` and ``t_max``.
-    """
-
-    def coords(config: Mapping[str, Any]) -> dict[str, Any]:
-        out, p = declared_model.coords(config), config["params"]
-        return out | {"entropy_time": (entropy_times(p["t_min"], p["t_max"], p["n_entropy"]), out["entropy_time"][1])}
-
-    return dataclasses.replace(declared_model, coords=coords)
-
-
-MODEL = _with_entropy_times(Collapse.MODEL)
+MODEL = with_coords(Collapse.MODEL, entropy_time=lambda p: entropy_times(p["t_min"], p["t_max"], p["n_entropy"]))

@@ -99,6 +99,7 @@ import numpy as np
 
 from amphase.errors import ParameterError
 from amphase.simulate.backend import get_backend, to_host
+from amphase.simulate.coordinates import with_coords
 from amphase.simulate.declare import Dim, Var, choice, declared, model, number
 from amphase.simulate.diffusion.data import linear_manifold, linear_stds, nested_seed, normalized_variances
 from amphase.simulate.diffusion.schedules import make_schedule
@@ -120,7 +121,7 @@ RATE = 2.3e9  # units/s per worker: diffusion-directions: 31 s on 2 workers (scr
 
 _DTYPE, _BACKEND, _TILE = kernel_params("training points")
 _TIME_ATTRS = {"units": "1", "long_name": "VE noise variance t (data units)"}
-#: the dimensions both observables use (the time grid's values are set by :data:`MODEL`: they depend on t_min, t_max).
+#: the dimensions both observables use (the time grid's values are set by :data:`MODEL`, from t_min and t_max).
 _DIMS = {
     "time": Dim(lambda r: r.n_times, attrs=_TIME_ATTRS),
     "group": Dim(lambda r: GROUPS, values=lambda n: np.arange(1, n + 1),
@@ -473,14 +474,12 @@ class _ByObservable:
     method: str
 
     def __call__(self, config: Mapping[str, Any]) -> Any:
-        p = config["params"]
-        out = getattr(OBSERVABLES[p["observable"]].MODEL, self.method)(config)
-        if self.method == "coords":  # the time grid's values depend on t_min and t_max, not only on its size
-            out["time"] = (times(p["t_min"], p["t_max"], p["n_times"]), out["time"][1])
-        return out
+        return getattr(OBSERVABLES[config["params"]["observable"]].MODEL, self.method)(config)
 
 
-#: ``diffusion.directions``: :class:`Directions`' parameters and run, the variables of the configured observable.
-MODEL = dataclasses.replace(
-    Directions.MODEL, **{m: _ByObservable(m) for m in ("variables", "sizes", "coords", "attrs")}
+#: ``diffusion.directions``: :class:`Directions`' parameters and run, the variables of the configured observable;
+#: the time grid's values depend on t_min and t_max.
+MODEL = with_coords(
+    dataclasses.replace(Directions.MODEL, **{m: _ByObservable(m) for m in ("variables", "sizes", "coords", "attrs")}),
+    time=lambda p: times(p["t_min"], p["t_max"], p["n_times"]),
 )
