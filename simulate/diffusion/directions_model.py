@@ -115,9 +115,14 @@ GROUPS = 3
 #: probe kinds (module docstring).
 PROBES = ("train", "population", "axis")
 
-TITLE = "Per-direction loss of variance of the exact score on a linear manifold (denoiser Jacobian per group)"
-AVS = "Achilli, Ventura, Silvestri, Pham, Raya, Krotov, Lucibello & Ambrogioni, arXiv:2410.08727 (2024)"
-RATE = 2.3e9  # units/s per worker: diffusion-directions: 31 s on 2 workers (scripts/calibrate_rates.py)
+#: what the declarations of :class:`Directions` and of both observables share (the module is not yet named for the
+#: model, so the name is given).
+_MODEL = {
+    "name": "diffusion.directions",
+    "title": "Per-direction loss of variance of the exact score on a linear manifold (denoiser Jacobian per group)",
+    "references": "Achilli, Ventura, Silvestri, Pham, Raya, Krotov, Lucibello & Ambrogioni, arXiv:2410.08727 (2024)",
+    "rate": 2.3e9,  # units/s per worker: diffusion-directions: 31 s on 2 workers (scripts/calibrate_rates.py)
+}
 
 _DTYPE, _BACKEND, _TILE = kernel_params("training points")
 _TIME_ATTRS = {"units": "1", "long_name": "VE noise variance t (data units)"}
@@ -160,7 +165,7 @@ def _mean_se(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return a.mean(axis=0), err
 
 
-@model(name="diffusion.directions", title=TITLE, references=AVS, dims=_DIMS, variables=_GROUP_VARIABLES, rate=RATE)
+@model(**_MODEL, dims=_DIMS, variables=_GROUP_VARIABLES)
 class Directions:
     """The parameters of ``diffusion.directions`` at one grid point, and what both observables share.
 
@@ -309,9 +314,7 @@ def _per_time(text: str, dim: str = "group") -> Var:
 
 
 @model(
-    name="diffusion.directions",
-    title=TITLE,
-    references=AVS,
+    **_MODEL,
     dims=_DIMS,
     variables={
         "passed": _per_time("mean over probes of the group-averaged diagonal of the denoiser Jacobian Cov_w/t"),
@@ -323,7 +326,6 @@ def _per_time(text: str, dim: str = "group") -> Var:
     },
     attrs=_attrs("diagonal of the exact denoiser Jacobian Cov_w/t per direction group, VE sigma = 1 "
                  "(amphase.simulate.diffusion.directions_model)"),
-    rate=RATE,
 )  # fmt: skip
 class VarianceLoss(Directions):
     """``observable = "diagonal"``: the diagonal of the denoiser Jacobian per direction group (module docstring)."""
@@ -361,9 +363,7 @@ class VarianceLoss(Directions):
 
 
 @model(
-    name="diffusion.directions",
-    title=TITLE,
-    references=AVS,
+    **_MODEL,
     dims={**_DIMS, "rank": Dim(lambda r: r.d() - 1, values=lambda n: np.arange(2, n + 2),
                                attrs={"units": "1", "long_name": "rank of the singular value (1 dropped)"})},
     variables={
@@ -386,7 +386,6 @@ class VarianceLoss(Directions):
     attrs=_attrs("AVS's singular values of exact scores stacked at d orthonormal probes x0 + sqrt(t) z_k, largest "
                  "dropped, normalised by the next; projected and counted per direction group, VE sigma = 1 "
                  "(amphase.simulate.diffusion.avs_spectrum)"),
-    rate=RATE,
 )  # fmt: skip
 class StackedSpectrum(Directions):
     """``observable = "spectrum"``: AVS's normalised singular values of stacked scores (module docstring)."""
