@@ -92,7 +92,7 @@ training set is nested in K (stream :func:`~amphase.simulate.diffusion.data.nest
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -125,10 +125,9 @@ _MODEL = {
 }
 
 _DTYPE, _BACKEND, _TILE = kernel_params("training points")
-_TIME_ATTRS = {"units": "1", "long_name": "VE noise variance t (data units)"}
 #: the dimensions both observables use (the time grid's values are set by :data:`MODEL`, from t_min and t_max).
 _DIMS = {
-    "time": Dim(lambda r: r.n_times, attrs=_TIME_ATTRS),
+    "time": Dim(lambda r: r.n_times, attrs={"units": "1", "long_name": "VE noise variance t (data units)"}),
     "group": Dim(lambda r: GROUPS, values=lambda n: np.arange(1, n + 1),
                  attrs={"units": "1", "long_name": "direction group"}),
 }  # fmt: skip
@@ -150,7 +149,9 @@ def measure(score: Any, x: np.ndarray, t: float, xp: Any = np) -> tuple[np.ndarr
     return jd, ipr
 
 
-def _attrs(measurement: str) -> Any:
+def _attrs(measurement: str) -> Callable[[Directions], dict[str, Any]]:
+    """The global attributes of a dataset of one observable: backend, device and what it measures."""
+
     def attrs(r: Directions) -> dict[str, Any]:
         backend = get_backend(r.backend)
         return {"backend": backend.name, "device": backend.device, "measurement": measurement}
