@@ -138,8 +138,8 @@ register(
             "diffusion.directions": "amphase.simulate.diffusion.directions_model:MODEL",
             "diffusion.basins": "amphase.simulate.diffusion.basins_model:MODEL",
             "diffusion.landscape": "amphase.simulate.diffusion.landscape_model:MODEL",
-            "diffusion.collapse": "amphase.simulate.diffusion.regimes_model:COLLAPSE",
-            "diffusion.clones": "amphase.simulate.diffusion.regimes_model:CLONES",
+            "diffusion.collapse": "amphase.simulate.diffusion.collapse:MODEL",
+            "diffusion.clones": "amphase.simulate.diffusion.clones:MODEL",
         },
         comparisons={
             "diffusion.exact": "amphase.analysis.diffusion.classes_compare:COMPARISON",

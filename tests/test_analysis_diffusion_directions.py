@@ -18,8 +18,10 @@ from amphase.analysis.diffusion.directions import (
 )
 from amphase.errors import ParameterError
 from amphase.simulate.diffusion.data import linear_stds, normalized_variances
-from amphase.simulate.diffusion.directions_model import DEFAULTS, run, times
+from amphase.simulate.diffusion.directions_model import MODEL, Directions
 from amphase.theory.diffusion.geometric import collapse_variance, critical_times
+
+DEFAULTS, run = MODEL.defaults, MODEL.run
 
 
 def test_crossing_is_exact_for_a_profile_linear_in_log_t():
@@ -91,7 +93,7 @@ def test_collapse_of_noised_training_points_scales_with_k_like_the_entropy_crite
     ratios, errors = [], []
     for K in (100, 1000):
         p = {**DEFAULTS, "K": K, "n_probes": 64, "t_min": 0.1, "t_max": 2.0, "n_times": 16}
-        tt = times(p)
+        tt = Directions(**p).times()
         tc = [crossing(tt, 1 - run(p, np.random.SeedSequence(5, spawn_key=(K, r)))["ipr"][:, 0]) for r in range(4)]
         ref = collapse_time((10, 10, 10), (1.0, 0.3, 0.01), K, False)
         ratios.append(np.mean(tc) / ref)
@@ -152,7 +154,7 @@ def test_lowest_variance_group_is_lost_at_the_condensation_of_the_weights():
     # different statement: 0.66 here for raw Gaussian data (S dominates), and 1e4 times below the measured loss on
     # the sphere; this pins the measured relation, not AVS's number.
     p = {**DEFAULTS, "K": 300, "n_probes": 96, "t_min": 0.05, "t_max": 3.0, "n_times": 13}
-    tt = times(p)
+    tt = Directions(**p).times()
     halves, conds = [], []
     for r in range(4):
         out = run(p, np.random.SeedSequence(99, spawn_key=(0, r)))

@@ -22,7 +22,7 @@ from amphase.analysis.diffusion.regimes import (
 )
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
-from amphase.simulate.diffusion.regimes_model import gaussian_points
+from amphase.simulate.diffusion.collapse import gaussian_points
 from amphase.simulate.diffusion.schedules import ou
 from amphase.simulate.seeding import point_seed
 from amphase.simulate.sweep import run_sweep
@@ -216,7 +216,7 @@ def test_two_point_collapse_median_is_the_exact_first_passage_median(tmp_path) -
     times = ou(t_min=config["params"]["t_min"], t_max=config["params"]["t_max"]).time_grid(steps, spacing="log")
     refs, var = [], 0.0
     for r in range(R):
-        data = gaussian_points({"n": 2, "d": d, "sigma": 1.0}, point_seed(7, {"n": 2, "d": d}, r))
+        data = gaussian_points(2, d, 1.0, point_seed(7, {"n": 2, "d": d}, r))
         ref = _two_point_weight_times(0.5 * float(np.linalg.norm(data[0] - data[1])), times, 10_000,
                                       np.random.default_rng(100 + r))  # fmt: skip
         m = float(np.median(ref))

@@ -8,11 +8,13 @@ import xarray as xr
 
 from amphase.errors import ParameterError
 from amphase.simulate.diffusion import avs_spectrum as avs
-from amphase.simulate.diffusion.directions_model import DEFAULTS, check, run, sizes
+from amphase.simulate.diffusion.directions_model import MODEL
 from amphase.simulate.diffusion.schedules import make_schedule
 from amphase.simulate.diffusion.score import exact_score
 
 VE1 = make_schedule("ve", sigma=1.0)
+
+DEFAULTS, check, run, sizes = MODEL.defaults, MODEL.check, MODEL.run, MODEL.sizes
 
 
 def test_jacobian_spectrum_is_the_spectrum_of_the_finite_difference_jacobian_of_the_denoiser():

@@ -18,8 +18,8 @@ from scipy import stats
 from amphase.analysis.diffusion.regimes import compare_clones, plot_clones, table_clones
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
+from amphase.simulate.diffusion.clones import Clones, two_gaussian_points
 from amphase.simulate.diffusion.regimes import clone_overlap
-from amphase.simulate.diffusion.regimes_model import CLONES_DEFAULTS, run_clones, two_gaussian_points
 from amphase.simulate.diffusion.schedules import ou
 from amphase.simulate.seeding import point_seed
 from amphase.simulate.sweep import run_sweep
@@ -29,16 +29,15 @@ D = 16  # m = sigma = 1: |m|^2 = 16, t_S = 0.5 log 17 = 1.4166
 
 
 def _exact(**kw: object) -> dict[str, np.ndarray]:
-    p = {**CLONES_DEFAULTS, "d": D, "score": "exact", "t_min": 0.01, "t_max": 4.0, "steps": 400,
-         "start": "marginal", "dtype": "float32", "n_draws": 1000, **kw}  # fmt: skip
-    return run_clones(p, point_seed(11, {"n": float(p["n"])}, 0))
+    r = Clones(**{"d": D, "score": "exact", "t_min": 0.01, "t_max": 4.0, "steps": 400, "start": "marginal",
+                  "dtype": "float32", "n_draws": 1000, **kw})  # fmt: skip
+    return r.run(point_seed(11, {"n": float(r.n)}, 0))
 
 
 def test_training_sets_are_nested_in_n_balanced_and_keyed_by_d_m_sigma() -> None:
     seed = point_seed(3, {"n": 1.0}, 1)
-    base = {"d": 5, "m": 1.0, "sigma": 1.0}
-    small = two_gaussian_points({**base, "n": 7}, seed)
-    big = two_gaussian_points({**base, "n": 64}, seed)
+    small = two_gaussian_points(7, 5, 1.0, 1.0, seed)
+    big = two_gaussian_points(64, 5, 1.0, 1.0, seed)
     assert np.array_equal(small, big[:7])
     # even i from N(+m, sigma^2 I), odd i from N(-m, ...): the same draw of the noise gives both classes
     sign = np.where(np.arange(64) % 2 == 0, 1.0, -1.0)
@@ -46,9 +45,9 @@ def test_training_sets_are_nested_in_n_balanced_and_keyed_by_d_m_sigma() -> None
     assert np.array_equal(big, sign[:, None] * np.ones(5) + noise)
     assert np.sum(np.sign(big @ np.ones(5)) == sign) >= 60  # |m| = sqrt(5): P(sign flip) = Phi(-sqrt 5) = 0.013
     # the stream is keyed by sigma (as by d and m): another sigma is another set, not a scaled copy
-    wider = two_gaussian_points({**base, "n": 64, "sigma": 2.0}, seed)
+    wider = two_gaussian_points(64, 5, 1.0, 2.0, seed)
     assert not np.allclose((wider - sign[:, None]) / 2.0, noise)
-    other = two_gaussian_points({**base, "n": 7}, point_seed(3, {"n": 1.0}, 2))
+    other = two_gaussian_points(7, 5, 1.0, 1.0, point_seed(3, {"n": 1.0}, 2))
     assert not np.array_equal(other, small)  # a new training set per realization
 
 

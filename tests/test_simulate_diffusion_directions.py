@@ -7,20 +7,13 @@ import pytest
 
 from amphase.errors import ParameterError
 from amphase.simulate.diffusion.data import linear_manifold, linear_stds, normalized_variances
-from amphase.simulate.diffusion.directions_model import (
-    DEFAULTS,
-    MODEL,
-    check,
-    measure,
-    population_variances,
-    run,
-    training_points,
-)
+from amphase.simulate.diffusion.directions_model import MODEL, Directions, measure
 from amphase.simulate.diffusion.schedules import make_schedule
 from amphase.simulate.diffusion.score import exact_score
 from amphase.simulate.lse import lse_stats
 
 VE1 = make_schedule("ve", sigma=1.0)
+DEFAULTS, run, check = MODEL.defaults, MODEL.run, MODEL.check
 
 
 def params(**kw):
@@ -101,7 +94,7 @@ def test_low_variance_directions_are_lost_with_the_weights():
     # s_hat_j^2 the training set's unbiased sample variance (derived here). The low-variance group is lost exactly as
     # the weights condense; what is left is the O(s_j^2 / t) <= 5e-4 pull of coordinate j on the weights.
     p = params(K=500)
-    data = training_points(p, seed())
+    data = Directions(**p).training_points(seed())
     score = exact_score(data, VE1)
     s_hat = data[:, 20:].var(axis=0, ddof=1)
     rng = np.random.default_rng(5)
@@ -121,8 +114,10 @@ def test_run_is_reproducible_nested_and_shaped():
         np.testing.assert_array_equal(a[k], b[k])
     assert a["passed"].shape == (5, 3) and a["variance"].shape == (3,)
     np.testing.assert_allclose(a["variance"], [1.0, 0.09, 1e-4], rtol=1e-12)
-    np.testing.assert_array_equal(training_points(params(K=64), seed())[:20], training_points(params(K=20), seed()))
-    np.testing.assert_allclose(population_variances(params(normalized=1)).sum(), 1.0, atol=1e-10)
+    np.testing.assert_array_equal(
+        Directions(**params(K=64)).training_points(seed())[:20], Directions(**params(K=20)).training_points(seed())
+    )
+    np.testing.assert_allclose(Directions(**params(normalized=1)).population_variances().sum(), 1.0, atol=1e-10)
 
 
 @pytest.mark.parametrize(

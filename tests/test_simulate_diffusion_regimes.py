@@ -14,15 +14,9 @@ from scipy import stats
 
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
+from amphase.simulate.diffusion.clones import Clones
+from amphase.simulate.diffusion.collapse import Collapse, gaussian_points
 from amphase.simulate.diffusion.regimes import Commitment, commit_time, commitment, forward_paths
-from amphase.simulate.diffusion.regimes_model import (
-    CLONES_DEFAULTS,
-    COLLAPSE_DEFAULTS,
-    clone_times,
-    gaussian_points,
-    run_clones,
-    run_collapse,
-)
 from amphase.simulate.diffusion.schedules import ou, vp
 from amphase.simulate.diffusion.score import exact_score, mixture_score
 from amphase.simulate.seeding import point_seed
@@ -108,8 +102,7 @@ def test_forward_paths_have_the_exact_marginals() -> None:
 def test_reverse_sde_collapse_times_follow_the_exact_forward_law() -> None:
     # the exact score's reverse SDE has the forward path law (time reversal): the two samples of collapse times, on
     # one training set and one grid, agree in distribution (two-sample KS) up to the Euler-Maruyama error
-    p = {**COLLAPSE_DEFAULTS, "n": 8, "d": 4, "n_traj": 500, "steps": 200, "n_entropy": 0}
-    out = run_collapse(p, point_seed(3, {"n": 8, "d": 4}, 0))
+    out = Collapse(n=8, d=4, n_traj=500, steps=200, n_entropy=0).run(point_seed(3, {"n": 8, "d": 4}, 0))
     for j in range(2):
         rev, fwd = out["t_collapse"][j], out["t_collapse_forward"][j]
         assert np.isfinite(rev).all() and np.isfinite(fwd).all()
@@ -121,14 +114,14 @@ def test_reverse_sde_collapse_times_follow_the_exact_forward_law() -> None:
 
 def test_gaussian_training_sets_are_nested_in_n_and_scaled_by_sigma() -> None:
     seed = point_seed(5, {"n": 1.0}, 2)
-    small = gaussian_points({"n": 5, "d": 3, "sigma": 1.0}, seed)
-    big = gaussian_points({"n": 40, "d": 3, "sigma": 2.0}, seed)
+    small = gaussian_points(5, 3, 1.0, seed)
+    big = gaussian_points(40, 3, 2.0, seed)
     assert np.array_equal(2.0 * small, big[:5])
 
 
 def _clones(**kw: object) -> dict[str, np.ndarray]:
-    p = {**CLONES_DEFAULTS, "t_max": 4.0, "steps": 400, **kw}
-    return run_clones(p, point_seed(9, {"d": float(p["d"])}, 0))
+    r = Clones(**{"t_max": 4.0, "steps": 400, **kw})
+    return r.run(point_seed(9, {"d": float(r.d)}, 0))
 
 
 def test_clone_probability_limits() -> None:
@@ -158,8 +151,7 @@ def test_clone_probability_agrees_with_theory_within_binomial_errors(start: str)
 
 
 def test_branching_times_include_t_s() -> None:
-    p = {**CLONES_DEFAULTS, "d": 16}
-    ts = clone_times(p)
+    ts = Clones(d=16).times()
     assert 0.5 * math.log(17.0) in ts.tolist() and np.all(np.diff(ts) > 0)
 
 

@@ -3,7 +3,7 @@ r"""Measured collapse times and cloning probabilities against Biroli et al. 2024
 Collapse (:func:`compare_collapse`)
     Per grid point (n, d, sigma, ...) and collapse condition (``nearest``: BBBM's code; ``weight``: the final point's
     posterior weight above the threshold w; ``weight_low`` / ``weight_high``: above w/2 / (1 + w)/2, the band of the
-    threshold; :mod:`amphase.simulate.diffusion.regimes_model`), the median and the mean of the per-trajectory collapse
+    threshold; :mod:`amphase.simulate.diffusion.collapse`), the median and the mean of the per-trajectory collapse
     times of the reverse-SDE trajectories, and the same for the exact forward paths (the finite-d reference on the same
     recorded grid). Trajectories of one realization share its training set, so each statistic is taken per realization
     and its error is the standard deviation over realizations divided by :math:`\sqrt R` (with one realization: the

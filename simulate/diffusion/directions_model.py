@@ -61,9 +61,13 @@ second moments, not the exact :math:`K \to \infty` denoiser (the comparison says
 
 Observables (``observable``)
 ----------------------------
-``diagonal`` (default)
+Each observable is a class with one interface (:class:`VarianceLoss`, :class:`StackedSpectrum`: its result
+variables, extra dimensions, attributes, checks and measurement), a subclass of the declared parameters
+(:class:`Directions`); ``MODEL`` takes the variables of the one a configuration names.
+
+``diagonal`` (default, :class:`VarianceLoss`)
     The diagonal of :math:`J_D` per group at the probes above (what follows).
-``spectrum``
+``spectrum`` (:class:`StackedSpectrum`)
     AVS's own observable (:mod:`amphase.simulate.diffusion.avs_spectrum`, read in the authors' code): at
     ``n_probes`` centres :math:`x_0` (``probe = "train"``: training points, AVS's choice; ``"population"``: fresh
     points of the data law; ``"axis"`` is refused), the exact scores at :math:`x_0 + \sqrt t z_k` for a Haar frame
@@ -87,33 +91,23 @@ training set is nested in K (stream :func:`~amphase.simulate.diffusion.data.nest
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
 from amphase.errors import ParameterError
-from amphase.params import Choice, Param
-from amphase.simulate.backend import get_backend
+from amphase.simulate.backend import get_backend, to_host
+from amphase.simulate.coordinates import with_coords
+from amphase.simulate.declare import Dim, Var, choice, declared, model, number
 from amphase.simulate.diffusion.data import linear_manifold, linear_stds, nested_seed, normalized_variances
 from amphase.simulate.diffusion.schedules import make_schedule
 from amphase.simulate.diffusion.score import exact_score
 from amphase.simulate.lse import DEFAULT_TILE, FULL_SECOND_MAX_D, kernel_params
-from amphase.simulate.models import Model, Variable
 from amphase.simulate.seeding import child_rng
 
-__all__ = [
-    "GROUPS",
-    "MODEL",
-    "PROBES",
-    "group_sizes",
-    "measure",
-    "population_variances",
-    "run",
-    "stds_of",
-    "times",
-    "training_points",
-]
+__all__ = ["GROUPS", "MODEL", "OBSERVABLES", "PROBES", "Directions", "StackedSpectrum", "VarianceLoss", "measure"]
 
 #: the number of direction groups (AVS's synthetic setting has three).
 GROUPS = 3
@@ -121,130 +115,27 @@ GROUPS = 3
 #: probe kinds (module docstring).
 PROBES = ("train", "population", "axis")
 
-#: what is measured (module docstring, "Observables").
-OBSERVABLES = ("diagonal", "spectrum")
-
-PARAMS: tuple[Param | Choice, ...] = (
-    Param(
-        "K",
-        "number of training points (n of the theory)",
-        lower=1,
-        upper=10**7,
-        integer=True,
-        long_name="training set size",
-    ),
-    *(
-        p
-        for g in (1, 2, 3)
-        for p in (
-            Param(f"n{g}", f"directions in group {g}", lower=0, upper=10**4, integer=True),
-            Param(f"s{g}", f"std of the data along group {g}", lower=0.0, lower_open=True),
-        )
-    ),
-    Param(
-        "normalized",
-        "1: every training point divided by its norm (AVS's is_normalized), 0: raw Gaussian",
-        lower=0,
-        upper=1,
-        integer=True,
-    ),
-    Choice("probe", "where the Jacobian is measured: noised training points, noised fresh points, sqrt(t) e_j", PROBES),
-    Param("n_probes", "probes per realization (train, population)", lower=2, upper=10**6, integer=True),
-    Choice(
-        "observable",
-        "diagonal: the denoiser Jacobian's diagonal per group; spectrum: AVS's singular values of stacked scores",
-        OBSERVABLES,
-    ),
-    Param(
-        "threshold",
-        "spectrum: normalised singular values below it count as tangent directions",
-        lower=0.0,
-        upper=1.0,
-        lower_open=True,
-        upper_open=True,
-    ),
-    Param("t_min", "smallest VE noise variance of the time grid", lower=0.0, lower_open=True),
-    Param("t_max", "largest VE noise variance of the time grid", lower=0.0, lower_open=True),
-    Param("n_times", "noise variances, log-spaced from t_min to t_max", lower=2, upper=10**4, integer=True),
-    *kernel_params("training points"),
-)
-
-DEFAULTS: dict[str, Any] = {
-    "n1": 10,
-    "s1": 1.0,
-    "n2": 10,
-    "s2": 0.3,
-    "n3": 10,
-    "s3": 0.01,
-    "normalized": 0,
-    "probe": "train",
-    "n_probes": 256,
-    "observable": "diagonal",
-    "threshold": 0.5,
-    "t_min": 1e-4,
-    "t_max": 10.0,
-    "n_times": 25,
-    "dtype": "float64",
-    "backend": "cpu",
-    "tile": DEFAULT_TILE,
+#: what the declarations of :class:`Directions` and of both observables share (the module is not yet named for the
+#: model, so the name is given).
+_MODEL = {
+    "name": "diffusion.directions",
+    "title": "Per-direction loss of variance of the exact score on a linear manifold (denoiser Jacobian per group)",
+    "references": "Achilli, Ventura, Silvestri, Pham, Raya, Krotov, Lucibello & Ambrogioni, arXiv:2410.08727 (2024)",
+    "rate": 2.3e9,  # units/s per worker: diffusion-directions: 31 s on 2 workers (scripts/calibrate_rates.py)
 }
 
-
-def group_sizes(params: Mapping[str, Any]) -> tuple[int, int, int]:
-    """Directions per group, (n1, n2, n3)."""
-    return int(params["n1"]), int(params["n2"]), int(params["n3"])
-
-
-def _groups(params: Mapping[str, Any]) -> list[tuple[int, float]]:
-    return [(int(params[f"n{g}"]), float(params[f"s{g}"])) for g in (1, 2, 3) if int(params[f"n{g}"]) > 0]
-
-
-def stds_of(params: Mapping[str, Any]) -> np.ndarray:
-    """The per-direction stds (d,) before any normalisation."""
-    return linear_stds(_groups(params))
-
-
-def population_variances(params: Mapping[str, Any]) -> np.ndarray:
-    r"""Per-direction variance of the data law (d,): :math:`s_g^2`, or :math:`v_i` of the sphere when normalised."""
-    sd = stds_of(params)
-    return normalized_variances(sd) if int(params["normalized"]) else sd * sd
-
-
-def times(params: Mapping[str, Any]) -> np.ndarray:
-    """The time grid: ``n_times`` VE noise variances log-spaced from ``t_min`` to ``t_max``."""
-    return np.geomspace(float(params["t_min"]), float(params["t_max"]), int(params["n_times"]))
-
-
-def dataset_key(params: Mapping[str, Any]) -> dict[str, Any]:
-    """What defines a realization's training set (never K): the groups and the normalisation."""
-    key: dict[str, Any] = {"dataset": "linear", "normalized": int(params["normalized"])}
-    for g in (1, 2, 3):
-        key[f"n{g}"], key[f"s{g}"] = int(params[f"n{g}"]), float(params[f"s{g}"])
-    return key
-
-
-def training_points(params: Mapping[str, Any], seed: np.random.SeedSequence) -> np.ndarray:
-    """The (K, d) training set of one realization, nested in K."""
-    stream = nested_seed(seed, dataset_key(params))
-    rng = np.random.Generator(np.random.PCG64(stream))
-    return linear_manifold(int(params["K"]), rng, _groups(params), bool(int(params["normalized"])))
-
-
-def check(params: Mapping[str, Any]) -> None:
-    """Cross-parameter checks at one grid point (before any work)."""
-    if sum(group_sizes(params)) < 1:
-        raise ParameterError("n1, n2, n3: at least one direction group must have n_g >= 1 directions")
-    if not float(params["t_min"]) < float(params["t_max"]):
-        raise ParameterError(f"t_min={params['t_min']}, t_max={params['t_max']}: t_min must be below t_max")
-    if params.get("observable", "diagonal") == "spectrum":
-        d = sum(group_sizes(params))
-        if params["probe"] == "axis":
-            raise ParameterError(
-                "probe='axis' with observable='spectrum': AVS's centres are train or population points"
-            )
-        if not 2 <= d <= FULL_SECOND_MAX_D:
-            raise ParameterError(f"n1 + n2 + n3 = {d}: observable='spectrum' needs 2 <= d <= {FULL_SECOND_MAX_D}")
-    get_backend(params["backend"])
+_DTYPE, _BACKEND, _TILE = kernel_params("training points")
+#: the dimensions both observables use (the time grid's values are set by :data:`MODEL`, from t_min and t_max).
+_DIMS = {
+    "time": Dim(lambda r: r.n_times, attrs={"units": "1", "long_name": "VE noise variance t (data units)"}),
+    "group": Dim(lambda r: GROUPS, values=lambda n: np.arange(1, n + 1),
+                 attrs={"units": "1", "long_name": "direction group"}),
+}  # fmt: skip
+#: the variables both observables store.
+_GROUP_VARIABLES = {
+    "variance": Var(("group",), "float64", np.nan, "per-direction variance of the data law"),
+    "sample_variance": Var(("group",), "float64", np.nan, "per-direction unbiased sample variance of the training set"),
+}
 
 
 def measure(score: Any, x: np.ndarray, t: float, xp: Any = np) -> tuple[np.ndarray, np.ndarray]:
@@ -253,99 +144,19 @@ def measure(score: Any, x: np.ndarray, t: float, xp: Any = np) -> tuple[np.ndarr
     ``score`` is the exact score (VE, ``sigma = 1``), ``x`` the (B, d) probes, ``t`` the noise variance; host arrays
     are returned whatever the backend.
     """
-    jd = np.asarray(_host(score.denoiser_jacobian_diagonal(xp.asarray(x), t)), dtype=np.float64)
-    ipr = np.asarray(_host(score.inverse_participation(xp.asarray(x), t)), dtype=np.float64)
+    jd = to_host(score.denoiser_jacobian_diagonal(xp.asarray(x), t), np.float64)
+    ipr = to_host(score.inverse_participation(xp.asarray(x), t), np.float64)
     return jd, ipr
 
 
-def _host(a: Any) -> Any:
-    return a.get() if hasattr(a, "get") else a
+def _attrs(measurement: str) -> Callable[[Directions], dict[str, Any]]:
+    """The global attributes of a dataset of one observable: backend, device and what it measures."""
 
+    def attrs(r: Directions) -> dict[str, Any]:
+        backend = get_backend(r.backend)
+        return {"backend": backend.name, "device": backend.device, "measurement": measurement}
 
-def _index(params: Mapping[str, Any]) -> np.ndarray:
-    return np.repeat(np.arange(GROUPS), group_sizes(params))
-
-
-def _setup(params: Mapping[str, Any], seed: np.random.SeedSequence) -> tuple[Any, ...]:
-    """What both observables start from: (xp, training set, group index, population variances, score, times).
-
-    The exact score is the VE one with sigma = 1 (noise variance t); the times are :func:`times`.
-    """
-    xp = get_backend(params["backend"]).xp
-    data = training_points(params, seed)
-    score = exact_score(
-        xp.asarray(data), make_schedule("ve", sigma=1.0), tile=int(params["tile"]), dtype=params["dtype"]
-    )
-    return xp, data, _index(params), population_variances(params), score, times(params)
-
-
-def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
-    """One realization (module docstring)."""
-    if params.get("observable", "diagonal") == "spectrum":
-        return run_spectrum(params, seed)
-    xp, data, index, var, score, ts = _setup(params, seed)
-    K, d = data.shape
-    probe = params["probe"]
-    rng = child_rng(seed, 1)
-    if probe == "axis":
-        base, z = np.zeros((d, d)), np.eye(d)
-    else:
-        P = int(params["n_probes"])
-        if probe == "train":
-            base = data[rng.integers(K, size=P)]
-        else:
-            base = linear_manifold(P, rng, _groups(params), bool(int(params["normalized"])))
-        z = rng.standard_normal((P, d))
-    nt = len(ts)
-    passed = np.full((nt, GROUPS), np.nan)
-    err = np.full((nt, GROUPS), np.nan)
-    median = np.full((nt, GROUPS), np.nan)
-    ipr_out = np.full((nt, GROUPS), np.nan)
-    gauss = np.full((nt, GROUPS), np.nan)
-    for i, t in enumerate(ts):
-        jd, ipr = measure(score, base + np.sqrt(t) * z, float(t), xp)
-        for g in range(GROUPS):
-            sel = index == g
-            if not sel.any():
-                continue
-            gauss[i, g] = float(np.mean(var[sel] / (var[sel] + t)))
-            if probe == "axis":  # the probe along direction j measures J_jj there
-                rows = np.nonzero(sel)[0]
-                vals, ip = jd[rows, rows], ipr[rows]
-            else:
-                vals, ip = jd[:, sel].mean(axis=1), ipr
-            passed[i, g] = float(vals.mean())
-            median[i, g] = float(np.median(vals))
-            err[i, g] = float(vals.std(ddof=1) / np.sqrt(len(vals))) if len(vals) > 1 else np.nan
-            ipr_out[i, g] = float(ip.mean())
-    variance = np.full(GROUPS, np.nan)
-    sample_variance = np.full(GROUPS, np.nan)
-    for g in range(GROUPS):
-        sel = index == g
-        if sel.any():
-            variance[g] = float(var[sel].mean())
-            sample_variance[g] = float(data[:, sel].var(axis=0, ddof=1).mean()) if K > 1 else 0.0
-    return {
-        "passed": passed,
-        "passed_error": err,
-        "passed_median": median,
-        "gaussian": gauss,
-        "ipr": ipr_out,
-        "variance": variance,
-        "sample_variance": sample_variance,
-    }
-
-
-def _group_variances(params: Mapping[str, Any], data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    index, var, K = _index(params), population_variances(params), data.shape[0]
-    variance = np.full(GROUPS, np.nan)
-    sample_variance = np.full(GROUPS, np.nan)
-    for g in range(GROUPS):
-        sel = index == g
-        if sel.any():
-            variance[g] = float(var[sel].mean())
-            sample_variance[g] = float(data[:, sel].var(axis=0, ddof=1).mean()) if K > 1 else 0.0
-    return variance, sample_variance
+    return attrs
 
 
 def _mean_se(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -355,183 +166,320 @@ def _mean_se(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return a.mean(axis=0), err
 
 
-def run_spectrum(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
-    r"""One realization of AVS's observable (``observable = "spectrum"``; module docstring, "Observables").
+@model(**_MODEL, dims=_DIMS, variables=_GROUP_VARIABLES)
+class Directions:
+    """The parameters of ``diffusion.directions`` at one grid point, and what both observables share.
 
-    Centres: ``n_probes`` training points (``probe = "train"``, AVS's) or fresh points of the data law
-    (``population``), drawn once (stream ``(1,)``), each with its own Haar frame (stream ``(2,)``), the same at every
-    t. Per t: the (P, d, d) stacked scores, their singular values, AVS's normalised spectrum, its projection and
-    threshold count per group (:mod:`amphase.simulate.diffusion.avs_spectrum`), mean and s.e. over centres.
+    :meth:`observed` is the same point as an instance of the observable's class (:data:`OBSERVABLES`), whose
+    :meth:`measure`, :meth:`check_observable` and :meth:`stack` the methods here call.
     """
-    from amphase.simulate.diffusion import avs_spectrum as avs
 
-    xp, data, index, var, score, ts = _setup(params, seed)
-    K, d = data.shape
-    P = int(params["n_probes"])
-    rng = child_rng(seed, 1)
-    if params["probe"] == "train":
-        centres = data[rng.integers(K, size=P)]
-    else:
-        centres = linear_manifold(P, rng, _groups(params), bool(int(params["normalized"])))
-    frng = child_rng(seed, 2)
-    frames = np.stack([avs.orthogonal_frame(frng, d) for _ in range(P)])
-    theta = float(params["threshold"])
-    n_g = np.bincount(index, minlength=GROUPS).astype(float)
-    nt = len(ts)
-    out = {
-        k: np.full((nt, GROUPS), np.nan)
-        for k in (
-            "projected", "projected_error", "projected_linear", "projected_linear_error", "projected_gaussian",
-            "count", "count_error", "count_gaussian", "ipr",
-        )
-    }  # fmt: skip
-    sv_sorted = np.full((nt, d - 1), np.nan)
-    sv_err = np.full((nt, d - 1), np.nan)
-    for i, t in enumerate(ts):
-        t = float(t)
-        m = avs.stacked_scores(score, centres, t, frames)
-        sv, vt = avs.singular_spectrum(m)
-        v = avs.normalized_spectrum(sv)
-        sv_sorted[i], sv_err[i] = _mean_se(v)
-        proj = avs.group_projection(v, vt, index, GROUPS)
-        cnt = avs.count_below(v, vt, index, GROUPS, theta)
-        out["projected"][i], out["projected_error"][i] = _mean_se(proj)
-        out["count"][i], out["count_error"][i] = _mean_se(cnt)
-        lv, lvt = avs.linearized_spectrum(score.denoiser_jacobian(xp.asarray(centres), t))
-        out["projected_linear"][i], out["projected_linear_error"][i] = _mean_se(
-            avs.group_projection(lv, lvt, index, GROUPS)
-        )
-        gv = avs.gaussian_values(var, t)
-        pts = (centres[:, None, :] + np.sqrt(t) * frames).reshape(P * d, d)
-        ip = float(np.mean(np.asarray(_host(score.inverse_participation(xp.asarray(pts), t)))))
+    K: int = number("number of training points (n of the theory)", ge=1, le=10**7, long_name="training set size",
+                    grid=True)  # fmt: skip
+    n1: int = number("directions in group 1", default=10, ge=0, le=10**4)
+    s1: float = number("std of the data along group 1", default=1.0, gt=0.0, grid=True)
+    n2: int = number("directions in group 2", default=10, ge=0, le=10**4)
+    s2: float = number("std of the data along group 2", default=0.3, gt=0.0, grid=True)
+    n3: int = number("directions in group 3", default=10, ge=0, le=10**4)
+    s3: float = number("std of the data along group 3", default=0.01, gt=0.0, grid=True)
+    normalized: int = number("1: every training point divided by its norm (AVS's is_normalized), 0: raw Gaussian",
+                             default=0, ge=0, le=1, grid=True)  # fmt: skip
+    probe: str = choice("where the Jacobian is measured: noised training points, noised fresh points, sqrt(t) e_j",
+                        PROBES, default="train", grid=True)  # fmt: skip
+    n_probes: int = number("probes per realization (train, population)", default=256, ge=2, le=10**6, grid=True)
+    observable: str = choice(
+        "diagonal: the denoiser Jacobian's diagonal per group; spectrum: AVS's singular values of stacked scores",
+        ("diagonal", "spectrum"),
+        default="diagonal",
+    )
+    threshold: float = number("spectrum: normalised singular values below it count as tangent directions",
+                              default=0.5, gt=0.0, lt=1.0, grid=True)  # fmt: skip
+    t_min: float = number("smallest VE noise variance of the time grid", default=1e-4, gt=0.0)
+    t_max: float = number("largest VE noise variance of the time grid", default=10.0, gt=0.0)
+    n_times: int = number("noise variances, log-spaced from t_min to t_max", default=25, ge=2, le=10**4)
+    dtype: str = declared(_DTYPE, default="float64")
+    backend: str = declared(_BACKEND, default="cpu")
+    tile: int = declared(_TILE, default=DEFAULT_TILE)
+
+    def observed(self) -> Directions:
+        """The same grid point as an instance of its observable's class."""
+        cls = OBSERVABLES[self.observable]
+        if type(self) is cls:
+            return self
+        return cls(**{f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
+
+    def group_sizes(self) -> tuple[int, int, int]:
+        """Directions per group, (n1, n2, n3)."""
+        return self.n1, self.n2, self.n3
+
+    def d(self) -> int:
+        """The dimension n1 + n2 + n3."""
+        return sum(self.group_sizes())
+
+    def groups(self) -> list[tuple[int, float]]:
+        """The non-empty groups as (directions, std)."""
+        return [(n, s) for n, s in ((self.n1, self.s1), (self.n2, self.s2), (self.n3, self.s3)) if n > 0]
+
+    def population_variances(self) -> np.ndarray:
+        r"""Per-direction variance of the data law (d,): :math:`s_g^2`, or :math:`v_i` of the sphere when normalised."""
+        sd = linear_stds(self.groups())
+        return normalized_variances(sd) if self.normalized else sd * sd
+
+    def times(self) -> np.ndarray:
+        """The time grid: ``n_times`` VE noise variances log-spaced from ``t_min`` to ``t_max``."""
+        return times(self.t_min, self.t_max, self.n_times)
+
+    def dataset_key(self) -> dict[str, Any]:
+        """What defines a realization's training set (never K): the groups and the normalisation."""
+        return {"dataset": "linear", "normalized": self.normalized, "n1": self.n1, "s1": self.s1, "n2": self.n2,
+                "s2": self.s2, "n3": self.n3, "s3": self.s3}  # fmt: skip
+
+    def training_points(self, seed: np.random.SeedSequence) -> np.ndarray:
+        """The (K, d) training set of one realization, nested in K."""
+        rng = np.random.Generator(np.random.PCG64(nested_seed(seed, self.dataset_key())))
+        return linear_manifold(self.K, rng, self.groups(), bool(self.normalized))
+
+    def fresh_points(self, size: int, rng: np.random.Generator) -> np.ndarray:
+        """``size`` fresh points of the data law (population probes or centres)."""
+        return linear_manifold(size, rng, self.groups(), bool(self.normalized))
+
+    def index(self) -> np.ndarray:
+        """The group (0, 1, 2) of each direction, (d,)."""
+        return np.repeat(np.arange(GROUPS), self.group_sizes())
+
+    def check(self) -> None:
+        """Cross-parameter checks at one grid point (before any work)."""
+        if self.d() < 1:
+            raise ParameterError("n1, n2, n3: at least one direction group must have n_g >= 1 directions")
+        if not self.t_min < self.t_max:
+            raise ParameterError(f"t_min={self.t_min}, t_max={self.t_max}: t_min must be below t_max")
+        self.observed().check_observable()
+        get_backend(self.backend)
+
+    def check_observable(self) -> None:
+        """The observable's own checks (none by default)."""
+
+    def stack(self) -> int:
+        """Score evaluations per probe (1; the stacked spectrum: d)."""
+        return 1
+
+    def memory(self, realizations: int) -> float:
+        """Bytes of one task: training set (three copies), probes and one tile of scores per probe."""
+        K, d = self.K, self.d()
+        P = (d if self.probe == "axis" else self.n_probes) * self.observed().stack()
+        return float(8 * (4 * K * d + 8 * P * d + 3 * P * min(self.tile, K)))
+
+    def cost(self) -> float:
+        """Relative cost: times x probes x training points x dimension (three streaming passes each)."""
+        P = (2 * self.d() if self.probe == "axis" else self.n_probes) * self.observed().stack()
+        return float(3 * self.n_times * P * self.K * self.d())
+
+    def setup(self, seed: np.random.SeedSequence) -> tuple[Any, ...]:
+        """What both observables start from: (xp, training set, group index, population variances, score, times).
+
+        The exact score is the VE one with sigma = 1 (noise variance t); the times are :meth:`times`.
+        """
+        xp = get_backend(self.backend).xp
+        data = self.training_points(seed)
+        score = exact_score(xp.asarray(data), make_schedule("ve", sigma=1.0), tile=self.tile, dtype=self.dtype)
+        return xp, data, self.index(), self.population_variances(), score, self.times()
+
+    def group_variances(self, data: np.ndarray) -> dict[str, np.ndarray]:
+        """Per group: the population variance and the training set's unbiased sample variance (direction means)."""
+        index, var, K = self.index(), self.population_variances(), data.shape[0]
+        variance = np.full(GROUPS, np.nan)
+        sample_variance = np.full(GROUPS, np.nan)
         for g in range(GROUPS):
-            if n_g[g] > 0:
-                out["projected_gaussian"][i, g] = float(gv[index == g].mean())
-                out["count_gaussian"][i, g] = float((gv[index == g] < theta).sum())
-                out["ipr"][i, g] = ip
-    for k in ("projected", "projected_error", "projected_linear", "projected_linear_error", "count", "count_error"):
-        out[k][:, n_g == 0] = np.nan
-    variance, sample_variance = _group_variances(params, data)
-    return {**out, "sv_sorted": sv_sorted, "sv_sorted_error": sv_err, "variance": variance,
-            "sample_variance": sample_variance}  # fmt: skip
+            sel = index == g
+            if sel.any():
+                variance[g] = float(var[sel].mean())
+                sample_variance[g] = float(data[:, sel].var(axis=0, ddof=1).mean()) if K > 1 else 0.0
+        return {"variance": variance, "sample_variance": sample_variance}
+
+    def measure(self, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+        """The observable's measurement (its class defines it)."""
+        raise NotImplementedError(f"{type(self).__name__} measures no observable")
+
+    def run(self, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+        """One realization (module docstring): the observable's measurement."""
+        return self.observed().measure(seed)
 
 
-def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
-    """The per-realization result variables (they depend on ``observable``)."""
+def times(t_min: float, t_max: float, n_times: int) -> np.ndarray:
+    """The time grid: ``n_times`` VE noise variances log-spaced from ``t_min`` to ``t_max``."""
+    return np.geomspace(float(t_min), float(t_max), int(n_times))
 
-    def tg(text: str) -> Variable:
-        return Variable(("time", "group"), "float64", np.nan, {"long_name": text, "units": "1"})
 
-    if config["params"].get("observable", "diagonal") == "spectrum":
+def _per_time(text: str, dim: str = "group") -> Var:
+    return Var(("time", dim), "float64", np.nan, text, "1")
 
-        def tr(text: str) -> Variable:
-            return Variable(("time", "rank"), "float64", np.nan, {"long_name": text, "units": "1"})
 
-        return {
-            "sv_sorted": tr("mean over centres of AVS's normalised singular values (largest dropped), descending"),
-            "sv_sorted_error": tr("standard error of sv_sorted over centres"),
-            "projected": tg("mean over centres of the normalised spectrum projected on the group (weighted mean)"),
-            "projected_error": tg("standard error of projected over centres"),
-            "projected_linear": tg("the same from the exact Jacobian at the centre, |1 - eig(Cov_w/t)| over its max"),
-            "projected_linear_error": tg("standard error of projected_linear over centres"),
-            "projected_gaussian": tg("Gaussian (linear score) value (var_min + t)/(var_g + t) of projected"),
-            "count": tg("mean over centres of the threshold count in the group, sum_k [v_k < threshold] |P_g u_k|^2"),
-            "count_error": tg("standard error of count over centres"),
-            "count_gaussian": tg("Gaussian value of count: n_g [(var_min + t)/(var_g + t) < threshold]"),
-            "ipr": tg("mean inverse participation sum_mu w_mu^2 at the stacked probes"),
-            "variance": Variable(
-                ("group",), "float64", np.nan, {"long_name": "per-direction variance of the data law"}
-            ),
-            "sample_variance": Variable(
-                ("group",), "float64", np.nan,
-                {"long_name": "per-direction unbiased sample variance of the training set"},
-            ),
+@model(
+    **_MODEL,
+    dims=_DIMS,
+    variables={
+        "passed": _per_time("mean over probes of the group-averaged diagonal of the denoiser Jacobian Cov_w/t"),
+        "passed_error": _per_time("standard error of passed over probes"),
+        "passed_median": _per_time("median over probes of the group-averaged diagonal of the denoiser Jacobian"),
+        "gaussian": _per_time("Gaussian (K -> infinity) value var_g/(var_g + t) of the diagonal Jacobian"),
+        "ipr": _per_time("mean inverse participation sum_mu w_mu^2 of the weights at the probes"),
+        **_GROUP_VARIABLES,
+    },
+    attrs=_attrs("diagonal of the exact denoiser Jacobian Cov_w/t per direction group, VE sigma = 1 "
+                 "(amphase.simulate.diffusion.directions_model)"),
+)  # fmt: skip
+class VarianceLoss(Directions):
+    """``observable = "diagonal"``: the diagonal of the denoiser Jacobian per direction group (module docstring)."""
+
+    def measure(self, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+        """Per time and group: mean, s.e. and median over probes of the diagonal, its Gaussian value, the ipr."""
+        xp, data, index, var, score, ts = self.setup(seed)
+        K, d = data.shape
+        rng = child_rng(seed, 1)
+        if self.probe == "axis":
+            base, z = np.zeros((d, d)), np.eye(d)
+        else:
+            P = self.n_probes
+            base = data[rng.integers(K, size=P)] if self.probe == "train" else self.fresh_points(P, rng)
+            z = rng.standard_normal((P, d))
+        out = {k: np.full((len(ts), GROUPS), np.nan) for k in ("passed", "passed_error", "passed_median", "ipr")}
+        gauss = np.full((len(ts), GROUPS), np.nan)
+        for i, t in enumerate(ts):
+            jd, ipr = measure(score, base + np.sqrt(t) * z, float(t), xp)
+            for g in range(GROUPS):
+                sel = index == g
+                if not sel.any():
+                    continue
+                gauss[i, g] = float(np.mean(var[sel] / (var[sel] + t)))
+                if self.probe == "axis":  # the probe along direction j measures J_jj there
+                    rows = np.nonzero(sel)[0]
+                    vals, ip = jd[rows, rows], ipr[rows]
+                else:
+                    vals, ip = jd[:, sel].mean(axis=1), ipr
+                out["passed"][i, g] = float(vals.mean())
+                out["passed_median"][i, g] = float(np.median(vals))
+                out["passed_error"][i, g] = float(vals.std(ddof=1) / np.sqrt(len(vals))) if len(vals) > 1 else np.nan
+                out["ipr"][i, g] = float(ip.mean())
+        return {**out, "gaussian": gauss, **self.group_variances(data)}
+
+
+@model(
+    **_MODEL,
+    dims={**_DIMS, "rank": Dim(lambda r: r.d() - 1, values=lambda n: np.arange(2, n + 2),
+                               attrs={"units": "1", "long_name": "rank of the singular value (1 dropped)"})},
+    variables={
+        "sv_sorted": _per_time("mean over centres of AVS's normalised singular values (largest dropped), descending",
+                               "rank"),
+        "sv_sorted_error": _per_time("standard error of sv_sorted over centres", "rank"),
+        "projected": _per_time("mean over centres of the normalised spectrum projected on the group (weighted mean)"),
+        "projected_error": _per_time("standard error of projected over centres"),
+        "projected_linear": _per_time("the same from the exact Jacobian at the centre, |1 - eig(Cov_w/t)| over its "
+                                      "max"),
+        "projected_linear_error": _per_time("standard error of projected_linear over centres"),
+        "projected_gaussian": _per_time("Gaussian (linear score) value (var_min + t)/(var_g + t) of projected"),
+        "count": _per_time("mean over centres of the threshold count in the group, sum_k [v_k < threshold] "
+                           "|P_g u_k|^2"),
+        "count_error": _per_time("standard error of count over centres"),
+        "count_gaussian": _per_time("Gaussian value of count: n_g [(var_min + t)/(var_g + t) < threshold]"),
+        "ipr": _per_time("mean inverse participation sum_mu w_mu^2 at the stacked probes"),
+        **_GROUP_VARIABLES,
+    },
+    attrs=_attrs("AVS's singular values of exact scores stacked at d orthonormal probes x0 + sqrt(t) z_k, largest "
+                 "dropped, normalised by the next; projected and counted per direction group, VE sigma = 1 "
+                 "(amphase.simulate.diffusion.avs_spectrum)"),
+)  # fmt: skip
+class StackedSpectrum(Directions):
+    """``observable = "spectrum"``: AVS's normalised singular values of stacked scores (module docstring)."""
+
+    def check_observable(self) -> None:
+        """AVS's centres are training or fresh points (no ``axis`` probe); the (d, d) Jacobian needs d <= 64."""
+        if self.probe == "axis":
+            raise ParameterError(
+                "probe='axis' with observable='spectrum': AVS's centres are train or population points"
+            )
+        if not 2 <= self.d() <= FULL_SECOND_MAX_D:
+            raise ParameterError(
+                f"n1 + n2 + n3 = {self.d()}: observable='spectrum' needs 2 <= d <= {FULL_SECOND_MAX_D}"
+            )
+
+    def stack(self) -> int:
+        """Score evaluations per centre: the d stacked probes."""
+        return self.d()
+
+    def measure(self, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+        r"""One realization of AVS's observable (module docstring, "Observables").
+
+        Centres: ``n_probes`` training points (``probe = "train"``, AVS's) or fresh points of the data law
+        (``population``), drawn once (stream ``(1,)``), each with its own Haar frame (stream ``(2,)``), the same at
+        every t. Per t: the (P, d, d) stacked scores, their singular values, AVS's normalised spectrum, its
+        projection and threshold count per group (:mod:`amphase.simulate.diffusion.avs_spectrum`), mean and s.e.
+        over centres.
+        """
+        from amphase.simulate.diffusion import avs_spectrum as avs
+
+        xp, data, index, var, score, ts = self.setup(seed)
+        K, d = data.shape
+        P = self.n_probes
+        rng = child_rng(seed, 1)
+        centres = data[rng.integers(K, size=P)] if self.probe == "train" else self.fresh_points(P, rng)
+        frng = child_rng(seed, 2)
+        frames = np.stack([avs.orthogonal_frame(frng, d) for _ in range(P)])
+        theta = self.threshold
+        n_g = np.bincount(index, minlength=GROUPS).astype(float)
+        nt = len(ts)
+        out = {
+            k: np.full((nt, GROUPS), np.nan)
+            for k in (
+                "projected", "projected_error", "projected_linear", "projected_linear_error", "projected_gaussian",
+                "count", "count_error", "count_gaussian", "ipr",
+            )
         }  # fmt: skip
-    return {
-        "passed": tg("mean over probes of the group-averaged diagonal of the denoiser Jacobian Cov_w/t"),
-        "passed_error": tg("standard error of passed over probes"),
-        "passed_median": tg("median over probes of the group-averaged diagonal of the denoiser Jacobian"),
-        "gaussian": tg("Gaussian (K -> infinity) value var_g/(var_g + t) of the diagonal Jacobian"),
-        "ipr": tg("mean inverse participation sum_mu w_mu^2 of the weights at the probes"),
-        "variance": Variable(("group",), "float64", np.nan, {"long_name": "per-direction variance of the data law"}),
-        "sample_variance": Variable(
-            ("group",), "float64", np.nan, {"long_name": "per-direction unbiased sample variance of the training set"}
-        ),
-    }
+        sv_sorted = np.full((nt, d - 1), np.nan)
+        sv_err = np.full((nt, d - 1), np.nan)
+        for i, t in enumerate(ts):
+            t = float(t)
+            m = avs.stacked_scores(score, centres, t, frames)
+            sv, vt = avs.singular_spectrum(m)
+            v = avs.normalized_spectrum(sv)
+            sv_sorted[i], sv_err[i] = _mean_se(v)
+            proj = avs.group_projection(v, vt, index, GROUPS)
+            cnt = avs.count_below(v, vt, index, GROUPS, theta)
+            out["projected"][i], out["projected_error"][i] = _mean_se(proj)
+            out["count"][i], out["count_error"][i] = _mean_se(cnt)
+            lv, lvt = avs.linearized_spectrum(score.denoiser_jacobian(xp.asarray(centres), t))
+            out["projected_linear"][i], out["projected_linear_error"][i] = _mean_se(
+                avs.group_projection(lv, lvt, index, GROUPS)
+            )
+            gv = avs.gaussian_values(var, t)
+            pts = (centres[:, None, :] + np.sqrt(t) * frames).reshape(P * d, d)
+            ip = float(np.mean(to_host(score.inverse_participation(xp.asarray(pts), t))))
+            for g in range(GROUPS):
+                if n_g[g] > 0:
+                    out["projected_gaussian"][i, g] = float(gv[index == g].mean())
+                    out["count_gaussian"][i, g] = float((gv[index == g] < theta).sum())
+                    out["ipr"][i, g] = ip
+        for k in ("projected", "projected_error", "projected_linear", "projected_linear_error", "count", "count_error"):
+            out[k][:, n_g == 0] = np.nan
+        return {**out, "sv_sorted": sv_sorted, "sv_sorted_error": sv_err, **self.group_variances(data)}
 
 
-def sizes(config: Mapping[str, Any]) -> dict[str, int]:
-    """Extra dimensions: the time grid and the three direction groups (and the spectrum's ranks)."""
-    p = config["params"]
-    out = {"time": int(p["n_times"]), "group": GROUPS}
-    if p.get("observable", "diagonal") == "spectrum":
-        out["rank"] = sum(group_sizes(p)) - 1
-    return out
+#: the class of each observable (the choices of ``observable``).
+OBSERVABLES: dict[str, type[Directions]] = {"diagonal": VarianceLoss, "spectrum": StackedSpectrum}
 
 
-def coords(config: Mapping[str, Any]) -> dict[str, tuple[np.ndarray, dict[str, str]]]:
-    """The noise variances of the time grid and the group numbers."""
-    p = config["params"]
-    out = {
-        "time": (times(p), {"units": "1", "long_name": "VE noise variance t (data units)"}),
-        "group": (np.arange(1, GROUPS + 1), {"units": "1", "long_name": "direction group"}),
-    }
-    if p.get("observable", "diagonal") == "spectrum":
-        d = sum(group_sizes(p))
-        out["rank"] = (np.arange(2, d + 1), {"units": "1", "long_name": "rank of the singular value (1 dropped)"})
-    return out
+@dataclasses.dataclass(frozen=True)
+class _ByObservable:
+    """A configuration-level callable of ``MODEL``: the one of the configured observable's declaration."""
+
+    method: str
+
+    def __call__(self, config: Mapping[str, Any]) -> Any:
+        return getattr(OBSERVABLES[config["params"]["observable"]].MODEL, self.method)(config)
 
 
-def attrs(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Backend, device and the measured quantity."""
-    backend = get_backend(config["params"]["backend"])
-    if config["params"].get("observable", "diagonal") == "spectrum":
-        what = (
-            "AVS's singular values of exact scores stacked at d orthonormal probes x0 + sqrt(t) z_k, largest dropped, "
-            "normalised by the next; projected and counted per direction group, VE sigma = 1 "
-            "(amphase.simulate.diffusion.avs_spectrum)"
-        )
-    else:
-        what = (
-            "diagonal of the exact denoiser Jacobian Cov_w/t per direction group, VE sigma = 1 "
-            "(amphase.simulate.diffusion.directions_model)"
-        )
-    return {"backend": backend.name, "device": backend.device, "measurement": what}
-
-
-def memory(params: Mapping[str, Any]) -> float:
-    """Bytes of one task: training set (three copies), probes and one tile of scores per probe."""
-    K, d = int(params["K"]), sum(group_sizes(params))
-    P = d if params["probe"] == "axis" else int(params["n_probes"])
-    if params.get("observable", "diagonal") == "spectrum":
-        P *= d
-    tile = min(int(params["tile"]), K)
-    return float(8 * (4 * K * d + 8 * P * d + 3 * P * tile))
-
-
-def cost(params: Mapping[str, Any]) -> float:
-    """Relative cost: times x probes x training points x dimension (three streaming passes each)."""
-    K, d = int(params["K"]), sum(group_sizes(params))
-    P = 2 * d if params["probe"] == "axis" else int(params["n_probes"])
-    if params.get("observable", "diagonal") == "spectrum":
-        P *= d
-    return float(3 * int(params["n_times"]) * P * K * d)
-
-
-MODEL = Model(
-    name="diffusion.directions",
-    title="Per-direction loss of variance of the exact score on a linear manifold (denoiser Jacobian per group)",
-    references="Achilli, Ventura, Silvestri, Pham, Raya, Krotov, Lucibello & Ambrogioni, arXiv:2410.08727 (2024)",
-    params=PARAMS,
-    gridable=("K", "normalized", "probe", "n_probes", "s1", "s2", "s3", "threshold"),
-    defaults=DEFAULTS,
-    variables=variables,
-    sizes=sizes,
-    coords=coords,
-    run=run,
-    check=check,
-    attrs=attrs,
-    memory=memory,
-    cost=cost,
-    rate=2.3e9,  # units/s per worker: diffusion-directions: 31 s on 2 workers (scripts/calibrate_rates.py)
+#: ``diffusion.directions``: :class:`Directions`' parameters and run, the variables of the configured observable;
+#: the time grid's values depend on t_min and t_max.
+MODEL = with_coords(
+    dataclasses.replace(Directions.MODEL, **{m: _ByObservable(m) for m in ("variables", "sizes", "coords", "attrs")}),
+    time=lambda p: times(p["t_min"], p["t_max"], p["n_times"]),
 )

@@ -1,9 +1,10 @@
 r"""Kernels of the collapse and cloning measurements of Biroli, Bonnaire, de Bortoli & Mézard 2024 (BBBM).
 
-Plain arrays in, plain arrays out; the sweep-runner models are in :mod:`amphase.simulate.diffusion.regimes_model`
-and the theory in :mod:`amphase.theory.diffusion.regimes` (time convention: the Ornstein-Uhlenbeck process
-:math:`x_t = e^{-t}a + \sqrt{\Delta_t}z`, :func:`amphase.simulate.diffusion.schedules.ou`; every function here takes
-any :class:`~amphase.simulate.diffusion.schedules.Schedule`).
+Plain arrays in, plain arrays out; the sweep-runner models are :mod:`amphase.simulate.diffusion.collapse` and
+:mod:`amphase.simulate.diffusion.clones`, and the theory is in :mod:`amphase.theory.diffusion.regimes` (time
+convention: the Ornstein-Uhlenbeck process :math:`x_t = e^{-t}a + \sqrt{\Delta_t}z`,
+:func:`amphase.simulate.diffusion.schedules.ou`; every function here takes any
+:class:`~amphase.simulate.diffusion.schedules.Schedule`).
 
 Collapse (operational definitions, stated here)
 -----------------------------------------------
