@@ -60,6 +60,7 @@ SMALL: dict[str, list[str]] = {
     "dense-capacity-n2": ["grid.N=200", "grid.alpha=0.1,0.14", "realizations=2", "trials=2"],
     "dense-capacity-n4": ["grid.N=30", "grid.alpha=0.01", "realizations=2", "trials=2"],
     "dense-circle": ["grid.K=3,20", "realizations=2", "noisy_memories=16", "random=8", "centroids=4"],
+    "dense-circle-lsr": ["grid.K=3,20", "realizations=2", "noisy_memories=16", "random=8", "centroids=4"],
     "dense-lse-threshold": ["grid.lam=0.5", "grid.N=12", "grid.load=0.5", "realizations=2", "cues=4"],
     "dense-pair": ["grid.beta=1.9,2.1", "realizations=2"],
     "dense-sequence": ["grid.N=50", "grid.alpha=0.03", "realizations=2"],

@@ -1,9 +1,11 @@
 r"""Zero-temperature dynamics of a continuous energy, taken as an argument (jax-md style: energy first, then dynamics).
 
 An *energy* here is any object with ``energy_and_grad(x) -> (E (B,), grad (B, d))`` and ``scale`` (the data scale,
-the unit of every tolerance); :func:`newton_polish` also needs ``hessian(x)``. The fixed-point iteration assumes a
-gradient of the form :math:`2(x - m(x))` (the LSE energy of :mod:`amphase.simulate.lse`), so that
-:math:`m(x) = x - \nabla E / 2`. Queries are batched ``(B, d)`` float64 arrays.
+the unit of every tolerance); :func:`newton_polish` also needs ``hessian(x)``. The fixed-point iteration takes the
+energy's ``fixed_point_step(x, grad)`` (:class:`amphase.simulate.continuous.ContinuousEnergy`), or, for an energy
+without one, assumes a gradient of the form :math:`2(x - m(x))` (the LSE energy of
+:mod:`amphase.simulate.continuous.lse`), so that :math:`m(x) = x - \nabla E / 2`. Queries are batched ``(B, d)``
+float64 arrays.
 
 Dynamics
 --------
@@ -72,6 +74,12 @@ class Descent:
     trace: Any = None
 
 
+def _fixed_point_step(energy: Any, x: Any, g: Any) -> Any:
+    r"""The energy's own fixed-point step given the gradient at x, else :math:`x - \nabla E/2` (the LSE form)."""
+    step = getattr(energy, "fixed_point_step", None)
+    return x - 0.5 * g if step is None else step(x, g)
+
+
 def _run(energy: Any, x0: Any, step: float | None, tol: float, max_steps: int, record: bool) -> Descent:
     xp = getattr(energy, "xp", np)
     x = xp.array(x0, dtype=xp.float64, copy=True)
@@ -88,7 +96,7 @@ def _run(energy: Any, x0: Any, step: float | None, tol: float, max_steps: int, r
         if active.size == 0:
             break
         # x - g/2 = m(x) for the LSE energy: the fixed-point step reuses the pass that gave the gradient
-        xa = x[active] - (0.5 if step is None else step) * g[active]
+        xa = _fixed_point_step(energy, x[active], g[active]) if step is None else x[active] - step * g[active]
         x[active] = xa
         ea, ga = energy.energy_and_grad(xa)
         e[active] = ea
@@ -150,7 +158,7 @@ def newton_polish(energy: Any, x0: Any, *, tol: float = 1e-10, max_steps: int = 
         except Exception:  # a singular Hessian somewhere: fixed-point steps for all this round
             delta = xp.full_like(ga, xp.nan)
         newton = xa - delta
-        fp = xa - 0.5 * ga  # the fixed-point step (module docstring)
+        fp = _fixed_point_step(energy, xa, ga)  # the fixed-point step (module docstring)
         ok = xp.isfinite(delta).all(axis=1) & (xp.sqrt((delta * delta).sum(axis=1)) <= max_move * scale)
         ok_idx = xp.nonzero(ok)[0]
         if ok_idx.size:

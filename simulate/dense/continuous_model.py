@@ -1,8 +1,9 @@
-r"""The continuous log-sum-exp DenseAM (``dense.lse``) as the sweep runner sees it: all fixed points of one memory set.
+r"""The continuous DenseAM (``dense.lse``) as the sweep runner sees it: all fixed points of one memory set.
 
-Energy :math:`E(x) = -\beta^{-1}\log\sum_\mu \exp(-\beta\lVert x - \xi^\mu\rVert^2)`
-(:mod:`amphase.simulate.lse`); one task draws the memories, finds every fixed point reachable from many starts
-(:mod:`amphase.simulate.dense.minima`) and reports counts and, per fixed point, where it is and what it is.
+Energy (``energy``: any registered continuous energy, :mod:`amphase.simulate.continuous`), by default the
+log-sum-exp :math:`E(x) = -\beta^{-1}\log\sum_\mu \exp(-\beta\lVert x - \xi^\mu\rVert^2)`
+(:mod:`amphase.simulate.continuous.lse`). One task draws the memories, finds every fixed point reachable from many
+starts (:mod:`amphase.simulate.dense.minima`) and reports counts and, per fixed point, where it is and what it is.
 
 Memory geometries (``geometry``):
 
@@ -40,9 +41,10 @@ import numpy as np
 
 from amphase.errors import ParameterError
 from amphase.simulate.backend import get_backend
+from amphase.simulate.continuous import ENERGIES, make_energy
+from amphase.simulate.continuous.lse import DEFAULT_TILE, kernel_params
 from amphase.simulate.declare import Dim, Var, choice, declared, model, number
 from amphase.simulate.dense.minima import KINDS, OWN_WEIGHT, find_minima, starts
-from amphase.simulate.lse import DEFAULT_TILE, kernel_params, lse
 from amphase.simulate.seeding import child_rng
 
 __all__ = ["MODEL", "LSEModel", "memories"]
@@ -120,12 +122,15 @@ def _fp(dtype: str, fill: Any, text: str, flags: tuple[str, ...] | None = None) 
 class LSEModel:
     """One grid point of ``dense.lse`` (module docstring); ``MODEL`` is what the sweep runner runs."""
 
+    energy: str = choice(
+        "continuous energy (registered in amphase.simulate.continuous)", tuple(ENERGIES), default="lse", grid=True
+    )
     geometry: str = choice(
         "memory geometry (see amphase.simulate.dense.continuous_model)", GEOMETRIES, default="circle", grid=True
     )
     K: int = number("number of memories (pair: 2)", ge=1, le=10**7, long_name="number of memories", grid=True)
     d: int = number("dimension (gaussian only; circle and pair: 2, simplex: K)", default=2, ge=1, le=10**5, grid=True)
-    beta: float = number("inverse temperature of the LSE energy", gt=0.0, long_name="inverse temperature", grid=True)
+    beta: float = number("inverse temperature of the energy", gt=0.0, long_name="inverse temperature", grid=True)
     D: float = number(
         "distance of the pair", default=1.0, gt=0.0, long_name="distance between the two memories", grid=True
     )
@@ -178,7 +183,7 @@ class LSEModel:
         x0 = starts(mem, rng, noisy=1, noise=self.noise, random=self.random, centroids=self.centroids, group=self.group)
         keep = np.concatenate([chosen, np.arange(K, len(x0))])  # noisy starts of the chosen memories, all others
         xp = backend.xp
-        energy = lse(self.beta, xp.asarray(mem, dtype=self.dtype), tile=self.tile)
+        energy = make_energy(self.energy, self.beta, xp.asarray(mem, dtype=self.dtype), tile=self.tile)
         found = find_minima(
             energy, xp.asarray(x0[keep]), tol=self.tol, max_steps=self.max_steps, own_weight=self.own_weight
         )
