@@ -195,6 +195,8 @@ def model_pieces(res: Resolver, name: str, target: str) -> Pieces:
     mod = res.module(module)
     call_stmt = mod.defs[attr]
     call = call_stmt.value
+    while isinstance(call, ast.Call) and call.args and isinstance(call.args[0], (ast.Call, ast.Attribute)):  # wrapper
+        call = call.args[0]
     if isinstance(call, ast.Attribute) and isinstance(call.value, ast.Name):  # ATTR = TheClass.MODEL
         cls = mod.defs.get(call.value.id)
         pieces = declared_pieces(res, module, call_stmt, cls) if isinstance(cls, ast.ClassDef) else None
