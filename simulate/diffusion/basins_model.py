@@ -318,5 +318,6 @@ def _with_levels(declared_model: Model) -> Model:
     return dataclasses.replace(declared_model, coords=coords)
 
 
-MODEL = _with_levels(Basins.MODEL)
+Basins.MODEL = _with_levels(Basins.MODEL)  # type: ignore[attr-defined]
+MODEL = Basins.MODEL
 run = MODEL.run

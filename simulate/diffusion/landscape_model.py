@@ -237,6 +237,7 @@ def _with_energy_grid(declared_model: Model) -> Model:
     return dataclasses.replace(declared_model, coords=coords)
 
 
-MODEL = _with_energy_grid(Landscape.MODEL)
+Landscape.MODEL = _with_energy_grid(Landscape.MODEL)  # type: ignore[attr-defined]
+MODEL = Landscape.MODEL
 DEFAULTS = MODEL.defaults
 run = MODEL.run

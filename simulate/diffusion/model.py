@@ -283,5 +283,6 @@ def _with_physical_classes(declared_model: Model) -> Model:
     return dataclasses.replace(declared_model, variables=variables, sizes=sizes, coords=coords)
 
 
-MODEL = _with_physical_classes(Exact.MODEL)
+Exact.MODEL = _with_physical_classes(Exact.MODEL)  # type: ignore[attr-defined]
+MODEL = Exact.MODEL
 run = MODEL.run
