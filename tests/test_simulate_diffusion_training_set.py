@@ -44,12 +44,6 @@ def test_a_stop_beyond_t_max_is_refused_by_both_models(name):
     resolve({"model": name, "params": {"K": 4, "beta": 0.06}})  # just after t_max: accepted
 
 
-def test_basins_refuses_noise_min_above_noise_max():
-    with pytest.raises(ParameterError, match=r"^noise_min=2.0 must be < noise_max=1.0$"):
-        get_model("diffusion.basins").check({**get_model("diffusion.basins").defaults, "K": 4, "beta": 20.0,
-                                             "noise_min": 2.0, "noise_max": 1.0})  # fmt: skip
-
-
 def test_basins_levels_coordinate_is_the_geometric_grid_of_its_parameters():
     config = resolve({"model": "diffusion.basins", "params": {"K": 4, "beta": 20.0, "noise_min": 0.1, "noise_max": 1.6,
                                                               "n_levels": 5}})  # fmt: skip

@@ -52,7 +52,7 @@ from amphase.simulate.seeding import child_rng, child_seed
 from amphase.theory.diffusion.basins import P_CRIT, pair_prediction
 from amphase.theory.lse_landscape import OWN_WEIGHT, pair_minima
 
-__all__ = ["MODEL", "Basins", "levels", "run"]
+__all__ = ["DEFAULTS", "MODEL", "Basins", "check", "levels", "run"]
 
 
 def levels(params: Mapping[str, Any]) -> np.ndarray:
@@ -320,4 +320,4 @@ def _with_levels(declared_model: Model) -> Model:
 
 Basins.MODEL = _with_levels(Basins.MODEL)  # type: ignore[attr-defined]
 MODEL = Basins.MODEL
-run = MODEL.run
+DEFAULTS, run, check = MODEL.defaults, MODEL.run, MODEL.check

@@ -42,7 +42,7 @@ from amphase.simulate.diffusion.training_set import training_points
 from amphase.simulate.models import Model
 from amphase.theory.lse_landscape import OWN_WEIGHT
 
-__all__ = ["MODEL", "Landscape", "beta_of", "energy_grid", "run"]
+__all__ = ["DEFAULTS", "MODEL", "Landscape", "beta_of", "check", "energy_grid", "run"]
 
 #: the dataset key of the training points (training_set.training_points): random angles on the unit circle.
 _DATA = {"dataset": "circle", "even": 0}
@@ -239,5 +239,4 @@ def _with_energy_grid(declared_model: Model) -> Model:
 
 Landscape.MODEL = _with_energy_grid(Landscape.MODEL)  # type: ignore[attr-defined]
 MODEL = Landscape.MODEL
-DEFAULTS = MODEL.defaults
-run = MODEL.run
+DEFAULTS, run, check = MODEL.defaults, MODEL.run, MODEL.check

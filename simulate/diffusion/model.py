@@ -66,7 +66,7 @@ from amphase.simulate.lse import DEFAULT_TILE, FULL_SECOND_MAX_D, kernel_params
 from amphase.simulate.models import Model
 from amphase.simulate.seeding import child_seed
 
-__all__ = ["MODEL", "SCALE_POINTS", "Exact", "dataset_key", "run", "training_points"]
+__all__ = ["DEFAULTS", "MODEL", "SCALE_POINTS", "Exact", "check", "dataset_key", "run", "training_points"]
 
 PROTOCOLS = ("descend", "denoise")
 
@@ -285,4 +285,4 @@ def _with_physical_classes(declared_model: Model) -> Model:
 
 Exact.MODEL = _with_physical_classes(Exact.MODEL)  # type: ignore[attr-defined]
 MODEL = Exact.MODEL
-run = MODEL.run
+DEFAULTS, run, check = MODEL.defaults, MODEL.run, MODEL.check
