@@ -9,7 +9,12 @@ Conventions (written down once, used by theory, simulation and analysis alike):
 * global attributes: ``title``, ``source`` (amphase and its version), ``history`` (the command line),
   ``references``, ``Conventions``, and provenance: ``amphase_version``, ``git_commit``, ``python_version``,
   library versions, ``created``, ``config`` (the resolved configuration as a JSON string);
-* netCDF attributes are str, numbers or arrays only: booleans become 0/1, ``None`` is dropped, dicts become JSON.
+* netCDF attributes are str, numbers or arrays only: booleans become 0/1, ``None`` is dropped, dicts become JSON;
+* a fixed parameter (one that is not a grid dimension) is a scalar coordinate named for it, with its ``units`` and
+  ``long_name`` (:func:`param_coords`), where no variable or dimension has its name already (``P``, ``sweeps``:
+  a measured variable named like the parameter keeps the name). It is also kept, as before issue 18, as the global
+  attribute ``param_X``, which the diffusion comparisons still read; :func:`upgrade` gives a file written before
+  the scalar coordinates the same form, :func:`fixed_param` reads a fixed parameter from either.
 
 Finished results are written as netCDF (h5netcdf engine) through :func:`write_netcdf`, which writes a temporary file
 beside the target and renames it, so a reader never sees half a file. A full disk is an ordinary error
@@ -27,7 +32,7 @@ import os
 import platform
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +41,23 @@ import xarray as xr
 
 from amphase.atomic import atomic_output, check_free
 
-__all__ = ["COORDINATES", "flag_attrs", "netcdf_bytes", "provenance_attrs", "sanitize_attrs", "write_netcdf"]
+__all__ = [
+    "COORDINATES",
+    "PARAM_PREFIX",
+    "fixed_param",
+    "flag_attrs",
+    "netcdf_bytes",
+    "param_coords",
+    "param_dims",
+    "provenance_attrs",
+    "sanitize_attrs",
+    "upgrade",
+    "without_param_coords",
+    "write_netcdf",
+]
+
+#: prefix of the global attributes that held the fixed parameters before they became scalar coordinates.
+PARAM_PREFIX = "param_"
 
 #: units and long names of the dimensions that are not parameters, which every model family may use. A parameter's
 #: own labels come from its :class:`~amphase.params.Param` (a family's meaning always wins).
@@ -117,6 +138,113 @@ def sanitize_attrs(attrs: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+def _scalar(value: Any) -> Any:
+    """A fixed parameter's value in a form a netCDF scalar holds (:func:`sanitize_attrs`' rules); ``None``: none."""
+    if value is None:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return int(value)
+    if isinstance(value, Mapping):
+        return json.dumps(dict(value), sort_keys=True, default=str)
+    if np.ndim(value) != 0:
+        return None
+    return value
+
+
+def param_coords(
+    params: Mapping[str, Any],
+    attrs: Callable[[str], Mapping[str, str]] | None = None,
+    taken: Collection[str] = (),
+) -> dict[str, xr.Variable]:
+    """The fixed parameters ``params`` as scalar coordinates, ``attrs(name)`` (units, long_name) on each.
+
+    A name in ``taken`` (the variables and dimensions a dataset already has) and a value without a scalar form
+    (``None``, a sequence) get no coordinate: they stay in the ``param_X`` attributes only.
+    """
+    out = {}
+    for name, value in params.items():
+        v = _scalar(value)
+        if v is None or name in taken:
+            continue
+        out[name] = xr.Variable((), v, dict(attrs(name)) if attrs else {})
+    return out
+
+
+def _taken(ds: xr.Dataset) -> set[str]:
+    return {str(n) for n in ds.variables} | {str(d) for d in ds.dims}
+
+
+def upgrade(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` in the current form: each fixed parameter ``param_X`` of an older file also a scalar coordinate ``X``.
+
+    A dataset already in that form comes back unchanged (the function is idempotent); the ``param_X`` attributes
+    stay (the diffusion comparisons read them). A parameter named like a variable or dimension of ``ds`` stays an
+    attribute only, as :func:`param_coords` writes it.
+    """
+    params = {k.removeprefix(PARAM_PREFIX): v for k, v in ds.attrs.items() if k.startswith(PARAM_PREFIX)}
+    new = param_coords(params, taken=_taken(ds))
+    return ds.assign_coords(new) if new else ds
+
+
+def without_param_coords(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` without the scalar coordinates of its fixed parameters (those with a ``param_X`` attribute).
+
+    The form every dataset had before issue 18, for code that reads the fixed parameters from the attributes and
+    would carry the scalar coordinates into its results (the diffusion comparisons, until they read coordinates).
+    """
+    names = [
+        name
+        for name, coord in ds.coords.items()
+        if coord.ndim == 0 and f"{PARAM_PREFIX}{name}" in ds.attrs and str(name) not in ds.dims
+    ]
+    return ds.drop_vars(names) if names else ds
+
+
+def param_dims(ds: xr.Dataset, names: Collection[str]) -> xr.Dataset:
+    """``ds`` with each of ``names`` a dimension: a fixed parameter becomes a length-1 dimension.
+
+    For comparisons that index every parameter as a dimension. The value comes from the scalar coordinate, else
+    from the ``param_X`` attribute (a name a variable has taken); the other fixed parameters' scalar coordinates are
+    dropped, so that they do not travel into the comparison's results.
+
+    Raises
+    ------
+    KeyError
+        ``param_X``, for a name that is neither a dimension nor a fixed parameter of ``ds``.
+
+    """
+    for name in names:
+        if name in ds.dims:
+            continue
+        if name in ds.coords and ds[name].ndim == 0:
+            ds = ds.expand_dims(name)
+        else:
+            ds = ds.expand_dims({name: [ds.attrs[f"{PARAM_PREFIX}{name}"]]})
+    return without_param_coords(ds)
+
+
+_MISSING = object()
+
+
+def fixed_param(ds: xr.Dataset, name: str, default: Any = _MISSING) -> Any:
+    """The fixed parameter ``name`` of ``ds``: its scalar coordinate, else its ``param_X`` attribute, else ``default``.
+
+    Raises
+    ------
+    KeyError
+        ``param_X``, where the dataset has neither and no default is given.
+
+    """
+    if name in ds.coords and ds[name].ndim == 0:
+        return ds[name].values.item()
+    key = f"{PARAM_PREFIX}{name}"
+    if key in ds.attrs:
+        return ds.attrs[key]
+    if default is _MISSING:
+        raise KeyError(key)
+    return default
 
 
 def netcdf_bytes(data_bytes: float, variables: int, attrs: Mapping[str, Any] | None = None) -> int:

@@ -52,20 +52,20 @@ def critical_load(
         return xr.Dataset()
     k, n = k.transpose(load, ...), n.transpose(load, ...)
     rest = [d for d in k.dims if d != load]
-    shape = tuple(k.sizes[d] for d in rest)
-    half, half_err, width = (np.full(shape, np.nan) for _ in range(3))
     x = k[load].values
-    for ix in np.ndindex(*shape):
-        sel = dict(zip(rest, ix, strict=True))
-        kk, nn = k.isel(sel).values, n.isel(sel).values
-        frac = kk / np.maximum(nn, 1)
-        if not (frac.max() > 0.5 > frac.min()) or np.count_nonzero((kk > 0) & (kk < nn)) < 2:
-            continue  # no crossing in the simulated range, or too few loads inside the step to fit its two parameters
-        try:
-            fit = fit_step(x, kk, nn)
-        except (ValueError, np.linalg.LinAlgError):
-            continue
-        half[ix], half_err[ix], width[ix] = fit.x0, fit.x0_error, fit.width
+    half, half_err, width = (
+        a.values
+        for a in xr.apply_ufunc(
+            _step_fit,
+            k,
+            n,
+            kwargs={"x": x},
+            input_core_dims=[[load], [load]],
+            output_core_dims=[[], [], []],
+            vectorize=True,
+            output_dtypes=[float, float, float],
+        )
+    )
     coords = {d: k[d] for d in rest}
     out: dict[str, Any] = {
         f"{prefix}_half": (rest, half, {"long_name": f"{load} where the success probability is 1/2 (erfc fit)"}),
@@ -77,32 +77,60 @@ def critical_load(
     return xr.Dataset(out, coords=coords)
 
 
+def _step_fit(kk: np.ndarray, nn: np.ndarray, x: np.ndarray) -> tuple[float, float, float]:
+    """Half-point, its error and the width of the step fitted to one curve of counts; NaN where not resolved."""
+    frac = kk / np.maximum(nn, 1)
+    if not (frac.max() > 0.5 > frac.min()) or np.count_nonzero((kk > 0) & (kk < nn)) < 2:
+        return np.nan, np.nan, np.nan  # no crossing in the simulated range, or too few loads inside the step to fit
+    try:
+        fit = fit_step(x, kk, nn)
+    except (ValueError, np.linalg.LinAlgError):
+        return np.nan, np.nan, np.nan
+    return fit.x0, fit.x0_error, fit.width
+
+
+def _fss(h: np.ndarray, e: np.ndarray, sizes: np.ndarray) -> tuple[float, ...]:
+    """The extrapolations of one curve of half-points over the sizes: ``nu`` fitted, then ``nu = 1/2`` (NaN: none)."""
+    ok = np.isfinite(h) & (e > 0)
+    Ns = sizes[ok]
+    fits = {}
+    if Ns.size >= 4:
+        try:
+            fits[""] = extrapolate(Ns, h[ok], e[ok])
+        except RuntimeError:  # no convergence
+            pass
+    if Ns.size >= 3:
+        fits["_nu05"] = extrapolate(Ns, h[ok], e[ok], nu=0.5)
+    out: list[float] = []
+    for sfx in ("", "_nu05"):
+        fit = fits.get(sfx)
+        out += (
+            [np.nan] * len(_FSS)
+            if fit is None
+            else [fit.y_inf, fit.y_inf_error, fit.nu, fit.nu_error, fit.chi2, fit.dof]
+        )
+    return tuple(out)
+
+
 def _extrapolation(
     half: np.ndarray, half_err: np.ndarray, dims: list[str], sizes: np.ndarray, size: str, prefix: str
 ) -> dict[str, Any]:
     """``{prefix}_c_fss*`` over the dimensions other than ``size``."""
-    axis = dims.index(size)
-    h = np.moveaxis(half, axis, 0)
-    e = np.moveaxis(half_err, axis, 0)
     other = [d for d in dims if d != size]
     names = [f"{prefix}_{s}" if s.startswith("c_") else s for s in _FSS]
-    fss = {f"{name}{sfx}": np.full(h.shape[1:], np.nan) for name in names for sfx in ("", "_nu05")}
-    for ix in np.ndindex(*h.shape[1:]):
-        col = (slice(None), *ix)
-        ok = np.isfinite(h[col]) & (e[col] > 0)
-        Ns = sizes[ok]
-        fits = {}
-        if Ns.size >= 3:
-            fits["_nu05"] = extrapolate(Ns, h[col][ok], e[col][ok], nu=0.5)
-        if Ns.size >= 4:
-            try:
-                fits[""] = extrapolate(Ns, h[col][ok], e[col][ok])
-            except RuntimeError:  # no convergence
-                pass
-        for sfx, fit in fits.items():
-            values = (fit.y_inf, fit.y_inf_error, fit.nu, fit.nu_error, fit.chi2, fit.dof)
-            for name, v in zip(names, values, strict=True):
-                fss[f"{name}{sfx}"][ix] = v
+    h, e = xr.DataArray(half, dims=dims), xr.DataArray(half_err, dims=dims)
+    columns = xr.apply_ufunc(
+        _fss,
+        h,
+        e,
+        kwargs={"sizes": sizes},
+        input_core_dims=[[size], [size]],
+        output_core_dims=[[]] * (2 * len(_FSS)),
+        vectorize=True,
+        output_dtypes=[float] * (2 * len(_FSS)),
+    )
+    keys = [f"{name}{sfx}" for sfx in ("", "_nu05") for name in names]
+    fss = {key: col.transpose(*other).values for key, col in zip(keys, columns, strict=True)}
     described = {
         f"{prefix}_c_fss": f"{prefix}_1/2({size}) extrapolated to {size} -> infinity, fit a + b {size}^-nu, nu fitted",
         f"{prefix}_c_fss_nu05": f"{prefix}_1/2({size}) extrapolated to {size} -> infinity, fit a + b {size}^-1/2",

@@ -3,6 +3,11 @@
 Each family registers, per model, a :class:`Comparison` in :mod:`amphase.families`: ``compare(ds)`` returns a
 comparison dataset (theory and measurement at the same coordinates), ``table(res)`` its text, ``plot(res, title)`` a
 matplotlib figure. This module knows no family.
+
+A dataset is read in its current form (:func:`amphase.dataset.upgrade`: the fixed parameters of a file written
+before issue 18 become scalar coordinates), so older result files still compare. A comparison that still reads the
+fixed parameters from the ``param_X`` attributes (``coords=False``, the diffusion ones until they read coordinates)
+gets the dataset without those scalar coordinates, in the form it was written for.
 """
 
 from __future__ import annotations
@@ -26,11 +31,16 @@ FIGURE_FORMATS = (".png", ".pdf", ".svg")
 
 @dataclass(frozen=True)
 class Comparison:
-    """How a model's datasets are compared with the theory: a dataset, its table, its figure."""
+    """How a model's datasets are compared with the theory: a dataset, its table, its figure.
+
+    ``coords``: the comparison reads the fixed parameters from scalar coordinates (True), or only from the
+    ``param_X`` attributes (False: it is given the dataset without those coordinates).
+    """
 
     compare: Callable[[xr.Dataset], xr.Dataset]
     table: Callable[[xr.Dataset], str]
     plot: Callable[[xr.Dataset, str], Any]
+    coords: bool = False
 
 
 def compare_file(
@@ -49,7 +59,7 @@ def compare_file(
     object (:func:`amphase.cli_output.comparison_json`) instead of the table.
     """
     from amphase.analysis.figures import save_figure
-    from amphase.dataset import provenance_attrs, write_netcdf
+    from amphase.dataset import provenance_attrs, upgrade, without_param_coords, write_netcdf
     from amphase.families import comparison_for, families, load
 
     path = Path(dataset)
@@ -63,13 +73,15 @@ def compare_file(
     if out is not None:
         check_distinct(out, {"dataset": path})
         check_output(out, overwrite=overwrite)
-    ds = _read_dataset(path)
+    ds = upgrade(_read_dataset(path))
     model = ds.attrs.get("model")
     target = comparison_for(str(model))
     if target is None:
         known = ", ".join(sorted(m for f in families() for m in f.comparisons))
         raise ParameterError(f"dataset {path}: no comparison for model={model!r} (datasets of amphase run: {known})")
     comparison: Comparison = load(target)
+    if not comparison.coords:
+        ds = without_param_coords(ds)
     try:
         res = comparison.compare(ds)
     except KeyError as err:  # an attribute or variable that every dataset of amphase run has

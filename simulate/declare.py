@@ -26,7 +26,8 @@ From the one declaration:
 
 * ``params``, ``defaults`` and ``gridable`` (fields declared with ``grid=True``), in field order;
 * ``variables(config)``: the active :class:`Var` (``when``) as :class:`~amphase.simulate.models.Variable`;
-* ``sizes(config)``: each :class:`Dim`'s size, the largest over the grid points (one instance per point, no work);
+* ``sizes(config)``: each :class:`Dim`'s size, the largest over the grid points (one instance per point, no work),
+  for the dimensions the active variables use;
 * ``coords(config)``: ``Dim.values(size)`` with ``Dim.attrs``, or :data:`amphase.dataset.COORDINATES` of the name;
 * ``run``, ``check``, ``attrs``, ``memory`` and ``cost``: picklable callables that build the instance from one grid
   point's parameters and call its method;
@@ -295,8 +296,9 @@ def _build(
         return {k: v.variable() for k, v in variables.items() if v.when is None or any(map(v.when, points))}
 
     def sizes(config: Mapping[str, Any]) -> dict[str, int]:
-        points = _points(cls, config) if dims else []
-        return {d: max(int(spec.size(p)) for p in points) for d, spec in dims.items()}
+        used = {d for v in active(config).values() for d in v.dims}  # a dimension only an absent variable uses: none
+        points = _points(cls, config) if used else []
+        return {d: max(int(spec.size(p)) for p in points) for d, spec in dims.items() if d in used}
 
     def coords(config: Mapping[str, Any]) -> dict[str, tuple[np.ndarray, dict[str, str]]]:
         return {

@@ -42,7 +42,7 @@ import numpy as np
 import xarray as xr
 
 from amphase.atomic import check_distinct, check_output, disk_full, is_disk_full
-from amphase.dataset import COORDINATES, provenance_attrs, write_netcdf
+from amphase.dataset import COORDINATES, param_coords, provenance_attrs, write_netcdf
 from amphase.errors import DiskFullError, ParameterError
 from amphase.machine import fmt_seconds
 from amphase.progress import Progress
@@ -375,6 +375,9 @@ def _assemble(store: CheckpointStore, config: Mapping[str, Any]) -> xr.Dataset:
     for dim, (values, attrs) in model.coords(config).items():
         coords[dim] = (dim, values, attrs)
     ds = ds.assign_coords(coords)
+    # the fixed parameters: scalar coordinates with units (and, for the readers of the older form, param_X attrs)
+    taken = {*map(str, ds.variables), *map(str, ds.dims)}
+    ds = ds.assign_coords(param_coords(config["params"], lambda name: model.param(name).attrs(), taken))
     ds.attrs.update(provenance_attrs(config["title"], model.references, config))
     ds.attrs.update(model=model.name, seed=config["seed"], realizations=config["realizations"])
     ds.attrs["seed_scheme"] = SEED_SCHEME

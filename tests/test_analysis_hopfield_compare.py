@@ -62,6 +62,23 @@ def test_compare_file_writes_figure_and_dataset(sweep, tmp_path):
     assert f"# figure: {fig}" in text
 
 
+def test_a_file_in_the_layout_before_scalar_coordinates_compares_the_same(sweep, tmp_path):
+    """Issue 18: an older file (fixed parameters only as param_X attributes) gives the same table and dataset."""
+    new = xr.load_dataset(sweep, engine="h5netcdf")
+    assert new["T"].dims == () and float(new["T"]) == new.attrs["param_T"] == 0.0  # what the sweep writes now
+    assert new["T"].attrs["units"] == "1" and new["cue"].values.item() == "pattern"
+    old = new.drop_vars([name for name, c in new.coords.items() if c.ndim == 0])  # the layout written before
+    assert not any(c.ndim == 0 for c in old.coords.values()) and old.attrs["param_cue"] == "pattern"
+    old.to_netcdf(tmp_path / "old.nc", engine="h5netcdf")
+    texts = {}
+    for name, path in (("old", tmp_path / "old.nc"), ("new", sweep)):
+        text = compare_file(path, figure=tmp_path / f"{name}.png", out=tmp_path / f"{name}_cmp.nc")
+        texts[name] = text.rsplit("# figure:", 1)[0]
+    assert texts["old"] == texts["new"] and "alpha_c(N -> inf)" in texts["new"]
+    a, b = (xr.load_dataset(tmp_path / f"{name}_cmp.nc", engine="h5netcdf") for name in ("old", "new"))
+    xr.testing.assert_equal(a.drop_attrs(), b.drop_attrs())
+
+
 def test_compare_file_errors(tmp_path):
     with pytest.raises(ParameterError, match="no such file"):
         compare_file(tmp_path / "none.nc")

@@ -62,3 +62,83 @@ def test_written_files_get_the_umask_mode(tmp_path):
     finally:
         os.umask(umask)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+# ---------------------------------------------------------------- fixed parameters as scalar coordinates (issue 18)
+from amphase.dataset import fixed_param, param_coords, param_dims, upgrade, without_param_coords  # noqa: E402
+
+
+def _old(**params):
+    """A dataset in the layout written before issue 18: fixed parameters as ``param_X`` global attributes."""
+    ds = xr.Dataset(
+        {"m": (("alpha", "realization"), np.arange(6.0).reshape(3, 2)), "P": ("alpha", [1, 2, 3])},
+        coords={"alpha": [0.05, 0.1, 0.15], "realization": [0, 1]},
+        attrs={"title": "old", "model": "hopfield"},
+    )
+    ds.attrs.update({f"param_{k}": v for k, v in params.items()})
+    return ds
+
+
+def test_param_coords_scalars_with_attrs_and_netcdf_rules():
+    coords = param_coords(
+        {"N": 100, "T": 0.5, "cue": "pattern", "flag": True, "spec": {"a": 1}, "none": None, "seq": [1, 2], "P": 3},
+        attrs=lambda name: {"long_name": f"the {name}"},
+        taken={"P"},
+    )
+    assert sorted(coords) == ["N", "T", "cue", "flag", "spec"]  # None, a sequence and a taken name stay attributes
+    assert coords["N"].dims == () and coords["N"].values.item() == 100 and coords["N"].attrs == {"long_name": "the N"}
+    assert coords["flag"].values.item() == 1 and coords["flag"].dtype.kind == "i"  # netCDF has no bool
+    assert json.loads(coords["spec"].values.item()) == {"a": 1}
+
+
+def test_upgrade_turns_old_param_attrs_into_scalar_coords_and_is_idempotent():
+    old = _old(N=200, T=0.0, cue="pattern", P=7)
+    new = upgrade(old)
+    assert new["N"].dims == () and new["N"].values.item() == 200 and new["cue"].values.item() == "pattern"
+    assert new["P"].dims == ("alpha",)  # a variable named like a parameter keeps its name: the parameter stays an attr
+    assert new.attrs == old.attrs  # the param_X attributes stay for the readers of the older form
+    assert old.coords.keys() == {"alpha", "realization"}  # the input is not modified
+    xr.testing.assert_identical(upgrade(new), new)
+    # what the sweep writes now (coordinates and attributes) is what upgrade makes of the old file, values included
+    written = old.assign_coords(param_coords({"N": 200, "T": 0.0, "cue": "pattern", "P": 7}, taken=set(old.variables)))
+    xr.testing.assert_identical(new, written)
+
+
+def test_upgrade_survives_netcdf(tmp_path):
+    old = _old(N=200, T=0.25, cue="random", flag=1)
+    write_netcdf(old, tmp_path / "old.nc")
+    new = upgrade(xr.load_dataset(tmp_path / "old.nc"))
+    assert float(new["T"]) == 0.25 and str(new["cue"].values) == "random" and int(new["flag"]) == 1
+    write_netcdf(new, tmp_path / "new.nc")
+    xr.testing.assert_identical(upgrade(xr.load_dataset(tmp_path / "new.nc")), xr.load_dataset(tmp_path / "new.nc"))
+
+
+def test_without_param_coords_restores_the_old_form_exactly():
+    old = _old(N=200, T=0.0, cue="pattern")
+    xr.testing.assert_identical(without_param_coords(upgrade(old)), old)
+    plain = old.assign_coords(extra=1.0)  # a scalar coordinate that is no fixed parameter is kept
+    assert "extra" in without_param_coords(upgrade(plain)).coords
+
+
+def test_fixed_param_reads_coordinate_then_attribute_then_default():
+    ds = upgrade(_old(N=200, P=7))
+    assert fixed_param(ds, "N") == 200 and isinstance(fixed_param(ds, "N"), int)
+    assert fixed_param(ds, "P") == 7  # attribute only: a variable has the name
+    assert fixed_param(ds, "noise", 0.0) == 0.0
+    with pytest.raises(KeyError, match="param_noise"):
+        fixed_param(ds, "noise")
+
+
+def test_param_dims_promotes_named_parameters_and_drops_the_others():
+    ds = upgrade(_old(N=200, T=0.0, cue="pattern", P=7, sweeps=50))
+    out = param_dims(ds, ("N", "alpha", "cue"))
+    assert out.sizes["N"] == 1 and out["N"].values.tolist() == [200]
+    assert out["cue"].values.tolist() == ["pattern"] and out.sizes["alpha"] == 3
+    # a dataset that was not upgraded: the value comes from the attribute
+    assert param_dims(_old(T=0.5), ("T",))["T"].values.tolist() == [0.5]
+    assert "T" not in out.coords and "sweeps" not in out.coords  # the others do not travel into results
+    # the same as the old form expanded by hand (what the four _standard copies did)
+    by_hand = _old(N=200, T=0.0, cue="pattern", P=7, sweeps=50).expand_dims({"N": [200]}).expand_dims(cue=["pattern"])
+    xr.testing.assert_equal(out["m"].squeeze(drop=True), by_hand["m"].squeeze(drop=True))
+    with pytest.raises(KeyError, match="param_noise"):
+        param_dims(ds, ("noise",))

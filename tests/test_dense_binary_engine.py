@@ -12,9 +12,9 @@ from amphase.simulate import sequential
 from amphase.simulate.backend import get_backend, gpu_available
 from amphase.simulate.binary.energy import Polynomial
 from amphase.simulate.dense import binary_preset
-from amphase.simulate.dense.binary_preset import DenseRun, run_realization
-from amphase.simulate.dense.model import MODEL, check
-from amphase.simulate.hopfield.preset import HopfieldRun
+from amphase.simulate.dense.binary_preset import run_realization
+from amphase.simulate.dense.model import MODEL, DenseRun
+from amphase.simulate.hopfield.model import HopfieldRun
 from amphase.simulate.hopfield.preset import run_realization as hopfield_realization
 from amphase.simulate.patterns import binary_patterns
 
@@ -83,14 +83,14 @@ def test_random_cue_sync_and_thermal_runs():
 def test_model_checks_the_load_and_exactness():
     params = {**MODEL.defaults, "N": 100, "n": 3}
     with pytest.raises(ParameterError, match="K or as alpha"):
-        check(params)
+        MODEL.check(params)
     with pytest.raises(ParameterError, match="K or as alpha"):
-        check({**params, "K": 10, "alpha": 0.1})
+        MODEL.check({**params, "K": 10, "alpha": 0.1})
     with pytest.raises(ParameterError, match="0 patterns"):
-        check({**params, "alpha": 1e-6})
-    check({**params, "alpha": 0.01})
+        MODEL.check({**params, "alpha": 1e-6})
+    MODEL.check({**params, "alpha": 0.01})
     with pytest.raises(ParameterError, match="int64 fallback"):
-        check({**params, "N": 20000, "n": 12, "K": 10**6})
+        MODEL.check({**params, "N": 20000, "n": 12, "K": 10**6})
     assert MODEL.param("alpha").attrs()["long_name"].startswith("load K/N^(n-1)")
     assert MODEL.memory({**params, "alpha": 0.01}) > 0 and MODEL.cost({**params, "alpha": 0.01}) == 100 * 100.0
 
@@ -150,3 +150,10 @@ def test_gpu_gives_the_cpu_end_states(F, n, K):
     for dynamics in ("async", "sync"):
         base = DenseRun(N=80, n=n, F=F, K=K, noise=0.3, trials=4, dynamics=dynamics)
         _same(run_realization(base, SEED), run_realization(DenseRun(**{**base.__dict__, "backend": "gpu"}), SEED))
+
+
+def test_one_default_degree():
+    """The declaration is the run dataclass: DenseRun's default n is the model's (3; DenseRun once said 2)."""
+    assert DenseRun(N=40, K=5).n == MODEL.defaults["n"] == 3
+    with pytest.raises(ParameterError, match="n=1"):
+        DenseRun(N=40, n=1, K=5)  # the fields' domains are checked on construction

@@ -1,7 +1,5 @@
 """dense.binary through the shared sweep runner and ``amphase compare``; the built-in capacity configurations."""
 
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 import xarray as xr
@@ -55,21 +53,20 @@ def test_compare_without_theory_says_so(dataset, capsys, tmp_path):
 
 
 def test_compare_uses_the_registered_capacity(dataset, monkeypatch):
+    import dataclasses
+
+    from amphase.theory import registry
+
     calls = []
+    real = registry.get("dense.poly_capacity")
 
-    def fake_get(name):
-        assert name == "dense.poly_capacity"
+    def fake(N, n, rho):
+        calls.append((N, n, rho))
+        K = N ** (n - 1) / 10.0
+        return {"K_typical": K, "K_all": K, "alpha_typical": K / N ** (n - 1), "alpha_all": K / N ** (n - 1)}
 
-        def q(N, n, rho):
-            calls.append((N, n, rho))
-            K = N ** (n - 1) / 10.0
-            return SimpleNamespace(_asdict=lambda: {"K_typical": K, "alpha_typical": K / N ** (n - 1)})
-
-        return q
-
-    import amphase.theory
-
-    monkeypatch.setattr(amphase.theory, "get", fake_get)
+    # the registered quantity, evaluated through the registry (one grid over the simulated N, n and noise)
+    monkeypatch.setitem(registry.REGISTRY, "dense.poly_capacity", dataclasses.replace(real, func=fake))
     with xr.open_dataset(dataset, engine="h5netcdf") as ds:
         res = dense_compare.compare(ds.load())
     assert sorted(calls) == [(40, 3, 0.0), (60, 3, 0.0), (80, 3, 0.0)]

@@ -6,7 +6,8 @@ import pytest
 from amphase.simulate.backend import gpu_available
 from amphase.simulate.binary import hebbian_batched as batched
 from amphase.simulate.binary import hebbian_kernels as kernels
-from amphase.simulate.hopfield.preset import HopfieldRun, run_realization
+from amphase.simulate.hopfield.model import HopfieldRun
+from amphase.simulate.hopfield.preset import run_realization
 
 
 def test_batched_async_sweep_follows_the_numba_trajectory_of_every_replica():

@@ -6,7 +6,8 @@ import pytest
 from amphase import theory
 from amphase.analysis.statistics import clustered_mean
 from amphase.simulate.binary.engine import cue_states
-from amphase.simulate.hopfield.preset import STATUS, HopfieldRun, run_realization
+from amphase.simulate.hopfield.model import HopfieldRun
+from amphase.simulate.hopfield.preset import STATUS, run_realization
 from amphase.simulate.patterns import binary_patterns as draw_patterns
 from amphase.simulate.seeding import child_rng
 
@@ -82,6 +83,21 @@ def test_sweep_limit_is_reported():
     out = run_realization(HopfieldRun(N=300, alpha=0.3, cue="random", sweeps=1, trials=4), np.random.SeedSequence(0))
     assert np.all(out["sweeps"] == 1)
     assert np.all(out["status"] == STATUS.index("max_sweeps"))  # one sweep from a random state never suffices here
+
+
+def test_the_pattern_dimension_and_overlap_exist_only_when_every_overlap_is_stored():
+    """overlaps="top" (hopfield-capacity, hopfield-fss) writes no overlap variable and so no pattern dimension; with
+    "all" the dimension holds the most patterns over the grid, P = round(alpha N) = round(0.15 * 300) = 45."""
+    config = {"params": {**HopfieldRun.MODEL.defaults, "trials": 2, "top": 3}, "grid": {"N": [100, 300],
+              "alpha": [0.05, 0.15]}}  # fmt: skip
+    assert HopfieldRun.MODEL.sizes(config) == {"trial": 2, "rank": 3, "pattern": 45}
+    assert "overlap" in HopfieldRun.MODEL.variables(config)
+    config["params"]["overlaps"] = "top"
+    assert HopfieldRun.MODEL.sizes(config) == {"trial": 2, "rank": 3}
+    assert set(HopfieldRun.MODEL.coords(config)) == {"trial", "rank"}
+    assert "overlap" not in HopfieldRun.MODEL.variables(config)
+    out = HopfieldRun(N=100, alpha=0.05, trials=2, top=3, overlaps="top").run(np.random.SeedSequence(0))
+    assert "overlap" not in out and out["top_overlap"].shape == (2, 3)
 
 
 @pytest.mark.parametrize("alpha", [0.06, 0.1])

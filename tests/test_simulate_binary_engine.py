@@ -36,3 +36,33 @@ def test_coupling_form_follows_the_pattern_form():
         b = run_realization(BinaryRun(form="coupling", T=T, **common), SEED)
         for name in ("S", "M", "sweeps", "status"):
             np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+
+
+def test_the_presets_declare_the_engine_options_once_and_pass_every_one_on():
+    """Each engine option a preset declares is BinaryRun's (domain, default, grid flag), changed only where the preset
+    says so (Hopfield's T is named 1/beta, dense offers two cue kinds), and reaches the engine's run unchanged."""
+    from dataclasses import fields
+
+    from amphase.simulate.dense.model import DenseRun
+    from amphase.simulate.hopfield.model import HopfieldRun
+
+    engine_fields = {f.name: f for f in fields(BinaryRun) if "spec" in f.metadata}
+    changed = {("hopfield", "T"): {"description", "long_name"}, ("dense.binary", "cue"): {"choices"}}
+    for cls in (HopfieldRun, DenseRun):
+        model = cls.MODEL
+        shared = [name for name in engine_fields if name in model.defaults]
+        assert len(shared) == (9 if cls is HopfieldRun else 7)
+        for name in shared:
+            ours, theirs = model.param(name), engine_fields[name].metadata["spec"]
+            differ = {k for k in vars(theirs) if getattr(ours, k) != getattr(theirs, k) and k != "integer"}
+            assert differ == changed.get((model.name, name), set()), (model.name, name)
+            assert model.defaults[name] == engine_fields[name].default
+            assert (name in model.gridable) == engine_fields[name].metadata["grid"]
+    # every option set away from its default reaches BinaryRun
+    values = dict(T=0.25, cue="random", noise=0.125, n_mix=5, trials=3, dynamics="sync", sweeps=7, form="coupling",
+                  backend="numpy")  # fmt: skip
+    hop = HopfieldRun(N=50, alpha=0.1, **values).binary
+    assert {k: getattr(hop, k) for k in values} == values and hop.K == 5
+    dense_values = {k: v for k, v in values.items() if k not in ("n_mix", "form")}
+    dense = DenseRun(N=50, n=2, K=4, **dense_values).binary
+    assert {k: getattr(dense, k) for k in dense_values} == dense_values and (dense.n_mix, dense.form) == (3, "pattern")

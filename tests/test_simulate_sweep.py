@@ -11,6 +11,7 @@ import xarray as xr
 
 from amphase.errors import ParameterError
 from amphase.simulate.config import apply_overrides, resolve
+from amphase.simulate.models import get_model
 from amphase.simulate.seeding import point_seed
 from amphase.simulate.store import CheckpointStore
 from amphase.simulate.sweep import RUN_ATTRS, grid_points, run_point, run_sweep, store_path
@@ -116,6 +117,9 @@ def test_a_store_for_another_configuration_is_refused(tmp_path):
         run_sweep(changed, out, executor="serial")
     ds = run_sweep(changed, out, executor="serial", restart=True)
     assert ds.attrs["param_noise"] == 0.2
+    # a fixed parameter is a scalar coordinate with its units and long name (issue 18)
+    assert ds["noise"].dims == () and float(ds["noise"]) == 0.2
+    assert ds["noise"].attrs == get_model("hopfield").param("noise").attrs()
 
 
 def test_a_finished_result_is_never_replaced_silently(tmp_path):

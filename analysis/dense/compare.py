@@ -33,10 +33,14 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
+from amphase.analysis import tables
 from amphase.analysis.capacity import critical_load
 from amphase.analysis.classify import STATES, classify, state_fractions
 from amphase.analysis.compare import Comparison
 from amphase.analysis.statistics import wilson_interval
+from amphase.analysis.tables import fmt
+from amphase.analysis.theory_grid import on_axes
+from amphase.dataset import fixed_param, param_dims
 from amphase.errors import NoSolutionError, ParameterError
 
 __all__ = ["COMPARISON", "compare", "plot", "table"]
@@ -55,15 +59,7 @@ def load_dim(ds: xr.Dataset) -> str:
     for name in ("alpha", "K"):
         if name in ds.dims:
             return name
-    return "K" if int(ds.attrs.get("param_K", 0) or 0) else "alpha"
-
-
-def _standard(ds: xr.Dataset) -> xr.Dataset:
-    """Give every dataset the dims N, n, F, the load, T, cue and noise (fixed parameters become length-1 dims)."""
-    for name in ("N", "n", "F", load_dim(ds), "T", "cue", "noise"):
-        if name not in ds.dims:
-            ds = ds.expand_dims({name: [ds.attrs[f"param_{name}"]]})
-    return ds
+    return "K" if int(fixed_param(ds, "K", 0) or 0) else "alpha"
 
 
 def _counts(ok: xr.DataArray, valid: xr.DataArray, name: str, what: str) -> xr.Dataset:
@@ -84,30 +80,25 @@ def _counts(ok: xr.DataArray, valid: xr.DataArray, name: str, what: str) -> xr.D
     )
 
 
-def _theory_value(N: int, n: int, F: str, noise: float, load: str) -> tuple[float, str]:
-    """``K_typical`` (or ``alpha_typical``) of :data:`THEORY`, or NaN and the reason."""
-    if F != "polynomial":
-        return np.nan, f"no signal-to-noise capacity for F={F} in this comparison"
-    try:
-        from amphase import theory
-
-        res: Any = theory.get(THEORY)(N=N, n=n, rho=noise)
-    except (ParameterError, NoSolutionError, ImportError) as err:
-        return np.nan, f"theory not available ({err})"
-    res = res._asdict() if hasattr(res, "_asdict") else dict(res)
-    return float(res["alpha_typical" if load == "alpha" else "K_typical"]), "ok"
-
-
 def _theory(res: xr.Dataset, load: str) -> xr.Dataset:
+    """``K_typical`` (or ``alpha_typical``) of :data:`THEORY` over (N, n, F, noise), NaN where it is not available.
+
+    One :meth:`Quantity.grid <amphase.theory.registry.Quantity.grid>` over the values of N, n and the cue noise that
+    lie in the quantity's domain; a value outside it, and an energy other than the polynomial one, give NaN and
+    the reason (``theory_status``).
+    """
     dims = [d for d in ("N", "n", "F", "noise") if d in res.dims]
-    shape = tuple(res.sizes[d] for d in dims)
-    out = np.full(shape, np.nan)
-    reasons = set()
-    for ix in np.ndindex(*shape):
-        p = {d: res[d].values[i] for d, i in zip(dims, ix, strict=True)}
-        out[ix], why = _theory_value(int(p["N"]), int(p["n"]), str(p["F"]), float(p["noise"]), load)
-        reasons.add(why)
-    status = "; ".join(sorted(r for r in reasons if r != "ok")) or "ok"
+    polynomial = res["F"].values == "polynomial"
+    value = np.full((res.sizes["N"], res.sizes["n"], res.sizes["noise"]), np.nan)  # (N, n, noise)
+    reasons: set[str] = set()
+    if polynomial.any():
+        axes = {"N": res["N"].values, "n": res["n"].values, "rho": res["noise"].values}
+        g, reasons = on_axes(THEORY, axes)
+        value = g["alpha_typical" if load == "alpha" else "K_typical"].values
+    reasons |= {f"no signal-to-noise capacity for F={F} in this comparison" for F in res["F"].values[~polynomial]}
+    full = np.where(polynomial[None, None, :, None], value[:, :, None, :], np.nan)  # (N, n, F, noise)
+    out = xr.DataArray(full, dims=("N", "n", "F", "noise")).transpose(*dims).values
+    status = "; ".join(sorted(reasons)) or "ok"
     attrs = {
         "long_name": f"signal-to-noise capacity K_typical in units of {load} ({THEORY}, a typical pattern stable)",
         "theory_status": status,
@@ -176,7 +167,7 @@ def compare(ds: xr.Dataset, **thresholds: float) -> xr.Dataset:
     if missing:
         raise ParameterError(f"the dataset lacks the variable {missing[0]} that a dense.binary comparison needs")
     load = load_dim(ds)
-    ds = _standard(ds)
+    ds = param_dims(ds, ("N", "n", "F", load, "T", "cue", "noise"))
     c = classify(ds, **thresholds)
     fractions = state_fractions(c)
     m_ret = float(fractions.attrs.get("m_retrieval", 0.8))
@@ -196,15 +187,11 @@ def compare(ds: xr.Dataset, **thresholds: float) -> xr.Dataset:
     return res
 
 
-def _fmt(v: float, digits: int = 4, width: int = 9) -> str:
-    return f"{'nan' if v is None or not np.isfinite(v) else f'{v:.{digits}f}':>{width}}"
-
-
 def table(res: xr.Dataset, max_rows: int = 80) -> str:
     """The comparison as text: stable and retrieved fractions per point, the half loads against the theory."""
     load = res.attrs.get("load", "alpha")
     lines = []
-    fixed = [f"{d}={res[d].values[0]}" for d in ("F", "n", "T", "cue", "noise") if d in res.dims and res.sizes[d] == 1]
+    fixed = tables.fixed(res, ("F", "n", "T", "cue", "noise"))
     if fixed:
         lines.append(f"# {', '.join(fixed)}")
     lines.append("# stable: cued stored patterns one-step stable; retrieved: end overlap with the cue >= m_retrieval")
@@ -218,8 +205,8 @@ def table(res: xr.Dataset, max_rows: int = 80) -> str:
         point = dict(zip(frame.index.names, key, strict=True))
         label = " ".join(f"{point[d]!s:>8}" for d in varying)
         lines.append(
-            f"{label} {_fmt(r.stable_fraction, 3, 8)} [{_fmt(r.stable_lo, 3, 6)}, {_fmt(r.stable_hi, 3, 6)}]  "
-            f"{_fmt(r.retrieved_fraction, 3, 8)} [{_fmt(r.retrieved_lo, 3, 6)}, {_fmt(r.retrieved_hi, 3, 6)}]"
+            f"{label} {fmt(r.stable_fraction, 3, 8)} [{fmt(r.stable_lo, 3, 6)}, {fmt(r.stable_hi, 3, 6)}]  "
+            f"{fmt(r.retrieved_fraction, 3, 8)} [{fmt(r.retrieved_lo, 3, 6)}, {fmt(r.retrieved_hi, 3, 6)}]"
         )
     if len(frame) > max_rows:
         lines.append(f"# ... {len(frame) - max_rows} more rows in the comparison dataset (--out)")
@@ -240,12 +227,13 @@ def table(res: xr.Dataset, max_rows: int = 80) -> str:
             label = " ".join(f"{d}={point[d]}" for d in half.index.names if res.sizes[d] > 1 or d == "N")
             rh = r.get(f"{load}_retrieved_half", np.nan)
             line = (
-                f"{label}: stable {_fmt(r[f'{load}_stable_half'])} ± {_fmt(r[f'{load}_stable_half_error'], 4, 6)}"
-                f"  retrieved {_fmt(rh)}  theory {_fmt(r[f'{load}_theory'])}"
+                f"{label}: stable {fmt(r[f'{load}_stable_half'], 4, 9)} ± {fmt(r[f'{load}_stable_half_error'], 4, 6)}"
+                f"  retrieved {fmt(rh, 4, 9)}  theory {fmt(r[f'{load}_theory'], 4, 9)}"
             )
             if np.isfinite(r.get(f"{load}_half_finite", np.nan)):
                 line += (
-                    f"  finite-N {_fmt(r[f'{load}_half_finite'])} (erfc-read {_fmt(r[f'{load}_half_finite_fit'])},"
+                    f"  finite-N {fmt(r[f'{load}_half_finite'], 4, 9)}"
+                    f" (erfc-read {fmt(r[f'{load}_half_finite_fit'], 4, 9)},"
                     f" chi2 {r['stable_chi2']:.1f}/{int(r['stable_dof'])})"
                 )
             lines.append(line)
@@ -269,4 +257,4 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
 
 
 #: what ``amphase compare`` runs on a dataset of the model ``dense.binary``.
-COMPARISON = Comparison(compare=compare, table=table, plot=plot)
+COMPARISON = Comparison(compare=compare, table=table, plot=plot, coords=True)

@@ -31,6 +31,7 @@ import numpy as np
 import xarray as xr
 
 from amphase.analysis.compare import Comparison
+from amphase.analysis.tables import fmt
 from amphase.errors import NoSolutionError, ParameterError
 
 __all__ = ["COMPARISON", "compare", "plot", "ring_tolerance", "table"]
@@ -175,31 +176,27 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     return res
 
 
-def _f(v: float, digits: int = 4) -> str:
-    return "nan" if not np.isfinite(v) else f"{v:.{digits}f}"
-
-
 def table(res: xr.Dataset) -> str:
     """The comparison as text."""
     lines = []
     if res.attrs["geometry"] == "circle":
         beta = res.attrs["beta"]
         lines.append(f"# memories on the unit circle at beta = {beta}: minima per K (mean ± s.e. over realizations)")
-        lines.append(f"# continuum ring radius R = {_f(float(res.R_theory))} (dense.circle_ring); tol = 1 s.d. at K")
+        lines.append(f"# continuum ring radius R = {fmt(float(res.R_theory))} (dense.circle_ring); tol = 1 s.d. at K")
         lines.append(
             f"{'K':>6} {'minima':>13} {'on memory':>13} {'spurious':>13} {'mem/K':>6} {'radius':>16} {'dev':>6}"
         )
         for i, K in enumerate(res["K"].values):
             r = res.isel(K=i)
             lines.append(
-                f"{int(K):>6} {_f(float(r.n_minima), 2):>6}±{_f(float(r.n_minima_error), 2):<6}"
-                f" {_f(float(r.n_memory_minima), 2):>6}±{_f(float(r.n_memory_minima_error), 2):<6}"
-                f" {_f(float(r.n_spurious), 2):>6}±{_f(float(r.n_spurious_error), 2):<6}"
-                f" {_f(float(r.memory_fraction), 2):>6}"
-                f" {_f(float(r.ring_radius)):>7}±{_f(float(r.ring_radius_error)):<8}"
-                f" {_f(float(r.R_deviation), 1):>6}"
+                f"{int(K):>6} {fmt(float(r.n_minima), 2):>6}±{fmt(float(r.n_minima_error), 2):<6}"
+                f" {fmt(float(r.n_memory_minima), 2):>6}±{fmt(float(r.n_memory_minima_error), 2):<6}"
+                f" {fmt(float(r.n_spurious), 2):>6}±{fmt(float(r.n_spurious_error), 2):<6}"
+                f" {fmt(float(r.memory_fraction), 2):>6}"
+                f" {fmt(float(r.ring_radius)):>7}±{fmt(float(r.ring_radius_error)):<8}"
+                f" {fmt(float(r.R_deviation), 1):>6}"
             )
-        lines.append(f"# K where half the memories have lost their own minimum: {_f(float(res.K_merge), 1)}")
+        lines.append(f"# K where half the memories have lost their own minimum: {fmt(float(res.K_merge), 1)}")
         lines.append("# dev: (ring radius - R) / finite-K tolerance (ring_tolerance); meaningful once the minima merge")
         if "minima_theory" in res:
             lines.extend(_counts_table(res))
@@ -210,13 +207,13 @@ def table(res: xr.Dataset) -> str:
         for i, b in enumerate(res["beta"].values):
             r = res.isel(beta=i)
             lines.append(
-                f"{b:>8.4g} {_f(float(r.centroid_fraction), 2):>9} {_f(float(r.n_minima), 2):>6}±"
-                f"{_f(float(r.n_minima_error), 2):<6} {_f(float(r.n_saddles), 2):>8}"
+                f"{b:>8.4g} {fmt(float(r.centroid_fraction), 2):>9} {fmt(float(r.n_minima), 2):>6}±"
+                f"{fmt(float(r.n_minima_error), 2):<6} {fmt(float(r.n_saddles), 2):>8}"
             )
         verdict = {1: "inside", 0: "OUTSIDE"}.get(int(res.inside), "n/a")
         lines.append(
-            f"# threshold: theory {_f(float(res.beta_theory))}, measured between {_f(float(res.beta_low))} and "
-            f"{_f(float(res.beta_high))} ({verdict})"
+            f"# threshold: theory {fmt(float(res.beta_theory))}, measured between {fmt(float(res.beta_low))} and "
+            f"{fmt(float(res.beta_high))} ({verdict})"
         )
     return "\n".join(lines)
 
@@ -230,7 +227,7 @@ def _counts_table(res: xr.Dataset) -> list[str]:
     ]
 
     def cell(r: xr.Dataset, v: str) -> str:
-        return f"{_f(float(r[v]), 2):>5}±{_f(float(r[f'{v}_error']), 2):<6}"
+        return f"{fmt(float(r[v]), 2):>5}±{fmt(float(r[f'{v}_error']), 2):<6}"
 
     for i, K in enumerate(res["K"].values):
         r = res.isel(K=i)
@@ -240,11 +237,11 @@ def _counts_table(res: xr.Dataset) -> list[str]:
             ("n_own_minima", "own", True),
             ("n_not_own", "spurious", False),
         ):
-            parts += [cell(r, v), f"{_f(float(r[f'{t}_theory']), 2):>6}"]
-            parts += [f"{_f(float(r[f'{t}_pair_theory']), 2):>6}"] if pair else []
-            parts += [f"{_f(float(r[f'{v}_deviation']), 1):>5}"]
+            parts += [cell(r, v), f"{fmt(float(r[f'{t}_theory']), 2):>6}"]
+            parts += [f"{fmt(float(r[f'{t}_pair_theory']), 2):>6}"] if pair else []
+            parts += [f"{fmt(float(r[f'{v}_deviation']), 1):>5}"]
         lines.append(" ".join(parts))
-    lines.append(f"# K -> infinity (Rice formula on the ring): {_f(float(res.minima_limit), 3)} minima, none owned")
+    lines.append(f"# K -> infinity (Rice formula on the ring): {fmt(float(res.minima_limit), 3)} minima, none owned")
     lines.append("# dev: (measured - model) / sqrt(s.e.^2 + model s.e.^2)")
     return lines
 

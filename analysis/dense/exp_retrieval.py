@@ -27,28 +27,15 @@ import xarray as xr
 from amphase.analysis.capacity import critical_load
 from amphase.analysis.compare import Comparison
 from amphase.analysis.statistics import wilson_interval
-from amphase.errors import NoSolutionError, ParameterError
+from amphase.analysis.tables import fmt
+from amphase.analysis.theory_grid import on_axes
+from amphase.dataset import param_dims
+from amphase.errors import ParameterError
 
 __all__ = ["COMPARISON", "compare", "plot", "table"]
 
 REQUIRED = ("P", "m_cue", "log_odds_start")
 _CELL = ("patterns", "lam", "N")
-
-
-def _standard(ds: xr.Dataset) -> xr.Dataset:
-    for name in (*_CELL, "load"):
-        if name not in ds.dims:
-            ds = ds.expand_dims({name: [ds.attrs[f"param_{name}"]]})
-    return ds
-
-
-def _theory(name: str, key: str, **params: Any) -> float:
-    from amphase import theory
-
-    try:
-        return float(theory.get(name)(**params)[key])
-    except (NoSolutionError, ParameterError, KeyError):
-        return math.nan
 
 
 def _half(load: np.ndarray, k: np.ndarray, n: np.ndarray) -> tuple[float, float, float, float]:
@@ -75,7 +62,7 @@ def compare(ds: xr.Dataset, m_retrieval: float = 0.5) -> xr.Dataset:
     missing = [v for v in REQUIRED if v not in ds]
     if missing:
         raise ParameterError(f"the dataset lacks the variable {missing[0]} that a dense.exp_retrieval comparison needs")
-    ds = _standard(ds).transpose(*_CELL, "load", ...)
+    ds = param_dims(ds, (*_CELL, "load")).transpose(*_CELL, "load", ...)
     ran = (ds["P"] > 0) & ds["m_cue"].notnull()  # run, and a cue that exists (P may be below cues)
     pooled = ("realization", "cue")
     counts = {}
@@ -88,26 +75,30 @@ def compare(ds: xr.Dataset, m_retrieval: float = 0.5) -> xr.Dataset:
         counts[f"{name}_count"], counts[f"{name}_total"] = k, n
         counts[f"{name}_lo"], counts[f"{name}_hi"] = (k.dims, lo), (k.dims, hi)
     res = xr.Dataset(counts, coords={d: ds[d] for d in (*_CELL, "load")})
-    shape = tuple(res.sizes[d] for d in _CELL)
-    out = {name: np.full(shape, np.nan) for name in _OUT}
+    cells = {d: res[d].values for d in _CELL}
+    limit, _ = on_axes("dense.lse_threshold", {"patterns": cells["patterns"], "lam": cells["lam"]})
+    finite, _ = on_axes("dense.lse_threshold_finite", cells)  # NaN where a value leaves the domain or no solution
+    a1 = limit["alpha_1"].broadcast_like(finite["alpha_half"]).transpose(*_CELL).values
+    out = {
+        "alpha_1": a1,
+        "alpha_half_theory": finite["alpha_half"].transpose(*_CELL).values,
+        "alpha_fixed_point_theory": finite["alpha_fixed_point"].transpose(*_CELL).values,
+    }
     loads = res["load"].values.astype(float)
-    for ix in np.ndindex(*shape):
-        cell = {d: res[d].values[i] for d, i in zip(_CELL, ix, strict=True)}
-        patterns, lam, N = str(cell["patterns"]), float(cell["lam"]), int(cell["N"])
-        a1 = _theory("dense.lse_threshold", "alpha_1", lam=lam, patterns=patterns)
-        out["alpha_1"][ix] = a1
-        out["alpha_half_theory"][ix] = _theory("dense.lse_threshold_finite", "alpha_half", N=N, lam=lam,
-                                               patterns=patterns)  # fmt: skip
-        out["alpha_fixed_point_theory"][ix] = _theory("dense.lse_threshold_finite", "alpha_fixed_point", N=N, lam=lam,
-                                                      patterns=patterns)  # fmt: skip
-        for name, short in (("retrieved", "fp"), ("onestep", "onestep")):
-            sel = res[f"{name}_count"].isel(dict(zip(_CELL, ix, strict=True)))
-            tot = res[f"{name}_total"].isel(dict(zip(_CELL, ix, strict=True)))
-            h, e, lo, hi = _half(loads, sel.values.astype(float), tot.values.astype(float))
-            for suffix, v in (("half", h), ("half_error", e), ("lo", lo), ("hi", hi)):
-                out[f"alpha_{short}_{suffix}"][ix] = v * a1
-    for name, values in out.items():
-        res[name] = (_CELL, values, {"long_name": _OUT[name]})
+    for name, short in (("retrieved", "fp"), ("onestep", "onestep")):
+        halves = xr.apply_ufunc(
+            lambda k, n: _half(loads, k.astype(float), n.astype(float)),
+            res[f"{name}_count"],
+            res[f"{name}_total"],
+            input_core_dims=[["load"], ["load"]],
+            output_core_dims=[[]] * 4,
+            vectorize=True,
+            output_dtypes=[float] * 4,
+        )
+        for suffix, v in zip(("half", "half_error", "lo", "hi"), halves, strict=True):
+            out[f"alpha_{short}_{suffix}"] = v.transpose(*_CELL).values * a1
+    for name in _OUT:
+        res[name] = (_CELL, out[name], {"long_name": _OUT[name]})
     res.attrs = {"m_retrieval": m_retrieval, "source_title": ds.attrs.get("title", "")}
     return res
 
@@ -127,17 +118,13 @@ _OUT = {
 }
 
 
-def _f(v: float, digits: int = 4) -> str:
-    return "nan" if not np.isfinite(v) else f"{v:.{digits}f}"
-
-
 def _measured(r: Any, short: str) -> str:
     h, e = r[f"alpha_{short}_half"], r[f"alpha_{short}_half_error"]
     if np.isfinite(h):
         return f"{h:.4f} ± {e:.4f}"
     lo, hi = r[f"alpha_{short}_lo"], r[f"alpha_{short}_hi"]
     if np.isfinite(lo) or np.isfinite(hi):
-        return f"[{_f(lo, 3)}, {_f(hi, 3)}]"
+        return f"[{fmt(lo, 3)}, {fmt(hi, 3)}]"
     return "not reached"
 
 
@@ -156,8 +143,8 @@ def table(res: xr.Dataset) -> str:
             if not np.isfinite(r["alpha_onestep_lo"]) and not np.isfinite(r["alpha_onestep_hi"]):
                 continue  # nothing simulated in this cell
         lines.append(
-            f"{patterns:>9} {lam:>5g} {N:>4d} {_measured(r, 'fp'):>17} {_f(r['alpha_fixed_point_theory']):>10}"
-            f" {_measured(r, 'onestep'):>17} {_f(r['alpha_half_theory']):>9} {_f(r['alpha_1']):>8}"
+            f"{patterns:>9} {lam:>5g} {N:>4d} {_measured(r, 'fp'):>17} {fmt(r['alpha_fixed_point_theory']):>10}"
+            f" {_measured(r, 'onestep'):>17} {fmt(r['alpha_half_theory']):>9} {fmt(r['alpha_1']):>8}"
         )
     return "\n".join(lines)
 
@@ -208,4 +195,4 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
 
 
 #: what ``amphase compare`` runs on a dataset of the model ``dense.exp_retrieval``.
-COMPARISON = Comparison(compare=compare, table=table, plot=plot)
+COMPARISON = Comparison(compare=compare, table=table, plot=plot, coords=True)

@@ -25,14 +25,17 @@ get the same theory columns, marked in ``theory_status``.
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
+from amphase.analysis import tables
 from amphase.analysis.capacity import critical_load
 from amphase.analysis.compare import Comparison
 from amphase.analysis.statistics import wilson_interval
+from amphase.dataset import fixed_param, param_dims
 from amphase.errors import NoSolutionError, ParameterError
 
 __all__ = ["COMPARISON", "compare", "plot", "table"]
@@ -51,15 +54,7 @@ def load_dim(ds: xr.Dataset) -> str:
     for name in ("alpha", "P"):
         if name in ds.dims:
             return name
-    return "P" if int(ds.attrs.get("param_P", 0) or 0) else "alpha"
-
-
-def _standard(ds: xr.Dataset, load: str) -> xr.Dataset:
-    """Give every dataset the dims of :data:`_DIMS` and the load (fixed parameters become length-1 dims)."""
-    for name in (*_DIMS, load):
-        if name not in ds.dims:
-            ds = ds.expand_dims({name: [ds.attrs[f"param_{name}"]]})
-    return ds
+    return "P" if int(fixed_param(ds, "P", 0) or 0) else "alpha"
 
 
 def _counts(ok: xr.DataArray, valid: xr.DataArray, name: str, what: str, over: tuple[str, ...]) -> xr.Dataset:
@@ -141,7 +136,7 @@ def compare(ds: xr.Dataset, threshold: float | None = None) -> xr.Dataset:
     missing = [v for v in REQUIRED if v not in ds]
     if missing:
         raise ParameterError(f"the dataset lacks the variable {missing[0]} that a dense.sequence comparison needs")
-    stop = float(ds.attrs.get("param_stop_below", -1.0))
+    stop = float(fixed_param(ds, "stop_below", -1.0))
     threshold = max(0.9, stop) if threshold is None else float(threshold)
     if threshold < stop:
         raise ParameterError(
@@ -149,11 +144,11 @@ def compare(ds: xr.Dataset, threshold: float | None = None) -> xr.Dataset:
             f"allowed: threshold >= {stop}"
         )
     load = load_dim(ds)
-    ds = _standard(ds, load)
+    ds = param_dims(ds, (*_DIMS, load))
     te = ds["transition_errors"]
     transition = _counts(te == 0, te >= 0, "transition", "of transitions exact", ("realization", "transition"))
     # trajectories: the transitions each had to run, from its realization's P
-    steps_param = int(ds.attrs.get("param_steps", 0))
+    steps_param = int(fixed_param(ds, "steps", 0))
     cyclic = ds["order"] == "cyclic"
     full = xr.where(cyclic, ds["P"], ds["P"] - 1)
     need = full if steps_param == 0 else xr.where(cyclic, steps_param, np.minimum(steps_param, full))
@@ -198,20 +193,15 @@ def compare(ds: xr.Dataset, threshold: float | None = None) -> xr.Dataset:
     return res
 
 
-def _fmt(v: Any, digits: int = 4, width: int = 9) -> str:
-    v = float(v) if v is not None else math.nan
-    if not np.isfinite(v):
-        return f"{'nan':>{width}}"
-    return f"{v:>{width}.{digits}g}" if abs(v) >= 1e4 or (v != 0 and abs(v) < 1e-3) else f"{v:>{width}.{digits}f}"
+#: numbers in the sequence tables: fixed point, or the g form for very large or small values.
+_g = partial(tables.fmt, style="auto")
 
 
 def table(res: xr.Dataset, max_rows: int = 120) -> str:
     """The comparison as text: fractions per point beside the finite-N curves, half loads against the theory."""
     load = res.attrs.get("load", "alpha")
     r = res.isel({d: 0 for d in ("rule", "d", "b", "order", "noise") if d in res.dims and res.sizes[d] == 1})
-    fixed = [
-        f"{d}={res[d].values[0]}" for d in ("rule", "d", "b", "order", "noise") if d in res.dims and res.sizes[d] == 1
-    ]
+    fixed = tables.fixed(res, ("rule", "d", "b", "order", "noise"))
     lines = [f"# {', '.join(fixed)}"] if fixed else []
     lines.append(
         "# transition: one step from a stored pattern exact; sequence: every step of the cycle exact; "
@@ -234,10 +224,10 @@ def table(res: xr.Dataset, max_rows: int = 120) -> str:
                     continue
                 rows += 1
                 lines.append(
-                    f"{N:>6} {_fmt(x, 4, 9)} {float(p['P_mean']):>8.0f} {_fmt(p.transition_fraction, 3, 10)} "
-                    f"[{_fmt(p.transition_lo, 3, 6)}, {_fmt(p.transition_hi, 3, 6)}] {_fmt(p.theory_transition, 3, 7)} "
-                    f"{_fmt(p.sequence_fraction, 3, 8)} [{_fmt(p.sequence_lo, 3, 6)}, {_fmt(p.sequence_hi, 3, 6)}] "
-                    f"{_fmt(p.theory_sequence, 3, 7)} {_fmt(p.threshold_fraction, 3, 9)} {float(p.p_bit):>9.3g} "
+                    f"{N:>6} {_g(x, 4, 9)} {float(p['P_mean']):>8.0f} {_g(p.transition_fraction, 3, 10)} "
+                    f"[{_g(p.transition_lo, 3, 6)}, {_g(p.transition_hi, 3, 6)}] {_g(p.theory_transition, 3, 7)} "
+                    f"{_g(p.sequence_fraction, 3, 8)} [{_g(p.sequence_lo, 3, 6)}, {_g(p.sequence_hi, 3, 6)}] "
+                    f"{_g(p.theory_sequence, 3, 7)} {_g(p.threshold_fraction, 3, 9)} {float(p.p_bit):>9.3g} "
                     f"{float(p.p_bit_error):>8.2g} {float(p.theory_p_bit):>9.3g}"
                 )
     if rows >= max_rows:
@@ -257,10 +247,10 @@ def table(res: xr.Dataset, max_rows: int = 120) -> str:
             for N in sub["N"].values:
                 p = sub.sel(N=N)
                 h, e = float(p[name]), float(p[f"{name}_error"])
-                text = f"{what:>10} N={N}: measured {_fmt(h)} ± {e:<8.2g}"
+                text = f"{what:>10} N={N}: measured {_g(h, 4, 9)} ± {e:<8.2g}"
                 if short:
                     fin, snr = float(p[f"{load}_{short}_finite"]), float(p[f"{load}_{short}_snr"])
-                    text += f"  finite-N {_fmt(fin)}  SNR {_fmt(snr)}  ratio {_fmt(h / snr, 3, 6)}"
+                    text += f"  finite-N {_g(fin, 4, 9)}  SNR {_g(snr, 4, 9)}  ratio {_g(h / snr, 3, 6)}"
                 lines.append(text)
     if res.attrs.get("theory_status", "ok") != "ok":
         lines.append(f"# theory: {res.attrs['theory_status']}")
@@ -325,4 +315,4 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
 
 
 #: what ``amphase compare`` runs on a dataset of the model ``dense.sequence``.
-COMPARISON = Comparison(compare=compare, table=table, plot=plot)
+COMPARISON = Comparison(compare=compare, table=table, plot=plot, coords=True)

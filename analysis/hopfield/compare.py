@@ -19,17 +19,20 @@ dataset with:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
+from amphase.analysis import tables
 from amphase.analysis.capacity import critical_load
 from amphase.analysis.classify import STATES, classify, state_fractions
 from amphase.analysis.compare import Comparison
 from amphase.analysis.statistics import clustered_mean, few_realizations_note, trial_mean
-from amphase.errors import NoSolutionError, ParameterError
+from amphase.analysis.tables import fmt
+from amphase.analysis.theory_grid import on_axes
+from amphase.dataset import param_dims
+from amphase.errors import ParameterError
 
 __all__ = ["COMPARISON", "compare", "table"]
 
@@ -39,36 +42,22 @@ REQUIRED = ("top_overlap", "energy", "status", "P")
 _TRIAL = ("realization", "trial")
 
 
-def _standard(ds: xr.Dataset) -> xr.Dataset:
-    """Give every dataset the dims N, alpha, T and cue (from the fixed parameters where they are not on the grid)."""
-    for name in ("N", "alpha", "T", "cue"):
-        if name not in ds.dims:
-            ds = ds.expand_dims({name: [ds.attrs[f"param_{name}"]]})
-    return ds
+def _on_grid(
+    name: str, alpha: xr.DataArray, T: xr.DataArray, where: xr.DataArray | None = None, **fixed: Any
+) -> xr.Dataset:
+    """The quantity at each point's load and temperature, from one grid over their distinct values (``on_axes``).
 
-
-def _theory(name: str, **params: Any) -> dict[str, float]:
-    """The quantity's results, or ``{}`` where the state does not exist or the parameters leave its domain."""
-    from amphase import theory
-
-    try:
-        return theory.get(name)(**params)
-    except (NoSolutionError, ParameterError):
-        return {}
-
-
-def _points(c: xr.Dataset) -> Iterator[tuple[tuple[int, ...], xr.Dataset, int, float, float]]:
-    """Each grid point of a classified dataset: its index, its data, N, the simulated load P/N and T."""
-    grid = [d for d in c["state"].dims if d not in _TRIAL]
-    for ix in np.ndindex(*(c.sizes[d] for d in grid)):
-        point = c.isel(dict(zip(grid, ix, strict=True)))
-        N = int(point["N"])
-        yield ix, point, N, float(point["P"].max()) / N, float(point["T"])
-
-
-def _trials(point: xr.Dataset, name: str) -> np.ndarray:
-    """``point[name]`` as a (realization, trial, ...) array."""
-    return point[name].transpose(*_TRIAL, ...).values
+    Only the points of ``where`` are evaluated: NaN elsewhere, and where the state does not exist.
+    """
+    a, t = xr.broadcast(alpha, T)
+    at = np.ones(a.shape, dtype=bool) if where is None else where.broadcast_like(a).transpose(*a.dims).values
+    values = {"alpha": np.unique(a.values[at]), "T": np.unique(t.values[at])}
+    g, _ = on_axes(name, values, **fixed)
+    index = (np.searchsorted(values["alpha"], a.values[at]), np.searchsorted(values["T"], t.values[at]))
+    out = {r: np.full(a.shape, np.nan) for r in g.data_vars}
+    for r, v in out.items():
+        v[at] = g[r].values[index]
+    return xr.Dataset({r: (a.dims, v) for r, v in out.items()}, coords=a.coords)
 
 
 ERROR_KIND = (
@@ -77,7 +66,7 @@ ERROR_KIND = (
 )
 
 
-def _mean(values: np.ndarray, mask: np.ndarray) -> tuple[float, float, int]:
+def _point_mean(values: np.ndarray, mask: np.ndarray) -> tuple[float, float, int]:
     """Mean and error of ``values[mask]`` (realization, trial): clustered, or over trials where it is undefined."""
     m, err, n = clustered_mean(values, mask)
     if n and np.isnan(err):
@@ -85,30 +74,50 @@ def _mean(values: np.ndarray, mask: np.ndarray) -> tuple[float, float, int]:
     return m, err, n
 
 
-def _floored(err: float, floor: float) -> float:
-    """``err``, at least ``floor``; an undefined (NaN) error stays undefined, never the floor."""
-    return err if np.isnan(err) else max(err, floor)
+def _mean(values: xr.DataArray, mask: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
+    """:func:`_point_mean` at every grid point: mean, error and count over (realization, trial)."""
+    return xr.apply_ufunc(
+        _point_mean,
+        values,
+        mask,
+        input_core_dims=[list(_TRIAL), list(_TRIAL)],
+        output_core_dims=[[], [], []],
+        vectorize=True,
+        output_dtypes=[float, float, float],
+        keep_attrs=False,
+    )
+
+
+def _load(c: xr.Dataset, grid: list[str]) -> xr.DataArray:
+    """The simulated load ``P/N`` at every grid point (``P``: the largest over the realizations)."""
+    P = c["P"].max([d for d in c["P"].dims if d not in grid])
+    return (P / c["N"]).broadcast_like(c["state"].isel({d: 0 for d in _TRIAL}, drop=True)).transpose(*grid)
 
 
 def _retrieval(c: xr.Dataset) -> xr.Dataset:
     """Retrieval overlap and energy, measured and predicted, over (N, alpha, T, cue)."""
     grid = [d for d in c["state"].dims if d not in _TRIAL]
-    shape = tuple(c.sizes[d] for d in grid)
-    names = ("m_measured", "m_error", "m_theory", "e_measured", "e_error", "e_theory", "n_retrieval", "alpha_sim")
-    out = {k: np.full(shape, np.nan) for k in names}
-    for ix, point, N, alpha_sim, T in _points(c):
-        mask = _trials(point, "state") == STATES.index("retrieval")
-        m, m_err, n = _mean(np.abs(_trials(point, "top_overlap")[..., 0]), mask)
-        e, e_err, _ = _mean(_trials(point, "energy"), mask)
-        floor = 2.0 / (N * n) if n else np.nan  # one flipped spin among the n end states (module docstring)
-        th = _theory("hopfield.overlap", alpha=alpha_sim, T=T)
-        m_th = th.get("m", np.nan)
-        if not np.isnan(m_th) and m_th < 0.5:  # the paramagnetic branch is not a retrieval state
-            m_th = np.nan
-        e_th = th.get("free_energy", np.nan) if T == 0 and not np.isnan(m_th) else np.nan
-        values = (m, _floored(m_err, floor), m_th, e, _floored(e_err, floor), e_th, n, alpha_sim)
-        for k, v in zip(names, values, strict=True):
-            out[k][ix] = v
+    mask = c["state"] == STATES.index("retrieval")
+    m, m_err, n = _mean(np.abs(c["top_overlap"].isel(rank=0)), mask)
+    e, e_err, _ = _mean(c["energy"], mask)
+    with np.errstate(divide="ignore"):
+        floor = (2.0 / (c["N"] * n)).where(n > 0)  # one flipped spin among the n end states (module docstring)
+    alpha_sim = _load(c, grid)
+    T = c["T"].broadcast_like(alpha_sim)
+    th = _on_grid("hopfield.overlap", alpha_sim, T)
+    m_th = th["m"].where(~(th["m"] < 0.5))  # the paramagnetic branch is not a retrieval state
+    e_th = th["free_energy"].where((T == 0) & m_th.notnull())
+    floored = {k: np.maximum(err, floor) for k, err in (("m", m_err), ("e", e_err))}  # NaN stays NaN (n = 0)
+    values = {
+        "m_measured": m,
+        "m_error": floored["m"],
+        "m_theory": m_th,
+        "e_measured": e,
+        "e_error": floored["e"],
+        "e_theory": e_th,
+        "n_retrieval": n,
+        "alpha_sim": alpha_sim,
+    }
     attrs = {
         "m_measured": {"long_name": "mean |overlap| of retrieval end states"},
         "m_error": {"long_name": "standard error of m_measured (see the error_kind attribute)"},
@@ -119,7 +128,10 @@ def _retrieval(c: xr.Dataset) -> xr.Dataset:
         "n_retrieval": {"long_name": "retrieval end states"},
         "alpha_sim": {"long_name": "simulated load P/N"},
     }
-    res = xr.Dataset({k: (grid, v, attrs[k]) for k, v in out.items()}, coords={d: c[d] for d in grid})
+    res = xr.Dataset(
+        {k: (grid, v.transpose(*grid).values.astype(float), attrs[k]) for k, v in values.items()},
+        coords={d: c[d] for d in grid},
+    )
     res.attrs["error_kind"] = ERROR_KIND
     res["m_deviation"] = ((res.m_measured - res.m_theory) / res.m_error).assign_attrs(
         long_name="(measured - theory) / error"
@@ -140,31 +152,29 @@ def _mixtures(c: xr.Dataset) -> xr.Dataset:
     """Symmetric k-mixture end states (k = 3, 5, 7) against the AGS mixture solutions at the same load."""
     grid = [d for d in c["state"].dims if d not in _TRIAL]
     ks = [3, 5, 7]
-    shape = (*(c.sizes[d] for d in grid), len(ks))
-    names = (
-        "mixture_m",
-        "mixture_m_error",
-        "mixture_m_theory",
-        "mixture_e",
-        "mixture_e_error",
-        "mixture_e_theory",
-        "mixture_n",
-    )
-    out = {k: np.full(shape, np.nan) for k in names}
-    sym = STATES.index("symmetric_mixture")
-    for ix, point, _, alpha_sim, T in _points(c):
-        for j, kmix in enumerate(ks):
-            mask = (_trials(point, "state") == sym) & (_trials(point, "n_macro") == kmix)
-            if not mask.any():
-                continue
-            m, m_err, n = _mean(np.abs(_trials(point, "top_overlap")[..., :kmix]).mean(axis=-1), mask)
-            e, e_err, _ = _mean(_trials(point, "energy"), mask)
-            th = _theory("hopfield.mixture", n=kmix, alpha=alpha_sim, T=T) if T == 0 else {}
-            vals = (m, m_err, th.get("overlap", np.nan), e, e_err, th.get("energy", np.nan), n)
-            for name, v in zip(names, vals, strict=True):
-                out[name][(*ix, j)] = v
+    alpha_sim = _load(c, grid)
+    T = c["T"].broadcast_like(alpha_sim)
+    sym = c["state"] == STATES.index("symmetric_mixture")
+    columns: dict[str, list[xr.DataArray]] = {}
+    for kmix in ks:
+        mask = sym & (c["n_macro"] == kmix)
+        found = mask.any(_TRIAL).transpose(*grid)
+        m, m_err, n = _mean(np.abs(c["top_overlap"].isel(rank=slice(0, kmix))).mean("rank"), mask)
+        e, e_err, _ = _mean(c["energy"], mask)
+        th = _on_grid("hopfield.mixture", alpha_sim, T, where=found & (T == 0), n=kmix)  # T = 0, where found
+        for name, v in (
+            ("mixture_m", m),
+            ("mixture_m_error", m_err),
+            ("mixture_m_theory", th["overlap"]),
+            ("mixture_e", e),
+            ("mixture_e_error", e_err),
+            ("mixture_e_theory", th["energy"]),
+            ("mixture_n", n),
+        ):
+            columns.setdefault(name, []).append(v.transpose(*grid).where(found).astype(float))
     dims = [*grid, "k"]
-    res = xr.Dataset({name: (dims, v) for name, v in out.items()}, coords={**{d: c[d] for d in grid}, "k": ("k", ks)})
+    coords = {**{d: c[d] for d in grid}, "k": ("k", ks)}
+    res = xr.Dataset({name: (dims, np.stack([v.values for v in vs], axis=-1)) for name, vs in columns.items()}, coords)
     res["mixture_m_theory"].attrs["long_name"] = "AGS symmetric-mixture overlap at alpha = P/N (NaN: no solution)"
     res["mixture_m"].attrs["long_name"] = "mean |overlap| of symmetric k-mixture end states with their k patterns"
     return res
@@ -175,7 +185,7 @@ def compare(ds: xr.Dataset, **thresholds: float) -> xr.Dataset:
     missing = [v for v in REQUIRED if v not in ds]
     if missing:
         raise ParameterError(f"the dataset lacks the variable {missing[0]} that a Hopfield comparison needs")
-    ds = _standard(ds)
+    ds = param_dims(ds, ("N", "alpha", "T", "cue"))
     c = classify(ds, **thresholds)
     fractions = state_fractions(c)
     retrieval = _retrieval(c)
@@ -183,43 +193,34 @@ def compare(ds: xr.Dataset, **thresholds: float) -> xr.Dataset:
         [retrieval, fractions, _capacity(fractions), _mixtures(c)], compat="override", combine_attrs="override"
     )
     res.attrs = {**fractions.attrs, "error_kind": ERROR_KIND}
-    alpha_c = [_theory("hopfield.alpha_c", T=float(t)).get("alpha_c", np.nan) for t in res["T"].values]
+    from amphase import theory
+
+    alpha_c = theory.get("hopfield.alpha_c").grid(T=res["T"].values.astype(float))["alpha_c"].values  # NaN: none
     res["alpha_c_theory"] = ("T", alpha_c, {"long_name": "replica-symmetric critical load at T (AGS 1987)"})
     res.attrs["source_title"] = ds.attrs.get("title", "")
     res.attrs["realizations"] = int(ds.sizes.get("realization", 1))
     return res
 
 
-def _fmt(v: float, digits: int = 5, width: int = 9) -> str:
-    return f"{'nan' if v is None or not np.isfinite(v) else f'{v:.{digits}f}':>{width}}"
-
-
-def _labels(frame: Any, res: xr.Dataset) -> list[str]:
-    """Row labels naming the index levels that vary in ``res`` (the fixed ones head the table)."""
-    names = list(frame.index.names)
-    varying = [n for n in names if n in res.dims and res.sizes[n] > 1]
-    keys = [k if isinstance(k, tuple) else (k,) for k in frame.index]
-    return [" ".join(f"{n}={v}" for n, v in zip(names, key, strict=True) if n in varying) for key in keys]
-
-
 def table(res: xr.Dataset, max_rows: int = 80) -> str:
     """The comparison as text: theory, measured, error, deviation in standard errors."""
     lines = []
-    fixed = [f"{d}={res[d].values[0]}" for d in ("cue", "T", "N") if d in res.dims and res.sizes[d] == 1]
+    fixed = tables.fixed(res, ("cue", "T", "N"))
     if fixed:
         lines.append(f"# {', '.join(fixed)}")
     cols = ["m_theory", "m_measured", "m_error", "m_deviation", "e_theory", "e_measured", "e_error", "n_retrieval"]
     rows = res[cols].to_dataframe().dropna(subset=["m_measured"])
     if len(rows):
-        labels = _labels(rows, res)
+        labels = tables.labels(rows, res)
         w = max(len(x) for x in labels)
         lines.append("# retrieval end states: replica-symmetric theory vs measured (error = 1 s.e.; dev in s.e.)")
         head = ("m theory", "measured", "error", "dev", "e theory", "measured", "error", "n")
         lines.append(f"{'':>{w}} " + " ".join(f"{h:>9}" for h in head))
         for label, (_, r) in list(zip(labels, rows.iterrows(), strict=True))[:max_rows]:
             lines.append(
-                f"{label:>{w}} {_fmt(r.m_theory)} {_fmt(r.m_measured)} {_fmt(r.m_error)} {_fmt(r.m_deviation, 1)} "
-                f"{_fmt(r.e_theory)} {_fmt(r.e_measured)} {_fmt(r.e_error)} {int(r.n_retrieval):>9}"
+                f"{label:>{w}} {fmt(r.m_theory, 5, 9)} {fmt(r.m_measured, 5, 9)} {fmt(r.m_error, 5, 9)} "
+                f"{fmt(r.m_deviation, 1, 9)} {fmt(r.e_theory, 5, 9)} {fmt(r.e_measured, 5, 9)} {fmt(r.e_error, 5, 9)} "
+                f"{int(r.n_retrieval):>9}"
             )
         if len(rows) > max_rows:
             lines.append(f"# ... {len(rows) - max_rows} more rows in the comparison dataset (--out)")
@@ -229,7 +230,7 @@ def table(res: xr.Dataset, max_rows: int = 80) -> str:
         ah = res[["alpha_half", "alpha_half_error", "retrieval_width"]].to_dataframe().dropna()
         if not len(ah):
             lines.append("# none resolved: it needs a crossing of 1/2 with two simulated loads inside the step")
-        labels = _labels(ah, res)
+        labels = tables.labels(ah, res)
         w = max(map(len, labels), default=0)
         labels = [x or "all" for x in labels]
         w = max(w, 3)
@@ -240,7 +241,7 @@ def table(res: xr.Dataset, max_rows: int = 80) -> str:
             )
     if "alpha_c_fss_nu05" in res:
         fss = res[[v for v in res.data_vars if v.startswith(("alpha_c_fss", "fss_"))]].to_dataframe().dropna(how="all")
-        for label, (key, r) in zip(_labels(fss, res), fss.iterrows(), strict=True):
+        for label, (key, r) in zip(tables.labels(fss, res), fss.iterrows(), strict=True):
             T = dict(zip(fss.index.names, key if isinstance(key, tuple) else (key,), strict=True)).get("T")
             rs = float(res["alpha_c_theory"].sel(T=T) if T is not None else res["alpha_c_theory"][0])
             for sfx, shift in (("", "nu fitted"), ("_nu05", "nu = 1/2")):
@@ -268,16 +269,16 @@ def table(res: xr.Dataset, max_rows: int = 80) -> str:
     if len(mix):
         lines.append("")
         lines.append("# symmetric k-mixture end states: AGS theory vs measured (overlap, energy per spin; dev in s.e.)")
-        labels = _labels(mix, res)
+        labels = tables.labels(mix, res)
         w = max(map(len, labels))
         for label, (_, r) in list(zip(labels, mix.iterrows(), strict=True))[:max_rows]:
             dev_m = (r.mixture_m - r.mixture_m_theory) / r.mixture_m_error
             dev_e = (r.mixture_e - r.mixture_e_theory) / r.mixture_e_error
             lines.append(
-                f"{label:>{w}}  m {_fmt(r.mixture_m_theory, 4, 7)} vs {_fmt(r.mixture_m, 4, 7)} ± "
-                f"{_fmt(r.mixture_m_error, 4, 6)} ({_fmt(dev_m, 1, 4)})"
-                f"   e {_fmt(r.mixture_e_theory, 4, 7)} vs {_fmt(r.mixture_e, 4, 7)} ± {_fmt(r.mixture_e_error, 4, 6)}"
-                f" ({_fmt(dev_e, 1, 4)})   n={int(r.mixture_n)}"
+                f"{label:>{w}}  m {fmt(r.mixture_m_theory, 4, 7)} vs {fmt(r.mixture_m, 4, 7)} ± "
+                f"{fmt(r.mixture_m_error, 4, 6)} ({fmt(dev_m, 1, 4)})"
+                f"   e {fmt(r.mixture_e_theory, 4, 7)} vs {fmt(r.mixture_e, 4, 7)} ± {fmt(r.mixture_e_error, 4, 6)}"
+                f" ({fmt(dev_e, 1, 4)})   n={int(r.mixture_n)}"
             )
     lines.append("")
     lines.append(
@@ -317,4 +318,4 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
 
 
 #: what ``amphase compare`` runs on a dataset of the Hopfield model.
-COMPARISON = Comparison(compare=compare, table=table, plot=plot)
+COMPARISON = Comparison(compare=compare, table=table, plot=plot, coords=True)

@@ -21,14 +21,16 @@ other energy the exact flip scores of :func:`.batched.flip_scores` (at ``T = 0``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from amphase.simulate.backend import Backend, get_backend
+from amphase.params import Choice, Param
+from amphase.simulate.backend import BACKENDS, Backend, get_backend
 from amphase.simulate.binary import batched, hebbian_batched, hebbian_kernels, kernels
 from amphase.simulate.binary.energy import BinaryEnergy, Quadratic
+from amphase.simulate.declare import declared
 from amphase.simulate.patterns import binary_patterns, flip_bits, mixture_state, random_spins
 from amphase.simulate.seeding import child_rng
 from amphase.simulate.sequential import (
@@ -42,60 +44,64 @@ from amphase.simulate.sequential import (
     run_synchronous,
 )
 
-__all__ = ["BLOCK", "CUES", "STATUS", "BinaryRun", "EndStates", "cue_states", "run_realization"]
+__all__ = ["BLOCK", "CUES", "STATUS", "BinaryRun", "EndStates", "cue_states", "option", "options", "run_realization"]
 
 #: the cue kinds.
 CUES = ("pattern", "random", "mixture")
+
+
+def _option(spec: Param | Choice, default: Any, grid: bool = False) -> Any:
+    return field(default=default, metadata={"spec": spec, "grid": grid})
 
 
 @dataclass(frozen=True)
 class BinaryRun:
     """Parameters of one realization (validated by the model that builds it).
 
-    Attributes
-    ----------
-    N : int
-        Neurons.
-    K : int
-        Stored patterns (at least 1).
-    energy : BinaryEnergy
-        The energy of the seam.
-    T : float
-        Temperature in units of ``F'(N)`` (the Hopfield ``T`` for ``x^2/2``); 0: the deterministic rule, > 0 the heat
-        bath.
-    cue : str
-        ``'pattern'`` (pattern ``t mod K`` with ``round(noise N)`` bits flipped), ``'random'`` (uniform ±1 state) or
-        ``'mixture'`` (sign of the sum of ``n_mix`` patterns, then ``noise`` flips).
-    noise : float
-        Fraction of cue bits flipped (exactly ``round(noise N)`` distinct bits).
-    n_mix : int
-        Patterns in a mixture cue (odd).
-    trials : int
-        Trajectories per realization (cues on the same patterns).
-    dynamics : str
-        ``'async'`` (random-sequential) or ``'sync'`` (all spins at once).
-    sweeps : int
-        ``T = 0``: the most sweeps (or synchronous steps) before giving up; ``T > 0``: exactly this many.
-    form : str
-        ``'pattern'`` (overlaps, O(K) memory per replica) or ``'coupling'`` (the N x N Hebbian matrix, CPU only;
-        Hebbian energies only).
-    backend : str
-        See :mod:`amphase.simulate.backend`.
-
+    ``N`` neurons, ``K >= 1`` stored patterns and the ``energy`` of the seam, then the engine's options: each is
+    declared once here (its parameter, with description, domain and default) and a preset's model declares it as
+    its own field with :func:`option` (so a preset repeats no option's domain or default); :func:`options` reads them
+    back from the preset's instance. ``T`` is in units of ``F'(N)`` (the Hopfield ``T`` for ``x^2/2``). A cue is a
+    pattern (``t mod K``), a uniform random state, or a mixture (sign of the sum of ``n_mix`` patterns), then exactly
+    ``round(noise N)`` distinct bits flipped. ``form='coupling'`` (the N x N Hebbian matrix) is for the Hebbian
+    energies on the CPU only.
     """
 
     N: int
     K: int
     energy: BinaryEnergy
-    T: float = 0.0
-    cue: str = "pattern"
-    noise: float = 0.0
-    n_mix: int = 3
-    trials: int = 1
-    dynamics: str = "async"
-    sweeps: int = 200
-    form: str = "pattern"
-    backend: str = "cpu"
+    T: float = _option(Param("T", "temperature in units of F'(N) (0: deterministic rule; > 0: heat bath)", lower=0.0,
+                             long_name="temperature in units of F'(N)"), 0.0, grid=True)  # fmt: skip
+    cue: str = _option(Choice("cue", "initial state", CUES, long_name="kind of initial state"), "pattern", grid=True)
+    noise: float = _option(Param("noise", "fraction of cue bits flipped", lower=0.0, upper=0.5), 0.0, grid=True)
+    n_mix: int = _option(Param("n_mix", "patterns in a mixture cue", lower=1, upper=99, odd=True), 3, grid=True)
+    trials: int = _option(Param("trials", "trajectories per realization (cues on the same patterns)", lower=1,
+                                upper=10**6, integer=True), 1)  # fmt: skip
+    dynamics: str = _option(Choice("dynamics", "update schedule", ("async", "sync")), "async", grid=True)
+    sweeps: int = _option(Param("sweeps", "T = 0: most sweeps before giving up; T > 0: sweeps run", lower=1,
+                                upper=10**7, integer=True), 200)  # fmt: skip
+    form: str = _option(Choice("form", "coupling representation", ("pattern", "coupling")), "pattern")
+    backend: str = _option(Choice("backend", "array backend (see amphase.simulate.backend)", BACKENDS), "cpu")
+
+
+_OPTIONS = {f.name: f for f in fields(BinaryRun) if "spec" in f.metadata}
+
+
+def option(name: str, **changes: Any) -> Any:
+    """The engine option ``name`` as a field of a preset's ``@model`` class, its parameter changed by ``changes``.
+
+    For example ``T: float = option("T", long_name="temperature 1/beta")`` (see
+    :func:`amphase.simulate.declare.declared`): the description, domain, default and grid flag are
+    :class:`BinaryRun`'s, unless ``changes`` replaces a field of its :class:`~amphase.params.Param` or
+    :class:`~amphase.params.Choice` (``choices=`` for a preset that offers fewer cue kinds).
+    """
+    spec = _OPTIONS[name]
+    return declared(replace(spec.metadata["spec"], **changes), default=spec.default, grid=spec.metadata["grid"])
+
+
+def options(preset: Any) -> dict[str, Any]:
+    """The engine options a preset's instance declares (those it does not keep :class:`BinaryRun`'s defaults)."""
+    return {name: getattr(preset, name) for name in _OPTIONS if hasattr(preset, name)}
 
 
 class EndStates(NamedTuple):

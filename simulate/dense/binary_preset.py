@@ -16,76 +16,23 @@ fixed point, one-step stable), the sweeps run and how the run ended (:data:`STAT
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from amphase.simulate.backend import Backend, get_backend
 from amphase.simulate.binary import batched, engine
-from amphase.simulate.binary.energy import BinaryEnergy, make_energy
-from amphase.simulate.binary.engine import BLOCK, STATUS, BinaryRun
+from amphase.simulate.binary.energy import BinaryEnergy
+from amphase.simulate.binary.engine import BLOCK, STATUS
 from amphase.simulate.patterns import overlap_measurements
 
-__all__ = ["BLOCK", "CUES", "STATUS", "DenseRun", "measure", "run_realization", "unstable_bits"]
+if TYPE_CHECKING:
+    from amphase.simulate.dense.model import DenseRun
+
+__all__ = ["BLOCK", "CUES", "STATUS", "measure", "run_realization", "unstable_bits"]
 
 #: the cue kinds.
 CUES = ("pattern", "random")
-
-
-@dataclass(frozen=True)
-class DenseRun:
-    """Parameters of one realization (validated by :mod:`amphase.simulate.dense.model`).
-
-    Attributes
-    ----------
-    N : int
-        Neurons.
-    n : int
-        Degree of the polynomial energies (ignored by the exponential, except in the load ``alpha``).
-    F : str
-        ``'polynomial'``, ``'rectified'``, ``'exponential'`` (or ``'quadratic'``).
-    K : int
-        Patterns; 0: ``K = round(alpha N^(n-1))``.
-    alpha : float
-        Load ``K / N^(n-1)`` (used when ``K = 0``).
-    T, cue, noise, trials, dynamics, sweeps, backend
-        As :class:`amphase.simulate.binary.engine.BinaryRun` (``T`` in units of ``F'(N)``).
-    top : int
-        Largest overlaps reported per trial.
-
-    """
-
-    N: int
-    n: int = 2
-    F: str = "polynomial"
-    K: int = 0
-    alpha: float = 0.0
-    T: float = 0.0
-    cue: str = "pattern"
-    noise: float = 0.0
-    trials: int = 1
-    dynamics: str = "async"
-    sweeps: int = 200
-    backend: str = "cpu"
-    top: int = 5
-
-    @property
-    def P(self) -> int:
-        """Number of stored patterns: ``K``, or ``round(alpha N^(n-1))``."""
-        return int(self.K) if self.K else round(self.alpha * float(self.N) ** (self.n - 1))
-
-    @property
-    def energy(self) -> BinaryEnergy:
-        """The energy of the seam."""
-        return make_energy(self.F, self.n)
-
-    @property
-    def binary(self) -> BinaryRun:
-        """The run of the one binary engine."""
-        return BinaryRun(
-            N=self.N, K=self.P, energy=self.energy, T=self.T, cue=self.cue, noise=self.noise, trials=self.trials,
-            dynamics=self.dynamics, sweeps=self.sweeps, backend=self.backend,
-        )  # fmt: skip
 
 
 def unstable_bits(backend: Backend, energy: BinaryEnergy, xiT: np.ndarray, patterns: np.ndarray) -> np.ndarray:
@@ -105,7 +52,7 @@ def unstable_bits(backend: Backend, energy: BinaryEnergy, xiT: np.ndarray, patte
 
 
 def run_realization(run: DenseRun, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
-    """Draw the patterns, run every trial, and measure the end states.
+    """Draw the patterns, run every trial, and measure the end states (``run``: the model's declared parameters).
 
     Returns
     -------

@@ -27,92 +27,87 @@ sign of the field, so they give the same results (tested).
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from amphase.errors import ParameterError
-from amphase.params import Choice, Param, fmt_value
+from amphase.params import fmt_value
 from amphase.simulate.backend import BACKENDS, Backend, get_backend
+from amphase.simulate.declare import Dim, Var, choice, model, number
 from amphase.simulate.dense import sequence as kernels
-from amphase.simulate.models import Model, Variable
 from amphase.simulate.patterns import binary_patterns, flip_bits
 from amphase.simulate.seeding import child_rng
 from amphase.simulate.store import fmt_bytes
 
 __all__ = ["MODEL", "SequenceRun", "run_realization"]
 
-PARAMS: tuple[Param | Choice, ...] = (
-    Param("N", "number of neurons", lower=3, upper=10**5, integer=True),
-    Choice("rule", "separation function of the transition: x^d or exp(b (N-1)(x-1))", kernels.RULES),
-    Param("d", "degree of the polynomial f(x) = x^d (also the load unit N^d)", lower=1, upper=30, integer=True),
-    Param("b", "rate of the exponential f(x) = exp(b (N-1)(x-1))", lower=0.0, upper=50.0, lower_open=True),
-    Param(
-        "P",
-        "patterns in the sequence (0: from alpha)",
-        lower=0,
-        upper=10**8,
-        integer=True,
-        long_name="sequence length P",
+
+@model(
+    name="dense.sequence",
+    title="Sequence Dense Associative Memory: transitions and whole-sequence recall",
+    references=(
+        "H. T. Chaudhry, J. A. Zavatone-Veth, D. Krotov & C. Pehlevan, Long Sequence Hopfield Memory, NeurIPS 36 "
+        "(2023), arXiv:2306.04532"
     ),
-    Param(
-        "alpha",
-        "load, used when P = 0: P = round(alpha N^d) (polynomial), round(alpha beta^(N-1)) (exponential)",
-        lower=0.0,
-        upper=1e6,
-        long_name="load P/N^d (polynomial) or P/beta^(N-1) (exponential)",
-    ),
-    Choice("order", "cyclic (xi^P -> xi^1) or open sequence", ("cyclic", "open")),
-    Param("noise", "fraction of the first pattern's bits flipped in the trajectory cue", lower=0.0, upper=0.5),
-    Param("trials", "trajectories per realization", lower=0, upper=10**5, integer=True),
-    Param("steps", "transitions per trajectory (0: one cycle, P; open: P - 1)", lower=0, upper=10**8, integer=True),
-    Param("transitions", "one-step tests from stored patterns per realization", lower=0, upper=10**6, integer=True),
-    Param(
-        "stop_below",
-        "a trajectory stops once its overlap with the expected pattern is below this",
-        lower=-1.0,
-        upper=1.0,
-    ),
-    Choice("backend", "array backend (cpu: Numba, state by state; numpy, gpu: batched GEMMs)", BACKENDS),
+    dims={
+        "transition": Dim(
+            lambda r: r.n_transitions, attrs={"units": "1", "long_name": "stored pattern a transition starts at"}
+        ),
+        "trial": Dim(lambda r: r.trials, attrs={"units": "1", "long_name": "trajectory within a realization"}),
+        "step": Dim(
+            lambda r: r.n_steps, lambda n: np.arange(1, n + 1), {"units": "1", "long_name": "transitions since the cue"}
+        ),
+    },
+    variables={
+        "transition_errors": Var(
+            ("transition",), "int32", -1, "bit errors of one transition from a stored pattern (0: exact; -1: not run)"
+        ),
+        "errors": Var(
+            ("trial", "step"),
+            "int32",
+            -1,
+            "bit errors against the expected pattern after each transition "
+            "of a trajectory (overlap 1 - 2 errors/N; -1: not run)",
+        ),
+        "steps_run": Var(("trial",), "int32", -1, "transitions run by the trajectory"),
+        "P": Var((), "int32", 0, "patterns in the sequence"),
+    },
+    attrs=lambda r: {
+        "backend": get_backend(r.backend).name,
+        "device": get_backend(r.backend).device,
+        "load_convention": "P patterns; or P = round(alpha N^d) (polynomial), round(alpha beta^(N-1)) (exponential)",
+        "transition_rule": (
+            "sigma_i' = sign(sum_mu xi^(mu+1)_i f(m^mu_i)), m^mu_i = sum_(j != i) xi^mu_j sigma_j/(N-1); "
+            "ties keep the spin (amphase.simulate.dense.sequence)"
+        ),
+    },
+    rate=4.2e9,  # units/s per worker: dense-sequence: 75 s on 2 workers (scripts/calibrate_rates.py)
 )
-
-DEFAULTS: dict[str, Any] = {
-    "rule": "polynomial",
-    "d": 2,
-    "b": 1.0,
-    "P": 0,
-    "alpha": 0.0,
-    "order": "cyclic",
-    "noise": 0.0,
-    "trials": 8,
-    "steps": 0,
-    "transitions": 64,
-    "stop_below": 0.5,
-    "backend": "cpu",
-}
-
-
-@dataclass(frozen=True)
 class SequenceRun:
-    """Parameters of one realization (see the module docstring)."""
+    """One grid point of ``dense.sequence``, the parameters of one realization (module docstring)."""
 
-    N: int
-    rule: str = "polynomial"
-    d: int = 2
-    b: float = 1.0
-    P: int = 0
-    alpha: float = 0.0
-    order: str = "cyclic"
-    noise: float = 0.0
-    trials: int = 8
-    steps: int = 0
-    transitions: int = 64
-    stop_below: float = 0.5
-    backend: str = "cpu"
+    N: int = number("number of neurons", ge=3, le=10**5, grid=True)
+    rule: str = choice("separation function of the transition: x^d or exp(b (N-1)(x-1))", kernels.RULES,
+                       default="polynomial", grid=True)  # fmt: skip
+    d: int = number("degree of the polynomial f(x) = x^d (also the load unit N^d)", default=2, ge=1, le=30, grid=True)
+    b: float = number("rate of the exponential f(x) = exp(b (N-1)(x-1))", default=1.0, gt=0.0, le=50.0, grid=True)
+    P: int = number("patterns in the sequence (0: from alpha)", default=0, ge=0, le=10**8,
+                    long_name="sequence length P", grid=True)  # fmt: skip
+    alpha: float = number("load, used when P = 0: P = round(alpha N^d) (polynomial), round(alpha beta^(N-1)) "
+                          "(exponential)", default=0.0, ge=0.0, le=1e6,
+                          long_name="load P/N^d (polynomial) or P/beta^(N-1) (exponential)", grid=True)  # fmt: skip
+    order: str = choice("cyclic (xi^P -> xi^1) or open sequence", ("cyclic", "open"), default="cyclic", grid=True)
+    noise: float = number("fraction of the first pattern's bits flipped in the trajectory cue", default=0.0, ge=0.0,
+                          le=0.5, grid=True)  # fmt: skip
+    trials: int = number("trajectories per realization", default=8, ge=0, le=10**5)
+    steps: int = number("transitions per trajectory (0: one cycle, P; open: P - 1)", default=0, ge=0, le=10**8)
+    transitions: int = number("one-step tests from stored patterns per realization", default=64, ge=0, le=10**6)
+    stop_below: float = number("a trajectory stops once its overlap with the expected pattern is below this",
+                               default=0.5, ge=-1.0, le=1.0)  # fmt: skip
+    backend: str = choice("array backend (cpu: Numba, state by state; numpy, gpu: batched GEMMs)", BACKENDS,
+                          default="cpu")  # fmt: skip
 
     @property
     def length(self) -> int:
@@ -146,62 +141,55 @@ class SequenceRun:
         """The kernels' rule."""
         return kernels.SequenceRule(self.rule, self.d, self.b)
 
-
-_RUN_FIELDS = tuple(SequenceRun.__dataclass_fields__)
-
-
-def _run(params: Mapping[str, Any]) -> SequenceRun:
-    return SequenceRun(**{k: params[k] for k in _RUN_FIELDS})
-
-
-def check(params: Mapping[str, Any]) -> None:
-    """Cross-parameter checks at one grid point: one load, at least two patterns, exact arithmetic, memory, device."""
-    run = _run(params)
-    if bool(run.P) == bool(run.alpha):
-        raise ParameterError(
-            f"give the sequence length as P or as alpha (the other 0); got P={run.P}, alpha={fmt_value(run.alpha)}"
-        )
-    P = run.length
-    if P < 2:
-        raise ParameterError(
-            f"alpha={fmt_value(run.alpha)} at N={run.N} gives P = {P} patterns; a sequence needs P >= 2 "
-            "(allowed: a larger alpha)"
-        )
-    if P > 10**8:
-        raise ParameterError(f"alpha={fmt_value(run.alpha)} at N={run.N} gives P = {P} patterns; allowed: P <= 1e8")
-    why = run.seq_rule.check_exact(run.N, P)
-    if why:
-        raise ParameterError(why)
-    need = _device_bytes(run)
-    if need > 16 * 2**30:
-        raise ParameterError(f"N={run.N}, P={P}: one realization needs {fmt_bytes(need)}; allowed: 16 GiB")
-    backend = get_backend(run.backend)
-    if backend.name == "gpu":
-        free = float(backend.xp.cuda.Device().mem_info[0])
-        if need > free:
+    def check(self) -> None:
+        """Cross-parameter checks at one grid point: one load, at least two patterns, exact arithmetic, memory, GPU."""
+        if bool(self.P) == bool(self.alpha):
             raise ParameterError(
-                f"N={run.N}, P={P} needs about {fmt_bytes(need)} on the GPU; it has {fmt_bytes(free)} free"
+                "give the sequence length as P or as alpha (the other 0); "
+                f"got P={self.P}, alpha={fmt_value(self.alpha)}"
             )
+        P = self.length
+        if P < 2:
+            raise ParameterError(
+                f"alpha={fmt_value(self.alpha)} at N={self.N} gives P = {P} patterns; a sequence needs P >= 2 "
+                "(allowed: a larger alpha)"
+            )
+        if P > 10**8:
+            raise ParameterError(
+                f"alpha={fmt_value(self.alpha)} at N={self.N} gives P = {P} patterns; allowed: P <= 1e8"
+            )
+        why = self.seq_rule.check_exact(self.N, P)
+        if why:
+            raise ParameterError(why)
+        need = self._device_bytes()
+        if need > 16 * 2**30:
+            raise ParameterError(f"N={self.N}, P={P}: one realization needs {fmt_bytes(need)}; allowed: 16 GiB")
+        backend = get_backend(self.backend)
+        if backend.name == "gpu":
+            free = float(backend.xp.cuda.Device().mem_info[0])
+            if need > free:
+                raise ParameterError(
+                    f"N={self.N}, P={P} needs about {fmt_bytes(need)} on the GPU; it has {fmt_bytes(free)} free"
+                )
 
+    def _device_bytes(self) -> float:
+        """Patterns (int8 and float64 copies of xi, successors and their product) and one batch's temporaries."""
+        N, P = self.N, self.length
+        B = max(self.trials, self.n_transitions, 1)
+        return float(N * P * (3 + 3 * 8) + B * P * 8 * 8 + B * N * 8 * 6)
 
-def _device_bytes(run: SequenceRun) -> float:
-    """Patterns (int8 and float64 copies of xi, successors and their product) and one batch's temporaries."""
-    N, P = run.N, run.length
-    B = max(run.trials, run.n_transitions, 1)
-    return float(N * P * (3 + 3 * 8) + B * P * 8 * 8 + B * N * 8 * 6)
+    def memory(self, realizations: int) -> float:
+        """Upper estimate of the bytes one task needs: the device arrays, the Numba path's scratch, the results."""
+        outputs = (self.trials * (self.n_steps + 2) + self.n_transitions) * 4
+        return float(self._device_bytes() + self.length * 8 * 8 + realizations * outputs)
 
+    def cost(self) -> float:
+        """Relative cost of one realization: ``N P`` per transition, times the transitions run (at most)."""
+        return float(self.N) * self.length * (self.trials * self.n_steps + self.n_transitions)
 
-def memory(params: Mapping[str, Any]) -> float:
-    """Upper estimate of the bytes one task needs: the device arrays, the Numba path's scratch, the results."""
-    run = _run(params)
-    outputs = (run.trials * (run.n_steps + 2) + run.n_transitions) * 4
-    return float(_device_bytes(run) + run.length * 8 * 8 + params.get("realizations", 1) * outputs)
-
-
-def cost(params: Mapping[str, Any]) -> float:
-    """Relative cost of one realization: ``N P`` per transition, times the transitions run (at most)."""
-    run = _run(params)
-    return float(run.N) * run.length * (run.trials * run.n_steps + run.n_transitions)
+    def run(self, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+        """One realization: :func:`run_realization`."""
+        return run_realization(self, seed)
 
 
 def _step_cpu(run: SequenceRun, xiT: np.ndarray, nextT: np.ndarray, Z: np.ndarray) -> Any:
@@ -284,95 +272,4 @@ def run_realization(run: SequenceRun, seed: np.random.SeedSequence) -> dict[str,
     }
 
 
-def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
-    """The runner's task: one realization at one grid point."""
-    return run_realization(_run(params), seed)
-
-
-def _points(config: Mapping[str, Any]) -> list[SequenceRun]:
-    grid = config["grid"]
-    return [
-        _run({**config["params"], **dict(zip(grid, combo, strict=True))}) for combo in itertools.product(*grid.values())
-    ]
-
-
-def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
-    """The per-realization result variables."""
-    return {
-        "transition_errors": Variable(
-            ("transition",),
-            "int32",
-            -1,
-            {"long_name": "bit errors of one transition from a stored pattern (0: exact; -1: not run)"},
-        ),
-        "errors": Variable(
-            ("trial", "step"),
-            "int32",
-            -1,
-            {
-                "long_name": "bit errors against the expected pattern after each transition of a trajectory "
-                "(overlap 1 - 2 errors/N; -1: not run)"
-            },
-        ),
-        "steps_run": Variable(("trial",), "int32", -1, {"long_name": "transitions run by the trajectory"}),
-        "P": Variable((), "int32", 0, {"long_name": "patterns in the sequence"}),
-    }
-
-
-def sizes(config: Mapping[str, Any]) -> dict[str, int]:
-    """Sizes of the extra dimensions: the most transitions, trials and steps over the grid."""
-    points = _points(config)
-    return {
-        "transition": max(p.n_transitions for p in points),
-        "trial": int(config["params"]["trials"]),
-        "step": max(p.n_steps for p in points),
-    }
-
-
-def coords(config: Mapping[str, Any]) -> dict[str, tuple[np.ndarray, dict[str, str]]]:
-    """Coordinates of the extra dimensions (``step`` counts transitions from 1)."""
-    s = sizes(config)
-    return {
-        "transition": (
-            np.arange(s["transition"]),
-            {"units": "1", "long_name": "stored pattern a transition starts at"},
-        ),
-        "trial": (np.arange(s["trial"]), {"units": "1", "long_name": "trajectory within a realization"}),
-        "step": (np.arange(1, s["step"] + 1), {"units": "1", "long_name": "transitions since the cue"}),
-    }
-
-
-def attrs(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Backend and device actually used, the rule and the load convention."""
-    backend = get_backend(config["params"]["backend"])
-    return {
-        "backend": backend.name,
-        "device": backend.device,
-        "load_convention": "P patterns; or P = round(alpha N^d) (polynomial), round(alpha beta^(N-1)) (exponential)",
-        "transition_rule": (
-            "sigma_i' = sign(sum_mu xi^(mu+1)_i f(m^mu_i)), m^mu_i = sum_(j != i) xi^mu_j sigma_j/(N-1); "
-            "ties keep the spin (amphase.simulate.dense.sequence)"
-        ),
-    }
-
-
-MODEL = Model(
-    name="dense.sequence",
-    title="Sequence Dense Associative Memory: transitions and whole-sequence recall",
-    references=(
-        "H. T. Chaudhry, J. A. Zavatone-Veth, D. Krotov & C. Pehlevan, Long Sequence Hopfield Memory, NeurIPS 36 "
-        "(2023), arXiv:2306.04532"
-    ),
-    params=PARAMS,
-    gridable=("N", "rule", "d", "b", "P", "alpha", "order", "noise"),
-    defaults=DEFAULTS,
-    variables=variables,
-    sizes=sizes,
-    coords=coords,
-    run=run,
-    check=check,
-    attrs=attrs,
-    memory=memory,
-    cost=cost,
-    rate=4.2e9,  # units/s per worker: dense-sequence: 75 s on 2 workers (scripts/calibrate_rates.py)
-)
+MODEL = SequenceRun.MODEL

@@ -13,64 +13,22 @@ the sweeps run, and how the run ended (:data:`STATUS`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from amphase.simulate.binary import engine
-from amphase.simulate.binary.energy import Quadratic
-from amphase.simulate.binary.engine import BLOCK, CUES, STATUS, BinaryRun
+from amphase.simulate.binary.engine import BLOCK, CUES, STATUS
 from amphase.simulate.patterns import overlap_measurements
 
-__all__ = ["BLOCK", "CUES", "STATUS", "HopfieldRun", "measure", "run_realization"]
+if TYPE_CHECKING:
+    from amphase.simulate.hopfield.model import HopfieldRun
 
-
-@dataclass(frozen=True)
-class HopfieldRun:
-    """Parameters of one realization (validated by :mod:`amphase.simulate.hopfield.model`).
-
-    Attributes
-    ----------
-    N : int
-        Neurons.
-    alpha : float
-        Load; ``P = round(alpha N)`` patterns are stored (the model refuses ``P = 0``).
-    T, cue, noise, n_mix, trials, dynamics, sweeps, form, backend
-        As :class:`amphase.simulate.binary.engine.BinaryRun` (``T`` is the Hopfield temperature).
-    top : int
-        How many of the largest overlaps (in absolute value) to report with their pattern indices.
-
-    """
-
-    N: int
-    alpha: float
-    T: float = 0.0
-    cue: str = "pattern"
-    noise: float = 0.0
-    n_mix: int = 3
-    trials: int = 1
-    dynamics: str = "async"
-    sweeps: int = 200
-    form: str = "pattern"
-    backend: str = "cpu"
-    top: int = 5
-
-    @property
-    def P(self) -> int:
-        """Number of stored patterns."""
-        return round(self.alpha * self.N)
-
-    @property
-    def binary(self) -> BinaryRun:
-        """The run of the one binary engine: :class:`~amphase.simulate.binary.energy.Quadratic`, ``K = P``."""
-        return BinaryRun(
-            N=self.N, K=self.P, energy=Quadratic(), T=self.T, cue=self.cue, noise=self.noise, n_mix=self.n_mix,
-            trials=self.trials, dynamics=self.dynamics, sweeps=self.sweeps, form=self.form, backend=self.backend,
-        )  # fmt: skip
+__all__ = ["BLOCK", "CUES", "STATUS", "measure", "run_realization"]
 
 
 def run_realization(run: HopfieldRun, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
-    """Draw the patterns, run every trial, and measure the end states.
+    """Draw the patterns, run every trial, and measure the end states (``run``: the model's declared parameters).
 
     Returns
     -------
