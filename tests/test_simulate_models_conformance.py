@@ -37,10 +37,7 @@ MODELS = [name for family in families() for name in family.models]
 SLOW = {"dense.binary", "hopfield", "dense.sequence"}
 
 #: comparisons that cannot yet take a one-point dataset (a defect of the comparison, outside this test's package)
-ONE_POINT_DEFECTS = {
-    "diffusion.basins": "analysis/diffusion/basins_compare.py: 'No artists with labels found to put in legend' on a "
-    "one-point dataset",
-}
+ONE_POINT_DEFECTS: dict[str, str] = {}
 
 
 def _models(xfail: dict[str, str] | None = None) -> list:

@@ -176,7 +176,10 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
             ax.plot([], [], "k:", lw=1, label="Voronoi cell (MC)")
         ax.set(xscale="log", xlabel="noise std / data scale", ylabel="P(return)", ylim=(-0.02, 1.02),
                title=f"{kind} attractors")  # fmt: skip
-        ax.legend(fontsize=7)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
+        else:  # no attractor of this kind was tested (e.g. no spurious one found): say so instead of an empty legend
+            ax.text(0.5, 0.5, f"no {kind} attractor tested", transform=ax.transAxes, ha="center", va="center")
     ax2 = axes[2]
     for kind, colour in zip(KINDS, ("C0", "C3"), strict=True):
         ax2.errorbar(K, r["noise_basin"].sel(kind=kind), yerr=r["noise_basin_error"].sel(kind=kind).fillna(0),

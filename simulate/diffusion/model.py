@@ -2,10 +2,8 @@ r"""The exact-score diffusion model (``diffusion.exact``) for the sweep runner: 
 
 One task (a grid point's realization):
 
-1. draws the training set of K points (:mod:`amphase.simulate.diffusion.data`; nested in K: the set for a larger K
-   contains the smaller one, stream :func:`~amphase.simulate.diffusion.data.nested_seed`) and the data scale
-   :math:`\ell` (rms distance from the mean, of a reference draw of :data:`SCALE_POINTS` points of the same stream,
-   so that the thresholds do not move with K);
+1. draws the training set of K points and the data scale :math:`\ell` (the parameters and draw of
+   :class:`~amphase.simulate.diffusion.training_set.TrainingSet`, which this model's class subclasses);
 2. draws ``n_samples`` starts from the prior at ``t_max`` (child stream ``(1,)``) and runs the reverse sampler
    ``sampler`` with the exact score (:func:`~amphase.simulate.diffusion.score.exact_score`) for ``steps`` steps down
    to the noise level of inverse temperature ``beta`` (:math:`t_{stop}` with :math:`1/(2\sigma_t^2) = \beta`;
@@ -47,173 +45,40 @@ a chunked Zarr store with :func:`amphase.simulate.diffusion.store.write_samples`
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from amphase.dataset import flag_attrs
-from amphase.errors import ParameterError
-from amphase.params import Choice, Param
 from amphase.simulate.backend import get_backend
 from amphase.simulate.clustering import cluster
+from amphase.simulate.declare import Dim, Var, choice, declared, model, number
 from amphase.simulate.diffusion import attractor_classes
 from amphase.simulate.diffusion.attractor_classes import physical_classes
-from amphase.simulate.diffusion.classify import CLASSES, classify, counts, data_scale
+from amphase.simulate.diffusion.classify import CLASSES, classify, counts
 from amphase.simulate.diffusion.curvature import count_flat, exact_spectrum, flat_threshold
-from amphase.simulate.diffusion.data import check_digits, nested_seed, training_set
 from amphase.simulate.diffusion.samplers import SAMPLERS, descend, prior_sample
-from amphase.simulate.diffusion.schedules import SPACINGS, make_schedule
+from amphase.simulate.diffusion.schedules import SPACINGS
 from amphase.simulate.diffusion.score import exact_score
+from amphase.simulate.diffusion.training_set import SCALE_POINTS, TrainingSet, dataset_key, training_points
 from amphase.simulate.lse import DEFAULT_TILE, FULL_SECOND_MAX_D, kernel_params
-from amphase.simulate.models import Model, Variable
+from amphase.simulate.models import Model
 from amphase.simulate.seeding import child_seed
 
-__all__ = ["MODEL", "SCALE_POINTS", "dataset_key", "run", "training_points"]
-
-#: datasets the model draws (user arrays are for the Python API: a model parameter cannot be a path).
-MODEL_DATASETS = ("circle", "sphere", "mixture", "linear", "digits")
-
-#: points of the reference draw that fixes the data scale of a realization.
-SCALE_POINTS = 4096
+__all__ = ["DEFAULTS", "MODEL", "SCALE_POINTS", "Exact", "check", "dataset_key", "run", "training_points"]
 
 PROTOCOLS = ("descend", "denoise")
 
-PARAMS: tuple[Param | Choice, ...] = (
-    Choice("dataset", "training set (amphase.simulate.diffusion.data)", MODEL_DATASETS),
-    Param("K", "number of training points", lower=1, upper=10**7, integer=True, long_name="training set size"),
-    Param("d", "dimension (sphere and mixture; circle: 2, linear: 30, digits: 64)", lower=1, upper=10**5, integer=True),
-    Param(
-        "even",
-        "circle: 1 evenly spaced angles (then not nested in K), 0 uniform at random",
-        lower=0,
-        upper=1,
-        integer=True,
-    ),
-    Param("components", "mixture: number of Gaussian components", lower=1, upper=10**4, integer=True),
-    Param("separation", "mixture: std of the component centres", lower=0.0, lower_open=True),
-    Param("width", "mixture: std of each component", lower=0.0, lower_open=True),
-    Choice("schedule", "forward process (ve: variance sigma^2 t; vp: DDPM linear beta)", ("ve", "vp")),
-    Param("sigma", "VE noise scale (choose sigma above the data scale)", lower=0.0, lower_open=True),
-    Param(
-        "beta",
-        "inverse temperature of the stop: sampling stops where 1/(2 sigma_t^2) = beta",
-        lower=0.0,
-        lower_open=True,
-        long_name="inverse temperature at the stop",
-    ),
-    Choice("sampler", "reverse sampler", tuple(SAMPLERS)),
-    Param("steps", "sampler steps from t_max to the stop", lower=1, upper=10**6, integer=True),
-    Choice("spacing", "time grid of the sampler", SPACINGS),
-    Choice("protocol", "end points: descend to a minimum at beta, or the denoiser at the stop", PROTOCOLS),
-    Param("n_samples", "generated samples per realization", lower=2, upper=10**7, integer=True),
-    Param("delta_m", "memorized within delta_m * data scale of a training point", lower=0.0),
-    Param("delta_s", "spurious within delta_s * data scale of another sample", lower=0.0),
-    Param(
-        "spread",
-        "generalized when the end point has a near-flat direction: thermal spread > spread * data scale (0: off)",
-        lower=0.0,
-    ),
-    Param("tol", "descent: |x - m(x)| <= tol * data scale", lower=0.0, lower_open=True),
-    Param("max_steps", "descent: most fixed-point steps", lower=1, upper=10**8, integer=True),
-    Param("max_stored", "end points and training points stored per realization", lower=0, upper=10**6, integer=True),
-    Param(
-        "neighbours",
-        "physical classes: barriers from each attractor to this many nearest attractors (0: classes off)",
-        lower=0,
-        upper=1000,
-        integer=True,
-    ),
-    Param("images", "physical classes: images of each minimum-energy path", lower=3, upper=10**4, integer=True),
-    *kernel_params("training points"),
-)
-
-DEFAULTS: dict[str, Any] = {
-    "dataset": "circle",
-    "d": 2,
-    "even": 0,
-    "components": 4,
-    "separation": 3.0,
-    "width": 0.3,
-    "schedule": "ve",
-    "sigma": 3.0,
-    "sampler": "sde",
-    "steps": 100,
-    "spacing": "log",
-    "protocol": "descend",
-    "n_samples": 256,
-    "delta_m": 0.02,
-    "delta_s": 0.02,
-    "spread": 0.0,
-    "tol": 1e-6,
-    "max_steps": 2000,
-    "max_stored": 256,
-    "neighbours": 0,
-    "images": 16,
-    "dtype": "float64",
-    "backend": "cpu",
-    "tile": DEFAULT_TILE,
-}
+_DTYPE, _BACKEND, _TILE = kernel_params("training points")
 
 
-def _dim(params: Mapping[str, Any]) -> int:
-    return {"circle": 2, "linear": 30, "digits": 64}.get(params["dataset"], int(params["d"]))
+def _scalar(dtype: str, fill: Any, text: str) -> Var:
+    return Var((), dtype, fill, text, units="1")
 
 
-def dataset_key(params: Mapping[str, Any]) -> dict[str, Any]:
-    """The parameters that define a realization's dataset (never K): they key its nested stream."""
-    name = params["dataset"]
-    key: dict[str, Any] = {"dataset": name}
-    if name in ("sphere", "mixture"):
-        key["d"] = int(params["d"])
-    if name == "circle":
-        key["even"] = int(params["even"])
-    if name == "mixture":
-        key.update(components=int(params["components"]), separation=float(params["separation"]),
-                   width=float(params["width"]))  # fmt: skip
-    return key
-
-
-def _kw(params: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in dataset_key(params).items() if k != "dataset"}
-
-
-def training_points(params: Mapping[str, Any], seed: np.random.SeedSequence) -> tuple[np.ndarray, float]:
-    """The (K, d) training set of one realization and its data scale (module docstring, step 1)."""
-    stream = nested_seed(seed, dataset_key(params))
-    K = int(params["K"])
-    data = training_set(params["dataset"], K, stream, **_kw(params))
-    if params["dataset"] == "digits":
-        from amphase.simulate.diffusion.data import digits
-
-        ref = digits()
-    else:
-        ref = training_set(params["dataset"], max(K, SCALE_POINTS), stream, **_kw(params))
-    return data, data_scale(ref)
-
-
-def _schedule(params: Mapping[str, Any]) -> Any:
-    if params["schedule"] == "ve":
-        return make_schedule("ve", sigma=float(params["sigma"]))
-    return make_schedule("vp")
-
-
-def check(params: Mapping[str, Any]) -> None:
-    """Cross-parameter checks at one grid point."""
-    sch = _schedule(params)
-    t_stop = sch.time_at_beta(float(params["beta"]))
-    if not t_stop < sch.t_max:
-        raise ParameterError(
-            f"beta={params['beta']}: the stop lies at or beyond t_max (1/(2 sigma_t^2) at t_max is "
-            f"{sch.beta(sch.t_max):.4g}); use a larger beta or sigma"
-        )
-    if params["dataset"] == "digits":
-        check_digits()
-        if int(params["K"]) > 1797:
-            raise ParameterError(f"K={params['K']}: the digits set has 1797 images")
-    if params["dataset"] == "sphere" and int(params["d"]) < 2:
-        raise ParameterError("dataset='sphere' needs d >= 2")
-    get_backend(params["backend"])
+def _stored(dtype: str, fill: Any, text: str, units: str | None = None, dims: tuple[str, ...] = ("sample",)) -> Var:
+    return Var(dims, dtype, fill, text, units=units)
 
 
 def _groups(y: np.ndarray, radius: float) -> int:
@@ -221,153 +86,56 @@ def _groups(y: np.ndarray, radius: float) -> int:
     return len(cluster(y, radius)[1])
 
 
-def run(params: Mapping[str, Any], seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
-    """One realization (module docstring)."""
-    backend = get_backend(params["backend"])
-    xp = backend.xp
-    data, scale = training_points(params, seed)
-    K, d = data.shape
-    sch = _schedule(params)
-    beta = float(params["beta"])
-    t_stop = sch.time_at_beta(beta)
-    score = exact_score(xp.asarray(data), sch, tile=int(params["tile"]), dtype=params["dtype"])
-    n = int(params["n_samples"])
-    x0 = prior_sample(sch, n, d, child_seed(seed, 1), mean=xp.asarray(data.mean(axis=0)),
-                      data_var=scale * scale / d, xp=xp)  # fmt: skip
-    xs = SAMPLERS[params["sampler"]](score, sch, x0, steps=int(params["steps"]), t_stop=t_stop,
-                                     rng=child_seed(seed, 2), spacing=params["spacing"])  # fmt: skip
-    n_unconverged = 0
-    if params["protocol"] == "descend":
-        y, res = descend(score, xp.asarray(xs, dtype=xp.float64), t_stop, tol=float(params["tol"]),
-                         max_steps=int(params["max_steps"]))  # fmt: skip
-        n_unconverged = int((~res.converged).sum())
+def _padded(
+    values: np.ndarray, rows: int, cols: int | None = None, fill: Any = np.nan, dtype: Any = np.float64
+) -> np.ndarray:
+    """The first ``rows`` entries of ``values`` in a ``(rows[, cols])`` array of ``fill`` (stored: same shapes)."""
+    out = np.full((rows,) if cols is None else (rows, cols), fill, dtype=dtype)
+    m = min(rows, len(values))
+    if cols is None:
+        out[:m] = values[:m]
     else:
-        y = score.denoiser(xs, t_stop).astype(xp.float64)
-    ev = exact_spectrum(score, y, t_stop, top=None if d <= FULL_SECOND_MAX_D else FULL_SECOND_MAX_D)
-    spread = float(params["spread"])
-    lam_flat = flat_threshold(float(sch.std(t_stop)), float(sch.scale(t_stop)), spread, scale) if spread > 0 else 0.0
-    n_flat = count_flat(ev, lam_flat) if spread > 0 else xp.zeros(n, dtype=xp.int64)
-    cl = classify(y, xp.asarray(data), delta_m=float(params["delta_m"]), delta_s=float(params["delta_s"]), scale=scale,
-                  tile=int(params["tile"]), flat=(n_flat > 0) if spread > 0 else None)  # fmt: skip
-    labels = backend.asnumpy(cl.labels)
-    yh = backend.asnumpy(y)
-    spur = yh[labels == 1]
-    n_attr = _groups(spur, cl.delta_s) if len(spur) <= 20_000 else -1
-    # distinct memorized training points: the spread of the memorized samples over the training set
-    mem_idx = backend.asnumpy(cl.nearest_train)[labels == 0]
-    cap = int(params["max_stored"])
-    dmax = _stored_dim(params)
-    m = min(n, cap)
-    xs_out = np.full((cap, dmax), np.nan)
-    xs_out[:m, :d] = yh[:m]
-    tr_out = np.full((cap, dmax), np.nan)
-    k = min(K, cap)
-    tr_out[:k, :d] = data[:k]
-    lab = np.full(cap, -1, dtype=np.int8)
-    lab[:m] = labels[:m]
-    dtr = np.full(cap, np.nan)
-    dtr[:m] = backend.asnumpy(cl.d_train)[:m]
-    dgn = np.full(cap, np.nan)
-    dgn[:m] = backend.asnumpy(cl.d_gen)[:m]
-    evh = backend.asnumpy(ev)
-    eig = np.full((cap, dmax), np.nan)
-    eig[:m, : evh.shape[1]] = evh[:m]
-    nfl = backend.asnumpy(n_flat)
-    sfl = np.full(cap, -1, dtype=np.int16)
-    sfl[:m] = nfl[:m]
-    flat_count = np.array([int(((labels == c) & (nfl > 0)).sum()) for c in range(len(CLASSES))], dtype=np.int32)
-    phys = physical_classes(params, score, t_stop, xs, y, data, scale) if int(params["neighbours"]) > 0 else {}
-    return phys | {
-        "count": counts(cl.labels).astype(np.int32),
-        "flat_count": flat_count,
-        "lam_flat": np.float64(lam_flat),
-        "n_samples": np.int32(n),
-        "n_unconverged": np.int32(n_unconverged),
-        "n_spurious_attractors": np.int32(n_attr),
-        "n_memorized_points": np.int32(len(np.unique(mem_idx))),
-        "data_scale": np.float64(scale),
-        "t_stop": np.float64(t_stop),
-        "sample_x": xs_out,
-        "sample_class": lab,
-        "sample_d_train": dtr,
-        "sample_d_gen": dgn,
-        "sample_eig": eig,
-        "sample_n_flat": sfl,
-        "train_x": tr_out,
-    }
+        out[:m, : values.shape[1]] = values[:m]
+    return out
 
 
-def _stored_dim(params: Mapping[str, Any]) -> int:
-    return _dim(params)
-
-
-def variables(config: Mapping[str, Any]) -> dict[str, Variable]:
-    """The per-realization result variables."""
-
-    def scalar(dtype: str, fill: Any, text: str, units: str = "1") -> Variable:
-        return Variable((), dtype, fill, {"long_name": text, "units": units})
-
-    phys = attractor_classes.variables() if int(config["params"]["neighbours"]) > 0 else {}
-    return phys | {
-        "count": Variable(("class",), "int32", -1, {"long_name": "generated samples per class", "units": "1"}),
-        "flat_count": Variable(
-            ("class",), "int32", -1, {"long_name": "samples per class with a near-flat energy direction", "units": "1"}
+@model(
+    title="Diffusion model with the exact score of K training points: memorized, spurious, generalized samples",
+    references="Pham, Raya, Negri, Zaki, Ambrogioni & Krotov, arXiv:2505.21777 (2025); Song et al., ICLR (2021), "
+    "arXiv:2011.13456",
+    dims={
+        "class": Dim(
+            lambda r: len(CLASSES),
+            values=lambda n: np.array(CLASSES),
+            attrs={"long_name": "class of generated samples"},
         ),
-        "lam_flat": scalar("float64", np.nan, "eigenvalue below which a direction is near-flat (0: rule off)"),
-        "n_samples": scalar("int32", -1, "generated samples"),
-        "n_unconverged": scalar("int32", -1, "samples whose descent did not meet the tolerance"),
-        "n_spurious_attractors": scalar("int32", -1, "distinct spurious end points (grouped within delta_s)"),
-        "n_memorized_points": scalar("int32", -1, "distinct training points reached by memorized samples"),
-        "data_scale": scalar("float64", np.nan, "rms distance of the data from their mean (threshold unit)"),
-        "t_stop": scalar("float64", np.nan, "diffusion time where sampling stopped"),
-        "sample_x": Variable(("sample", "coord"), "float64", np.nan, {"long_name": "end point (data space)"}),
-        "sample_class": Variable(("sample",), "int8", -1, flag_attrs(list(CLASSES), "class of the end point")),
-        "sample_d_train": Variable(("sample",), "float64", np.nan, {"long_name": "distance to nearest training point"}),
-        "sample_d_gen": Variable(("sample",), "float64", np.nan, {"long_name": "distance to nearest other end point"}),
-        "sample_eig": Variable(
-            ("sample", "coord"), "float64", np.nan, {"long_name": "Hessian eigenvalues of the energy at the end point"}
+        "sample": Dim(lambda r: r.max_stored, attrs={"units": "1", "long_name": "stored end point"}),
+        "train_point": Dim(lambda r: r.max_stored, attrs={"units": "1", "long_name": "stored training point"}),
+        "coord": Dim(lambda r: r.dim(), attrs={"units": "1", "long_name": "coordinate"}),
+    },
+    variables={
+        "count": Var(("class",), "int32", -1, "generated samples per class", units="1"),
+        "flat_count": Var(("class",), "int32", -1, "samples per class with a near-flat energy direction", units="1"),
+        "lam_flat": _scalar("float64", np.nan, "eigenvalue below which a direction is near-flat (0: rule off)"),
+        "n_samples": _scalar("int32", -1, "generated samples"),
+        "n_unconverged": _scalar("int32", -1, "samples whose descent did not meet the tolerance"),
+        "n_spurious_attractors": _scalar("int32", -1, "distinct spurious end points (grouped within delta_s)"),
+        "n_memorized_points": _scalar("int32", -1, "distinct training points reached by memorized samples"),
+        "data_scale": _scalar("float64", np.nan, "rms distance of the data from their mean (threshold unit)"),
+        "t_stop": _scalar("float64", np.nan, "diffusion time where sampling stopped"),
+        "sample_x": _stored("float64", np.nan, "end point (data space)", dims=("sample", "coord")),
+        "sample_class": Var(("sample",), "int8", -1, "class of the end point", flags=CLASSES),
+        "sample_d_train": _stored("float64", np.nan, "distance to nearest training point"),
+        "sample_d_gen": _stored("float64", np.nan, "distance to nearest other end point"),
+        "sample_eig": _stored(
+            "float64", np.nan, "Hessian eigenvalues of the energy at the end point", dims=("sample", "coord")
         ),
-        "sample_n_flat": Variable(("sample",), "int16", -1, {"long_name": "near-flat directions at the end point"}),
-        "train_x": Variable(("train_point", "coord"), "float64", np.nan, {"long_name": "training point"}),
-    }
-
-
-def _grid_values(config: Mapping[str, Any], name: str) -> list[Any]:
-    if name in config["grid"]:
-        return list(config["grid"][name])
-    return [config["params"][name]]
-
-
-def sizes(config: Mapping[str, Any]) -> dict[str, int]:
-    """Extra dimensions: the three classes, stored samples and training points, coordinates (largest d of the grid)."""
-    cap = int(config["params"]["max_stored"])
-    dims = [
-        _dim({**config["params"], "dataset": ds, "d": dd})
-        for ds in _grid_values(config, "dataset")
-        for dd in _grid_values(config, "d")
-    ]
-    phys = attractor_classes.sizes(config) if int(config["params"]["neighbours"]) > 0 else {}
-    return phys | {"class": len(CLASSES), "sample": cap, "train_point": cap, "coord": max(dims)}
-
-
-def coords(config: Mapping[str, Any]) -> dict[str, tuple[np.ndarray, dict[str, str]]]:
-    """Coordinates of the extra dimensions."""
-    s = sizes(config)
-    phys = attractor_classes.coords(config) if int(config["params"]["neighbours"]) > 0 else {}
-    return phys | {
-        "class": (np.array(CLASSES), {"long_name": "class of generated samples"}),
-        "sample": (np.arange(s["sample"]), {"units": "1", "long_name": "stored end point"}),
-        "train_point": (np.arange(s["train_point"]), {"units": "1", "long_name": "stored training point"}),
-        "coord": (np.arange(s["coord"]), {"units": "1", "long_name": "coordinate"}),
-    }
-
-
-def attrs(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Backend, device and the classification rule."""
-    backend = get_backend(config["params"]["backend"])
-    return {
-        "backend": backend.name,
-        "device": backend.device,
+        "sample_n_flat": _stored("int16", -1, "near-flat directions at the end point"),
+        "train_x": _stored("float64", np.nan, "training point", dims=("train_point", "coord")),
+    },
+    attrs=lambda r: {
+        "backend": get_backend(r.backend).name,
+        "device": get_backend(r.backend).device,
         "classification": "memorized: d_train <= delta_m*data_scale; else spurious: d_gen <= delta_s*data_scale; "
         "else generalized (amphase.simulate.diffusion.classify); with spread > 0, an end point with a near-flat "
         "energy direction (|eigenvalue| <= lam_flat, amphase.analysis.diffusion.curvature) that is not memorized is "
@@ -376,47 +144,145 @@ def attrs(config: Mapping[str, Any]) -> dict[str, Any]:
         "the owning threshold of the softmax weight; isolated when beta_t * (lowest barrier to a neighbouring "
         "attractor) >= the isolation threshold; memorized = isolated and owned, spurious = isolated and not owned, "
         "generalized = not isolated (amphase.simulate.lse_attractors)",
-    }
-
-
-def memory(params: Mapping[str, Any]) -> float:
-    """Bytes of one task: data, samples, score tiles, neighbours and the Hessian pass.
-
-    The Hessian pass holds a tile of flattened outer products and the (n, d, d) second moments (low-rank above
-    d = 64).
-    """
-    K, d, n = int(params["K"]), _dim(params), int(params["n_samples"])
-    tile = min(int(params["tile"]), max(K, n))
-    hess = (min(tile, K) + 3 * n) * d * d if d <= FULL_SECOND_MAX_D else n * FULL_SECOND_MAX_D * (d + 64)
-    return float(
-        8 * (3 * max(K, SCALE_POINTS) * d + 8 * n * d + 3 * n * tile + 2 * int(params["max_stored"]) * d + hess)
-    )
-
-
-def cost(params: Mapping[str, Any]) -> float:
-    """Relative cost: (sampler steps + descent steps) x samples x training points x dimension."""
-    K, d, n = int(params["K"]), _dim(params), int(params["n_samples"])
-    evals = int(params["steps"]) * (2 if params["sampler"] == "ode" else 1) + 50
-    return float(evals * n * (K + 64) * d)
-
-
-MODEL = Model(
+    },
     name="diffusion.exact",
-    title="Diffusion model with the exact score of K training points: memorized, spurious, generalized samples",
-    references=(
-        "Pham, Raya, Negri, Zaki, Ambrogioni & Krotov, arXiv:2505.21777 (2025); Song et al., ICLR (2021), "
-        "arXiv:2011.13456"
-    ),
-    params=PARAMS,
-    gridable=("K", "beta", "dataset", "d", "sigma", "n_samples", "delta_m", "delta_s", "spread", "steps"),
-    defaults=DEFAULTS,
-    variables=variables,
-    sizes=sizes,
-    coords=coords,
-    run=run,
-    check=check,
-    attrs=attrs,
-    memory=memory,
-    cost=cost,
     rate=2.8e7,  # units/s per worker: diffusion-circle, 14 s, 2 workers; d = 30, 64 run 30-50x faster (calibrate_rates)
 )
+class Exact(TrainingSet):
+    """One grid point of ``diffusion.exact`` (module docstring); the first ten fields are :class:`TrainingSet`'s."""
+
+    sampler: str = choice("reverse sampler", tuple(SAMPLERS), default="sde")
+    steps: int = number("sampler steps from t_max to the stop", ge=1, le=10**6, default=100, grid=True)
+    spacing: str = choice("time grid of the sampler", SPACINGS, default="log")
+    protocol: str = choice(
+        "end points: descend to a minimum at beta, or the denoiser at the stop", PROTOCOLS, default="descend"
+    )
+    n_samples: int = number("generated samples per realization", ge=2, le=10**7, default=256, grid=True)
+    delta_m: float = number(
+        "memorized within delta_m * data scale of a training point", ge=0.0, default=0.02, grid=True
+    )
+    delta_s: float = number("spurious within delta_s * data scale of another sample", ge=0.0, default=0.02, grid=True)
+    spread: float = number(
+        "generalized when the end point has a near-flat direction: thermal spread > spread * data scale (0: off)",
+        ge=0.0,
+        default=0.0,
+        grid=True,
+    )
+    tol: float = number("descent: |x - m(x)| <= tol * data scale", gt=0.0, default=1e-6)
+    max_steps: int = number("descent: most fixed-point steps", ge=1, le=10**8, default=2000)
+    max_stored: int = number("end points and training points stored per realization", ge=0, le=10**6, default=256)
+    neighbours: int = number(
+        "physical classes: barriers from each attractor to this many nearest attractors (0: classes off)",
+        ge=0,
+        le=1000,
+        default=0,
+    )
+    images: int = number("physical classes: images of each minimum-energy path", ge=3, le=10**4, default=16)
+    dtype: str = declared(_DTYPE, default="float64")
+    backend: str = declared(_BACKEND, default="cpu")
+    tile: int = declared(_TILE, default=DEFAULT_TILE)
+
+    def check(self) -> None:
+        """Cross-parameter checks at one grid point: the training set and the stop, the backend is available."""
+        super().check()
+        get_backend(self.backend)
+
+    def memory(self, realizations: int) -> float:
+        """Bytes of one task: data, samples, score tiles, neighbours and the Hessian pass.
+
+        The Hessian pass holds a tile of flattened outer products and the (n, d, d) second moments (low-rank above
+        d = 64).
+        """
+        K, d, n = self.K, self.dim(), self.n_samples
+        tile = min(self.tile, max(K, n))
+        hess = (min(tile, K) + 3 * n) * d * d if d <= FULL_SECOND_MAX_D else n * FULL_SECOND_MAX_D * (d + 64)
+        return float(8 * (3 * max(K, SCALE_POINTS) * d + 8 * n * d + 3 * n * tile + 2 * self.max_stored * d + hess))
+
+    def cost(self) -> float:
+        """Relative cost: (sampler steps + descent steps) x samples x training points x dimension."""
+        evals = self.steps * (2 if self.sampler == "ode" else 1) + 50
+        return float(evals * self.n_samples * (self.K + 64) * self.dim())
+
+    def run(self, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+        """One realization (module docstring)."""
+        backend = get_backend(self.backend)
+        xp = backend.xp
+        data, scale = self.training_points(seed)
+        d = data.shape[1]
+        sch = self.forward()
+        t_stop = sch.time_at_beta(self.beta)
+        score = exact_score(xp.asarray(data), sch, tile=self.tile, dtype=self.dtype)
+        n = self.n_samples
+        x0 = prior_sample(sch, n, d, child_seed(seed, 1), mean=xp.asarray(data.mean(axis=0)),
+                          data_var=scale * scale / d, xp=xp)  # fmt: skip
+        xs = SAMPLERS[self.sampler](score, sch, x0, steps=self.steps, t_stop=t_stop, rng=child_seed(seed, 2),
+                                    spacing=self.spacing)  # fmt: skip
+        n_unconverged = 0
+        if self.protocol == "descend":
+            y, res = descend(score, xp.asarray(xs, dtype=xp.float64), t_stop, tol=self.tol, max_steps=self.max_steps)
+            n_unconverged = int((~res.converged).sum())
+        else:
+            y = score.denoiser(xs, t_stop).astype(xp.float64)
+        ev = exact_spectrum(score, y, t_stop, top=None if d <= FULL_SECOND_MAX_D else FULL_SECOND_MAX_D)
+        spread = self.spread
+        lam_flat = (
+            flat_threshold(float(sch.std(t_stop)), float(sch.scale(t_stop)), spread, scale) if spread > 0 else 0.0
+        )
+        n_flat = count_flat(ev, lam_flat) if spread > 0 else xp.zeros(n, dtype=xp.int64)
+        cl = classify(y, xp.asarray(data), delta_m=self.delta_m, delta_s=self.delta_s, scale=scale, tile=self.tile,
+                      flat=(n_flat > 0) if spread > 0 else None)  # fmt: skip
+        labels = backend.asnumpy(cl.labels)
+        yh = backend.asnumpy(y)
+        spur = yh[labels == 1]
+        n_attr = _groups(spur, cl.delta_s) if len(spur) <= 20_000 else -1
+        # distinct memorized training points: the spread of the memorized samples over the training set
+        mem_idx = backend.asnumpy(cl.nearest_train)[labels == 0]
+        cap, dmax = self.max_stored, self.dim()
+        nfl = backend.asnumpy(n_flat)
+        flat_count = np.array([int(((labels == c) & (nfl > 0)).sum()) for c in range(len(CLASSES))], dtype=np.int32)
+        phys = physical_classes(vars(self), score, t_stop, xs, y, data, scale) if self.neighbours > 0 else {}
+        return phys | {
+            "count": counts(cl.labels).astype(np.int32),
+            "flat_count": flat_count,
+            "lam_flat": np.float64(lam_flat),
+            "n_samples": np.int32(n),
+            "n_unconverged": np.int32(n_unconverged),
+            "n_spurious_attractors": np.int32(n_attr),
+            "n_memorized_points": np.int32(len(np.unique(mem_idx))),
+            "data_scale": np.float64(scale),
+            "t_stop": np.float64(t_stop),
+            "sample_x": _padded(yh, cap, dmax),
+            "sample_class": _padded(labels, cap, fill=-1, dtype=np.int8),
+            "sample_d_train": _padded(backend.asnumpy(cl.d_train), cap),
+            "sample_d_gen": _padded(backend.asnumpy(cl.d_gen), cap),
+            "sample_eig": _padded(backend.asnumpy(ev), cap, dmax),
+            "sample_n_flat": _padded(nfl, cap, fill=-1, dtype=np.int16),
+            "train_x": _padded(data, cap, dmax),
+        }
+
+
+def _with_physical_classes(declared_model: Model) -> Model:
+    """``declared_model`` with the physical-class variables and dimensions where ``neighbours > 0``.
+
+    Those dimensions (:mod:`~amphase.simulate.diffusion.attractor_classes`) exist only when the classes are on, which a
+    :class:`Dim` cannot say.
+    """
+
+    def on(config: Mapping[str, Any]) -> bool:
+        return int(config["params"]["neighbours"]) > 0
+
+    def variables(config: Mapping[str, Any]) -> dict[str, Any]:
+        return (attractor_classes.variables() if on(config) else {}) | declared_model.variables(config)
+
+    def sizes(config: Mapping[str, Any]) -> dict[str, int]:
+        return (attractor_classes.sizes(config) if on(config) else {}) | declared_model.sizes(config)
+
+    def coords(config: Mapping[str, Any]) -> dict[str, Any]:
+        return (attractor_classes.coords(config) if on(config) else {}) | declared_model.coords(config)
+
+    return dataclasses.replace(declared_model, variables=variables, sizes=sizes, coords=coords)
+
+
+Exact.MODEL = _with_physical_classes(Exact.MODEL)  # type: ignore[attr-defined]
+MODEL = Exact.MODEL
+DEFAULTS, run, check = MODEL.defaults, MODEL.run, MODEL.check
