@@ -11,7 +11,7 @@ Conventions (written down once, used by theory, simulation and analysis alike):
   library versions, ``created``, ``config`` (the resolved configuration as a JSON string);
 * netCDF attributes are str, numbers or arrays only: booleans become 0/1, ``None`` is dropped, dicts become JSON;
 * a fixed parameter (one that is not a grid dimension) is a scalar coordinate named for it, with its ``units`` and
-  ``long_name`` (:func:`param_coords`), where no variable or dimension has its name already (``P``, ``sweeps``:
+  ``long_name`` (:func:`param_coords`), where no variable or dimension has its name already (``K``, ``sweeps``:
   a measured variable named like the parameter keeps the name). It is also kept, as before issue 18, as the global
   attribute ``param_X``, which the diffusion comparisons still read; :func:`upgrade` gives a file written before
   the scalar coordinates the same form, :func:`fixed_param` reads a fixed parameter from either.
@@ -44,6 +44,7 @@ from amphase.atomic import atomic_output, check_free
 __all__ = [
     "COORDINATES",
     "PARAM_PREFIX",
+    "RENAMED",
     "fixed_param",
     "flag_attrs",
     "netcdf_bytes",
@@ -58,6 +59,15 @@ __all__ = [
 
 #: prefix of the global attributes that held the fixed parameters before they became scalar coordinates.
 PARAM_PREFIX = "param_"
+
+#: names a model's datasets changed (issue 18: one name per quantity; ``K`` for the number of stored patterns), per
+#: ``model`` attribute: ``{old: new}``. :func:`upgrade` renames them in an older file's variables, dimensions and
+#: ``param_X`` attributes.
+RENAMED: dict[str, dict[str, str]] = {
+    "hopfield": {"P": "K"},
+    "dense.binary": {"P": "K"},
+    "dense.sequence": {"P": "K"},
+}
 
 #: units and long names of the dimensions that are not parameters, which every model family may use. A parameter's
 #: own labels come from its :class:`~amphase.params.Param` (a family's meaning always wins).
@@ -176,13 +186,37 @@ def _taken(ds: xr.Dataset) -> set[str]:
     return {str(n) for n in ds.variables} | {str(d) for d in ds.dims}
 
 
-def upgrade(ds: xr.Dataset) -> xr.Dataset:
-    """``ds`` in the current form: each fixed parameter ``param_X`` of an older file also a scalar coordinate ``X``.
+def _renamed(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` with the names :data:`RENAMED` lists for its ``model`` renamed (variables, dimensions, ``param_X``).
 
-    A dataset already in that form comes back unchanged (the function is idempotent); the ``param_X`` attributes
-    stay (the diffusion comparisons read them). A parameter named like a variable or dimension of ``ds`` stays an
-    attribute only, as :func:`param_coords` writes it.
+    A fixed parameter's scalar coordinate that a renamed variable takes the name of is dropped: the parameter stays in
+    its ``param_X`` attribute, as :func:`param_coords` writes a parameter named like a variable (``dense.binary``'s
+    requested ``K`` beside the stored count ``K``, formerly ``P``).
     """
+    names = RENAMED.get(str(ds.attrs.get("model", "")), {})
+    names = {old: new for old, new in names.items() if old in _taken(ds) or PARAM_PREFIX + old in ds.attrs}
+    if not names:
+        return ds
+    moved = {old: new for old, new in names.items() if old in _taken(ds)}
+    clash = [new for new in moved.values() if new in ds.coords and ds[new].ndim == 0 and new not in ds.dims]
+    ds = ds.drop_vars(clash).rename(moved)
+    attrs = {}
+    for key, value in ds.attrs.items():
+        name = key.removeprefix(PARAM_PREFIX)
+        attrs[PARAM_PREFIX + names[name] if key.startswith(PARAM_PREFIX) and name in names else key] = value
+    ds.attrs = attrs
+    return ds
+
+
+def upgrade(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` in the current form: names renamed since (:data:`RENAMED`), fixed parameters as scalar coordinates.
+
+    An older file's renamed variables, dimensions and ``param_X`` attributes take their new names, and each fixed
+    parameter ``param_X`` becomes also a scalar coordinate ``X``. A dataset already in that form comes back
+    unchanged (the function is idempotent); the ``param_X`` attributes stay (the diffusion comparisons read them).
+    A parameter named like a variable or dimension of ``ds`` stays an attribute only, as :func:`param_coords` writes it.
+    """
+    ds = _renamed(ds)
     params = {k.removeprefix(PARAM_PREFIX): v for k, v in ds.attrs.items() if k.startswith(PARAM_PREFIX)}
     new = param_coords(params, taken=_taken(ds))
     return ds.assign_coords(new) if new else ds

@@ -12,9 +12,9 @@ estimated from the data the engine stored, with no assumption about the model's 
 
 * with every overlap (variable ``overlap``): by iterative sigma clipping (:func:`clipped_noise_threshold`): the
   rms of the overlaps below the threshold, the threshold recomputed from it, until it no longer changes. This stays
-  right when most overlaps are macroscopic (a 3-mixture among P = 5 patterns), where a median would not;
+  right when most overlaps are macroscopic (a 3-mixture among K = 5 patterns), where a median would not;
 * with only the largest ``k`` overlaps (``top_overlap``): the engine's ``noise_rms``, the rms of the other
-  ``n = P - k`` overlaps (:func:`noise_threshold`); without it the threshold is ``theta``.
+  ``n = K - k`` overlaps (:func:`noise_threshold`); without it the threshold is ``theta``.
 
 With the retrieval threshold ``m_retrieval`` the classes (:data:`STATES`) are, in the order they are tested:
 
@@ -35,7 +35,7 @@ With the retrieval threshold ``m_retrieval`` the classes (:data:`STATES`) are, i
     two or more macroscopic overlaps otherwise (including more than the ``k`` stored).
 
 A classification is marked unreliable (``reliable = 0``) when the threshold is the floor ``theta`` alone and the
-floor does not stand out of the noise of a random state, ``theta < (sqrt(2 ln P) + z) / sqrt(N)``: then
+floor does not stand out of the noise of a random state, ``theta < (sqrt(2 ln K) + z) / sqrt(N)``: then
 finite-size noise can pass for a macroscopic overlap.
 
 **Fractions** (:func:`state_fractions`) work for any categorical variable: the classes are read from its CF
@@ -189,7 +189,7 @@ def classify(
     ``macro_pattern`` lists which patterns the macroscopic overlaps belong to (the retrieved pattern, the patterns
     of a mixture), in decreasing order of ``|m|``, padded with -1, as many as the dataset's ``rank`` dimension.
     With ``overlap`` (every overlap) the classes use all of them and :func:`clipped_noise_threshold`; otherwise the
-    dataset needs ``top_overlap``, and its ``noise_rms`` and ``P`` set the threshold (:func:`noise_threshold`).
+    dataset needs ``top_overlap``, and its ``noise_rms`` and ``K`` set the threshold (:func:`noise_threshold`).
     """
     if "overlap" in ds:
         full = ds["overlap"]
@@ -207,8 +207,8 @@ def classify(
     noise = np.zeros(ranked.shape[:-1])
     known = np.zeros(ranked.shape[:-1], dtype=bool)
     count = np.full(ranked.shape[:-1], k)
-    if "P" in ds:
-        count = ds["P"].broadcast_like(ranked.isel({ranked.dims[-1]: 0})).transpose(*dims).values
+    if "K" in ds:
+        count = ds["K"].broadcast_like(ranked.isel({ranked.dims[-1]: 0})).transpose(*dims).values
     if "noise_rms" in ds:
         sigma = ds["noise_rms"].transpose(*dims).values
         rest = count - np.count_nonzero(np.isfinite(ranked.transpose(*dims, ...).values), axis=-1)

@@ -220,7 +220,7 @@ class SizeCase:
     def __init__(self, cfg: Config, N: int, HopfieldNetwork: Any) -> None:
         self.cfg = cfg
         self.N = N
-        self.P = P = HopfieldRun(N=N, alpha=cfg.alpha).P
+        self.P = P = HopfieldRun(N=N, alpha=cfg.alpha).K
         rng = np.random.default_rng([cfg.seed, N])
         self.xiT = xiT = draw_patterns(rng, N, P)
         self.K = coupling_matrix(xiT)
@@ -457,7 +457,7 @@ def ensemble_tasks(cfg: Config, backends: list[str]) -> tuple[list[Task], dict[s
             "mean_m_cue": float(np.mean(out["m_cue"])),
             "fixed_points": int(np.sum(out["status"] == 0)),
         }
-        tasks.append(Task(f"ensemble/{backend}", "s", sample, {"backend": backend, "P": run.P}))
+        tasks.append(Task(f"ensemble/{backend}", "s", sample, {"backend": backend, "P": run.K}))
     ref = results[backends[0]]
     for backend in backends[1:]:
         out = results[backend]

@@ -191,8 +191,19 @@ def run_all(folder: Path, names: list[str], jobs: int, timeout: float) -> dict[s
 
 # -------------------------------------------------------------------------------------------------------- comparing
 def normalise(ds: xr.Dataset, rename: dict[str, str] | None = None) -> xr.Dataset:
-    """``ds`` without provenance attributes, fixed parameters ``param_X`` as scalar coordinates, names renamed."""
+    """``ds`` with names renamed, without provenance attributes, fixed parameters ``param_X`` as scalar coordinates.
+
+    A rename applies to variables, dimensions and ``param_X`` attributes alike; it comes first, so that a parameter
+    whose name a renamed variable takes (``dense.binary``'s ``K`` beside its stored count ``P`` -> ``K``) is left out
+    as the writer leaves it out (a parameter named like a variable stays an attribute).
+    """
     ds = ds.copy()
+    if rename:
+        ds = ds.rename({k: v for k, v in rename.items() if k in ds.variables or k in ds.dims})
+        ds.attrs = {
+            (f"param_{rename[k[6:]]}" if k.startswith("param_") and k[6:] in rename else k): v
+            for k, v in ds.attrs.items()
+        }
     for key in list(ds.attrs):
         value = ds.attrs[key]
         if key in PROVENANCE or key.endswith("_version"):
@@ -202,8 +213,6 @@ def normalise(ds: xr.Dataset, rename: dict[str, str] | None = None) -> xr.Datase
             del ds.attrs[key]
             if name not in ds.variables:
                 ds.coords[name] = value
-    if rename:
-        ds = ds.rename({k: v for k, v in rename.items() if k in ds.variables or k in ds.dims})
     return ds
 
 

@@ -63,7 +63,7 @@ def test_a_mixture_of_most_patterns_is_not_noise():
     sigma = np.sqrt((0.03**2 + 0.02**2) / 2)
     assert n[0] == 2 and t[0] == pytest.approx(sigma * (np.sqrt(2 * np.log(2)) + 3), rel=1e-12)  # 0.1065
     ds = xr.Dataset(
-        {"overlap": (("trial", "pattern"), top), "N": 1000, "P": 5},
+        {"overlap": (("trial", "pattern"), top), "N": 1000, "K": 5},
     )
     c = classify(ds)
     assert STATES[int(c["state"][0])] == "symmetric_mixture" and int(c["n_macro"][0]) == 3
@@ -101,7 +101,7 @@ def test_top_overlaps_use_the_noise_scale_of_the_engine():
         {
             "top_overlap": (("trial", "rank"), top),
             "noise_rms": ("trial", [0.02, 0.05]),
-            "P": 403,
+            "K": 403,
             "N": 10000,
         }
     )

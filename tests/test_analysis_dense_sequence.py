@@ -43,7 +43,7 @@ def test_fractions_counts_and_theory_columns(dataset):
     r = res.sel(N=40).squeeze()
     assert float(r["alpha_T_snr"]) == pytest.approx(cap["P_transition"] / 40**2)
     assert float(r["alpha_S_finite"]) == pytest.approx(cap["P_sequence_half"] / 40**2)
-    rec = theory.get("dense.sequence_recall")(N=40, P=0.05 * 1600, rule="polynomial", d=2, b=1.0)
+    rec = theory.get("dense.sequence_recall")(N=40, K=0.05 * 1600, rule="polynomial", d=2, b=1.0)
     assert float(r["theory_transition"].sel(alpha=0.05)) == pytest.approx(rec["transition"])
     assert res.attrs["theory_status"] == "ok" and res.attrs["threshold"] == 1.0
 

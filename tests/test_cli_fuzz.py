@@ -616,7 +616,7 @@ def datasets(tmp_path_factory):
                  "--no-progress", "--out", str(one)]) == 0  # fmt: skip
     out = {"sweep.nc": good.read_bytes(), "one.nc": one.read_bytes()}
     ds = xr.load_dataset(good, engine="h5netcdf")
-    for var in ("m_cue", "status", "P", "energy", "top_overlap"):
+    for var in ("m_cue", "status", "K", "energy", "top_overlap"):
         path = folder / f"no-{var}.nc"
         ds.drop_vars(var).to_netcdf(path, engine="h5netcdf")
         out[path.name] = path.read_bytes()

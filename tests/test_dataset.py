@@ -71,7 +71,7 @@ from amphase.dataset import fixed_param, param_coords, param_dims, upgrade, with
 def _old(**params):
     """A dataset in the layout written before issue 18: fixed parameters as ``param_X`` global attributes."""
     ds = xr.Dataset(
-        {"m": (("alpha", "realization"), np.arange(6.0).reshape(3, 2)), "P": ("alpha", [1, 2, 3])},
+        {"m": (("alpha", "realization"), np.arange(6.0).reshape(3, 2)), "K": ("alpha", [1, 2, 3])},
         coords={"alpha": [0.05, 0.1, 0.15], "realization": [0, 1]},
         attrs={"title": "old", "model": "hopfield"},
     )
@@ -92,15 +92,15 @@ def test_param_coords_scalars_with_attrs_and_netcdf_rules():
 
 
 def test_upgrade_turns_old_param_attrs_into_scalar_coords_and_is_idempotent():
-    old = _old(N=200, T=0.0, cue="pattern", P=7)
+    old = _old(N=200, T=0.0, cue="pattern", K=7)
     new = upgrade(old)
     assert new["N"].dims == () and new["N"].values.item() == 200 and new["cue"].values.item() == "pattern"
-    assert new["P"].dims == ("alpha",)  # a variable named like a parameter keeps its name: the parameter stays an attr
+    assert new["K"].dims == ("alpha",)  # a variable named like a parameter keeps its name: the parameter stays an attr
     assert new.attrs == old.attrs  # the param_X attributes stay for the readers of the older form
     assert old.coords.keys() == {"alpha", "realization"}  # the input is not modified
     xr.testing.assert_identical(upgrade(new), new)
     # what the sweep writes now (coordinates and attributes) is what upgrade makes of the old file, values included
-    written = old.assign_coords(param_coords({"N": 200, "T": 0.0, "cue": "pattern", "P": 7}, taken=set(old.variables)))
+    written = old.assign_coords(param_coords({"N": 200, "T": 0.0, "cue": "pattern", "K": 7}, taken=set(old.variables)))
     xr.testing.assert_identical(new, written)
 
 
@@ -121,16 +121,16 @@ def test_without_param_coords_restores_the_old_form_exactly():
 
 
 def test_fixed_param_reads_coordinate_then_attribute_then_default():
-    ds = upgrade(_old(N=200, P=7))
+    ds = upgrade(_old(N=200, K=7))
     assert fixed_param(ds, "N") == 200 and isinstance(fixed_param(ds, "N"), int)
-    assert fixed_param(ds, "P") == 7  # attribute only: a variable has the name
+    assert fixed_param(ds, "K") == 7  # attribute only: a variable has the name
     assert fixed_param(ds, "noise", 0.0) == 0.0
     with pytest.raises(KeyError, match="param_noise"):
         fixed_param(ds, "noise")
 
 
 def test_param_dims_promotes_named_parameters_and_drops_the_others():
-    ds = upgrade(_old(N=200, T=0.0, cue="pattern", P=7, sweeps=50))
+    ds = upgrade(_old(N=200, T=0.0, cue="pattern", K=7, sweeps=50))
     out = param_dims(ds, ("N", "alpha", "cue"))
     assert out.sizes["N"] == 1 and out["N"].values.tolist() == [200]
     assert out["cue"].values.tolist() == ["pattern"] and out.sizes["alpha"] == 3
@@ -138,7 +138,69 @@ def test_param_dims_promotes_named_parameters_and_drops_the_others():
     assert param_dims(_old(T=0.5), ("T",))["T"].values.tolist() == [0.5]
     assert "T" not in out.coords and "sweeps" not in out.coords  # the others do not travel into results
     # the same as the old form expanded by hand (what the four _standard copies did)
-    by_hand = _old(N=200, T=0.0, cue="pattern", P=7, sweeps=50).expand_dims({"N": [200]}).expand_dims(cue=["pattern"])
+    by_hand = _old(N=200, T=0.0, cue="pattern", K=7, sweeps=50).expand_dims({"N": [200]}).expand_dims(cue=["pattern"])
     xr.testing.assert_equal(out["m"].squeeze(drop=True), by_hand["m"].squeeze(drop=True))
     with pytest.raises(KeyError, match="param_noise"):
         param_dims(ds, ("noise",))
+
+
+# ------------------------------------------------------------------------ names renamed by issue 18 (P -> K)
+from amphase.dataset import RENAMED  # noqa: E402
+
+
+def _binary_old(model: str, **params):
+    """An older binary dataset of ``model``: the stored count in a variable ``P``, fixed parameters as attributes."""
+    ds = _old(**params).rename(K="P")
+    ds.attrs["model"] = model
+    return ds
+
+
+@pytest.mark.parametrize("model", ["hopfield", "dense.binary", "dense.sequence"])
+def test_upgrade_renames_the_stored_count_P_to_K(model):
+    old = _binary_old(model, N=200)
+    new = upgrade(old)
+    assert "P" not in new.variables and new["K"].values.tolist() == [1, 2, 3] and new["K"].dims == ("alpha",)
+    assert "P" in old.variables and "K" not in old.variables  # the input is not modified
+    xr.testing.assert_identical(upgrade(new), new)  # idempotent
+    assert RENAMED[model] == {"P": "K"}
+
+
+def test_upgrade_renames_the_sequence_length_parameter():
+    # dense.sequence: the parameter P (0: from alpha) is K now, beside the variable K (the stored count)
+    new = upgrade(_binary_old("dense.sequence", N=200, P=0))
+    assert "param_P" not in new.attrs and new.attrs["param_K"] == 0 and fixed_param(new, "K") == 0
+    assert new["K"].dims == ("alpha",)  # the variable keeps the name: the parameter stays an attribute
+
+
+def test_upgrade_drops_a_scalar_coordinate_the_renamed_variable_takes():
+    # dense.binary files of the scalar-coordinate layout: a coordinate K (the requested count, 0: from alpha) and
+    # the variable P (the stored count); the variable takes the name, the parameter stays the attribute param_K
+    old = _binary_old("dense.binary", N=200, K=0)
+    old = old.assign_coords(param_coords({"N": 200, "K": 0}, taken=set(old.variables)))
+    assert old["K"].dims == () and "P" in old.variables
+    new = upgrade(old)
+    assert new["K"].values.tolist() == [1, 2, 3] and new.attrs["param_K"] == 0 and fixed_param(new, "K") == 0
+
+
+def test_upgrade_leaves_other_models_names_alone():
+    old = _binary_old("dense.exp_retrieval", N=200)
+    assert "P" in upgrade(old).variables
+
+
+@pytest.mark.parametrize("model", ["hopfield", "dense.binary", "dense.sequence"])
+def test_an_old_layout_file_compares_with_the_same_table(model, tiny_dataset, tmp_path, capsys):
+    # a file as written before issue 18 (no scalar coordinates, the stored count named P, dense.sequence's length
+    # parameter param_P) prints the same comparison as the file written now
+    from amphase.cli import main
+
+    _, _, ds, path = tiny_dataset(model)
+    old = without_param_coords(ds).rename(K="P")
+    if model == "dense.sequence":
+        old.attrs["param_P"] = old.attrs.pop("param_K")
+    assert "K" not in old.variables and not [n for n in old.coords if old[n].ndim == 0]
+    write_netcdf(old, tmp_path / path.name)
+    tables = []
+    for file in (path, tmp_path / path.name):
+        assert main(["compare", str(file)]) == 0
+        tables.append(capsys.readouterr().out.replace(str(file.parent), "FOLDER"))
+    assert tables[0] == tables[1] and len(tables[0].splitlines()) > 3

@@ -30,7 +30,7 @@ def _same(a, b, keys=("m_cue", "top_overlap", "top_pattern", "sweeps", "status",
 @pytest.mark.parametrize("dynamics", ["async", "sync"])
 def test_polynomial_2_realization_is_the_hopfield_realization(dynamics):
     run = DenseRun(N=150, n=2, F="polynomial", alpha=0.16, noise=0.15, trials=5, dynamics=dynamics)
-    assert run.P == round(0.16 * 150)
+    assert run.stored == round(0.16 * 150)
     dense = run_realization(run, SEED)
     hop = hopfield_realization(HopfieldRun(N=150, alpha=0.16, noise=0.15, trials=5, dynamics=dynamics), SEED)
     _same(dense, hop, ("m_cue", "top_overlap", "top_pattern", "sweeps", "status", "noise_rms"))

@@ -32,7 +32,7 @@ def test_sweep_dataset_layout(dataset):
         assert ds["top_overlap"].dims == ("N", "alpha", "realization", "trial", "rank") and ds.sizes["rank"] == 4
         assert ds["alpha"].attrs["long_name"] == "load K/N^(n-1) (stored patterns per N^(n-1))"
         assert ds["status"].attrs["unconverged_flags"] == "max_sweeps"
-        assert int(ds["P"].sel(N=60, alpha=0.06)[0]) == round(0.06 * 60**2)
+        assert int(ds["K"].sel(N=60, alpha=0.06)[0]) == round(0.06 * 60**2)
         assert ds.attrs["param_n"] == 3 and ds.attrs["param_F"] == "polynomial"
         assert set(np.unique(ds["unstable_bits"].values)) >= {0}
 

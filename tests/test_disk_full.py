@@ -126,7 +126,7 @@ def test_run_full_while_creating_the_checkpoint(folder, monkeypatch, reference):
     real = local._put
 
     def full(path, value, exclusive=False):
-        if path.name == "zarr.json" and "P" in path.parts[-2:]:  # the second metadata file: half a store made
+        if path.name == "zarr.json" and "K" in path.parts[-2:]:  # the second metadata file: half a store made
             raise enospc()
         return real(path, value, exclusive)
 

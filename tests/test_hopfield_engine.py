@@ -55,7 +55,7 @@ def test_measurements_match_direct_computations():
     out = run_realization(run, seed)
     m = out["overlap"].astype(np.float64)  # stored as float32: exact to 1e-7
     np.testing.assert_allclose(out["energy"], -0.5 * (m**2).sum(axis=1) + 40 / 800, atol=1e-6)
-    assert out["P"] == 40
+    assert out["K"] == 40
     np.testing.assert_allclose(np.abs(out["top_overlap"][:, 0]), np.abs(m).max(axis=1), atol=1e-7)
     assert np.all(np.diff(np.abs(out["top_overlap"]), axis=1) <= 0)
     np.testing.assert_allclose(np.take_along_axis(m, out["top_pattern"], 1), out["top_overlap"], atol=1e-7)

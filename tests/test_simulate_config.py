@@ -69,7 +69,7 @@ def test_grid_ranges():
         (["backend=tpu"], "backend='tpu' is not allowed"),
         (["grid.form=pattern,coupling"], "form cannot be a grid dimension"),
         (["form=coupling", "backend=numpy"], "form='coupling' runs on backend='cpu' only"),
-        (["cue=mixture", "n_mix=7", "N=50", "alpha=0.1"], "n_mix=7 exceeds the P=5 patterns"),
+        (["cue=mixture", "n_mix=7", "N=50", "alpha=0.1"], "n_mix=7 exceeds the K=5 patterns"),
         (["x.y=1"], "a dotted key starts with grid. or params."),
         (["N=1:2"], "a grid is start:stop:num"),
     ],

@@ -137,15 +137,15 @@ def test_backends_give_the_same_realization(rule):
 
 def test_realization_measures_transitions_and_trajectories():
     out = run_realization(_run(alpha=0.01, noise=0.0, trials=2, stop_below=0.5), np.random.SeedSequence(1))
-    P = int(out["P"])
-    assert P == 36 and (out["transition_errors"] == 0).all() and out["transition_errors"].shape == (20,)
-    assert (out["steps_run"] == P).all() and (out["errors"] == 0).all()  # far below capacity: the cycle is exact
+    K = int(out["K"])
+    assert K == 36 and (out["transition_errors"] == 0).all() and out["transition_errors"].shape == (20,)
+    assert (out["steps_run"] == K).all() and (out["errors"] == 0).all()  # far below capacity: the cycle is exact
     # above capacity a trajectory from a noisy cue stops once its overlap falls below stop_below
     out = run_realization(_run(alpha=0.3, noise=0.2, stop_below=0.9), np.random.SeedSequence(2))
     for e, n in zip(out["errors"], out["steps_run"], strict=True):
         assert n < e.size and (e[:n] >= 0).all() and (e[n:] == -1).all() and e[n - 1] > 0.05 * 60
-    # open sequence: P - 1 transitions, the last pattern has no successor
-    out = run_realization(_run(alpha=0.01, P=0, order="open", noise=0.0), np.random.SeedSequence(1))
+    # open sequence: K - 1 transitions, the last pattern has no successor
+    out = run_realization(_run(alpha=0.01, K=0, order="open", noise=0.0), np.random.SeedSequence(1))
     assert (out["steps_run"] == 35).all() and out["errors"].shape == (3, 35)
 
 
@@ -161,21 +161,21 @@ def test_sweep_is_reproducible_across_executors(tmp_path):
     )
     serial = run_sweep(config, tmp_path / "s.nc", executor="serial", progress=False)
     parallel = run_sweep(config, tmp_path / "p.nc", executor="processes", workers=2, progress=False)
-    for name in ("transition_errors", "errors", "steps_run", "P"):
+    for name in ("transition_errors", "errors", "steps_run", "K"):
         xr.testing.assert_equal(serial[name], parallel[name])
     assert serial["errors"].dims == ("N", "alpha", "realization", "trial", "step")
-    assert serial.sizes["step"] == round(0.08 * 40**2) and int(serial["P"].sel(N=30, alpha=0.02)[0]) == 18
+    assert serial.sizes["step"] == round(0.08 * 40**2) and int(serial["K"].sel(N=30, alpha=0.02)[0]) == 18
 
 
 @pytest.mark.parametrize(
     "params,message",
     [
-        ({"P": 10, "alpha": 0.1}, "give the sequence length as P or as alpha"),
-        ({"alpha": 0.0001}, "a sequence needs P >= 2"),
+        ({"K": 10, "alpha": 0.1}, "give the sequence length as K or as alpha"),
+        ({"alpha": 0.0001}, "a sequence needs K >= 2"),
         ({"rule": "linear", "alpha": 0.1}, "rule='linear' is not allowed"),
-        ({"d": 14, "N": 3000, "P": 100}, "beyond the exact int64 fallback"),
+        ({"d": 14, "N": 3000, "K": 100}, "beyond the exact int64 fallback"),
         ({"noise": 0.6, "alpha": 0.1}, "noise=0.6 is outside its domain"),
-        ({"rule": "exponential", "N": 200, "alpha": 1.0}, "allowed: P <= 1e8"),
+        ({"rule": "exponential", "N": 200, "alpha": 1.0}, "allowed: K <= 1e8"),
     ],
 )
 def test_bad_input_is_refused_before_any_work(params, message):

@@ -43,7 +43,7 @@ def test_dataset_layout(serial):
     assert ds["overlap"].dims == ("N", "alpha", "realization", "trial", "pattern")
     assert ds.sizes["pattern"] == 60  # the largest P on the grid; smaller P padded with NaN
     assert np.isnan(ds["overlap"].sel(N=150, alpha=0.05).values[..., 8:]).all()
-    assert ds["P"].sel(N=150, alpha=0.05).values.tolist() == [8, 8, 8]  # round(0.05 x 150), per realization
+    assert ds["K"].sel(N=150, alpha=0.05).values.tolist() == [8, 8, 8]  # round(0.05 x 150), per realization
     assert ds["N"].attrs["units"] == "1" and "long_name" in ds["alpha"].attrs
     assert ds["status"].attrs["flag_meanings"] == "fixed_point two_cycle max_sweeps thermal"
     for key in ("seed", "backend", "device", "git_commit", "config", "executor", "amphase_version"):
@@ -138,7 +138,7 @@ def test_a_grid_without_dimensions_runs_its_one_point(tmp_path):
     ds = run_sweep(resolve(raw), tmp_path / "one.nc", executor="serial", progress=False)
     assert ds.attrs["resumed_points"] == 0
     assert ds["m_cue"].dims == ("realization", "trial") and np.isfinite(ds["m_cue"]).all()
-    assert (ds["P"] == 50).all() and (ds["status"] == 0).all()
+    assert (ds["K"] == 50).all() and (ds["status"] == 0).all()
     _, alone = run_point(resolve(raw), ())
     np.testing.assert_array_equal(ds["m_cue"].values, alone["m_cue"])
 

@@ -80,7 +80,7 @@ def test_sequence_quantities_bad_input():
         (lambda: dense.sequence_capacity(100, "linear"), "rule='linear' is not allowed"),
         (lambda: dense.sequence_capacity(100, "polynomial", 0), "d=0 is outside its domain"),
         (lambda: dense.sequence_capacity(100, "exponential", b=0.0), "b=0 is outside its domain"),
-        (lambda: dense.sequence_recall(100, 1.0), "P=1 is outside its domain"),
+        (lambda: dense.sequence_recall(100, 1.0), "K=1 is outside its domain"),
     ]:
         with pytest.raises(ParameterError, match=message):
             call()

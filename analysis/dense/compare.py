@@ -46,7 +46,7 @@ from amphase.errors import NoSolutionError, ParameterError
 __all__ = ["COMPARISON", "compare", "plot", "table"]
 
 #: variables a dataset must hold for this comparison.
-REQUIRED = ("top_overlap", "m_cue", "unstable_bits", "status", "P")
+REQUIRED = ("top_overlap", "m_cue", "unstable_bits", "status", "K")
 
 _TRIAL = ("realization", "trial")
 

@@ -6,7 +6,7 @@
   of one-step tests from stored patterns that give exactly the successor;
 * ``sequence_fraction``: the fraction of trajectories (from an exact cue the dynamics are deterministic, so only the
   first trial of each realization is counted) that visit every pattern of the sequence exactly, in order
-  (cyclic: ``P`` transitions back to ``xi^1``), and ``threshold_fraction``: those whose overlap with the expected
+  (cyclic: ``K`` transitions back to ``xi^1``), and ``threshold_fraction``: those whose overlap with the expected
   pattern stays ``>= threshold`` at every step (default ``max(0.9, stop_below)``; at least the run's ``stop_below``);
 * ``p_bit``: the measured probability that one bit of a transition is wrong, with the standard error of the mean over
   transitions (the bits of one transition share their crosstalk, so they are not counted as independent);
@@ -41,7 +41,7 @@ from amphase.errors import NoSolutionError, ParameterError
 __all__ = ["COMPARISON", "compare", "plot", "table"]
 
 #: variables a dataset must hold for this comparison.
-REQUIRED = ("transition_errors", "errors", "steps_run", "P")
+REQUIRED = ("transition_errors", "errors", "steps_run", "K")
 
 #: the quantities that predict the recall.
 THEORY = ("dense.sequence_capacity", "dense.sequence_recall")
@@ -50,11 +50,11 @@ _DIMS = ("N", "rule", "d", "b", "order", "noise")
 
 
 def load_dim(ds: xr.Dataset) -> str:
-    """The dataset's load dimension: ``alpha`` or ``P``; ``alpha`` when neither is a grid dimension."""
-    for name in ("alpha", "P"):
+    """The dataset's load dimension: ``alpha`` or ``K``; ``alpha`` when neither is a grid dimension."""
+    for name in ("alpha", "K"):
         if name in ds.dims:
             return name
-    return "P" if int(fixed_param(ds, "P", 0) or 0) else "alpha"
+    return "K" if int(fixed_param(ds, "K", 0) or 0) else "alpha"
 
 
 def _counts(ok: xr.DataArray, valid: xr.DataArray, name: str, what: str, over: tuple[str, ...]) -> xr.Dataset:
@@ -104,9 +104,9 @@ def _theory(res: xr.Dataset, load: str) -> xr.Dataset:
             ):
                 out[name][ix] = cap[key] / unit
             for j, x in enumerate(res[load].values):
-                P = float(x) * unit
-                if P >= 2:
-                    r = recall(N=N, P=P, rule=rule, d=d, b=b)
+                K = float(x) * unit
+                if K >= 2:
+                    r = recall(N=N, K=K, rule=rule, d=d, b=b)
                     for name in curves:
                         curves[name][(*ix, j)] = r[name]
         except (ParameterError, NoSolutionError, KeyError) as err:
@@ -147,10 +147,10 @@ def compare(ds: xr.Dataset, threshold: float | None = None) -> xr.Dataset:
     ds = param_dims(ds, (*_DIMS, load))
     te = ds["transition_errors"]
     transition = _counts(te == 0, te >= 0, "transition", "of transitions exact", ("realization", "transition"))
-    # trajectories: the transitions each had to run, from its realization's P
+    # trajectories: the transitions each had to run, from its realization's K
     steps_param = int(fixed_param(ds, "steps", 0))
     cyclic = ds["order"] == "cyclic"
-    full = xr.where(cyclic, ds["P"], ds["P"] - 1)
+    full = xr.where(cyclic, ds["K"], ds["K"] - 1)
     need = full if steps_param == 0 else xr.where(cyclic, steps_param, np.minimum(steps_param, full))
     errors = ds["errors"]
     ran = errors >= 0
@@ -177,7 +177,7 @@ def compare(ds: xr.Dataset, threshold: float | None = None) -> xr.Dataset:
     res = xr.merge(parts, compat="override", combine_attrs="override")
     res["p_bit"] = p_bit.assign_attrs(long_name="measured probability that one bit of a transition is wrong")
     res["p_bit_error"] = p_err.assign_attrs(long_name="standard error of p_bit (transitions as units)")
-    res["P_mean"] = ds["P"].mean("realization").assign_attrs(long_name="patterns in the sequence")
+    res["K_mean"] = ds["K"].mean("realization").assign_attrs(long_name="patterns in the sequence")
     th = _theory(res, load)
     res = xr.merge([res, th], combine_attrs="override")
     status = th.attrs["theory_status"]
@@ -208,7 +208,7 @@ def table(res: xr.Dataset, max_rows: int = 120) -> str:
         f"threshold: overlap >= {res.attrs.get('threshold')} at every step; theory: finite-N prediction"
     )
     lines.append(
-        f"{'N':>6} {load:>9} {'P':>8} {'transition':>10} {'[lo, hi]':>15} {'theory':>7} "
+        f"{'N':>6} {load:>9} {'K':>8} {'transition':>10} {'[lo, hi]':>15} {'theory':>7} "
         f"{'sequence':>8} {'[lo, hi]':>15} {'theory':>7} {'threshold':>9} {'p_bit':>9} {'± s.e.':>8} {'theory':>9}"
     )
     rows = 0
@@ -224,7 +224,7 @@ def table(res: xr.Dataset, max_rows: int = 120) -> str:
                     continue
                 rows += 1
                 lines.append(
-                    f"{N:>6} {_g(x, 4, 9)} {float(p['P_mean']):>8.0f} {_g(p.transition_fraction, 3, 10)} "
+                    f"{N:>6} {_g(x, 4, 9)} {float(p['K_mean']):>8.0f} {_g(p.transition_fraction, 3, 10)} "
                     f"[{_g(p.transition_lo, 3, 6)}, {_g(p.transition_hi, 3, 6)}] {_g(p.theory_transition, 3, 7)} "
                     f"{_g(p.sequence_fraction, 3, 8)} [{_g(p.sequence_lo, 3, 6)}, {_g(p.sequence_hi, 3, 6)}] "
                     f"{_g(p.theory_sequence, 3, 7)} {_g(p.threshold_fraction, 3, 9)} {float(p.p_bit):>9.3g} "

@@ -4,7 +4,7 @@
 dataset with:
 
 * ``m_measured`` / ``m_theory``: the overlap of retrieval end states with their pattern against the replica-symmetric
-  overlap m(alpha, T) (Amit, Gutfreund & Sompolinsky, Ann. Phys. 173, 30 (1987)) at the simulated load ``P/N``;
+  overlap m(alpha, T) (Amit, Gutfreund & Sompolinsky, Ann. Phys. 173, 30 (1987)) at the simulated load ``K/N``;
   the error is the cluster-robust standard error over realizations, and never below ``2/(N n)``, the resolution of
   one flipped spin among the ``n`` end states;
 * ``e_measured`` / ``e_theory``: the same for the energy per spin (one flip in a retrieval state changes it by
@@ -37,7 +37,7 @@ from amphase.errors import ParameterError
 __all__ = ["COMPARISON", "compare", "table"]
 
 #: variables a dataset must hold for this comparison.
-REQUIRED = ("top_overlap", "energy", "status", "P")
+REQUIRED = ("top_overlap", "energy", "status", "K")
 
 _TRIAL = ("realization", "trial")
 
@@ -89,9 +89,9 @@ def _mean(values: xr.DataArray, mask: xr.DataArray) -> tuple[xr.DataArray, xr.Da
 
 
 def _load(c: xr.Dataset, grid: list[str]) -> xr.DataArray:
-    """The simulated load ``P/N`` at every grid point (``P``: the largest over the realizations)."""
-    P = c["P"].max([d for d in c["P"].dims if d not in grid])
-    return (P / c["N"]).broadcast_like(c["state"].isel({d: 0 for d in _TRIAL}, drop=True)).transpose(*grid)
+    """The simulated load ``K/N`` at every grid point (``K``: the largest over the realizations)."""
+    K = c["K"].max([d for d in c["K"].dims if d not in grid])
+    return (K / c["N"]).broadcast_like(c["state"].isel({d: 0 for d in _TRIAL}, drop=True)).transpose(*grid)
 
 
 def _retrieval(c: xr.Dataset) -> xr.Dataset:
@@ -121,12 +121,12 @@ def _retrieval(c: xr.Dataset) -> xr.Dataset:
     attrs = {
         "m_measured": {"long_name": "mean |overlap| of retrieval end states"},
         "m_error": {"long_name": "standard error of m_measured (see the error_kind attribute)"},
-        "m_theory": {"long_name": "replica-symmetric retrieval overlap at alpha = P/N (AGS 1987)"},
+        "m_theory": {"long_name": "replica-symmetric retrieval overlap at alpha = K/N (AGS 1987)"},
         "e_measured": {"long_name": "mean energy per spin of retrieval end states"},
         "e_error": {"long_name": "standard error of e_measured"},
         "e_theory": {"long_name": "replica-symmetric retrieval energy per spin (T = 0)"},
         "n_retrieval": {"long_name": "retrieval end states"},
-        "alpha_sim": {"long_name": "simulated load P/N"},
+        "alpha_sim": {"long_name": "simulated load K/N"},
     }
     res = xr.Dataset(
         {k: (grid, v.transpose(*grid).values.astype(float), attrs[k]) for k, v in values.items()},
@@ -175,7 +175,7 @@ def _mixtures(c: xr.Dataset) -> xr.Dataset:
     dims = [*grid, "k"]
     coords = {**{d: c[d] for d in grid}, "k": ("k", ks)}
     res = xr.Dataset({name: (dims, np.stack([v.values for v in vs], axis=-1)) for name, vs in columns.items()}, coords)
-    res["mixture_m_theory"].attrs["long_name"] = "AGS symmetric-mixture overlap at alpha = P/N (NaN: no solution)"
+    res["mixture_m_theory"].attrs["long_name"] = "AGS symmetric-mixture overlap at alpha = K/N (NaN: no solution)"
     res["mixture_m"].attrs["long_name"] = "mean |overlap| of symmetric k-mixture end states with their k patterns"
     return res
 

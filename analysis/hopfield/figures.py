@@ -157,7 +157,7 @@ def plot_comparison(res: xr.Dataset, title: str = "") -> Figure:
             transform=ax_m.transAxes,
             bbox={"fc": "white", "ec": "none", "alpha": 0.8},
         )
-    ax_m.set_xlabel(r"load $\alpha = P/N$")
+    ax_m.set_xlabel(r"load $\alpha = K/N$")
     ax_m.set_ylabel(r"$1 - m$ of retrieval end states")
     ax_m.set_title(f"(a) retrieval overlap, {where}", loc="left", fontsize=10)
     handles, _ = ax_m.get_legend_handles_labels()

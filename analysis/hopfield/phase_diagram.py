@@ -106,7 +106,7 @@ def plot_phase_diagram(ds: xr.Dataset, fig: Figure | None = None) -> Figure:
         ax.fill_between([], [], color=_PHASE_COLOURS[k], label=name)
     ax.set_xlim(alpha.min(), alpha.max())
     ax.set_ylim(temp.min(), temp.max())
-    ax.set_xlabel(r"load $\alpha = P/N$")
+    ax.set_xlabel(r"load $\alpha = K/N$")
     ax.set_ylabel(r"temperature $T$")
     ax.set_title("Hopfield model, replica-symmetric phase diagram (AGS 1985/1987)", fontsize=10)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=8, frameon=False)

@@ -3,10 +3,10 @@
 :func:`run_realization` is the unit of work of the sweep runner for the model ``dense.binary``: ``K`` unbiased ±1
 patterns and ``trials`` trajectories from cues on them, run by :func:`amphase.simulate.binary.engine.run_realization`
 with the energy ``E = -sum_mu F(M_mu)`` of :mod:`amphase.simulate.binary.energy` (random streams in that module's
-docstring: ``polynomial(2)`` at ``K = P`` follows the Hopfield network's trajectories at the same seed).
+docstring: ``polynomial(2)`` at the same ``K`` follows the Hopfield network's trajectories at the same seed).
 
 Load convention: ``K`` patterns given directly, or ``K = round(alpha N^(n-1))`` (the polynomial DenseAM stores
-``O(N^(n-1))`` patterns; Krotov & Hopfield 2016); ``n = 2`` gives the Hopfield load ``P/N``.
+``O(N^(n-1))`` patterns; Krotov & Hopfield 2016); ``n = 2`` gives the Hopfield load ``K/N``.
 
 Measurements per trial: the overlaps ``m_mu = M_mu / N`` (the ``top`` largest in absolute value and their patterns,
 the rms ``noise_rms`` of the others), the overlap ``m_cue`` with the cued pattern, the reduced energy ``E / F(N)``,
@@ -58,7 +58,7 @@ def run_realization(run: DenseRun, seed: np.random.SeedSequence) -> dict[str, np
     -------
     dict of str to ndarray
         ``m_cue``, ``cue_pattern``, ``energy`` (``E / F(N)``), ``sweeps``, ``status``, ``unstable_bits`` (trials,);
-        ``top_overlap``, ``top_pattern`` (trials, top); ``noise_rms`` (trials,); ``P`` (scalar, patterns stored).
+        ``top_overlap``, ``top_pattern`` (trials, top); ``noise_rms`` (trials,); ``K`` (scalar, patterns stored).
 
     """
     end = engine.run_realization(run.binary, seed)
@@ -77,4 +77,4 @@ def measure(
     out = overlap_measurements(M, N, cued, top)
     del out["overlap"]  # not stored: K can be far larger than N
     return {**out, "cue_pattern": cued, "sweeps": sweeps.astype(np.int32), "status": status.astype(np.int8),
-            "P": np.int32(M.shape[1])}  # fmt: skip
+            "K": np.int32(M.shape[1])}  # fmt: skip

@@ -46,7 +46,7 @@ __all__ = ["MODEL", "DenseRun"]
         "noise_rms": Var(
             ("trial",), "float64", np.nan, "rms overlap with the patterns outside the top ranks", units="1"
         ),
-        "P": Var((), "int32", 0, "number of stored patterns K"),
+        "K": Var((), "int32", 0, "number of stored patterns K"),
     },
     attrs=lambda r: {
         "backend": get_backend(r.backend).name,
@@ -78,8 +78,8 @@ class DenseRun:
     top: int = number("largest overlaps reported per trajectory", default=5, ge=1, le=64)
 
     @property
-    def P(self) -> int:
-        """Number of stored patterns: ``K``, or ``round(alpha N^(n-1))``."""
+    def stored(self) -> int:
+        """Number of stored patterns: ``K``, or ``round(alpha N^(n-1))`` when ``K = 0``."""
         return int(self.K) if self.K else round(self.alpha * float(self.N) ** (self.n - 1))
 
     @property
@@ -90,7 +90,7 @@ class DenseRun:
     @property
     def binary(self) -> BinaryRun:
         """The run of the one binary engine."""
-        return BinaryRun(N=self.N, K=self.P, energy=self.energy, **options(self))
+        return BinaryRun(N=self.N, K=self.stored, energy=self.energy, **options(self))
 
     def check(self) -> None:
         """Cross-parameter checks at one grid point: one load, at least one pattern, exact arithmetic, the device."""
@@ -98,29 +98,30 @@ class DenseRun:
             raise ParameterError(
                 f"give the load as K or as alpha (the other 0); got K={self.K}, alpha={fmt_value(self.alpha)}"
             )
-        if self.P < 1:
+        if self.stored < 1:
             raise ParameterError(
                 f"alpha={fmt_value(self.alpha)} at N={self.N}, n={self.n} stores K = round(alpha N^(n-1)) = 0 "
                 f"patterns; allowed: alpha >= {fmt_value(0.5 / float(self.N) ** (self.n - 1))}"
             )
-        why = self.energy.check_exact(self.N, self.P)
+        why = self.energy.check_exact(self.N, self.stored)
         if why:
             raise ParameterError(why)
-        need = float(self.N) * self.P  # the patterns alone
+        K = self.stored
+        need = float(self.N) * K  # the patterns alone
         if need > 16 * 2**30:
-            raise ParameterError(f"N={self.N}, K={self.P}: the patterns alone need {fmt_bytes(need)}; allowed: 16 GiB")
+            raise ParameterError(f"N={self.N}, K={K}: the patterns alone need {fmt_bytes(need)}; allowed: 16 GiB")
         backend = get_backend(self.backend)
         if backend.name == "gpu":
             free = float(backend.xp.cuda.Device().mem_info[0])
             if self._device_bytes() > free:
                 raise ParameterError(
-                    f"one realization at N={self.N}, K={self.P} needs about {fmt_bytes(self._device_bytes())} on the "
+                    f"one realization at N={self.N}, K={K} needs about {fmt_bytes(self._device_bytes())} on the "
                     f"GPU; it has {fmt_bytes(free)} free"
                 )
 
     def _device_bytes(self) -> float:
         """Batched kernels: patterns, the float64 copy of the GEMMs, coefficients, one window of gathered rows."""
-        N, K, B = self.N, self.P, self.trials
+        N, K, B = self.N, self.stored, self.trials
         w = window_for(B, K)
         return N * K * (1 + 8 + 8) + B * N * (1 + 8 + 8 + 8) + B * K * (8 * 5) + B * w * K * (1 + 8)
 
@@ -130,7 +131,7 @@ class DenseRun:
         Patterns, the stability GEMM's float copy and coefficients, per-trial overlaps and coefficients, the random
         numbers of one block, the batched arrays, the results.
         """
-        N, K, B = self.N, self.P, self.trials
+        N, K, B = self.N, self.stored, self.trials
         total = float(N) * K + N * K * 16 + B * (K * 8 * 6 + N * 8 * 4 + BLOCK * N * 16)
         if get_backend(self.backend).batched or self.dynamics == "sync":
             total += self._device_bytes()
@@ -139,7 +140,7 @@ class DenseRun:
 
     def cost(self) -> float:
         """Relative cost of one realization: ``N K`` per sweep (and the stability check), times the trials."""
-        return float(self.N) * self.P * self.trials
+        return float(self.N) * self.stored * self.trials
 
     def run(self, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
         """One realization: :func:`~amphase.simulate.dense.binary_preset.run_realization`."""

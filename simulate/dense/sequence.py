@@ -105,7 +105,7 @@ class SequenceRule:
         if self.kind == EXPONENTIAL or self.error_scale(N, P) < 2.0**62:
             return None
         return (
-            f"f(x) = x^{self.d} at N={N} with P={P} patterns: the field can reach {P * 2.0 * (N + 1) ** self.d:.3g}, "
+            f"f(x) = x^{self.d} at N={N} with K={P} patterns: the field can reach {P * 2.0 * (N + 1) ** self.d:.3g}, "
             "beyond the exact int64 fallback of the certified float arithmetic; use fewer patterns, smaller N or d"
         )
 

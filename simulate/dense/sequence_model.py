@@ -1,22 +1,22 @@
 """The sequence Dense Associative Memory (``dense.sequence``, Chaudhry et al. 2023) as the sweep runner sees it.
 
-One realization draws ``P`` random ±1 patterns (:func:`amphase.simulate.patterns.binary_patterns`, child stream
-``(0,)``) that form a cyclic sequence ``xi^1 -> xi^2 -> ... -> xi^P -> xi^1`` (or an open one, ending at ``xi^P``), and
+One realization draws ``K`` random ±1 patterns (:func:`amphase.simulate.patterns.binary_patterns`, child stream
+``(0,)``) that form a cyclic sequence ``xi^1 -> xi^2 -> ... -> xi^K -> xi^1`` (or an open one, ending at ``xi^K``), and
 measures, with the synchronous transition of :mod:`amphase.simulate.dense.sequence`:
 
 * **transitions**: one step from each of the first ``transitions`` stored patterns ``xi^mu`` (those with a successor;
   patterns are i.i.d., so any subset is as good as another), and the bit errors against ``xi^(mu+1)``
   (``transition_errors``; 0: the transition is exact);
 * **trajectories**: ``trials`` runs from ``xi^1`` with ``round(noise N)`` bits flipped (trial ``t`` draws them from
-  child stream ``(1, t)``), for ``steps`` transitions (0: one full cycle, ``P`` steps, back to ``xi^1``; open: to
-  ``xi^P``), recording after each step ``t`` the bit errors against the expected pattern ``xi^(1+t)``
+  child stream ``(1, t)``), for ``steps`` transitions (0: one full cycle, ``K`` steps, back to ``xi^1``; open: to
+  ``xi^K``), recording after each step ``t`` the bit errors against the expected pattern ``xi^(1+t)``
   (``errors``; the overlap with it is ``1 - 2 errors/N``). A trajectory whose overlap with the expected pattern falls
   below ``stop_below`` is not continued (the rest of its steps hold -1, and ``steps_run`` says how far it went): it
   has failed any recall criterion with a threshold at or above ``stop_below``. From an exact cue (``noise = 0``) the
   dynamics are deterministic: one trajectory is run and copied to every trial.
 
-Load: ``P`` patterns directly, or ``alpha`` with ``P = round(alpha N^d)`` (polynomial) or
-``P = round(alpha beta^(N-1))``, ``beta = 2/(1 + e^(-4b))`` (exponential): ``alpha`` is ``P`` times the asymptotic
+Load: ``K`` patterns directly, or ``alpha`` with ``K = round(alpha N^d)`` (polynomial) or
+``K = round(alpha beta^(N-1))``, ``beta = 2/(1 + e^(-4b))`` (exponential): ``alpha`` is ``K`` times the asymptotic
 per-pattern crosstalk variance over ``(2d-1)!!`` (polynomial), so the signal-to-noise capacities are
 ``alpha_T = 1/(2 (2d-1)!! ln N)`` and ``1/(2 ln N)``.
 
@@ -72,12 +72,12 @@ __all__ = ["MODEL", "SequenceRun", "run_realization"]
             "of a trajectory (overlap 1 - 2 errors/N; -1: not run)",
         ),
         "steps_run": Var(("trial",), "int32", -1, "transitions run by the trajectory"),
-        "P": Var((), "int32", 0, "patterns in the sequence"),
+        "K": Var((), "int32", 0, "patterns in the sequence"),
     },
     attrs=lambda r: {
         "backend": get_backend(r.backend).name,
         "device": get_backend(r.backend).device,
-        "load_convention": "P patterns; or P = round(alpha N^d) (polynomial), round(alpha beta^(N-1)) (exponential)",
+        "load_convention": "K patterns; or K = round(alpha N^d) (polynomial), round(alpha beta^(N-1)) (exponential)",
         "transition_rule": (
             "sigma_i' = sign(sum_mu xi^(mu+1)_i f(m^mu_i)), m^mu_i = sum_(j != i) xi^mu_j sigma_j/(N-1); "
             "ties keep the spin (amphase.simulate.dense.sequence)"
@@ -93,16 +93,16 @@ class SequenceRun:
                        default="polynomial", grid=True)  # fmt: skip
     d: int = number("degree of the polynomial f(x) = x^d (also the load unit N^d)", default=2, ge=1, le=30, grid=True)
     b: float = number("rate of the exponential f(x) = exp(b (N-1)(x-1))", default=1.0, gt=0.0, le=50.0, grid=True)
-    P: int = number("patterns in the sequence (0: from alpha)", default=0, ge=0, le=10**8,
-                    long_name="sequence length P", grid=True)  # fmt: skip
-    alpha: float = number("load, used when P = 0: P = round(alpha N^d) (polynomial), round(alpha beta^(N-1)) "
+    K: int = number("patterns in the sequence (0: from alpha)", default=0, ge=0, le=10**8,
+                    long_name="sequence length K", grid=True)  # fmt: skip
+    alpha: float = number("load, used when K = 0: K = round(alpha N^d) (polynomial), round(alpha beta^(N-1)) "
                           "(exponential)", default=0.0, ge=0.0, le=1e6,
-                          long_name="load P/N^d (polynomial) or P/beta^(N-1) (exponential)", grid=True)  # fmt: skip
-    order: str = choice("cyclic (xi^P -> xi^1) or open sequence", ("cyclic", "open"), default="cyclic", grid=True)
+                          long_name="load K/N^d (polynomial) or K/beta^(N-1) (exponential)", grid=True)  # fmt: skip
+    order: str = choice("cyclic (xi^K -> xi^1) or open sequence", ("cyclic", "open"), default="cyclic", grid=True)
     noise: float = number("fraction of the first pattern's bits flipped in the trajectory cue", default=0.0, ge=0.0,
                           le=0.5, grid=True)  # fmt: skip
     trials: int = number("trajectories per realization", default=8, ge=0, le=10**5)
-    steps: int = number("transitions per trajectory (0: one cycle, P; open: P - 1)", default=0, ge=0, le=10**8)
+    steps: int = number("transitions per trajectory (0: one cycle, K; open: K - 1)", default=0, ge=0, le=10**8)
     transitions: int = number("one-step tests from stored patterns per realization", default=64, ge=0, le=10**6)
     stop_below: float = number("a trajectory stops once its overlap with the expected pattern is below this",
                                default=0.5, ge=-1.0, le=1.0)  # fmt: skip
@@ -111,9 +111,9 @@ class SequenceRun:
 
     @property
     def length(self) -> int:
-        """Patterns in the sequence: ``P``, or from ``alpha`` (module docstring)."""
-        if self.P:
-            return int(self.P)
+        """Patterns in the sequence: ``K``, or from ``alpha`` (module docstring)."""
+        if self.K:
+            return int(self.K)
         if self.rule == "polynomial":
             return round(self.alpha * float(self.N) ** self.d)
         log_beta = math.log(2.0) - math.log1p(math.exp(-4.0 * self.b))
@@ -122,7 +122,7 @@ class SequenceRun:
 
     @property
     def cyclic(self) -> bool:
-        """Whether ``xi^P`` is followed by ``xi^1``."""
+        """Whether ``xi^K`` is followed by ``xi^1``."""
         return self.order == "cyclic"
 
     @property
@@ -143,40 +143,40 @@ class SequenceRun:
 
     def check(self) -> None:
         """Cross-parameter checks at one grid point: one load, at least two patterns, exact arithmetic, memory, GPU."""
-        if bool(self.P) == bool(self.alpha):
+        if bool(self.K) == bool(self.alpha):
             raise ParameterError(
-                "give the sequence length as P or as alpha (the other 0); "
-                f"got P={self.P}, alpha={fmt_value(self.alpha)}"
+                "give the sequence length as K or as alpha (the other 0); "
+                f"got K={self.K}, alpha={fmt_value(self.alpha)}"
             )
-        P = self.length
-        if P < 2:
+        K = self.length
+        if K < 2:
             raise ParameterError(
-                f"alpha={fmt_value(self.alpha)} at N={self.N} gives P = {P} patterns; a sequence needs P >= 2 "
+                f"alpha={fmt_value(self.alpha)} at N={self.N} gives K = {K} patterns; a sequence needs K >= 2 "
                 "(allowed: a larger alpha)"
             )
-        if P > 10**8:
+        if K > 10**8:
             raise ParameterError(
-                f"alpha={fmt_value(self.alpha)} at N={self.N} gives P = {P} patterns; allowed: P <= 1e8"
+                f"alpha={fmt_value(self.alpha)} at N={self.N} gives K = {K} patterns; allowed: K <= 1e8"
             )
-        why = self.seq_rule.check_exact(self.N, P)
+        why = self.seq_rule.check_exact(self.N, K)
         if why:
             raise ParameterError(why)
         need = self._device_bytes()
         if need > 16 * 2**30:
-            raise ParameterError(f"N={self.N}, P={P}: one realization needs {fmt_bytes(need)}; allowed: 16 GiB")
+            raise ParameterError(f"N={self.N}, K={K}: one realization needs {fmt_bytes(need)}; allowed: 16 GiB")
         backend = get_backend(self.backend)
         if backend.name == "gpu":
             free = float(backend.xp.cuda.Device().mem_info[0])
             if need > free:
                 raise ParameterError(
-                    f"N={self.N}, P={P} needs about {fmt_bytes(need)} on the GPU; it has {fmt_bytes(free)} free"
+                    f"N={self.N}, K={K} needs about {fmt_bytes(need)} on the GPU; it has {fmt_bytes(free)} free"
                 )
 
     def _device_bytes(self) -> float:
         """Patterns (int8 and float64 copies of xi, successors and their product) and one batch's temporaries."""
-        N, P = self.N, self.length
+        N, K = self.N, self.length
         B = max(self.trials, self.n_transitions, 1)
-        return float(N * P * (3 + 3 * 8) + B * P * 8 * 8 + B * N * 8 * 6)
+        return float(N * K * (3 + 3 * 8) + B * K * 8 * 8 + B * N * 8 * 6)
 
     def memory(self, realizations: int) -> float:
         """Upper estimate of the bytes one task needs: the device arrays, the Numba path's scratch, the results."""
@@ -184,7 +184,7 @@ class SequenceRun:
         return float(self._device_bytes() + self.length * 8 * 8 + realizations * outputs)
 
     def cost(self) -> float:
-        """Relative cost of one realization: ``N P`` per transition, times the transitions run (at most)."""
+        """Relative cost of one realization: ``N K`` per transition, times the transitions run (at most)."""
         return float(self.N) * self.length * (self.trials * self.n_steps + self.n_transitions)
 
     def run(self, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
@@ -220,13 +220,13 @@ def run_realization(run: SequenceRun, seed: np.random.SeedSequence) -> dict[str,
     Returns
     -------
     dict of str to ndarray
-        ``transition_errors`` (transitions,), ``errors`` (trials, steps), ``steps_run`` (trials,), ``P`` (scalar).
+        ``transition_errors`` (transitions,), ``errors`` (trials, steps), ``steps_run`` (trials,), ``K`` (scalar).
 
     """
-    N, P = run.N, run.length
-    xiT = binary_patterns(child_rng(seed, 0), N, P)
+    N, K = run.N, run.length
+    xiT = binary_patterns(child_rng(seed, 0), N, K)
     nextT = kernels.next_patterns(xiT, run.cyclic)
-    nxt = kernels.successors(P, run.cyclic)
+    nxt = kernels.successors(K, run.cyclic)
     backend = get_backend(run.backend)
     if backend.batched:
         step = _step_batched(backend, run, xiT, nextT)
@@ -268,7 +268,7 @@ def run_realization(run: SequenceRun, seed: np.random.SeedSequence) -> dict[str,
         "transition_errors": transition_errors,
         "errors": errors,
         "steps_run": steps_run,
-        "P": np.int32(P),
+        "K": np.int32(K),
     }
 
 

@@ -29,7 +29,7 @@ __all__ = ["MODEL", "HopfieldRun"]
     name="hopfield",
     title="Hopfield network: end states of the dynamics",
     references="J. J. Hopfield, PNAS 79, 2554 (1982); Amit, Gutfreund & Sompolinsky, Phys. Rev. A 32, 1007 (1985)",
-    dims={"trial": Dim(lambda r: r.trials), "rank": Dim(lambda r: r.top), "pattern": Dim(lambda r: r.P)},
+    dims={"trial": Dim(lambda r: r.trials), "rank": Dim(lambda r: r.top), "pattern": Dim(lambda r: r.K)},
     variables={
         **SHARED,
         "cue_pattern": Var(("trial",), "int32", -1, "cued pattern (first of a mixture; -1: none)"),
@@ -41,7 +41,7 @@ __all__ = ["MODEL", "HopfieldRun"]
             "rms overlap with the patterns outside the top ranks (the end state's noise scale)",
             units="1",
         ),
-        "P": Var((), "int32", 0, "number of stored patterns"),
+        "K": Var((), "int32", 0, "number of stored patterns K"),
         "overlap": Var(
             ("trial", "pattern"),
             "float32",
@@ -54,11 +54,11 @@ __all__ = ["MODEL", "HopfieldRun"]
     rate=5.0e9,  # units/s per worker: hopfield-fss: 330 s on 2 workers (scripts/calibrate_rates.py)
 )
 class HopfieldRun:
-    """One grid point of ``hopfield``: ``P = round(alpha N)`` patterns, ``trials`` trajectories (module docstring)."""
+    """One grid point of ``hopfield``: ``K = round(alpha N)`` patterns, ``trials`` trajectories (module docstring)."""
 
     N: int = number("number of neurons", ge=2, le=10**7, grid=True)
-    alpha: float = number("load P/N; P = round(alpha N) >= 1 patterns", gt=0.0, le=10.0,
-                          long_name="load P/N (stored patterns per neuron)", grid=True)  # fmt: skip
+    alpha: float = number("load K/N; K = round(alpha N) >= 1 patterns", gt=0.0, le=10.0,
+                          long_name="load K/N (stored patterns per neuron)", grid=True)  # fmt: skip
     T: float = option("T", description="temperature (0: deterministic rule; > 0: heat bath)",
                       long_name="temperature 1/beta")  # fmt: skip
     cue: str = option("cue")
@@ -73,32 +73,32 @@ class HopfieldRun:
     overlaps: str = choice("store the overlaps with all patterns, or only the top ones", ("all", "top"), default="all")
 
     @property
-    def P(self) -> int:
+    def K(self) -> int:
         """Number of stored patterns."""
         return round(self.alpha * self.N)
 
     @property
     def binary(self) -> BinaryRun:
-        """The run of the one binary engine: :class:`~amphase.simulate.binary.energy.Quadratic`, ``K = P``."""
-        return BinaryRun(N=self.N, K=self.P, energy=Quadratic(), **options(self))
+        """The run of the one binary engine: :class:`~amphase.simulate.binary.energy.Quadratic`, ``K`` patterns."""
+        return BinaryRun(N=self.N, K=self.K, energy=Quadratic(), **options(self))
 
     def check(self) -> None:
         """Cross-parameter checks at one grid point."""
-        if self.P < 1:
+        if self.K < 1:
             raise ParameterError(
-                f"alpha={fmt_value(self.alpha)} at N={self.N} stores P = round(alpha N) = 0 patterns; "
+                f"alpha={fmt_value(self.alpha)} at N={self.N} stores K = round(alpha N) = 0 patterns; "
                 f"allowed: alpha >= {fmt_value(0.5 / self.N)} at this N"
             )
-        if self.cue == "mixture" and self.n_mix > self.P:
+        if self.cue == "mixture" and self.n_mix > self.K:
             raise ParameterError(
-                f"n_mix={self.n_mix} exceeds the P={self.P} patterns at N={self.N}, alpha={self.alpha}"
+                f"n_mix={self.n_mix} exceeds the K={self.K} patterns at N={self.N}, alpha={self.alpha}"
             )
         if self.form == "coupling":
             if self.backend != "cpu":
                 raise ParameterError("form='coupling' runs on backend='cpu' only")
-            if self.P > 32767 or 2 * self.N**2 > 8 * 2**30:
+            if self.K > 32767 or 2 * self.N**2 > 8 * 2**30:
                 raise ParameterError(
-                    f"form='coupling' at N={self.N}, P={self.P}: the int16 N x N matrix allows N <= 65536, P <= 32767"
+                    f"form='coupling' at N={self.N}, K={self.K}: the int16 N x N matrix allows N <= 65536, K <= 32767"
                 )
         backend = get_backend(self.backend)  # an unavailable GPU is an error before any work
         if backend.name == "gpu":
@@ -106,37 +106,37 @@ class HopfieldRun:
             need = self._device_bytes()
             if need > free:
                 raise ParameterError(
-                    f"one realization at N={self.N}, P={self.P} needs about {fmt_bytes(need)} on the GPU; "
+                    f"one realization at N={self.N}, K={self.K} needs about {fmt_bytes(need)} on the GPU; "
                     f"it has {fmt_bytes(free)} free"
                 )
 
     def _device_bytes(self) -> float:
         """Bytes the batched kernels hold at once: patterns, spins, overlaps, one window of rows, GEMM operands."""
-        N, P, B = self.N, self.P, self.trials
+        N, K, B = self.N, self.K, self.trials
         if self.dynamics == "sync":
-            fb = np.dtype(exact_float(np, N, P)).itemsize
-            return N * P * (1 + fb) + B * N * (3 + 2 * fb) + B * P * fb
-        return N * P + B * N * (1 + 2 * 8) + B * P * 4 + B * 32 * P * (1 + 8)
+            fb = np.dtype(exact_float(np, N, K)).itemsize
+            return N * K * (1 + fb) + B * N * (3 + 2 * fb) + B * K * fb
+        return N * K + B * N * (1 + 2 * 8) + B * K * 4 + B * 32 * K * (1 + 8)
 
     def memory(self, realizations: int) -> float:
         """Upper estimate of the bytes one task (all realizations at one grid point) needs.
 
-        The patterns (``N P`` int8), per trial the overlaps in every form they take (int32 counts, float64 overlaps,
+        The patterns (``N K`` int8), per trial the overlaps in every form they take (int32 counts, float64 overlaps,
         the argsort of the measurement), the random numbers of one block of sweeps, the ``N x N`` couplings and their
         float product in the coupling form, the batched kernels' arrays, and the results of every realization.
         """
-        N, P, B = self.N, self.P, self.trials
-        per_trial = P * (4 + 8 + 8 + 8) + N + BLOCK * N * (8 + (8 if self.T > 0 else 0))
-        total = N * P + B * per_trial
+        N, K, B = self.N, self.K, self.trials
+        per_trial = K * (4 + 8 + 8 + 8) + N + BLOCK * N * (8 + (8 if self.T > 0 else 0))
+        total = N * K + B * per_trial
         if self.form == "coupling":
-            total += N * N * (2 + 8) + N * P * 8
+            total += N * N * (2 + 8) + N * K * 8
         if get_backend(self.backend).batched or self.dynamics == "sync":
             total += self._device_bytes()
-        outputs = B * (P * 4 if self.overlaps == "all" else 0) + B * self.top * 12 + B * 32
+        outputs = B * (K * 4 if self.overlaps == "all" else 0) + B * self.top * 12 + B * 32
         return float(total + realizations * outputs)
 
     def cost(self) -> float:
-        """Relative cost of one realization: ``N P`` multiply-adds per sweep, times the sweeps expected and the trials.
+        """Relative cost of one realization: ``N K`` multiply-adds per sweep, times the sweeps expected and the trials.
 
         At T > 0 every trajectory runs ``sweeps`` sweeps. At T = 0 it stops at a fixed point: measured from the
         stored patterns (N = 2000 to 8000), one sweep at alpha = 0.05, 5 to 14 near alpha_c, and about 0.9 sqrt(N)
@@ -144,7 +144,7 @@ class HopfieldRun:
         ``sweeps``.
         """
         expected = self.sweeps if self.T > 0 else min(self.sweeps, 1.0 + (self.alpha > 0.1) * self.N**0.5)
-        return float(self.N * self.P * self.trials * expected)
+        return float(self.N * self.K * self.trials * expected)
 
     def run(self, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
         """One realization (:func:`~amphase.simulate.hopfield.preset.run_realization`), ``overlap`` if declared."""

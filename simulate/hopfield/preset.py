@@ -1,13 +1,13 @@
 """The Hopfield network as the ``F(x) = x^2/2`` preset of the one binary engine: its run, and its measurements.
 
 :func:`run_realization` is the unit of work of the sweep runner for the Hopfield family: one set of
-``P = round(alpha N)`` unbiased ±1 patterns and ``trials`` trajectories from cues on it, run by
+``K = round(alpha N)`` unbiased ±1 patterns and ``trials`` trajectories from cues on it, run by
 :func:`amphase.simulate.binary.engine.run_realization` with :class:`~amphase.simulate.binary.energy.Quadratic`
 (random streams in that module's docstring).
 
 Measurements per trial: the overlaps ``m_mu = (1/N) sum_i xi_i^mu s_i`` with every pattern (the largest ones
 ranked, and the rms of the others), the energy per spin
-``e = -(1/2) sum_mu m_mu^2 + P/(2N)`` (the Hebbian energy ``-(1/2N) sum_{i!=j} J_ij s_i s_j`` without self-coupling),
+``e = -(1/2) sum_mu m_mu^2 + K/(2N)`` (the Hebbian energy ``-(1/2N) sum_{i!=j} J_ij s_i s_j`` without self-coupling),
 the sweeps run, and how the run ended (:data:`STATUS`).
 """
 
@@ -33,13 +33,13 @@ def run_realization(run: HopfieldRun, seed: np.random.SeedSequence) -> dict[str,
     Returns
     -------
     dict of str to ndarray
-        ``overlap`` (trials, P) float32, ``m_cue`` (trials,) overlap with the cued pattern (NaN for a random cue),
+        ``overlap`` (trials, K) float32, ``m_cue`` (trials,) overlap with the cued pattern (NaN for a random cue),
         ``cue_pattern`` (trials,) int32, ``energy`` (trials,) energy per spin, ``sweeps`` (trials,) int32,
         ``status`` (trials,) int8 (:data:`STATUS`), ``top_overlap`` and ``top_pattern`` (trials, top): the
         ``top`` largest overlaps in absolute value, signed, and their pattern indices; ``noise_rms`` (trials,): the
-        rms of the other ``P - top`` overlaps, the scale of the end state's noise overlaps that the classification
-        of :mod:`amphase.analysis.classify` needs when only the top overlaps are stored (NaN when ``P <= top``);
-        ``P`` (scalar).
+        rms of the other ``K - top`` overlaps, the scale of the end state's noise overlaps that the classification
+        of :mod:`amphase.analysis.classify` needs when only the top overlaps are stored (NaN when ``K <= top``);
+        ``K`` (scalar).
 
     """
     end = engine.run_realization(run.binary, seed)
@@ -49,9 +49,9 @@ def run_realization(run: HopfieldRun, seed: np.random.SeedSequence) -> dict[str,
 def measure(
     M: np.ndarray, N: int, cued: np.ndarray, sweeps: np.ndarray, status: np.ndarray, top: int
 ) -> dict[str, np.ndarray]:
-    """End-state measurements from the integer overlaps ``M`` (trials, P); see :func:`run_realization`."""
-    P = M.shape[1]
-    energy = -0.5 * (M.astype(np.float64) ** 2).sum(axis=1) / N**2 + P / (2 * N)
+    """End-state measurements from the integer overlaps ``M`` (trials, K); see :func:`run_realization`."""
+    K = M.shape[1]
+    energy = -0.5 * (M.astype(np.float64) ** 2).sum(axis=1) / N**2 + K / (2 * N)
     out = overlap_measurements(M, N, cued, top)
     return {
         "overlap": out["overlap"],
@@ -63,5 +63,5 @@ def measure(
         "top_overlap": out["top_overlap"],
         "top_pattern": out["top_pattern"],
         "noise_rms": out["noise_rms"],
-        "P": np.int32(P),
+        "K": np.int32(K),
     }

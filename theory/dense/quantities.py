@@ -369,29 +369,29 @@ def sequence_capacity(N: int, rule: str = "polynomial", d: int = 1, b: float = 1
     "dense.sequence_recall",
     params=[
         N_SPINS,
-        Param("P", "sequence length (patterns in the cycle)", lower=2, upper=1e300),
+        Param("K", "sequence length (patterns in the cycle)", lower=2, upper=1e300),
         SEQ_RULE,
         SEQ_D,
         SEQ_B,
     ],
     results=[
-        Result("p_bit", "probability that one bit of a transition is wrong, Phi(-1/sqrt((P-1) v))"),
+        Result("p_bit", "probability that one bit of a transition is wrong, Phi(-1/sqrt((K-1) v))"),
         Result("transition", "probability that one transition is exact (bits sharing the crosstalk variance)"),
-        Result("sequence", "probability that the whole cycle is exact, transition^P"),
+        Result("sequence", "probability that the whole cycle is exact, transition^K"),
     ],
     reference=f"{CHAUDHRY23}; {DERIVED}",
     cost=costs.sequence_cost,
 )
 def sequence_recall(
-    N: int, P: float, rule: str = "polynomial", d: int = 1, b: float = 1.0
+    N: int, K: float, rule: str = "polynomial", d: int = 1, b: float = 1.0
 ) -> sequence.RecallProbability:
-    """Finite-N recall probabilities of a cyclic sequence of P random patterns (derived here, Gaussian crosstalk).
+    """Finite-N recall probabilities of a cyclic sequence of K random patterns (derived here, Gaussian crosstalk).
 
     ``v`` is the exact per-pattern crosstalk variance ``E f(y/(N-1))^2`` (``y`` a sum of ``N - 1`` signs;
     ``-> (2d-1)!!/N^d``, exactly ``beta^-(N-1)`` for the exponential); the bits of one transition fail independently
     given the transition's crosstalk variance, which is averaged over (:mod:`~amphase.theory.dense.sequence`).
     """
-    return sequence.recall_probability(N, P, rule, d, b)
+    return sequence.recall_probability(N, K, rule, d, b)
 
 
 @quantity(
