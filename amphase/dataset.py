@@ -52,6 +52,7 @@ __all__ = [
     "provenance_attrs",
     "sanitize_attrs",
     "upgrade",
+    "without_fixed_coords",
     "without_param_coords",
     "write_netcdf",
 ]
@@ -245,6 +246,18 @@ def fixed_param(ds: xr.Dataset, name: str, default: Any = _MISSING) -> Any:
     if default is _MISSING:
         raise KeyError(key)
     return default
+
+
+def without_fixed_coords(res: xr.Dataset, ds: xr.Dataset) -> xr.Dataset:
+    """``res`` without the scalar coordinates that the fixed parameters of ``ds`` (its 0-d coordinates) carried in.
+
+    For a comparison computed from ``ds`` whose results should hold only what varies (the fixed parameters are
+    read with :func:`fixed_param` and recorded as attributes). A 0-d coordinate of ``res`` that is a dimension of
+    ``ds`` (left by a ``.sel``) stays, and so does a fixed parameter that the comparison made a dimension.
+    """
+    fixed = [n for n, c in ds.coords.items() if c.ndim == 0 and n not in ds.dims]
+    names = [n for n in fixed if n in res.coords and res[n].ndim == 0]
+    return res.drop_vars(names) if names else res
 
 
 def netcdf_bytes(data_bytes: float, variables: int, attrs: Mapping[str, Any] | None = None) -> int:
