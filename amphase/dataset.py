@@ -13,7 +13,9 @@ Conventions (written down once, used by theory, simulation and analysis alike):
 * a fixed parameter (one that is not a grid dimension) is a scalar coordinate named for it, with its ``units`` and
   ``long_name`` (:func:`param_coords`), where no variable or dimension has its name already (``P``, ``sweeps``:
   a measured variable named like the parameter keeps the name). It is also kept, as before issue 18, as the global
-  attribute ``param_X``, which the diffusion comparisons still read; :func:`upgrade` gives a file written before
+  attribute ``param_X``, which some readers still use (the diffusion.collapse/clones and dense.lse comparisons,
+  scripts/diffusion_classes_beta.py) and which alone holds a parameter named like a variable (``n_samples`` of
+  diffusion.exact) or whose value is a sequence; :func:`upgrade` gives a file written before
   the scalar coordinates the same form, :func:`fixed_param` reads a fixed parameter from either.
 
 Finished results are written as netCDF (h5netcdf engine) through :func:`write_netcdf`, which writes a temporary file
@@ -181,7 +183,7 @@ def upgrade(ds: xr.Dataset) -> xr.Dataset:
     """``ds`` in the current form: each fixed parameter ``param_X`` of an older file also a scalar coordinate ``X``.
 
     A dataset already in that form comes back unchanged (the function is idempotent); the ``param_X`` attributes
-    stay (the diffusion comparisons read them). A parameter named like a variable or dimension of ``ds`` stays an
+    stay (some readers still use them). A parameter named like a variable or dimension of ``ds`` stays an
     attribute only, as :func:`param_coords` writes it.
     """
     params = {k.removeprefix(PARAM_PREFIX): v for k, v in ds.attrs.items() if k.startswith(PARAM_PREFIX)}
