@@ -13,7 +13,9 @@ Conventions (written down once, used by theory, simulation and analysis alike):
 * a fixed parameter (one that is not a grid dimension) is a scalar coordinate named for it, with its ``units`` and
   ``long_name`` (:func:`param_coords`), where no variable or dimension has its name already (``K``, ``sweeps``:
   a measured variable named like the parameter keeps the name). It is also kept, as before issue 18, as the global
-  attribute ``param_X``, which the diffusion comparisons still read; :func:`upgrade` gives a file written before
+  attribute ``param_X``, which some readers still use (the diffusion.collapse/clones and dense.lse comparisons,
+  scripts/diffusion_classes_beta.py) and which alone holds a parameter named like a variable (``n_samples`` of
+  diffusion.exact) or whose value is a sequence; :func:`upgrade` gives a file written before
   the scalar coordinates the same form, :func:`fixed_param` reads a fixed parameter from either.
 
 Finished results are written as netCDF (h5netcdf engine) through :func:`write_netcdf`, which writes a temporary file
@@ -53,6 +55,7 @@ __all__ = [
     "provenance_attrs",
     "sanitize_attrs",
     "upgrade",
+    "without_fixed_coords",
     "without_param_coords",
     "write_netcdf",
 ]
@@ -213,7 +216,7 @@ def upgrade(ds: xr.Dataset) -> xr.Dataset:
 
     An older file's renamed variables, dimensions and ``param_X`` attributes take their new names, and each fixed
     parameter ``param_X`` becomes also a scalar coordinate ``X``. A dataset already in that form comes back
-    unchanged (the function is idempotent); the ``param_X`` attributes stay (the diffusion comparisons read them).
+    unchanged (the function is idempotent); the ``param_X`` attributes stay (some readers still use them).
     A parameter named like a variable or dimension of ``ds`` stays an attribute only, as :func:`param_coords` writes it.
     """
     ds = _renamed(ds)
@@ -279,6 +282,18 @@ def fixed_param(ds: xr.Dataset, name: str, default: Any = _MISSING) -> Any:
     if default is _MISSING:
         raise KeyError(key)
     return default
+
+
+def without_fixed_coords(res: xr.Dataset, ds: xr.Dataset) -> xr.Dataset:
+    """``res`` without the scalar coordinates that the fixed parameters of ``ds`` (its 0-d coordinates) carried in.
+
+    For a comparison computed from ``ds`` whose results should hold only what varies (the fixed parameters are
+    read with :func:`fixed_param` and recorded as attributes). A 0-d coordinate of ``res`` that is a dimension of
+    ``ds`` (left by a ``.sel``) stays, and so does a fixed parameter that the comparison made a dimension.
+    """
+    fixed = [n for n, c in ds.coords.items() if c.ndim == 0 and n not in ds.dims]
+    names = [n for n in fixed if n in res.coords and res[n].ndim == 0]
+    return res.drop_vars(names) if names else res
 
 
 def netcdf_bytes(data_bytes: float, variables: int, attrs: Mapping[str, Any] | None = None) -> int:

@@ -6,7 +6,7 @@ matplotlib figure. This module knows no family.
 
 A dataset is read in its current form (:func:`amphase.dataset.upgrade`: the fixed parameters of a file written
 before issue 18 become scalar coordinates), so older result files still compare. A comparison that still reads the
-fixed parameters from the ``param_X`` attributes (``coords=False``, the diffusion ones until they read coordinates)
+fixed parameters from the ``param_X`` attributes (``coords=False``: dense.lse, diffusion.collapse/clones)
 gets the dataset without those scalar coordinates, in the form it was written for.
 """
 

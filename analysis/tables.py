@@ -37,19 +37,20 @@ def fmt(value: Any, digits: int = 4, width: int = 0, *, style: str = "f", nan: s
         The number.
     digits, width : int
         Decimals (significant digits for the ``g`` form) and the width of the field.
-    style : {"f", "auto"}
-        ``"f"``: fixed point always; ``"auto"``: the ``g`` form for ``|v| >= 1e4`` and ``0 < |v| < 1e-3``, where
-        fixed point would print too many or no significant digits, fixed point otherwise.
+    style : {"f", "g", "auto"}
+        ``"f"``: fixed point always; ``"g"``: the ``g`` form always (``digits`` significant digits); ``"auto"``:
+        the ``g`` form for ``|v| >= 1e4`` and ``0 < |v| < 1e-3``, where fixed point would print too many or no
+        significant digits, fixed point otherwise.
     nan : str
         What a missing or non-finite value prints as.
 
     """
-    if style not in ("f", "auto"):
-        raise ValueError(f"style={style!r}: allowed 'f' or 'auto'")
+    if style not in ("f", "g", "auto"):
+        raise ValueError(f"style={style!r}: allowed 'f', 'g' or 'auto'")
     v = _number(value)
     if not np.isfinite(v):
         return f"{nan:>{width}}"
-    general = style == "auto" and (abs(v) >= 1e4 or (v != 0 and abs(v) < 1e-3))
+    general = style == "g" or (style == "auto" and (abs(v) >= 1e4 or (v != 0 and abs(v) < 1e-3)))
     return f"{v:>{width}.{digits}{'g' if general else 'f'}}"
 
 

@@ -16,6 +16,7 @@ from amphase.analysis.diffusion.directions import (
     rem_condensation_time,
     table,
 )
+from amphase.dataset import upgrade
 from amphase.errors import ParameterError
 from amphase.simulate.diffusion.data import linear_stds, normalized_variances
 from amphase.simulate.diffusion.directions_model import MODEL, Directions
@@ -138,6 +139,18 @@ def test_compare_recovers_known_crossings_with_their_standard_error():
     sd = linear_stds(((10, 1.0), (10, 0.3), (10, 0.01)))
     np.testing.assert_allclose(res["t_c"].sel(K=100).values, critical_times(sd * sd, 100)[[0, 10, 20]], rtol=1e-12)
     assert "t_half" in table(res)
+
+
+def test_compare_reads_fixed_parameters_from_scalar_coordinates():
+    """The current layout (scalar coordinates, no ``param_X`` attributes) compares exactly as the old one."""
+    old = _synthetic(np.array([0.3, 0.03, 0.003]), np.array([0.9, 1.0, 1.2, 1.05]))
+    new = upgrade(old)
+    new.attrs = {k: v for k, v in new.attrs.items() if not k.startswith("param_")}
+    assert "n1" in new.coords and "param_n1" not in new.attrs
+    res = compare(new)
+    assert not [n for n, c in res.coords.items() if c.ndim == 0]  # the fixed parameters stay out of the results
+    xr.testing.assert_identical(res, compare(old))
+    assert table(res) == table(compare(old))
 
 
 def test_compare_refuses_a_dataset_of_another_model():

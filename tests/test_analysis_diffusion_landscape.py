@@ -145,6 +145,18 @@ def test_comparison_counts_are_the_stored_means(tiny: xr.Dataset, res: xr.Datase
     assert "beta = 10" in text and "beta = 3.333" in text
 
 
+def test_fixed_parameters_are_read_from_scalar_coordinates(tiny: xr.Dataset, res: xr.Dataset) -> None:
+    """Without the ``param_X`` attributes (the layout after issue 18) the comparison is the same."""
+    assert "own_weight" in tiny.coords and tiny["own_weight"].ndim == 0
+    new = tiny.copy()
+    new.attrs = {k: v for k, v in tiny.attrs.items() if not k.startswith("param_")}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(landscape, "THEORY_DRAWS", DRAWS)
+        again = compare(new)
+    xr.testing.assert_identical(again, res)
+    assert [n for n, c in res.coords.items() if c.ndim == 0] == ["realization"]  # the figure's realization 0 only
+
+
 def test_two_point_counts_follow_the_pair_rule_realization_by_realization(tiny: xr.Dataset) -> None:
     # K = 2 (exact for an isolated pair, pair_minima / own_gain): g = beta D^2 / 2; g <= 1 one minimum at the
     # midpoint (owned by neither: spurious), 1 < g <= own_gain(0.6) = 1.0137 two unowned, above it two owned

@@ -34,6 +34,13 @@ def test_fmt_auto_switches_to_g_only_outside_1e_3_to_1e4():
     assert fmt(0.002, 3, 6, style="auto") == " 0.002"
 
 
+def test_fmt_g_form_always():
+    assert fmt(0.012345, 3, style="g") == "0.0123"  # significant digits, not decimals
+    assert fmt(123456.0, 3, 9, style="g") == " 1.23e+05"
+    assert fmt(2.0, 3, style="g") == "2"
+    assert fmt(math.inf, 3, style="g", nan="-") == "-"
+
+
 def test_fmt_unknown_style_is_refused():
     with pytest.raises(ValueError, match="style"):
         fmt(1.0, style="e")

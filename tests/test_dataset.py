@@ -65,7 +65,14 @@ def test_written_files_get_the_umask_mode(tmp_path):
 
 
 # ---------------------------------------------------------------- fixed parameters as scalar coordinates (issue 18)
-from amphase.dataset import fixed_param, param_coords, param_dims, upgrade, without_param_coords  # noqa: E402
+from amphase.dataset import (  # noqa: E402
+    fixed_param,
+    param_coords,
+    param_dims,
+    upgrade,
+    without_fixed_coords,
+    without_param_coords,
+)
 
 
 def _old(**params):
@@ -204,3 +211,15 @@ def test_an_old_layout_file_compares_with_the_same_table(model, tiny_dataset, tm
         assert main(["compare", str(file)]) == 0
         tables.append(capsys.readouterr().out.replace(str(file.parent), "FOLDER"))
     assert tables[0] == tables[1] and len(tables[0].splitlines()) > 3
+
+
+def test_without_fixed_coords_drops_only_what_the_fixed_parameters_carried_into_results():
+    ds = upgrade(_old(N=100, T=0.2))
+    ds.attrs = {k: v for k, v in ds.attrs.items() if not k.startswith("param_")}  # coordinates only: no attrs needed
+    res = xr.Dataset({"m": ds["m"].mean("realization"), "P": ds["P"]})
+    assert set(res.coords) == {"alpha", "N", "T"}  # the scalar coordinates travelled with the variables
+    at = without_fixed_coords(res.sel(alpha=0.1), ds)
+    assert set(at.coords) == {"alpha"}  # a .sel's 0-d coordinate of a dimension stays
+    gridded = res.expand_dims("N")  # a fixed parameter the comparison made a dimension stays
+    assert set(without_fixed_coords(gridded, ds).coords) == {"alpha", "N", "T"} - {"T"}
+    xr.testing.assert_identical(without_fixed_coords(res, ds), res.drop_vars(["N", "T"]))

@@ -30,6 +30,8 @@ import xarray as xr
 from amphase.analysis.compare import Comparison
 from amphase.analysis.diffusion.basins import KINDS, P_CRIT, STATUS
 from amphase.analysis.statistics import wilson_interval
+from amphase.analysis.tables import fmt, pm
+from amphase.dataset import fixed_param, without_fixed_coords
 from amphase.errors import ParameterError
 
 __all__ = ["COMPARISON", "compare", "plot", "table"]
@@ -79,27 +81,16 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     res["unconverged_fraction"] = (ds["unconverged"].where(ds["unconverged"] >= 0).sum(("realization", "level"))
                                    / n.sum(("realization", "level")))  # fmt: skip
     res["data_scale"] = ds["data_scale"].mean()
-    a = ds.attrs
     res.attrs.update(
-        beta=float(a.get("param_beta", math.nan)) if "beta" not in ds.dims else math.nan,
-        sampler=str(a.get("param_sampler", "")),
-        n_noise=int(a.get("param_n_noise", -1)) if "n_noise" not in ds.dims else -1,
-        delta_r=float(a.get("param_delta_r", math.nan)) if "delta_r" not in ds.dims else math.nan,
+        beta=float(fixed_param(ds, "beta", math.nan)) if "beta" not in ds.dims else math.nan,
+        sampler=str(fixed_param(ds, "sampler", "")),
+        n_noise=int(fixed_param(ds, "n_noise", -1)) if "n_noise" not in ds.dims else -1,
+        delta_r=float(fixed_param(ds, "delta_r", math.nan)) if "delta_r" not in ds.dims else math.nan,
         realizations=int(ds.sizes["realization"]),
         p_crit=P_CRIT,
-        source_title=a.get("title", ""),
+        source_title=ds.attrs.get("title", ""),
     )
-    return res
-
-
-def _f(v: float, digits: int = 3) -> str:
-    return "nan" if not np.isfinite(v) else f"{v:.{digits}f}"
-
-
-def _pm(v: float, e: float, digits: int = 3) -> str:
-    if not np.isfinite(v):
-        return "—"
-    return f"{v:.{digits}f}" + (f"±{e:.{digits}f}" if np.isfinite(e) else "")
+    return without_fixed_coords(res, ds)
 
 
 def _display(res: xr.Dataset) -> xr.Dataset:
@@ -112,7 +103,7 @@ def table(res: xr.Dataset) -> str:
     a = res.attrs
     r = _display(res)
     lines = [
-        f"# beta = {_f(a['beta'], 4)}, sampler {a['sampler']} back to the stop then descent, {a['n_noise']} noisings "
+        f"# beta = {fmt(a['beta'], 4)}, sampler {a['sampler']} back to the stop then descent, {a['n_noise']} noisings "
         f"per attractor and level, return within {a['delta_r']} x data scale; {a['realizations']} realizations",
         f"# r_basin: noise std where P_return < {a['p_crit']} (the basin radius, data units); mean ± s.e. over "
         "realizations (N: where found; >: P stayed above on the whole grid)",
@@ -128,22 +119,22 @@ def table(res: xr.Dataset) -> str:
             row = r.isel(K=i).sel(kind=kind)
             th = kind == "memorized"
             lines.append(
-                f"{int(K):>5} {kind:>9} {_f(float(row.n_attractors), 1):>6} {int(row.n_basin):>2} "
-                f"{int(row.n_above):>2} {_pm(float(row.noise_basin), float(row.noise_basin_error)):>13} "
-                f"{_pm(float(row.t_basin), float(row.t_basin_error), 4):>15} "
-                f"{_pm(float(row.relative_energy), float(row.relative_energy_error), 4):>15} "
-                f"{_pm(float(row.ground_energy), float(row.ground_energy_error), 4):>15} "
-                f"{_f(float(row.line_radius)):>7} {_f(float(row.barrier), 4):>7} "
+                f"{int(K):>5} {kind:>9} {fmt(float(row.n_attractors), 1):>6} {int(row.n_basin):>2} "
+                f"{int(row.n_above):>2} {pm(float(row.noise_basin), float(row.noise_basin_error), nan='—'):>13} "
+                f"{pm(float(row.t_basin), float(row.t_basin_error), 4, nan='—'):>15} "
+                f"{pm(float(row.relative_energy), float(row.relative_energy_error), 4, nan='—'):>15} "
+                f"{pm(float(row.ground_energy), float(row.ground_energy_error), 4, nan='—'):>15} "
+                f"{fmt(float(row.line_radius), 3):>7} {fmt(float(row.barrier), 4):>7} "
                 + (
-                    f"{_pm(float(r.noise_basin_voronoi[i]), float(r.noise_basin_voronoi_error[i])):>13} "
-                    f"{_f(float(r.noise_basin_pair[i])):>7}"
+                    f"{pm(float(r.noise_basin_voronoi[i]), float(r.noise_basin_voronoi_error[i]), nan='—'):>13} "
+                    f"{fmt(float(r.noise_basin_pair[i]), 3):>7}"
                     if th
                     else f"{'':>13} {'':>7}"
                 )
             )
     lines.append(
-        f"# descents that missed the tolerance: {_f(float(r.unconverged_fraction.max()), 4)} of the trials at most; "
-        f"mean data scale {_f(float(r.data_scale), 4)}"
+        f"# descents that missed the tolerance: {fmt(float(r.unconverged_fraction.max()), 4)} of the trials at most; "
+        f"mean data scale {fmt(float(r.data_scale), 4)}"
     )
     return "\n".join(lines)
 
@@ -194,4 +185,4 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
 
 
 #: what ``amphase compare`` runs on a dataset of the ``diffusion.basins`` model.
-COMPARISON = Comparison(compare=compare, table=table, plot=plot)
+COMPARISON = Comparison(compare=compare, table=table, plot=plot, coords=True)

@@ -39,6 +39,8 @@ import xarray as xr
 
 from amphase.analysis.compare import Comparison
 from amphase.analysis.diffusion import compare as base
+from amphase.analysis.tables import fmt, pm
+from amphase.dataset import without_fixed_coords
 from amphase.simulate.lse_attractors import CLASSES
 
 __all__ = ["COMPARISON", "band_fractions", "compare", "plot", "predicted_generalization", "table"]
@@ -118,7 +120,7 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
         return phase_diagram.compare(ds)
     res = base.compare(ds)
     if "class_count" not in ds:
-        return res
+        return res  # the base comparison has dropped the fixed parameters' coordinates
     for k, v in band_fractions(ds).items():
         res[k] = v
     for name in ("paper_stop", "paper_descent"):
@@ -139,18 +141,15 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     res["K_generalization_theory_band"] = ("threshold", [gen[1], gen[2]])
     res["threshold"] = [2.0, 0.5]
     res.attrs["curvature_rule"] = int(res.attrs.get("spread", 0) > 0)
-    return res
+    return without_fixed_coords(res, ds)
 
 
 def _cell(f: float, e: float, lo: float, hi: float) -> str:
-    if not np.isfinite(f):
-        return "nan"
-    err = f"±{e:.2f}" if np.isfinite(e) else ""
-    return f"{f:.2f}{err} [{lo:.2f}-{hi:.2f}]"
+    return "nan" if not np.isfinite(f) else f"{pm(f, e, 2)} [{lo:.2f}-{hi:.2f}]"
 
 
 def _g(v: float) -> str:
-    return "-" if not np.isfinite(v) else ("inf" if np.isinf(v) else f"{v:.3g}")
+    return fmt(v, 3, style="g", nan="-")
 
 
 def table(res: xr.Dataset) -> str:
@@ -165,7 +164,7 @@ def table(res: xr.Dataset) -> str:
     r = res.mean(extra) if extra else res
     a = res.attrs
     lines = [
-        f"# physical classes at beta_t = {base._f(a['beta'], 4)} ({a['dataset']}): owned when one training point "
+        f"# physical classes at beta_t = {fmt(a['beta'], 4)} ({a['dataset']}): owned when one training point "
         "carries > 1/2 of the softmax weight at the attractor, isolated when beta_t * Delta E >= 1 (lowest barrier "
         "to a neighbouring attractor, string method); memorized = isolated & owned, spurious = isolated & not owned, "
         "generalized = not isolated",
@@ -217,8 +216,8 @@ def table(res: xr.Dataset) -> str:
     kg = float(r["K_generalization_theory"])
     kb = r["K_generalization_theory_band"].values
     lines.append(
-        f"# predicted: merging onset (pair rule, diffusion.spurious_onset) K = {base._f(float(r.K_onset_theory), 1)}, "
-        f"half of the points own a minimum at K = {base._f(float(r.K_half_theory), 1)}; generalization onset "
+        f"# predicted: merging onset (pair rule, diffusion.spurious_onset) K = {fmt(float(r.K_onset_theory), 1)}, "
+        f"half of the points own a minimum at K = {fmt(float(r.K_half_theory), 1)}; generalization onset "
         + (
             f"(diffusion.generalization_onset, half of the minima not isolated) K = {kg:.3g} [{kb[0]:.3g} at threshold "
             f"2, {kb[1]:.3g} at 1/2]"
@@ -331,4 +330,4 @@ def _onsets(ax: Any, r: xr.Dataset, K: np.ndarray) -> None:
 
 
 #: what ``amphase compare`` runs on a dataset of the ``diffusion.exact`` model.
-COMPARISON = Comparison(compare=compare, table=table, plot=plot)
+COMPARISON = Comparison(compare=compare, table=table, plot=plot, coords=True)

@@ -48,6 +48,8 @@ import xarray as xr
 from amphase.analysis.compare import Comparison
 from amphase.analysis.diffusion.classify import CLASSES
 from amphase.analysis.statistics import wilson_interval
+from amphase.analysis.tables import fmt
+from amphase.dataset import fixed_param, without_fixed_coords
 from amphase.errors import ParameterError
 
 __all__ = ["COMPARISON", "compare", "plot", "predicted_flat", "predicted_half", "predicted_onset", "table"]
@@ -132,7 +134,7 @@ def _prediction(beta: float, d: int, dataset: str, even: bool) -> tuple[float, f
 
 
 def _attr(ds: xr.Dataset, name: str) -> Any:
-    return ds.attrs.get(f"param_{name}")
+    return fixed_param(ds, name, None)
 
 
 def _memorized_prediction(beta: float, d: int, dataset: str, delta: float) -> tuple[float, float]:
@@ -260,11 +262,7 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
         error_method=method,
         source_title=ds.attrs.get("title", ""),
     )
-    return res
-
-
-def _f(v: float, digits: int = 3) -> str:
-    return "nan" if not np.isfinite(v) else f"{v:.{digits}f}"
+    return without_fixed_coords(res, ds)
 
 
 def table(res: xr.Dataset) -> str:
@@ -275,7 +273,7 @@ def table(res: xr.Dataset) -> str:
     curv = "lowest_eigenvalue" in r
     spread = a.get("spread", math.nan)
     lines = [
-        f"# {a['dataset']}, beta = {_f(a['beta'], 4)}, protocol {a['protocol']}, {a['n_samples']} samples per "
+        f"# {a['dataset']}, beta = {fmt(a['beta'], 4)}, protocol {a['protocol']}, {a['n_samples']} samples per "
         f"realization, {a['realizations']} realizations; delta_m = {a['delta_m']}, delta_s = {a['delta_s']} "
         "(x data scale)" + (f"; curvature rule: spread = {spread:g}" if spread > 0 else ""),
         f"# fraction ± s.e.: {a['error_method']}" + (f" (averaged over {', '.join(extra)})" if extra else ""),
@@ -285,28 +283,30 @@ def table(res: xr.Dataset) -> str:
     for i, K in enumerate(r["K"].values):
         row = r.isel(K=i)
         cells = [
-            f"{_f(float(row.fraction.sel({'class': c})))}±{_f(float(row.fraction_error.sel({'class': c})))}"
+            f"{fmt(float(row.fraction.sel({'class': c})), 3)}±{fmt(float(row.fraction_error.sel({'class': c})), 3)}"
             for c in CLASSES
         ]
         line = (
             f"{int(K):>7} {cells[0]:>14} {cells[1]:>14} {cells[2]:>14} "
-            f"{_f(float(row.n_spurious_attractors), 1):>11} {_f(float(row.n_unconverged), 1):>8}"
+            f"{fmt(float(row.n_spurious_attractors), 1):>11} {fmt(float(row.n_unconverged), 1):>8}"
         )
         if curv:
-            line += "   " + " / ".join(_g(float(row.lowest_eigenvalue.sel({"class": c}))) for c in CLASSES)
+            line += "   " + " / ".join(
+                fmt(float(row.lowest_eigenvalue.sel({"class": c})), 3, style="g", nan="-") for c in CLASSES
+            )
         lines.append(line)
     half = float(r.K_half_theory) if "K_half_theory" in r else math.nan
     lines.append(
-        f"# spurious fraction peaks at K = {_f(float(r.K_peak), 0)}; pair rule: onset K = "
-        f"{_f(float(r.K_onset_theory), 1)}, peak of own minima K = {_f(float(r.K_peak_theory), 1)}, half of the "
-        f"points own a minimum at K = {_f(half, 1)} (predicted_onset; nan: the pair rule predicts none for this data "
+        f"# spurious fraction peaks at K = {fmt(float(r.K_peak), 0)}; pair rule: onset K = "
+        f"{fmt(float(r.K_onset_theory), 1)}, peak of own minima K = {fmt(float(r.K_peak_theory), 1)}, half of the "
+        f"points own a minimum at K = {fmt(half, 1)} (predicted_onset; nan: the pair rule predicts none for this data "
         "set or spacing)"
     )
     if "K_onset_delta_theory" in r:
         lines.append(
             f"# pair rule for the memorized label (minimum displaced beyond delta_m x scale): first displaced minimum "
-            f"K = {_f(float(r.K_onset_delta_theory), 1)}, half of the points memorized at K = "
-            f"{_f(float(r.K_half_delta_theory), 1)}"
+            f"K = {fmt(float(r.K_onset_delta_theory), 1)}, half of the points memorized at K = "
+            f"{fmt(float(r.K_half_delta_theory), 1)}"
         )
     if "spectrum" in r:
         lam = float(r["lam_flat"].max()) if "lam_flat" in r else math.nan
@@ -317,13 +317,13 @@ def table(res: xr.Dataset) -> str:
                 flat = f", {int((np.abs(med) <= lam).sum())} below the flat threshold" if lam > 0 else ""
                 lines.append(
                     f"# curvature spectrum of {c} end points at K = {int(r['spectrum_K'].sel({'class': c}))} (median "
-                    f"over end points, ascending): {' '.join(_g(float(v)) for v in med[:8])}"
+                    f"over end points, ascending): {' '.join(fmt(float(v), 3, style='g', nan='-') for v in med[:8])}"
                     + (" ..." if len(med) > 8 else "")
                     + flat
                 )
     if "K_flat_theory" in r and np.isfinite(float(r.K_flat_theory)):
         lines.append(
-            f"# curvature rule: half of the ring minima flat at K = {_f(float(r.K_flat_theory), 0)} "
+            f"# curvature rule: half of the ring minima flat at K = {fmt(float(r.K_flat_theory), 0)} "
             "(diffusion.spurious_onset K_flat; counts minima, sampled end points run ahead of it)"
         )
     return "\n".join(lines + _column_notes(r, a))
@@ -346,10 +346,6 @@ def _column_notes(r: xr.Dataset, a: Mapping[str, Any]) -> list[str]:
                 "rows' fractions are not classes of attractors; raise max_steps (or tol) and run again"
             )
     return notes
-
-
-def _g(v: float) -> str:
-    return "-" if not np.isfinite(v) else f"{v:.3g}"
 
 
 def plot(res: xr.Dataset, title: str = "") -> Any:
@@ -431,4 +427,4 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
 
 
 #: what ``amphase compare`` runs on a dataset of the ``diffusion.exact`` model.
-COMPARISON = Comparison(compare=compare, table=table, plot=plot)
+COMPARISON = Comparison(compare=compare, table=table, plot=plot, coords=True)

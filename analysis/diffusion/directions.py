@@ -84,6 +84,8 @@ import numpy as np
 import xarray as xr
 
 from amphase.analysis.compare import Comparison
+from amphase.analysis.tables import fmt
+from amphase.dataset import fixed_param, without_fixed_coords
 from amphase.errors import ParameterError
 
 __all__ = [
@@ -208,9 +210,9 @@ def _blocks(res: xr.Dataset, others: list[str]) -> Any:
 def _param(ds: xr.Dataset, name: str, point: dict[str, Any]) -> Any:
     if name in point:
         return point[name]
-    v = ds.attrs.get(f"param_{name}")
+    v = fixed_param(ds, name, None)
     if v is None:
-        raise ParameterError(f"the dataset lacks the parameter {name} (attribute param_{name})")
+        raise ParameterError(f"the dataset lacks the parameter {name} (a grid dimension or a fixed parameter)")
     return v
 
 
@@ -256,7 +258,7 @@ def compare_spectrum(ds: xr.Dataset) -> xr.Dataset:
     for v in ("projected", "projected_gaussian", "count", "count_gaussian", "ipr"):
         if v not in ds:
             raise ParameterError(f"the dataset lacks the variable {v} that a spectrum comparison needs")
-    if "K" not in ds.dims and "param_K" not in ds.attrs:
+    if "K" not in ds.dims and fixed_param(ds, "K", None) is None:
         raise ParameterError("a diffusion.directions comparison needs K (a grid dimension or a parameter)")
     R = int(ds.sizes["realization"])
     gap = 1.0 - ds["projected_gaussian"]
@@ -279,12 +281,12 @@ def compare_spectrum(ds: xr.Dataset) -> xr.Dataset:
     res.attrs.update(
         observable="spectrum",
         realizations=R,
-        probe=str(ds.attrs.get("param_probe", "")),
-        n_probes=int(ds.attrs.get("param_n_probes", -1)),
-        threshold=float(ds.attrs.get("param_threshold", math.nan)),
+        probe=str(fixed_param(ds, "probe", "")),
+        n_probes=int(fixed_param(ds, "n_probes", -1)),
+        threshold=float(fixed_param(ds, "threshold", math.nan)),
         source_title=ds.attrs.get("title", ""),
     )
-    return res
+    return without_fixed_coords(res, ds)
 
 
 def compare(ds: xr.Dataset) -> xr.Dataset:
@@ -294,7 +296,7 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     for v in ("passed", "gaussian", "ipr", "passed_error"):
         if v not in ds:
             raise ParameterError(f"the dataset lacks the variable {v} that a diffusion.directions comparison needs")
-    if "K" not in ds.dims and "param_K" not in ds.attrs:
+    if "K" not in ds.dims and fixed_param(ds, "K", None) is None:
         raise ParameterError("a diffusion.directions comparison needs K (a grid dimension or a parameter)")
     ratio = ds["passed"] / ds["gaussian"]
     R = int(ds.sizes["realization"])
@@ -353,16 +355,17 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     res.attrs.update(
         realizations=R,
         error_method=method,
-        probe=str(ds.attrs.get("param_probe", "")),
-        n_probes=int(ds.attrs.get("param_n_probes", -1)),
+        probe=str(fixed_param(ds, "probe", "")),
+        n_probes=int(fixed_param(ds, "n_probes", -1)),
         source_title=ds.attrs.get("title", ""),
         crossing=f"ratio falls to {HALF} (interpolated in log t)",
     )
-    return res
+    return without_fixed_coords(res, ds)
 
 
 def _f(v: float, digits: int = 3) -> str:
-    return "nan" if not np.isfinite(v) else f"{v:.{digits}g}"
+    """``v`` in the ``g`` form with ``digits`` significant digits (:func:`~amphase.analysis.tables.fmt`)."""
+    return fmt(v, digits, style="g")
 
 
 def _others(res: xr.Dataset) -> list[str]:
@@ -574,4 +577,4 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
 
 
 #: what ``amphase compare`` runs on a dataset of the ``diffusion.directions`` model.
-COMPARISON = Comparison(compare=compare, table=table, plot=plot)
+COMPARISON = Comparison(compare=compare, table=table, plot=plot, coords=True)

@@ -40,6 +40,8 @@ import numpy as np
 import xarray as xr
 
 from amphase.analysis.compare import Comparison
+from amphase.analysis.tables import fmt, pm
+from amphase.dataset import fixed_param, without_fixed_coords
 from amphase.errors import ParameterError
 
 __all__ = ["COMPARISON", "compare", "plot", "table", "theory_at"]
@@ -107,13 +109,13 @@ def theory_at(K: int, beta: float, own_weight: float, draws: int | None = None) 
 
 
 def _with_grid(ds: xr.Dataset) -> xr.Dataset:
-    """``ds`` with K and t as dimensions (length 1 from the parameter attributes where they were not gridded)."""
+    """``ds`` with K and t as dimensions (length 1 from the fixed parameters where they were not gridded)."""
     for name in ("K", "t"):
         if name not in ds.dims:
-            value = ds.attrs.get(f"param_{name}")
+            value = fixed_param(ds, name, None)
             if value is None:
-                raise ParameterError(f"the dataset has neither a {name} dimension nor the attribute param_{name}")
-            ds = ds.expand_dims({name: [value]})
+                raise ParameterError(f"the dataset has neither a {name} dimension nor the fixed parameter {name}")
+            ds = ds.drop_vars(name, errors="ignore").expand_dims({name: [value]})
     extra = [d for d in ds["n_own"].dims if d not in ("K", "t", "realization")]
     if extra:
         raise ParameterError(f"a diffusion.landscape comparison takes K and t as grid dimensions only; got {extra}")
@@ -130,7 +132,7 @@ def _radii(ds: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
     """Mean radius of the unowned attractors (pooled) and its standard error from the per-realization means."""
     x = ds["fp_x"]
     r = np.sqrt((x * x).sum("coord", skipna=False))
-    own_weight = float(ds.attrs.get("param_own_weight", 0.6))
+    own_weight = float(fixed_param(ds, "own_weight", 0.6))
     keep = (ds["fp_kind"] == 0) & (ds["fp_weight"] <= own_weight)
     r = r.where(keep)
     per = r.mean("fixed_point")  # NaN for a realization without one
@@ -146,6 +148,7 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     missing = [v for v in (*COUNTS, "fp_x", "fp_kind", "fp_weight", "energy", "train_x", "beta") if v not in ds]
     if missing:
         raise ParameterError(f"the dataset lacks {missing} that a diffusion.landscape comparison needs")
+    source = ds
     ds = _with_grid(ds)
     res = xr.Dataset()
     for v in COUNTS:
@@ -154,7 +157,7 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     res["radius_mean"], res["radius_mean_error"] = _radii(ds)
     beta = ds["beta"].isel(realization=0)
     res["beta"] = beta
-    own_weight = float(ds.attrs.get("param_own_weight", 0.6))
+    own_weight = float(fixed_param(ds, "own_weight", 0.6))
     th = {name: np.full((ds.sizes["K"], ds.sizes["t"]), np.nan) for name in THEORY}
     for i, K in enumerate(ds["K"].values):
         for j in range(ds.sizes["t"]):
@@ -170,21 +173,17 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     res.attrs.update(
         realizations=int(ds.sizes["realization"]),
         own_weight=own_weight,
-        delta_m=float(ds.attrs.get("param_delta_m", math.nan)),
-        lim=float(ds.attrs.get("param_lim", float(np.abs(ds["grid_x"]).max()) if "grid_x" in ds else 1.5)),
-        sigma=float(ds.attrs.get("param_sigma", 1.0)),
+        delta_m=float(fixed_param(ds, "delta_m", math.nan)),
+        lim=float(fixed_param(ds, "lim", float(np.abs(ds["grid_x"]).max()) if "grid_x" in ds else 1.5)),
+        sigma=float(fixed_param(ds, "sigma", 1.0)),
         source_title=ds.attrs.get("title", ""),
     )
-    return res
-
-
-def _f(v: float, digits: int = 2) -> str:
-    return "nan" if not np.isfinite(v) else f"{v:.{digits}f}"
+    return without_fixed_coords(res, source)
 
 
 def _pm(res: xr.Dataset, name: str, err: str, sel: dict[str, Any], digits: int = 2) -> str:
-    v, e = float(res[name].sel(sel)), float(res[err].sel(sel))
-    return _f(v, digits) if not np.isfinite(e) else f"{_f(v, digits)}±{_f(e, digits)}"
+    """``name±err`` of ``res`` at ``sel`` (:func:`~amphase.analysis.tables.pm`)."""
+    return pm(res[name].sel(sel), res[err].sel(sel), digits)
 
 
 def table(res: xr.Dataset) -> str:
@@ -202,20 +201,20 @@ def table(res: xr.Dataset) -> str:
     for t in res["t"].values:
         b = float(res["beta"].sel(t=t).isel(K=0))
         lim = float(res["minima_limit"].sel(t=t).isel(K=0))
-        lines.append(f"# t = {t:g}, beta = {b:.4g}: Rice limit of the number of minima (K -> inf) {_f(lim)}")
+        lines.append(f"# t = {t:g}, beta = {b:.4g}: Rice limit of the number of minima (K -> inf) {fmt(lim, 2)}")
         for K in res["K"].values:
             s = {"K": K, "t": t}
 
-            def pm(name: str, width: int, digits: int = 2, s: dict[str, Any] = s) -> str:
+            def pe(name: str, width: int, digits: int = 2, s: dict[str, Any] = s) -> str:
                 return f"{_pm(res, name, name + '_error', s, digits):>{width}}"
 
             def val(name: str, width: int, digits: int = 2, s: dict[str, Any] = s) -> str:
-                return f"{_f(float(res[name].sel(s)), digits):>{width}}"
+                return f"{fmt(res[name].sel(s), digits, width)}"
 
             lines.append(
-                f"{int(K):>6} {pm('n_own', 10)} {pm('n_unowned', 10)} | {pm('theory_own', 11)} "
-                f"{pm('theory_spurious', 11)} {val('pair_own', 8)} {val('pair_spurious', 9)} | {pm('n_memorized', 9)} "
-                f"{pm('n_spurious', 9)} {val('n_stalled', 7, 1)} | {pm('radius_mean', 13, 4)} "
+                f"{int(K):>6} {pe('n_own', 10)} {pe('n_unowned', 10)} | {pe('theory_own', 11)} "
+                f"{pe('theory_spurious', 11)} {val('pair_own', 8)} {val('pair_spurious', 9)} | {pe('n_memorized', 9)} "
+                f"{pe('n_spurious', 9)} {val('n_stalled', 7, 1)} | {pe('radius_mean', 13, 4)} "
                 f"{_pm(res, 'radius_theory', 'radius_spread_theory', s, 4):>13} {val('R_theory', 7, 4)}"
             )
     lines.append(
@@ -271,4 +270,4 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
 
 
 #: what ``amphase compare`` runs on a dataset of the ``diffusion.landscape`` model.
-COMPARISON = Comparison(compare=compare, table=table, plot=plot)
+COMPARISON = Comparison(compare=compare, table=table, plot=plot, coords=True)

@@ -38,6 +38,7 @@ import numpy as np
 import xarray as xr
 
 from amphase.analysis.diffusion.classes_compare import band_fractions
+from amphase.dataset import fixed_param, without_fixed_coords
 from amphase.errors import ParameterError
 from amphase.simulate.lse_attractors import CLASSES
 
@@ -134,8 +135,10 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
             raise ParameterError(f"the dataset lacks {v}: run diffusion.exact with neighbours > 0")
     if "K" not in ds.dims or "beta" not in ds.dims:
         raise ParameterError("a phase diagram needs K and beta as grid dimensions")
+    source = ds
     if "dataset" not in ds.dims:
-        ds = ds.expand_dims(dataset=[str(ds.attrs.get("param_dataset", "circle"))])
+        label = str(fixed_param(ds, "dataset", "circle"))
+        ds = ds.drop_vars("dataset", errors="ignore").expand_dims(dataset=[label])
     ds = ds.transpose("dataset", "beta", "K", "realization", ...)
     res = xr.Dataset(coords={"dataset": ds["dataset"].values.astype(str), "beta": ds["beta"].values,
                              "K": ds["K"].values})  # fmt: skip
@@ -178,9 +181,9 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     for k, v in dense.items():
         res[k] = (("dataset", "beta", "K"), v)
     res = res.assign_coords(end=["early", "late"])
-    res.attrs.update(realizations=int(ds.sizes["realization"]), n_samples=int(ds.attrs.get("param_n_samples", -1)),
+    res.attrs.update(realizations=int(ds.sizes["realization"]), n_samples=int(fixed_param(ds, "n_samples", -1)),
                      source_title=ds.attrs.get("title", ""), classes=",".join(CLASSES))  # fmt: skip
-    return res
+    return without_fixed_coords(res, source)
 
 
 def spurious_window(res: xr.Dataset, dataset: str, beta: float, level: float = 0.1) -> tuple[float, float, float, Any]:
