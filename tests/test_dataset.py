@@ -216,7 +216,7 @@ def test_an_old_layout_file_compares_with_the_same_table(model, tiny_dataset, tm
 def test_without_fixed_coords_drops_only_what_the_fixed_parameters_carried_into_results():
     ds = upgrade(_old(N=100, T=0.2))
     ds.attrs = {k: v for k, v in ds.attrs.items() if not k.startswith("param_")}  # coordinates only: no attrs needed
-    res = xr.Dataset({"m": ds["m"].mean("realization"), "P": ds["P"]})
+    res = xr.Dataset({"m": ds["m"].mean("realization"), "K": ds["K"]})
     assert set(res.coords) == {"alpha", "N", "T"}  # the scalar coordinates travelled with the variables
     at = without_fixed_coords(res.sel(alpha=0.1), ds)
     assert set(at.coords) == {"alpha"}  # a .sel's 0-d coordinate of a dimension stays
