@@ -53,6 +53,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from amphase.errors import ParameterError
+from amphase.simulate.backend import to_host
 from amphase.simulate.descent import newton_polish
 from amphase.simulate.lse import FULL_SECOND_MAX_D, LSEEnergy
 from amphase.simulate.lse_paths import neighbour_barriers
@@ -68,10 +69,6 @@ OWN_THRESHOLDS = (0.4, 0.5, 0.6)
 
 #: thresholds on beta * Delta E of the sensitivity band (the central one is the definition).
 ISOLATION_THRESHOLDS = (0.5, 1.0, 2.0)
-
-
-def _host(a: Any) -> np.ndarray:
-    return a.get() if hasattr(a, "get") else np.asarray(a)
 
 
 class AttractorSet(NamedTuple):
@@ -90,16 +87,16 @@ def attractor_set(energy: LSEEnergy, end_points: Any, *, merge: float = 1e-6, to
     for name, v in (("merge", merge), ("tol", tol)):
         if not (float(v) > 0 and math.isfinite(float(v))):
             raise ParameterError(f"{name}={v!r}: a finite number > 0 (in units of the data scale)")
-    y = np.asarray(_host(end_points), dtype=np.float64)
+    y = np.asarray(to_host(end_points), dtype=np.float64)
     if y.ndim != 2 or y.shape[1] != energy.d or len(y) < 1:
         raise ParameterError(f"end points of shape {y.shape}: expected (m >= 1, {energy.d})")
     xp = energy.xp
     conv = np.zeros(len(y), dtype=bool)
     if energy.d <= FULL_SECOND_MAX_D:
         res = newton_polish(energy, xp.asarray(y), tol=tol, max_steps=100)
-        y, conv = _host(res.x), _host(res.converged)
+        y, conv = to_host(res.x), to_host(res.converged)
     else:
-        g = _host(energy.grad(xp.asarray(y)))
+        g = to_host(energy.grad(xp.asarray(y)))
         conv = np.sqrt((g * g).sum(1)) / 2 <= tol * energy.scale
     radius = float(merge) * energy.scale
     reps: list[int] = []
@@ -114,12 +111,12 @@ def attractor_set(energy: LSEEnergy, end_points: Any, *, merge: float = 1e-6, to
         reps.append(i)
         sample[i] = len(reps) - 1
     x = y[reps]
-    ev = _host(energy.hessian_eigenvalues(xp.asarray(x)))
+    ev = to_host(energy.hessian_eigenvalues(xp.asarray(x)))
     ev = ev.reshape(len(x), -1)
     conv_att = np.array([conv[sample == j].any() for j in range(len(x))])
     return AttractorSet(
         x=x,
-        energy=_host(energy.energy(xp.asarray(x))).reshape(len(x)),
+        energy=to_host(energy.energy(xp.asarray(x))).reshape(len(x)),
         is_minimum=conv_att & (ev[:, 0] > 0),
         eigenvalues=ev,
         sample=sample,
@@ -129,9 +126,9 @@ def attractor_set(energy: LSEEnergy, end_points: Any, *, merge: float = 1e-6, to
 
 def owning(energy: LSEEnergy, x: Any) -> tuple[np.ndarray, np.ndarray]:
     """The largest softmax weight at each point of ``x`` (n, d) and the memory that carries it (one streamed pass)."""
-    xq = energy.xp.asarray(np.atleast_2d(np.asarray(_host(x), dtype=np.float64)))
+    xq = energy.xp.asarray(np.atleast_2d(np.asarray(to_host(x), dtype=np.float64)))
     st = energy.stats(xq, top=1)
-    return _host(st.top_weight)[:, 0], _host(st.top_index)[:, 0]
+    return to_host(st.top_weight)[:, 0], to_host(st.top_index)[:, 0]
 
 
 def labels(own_weight: Any, beta_barrier: Any, *, own: float = 0.5, isolation: float = 1.0) -> np.ndarray:

@@ -65,6 +65,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from amphase.errors import ParameterError
+from amphase.simulate.backend import to_host
 from amphase.simulate.lse import DEFAULT_TILE, FULL_SECOND_MAX_D, LSEEnergy, lse
 from amphase.simulate.string_method import profile_barriers, relax_strings, tangents, vertex
 
@@ -104,13 +105,9 @@ class EnergyPath(NamedTuple):
     converged: bool
 
 
-def _host(a: Any) -> np.ndarray:
-    return a.get() if hasattr(a, "get") else np.asarray(a)
-
-
 def _grad(energy: LSEEnergy, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     e, g = energy.energy_and_grad(energy.xp.asarray(x.reshape(-1, x.shape[-1])))
-    return _host(e).reshape(x.shape[:-1]), _host(g).reshape(x.shape)
+    return to_host(e).reshape(x.shape[:-1]), to_host(g).reshape(x.shape)
 
 
 def _norm(v: np.ndarray) -> np.ndarray:
@@ -136,7 +133,7 @@ def _refine(energy: LSEEnergy, x0: np.ndarray, tau: np.ndarray, radius: np.ndarr
             act = gn / 2 > 1e-3 * thr
             if not act.any():
                 break
-            h = _host(energy.hessian(xp.asarray(x[act])))
+            h = to_host(energy.hessian(xp.asarray(x[act])))
             try:
                 delta = np.linalg.solve(h, g[act][:, :, None])[:, :, 0]
             except np.linalg.LinAlgError:
@@ -158,7 +155,7 @@ def _refine(energy: LSEEnergy, x0: np.ndarray, tau: np.ndarray, radius: np.ndarr
             x[act], g[act] = xa, ga
             if todo.all():
                 break
-        ev = np.linalg.eigvalsh(_host(energy.hessian(xp.asarray(x))))
+        ev = np.linalg.eigvalsh(to_host(energy.hessian(xp.asarray(x))))
         ok = (_norm(g) / 2 <= thr) & ((ev < 0).sum(-1) == 1) & (_norm(x - x0) <= 2 * radius + thr)
     bad = np.nonzero(~ok)[0]
     if bad.size:  # climbing image from the string's image, along the string's tangent
@@ -222,8 +219,8 @@ def minimum_energy_paths(
     if not 0 < dt <= 0.5:
         raise ParameterError(f"dt={dt!r}: the string's step must lie in (0, 1/2] (stability of the normal relaxation)")
     en = energy if energy is not None else lse(float(beta), memories, tile=tile)
-    a = np.atleast_2d(np.asarray(_host(a), dtype=np.float64))
-    b = np.atleast_2d(np.asarray(_host(b), dtype=np.float64))
+    a = np.atleast_2d(np.asarray(to_host(a), dtype=np.float64))
+    b = np.atleast_2d(np.asarray(to_host(b), dtype=np.float64))
     d = en.d
     if a.shape != b.shape or a.shape[1] != d:
         raise ParameterError(f"a {a.shape} and b {b.shape}: two (P, {d}) arrays of end points")
@@ -245,7 +242,7 @@ def minimum_energy_paths(
         start, _ = vertex(x[idx[:, 0, None], window], e[idx[:, 0, None], window])
         pos, ok = _refine(en, start, tau[idx[:, 0], idx[:, 1] - 1], spacing[idx[:, 0]], float(tol), float(dt),
                           int(max_iter))  # fmt: skip
-        es = _host(en.energy(en.xp.asarray(pos)))
+        es = to_host(en.energy(en.xp.asarray(pos)))
         # the pass of this string lies at or above its images (any path's highest point is at least the lowest pass):
         # a "saddle" below the string's top is another saddle, not this path's; keep the top image, an upper bound
         top_img = e[idx[:, 0], idx[:, 1]]
@@ -294,7 +291,7 @@ def minimum_energy_path(memories: Any, beta: float, a: Any, b: Any, *, images: i
 
     Further keywords go to :func:`minimum_energy_paths`.
     """
-    r = minimum_energy_paths(memories, beta, np.asarray(_host(a))[None], np.asarray(_host(b))[None], images=images,
+    r = minimum_energy_paths(memories, beta, np.asarray(to_host(a))[None], np.asarray(to_host(b))[None], images=images,
                              **kw)  # fmt: skip
     return EnergyPath(
         images=r.images[0],
@@ -341,7 +338,7 @@ def neighbour_barriers(
     if isinstance(neighbours, bool) or int(neighbours) != neighbours or neighbours < 1:
         raise ParameterError(f"neighbours={neighbours!r}: a whole number >= 1")
     en = energy if energy is not None else lse(float(beta), memories, tile=kw.pop("tile", DEFAULT_TILE))
-    y = np.atleast_2d(np.asarray(_host(minima), dtype=np.float64))
+    y = np.atleast_2d(np.asarray(to_host(minima), dtype=np.float64))
     n, d = y.shape
     barrier = np.full(n, np.inf)
     neigh = np.full(n, -1, dtype=np.int64)
@@ -371,5 +368,5 @@ def neighbour_barriers(
             if bar < barrier[i]:
                 barrier[i], saddle[i], conv[i] = bar, sd, bool(r.converged[q])
                 neigh[i] = across(xs, int(j), q) if r.n_saddles[q] > 1 else int(j)
-                s_energy[i] = float(_host(en.energy(en.xp.asarray(sd[None])))[0])
+                s_energy[i] = float(to_host(en.energy(en.xp.asarray(sd[None])))[0])
     return NeighbourBarriers(barrier, neigh, saddle, s_energy, conv)

@@ -17,12 +17,10 @@ they are. Runs on NumPy or CuPy (the arrays' own module).
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import ModuleType
 from typing import Any
 
-import numpy as np
-
 from amphase.errors import ParameterError
+from amphase.simulate.backend import array_module
 
 __all__ = ["Metric", "nearest"]
 
@@ -30,12 +28,7 @@ __all__ = ["Metric", "nearest"]
 Metric = Callable[[Any, Any], Any]
 
 
-def _xp(a: Any) -> ModuleType:
-    if type(a).__module__.startswith("cupy"):
-        import cupy
-
-        return cupy
-    return np
+_xp = array_module  # kept under its old name: classify imports it
 
 
 def nearest(

@@ -326,12 +326,9 @@ class LSEEnergy(ContinuousEnergy):
     _sq: Any = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not self.beta > 0 or not math.isfinite(self.beta):
-            raise ParameterError(f"beta={self.beta!r}: the inverse temperature must be a finite number > 0")
+        self.check_inputs()
         xp = self.xp
         mem = self.memories
-        if mem.ndim != 2 or mem.shape[0] < 1:
-            raise ParameterError(f"memories of shape {mem.shape}: expected (K >= 1, d)")
         centre = mem.astype(xp.float64).mean(axis=0)
         cm = (mem.astype(xp.float64) - centre).astype(mem.dtype)
         object.__setattr__(self, "centre", centre)

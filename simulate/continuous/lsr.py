@@ -69,11 +69,8 @@ class LSREnergy(ContinuousEnergy):
     _sq: Any = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not self.beta > 0 or not math.isfinite(self.beta):
-            raise ParameterError(f"beta={self.beta!r}: the inverse temperature must be a finite number > 0")
+        self.check_inputs()
         mem = self.memories
-        if mem.ndim != 2 or mem.shape[0] < 1:
-            raise ParameterError(f"memories of shape {mem.shape}: expected (K >= 1, d)")
         if self.tile < 1:
             raise ParameterError(f"tile={self.tile}: at least one memory per tile")
         xp = self.xp

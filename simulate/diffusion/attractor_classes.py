@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from amphase.dataset import flag_attrs
+from amphase.simulate.backend import to_host
 from amphase.simulate.diffusion.classify import classify, counts
 from amphase.simulate.lse_attractors import (
     CLASSES,
@@ -36,10 +37,6 @@ from amphase.simulate.lse_attractors import (
 from amphase.simulate.models import Variable
 
 __all__ = ["coords", "physical_classes", "sizes", "variables"]
-
-
-def _host(a: Any) -> np.ndarray:
-    return a.get() if hasattr(a, "get") else np.asarray(a)
 
 
 def physical_classes(
@@ -58,7 +55,7 @@ def physical_classes(
     """
     s = float(score.schedule.scale(t_stop))
     energy = score.energy_at(t_stop)
-    ac = classify_attractors(energy, _host(y) * s, neighbours=int(params["neighbours"]), images=int(params["images"]))
+    ac = classify_attractors(energy, to_host(y) * s, neighbours=int(params["neighbours"]), images=int(params["images"]))
     att = ac.attractors
     n, d = att.x.shape
     order = np.argsort(-att.basin, kind="stable")  # the most visited attractors first
@@ -82,7 +79,7 @@ def physical_classes(
     eig_out[:m, : eig.shape[1]] = eig[o]
     # the paper's distance rule on the same samples: at the stop, and at the attractor each one reached
     dm, ds = float(params["delta_m"]), float(params["delta_s"])
-    stop = classify(_host(x_stop) / s, data, delta_m=dm, delta_s=ds, scale=scale, tile=int(params["tile"]))
+    stop = classify(to_host(x_stop) / s, data, delta_m=dm, delta_s=ds, scale=scale, tile=int(params["tile"]))
     after = classify(att.x[att.sample] / s, data, delta_m=dm, delta_s=ds, scale=scale, tile=int(params["tile"]))
     n_samples = len(att.sample)
     k = min(n_samples, cap)
@@ -97,8 +94,8 @@ def physical_classes(
         "n_not_minimum": np.int32(int((~att.is_minimum).sum())),
         "n_borderline": np.int32(ac.borderline),
         "n_path_unconverged": np.int32(int((~ac.converged[att.is_minimum]).sum())),
-        "count_paper_stop": counts(_host(stop.labels)).astype(np.int32),
-        "count_paper_descent": counts(_host(after.labels)).astype(np.int32),
+        "count_paper_stop": counts(to_host(stop.labels)).astype(np.int32),
+        "count_paper_descent": counts(to_host(after.labels)).astype(np.int32),
         "attractor_x": stored(att.x / s, np.nan, np.float64, d),
         "attractor_basin": stored(att.basin, -1, np.int32),
         "attractor_own_weight": stored(ac.own_weight, np.nan, np.float64),

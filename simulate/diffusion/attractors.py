@@ -50,6 +50,7 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
 from amphase.errors import ParameterError
+from amphase.simulate.backend import to_host
 from amphase.simulate.diffusion.classify import data_scale
 from amphase.simulate.neighbours import nearest
 
@@ -66,15 +67,11 @@ __all__ = [
 KINDS = ("attractor", "saddle", "flat")
 
 
-def _host(a: Any) -> np.ndarray:
-    return a.get() if hasattr(a, "get") else np.asarray(a)
-
-
 def _fmap(score: Callable[[Any, float], Any], schedule: Any, t: float) -> Callable[[np.ndarray], np.ndarray]:
     var = float(schedule.variance(t))
 
     def f(y: np.ndarray) -> np.ndarray:
-        return y + var * _host(score(y, t)).astype(np.float64)
+        return y + var * to_host(score(y, t)).astype(np.float64)
 
     return f
 
@@ -160,7 +157,7 @@ def iterate_fixed_points(
         whether each met ``tol * scale * s``.
     """
     t = _check(t, max_steps, scale=scale, step=step, tol=tol)
-    x0 = np.asarray(_host(x), dtype=np.float64)
+    x0 = np.asarray(to_host(x), dtype=np.float64)
     if x0.ndim != 2 or len(x0) < 1:
         raise ParameterError(f"x of shape {x0.shape}: an (n, d) array with n >= 1")
     thr = float(tol) * float(scale) * float(schedule.scale(t))
@@ -256,8 +253,8 @@ def find_attractors(
     ``points`` are the training points (K, d); ``tol``, ``merge`` and ``delta_m`` are in units of their data scale.
     """
     t = _check(t, max_steps, step=step, tol=tol, merge=merge, eig_tol=eig_tol, delta_m=delta_m)
-    pts = np.asarray(_host(points), dtype=np.float64)
-    x0 = np.asarray(_host(starts), dtype=np.float64)
+    pts = np.asarray(to_host(points), dtype=np.float64)
+    x0 = np.asarray(to_host(starts), dtype=np.float64)
     if x0.ndim != 2 or pts.ndim != 2 or x0.shape[1] != pts.shape[1] or len(x0) < 1:
         raise ParameterError(f"starts {x0.shape} and points {pts.shape}: two (n, d) arrays of the same d, n >= 1")
     ell = data_scale(pts)
@@ -288,14 +285,14 @@ def find_attractors(
     lo = ev[:, 0].real
     kind = np.where(lo > eig_tol, 0, np.where(lo < -eig_tol, 1, 2)).astype(np.int8)
     dist, idx = nearest(x, pts)
-    dist = _host(dist) / ell
+    dist = to_host(dist) / ell
     return Attractors(
         x=x,
         kind=kind,
         eigenvalues=ev,
         basin=np.asarray(basin, dtype=np.int64)[order],
         d_train=dist,
-        nearest_train=_host(idx),
+        nearest_train=to_host(idx),
         memorized=dist <= delta_m,
         stalled=stalled,
         n_starts=len(x0),

@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 
 from amphase.errors import ParameterError
+from amphase.simulate.backend import to_host
 
 __all__ = [
     "count_below",
@@ -68,10 +69,6 @@ __all__ = [
     "singular_spectrum",
     "stacked_scores",
 ]
-
-
-def _host(a: Any) -> np.ndarray:
-    return np.asarray(a.get() if hasattr(a, "get") else a, dtype=np.float64)
 
 
 def orthogonal_frame(rng: np.random.Generator, d: int) -> np.ndarray:
@@ -112,7 +109,7 @@ def stacked_scores(
     subtract_centre : bool
         Subtract :math:`S(x_0)/h` from every row (a one-sided finite difference of the score, for tests); AVS do not.
     """
-    x0 = _host(centres)
+    x0 = to_host(centres, np.float64)
     t = float(t)
     if not (t > 0 and math.isfinite(t)):
         raise ParameterError(f"t={t!r}: a finite noise variance > 0")
@@ -129,9 +126,9 @@ def stacked_scores(
         raise ParameterError(f"step={step!r}: a finite displacement > 0")
     pts = (x0[:, None, :] + h * z).reshape(P * d, d)
     xp = getattr(score, "xp", np)
-    m = _host(score(xp.asarray(pts), t)).reshape(P, d, d) / h
+    m = to_host(score(xp.asarray(pts), t), np.float64).reshape(P, d, d) / h
     if subtract_centre:
-        m = m - _host(score(xp.asarray(x0), t))[:, None, :] / h
+        m = m - to_host(score(xp.asarray(x0), t), np.float64)[:, None, :] / h
     return m
 
 
@@ -209,7 +206,7 @@ def jacobian_spectrum(score: Any, x: Any, t: float) -> np.ndarray:
     The linearised AVS spectrum is :math:`|1 - \lambda|/t` (module docstring). ``score`` an
     :class:`~amphase.simulate.diffusion.score.ExactScore` (VE); streamed second moment, d <= 64.
     """
-    return np.linalg.eigvalsh(_host(score.denoiser_jacobian(x, t)))
+    return np.linalg.eigvalsh(to_host(score.denoiser_jacobian(x, t), np.float64))
 
 
 def linearized_spectrum(jacobian: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -220,7 +217,7 @@ def linearized_spectrum(jacobian: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     drop). The projection of these values on a group is :math:`1 - \operatorname{tr}(P_g J_D)/n_g` over the
     maximum when every :math:`\lambda_k \le 1`.
     """
-    j = np.asarray(_host(jacobian), dtype=np.float64)
+    j = np.asarray(to_host(jacobian, np.float64), dtype=np.float64)
     if j.ndim != 3 or j.shape[1] != j.shape[2]:
         raise ParameterError(f"jacobian of shape {j.shape}: expected (P, d, d)")
     lam, vec = np.linalg.eigh(j)

@@ -69,6 +69,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from amphase.errors import ParameterError
+from amphase.simulate.backend import to_host
 from amphase.simulate.diffusion.samplers import normal_source, reverse_sde
 from amphase.simulate.diffusion.schedules import Schedule
 from amphase.simulate.diffusion.score import array_module, exact_score
@@ -138,7 +139,7 @@ def commitment(path: Any, times: Any, data: Any, schedule: Schedule, *, tile: in
         beta = 0.5 * s * s / var
         q = xp.asarray(path[k], dtype=xp.float64) / s - centre
         st = lse_stats(q, ac, beta, sq_norms=sq, tile=tile, top=1)
-        nearest[k] = _host(st.top_index[:, 0])
+        nearest[k] = to_host(st.top_index[:, 0])
         lse_k.append((k, beta, st.lse))
         qs.append(q)
     final = nearest[T - 1].copy()
@@ -146,12 +147,8 @@ def commitment(path: Any, times: Any, data: Any, schedule: Schedule, *, tile: in
     log_w = np.empty((T, B))
     for (k, beta, lse_val), q in zip(lse_k, qs, strict=True):
         diff = q - af
-        log_w[k] = _host(-beta * xp.einsum("bd,bd->b", diff, diff) - lse_val)
+        log_w[k] = to_host(-beta * xp.einsum("bd,bd->b", diff, diff) - lse_val)
     return Commitment(nearest, np.minimum(log_w, 0.0), final)
-
-
-def _host(a: Any) -> np.ndarray:
-    return a.get() if hasattr(a, "get") else np.asarray(a)
 
 
 def commit_time(c: Commitment, times: Any, condition: str = "weight", threshold: float = 0.5) -> np.ndarray:
@@ -265,4 +262,4 @@ def clone_overlap(data: Any, labels: Any, schedule: Schedule, x: Any, t: float, 
         idx = xp.asarray(np.flatnonzero(labels == c))
         part = exact_score(xp.asarray(data)[idx], schedule, tile=tile, dtype="float64")
         same_class = same_class + xp.exp(2.0 * (part.log_density(x, t) + math.log(part.K) - log_all))
-    return _host(xp.minimum(same_class, 1.0)), _host(full.inverse_participation(x, t))
+    return to_host(xp.minimum(same_class, 1.0)), to_host(full.inverse_participation(x, t))
