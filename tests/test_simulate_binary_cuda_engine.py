@@ -1,0 +1,140 @@
+"""The CUDA kernels (numba-cuda) under the CUDA simulator: the same trajectories as the Numba CPU kernels.
+
+The simulator runs one Python thread per CUDA thread, so the sizes are small and blocks have 4 threads (a power
+of two, so the tree reduction has two levels and the strided loops over patterns wrap around: K > threads).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+import pytest
+
+from amphase.errors import ParameterError
+from amphase.simulate.binary import engine
+from amphase.simulate.binary.energy import INT32, Polynomial, Quadratic, make_energy
+from amphase.simulate.binary.engine import BinaryRun
+from amphase.simulate.sequential import FIXED_POINT, THERMAL
+
+pytest.importorskip("numba_cuda", reason="numba-cuda (the test extra) is not installed")
+
+pytestmark = pytest.mark.cudasim
+
+THREADS = 4
+
+
+@pytest.fixture(autouse=True)
+def simulator():
+    """Fail loudly when numba.cuda was imported before the conftest chose the simulator; a fast thread switch."""
+    from numba import cuda
+
+    if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
+        assert cuda.config.ENABLE_CUDASIM, "numba.cuda was imported before tests/conftest.py set NUMBA_ENABLE_CUDASIM=1"
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # the simulator's barriers hand the GIL around: 5 ms a switch would dominate
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
+
+
+def _seed(k: int) -> np.random.SeedSequence:
+    return np.random.SeedSequence(20, spawn_key=(k,))
+
+
+def _assert_same(device: engine.EndStates, cpu: engine.EndStates) -> None:
+    np.testing.assert_array_equal(device.xiT, cpu.xiT)
+    np.testing.assert_array_equal(device.S, cpu.S)
+    np.testing.assert_array_equal(device.M, cpu.M)
+    assert device.M.dtype == cpu.M.dtype
+    np.testing.assert_array_equal(device.sweeps, cpu.sweeps)
+    np.testing.assert_array_equal(device.status, cpu.status)
+    np.testing.assert_array_equal(device.cued, cpu.cued)
+
+
+def _device(runs, seeds, **kw):
+    from amphase.simulate.binary.cuda_engine import run_realizations
+
+    return run_realizations(runs, seeds, threads=THREADS, **kw)
+
+
+@pytest.mark.parametrize(
+    ("N", "K", "shared"),
+    [(24, 3, True), (32, 6, True), (32, 6, False)],  # the last forced to the global-memory overlaps
+)
+def test_hebbian_zero_temperature_equals_numba(N, K, shared):
+    run = BinaryRun(N, K, Quadratic(), cue="random", trials=3, sweeps=20)
+    (device,) = _device([run], [_seed(N + K)], shared=shared)
+    cpu = engine.run_realization(run, _seed(N + K))
+    _assert_same(device, cpu)
+    assert (cpu.status == FIXED_POINT).all() and cpu.sweeps.max() >= 2  # real dynamics, ended at fixed points
+
+
+def test_sweep_limit_equals_numba():
+    """A limit that is not a multiple of the block of sweeps drawn together: max_sweeps status and counts equal."""
+    run = BinaryRun(40, 8, Quadratic(), cue="random", trials=2, sweeps=1)
+    (device,) = _device([run], [_seed(3)])
+    cpu = engine.run_realization(run, _seed(3))
+    _assert_same(device, cpu)
+    assert (cpu.sweeps == 1).all()
+
+
+def test_glauber_same_uniforms_equals_numba():
+    run = BinaryRun(20, 3, Quadratic(), T=0.5, cue="pattern", noise=0.1, trials=2, sweeps=5)
+    (device,) = _device([run], [_seed(5)])
+    cpu = engine.run_realization(run, _seed(5))
+    _assert_same(device, cpu)
+    assert (cpu.status == THERMAL).all() and (cpu.sweeps == 5).all()
+
+
+def test_dense_polynomial_equals_numba():
+    energy = Polynomial(3)
+    run = BinaryRun(20, 3, energy, cue="pattern", noise=0.3, trials=2, sweeps=20)
+    assert energy.mode(20, 3) == INT32
+    (device,) = _device([run], [_seed(7)])
+    cpu = engine.run_realization(run, _seed(7))
+    _assert_same(device, cpu)
+    assert (cpu.status == FIXED_POINT).all() and cpu.sweeps.max() >= 2
+
+
+def test_many_grid_points_in_one_launch_equal_per_point_runs():
+    """Realizations of three grid points (different K, cue, noise) sharing N: one ensemble, each as if run alone."""
+    runs = [
+        BinaryRun(24, 2, Quadratic(), cue="pattern", noise=0.2, trials=2, sweeps=20),
+        BinaryRun(24, 5, Quadratic(), cue="random", trials=1, sweeps=20),
+        BinaryRun(24, 5, Quadratic(), cue="mixture", n_mix=3, trials=2, sweeps=20),
+    ]
+    seeds = [_seed(10 + r) for r in range(len(runs))]
+    for device, run, seed in zip(_device(runs, seeds), runs, seeds, strict=True):
+        _assert_same(device, engine.run_realization(run, seed))
+
+
+def test_refused_before_any_work():
+    from amphase.simulate.binary.cuda_engine import run_realizations
+
+    q = Quadratic()
+    with pytest.raises(ParameterError, match="share N"):
+        run_realizations([BinaryRun(20, 2, q), BinaryRun(22, 2, q)], [_seed(0), _seed(1)])
+    with pytest.raises(ParameterError, match="exponential"):
+        run_realizations([BinaryRun(20, 2, make_energy("exponential"))], [_seed(0)])
+    with pytest.raises(ParameterError, match="async"):
+        run_realizations([BinaryRun(20, 2, q, dynamics="sync")], [_seed(0)])
+    with pytest.raises(ParameterError, match="zero-temperature"):
+        run_realizations([BinaryRun(20, 2, Polynomial(3), T=0.5)], [_seed(0)])
+    with pytest.raises(ParameterError, match="shared memory"):
+        run_realizations([BinaryRun(20, 20_000, q)], [_seed(0)], shared=True)
+
+
+def test_shared_capacity_and_budget_groups():
+    from amphase.simulate.binary.cuda_engine import group_by_budget
+    from amphase.simulate.binary.cuda_kernels import SHARED_BYTES, shared_capacity
+
+    assert shared_capacity(3, 4, 1, 128) == 256
+    assert shared_capacity(257, 4, 1, 128) == 512
+    # int32 overlaps: (48 KiB - 1 KiB reduction buffer) / 4 bytes = 12032 entries = 47 x 256
+    assert shared_capacity(12032, 4, 1, 128) == 12032
+    assert shared_capacity(12033, 4, 1, 128) == 0
+    assert 2 * 8 * shared_capacity(2816, 8, 2, 128) + 8 * 128 <= SHARED_BYTES  # dense: M and C, int64
+    assert group_by_budget([3, 3, 5, 9, 1], 6) == [[0, 1], [2], [3], [4]]
