@@ -90,7 +90,7 @@ def test_glauber_same_uniforms_equals_numba():
 
 
 def test_dense_polynomial_equals_numba():
-    energy = Polynomial(3)
+    energy = Polynomial(4)  # even degree: A = sum_mu 48 M_mu^2 + 32 weighs in every decision
     run = BinaryRun(20, 3, energy, cue="pattern", noise=0.3, trials=2, sweeps=20)
     assert energy.mode(20, 3) == INT32
     (device,) = _device([run], [_seed(7)])
