@@ -47,6 +47,7 @@ from amphase.errors import DiskFullError, ParameterError
 from amphase.machine import fmt_seconds
 from amphase.progress import Progress
 from amphase.simulate.config import resolve_source
+from amphase.simulate.device_executor import check_backend_executor
 from amphase.simulate.executors import Executor, check_executor, make_executor
 from amphase.simulate.locking import OutputLock
 from amphase.simulate.models import Model, get_model
@@ -77,6 +78,12 @@ RUN_ATTRS = (
     "recomputed_points",
     "wall_time_s",
 )
+
+
+def _backends(config: Mapping[str, Any]) -> list[str]:
+    """The backend names a sweep's grid points use (none for a model without a ``backend`` parameter)."""
+    values = config["grid"].get("backend", [config["params"].get("backend")])
+    return [str(v) for v in values if v is not None]
 
 
 def _point(config: Mapping[str, Any], index: tuple[int, ...]) -> dict[str, Any]:
@@ -250,7 +257,8 @@ def run_sweep_outcome(
         opened = contextlib.nullcontext(executor)
     else:
         check_executor(executor, workers, scheduler)
-        n_workers = 1 if executor == "serial" else workers or os.cpu_count() or 1
+        check_backend_executor(_backends(config), executor)
+        n_workers = 1 if executor in ("serial", "device") else workers or os.cpu_count() or 1
         opened = make_executor(executor, workers, scheduler)
     model = get_model(config["model"])
     check_resources(config, n_workers)

@@ -79,7 +79,7 @@ def _block_sum(red: Any, value: Any, tid: int, nt: int) -> Any:
 
 
 @cuda.jit(device=True)
-def _hebbian_run(xi, o, K, N, s, M, orders, n, red, tid, nt, done_fixed):  # noqa: ANN001, ANN202
+def _hebbian_run(xi, o, K, N, s, M, orders, n, red, tid, nt, done_fixed):
     """Zero-temperature sweeps of one replica (``s`` its spins row, ``M`` its overlaps); fills ``done_fixed``."""
     for k in range(n):
         flips = 0
@@ -109,7 +109,7 @@ def _hebbian_run(xi, o, K, N, s, M, orders, n, red, tid, nt, done_fixed):  # noq
 
 
 @cuda.jit(device=True)
-def _glauber_run(xi, o, K, N, s, M, orders, uniforms, n, beta, red, tid, nt):  # noqa: ANN001, ANN202
+def _glauber_run(xi, o, K, N, s, M, orders, uniforms, n, beta, red, tid, nt):
     """Heat-bath sweeps of one replica with the host's uniforms (rule of :func:`.hebbian_kernels.glauber_patterns`)."""
     for k in range(n):
         for t in range(N):
@@ -140,7 +140,7 @@ def hebbian_kernel(shared: int, threads: int) -> Any:
     cap = max(shared, 1)
 
     @cuda.jit
-    def kernel(xi, off, Ks, S, Mg, orders, n, live, done, fixed):  # noqa: ANN001, ANN202
+    def kernel(xi, off, Ks, S, Mg, orders, n, live, done, fixed):
         b = cuda.blockIdx.x
         tid = cuda.threadIdx.x
         if live[b] == 0:
@@ -169,12 +169,15 @@ def hebbian_kernel(shared: int, threads: int) -> Any:
 
 @functools.cache
 def glauber_kernel(shared: int, threads: int) -> Any:
-    """The heat-bath Hebbian kernel (arguments of :func:`hebbian_kernel`, with ``uniforms`` (B, n_max, N) float64
-    after ``orders`` and ``beta`` after ``n``; no ``done``/``fixed``: a heat-bath replica runs all ``n`` sweeps)."""
+    """The heat-bath Hebbian kernel.
+
+    Arguments of :func:`hebbian_kernel`, with ``uniforms`` (B, n_max, N) float64 after ``orders`` and ``beta`` after
+    ``n``; no ``done``/``fixed``: a heat-bath replica runs all ``n`` sweeps.
+    """
     cap = max(shared, 1)
 
     @cuda.jit
-    def kernel(xi, off, Ks, S, Mg, orders, uniforms, n, beta, live):  # noqa: ANN001, ANN202
+    def kernel(xi, off, Ks, S, Mg, orders, uniforms, n, beta, live):
         b = cuda.blockIdx.x
         tid = cuda.threadIdx.x
         if live[b] == 0:
@@ -198,7 +201,7 @@ def glauber_kernel(shared: int, threads: int) -> Any:
 
 
 @cuda.jit(device=True)
-def _coefficients(M, C, K, N, gp, gm, red, tid, nt):  # noqa: ANN001, ANN202
+def _coefficients(M, C, K, N, gp, gm, red, tid, nt):
     """``C_mu = g+(M_mu) - g-(M_mu)`` (spread) and ``A = sum_mu g+ + g-`` (block sum), int64 tables at ``M + N``."""
     acc = int64(0)
     for mu in range(tid, K, nt):
@@ -209,7 +212,7 @@ def _coefficients(M, C, K, N, gp, gm, red, tid, nt):  # noqa: ANN001, ANN202
 
 
 @cuda.jit(device=True)
-def _dense_run(xi, o, K, N, s, M, C, gp, gm, orders, n, red, tid, nt, done_fixed):  # noqa: ANN001, ANN202
+def _dense_run(xi, o, K, N, s, M, C, gp, gm, orders, n, red, tid, nt, done_fixed):
     """Zero-temperature sweeps with the flip identity ``D_i = A + s_i xi_i . C`` (exact int64); see the module."""
     A = _coefficients(M, C, K, N, gp, gm, red, tid, nt)
     for k in range(n):
@@ -241,12 +244,15 @@ def _dense_run(xi, o, K, N, s, M, C, gp, gm, orders, n, red, tid, nt, done_fixed
 
 @functools.cache
 def dense_kernel(shared: int, threads: int) -> Any:
-    """The zero-temperature dense kernel (integer modes); arguments of :func:`hebbian_kernel` with ``Mg`` int64,
-    ``Cg`` (B, Kmax) int64 scratch after it, and the tables ``gp, gm`` (2N + 1,) int64 after ``Cg``."""
+    """The zero-temperature dense kernel (integer modes).
+
+    Arguments of :func:`hebbian_kernel` with ``Mg`` int64, ``Cg`` (B, Kmax) int64 scratch after it, and the tables
+    ``gp, gm`` (2N + 1,) int64 after ``Cg``.
+    """
     cap = max(shared, 1)
 
     @cuda.jit
-    def kernel(xi, off, Ks, S, Mg, Cg, gp, gm, orders, n, live, done, fixed):  # noqa: ANN001, ANN202
+    def kernel(xi, off, Ks, S, Mg, Cg, gp, gm, orders, n, live, done, fixed):
         b = cuda.blockIdx.x
         tid = cuda.threadIdx.x
         if live[b] == 0:
@@ -272,4 +278,3 @@ def dense_kernel(shared: int, threads: int) -> Any:
             fixed[b] = df[1]
 
     return kernel
-
