@@ -127,8 +127,7 @@ def test_refused_before_any_work():
         run_realizations([BinaryRun(20, 20_000, q)], [_seed(0)], shared=True)
 
 
-def test_shared_capacity_and_budget_groups():
-    from amphase.simulate.binary.cuda_engine import group_by_budget
+def test_shared_capacity():
     from amphase.simulate.binary.cuda_kernels import SHARED_BYTES, shared_capacity
 
     assert shared_capacity(3, 4, 1, 128) == 256
@@ -137,4 +136,3 @@ def test_shared_capacity_and_budget_groups():
     assert shared_capacity(12032, 4, 1, 128) == 12032
     assert shared_capacity(12033, 4, 1, 128) == 0
     assert 2 * 8 * shared_capacity(2816, 8, 2, 128) + 8 * 128 <= SHARED_BYTES  # dense: M and C, int64
-    assert group_by_budget([3, 3, 5, 9, 1], 6) == [[0, 1], [2], [3], [4]]

@@ -12,7 +12,7 @@ same seeds at ``T = 0`` (and at ``T > 0`` with the same uniforms; see :mod:`.cud
 
 What may share a launch (:func:`launch_key`): the same ``N``, energy, temperature, sweep limit (and the
 random-sequential pattern form); ``K``, the cue, the noise and the seeds may differ. The caller bounds a launch's
-pattern bytes (``sum N K`` over its realizations) with :func:`group_by_budget`.
+pattern bytes (``sum N K`` over its realizations) with :func:`amphase.simulate.device_batches.batched_points`.
 
 Arrays go to the device with ``numba.cuda.to_device``, which takes NumPy arrays, and CuPy arrays through
 ``__cuda_array_interface__``; under the simulator (``NUMBA_ENABLE_CUDASIM=1``) the same code runs on the CPU.
@@ -32,7 +32,7 @@ from amphase.simulate.patterns import binary_patterns
 from amphase.simulate.seeding import child_rng
 from amphase.simulate.sequential import BLOCK, FIXED_POINT, MAX_SWEEPS, THERMAL, draw_block
 
-__all__ = ["check_device_run", "group_by_budget", "launch_key", "run_ensemble", "run_realizations"]
+__all__ = ["check_device_run", "launch_key", "run_ensemble", "run_realizations"]
 
 
 def check_device_run(run: BinaryRun) -> None:
@@ -57,20 +57,6 @@ def check_device_run(run: BinaryRun) -> None:
 def launch_key(run: BinaryRun) -> Hashable:
     """What realizations must share to run in one launch: ``N``, the energy, ``T`` and the sweep limit."""
     return (run.N, run.energy.name, run.energy.hebbian, float(run.T), int(run.sweeps))
-
-
-def group_by_budget(sizes: Sequence[int], budget: int) -> list[list[int]]:
-    """Consecutive groups of indices whose sizes sum to at most ``budget`` (a larger item alone in its group)."""
-    groups: list[list[int]] = []
-    used = 0
-    for i, size in enumerate(sizes):
-        if groups and used + size <= budget:
-            groups[-1].append(i)
-            used += size
-        else:
-            groups.append([i])
-            used = size
-    return groups
 
 
 def _device() -> Any:
