@@ -156,7 +156,12 @@ sigs = {
 }
 for name, sig in sigs.items():
     for shared in (256, 0):
-        ptx, _ = cuda.compile_ptx(getattr(ck, name + "_kernel")(shared, 128).py_func, sig, cc=(9, 0))
+        try:
+            ptx, _ = cuda.compile_ptx(getattr(ck, name + "_kernel")(shared, 128).py_func, sig, cc=(9, 0))
+        except Exception as err:  # the toolkit's NVRTC/NVVM come with the gpu extra (numba-cuda[cu12])
+            if "libnvrtc" in str(err) or "libnvvm" in str(err).lower():
+                raise SystemExit(3)
+            raise
         print(name, shared, ptx.count("bar.sync"), ".shared" in ptx)
 """
 
@@ -169,6 +174,8 @@ def test_kernels_compile_for_a_device():
 
     env = {**os.environ, "NUMBA_ENABLE_CUDASIM": "0"}
     res = subprocess.run([sys.executable, "-c", PTX_SCRIPT], capture_output=True, text=True, env=env, timeout=300)
+    if res.returncode == 3:
+        pytest.skip("compiling for a device needs the CUDA toolkit wheels of the gpu extra (numba-cuda[cu12])")
     assert res.returncode == 0, res.stderr[-3000:]
     lines = res.stdout.split("\n")
     assert len([line for line in lines if line.endswith("True")]) == 6  # shared memory used by all (reduction)
