@@ -79,6 +79,15 @@ def _block_sum(red: Any, value: Any, tid: int, nt: int) -> Any:
 
 
 @cuda.jit(device=True)
+def _copy(dst, src, K, tid, nt):
+    """``dst[:K] = src[:K]`` spread over the block, between two barriers (overlaps into or out of shared memory)."""
+    cuda.syncthreads()
+    for mu in range(tid, K, nt):
+        dst[mu] = src[mu]
+    cuda.syncthreads()
+
+
+@cuda.jit(device=True)
 def _hebbian_run(xi, o, K, N, s, M, orders, n, red, tid, nt, done_fixed):
     """Zero-temperature sweeps of one replica (``s`` its spins row, ``M`` its overlaps); fills ``done_fixed``."""
     for k in range(n):
@@ -151,13 +160,9 @@ def hebbian_kernel(shared: int, threads: int) -> Any:
         N = S.shape[1]
         if shared:
             M = cuda.shared.array(cap, int32)
-            for mu in range(tid, K, threads):
-                M[mu] = Mg[b, mu]
-            cuda.syncthreads()
+            _copy(M, Mg[b], K, tid, threads)
             _hebbian_run(xi, off[b], K, N, S[b], M, orders[b], n, red, tid, threads, df)
-            cuda.syncthreads()
-            for mu in range(tid, K, threads):
-                Mg[b, mu] = M[mu]
+            _copy(Mg[b], M, K, tid, threads)
         else:
             _hebbian_run(xi, off[b], K, N, S[b], Mg[b], orders[b], n, red, tid, threads, df)
         if tid == 0:
@@ -187,13 +192,9 @@ def glauber_kernel(shared: int, threads: int) -> Any:
         N = S.shape[1]
         if shared:
             M = cuda.shared.array(cap, int32)
-            for mu in range(tid, K, threads):
-                M[mu] = Mg[b, mu]
-            cuda.syncthreads()
+            _copy(M, Mg[b], K, tid, threads)
             _glauber_run(xi, off[b], K, N, S[b], M, orders[b], uniforms[b], n, beta, red, tid, threads)
-            cuda.syncthreads()
-            for mu in range(tid, K, threads):
-                Mg[b, mu] = M[mu]
+            _copy(Mg[b], M, K, tid, threads)
         else:
             _glauber_run(xi, off[b], K, N, S[b], Mg[b], orders[b], uniforms[b], n, beta, red, tid, threads)
 
@@ -264,13 +265,9 @@ def dense_kernel(shared: int, threads: int) -> Any:
         if shared:
             M = cuda.shared.array(cap, int64)
             C = cuda.shared.array(cap, int64)
-            for mu in range(tid, K, threads):
-                M[mu] = Mg[b, mu]
-            cuda.syncthreads()
+            _copy(M, Mg[b], K, tid, threads)
             _dense_run(xi, off[b], K, N, S[b], M, C, gp, gm, orders[b], n, red, tid, threads, df)
-            cuda.syncthreads()
-            for mu in range(tid, K, threads):
-                Mg[b, mu] = M[mu]
+            _copy(Mg[b], M, K, tid, threads)
         else:
             _dense_run(xi, off[b], K, N, S[b], Mg[b], Cg[b], gp, gm, orders[b], n, red, tid, threads, df)
         if tid == 0:
