@@ -98,8 +98,20 @@ def device_rate(
         kernel[R, threads](*args)
     cuda.synchronize()
     seconds = time.perf_counter() - t
+    checked = check_replicas(xiT, S, orders, d["S"].copy_to_host(), sweeps + 1)
     return {"N": N, "K": K, "replicas": R, "sweeps": sweeps, "threads": threads, "shared": bool(cap),
-            "seconds": seconds, "updates_per_s": R * N * sweeps / seconds}  # fmt: skip
+            "seconds": seconds, "updates_per_s": R * N * sweeps / seconds, "checked_replicas": checked}  # fmt: skip
+
+
+def check_replicas(xiT: np.ndarray, S0: np.ndarray, orders: np.ndarray, S_dev: np.ndarray, launches: int) -> int:
+    """The first replicas' end states equal the Numba kernel's after the same launches (one sweep each, one order)."""
+    n = min(len(S0), 8)
+    for b in range(n):
+        s = S0[b].copy()
+        m = hebbian_kernels.overlaps(xiT, s)
+        hebbian_kernels.async_patterns(xiT, s, m, np.repeat(orders[b].astype(np.int64), launches, axis=0))
+        harness.check(np.array_equal(s, S_dev[b]), f"replica {b}: the device's end state differs from Numba's")
+    return n
 
 
 def cpu_rate(N: int, K: int, workers: int, sweeps: int, seed: int) -> float:
