@@ -72,6 +72,17 @@ def test_hebbian_zero_temperature_equals_numba(N, K, shared):
     assert (cpu.status == FIXED_POINT).all() and cpu.sweeps.max() >= 2  # real dynamics, ended at fixed points
 
 
+@pytest.mark.parametrize(("k", "sweeps"), [(5, [6, 4, 3]), (8, [4, 5, 4])])
+def test_across_launches_equals_numba(k, sweeps):
+    """Trajectories longer than one launch (BLOCK = 4 sweeps): a fixed point in the second launch, the limit of 6
+    sweeps reached in a second launch of 2, replicas that stop while others go on (orders drawn ahead meanwhile)."""
+    run = BinaryRun(24, 12, Quadratic(), cue="random", trials=3, sweeps=6)
+    (device,) = _device([run], [_seed(k)])
+    cpu = engine.run_realization(run, _seed(k))
+    _assert_same(device, cpu)
+    assert cpu.sweeps.tolist() == sweeps
+
+
 def test_sweep_limit_equals_numba():
     """A limit that is not a multiple of the block of sweeps drawn together: max_sweeps status and counts equal."""
     run = BinaryRun(40, 8, Quadratic(), cue="random", trials=2, sweeps=1)

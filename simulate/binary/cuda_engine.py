@@ -6,9 +6,9 @@ does (the streams of :mod:`.engine`: ``(0,)`` patterns, ``(1, t)`` trial ``t``),
 realizations, whatever their grid point, into one ensemble of replicas (one thread block each; the patterns of each
 realization once, in one flat buffer with an offset per replica) and runs it with one kernel launch per
 :data:`~amphase.simulate.sequential.BLOCK` sweeps: the host draws the next block of orders (and heat-bath uniforms)
-for the replicas still running, the device runs them, and one small read-back (sweeps run, fixed point reached) per
-launch decides which replicas go on. End states, overlaps, sweep counts and status equal the Numba path's for the
-same seeds at ``T = 0`` (and at ``T > 0`` with the same uniforms; see :mod:`.cuda_kernels` on ``tanh``).
+for the replicas still running while the device runs the current one, and one small read-back (sweeps run, fixed
+point reached) per launch decides which replicas go on. End states, overlaps, sweep counts and status equal the
+Numba path's for the same seeds at ``T = 0`` (at ``T > 0`` with the same uniforms: :mod:`.cuda_kernels` on ``tanh``).
 
 What may share a launch (:func:`launch_key`): the same ``N``, energy, temperature, sweep limit (and the
 random-sequential pattern form); ``K``, the cue, the noise and the seeds may differ. The caller bounds a launch's
@@ -147,28 +147,36 @@ def run_ensemble(
     d_live = cuda.to_device(np.ones(B, dtype=np.int8))
     d_done = cuda.to_device(np.zeros(B, dtype=np.int32))
     d_fixed = cuda.to_device(np.zeros(B, dtype=np.int8))
-    while active.any():
-        for b in np.flatnonzero(active):
+
+    def draw(replicas: np.ndarray) -> None:  # the next block of each replica's stream, as the CPU path draws it
+        for b in np.flatnonzero(replicas):
             o, u = draw_block(rngs[b], N, thermal)
             orders[b] = o
             if thermal:
                 uniforms[b] = u
+
+    draw(active)
+    while active.any():
         n = int(min(BLOCK, max_sweeps - sweeps[active].min()))  # every running replica has run as many sweeps
-        d_orders.copy_to_device(orders)
+        d_orders.copy_to_device(orders)  # waits for the previous launch (one stream)
         d_live.copy_to_device(active.astype(np.int8))
         if thermal:
             d_uniforms.copy_to_device(uniforms)
             kernel[B, threads](d_xi, d_off, d_K, d_S, d_M, d_orders, d_uniforms, n, 1.0 / T, d_live)
             sweeps[active] += n
-        else:
-            args = (d_xi, d_off, d_K, d_S, d_M) + (() if energy.hebbian else (d_C, d_gp, d_gm))
-            kernel[B, threads](*args, d_orders, n, d_live, d_done, d_fixed)
-            done, fixed = d_done.copy_to_host(), d_fixed.copy_to_host()  # the one read-back of a launch
-            sweeps[active] += done[active]
-            reached = active & (fixed == 1)
-            status[reached] = FIXED_POINT
-            active &= ~reached
-        active &= sweeps < max_sweeps
+            active &= sweeps < max_sweeps
+            draw(active)  # while the device runs this launch
+            continue
+        args = (d_xi, d_off, d_K, d_S, d_M) + (() if energy.hebbian else (d_C, d_gp, d_gm))
+        kernel[B, threads](*args, d_orders, n, d_live, d_done, d_fixed)
+        # While the device runs: the next block of every replica still running before this launch. A replica that
+        # stops in this launch never draws again, so drawing for it ahead changes no trajectory.
+        draw(active & (sweeps + n < max_sweeps))
+        done, fixed = d_done.copy_to_host(), d_fixed.copy_to_host()  # the one read-back of a launch
+        sweeps[active] += done[active]
+        reached = active & (fixed == 1)
+        status[reached] = FIXED_POINT
+        active &= ~reached & (sweeps < max_sweeps)
     return d_S.copy_to_host(), d_M.copy_to_host(), sweeps, status
 
 
