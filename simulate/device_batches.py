@@ -13,7 +13,8 @@ on which points shared its launch.
 ``(params, seed)``, one per realization; one result dict per item) and ``key_bytes(params) -> (key, bytes)``;
 :func:`batched_points` yields ``(index, data)`` per grid point exactly as :func:`amphase.simulate.sweep.run_point`
 does. The sweep runner calls it in place of one task per point when the executor is the device executor
-(:mod:`amphase.simulate.device_executor`) and the model offers ``run_many``.
+(:mod:`amphase.simulate.device_executor`) and the model offers ``run_many`` and ``launch`` (the
+:class:`~amphase.simulate.models.Model` fields), with a budget of :data:`DEVICE_TASK_BYTES`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ import numpy as np
 
 from amphase.simulate.seeding import point_seed
 
-__all__ = ["batched_points", "group_by_budget"]
+__all__ = ["DEVICE_TASK_BYTES", "batched_points", "group_by_budget"]
+
+#: device bytes one task's realizations may hold at once (a quarter of a 16 GiB device: room for the GEMMs and CuPy's
+#: memory pool beside them).
+DEVICE_TASK_BYTES = 4 * 2**30
 
 Index = tuple[int, ...]
 

@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from amphase.errors import ParameterError
+from amphase.simulate.executors import Executor
 
 __all__ = ["DEVICE_BACKENDS", "DeviceExecutor", "check_backend_executor", "device_present"]
 
@@ -68,7 +69,7 @@ def check_backend_executor(backends: Iterable[str], executor: str) -> None:
             raise ParameterError("executor='device' needs a CUDA device (CuPy and numba-cuda, the gpu extra); none")
 
 
-class DeviceExecutor:
+class DeviceExecutor(Executor):
     """One device worker, ``prepare_threads`` host threads preparing up to ``depth`` tasks ahead (module doc).
 
     A context manager with the executor protocol of :mod:`amphase.simulate.executors` (``imap_unordered``, ``map``,

@@ -47,6 +47,7 @@ from amphase.errors import DiskFullError, ParameterError
 from amphase.machine import fmt_seconds
 from amphase.progress import Progress
 from amphase.simulate.config import resolve_source
+from amphase.simulate.device_batches import DEVICE_TASK_BYTES, batched_points
 from amphase.simulate.device_executor import check_backend_executor
 from amphase.simulate.executors import Executor, check_executor, make_executor
 from amphase.simulate.locking import OutputLock
@@ -294,7 +295,11 @@ def _run_locked(
             pending = sorted(store.pending(), key=lambda ix: -cost[ix])  # the longest first: better balance, honest ETA
             total = len(cost)
             _announce(label or model.name, model, [cost[ix] for ix in pending], ex.workers)
-            results = ex.imap_unordered(_task, [(dict(config), ix) for ix in pending])
+            if ex.name == "device" and model.run_many is not None and model.launch is not None:
+                # many grid points per device task; each point still written to the checkpoint on its own
+                results = batched_points(config, pending, model.run_many, model.launch, DEVICE_TASK_BYTES)
+            else:
+                results = ex.imap_unordered(_task, [(dict(config), ix) for ix in pending])
             with _progress(progress, label or model.name, cost, pending) as advance:
                 for index, data in results:
                     store.write(index, data)

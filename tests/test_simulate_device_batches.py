@@ -85,3 +85,41 @@ def test_hopfield_points_in_one_cuda_launch_equal_cpu_per_point():
         _, ref = run_point(config, index)
         for name in ref:
             np.testing.assert_array_equal(out[index][name], ref[name], err_msg=name)
+
+
+@pytest.mark.cudasim
+def test_sweep_on_the_device_executor_equals_the_serial_sweep(tmp_path, monkeypatch):
+    """A whole Hopfield sweep through the device executor: grid points batched by launch key into CUDA ensembles
+    (simulator; the device test stands in for backend='gpu'), written point by point: the serial sweep's data."""
+    pytest.importorskip("numba_cuda", reason="numba-cuda (the test extra) is not installed")
+    import xarray as xr
+
+    import amphase.simulate.hopfield.device as device
+    from amphase.simulate.device_executor import DeviceExecutor
+    from amphase.simulate.sweep import RUN_ATTRS, run_sweep
+
+    batches = []
+    run_many = device.run_many
+    monkeypatch.setattr(device, "_on_device", lambda run: True)
+    monkeypatch.setattr(device, "run_many", lambda items: batches.append(len(items)) or run_many(items))
+    model = get_model("hopfield")
+    monkeypatch.setattr(
+        "amphase.simulate.sweep.get_model",
+        lambda name: type(model)(**{**model.__dict__, "run_many": device.run_many}),
+    )
+    config = _config()
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        with DeviceExecutor() as ex:
+            dev = run_sweep(config, tmp_path / "dev.nc", executor=ex, progress=False, notify=None)
+    finally:
+        sys.setswitchinterval(previous)
+    ref = run_sweep(config, tmp_path / "ref.nc", executor="serial", progress=False, notify=None)
+    assert sorted(batches) == [4, 4]  # two launch keys (N = 24, 30), both loads of each in one task
+    assert dev.attrs["executor"] == "device"
+    drop = [*RUN_ATTRS, "executor"]
+    xr.testing.assert_identical(
+        dev.drop_attrs().assign_attrs({k: v for k, v in dev.attrs.items() if k not in drop}),
+        ref.drop_attrs().assign_attrs({k: v for k, v in ref.attrs.items() if k not in drop}),
+    )

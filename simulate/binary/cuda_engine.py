@@ -92,7 +92,8 @@ def run_ensemble(
     energy, T, max_sweeps
         As in :class:`.engine.BinaryRun` (``T > 0``: Hebbian energies only).
     threads : int, optional
-        Threads per block (a power of two; default :data:`.cuda_kernels.THREADS`).
+        Threads per block (a power of two; default :data:`.cuda_kernels.THREADS`, under the simulator
+        :data:`.cuda_kernels.SIMULATOR_THREADS`).
     shared : bool, optional
         Force the overlaps into shared memory (True, an error if they do not fit) or global memory (False); by
         default shared when they fit (:func:`.cuda_kernels.shared_capacity`).
@@ -107,7 +108,9 @@ def run_ensemble(
     from amphase.simulate.binary import cuda_kernels as ck
 
     cuda = _device()
-    threads = ck.THREADS if threads is None else int(threads)
+    if threads is None:  # the simulator runs a Python thread per CUDA thread: a small block there
+        threads = ck.SIMULATOR_THREADS if cuda.config.ENABLE_CUDASIM else ck.THREADS
+    threads = int(threads)
     if threads < 1 or threads & (threads - 1):
         raise ParameterError(f"threads={threads}: a power of two >= 1")
     B, N = S.shape

@@ -40,10 +40,21 @@ from typing import Any
 
 from numba import cuda, int32, int64
 
-__all__ = ["SHARED_BYTES", "THREADS", "dense_kernel", "glauber_kernel", "hebbian_kernel", "shared_capacity"]
+__all__ = [
+    "SHARED_BYTES",
+    "SIMULATOR_THREADS",
+    "THREADS",
+    "dense_kernel",
+    "glauber_kernel",
+    "hebbian_kernel",
+    "shared_capacity",
+]
 
-#: threads per block on a device (a power of two; the simulator runs with fewer: one Python thread each).
+#: threads per block on a device (a power of two).
 THREADS = 128
+
+#: threads per block under the CUDA simulator, which runs one Python thread per CUDA thread.
+SIMULATOR_THREADS = 4
 
 #: shared memory a block may use for its overlaps (and coefficients), bytes: the 48 KiB every CUDA device offers
 #: without an opt-in, less the reduction buffer.
