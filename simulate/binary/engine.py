@@ -270,9 +270,13 @@ def _run_sync_scores(
 
 def _cuda_kernels_cover(run: BinaryRun) -> bool:
     """Whether the numba-cuda kernels (:mod:`.cuda_engine`) run ``run`` (else the CuPy batched path does)."""
+    import importlib.util
+
     from amphase.errors import ParameterError
     from amphase.simulate.binary.cuda_engine import check_device_run
 
+    if importlib.util.find_spec("numba_cuda") is None:  # CuPy without numba-cuda: the batched path
+        return False
     try:
         check_device_run(run)
     except ParameterError:
