@@ -14,7 +14,10 @@ Conventions shared by every kernel (and by the batched kernels of :mod:`.hebbian
   incrementally, so a stable spin costs O(1) and a flip O(N). Both give the same trajectory for the same order;
 * tie rule: a spin whose field is exactly zero keeps its value (``np.sign`` would set it to 0);
 * random numbers (the visiting orders, the heat-bath uniforms) are drawn by NumPy outside the kernels and passed in,
-  so the kernels are deterministic and every backend sees the same draws.
+  so the kernels are deterministic and every backend sees the same draws;
+* the pattern-form kernels prefetch the row of the visit :data:`AHEAD` visits later (:mod:`.prefetch`: a hint that
+  changes no value), so the random row fetch, which bounds them once ``xiT`` outgrows the caches, overlaps the
+  current visit's dot product (measured by ``scripts/bench_hopfield.py --interleave``; ``docs/benchmarks.md``).
 
 Zero-temperature asynchronous dynamics lowers ``E = -(1/2) sum_{i != j} J_ij s_i s_j`` at every flip and stops at a
 fixed point, detected as a sweep without a flip. The heat-bath (Glauber) rule at inverse temperature ``beta`` sets
@@ -26,13 +29,34 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from amphase.simulate.binary.prefetch import prefetch_row
+
 __all__ = [
+    "AHEAD",
     "async_couplings",
     "async_patterns",
+    "async_patterns_interleaved",
     "glauber_couplings",
     "glauber_patterns",
     "overlaps",
 ]
+
+
+#: visits ahead whose pattern row the pattern-form kernels prefetch (measured: ``docs/benchmarks.md``).
+AHEAD = 2
+
+
+@njit(inline="always")
+def _prefetch_ahead(xiT: np.ndarray, orders: np.ndarray, sweep: int, t: int) -> None:
+    """Prefetch the row of the visit :data:`AHEAD` after ``(sweep, t)`` in ``orders`` (none past the last)."""
+    t2 = t + AHEAD
+    N = orders.shape[1]
+    if t2 >= N:
+        t2 -= N
+        sweep += 1
+        if sweep >= orders.shape[0]:
+            return
+    prefetch_row(xiT[orders[sweep, t2]])
 
 
 @njit(cache=True, nogil=True)
@@ -90,6 +114,7 @@ def async_patterns(xiT: np.ndarray, s: np.ndarray, M: np.ndarray, orders: np.nda
     for sweep in range(orders.shape[0]):
         flips = 0
         for t in range(orders.shape[1]):
+            _prefetch_ahead(xiT, orders, sweep, t)
             i = orders[sweep, t]
             row = xiT[i]
             h = _field_patterns(row, M) - P * np.int64(s[i])
@@ -102,6 +127,80 @@ def async_patterns(xiT: np.ndarray, s: np.ndarray, M: np.ndarray, orders: np.nda
         if flips == 0:
             return sweep + 1, True
     return orders.shape[0], False
+
+
+@njit(cache=True, nogil=True)
+def async_patterns_interleaved(
+    xiT: np.ndarray, S: np.ndarray, M: np.ndarray, orders: np.ndarray, limits: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`async_patterns` for ``R`` independent replicas in lock-step in one thread (``R`` rows in flight).
+
+    Visit ``t`` of sweep ``k`` is made by every replica still running before visit ``t + 1`` of any, and the row of
+    each replica's visit :data:`AHEAD` later is prefetched: the random row fetches of the replicas overlap. Each
+    replica's trajectory is exactly that of :func:`async_patterns` with its own orders.
+
+    Parameters
+    ----------
+    xiT : ndarray of int8, shape (N, P)
+        Patterns, transposed (shared by the replicas).
+    S : ndarray of int8, shape (R, N)
+        Spins, updated in place.
+    M : ndarray of int32, shape (R, P)
+        Overlaps ``S @ xiT``, updated in place.
+    orders : ndarray of int, shape (R, sweeps, N)
+        Replica ``r``'s visiting orders.
+    limits : ndarray of int, shape (R,)
+        Most sweeps replica ``r`` runs (``<= sweeps``; 0 leaves it untouched).
+
+    Returns
+    -------
+    sweeps : ndarray of int64, shape (R,)
+        Sweeps run by each replica (as :func:`async_patterns`).
+    fixed_point : ndarray of bool, shape (R,)
+        Whether its last sweep flipped no spin.
+
+    """
+    R = S.shape[0]
+    N, P = xiT.shape
+    sweeps = np.zeros(R, dtype=np.int64)
+    fixed = np.zeros(R, dtype=np.bool_)
+    flips = np.zeros(R, dtype=np.int64)
+    active = np.zeros(R, dtype=np.bool_)
+    for r in range(R):
+        active[r] = limits[r] > 0
+    for sweep in range(orders.shape[1]):
+        running = 0
+        for r in range(R):
+            running += active[r]
+            flips[r] = 0
+        if running == 0:
+            break
+        for t in range(N):
+            for r in range(R):
+                if active[r]:
+                    _prefetch_ahead(xiT, orders[r], sweep, t)
+            for r in range(R):
+                if not active[r]:
+                    continue
+                i = orders[r, sweep, t]
+                row = xiT[i]
+                s = S[r]
+                h = _field_patterns(row, M[r]) - P * np.int64(s[i])
+                old = s[i]
+                new = old if h == 0 else (1 if h > 0 else -1)
+                if new != old:
+                    s[i] = new
+                    _add_scaled(M[r], row, 2 * new)
+                    flips[r] += 1
+        for r in range(R):
+            if active[r]:
+                sweeps[r] += 1
+                if flips[r] == 0:
+                    fixed[r] = True
+                    active[r] = False
+                elif sweeps[r] >= limits[r]:
+                    active[r] = False
+    return sweeps, fixed
 
 
 @njit(cache=True, nogil=True)
@@ -164,6 +263,7 @@ def glauber_patterns(
     N, P = xiT.shape
     for sweep in range(orders.shape[0]):
         for t in range(orders.shape[1]):
+            _prefetch_ahead(xiT, orders, sweep, t)
             i = orders[sweep, t]
             row = xiT[i]
             h = (_field_patterns(row, M) - P * np.int64(s[i])) / N
