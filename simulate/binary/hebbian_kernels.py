@@ -33,6 +33,7 @@ from amphase.simulate.binary.prefetch import prefetch_row
 
 __all__ = [
     "AHEAD",
+    "PREFETCH_BYTES",
     "async_couplings",
     "async_patterns",
     "async_patterns_interleaved",
@@ -44,6 +45,16 @@ __all__ = [
 
 #: visits ahead whose pattern row the pattern-form kernels prefetch (measured: ``docs/benchmarks.md``).
 AHEAD = 2
+
+#: the pattern-form kernels prefetch (``prefetch=-1``, automatic) where ``xiT`` holds at least this many bytes: below,
+#: the rows sit in the core's 1 MiB L2 and the prefetches only cost instructions (measured: ``docs/benchmarks.md``).
+PREFETCH_BYTES = 1 << 20
+
+
+@njit(inline="always")
+def _prefetching(xiT: np.ndarray, prefetch: int) -> bool:
+    """Whether to prefetch: ``prefetch`` 1 always, 0 never, -1 where ``xiT`` has :data:`PREFETCH_BYTES` or more."""
+    return prefetch > 0 or (prefetch < 0 and xiT.size >= PREFETCH_BYTES)
 
 
 @njit(inline="always")
@@ -88,7 +99,9 @@ def overlaps(xiT: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def async_patterns(xiT: np.ndarray, s: np.ndarray, M: np.ndarray, orders: np.ndarray) -> tuple[int, bool]:
+def async_patterns(
+    xiT: np.ndarray, s: np.ndarray, M: np.ndarray, orders: np.ndarray, prefetch: int = -1
+) -> tuple[int, bool]:
     """Zero-temperature random-sequential sweeps in the pattern form, until a sweep flips no spin.
 
     Parameters
@@ -101,6 +114,9 @@ def async_patterns(xiT: np.ndarray, s: np.ndarray, M: np.ndarray, orders: np.nda
         Overlaps ``xiT.T @ s``, updated in place.
     orders : ndarray of int, shape (sweeps, N)
         One visiting order (a permutation of ``0..N-1``) per sweep.
+    prefetch : int, optional
+        Prefetch the row :data:`AHEAD` visits later: 1 always, 0 never, -1 (default) where ``xiT`` has at least
+        :data:`PREFETCH_BYTES` bytes. The results are the same either way.
 
     Returns
     -------
@@ -111,10 +127,12 @@ def async_patterns(xiT: np.ndarray, s: np.ndarray, M: np.ndarray, orders: np.nda
 
     """
     P = xiT.shape[1]
+    ahead = _prefetching(xiT, prefetch)
     for sweep in range(orders.shape[0]):
         flips = 0
         for t in range(orders.shape[1]):
-            _prefetch_ahead(xiT, orders, sweep, t)
+            if ahead:
+                _prefetch_ahead(xiT, orders, sweep, t)
             i = orders[sweep, t]
             row = xiT[i]
             h = _field_patterns(row, M) - P * np.int64(s[i])
@@ -131,7 +149,7 @@ def async_patterns(xiT: np.ndarray, s: np.ndarray, M: np.ndarray, orders: np.nda
 
 @njit(cache=True, nogil=True)
 def async_patterns_interleaved(
-    xiT: np.ndarray, S: np.ndarray, M: np.ndarray, orders: np.ndarray, limits: np.ndarray
+    xiT: np.ndarray, S: np.ndarray, M: np.ndarray, orders: np.ndarray, limits: np.ndarray, prefetch: int = -1
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`async_patterns` for ``R`` independent replicas in lock-step in one thread (``R`` rows in flight).
 
@@ -151,6 +169,8 @@ def async_patterns_interleaved(
         Replica ``r``'s visiting orders.
     limits : ndarray of int, shape (R,)
         Most sweeps replica ``r`` runs (``<= sweeps``; 0 leaves it untouched).
+    prefetch : int, optional
+        As in :func:`async_patterns`.
 
     Returns
     -------
@@ -168,6 +188,7 @@ def async_patterns_interleaved(
     active = np.zeros(R, dtype=np.bool_)
     for r in range(R):
         active[r] = limits[r] > 0
+    ahead = _prefetching(xiT, prefetch)
     for sweep in range(orders.shape[1]):
         running = 0
         for r in range(R):
@@ -177,7 +198,7 @@ def async_patterns_interleaved(
             break
         for t in range(N):
             for r in range(R):
-                if active[r]:
+                if ahead and active[r]:
                     _prefetch_ahead(xiT, orders[r], sweep, t)
             for r in range(R):
                 if not active[r]:
@@ -243,7 +264,13 @@ def async_couplings(K: np.ndarray, s: np.ndarray, h: np.ndarray, orders: np.ndar
 
 @njit(cache=True, nogil=True)
 def glauber_patterns(
-    xiT: np.ndarray, s: np.ndarray, M: np.ndarray, orders: np.ndarray, uniforms: np.ndarray, beta: float
+    xiT: np.ndarray,
+    s: np.ndarray,
+    M: np.ndarray,
+    orders: np.ndarray,
+    uniforms: np.ndarray,
+    beta: float,
+    prefetch: int = -1,
 ) -> None:
     """Heat-bath random-sequential sweeps in the pattern form, one per row of ``orders``.
 
@@ -258,12 +285,16 @@ def glauber_patterns(
         ``uniforms[k, t] < (1 + tanh(beta h)) / 2``.
     beta : float
         Inverse temperature.
+    prefetch : int, optional
+        As in :func:`async_patterns`.
 
     """
     N, P = xiT.shape
+    ahead = _prefetching(xiT, prefetch)
     for sweep in range(orders.shape[0]):
         for t in range(orders.shape[1]):
-            _prefetch_ahead(xiT, orders, sweep, t)
+            if ahead:
+                _prefetch_ahead(xiT, orders, sweep, t)
             i = orders[sweep, t]
             row = xiT[i]
             h = (_field_patterns(row, M) - P * np.int64(s[i])) / N
