@@ -46,9 +46,11 @@ __all__ = [
 #: visits ahead whose pattern row the pattern-form kernels prefetch (measured: ``docs/benchmarks.md``).
 AHEAD = 2
 
-#: the pattern-form kernels prefetch (``prefetch=-1``, automatic) where ``xiT`` holds at least this many bytes: below,
-#: the rows sit in the core's 1 MiB L2 and the prefetches only cost instructions (measured: ``docs/benchmarks.md``).
-PREFETCH_BYTES = 1 << 20
+#: the pattern-form kernels prefetch (``prefetch=-1``, automatic) where ``xiT`` holds at least this many bytes.
+#: Measured on a 2-core EPYC (1 MiB L2, 32 MiB L3; ``scripts/bench_interleave.py``, ``docs/benchmarks.md``):
+#: prefetching costs ~30 % at xiT <= 0.4 MB, gains nothing at 1.6 MB (N = 4000, rows from L2/L3) and gains from
+#: 6.4 MB (N = 8000) on; 4 MiB lies between.
+PREFETCH_BYTES = 4 << 20
 
 
 @njit(inline="always")
