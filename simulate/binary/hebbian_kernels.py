@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from amphase.simulate.binary.kernels import add_overlaps, dot_i
 from amphase.simulate.binary.prefetch import prefetch_row
 
 __all__ = [
@@ -72,14 +73,6 @@ def _prefetch_ahead(xiT: np.ndarray, orders: np.ndarray, sweep: int, t: int) -> 
     prefetch_row(xiT[orders[sweep, t2]])
 
 
-@njit(cache=True, nogil=True)
-def _field_patterns(row: np.ndarray, M: np.ndarray) -> np.int64:
-    acc = np.int64(0)
-    for mu in range(row.shape[0]):
-        acc += np.int64(row[mu]) * M[mu]
-    return acc
-
-
 @njit(inline="always")
 def _add_scaled(vec: np.ndarray, row: np.ndarray, d: int) -> None:
     """``vec += d * row``: the overlaps (pattern form) or fields (coupling form) after a flip of ``d / 2``."""
@@ -90,14 +83,7 @@ def _add_scaled(vec: np.ndarray, row: np.ndarray, d: int) -> None:
 @njit(cache=True, nogil=True)
 def overlaps(xiT: np.ndarray, s: np.ndarray) -> np.ndarray:
     """Integer overlaps ``M_mu = sum_i xi_i^mu s_i`` (int32, shape (P,)) of spins ``s`` with the patterns ``xiT``."""
-    N, P = xiT.shape
-    M = np.zeros(P, dtype=np.int32)
-    for i in range(N):
-        si = np.int32(s[i])
-        row = xiT[i]
-        for mu in range(P):
-            M[mu] += si * row[mu]
-    return M
+    return add_overlaps(xiT, s, np.zeros(xiT.shape[1], dtype=np.int32))
 
 
 @njit(cache=True, nogil=True)
@@ -137,7 +123,7 @@ def async_patterns(
                 _prefetch_ahead(xiT, orders, sweep, t)
             i = orders[sweep, t]
             row = xiT[i]
-            h = _field_patterns(row, M) - P * np.int64(s[i])
+            h = dot_i(row, M) - P * np.int64(s[i])
             old = s[i]
             new = old if h == 0 else (1 if h > 0 else -1)
             if new != old:
@@ -208,7 +194,7 @@ def async_patterns_interleaved(
                 i = orders[r, sweep, t]
                 row = xiT[i]
                 s = S[r]
-                h = _field_patterns(row, M[r]) - P * np.int64(s[i])
+                h = dot_i(row, M[r]) - P * np.int64(s[i])
                 old = s[i]
                 new = old if h == 0 else (1 if h > 0 else -1)
                 if new != old:
@@ -299,7 +285,7 @@ def glauber_patterns(
                 _prefetch_ahead(xiT, orders, sweep, t)
             i = orders[sweep, t]
             row = xiT[i]
-            h = (_field_patterns(row, M) - P * np.int64(s[i])) / N
+            h = (dot_i(row, M) - P * np.int64(s[i])) / N
             new = 1 if uniforms[sweep, t] < 0.5 * (1.0 + np.tanh(beta * h)) else -1
             if new != s[i]:
                 s[i] = new

@@ -28,6 +28,7 @@ from amphase.simulate.binary.energy import CERTIFIED, EXPONENTIAL, INT32
 from amphase.simulate.binary.exact import U
 
 __all__ = [
+    "add_overlaps",
     "async_dense",
     "coefficients",
     "decide",
@@ -44,16 +45,21 @@ _EP2 = np.expm1(2.0)  # e^2 - 1
 
 
 @njit(cache=True, nogil=True)
-def overlaps(xiT: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Integer overlaps ``M_mu = sum_i xi_i^mu s_i`` (int64, shape (K,))."""
+def add_overlaps(xiT: np.ndarray, s: np.ndarray, M: np.ndarray) -> np.ndarray:
+    """``M += xiT.T @ s`` in ``M``'s integer type (exact: ``|M_mu| <= N``); returns ``M``."""
     N, K = xiT.shape
-    M = np.zeros(K, dtype=np.int64)
     for i in range(N):
         si = np.int64(s[i])
         row = xiT[i]
         for mu in range(K):
             M[mu] += si * row[mu]
     return M
+
+
+@njit(cache=True, nogil=True)
+def overlaps(xiT: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Integer overlaps ``M_mu = sum_i xi_i^mu s_i`` (int64, shape (K,))."""
+    return add_overlaps(xiT, s, np.zeros(xiT.shape[1], dtype=np.int64))
 
 
 @njit(cache=True, nogil=True)
