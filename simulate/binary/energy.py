@@ -45,6 +45,10 @@ __all__ = [
     "make_energy",
 ]
 
+# the seam's public home is this module (datasets name it, e.g. dense.model's ``energy`` attribute; pickles find it)
+for _cls in (BinaryEnergy, FlipTables, Quadratic, Polynomial, Rectified, Exponential):
+    _cls.__module__ = __name__
+
 #: the energies by name (``F`` of the binary DenseAM models); each takes the degree ``n`` (ignored where fixed).
 ENERGIES: dict[str, Callable[[int], BinaryEnergy]] = {
     "quadratic": lambda n: Quadratic(),
