@@ -144,10 +144,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", metavar="PATH", help="write the samples and medians as JSON")
     args = parser.parse_args(argv)
-    if args.repeats < 1 or not 0 < args.alpha < 1 or min(args.sizes) < 16 or args.min_time <= 0:
-        print("bench_interleave: error: need --repeats >= 1, 0 < --alpha < 1, --sizes >= 16, --min-time > 0",
-              file=sys.stderr)  # fmt: skip
-        return 2
+    bad = {
+        "--repeats": (args.repeats >= 1, ">= 1"),
+        "--alpha": (0 < args.alpha < 1, "in (0, 1)"),
+        "--sizes": (min(args.sizes) >= 16, "each >= 16"),
+        "--min-time": (args.min_time > 0, "> 0"),
+        "--bw-bytes": (args.bw_bytes >= 2**20, ">= 1048576"),
+    }
+    for name, (ok, allowed) in bad.items():
+        if not ok:
+            print(f"bench_interleave: error: {name} {getattr(args, name[2:].replace('-', '_'))}: allowed {allowed}",
+                  file=sys.stderr)  # fmt: skip
+            return 2
     start = time.perf_counter()
     machine = harness.machine_info(packages=("numba",))
     machine["loadavg"] = [harness.loadavg()]
