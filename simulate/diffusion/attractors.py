@@ -40,15 +40,16 @@ polish, the same ``tol`` (:math:`\lVert m(y) - y\rVert = \lVert F(y) - y\rVert` 
 :math:`s\ell` of the memories), the same ``merge``, the exact Hessian instead of central differences. The iteration
 above serves the other scores (a trained network has no energy).
 
-Order: by basin, largest first; equal basins by energy, ascending (exact score), or by residual (other scores). The
-exact score's order is thus a function of the fixed points and their basins only (before the one finder it was the
-order of the clustering's labels among equal basins).
+Order: by basin, largest first; equal basins by energy (exact score) or residual (other scores), ascending.
 
 Where attractors sit
 --------------------
 Distances are in data space (:math:`y/s`) and in units of the data scale :math:`\ell`
 (:func:`amphase.simulate.diffusion.classify.data_scale`; 1 for the unit circle). An attractor is **memorized** when
-it lies within ``delta_m`` :math:`\ell` of a training point (default 0.05), **spurious** otherwise.
+it lies within ``delta_m`` :math:`\ell` of a training point (default 0.05), **spurious** otherwise: the paper's
+distance rule, kept for the comparison with a network. The project's labelling of the exact score's minima (the owner
+is the training point of largest softmax weight, owned above ``own_weight``) is that of
+:mod:`amphase.simulate.lse_minima`, which the models store beside it.
 
 The comparison of a trained network's attractors with the exact ones is in
 :mod:`amphase.analysis.diffusion.attractors`.
