@@ -1,0 +1,90 @@
+"""The exact score's attractors by the one finder against ``find_attractors`` of an earlier commit (issue 18).
+
+    python scripts/finder_identity.py                    # against main at 1160f37, tol 1e-7 (the toy's default)
+    python scripts/finder_identity.py --tol 1e-9         # the basins model's tol
+    python scripts/finder_identity.py --base REV
+
+Loads ``simulate/diffusion/attractors.py`` as it was at ``--base`` (``git show``) beside today's, and runs both on the
+circle toy's landscapes (K random training points on the unit circle, VE with sigma = 1, a 30 x 30 grid of starts
+over [-1.5, 1.5]^2 plus every training point when K <= 50) for K in 3, 9, 30, 100, t in 0.01, 0.025, 0.05, 0.2 and two
+draws each. Per landscape: the same set (same number of fixed points, same kinds, and positions, sorted by kind and
+coordinates, within the finders' own ``merge`` radius, 1e-3 data scales: what both call one fixed point), the largest
+position difference, and the same order and basins. Prints the landscapes that differ and one summary
+line; exit status 1 when a set differs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from amphase.simulate.diffusion.attractors import find_attractors, grid_starts
+from amphase.simulate.diffusion.schedules import ve
+from amphase.simulate.diffusion.score import exact_score
+from amphase.simulate.diffusion.training_set import training_points
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_base(rev: str):
+    """``simulate/diffusion/attractors.py`` at ``rev``, imported as a module of its own."""
+    text = subprocess.run(["git", "show", f"{rev}:simulate/diffusion/attractors.py"], capture_output=True, text=True,
+                          check=True, cwd=ROOT).stdout  # fmt: skip
+    path = Path(tempfile.mkdtemp()) / "base_attractors.py"
+    path.write_text(text, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("base_attractors", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["base_attractors"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def canonical(a) -> tuple[np.ndarray, np.ndarray]:
+    """Positions and kinds sorted by kind, then coordinates."""
+    o = np.lexsort((a.x[:, 1], a.x[:, 0], a.kind))
+    return a.x[o], a.kind[o]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--base", default="1160f37", help="the commit whose find_attractors is compared (default 1160f37)")
+    ap.add_argument("--tol", type=float, default=1e-7, help="fixed point: |F(y) - y| <= tol * data scale")
+    args = ap.parse_args()
+    base = load_base(args.base)
+    n = same_set = same_order = 0
+    worst = 0.0
+    for K in (3, 9, 30, 100):
+        for t in (0.01, 0.025, 0.05, 0.2):
+            for r in range(2):
+                key = np.random.SeedSequence(7, spawn_key=(K, r))
+                pts, _ = training_points({"dataset": "circle", "even": 0, "K": K}, key)
+                sched = ve(1.0, t_max=1.0)
+                ex = exact_score(pts, sched, dtype="float64")
+                starts = np.concatenate([grid_starts(-1.5, 1.5, 30), pts if K <= 50 else np.zeros((0, 2))])
+                a = base.find_attractors(ex, sched, t, starts, pts, tol=args.tol)
+                b = find_attractors(ex, sched, t, starts, pts, tol=args.tol)
+                n += 1
+                (ax, ak), (bx, bk) = canonical(a), canonical(b)
+                ok = len(ax) == len(bx) and (ak == bk).all()
+                dx = float(np.abs(ax - bx).max()) if ok and len(ax) else 0.0
+                ok = ok and dx <= 1e-3
+                worst = max(worst, dx)
+                same_set += ok
+                ordered = ok and np.abs(a.x - b.x).max(initial=0.0) <= 1e-3 and (a.basin == b.basin).all()
+                same_order += ordered
+                if not ordered:
+                    print(f"K={K} t={t} draw {r}: {'same set, ' if ok else 'DIFFERENT SET, '}basins "
+                          f"{a.basin.tolist()} (base) / {b.basin.tolist()} (one finder)")  # fmt: skip
+    print(f"{n} landscapes at tol {args.tol:g}: same set {same_set}, same order and basins {same_order}; largest "
+          f"position difference {worst:.1e} (data scales)")  # fmt: skip
+    return 0 if same_set == n else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
