@@ -59,7 +59,7 @@ from amphase.errors import ParameterError
 from amphase.simulate.backend import to_host
 from amphase.simulate.descent import newton_polish
 from amphase.simulate.lse import FULL_SECOND_MAX_D, LSEEnergy
-from amphase.simulate.lse_minima import merge_points, owning
+from amphase.simulate.lse_minima import KINDS, kind_codes, merge_points, owning
 from amphase.simulate.lse_paths import neighbour_barriers
 
 __all__ = ["CLASSES", "ISOLATION_THRESHOLDS", "OWN_THRESHOLDS", "AttractorClasses", "AttractorSet", "attractor_set",
@@ -111,7 +111,7 @@ def attractor_set(energy: LSEEnergy, end_points: Any, *, merge: float = 1e-6, to
     return AttractorSet(
         x=x,
         energy=to_host(energy.energy(xp.asarray(x))).reshape(len(x)),
-        is_minimum=conv_att & (ev[:, 0] > 0),
+        is_minimum=conv_att & (kind_codes(ev[:, 0], 0.0) == KINDS.index("minimum")),
         eigenvalues=ev,
         sample=sample,
         basin=basin,

@@ -34,7 +34,7 @@ import numpy as np
 from amphase.simulate.diffusion.attractors import fixed_point_hessian
 from amphase.simulate.lse import lse
 from amphase.simulate.lse_attractors import class_counts, labels
-from amphase.simulate.lse_minima import merge_points
+from amphase.simulate.lse_minima import KINDS, kind_codes, merge_points
 from amphase.simulate.lse_paths import neighbour_barriers
 from amphase.simulate.string_method import line_integral, profile_barriers, profile_top, relax_strings
 
@@ -99,7 +99,7 @@ def score_classes(
     reps, _, basin = merge_points(y, merge * exact.scale)  # the one finder's grouping; order of first end point
     x = y[reps]
     ev = np.linalg.eigvals(fixed_point_hessian(score, schedule, t, x / s, h=1e-5 * exact.scale)).real
-    is_min = ev.min(axis=1) > 0
+    is_min = kind_codes(ev.min(axis=1), 0.0) == KINDS.index("minimum")  # every eigenvalue's real part > 0
     st = exact.stats(x, top=1)
     w, owner = _host(st.top_weight)[:, 0], _host(st.top_index)[:, 0].astype(np.int64)
 
