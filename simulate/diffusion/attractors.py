@@ -190,8 +190,9 @@ class Attractors:
         Fixed points, sorted by basin (largest first; module docstring, order).
     kind : (n,) int8
         Index into :data:`KINDS`.
-    eigenvalues : (n, d) complex
-        Eigenvalues of H (module docstring), by ascending real part.
+    eigenvalues : (n, r) complex
+        Eigenvalues of H (module docstring), by ascending real part; r = d, except for the exact score in d > 64,
+        where the low-rank Hessian of the 64 memories of largest weight gives min(64, d) (the others are 2).
     basin : (n,) int
         Starts that converged there.
     d_train : (n,)
