@@ -3,6 +3,7 @@
     python scripts/finder_identity.py                    # against main at 1160f37, tol 1e-7 (the toy's default)
     python scripts/finder_identity.py --tol 1e-9         # the basins model's tol
     python scripts/finder_identity.py --base REV
+    python scripts/finder_identity.py --basins           # the diffusion.basins model, base finder against the one
 
 Loads ``simulate/diffusion/attractors.py`` as it was at ``--base`` (``git show``) beside today's, and runs both on the
 circle toy's landscapes (K random training points on the unit circle, VE with sigma = 1, a 30 x 30 grid of starts
@@ -11,6 +12,13 @@ draws each. Per landscape: the same set (same number of fixed points, same kinds
 coordinates, within the finders' own ``merge`` radius, 1e-3 data scales: what both call one fixed point), the largest
 position difference, and the same order and basins. Prints the landscapes that differ and one summary
 line; exit status 1 when a set differs.
+
+``--basins``: the ``diffusion.basins`` model (:mod:`amphase.simulate.diffusion.basins_model`) at its built-in
+parameters (``voronoi_draws=200``), two draws per K of its grid, once with the base commit's ``find_attractors`` patched
+into :mod:`amphase.simulate.diffusion.basins` and once with the one finder: whether the attractors are the same set,
+and which variables differ (rtol 1e-6, atol 1e-12: the relative energies of a symmetric pair are 0 to rounding). The
+trials of an attractor are seeded by its index, so an attractor order that differs changes every variable downstream
+of it.
 """
 
 from __future__ import annotations
@@ -51,12 +59,46 @@ def canonical(a) -> tuple[np.ndarray, np.ndarray]:
     return a.x[o], a.kind[o]
 
 
+def basins_check(base) -> int:
+    """``--basins`` (module docstring)."""
+    import amphase.simulate.diffusion.basins as basins
+    from amphase.simulate.config import apply_overrides, load_config, resolve
+    from amphase.simulate.diffusion.basins_model import MODEL
+    from amphase.simulate.sweep import grid_points
+
+    one = basins.find_attractors
+    config = resolve(apply_overrides(load_config("diffusion-basins")[1], ["voronoi_draws=200"]))
+    failed = 0
+    for _, params in grid_points(config):
+        for r in range(2):
+            seed = np.random.SeedSequence(20261207, spawn_key=(params["K"], r))
+            out = {}
+            for name, finder in (("base", base.find_attractors), ("one", one)):
+                basins.find_attractors = finder
+                out[name] = MODEL.run(params, seed)
+            basins.find_attractors = one
+            a, b = out["base"], out["one"]
+            differ = [k for k in a if np.shape(a[k]) != np.shape(b[k])
+                      or not np.allclose(a[k], b[k], rtol=1e-6, atol=1e-12, equal_nan=True)]  # fmt: skip
+            xa, xb = (np.asarray(o["attractor_x"]) for o in (a, b))
+            xa, xb = xa[np.isfinite(xa[:, 0])], xb[np.isfinite(xb[:, 0])]
+            xa, xb = xa[np.lexsort(xa.T[::-1])], xb[np.lexsort(xb.T[::-1])]
+            same = xa.shape == xb.shape and np.allclose(xa, xb, rtol=0, atol=1e-6)
+            failed += not same
+            print(f"K={params['K']} draw {r}: {len(xa)} attractors, same set {same}; variables that differ: "
+                  f"{', '.join(differ) or 'none'}", flush=True)  # fmt: skip
+    return int(failed > 0)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base", default="1160f37", help="the commit whose find_attractors is compared (default 1160f37)")
     ap.add_argument("--tol", type=float, default=1e-7, help="fixed point: |F(y) - y| <= tol * data scale")
+    ap.add_argument("--basins", action="store_true", help="compare the diffusion.basins model instead")
     args = ap.parse_args()
     base = load_base(args.base)
+    if args.basins:
+        return basins_check(base)
     n = same_set = same_order = 0
     worst = 0.0
     for K in (3, 9, 30, 100):
