@@ -7,11 +7,11 @@
 
 Loads ``simulate/diffusion/attractors.py`` as it was at ``--base`` (``git show``) beside today's, and runs both on the
 circle toy's landscapes (K random training points on the unit circle, VE with sigma = 1, a 30 x 30 grid of starts
-over [-1.5, 1.5]^2 plus every training point when K <= 50) for K in 3, 9, 30, 100, t in 0.01, 0.025, 0.05, 0.2 and two
-draws each. Per landscape: the same set (same number of fixed points, same kinds, and positions, sorted by kind and
-coordinates, within the finders' own ``merge`` radius, 1e-3 data scales: what both call one fixed point), the largest
-position difference, and the same order and basins. Prints the landscapes that differ and one summary
-line; exit status 1 when a set differs.
+over [-1.5, 1.5]^2 plus every training point when K <= 50; the built-in diffusion-toy's) for K in 2, 3, 9, 30, 100,
+1000, t in 0.01, 0.025, 0.05, 0.15, 0.2 and two draws each. Per landscape: the same set (same number of fixed points,
+same kinds, and positions, sorted by kind and coordinates, within the finders' own ``merge`` radius, 1e-3 data
+scales: what both call one fixed point), the largest position difference, and the same order and basins. Prints the
+landscapes that differ and one summary line; exit status 1 when a set differs.
 
 ``--basins``: the ``diffusion.basins`` model (:mod:`amphase.simulate.diffusion.basins_model`) at its built-in
 parameters (``voronoi_draws=200``), two draws per K of its grid, once with the base commit's ``find_attractors`` patched
@@ -101,8 +101,8 @@ def main() -> int:
         return basins_check(base)
     n = same_set = same_order = 0
     worst = 0.0
-    for K in (3, 9, 30, 100):
-        for t in (0.01, 0.025, 0.05, 0.2):
+    for K in (2, 3, 9, 30, 100, 1000):
+        for t in (0.01, 0.025, 0.05, 0.15, 0.2):
             for r in range(2):
                 key = np.random.SeedSequence(7, spawn_key=(K, r))
                 pts, _ = training_points({"dataset": "circle", "even": 0, "K": K}, key)

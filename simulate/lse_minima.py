@@ -23,8 +23,9 @@ Protocol (:func:`find_minima`), every length in units of the data scale ``energy
 3. **Hessian** at each fixed point (exact for small d, the low-rank top-k form otherwise; for the LSE energy
    :math:`2I - 4\beta\operatorname{Cov}_w(\xi)`), kind by its lowest eigenvalue (:func:`kind_codes`): **minimum**
    above ``eig_tol``, **saddle** below ``-eig_tol``, **degenerate** otherwise (at a bifurcation).
-4. **Order** (canonical): by energy, ascending; exact ties (symmetric memories) in the order of step 2 (smallest
-   gradient first). The order is a function of the fixed points found, not of the order of the starts.
+4. **Order** (canonical, :func:`canonical_order`): by energy, ascending; energies within ``1e-10 * scale**2`` of
+   one another (the ties of symmetric memories, equal up to rounding) by their coordinates, lexicographically. The
+   order is a function of the fixed points found, not of the starts or of rounding.
 
 Labels: which minimum is memory :math:`\mu`'s (:func:`owning`)
 --------------------------------------------------------------
@@ -58,7 +59,16 @@ from amphase.simulate.lse import FULL_SECOND_MAX_D
 from amphase.simulate.neighbours import nearest
 from amphase.theory.lse_landscape import OWN_WEIGHT
 
-__all__ = ["KINDS", "OWN_WEIGHT", "Minima", "find_minima", "kind_codes", "merge_points", "owning"]
+__all__ = [
+    "KINDS",
+    "OWN_WEIGHT",
+    "Minima",
+    "canonical_order",
+    "find_minima",
+    "kind_codes",
+    "merge_points",
+    "owning",
+]
 
 #: fixed-point kinds, by code (the ``kind`` array): the Hessian's lowest eigenvalue above, below or within eig_tol.
 KINDS = ("minimum", "saddle", "degenerate")
@@ -92,6 +102,18 @@ def merge_points(
     label, reps = cluster(x, radius, order=order)
     basin = np.bincount(label, weights=weight, minlength=len(reps)).astype(np.int64)
     return reps, label, basin
+
+
+def canonical_order(energy: Any, x: Any, tie: float) -> np.ndarray:
+    """Fixed points by ``energy`` (n,); energies within ``tie`` of a neighbour's by coordinates ``x`` (n, d)."""
+    e = np.asarray(energy, dtype=np.float64)
+    pts = np.asarray(x, dtype=np.float64)
+    if len(e) == 0:
+        return np.zeros(0, dtype=np.int64)
+    by_e = np.argsort(e, kind="stable")
+    group = np.empty(len(e), dtype=np.int64)
+    group[by_e] = np.concatenate([[0], np.cumsum(np.diff(e[by_e]) > tie)])  # runs of energies closer than tie
+    return np.lexsort((*pts.T[::-1], group))
 
 
 def owning(energy: Any, x: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -263,7 +285,7 @@ def find_minima(
     e, wmax, owner = to_host(st.energy), to_host(st.top_weight)[:, 0], to_host(st.top_index)[:, 0].astype(np.int64)
     dist, near = nearest(pts, mem, centre=False)  # the winner at exact ties as this finder has always had it
     on = dist < _basin_radius(mem)[near]
-    order = np.argsort(e, kind="stable")
+    order = canonical_order(e, pts, 1e-10 * energy.scale**2)
     return Minima(
         x=pts[order],
         energy=e[order],

@@ -7,7 +7,7 @@ from amphase.simulate.diffusion.attractors import find_attractors, grid_starts
 from amphase.simulate.diffusion.schedules import ve
 from amphase.simulate.diffusion.score import exact_score
 from amphase.simulate.lse import lse
-from amphase.simulate.lse_minima import KINDS, find_minima, kind_codes, merge_points, owning
+from amphase.simulate.lse_minima import KINDS, canonical_order, find_minima, kind_codes, merge_points, owning
 from amphase.theory.lse_landscape import OWN_WEIGHT, own_gain
 
 
@@ -94,3 +94,16 @@ def test_the_exact_score_uses_the_one_finder_on_its_energy(t):
         j = np.argmin(np.linalg.norm(found.x / s - x, axis=1))
         np.testing.assert_allclose(found.x[j] / s, x, rtol=0, atol=1e-12)
         assert found.kind[j] == kind
+
+
+def test_energy_ties_are_ordered_by_coordinates():
+    e = np.array([1.0, 1.0 + 1e-13, 0.5])  # the first two tie within 1e-12
+    x = np.array([[1.0, 0.0], [0.0, 0.0], [5.0, 5.0]])
+    np.testing.assert_array_equal(canonical_order(e, x, 1e-12), [2, 1, 0])
+    np.testing.assert_array_equal(canonical_order(e, x, 0.0), [2, 0, 1])
+    # a symmetric pair at beta D^2 / 2 = 4: its two minima tie in energy (to rounding); the left one comes first
+    mem = np.array([[-0.5, 0.0], [0.5, 0.0]])
+    for sign in (1, -1):  # mirrored starts: the same order
+        found = find_minima(lse(8.0, mem), sign * np.array([[0.45, 0.05], [-0.4, 0.0], [0.3, -0.1]]))
+        assert found.n_minima == 2 and abs(found.energy[1] - found.energy[0]) < 1e-12
+        assert found.x[0, 0] < 0 < found.x[1, 0]

@@ -40,7 +40,8 @@ polish, the same ``tol`` (:math:`\lVert m(y) - y\rVert = \lVert F(y) - y\rVert` 
 :math:`s\ell` of the memories), the same ``merge``, the exact Hessian instead of central differences. The iteration
 above serves the other scores (a trained network has no energy).
 
-Order: by basin, largest first; equal basins by energy (exact score) or residual (other scores), ascending.
+Order: by basin, largest first; equal basins in the one finder's canonical order (energy, then coordinates; exact
+score) or by residual (other scores).
 
 Where attractors sit
 --------------------
@@ -314,7 +315,7 @@ def _exact(score: Any, t: float, x0: np.ndarray, s: float, *, tol: float, max_st
     energy = score.energy_at(t)
     found = find_minima(energy, energy.xp.asarray(s * x0), tol=tol, max_steps=max_steps, merge=merge,
                         eig_tol=eig_tol, coarse=max(tol, 1e-6), coarse_merge=min(merge, 1e-4))  # fmt: skip
-    order = np.argsort(-found.basin, kind="stable")  # found is sorted by energy: equal basins by energy
+    order = np.argsort(-found.basin, kind="stable")  # found is in canonical order: equal basins keep it
     ev = found.eigenvalues[order].astype(np.complex128)
     return found.x[order] / s, found.kind[order], ev, found.basin[order], found.stalled / s
 
