@@ -4,6 +4,7 @@
     python scripts/finder_identity.py --tol 1e-9         # the basins model's tol
     python scripts/finder_identity.py --base REV
     python scripts/finder_identity.py --basins           # the diffusion.basins model, base finder against the one
+    python scripts/finder_identity.py --sorted results/snap-main results/snap-new dense-pair dense-simplex
 
 Loads ``simulate/diffusion/attractors.py`` as it was at ``--base`` (``git show``) beside today's, and runs both on the
 circle toy's landscapes (K random training points on the unit circle, VE with sigma = 1, a 30 x 30 grid of starts
@@ -19,6 +20,11 @@ into :mod:`amphase.simulate.diffusion.basins` and once with the one finder: whet
 and which variables differ (rtol 1e-6, atol 1e-12: the relative energies of a symmetric pair are 0 to rounding). The
 trials of an attractor are seeded by its index, so an attractor order that differs changes every variable downstream
 of it.
+
+``--sorted BEFORE AFTER NAME...``: two folders of ``scripts/config_snapshots.py`` whose ``dense.lse`` datasets differ
+only in the order of the fixed points (the one finder orders ties of equal energy by coordinates): per realization,
+the rows of every ``fp_*`` variable sorted lexicographically (values rounded to 8 digits for the sort only) and
+compared exactly.
 """
 
 from __future__ import annotations
@@ -90,12 +96,40 @@ def basins_check(base) -> int:
     return int(failed > 0)
 
 
+def sorted_check(before: str, after: str, names: list[str]) -> int:
+    """``--sorted`` (module docstring)."""
+    import xarray as xr
+
+    failed = 0
+    for name in names:
+        a, b = (xr.load_dataset(Path(f) / f"{name}.nc", engine="h5netcdf") for f in (before, after))
+        fp = sorted(v for v in a.data_vars if v.startswith("fp_"))
+        if not fp:
+            print(f"{name}: no fp_* variables (not a dense.lse dataset)")
+            continue
+        point = a[fp[0]].dims[-1]
+        rows = [np.stack([ds[v].transpose(..., point).values.astype(float) for v in fp], -1) for ds in (a, b)]
+        ra, rb = (r.reshape(-1, *r.shape[-2:]) for r in rows)  # (realizations, points, variables)
+        same = 0
+        for x, y in zip(ra, rb, strict=True):
+            xs, ys = (z[np.lexsort(tuple(np.round(z[:, j], 8) for j in range(z.shape[1]))[::-1])] for z in (x, y))
+            same += bool(np.array_equal(xs, ys, equal_nan=True))
+        failed += same < len(ra)
+        print(f"{name}: {same} of {len(ra)} realizations hold the same fixed points after sorting ({', '.join(fp)})")
+    return int(failed > 0)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base", default="1160f37", help="the commit whose find_attractors is compared (default 1160f37)")
     ap.add_argument("--tol", type=float, default=1e-7, help="fixed point: |F(y) - y| <= tol * data scale")
     ap.add_argument("--basins", action="store_true", help="compare the diffusion.basins model instead")
+    ap.add_argument("--sorted", nargs="+", metavar="ARG", help="BEFORE AFTER NAME...: snapshots equal after sorting?")
     args = ap.parse_args()
+    if args.sorted:
+        if len(args.sorted) < 3:
+            ap.error("--sorted BEFORE AFTER NAME...: two folders and at least one configuration")
+        return sorted_check(args.sorted[0], args.sorted[1], args.sorted[2:])
     base = load_base(args.base)
     if args.basins:
         return basins_check(base)
