@@ -293,20 +293,8 @@ def find_attractors(
         dist, idx = to_host(dist) / ell, to_host(idx)
     else:
         x, dist, idx = np.zeros((0, d)), np.zeros(0), np.zeros(0, dtype=np.int64)
-    return Attractors(
-        x=x,
-        kind=kind,
-        eigenvalues=ev,
-        basin=basin,
-        d_train=dist,
-        nearest_train=idx,
-        memorized=dist <= delta_m,
-        stalled=stalled,
-        n_starts=len(x0),
-        t=t,
-        scale=ell,
-        delta_m=float(delta_m),
-    )
+    # the fields in their declared order: x, kind, eigenvalues, basin, d_train, nearest_train, memorized, stalled, ...
+    return Attractors(x, kind, ev, basin, dist, idx, dist <= delta_m, stalled, len(x0), t, ell, float(delta_m))
 
 
 def _exact(score: Any, t: float, x0: np.ndarray, s: float, *, tol: float, max_steps: int, merge: float,
