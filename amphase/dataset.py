@@ -42,6 +42,7 @@ import numpy as np
 import xarray as xr
 
 from amphase.atomic import atomic_output, check_free
+from amphase.renames import RENAMES, dataset_renames
 
 __all__ = [
     "COORDINATES",
@@ -63,14 +64,11 @@ __all__ = [
 #: prefix of the global attributes that held the fixed parameters before they became scalar coordinates.
 PARAM_PREFIX = "param_"
 
-#: names a model's datasets changed (issue 18: one name per quantity; ``K`` for the number of stored patterns), per
-#: ``model`` attribute: ``{old: new}``. :func:`upgrade` renames them in an older file's variables, dimensions and
-#: ``param_X`` attributes.
-RENAMED: dict[str, dict[str, str]] = {
-    "hopfield": {"P": "K"},
-    "dense.binary": {"P": "K"},
-    "dense.sequence": {"P": "K"},
-}
+#: names a model's datasets changed (issue 18: one name per quantity; ``K`` for the number of stored patterns and of
+#: training points), per ``model`` attribute: ``{old: new}``, from the one table :data:`amphase.renames.RENAMES`.
+#: :func:`upgrade` renames them in an older file's variables, dimensions and fixed parameters.
+RENAMED: dict[str, dict[str, str]] = {model: dataset_renames(model) for r in RENAMES for model in r.models}
+
 
 #: units and long names of the dimensions that are not parameters, which every model family may use. A parameter's
 #: own labels come from its :class:`~amphase.params.Param` (a family's meaning always wins).

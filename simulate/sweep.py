@@ -46,6 +46,7 @@ from amphase.dataset import COORDINATES, param_coords, provenance_attrs, write_n
 from amphase.errors import DiskFullError, ParameterError
 from amphase.machine import fmt_seconds
 from amphase.progress import Progress
+from amphase.renames import seed_names
 from amphase.simulate.config import resolve_source
 from amphase.simulate.executors import Executor, check_executor, make_executor
 from amphase.simulate.locking import OutputLock
@@ -95,7 +96,8 @@ def run_point(config: Mapping[str, Any], index: tuple[int, ...]) -> tuple[tuple[
     model = get_model(config["model"])
     point = _point(config, index)
     params = {**config["params"], **point}
-    runs = [model.run(params, point_seed(config["seed"], point, r)) for r in range(config["realizations"])]
+    keyed = {seed_names(model.name).get(k, k): v for k, v in point.items()}  # a renamed parameter keeps its key
+    runs = [model.run(params, point_seed(config["seed"], keyed, r)) for r in range(config["realizations"])]
     return index, {name: np.stack([np.asarray(r[name]) for r in runs]) for name in runs[0]}
 
 

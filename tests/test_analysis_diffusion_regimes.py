@@ -10,16 +10,8 @@ import pytest
 import xarray as xr
 from scipy import stats
 
-from amphase.analysis.diffusion.regimes import (
-    SPECIATION_LEVEL,
-    compare_clones,
-    compare_collapse,
-    median_error,
-    plot_clones,
-    plot_collapse,
-    table_clones,
-    table_collapse,
-)
+from amphase.analysis.diffusion.clones import SPECIATION_LEVEL, compare_clones, plot_clones, table_clones
+from amphase.analysis.diffusion.collapse import compare_collapse, median_error, plot_collapse, table_collapse
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
 from amphase.simulate.diffusion.collapse import gaussian_points
@@ -30,14 +22,14 @@ from amphase.theory.diffusion.regimes import clone_probability, collapse_time
 
 
 def _collapse_ds(rev: np.ndarray, fwd: np.ndarray, fe: np.ndarray, et: np.ndarray) -> xr.Dataset:
-    """One grid point (n = 16, d = 8), R realizations: rev, fwd (R, 2, B); fe (R, E)."""
+    """One grid point (K = 16, d = 8), R realizations: rev, fwd (R, 2, B); fe (R, E)."""
     ds = xr.Dataset(
         {
-            "t_collapse": (("n", "realization", "condition", "trajectory"), rev[None]),
-            "t_collapse_forward": (("n", "realization", "condition", "trajectory"), fwd[None]),
-            "excess_entropy": (("n", "realization", "entropy_time"), fe[None]),
+            "t_collapse": (("K", "realization", "condition", "trajectory"), rev[None]),
+            "t_collapse_forward": (("K", "realization", "condition", "trajectory"), fwd[None]),
+            "excess_entropy": (("K", "realization", "entropy_time"), fe[None]),
         },
-        coords={"n": [16], "condition": ["nearest", "weight"], "entropy_time": et},
+        coords={"K": [16], "condition": ["nearest", "weight"], "entropy_time": et},
     )
     ds.attrs.update(param_d=8, param_sigma=1.0, param_t_max=4.0, param_threshold=0.5, title="hand-made")
     return ds
@@ -76,7 +68,7 @@ def test_collapse_statistics_are_taken_per_realization() -> None:
     # the quenched crossing: mean and standard error over realizations
     ds = _collapse_ds(rev, fwd, fe, et)
     tq = np.array([0.40, 0.43, 0.37])
-    ds["t_quenched"] = (("n", "realization"), tq[None])
+    ds["t_quenched"] = (("K", "realization"), tq[None])
     res = compare_collapse(ds)
     assert float(res["t_quenched"][0]) == pytest.approx(tq.mean())
     assert float(res["t_quenched_error"][0]) == pytest.approx(tq.std(ddof=1) / math.sqrt(R))
@@ -136,7 +128,7 @@ def test_missing_variables_are_refused() -> None:
 
 @pytest.fixture(scope="module")
 def collapse_run(tmp_path_factory: pytest.TempPathFactory) -> xr.Dataset:
-    raw = {"model": "diffusion.collapse", "seed": 4, "realizations": 2, "grid": {"d": [4, 8], "n": [8, 32]},
+    raw = {"model": "diffusion.collapse", "seed": 4, "realizations": 2, "grid": {"d": [4, 8], "K": [8, 32]},
            "params": {"n_traj": 48, "steps": 80, "n_entropy": 8, "n_draws": 64, "n_test": 64}}  # fmt: skip
     return run_sweep(resolve(raw), tmp_path_factory.mktemp("c") / "c.nc", executor="serial", progress=False)
 
@@ -207,7 +199,7 @@ def test_two_point_collapse_median_is_the_exact_first_passage_median(tmp_path) -
     law erfc(a/sqrt(2(e^(2t) - 1))) 10-16 % lower (the grid misses excursions): the test needs the grid's own law.
     """
     R, B, steps, d = 1, 2000, 300, 4
-    raw = {"model": "diffusion.collapse", "seed": 7, "realizations": R, "grid": {"n": [2], "d": [d]},
+    raw = {"model": "diffusion.collapse", "seed": 7, "realizations": R, "grid": {"K": [2], "d": [d]},
            "params": {"n_traj": B, "steps": steps, "n_entropy": 0, "n_test": 0}}  # fmt: skip
     config = resolve(raw)
     ds = run_sweep(config, tmp_path / "two.nc", executor="serial", progress=False)

@@ -42,7 +42,7 @@ ARGS = {
     "diffusion.noise_beta": ["t=0.5", "process=vp", "alpha_bar=0.3"],
     "diffusion.ou_time": ["t=1"],
     "diffusion.speciation_time": ["Lambda=16.72"],
-    "diffusion.collapse_time": ["n=20000", "d=256"],
+    "diffusion.collapse_time": ["K=20000", "d=256"],
     "diffusion.clone_probability": ["t=3", "d=1024"],
     "diffusion.direction_loss": ["var=1", "n=1000", "t=0.05"],
     "diffusion.symmetry_breaking": ["kind=density", "alpha_bar=0.8"],

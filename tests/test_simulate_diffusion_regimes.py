@@ -102,7 +102,7 @@ def test_forward_paths_have_the_exact_marginals() -> None:
 def test_reverse_sde_collapse_times_follow_the_exact_forward_law() -> None:
     # the exact score's reverse SDE has the forward path law (time reversal): the two samples of collapse times, on
     # one training set and one grid, agree in distribution (two-sample KS) up to the Euler-Maruyama error
-    out = Collapse(n=8, d=4, n_traj=500, steps=200, n_entropy=0).run(point_seed(3, {"n": 8, "d": 4}, 0))
+    out = Collapse(K=8, d=4, n_traj=500, steps=200, n_entropy=0).run(point_seed(3, {"n": 8, "d": 4}, 0))
     for j in range(2):
         rev, fwd = out["t_collapse"][j], out["t_collapse_forward"][j]
         assert np.isfinite(rev).all() and np.isfinite(fwd).all()
@@ -160,7 +160,7 @@ def test_branching_times_include_t_s() -> None:
     [
         ("diffusion.collapse", {"t_min": 2.0, "t_max": 1.0}, "t_min"),
         ("diffusion.collapse", {"threshold": 1.0}, "threshold"),
-        ("diffusion.collapse", {"n": 1}, "n="),
+        ("diffusion.collapse", {"K": 1}, "K="),
         ("diffusion.clones", {"m": 0.1, "d": 2, "sigma": 0.5}, "t_S"),
         ("diffusion.clones", {"ratio_max": 5.0}, "branching times"),
         ("diffusion.clones", {"ratio_min": 1.5, "ratio_max": 1.2}, "ratio_min"),
@@ -168,7 +168,7 @@ def test_branching_times_include_t_s() -> None:
     ],
 )
 def test_bad_input_is_refused_before_work(model: str, params: dict, match: str) -> None:
-    base = {"n": 16, "d": 8} if model == "diffusion.collapse" else {"d": 16}
+    base = {"K": 16, "d": 8} if model == "diffusion.collapse" else {"d": 16}
     with pytest.raises(ParameterError, match=match):
         resolve({"model": model, "params": {**base, **params}})
 

@@ -173,7 +173,7 @@ def speciation_time(Lambda: float) -> SpeciationTime:
 
 
 class CollapseTime(NamedTuple):
-    """Collapse time of n Gaussian points and where it falls in the VP and VE conventions."""
+    """Collapse time of K Gaussian points and where it falls in the VP and VE conventions."""
 
     t_C: float
     alpha: float
@@ -184,28 +184,28 @@ class CollapseTime(NamedTuple):
 @quantity(
     "diffusion.collapse_time",
     params=[
-        Param("n", "number of training points", lower=2, integer=True),
+        Param("K", "number of training points", lower=2, integer=True),
         Param("d", "dimension", lower=1, integer=True),
         Param("sigma", "standard deviation of the Gaussian data per dimension", lower=0.0, lower_open=True),
     ],
     results=[
-        Result("t_C", "collapse time 0.5 log(1 + sigma^2/(n^(2/d) - 1)), Ornstein-Uhlenbeck time"),
-        Result("alpha", "log(n)/d"),
+        Result("t_C", "collapse time 0.5 log(1 + sigma^2/(K^(2/d) - 1)), Ornstein-Uhlenbeck time"),
+        Result("alpha", "log(K)/d"),
         Result("alpha_bar_C", "VP signal fraction at t_C"),
-        Result("ve_variance_C", "VE noise variance at t_C, sigma^2/(n^(2/d) - 1)"),
+        Result("ve_variance_C", "VE noise variance at t_C, sigma^2/(K^(2/d) - 1)"),
     ],
     reference=BBBM24,
     cost=CHEAP,
 )
-def collapse_time(n: int, d: int, sigma: float = 1.0) -> CollapseTime:
-    """Collapse time of the exact empirical score for n Gaussian points N(0, sigma^2 I_d) (Biroli et al. 2024, Fig. 3).
+def collapse_time(K: int, d: int, sigma: float = 1.0) -> CollapseTime:
+    """Collapse time of the exact empirical score for K Gaussian points N(0, sigma^2 I_d) (Biroli et al. 2024, Fig. 3).
 
     Where the excess entropy alpha + (1/2) log(Delta_t/(Delta_t + sigma^2 e^{-2t})) vanishes, d -> oo at fixed
-    alpha = log(n)/d. For any data set, estimate the excess entropy with
+    alpha = log(K)/d. For any data set, estimate the excess entropy with
     amphase.analysis.diffusion.entropy.excess_entropy.
     """
-    t_c = regimes.collapse_time(n, d, sigma)
-    return CollapseTime(t_c, math.log(n) / d, math.exp(-2.0 * t_c), math.expm1(2.0 * t_c))
+    t_c = regimes.collapse_time(K, d, sigma)
+    return CollapseTime(t_c, math.log(K) / d, math.exp(-2.0 * t_c), math.expm1(2.0 * t_c))
 
 
 @quantity(
