@@ -377,12 +377,11 @@ def _assemble(store: CheckpointStore, config: Mapping[str, Any]) -> xr.Dataset:
     for dim, (values, attrs) in model.coords(config).items():
         coords[dim] = (dim, values, attrs)
     ds = ds.assign_coords(coords)
-    # the fixed parameters: scalar coordinates with units (and, for the readers of the older form, param_X attrs)
+    # the fixed parameters: scalar coordinates with units (one named like a variable: in the config attribute only)
     taken = {*map(str, ds.variables), *map(str, ds.dims)}
     ds = ds.assign_coords(param_coords(config["params"], lambda name: model.param(name).attrs(), taken))
     ds.attrs.update(provenance_attrs(config["title"], model.references, config))
     ds.attrs.update(model=model.name, seed=config["seed"], realizations=config["realizations"])
     ds.attrs["seed_scheme"] = SEED_SCHEME
-    ds.attrs.update({f"param_{k}": v for k, v in config["params"].items()})
     ds.attrs.update(model.attrs(config))
     return ds

@@ -103,12 +103,15 @@ def test_upgrade_turns_old_param_attrs_into_scalar_coords_and_is_idempotent():
     new = upgrade(old)
     assert new["N"].dims == () and new["N"].values.item() == 200 and new["cue"].values.item() == "pattern"
     assert new["K"].dims == ("alpha",)  # a variable named like a parameter keeps its name: the parameter stays an attr
-    assert new.attrs == old.attrs  # the param_X attributes stay for the readers of the older form
+    # the param_X attributes that became coordinates are gone; the one a variable's name took stays (fixed_param)
+    assert new.attrs == {"title": "old", "model": "hopfield", "param_K": 7} and fixed_param(new, "K") == 7
     assert old.coords.keys() == {"alpha", "realization"}  # the input is not modified
     xr.testing.assert_identical(upgrade(new), new)
     # what the sweep writes now (coordinates and attributes) is what upgrade makes of the old file, values included
     written = old.assign_coords(param_coords({"N": 200, "T": 0.0, "cue": "pattern", "K": 7}, taken=set(old.variables)))
-    xr.testing.assert_identical(new, written)
+    written.attrs = {"title": "old", "model": "hopfield", "config": json.dumps({"params": {"K": 7}})}
+    xr.testing.assert_identical(new.drop_attrs(), written.drop_attrs())
+    assert fixed_param(written, "K") == 7  # a sweep writes the requested K in its configuration only
 
 
 def test_upgrade_survives_netcdf(tmp_path):
@@ -123,8 +126,12 @@ def test_upgrade_survives_netcdf(tmp_path):
 def test_without_param_coords_restores_the_old_form_exactly():
     old = _old(N=200, T=0.0, cue="pattern")
     xr.testing.assert_identical(without_param_coords(upgrade(old)), old)
-    plain = old.assign_coords(extra=1.0)  # a scalar coordinate that is no fixed parameter is kept
-    assert "extra" in without_param_coords(upgrade(plain)).coords
+    # a file written now: the fixed parameters as scalar coordinates, the one named like a variable in the config
+    now = upgrade(old)
+    now.attrs = {"title": "old", "model": "hopfield", "config": json.dumps({"params": {"N": 200, "T": 0.0, "K": 7}})}
+    back = without_param_coords(now)
+    assert back.attrs["param_K"] == 7 and back.attrs["param_N"] == 200 and "N" not in back.coords
+    assert not [n for n, c in back.coords.items() if c.ndim == 0]
 
 
 def test_fixed_param_reads_coordinate_then_attribute_then_default():
@@ -132,6 +139,12 @@ def test_fixed_param_reads_coordinate_then_attribute_then_default():
     assert fixed_param(ds, "N") == 200 and isinstance(fixed_param(ds, "N"), int)
     assert fixed_param(ds, "K") == 7  # attribute only: a variable has the name
     assert fixed_param(ds, "noise", 0.0) == 0.0
+    # a file written now: no param_X attribute; a parameter without a coordinate is read from the configuration
+    ds.attrs = {"config": json.dumps({"params": {"K": 9, "seq": [1, 2]}}), "model": "hopfield"}
+    assert fixed_param(ds, "K") == 9 and fixed_param(ds, "seq") == [1, 2] and fixed_param(ds, "N") == 200
+    # an older configuration names a renamed parameter by its old name (amphase.renames)
+    old_cfg = xr.Dataset(attrs={"config": json.dumps({"params": {"n": 64}}), "model": "diffusion.clones"})
+    assert fixed_param(old_cfg, "K") == 64 and fixed_param(old_cfg, "n") == 64
     with pytest.raises(KeyError, match="param_noise"):
         fixed_param(ds, "noise")
 

@@ -67,7 +67,8 @@ def test_pointwise_call_rejects_arrays():
 
 def test_grid_with_a_fixed_parameter():
     ds = theory.get("hopfield.mixture").grid(n=[1, 3, 5], T=0.2)
-    assert ds["overlap"].dims == ("n",) and ds.attrs["param_T"] == 0.2
+    assert ds["overlap"].dims == ("n",) and ds["T"].dims == () and float(ds["T"]) == 0.2  # a scalar coordinate
+    assert ds["T"].attrs["long_name"] and not [k for k in ds.attrs if k.startswith("param_")]  # no param_X (issue 18)
     assert ds["overlap"].values[0] > ds["overlap"].values[1] > ds["overlap"].values[2]
 
 

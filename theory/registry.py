@@ -43,7 +43,7 @@ import numpy as np
 import xarray as xr
 
 from amphase.assignments import check_grid_size, check_unique
-from amphase.dataset import provenance_attrs
+from amphase.dataset import param_coords, provenance_attrs
 from amphase.errors import NoSolutionError, ParameterError
 from amphase.params import Choice, Param, fmt_value
 from amphase.progress import Progress
@@ -174,7 +174,7 @@ class Quantity:
         xarray.Dataset
             One variable per result over the grid dimensions, NaN where the state does not exist (the count is in
             the ``no_solution_points`` attribute) or where a value overflows (the count and the reason in
-            ``overflow_points`` and ``overflow``), coordinates with units, scalar parameters as attributes.
+            ``overflow_points`` and ``overflow``), coordinates with units, scalar parameters as scalar coordinates.
 
         """
         args = self.check(values)
@@ -223,9 +223,9 @@ class Quantity:
             if overflow:
                 ds.attrs["overflow_points"] = len(overflow)
                 ds.attrs["overflow"] = overflow[0]
-        for k, v in fixed.items():
-            if v is not None:
-                ds.attrs[f"param_{k}"] = v
+        # the fixed parameters: scalar coordinates with units (one named like a result: in the config attribute only)
+        taken = {*map(str, ds.variables), *map(str, ds.dims)}
+        ds = ds.assign_coords(param_coords(fixed, self._coord_attrs, taken))
         ds.attrs.update(
             {k: v for k, v in provenance_attrs(self.summary, self.reference, config).items() if k not in ds.attrs}
         )
