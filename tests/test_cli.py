@@ -44,7 +44,7 @@ ARGS = {
     "diffusion.speciation_time": ["Lambda=16.72"],
     "diffusion.collapse_time": ["K=20000", "d=256"],
     "diffusion.clone_probability": ["t=3", "d=1024"],
-    "diffusion.direction_loss": ["var=1", "n=1000", "t=0.05"],
+    "diffusion.direction_loss": ["var=1", "K=1000", "t=0.05"],
     "diffusion.symmetry_breaking": ["kind=density", "alpha_bar=0.8"],
     "dense.circle_ring": ["beta=2"],
     "dense.circle_minima": ["beta=20", "K=10", "draws=20"],
