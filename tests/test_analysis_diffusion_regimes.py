@@ -14,7 +14,7 @@ from amphase.analysis.diffusion.clones import SPECIATION_LEVEL, compare_clones, 
 from amphase.analysis.diffusion.collapse import compare_collapse, median_error, plot_collapse, table_collapse
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
-from amphase.simulate.diffusion.collapse import gaussian_points
+from amphase.simulate.diffusion.gaussian_sets import gaussian_points
 from amphase.simulate.diffusion.schedules import ou
 from amphase.simulate.seeding import point_seed
 from amphase.simulate.sweep import run_sweep

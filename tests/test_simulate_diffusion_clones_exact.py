@@ -18,7 +18,8 @@ from scipy import stats
 from amphase.analysis.diffusion.clones import compare_clones, plot_clones, table_clones
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
-from amphase.simulate.diffusion.clones import Clones, two_gaussian_points
+from amphase.simulate.diffusion.clones import Clones
+from amphase.simulate.diffusion.gaussian_sets import two_gaussian_points
 from amphase.simulate.diffusion.regimes import clone_overlap
 from amphase.simulate.diffusion.schedules import ou
 from amphase.simulate.seeding import point_seed

@@ -15,7 +15,8 @@ from scipy import stats
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
 from amphase.simulate.diffusion.clones import Clones
-from amphase.simulate.diffusion.collapse import Collapse, gaussian_points
+from amphase.simulate.diffusion.collapse import Collapse
+from amphase.simulate.diffusion.gaussian_sets import gaussian_points
 from amphase.simulate.diffusion.regimes import Commitment, commit_time, commitment, forward_paths
 from amphase.simulate.diffusion.schedules import ou, vp
 from amphase.simulate.diffusion.score import exact_score, mixture_score

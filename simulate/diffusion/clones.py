@@ -25,10 +25,10 @@ so no prior mismatch), down to ``t_min``.
 
 ``score = "exact"``: the same measurement with the exact *empirical* score
 (:func:`~amphase.simulate.diffusion.score.exact_score`, streaming LSE kernel) of K training points drawn from the
-mixture (:func:`two_gaussian_points`: point i belongs to the component +m for even i and -m for odd i, so the classes
-are balanced and K = 2 has one point per class; its Gaussian noise comes from the stream :func:`nested_seed` keyed by
-(d, m, sigma) only, so sets of larger K contain the smaller ones). The state at the branching time comes from a
-reverse trajectory started from the exact empirical marginal at ``t_max`` or from an exact draw of
+mixture (:func:`~amphase.simulate.diffusion.gaussian_sets.two_gaussian_points`: point i belongs to the component +m
+for even i and -m for odd i, so the classes are balanced and K = 2 has one point per class; its Gaussian noise comes
+from a stream keyed by (d, m, sigma) only, so sets of larger K contain the smaller ones). The state at the branching
+time comes from a reverse trajectory started from the exact empirical marginal at ``t_max`` or from an exact draw of
 :math:`P^e_t` (a uniform training point noised to t); the clones run with the exact score. Every realization draws
 its own training set, so pairs are independent only given it. Besides ``n_same`` the model records ``n_same_point``
 (both clones end nearest the same training point at ``t_min``: collapse) and, from ``n_draws`` exact draws of
@@ -59,7 +59,7 @@ from amphase.errors import ParameterError
 from amphase.simulate.backend import get_backend
 from amphase.simulate.coordinates import with_coords
 from amphase.simulate.declare import Dim, Var, choice, declared, model, number
-from amphase.simulate.diffusion.data import nested_seed
+from amphase.simulate.diffusion.gaussian_sets import two_gaussian_points
 from amphase.simulate.diffusion.ou_params import BBBM24, OU_TIME, SIGMA, SPACING, STEPS, T_MAX, T_MIN, schedule
 from amphase.simulate.diffusion.regimes import clone_ends, clone_overlap, commitment
 from amphase.simulate.diffusion.samplers import noise_to, reverse_sde
@@ -68,7 +68,7 @@ from amphase.simulate.lse import DEFAULT_TILE, kernel_params
 from amphase.simulate.seeding import child_rng, child_seed
 from amphase.theory.diffusion.regimes import collapse_time
 
-__all__ = ["CLONE_SCORES", "MODEL", "STARTS", "Clones", "branch_ratios", "two_gaussian_points"]
+__all__ = ["CLONE_SCORES", "MODEL", "STARTS", "Clones", "branch_ratios"]
 
 _DTYPE, _BACKEND, _TILE = kernel_params("training points")
 
@@ -84,19 +84,6 @@ def branch_ratios(ratio_min: float, ratio_max: float, n_times: int) -> np.ndarra
     lo, hi, k = float(ratio_min), float(ratio_max), int(n_times)
     r = np.linspace(lo, hi, k) if k > 1 else np.array([lo])
     return np.unique(np.concatenate([r, [1.0]]))
-
-
-def two_gaussian_points(K: int, d: int, m: float, sigma: float, seed: np.random.SeedSequence) -> np.ndarray:
-    """The (K, d) training set of one realization: N(+m, sigma^2 I) for even i, N(-m, ...) for odd i (nested in K).
-
-    The noise is one standard-normal (K, d) draw, row by row, from the stream :func:`nested_seed` keyed by
-    (d, m, sigma): a prefix of the draw for a larger K, so the sets are nested.
-    """
-    d, m, sigma, K = int(d), float(m), float(sigma), int(K)
-    stream = nested_seed(seed, {"dataset": "two_gaussians", "d": d, "m": m, "sigma": sigma})
-    rng = np.random.Generator(np.random.PCG64(stream))
-    sign = np.where(np.arange(K) % 2 == 0, 1.0, -1.0)
-    return sign[:, None] * np.full(d, m) + sigma * rng.standard_normal((K, d))
 
 
 def _per_time(dtype: str, fill: Any, text: str, units: str = "1") -> Var:

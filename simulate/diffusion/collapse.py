@@ -46,8 +46,8 @@ from amphase.errors import ParameterError
 from amphase.simulate.backend import get_backend
 from amphase.simulate.coordinates import with_coords
 from amphase.simulate.declare import Dim, Var, declared, model, number
-from amphase.simulate.diffusion.data import nested_seed, training_set
 from amphase.simulate.diffusion.entropy import excess_entropy, population_crossing
+from amphase.simulate.diffusion.gaussian_sets import gaussian_points
 from amphase.simulate.diffusion.ou_params import BBBM24, OU_TIME, SIGMA, SPACING, STEPS, T_MAX, T_MIN, schedule
 from amphase.simulate.diffusion.regimes import commit_time, commitment, forward_paths
 from amphase.simulate.diffusion.samplers import noise_to, reverse_sde
@@ -55,7 +55,7 @@ from amphase.simulate.diffusion.score import exact_score
 from amphase.simulate.lse import DEFAULT_TILE, kernel_params
 from amphase.simulate.seeding import child_rng, child_seed
 
-__all__ = ["COLLAPSE_CONDITIONS", "MODEL", "Collapse", "entropy_times", "gaussian_points", "weight_band"]
+__all__ = ["COLLAPSE_CONDITIONS", "MODEL", "Collapse", "entropy_times", "weight_band"]
 
 _DTYPE, _BACKEND, _TILE = kernel_params("training points")
 
@@ -74,12 +74,6 @@ def entropy_times(t_min: float, t_max: float, n_entropy: int) -> np.ndarray:
     """The ``n_entropy`` times of the excess-entropy curve, log-spaced over [t_min, t_max], ascending."""
     k = int(n_entropy)
     return np.geomspace(float(t_min), float(t_max), k) if k else np.zeros(0)
-
-
-def gaussian_points(K: int, d: int, sigma: float, seed: np.random.SeedSequence) -> np.ndarray:
-    """The (K, d) training set of one realization: N(0, sigma^2 I_d), nested in K (module docstring)."""
-    stream = nested_seed(seed, {"dataset": "gaussian", "d": int(d)})
-    return training_set("linear", int(K), stream, groups=((int(d), float(sigma)),))
 
 
 def _attrs(r: Collapse) -> dict[str, Any]:
