@@ -236,3 +236,54 @@ def test_without_fixed_coords_drops_only_what_the_fixed_parameters_carried_into_
     gridded = res.expand_dims("N")  # a fixed parameter the comparison made a dimension stays
     assert set(without_fixed_coords(gridded, ds).coords) == {"alpha", "N", "T"} - {"T"}
     xr.testing.assert_identical(without_fixed_coords(res, ds), res.drop_vars(["N", "T"]))
+
+
+# ------------------------------------------------------------------------ names renamed by issue 18 (n -> K)
+
+
+def _pre_rename(ds: xr.Dataset) -> xr.Dataset:
+    """A diffusion.collapse/clones file as written before issue 18: ``n`` for K, fixed parameters as ``param_X``."""
+    old = without_param_coords(ds)
+    if "K" in old.dims:
+        old = old.rename(K="n")
+    old.attrs = {("param_n" if k == "param_K" else k): v for k, v in old.attrs.items()}
+    config = json.loads(old.attrs["config"])
+    for part in ("grid", "params"):
+        config[part] = {("n" if k == "K" else k): v for k, v in config[part].items()}
+    old.attrs["config"] = json.dumps(config)
+    return old
+
+
+@pytest.mark.parametrize("model", ["diffusion.collapse", "diffusion.clones"])
+def test_an_old_collapse_or_clones_file_compares_with_the_same_table(model, tiny_dataset, tmp_path, capsys):
+    # collapse: K a grid dimension (was the dimension n); clones: K fixed (was the attribute param_n)
+    from amphase.cli import main
+
+    if model == "diffusion.collapse":
+        _, _, ds, path = tiny_dataset(model)
+    else:  # the exact score, whose table names K, at a fixed K
+        from amphase.simulate.config import resolve
+        from amphase.simulate.sweep import run_sweep
+
+        raw = {"model": model, "seed": 4, "realizations": 2, "grid": {"d": [16]},
+               "params": {"score": "exact", "K": 8, "n_pairs": 20, "steps": 400, "t_min": 0.01, "t_max": 4.0,
+                          "start": "marginal", "n_times": 2, "n_draws": 50}}  # fmt: skip
+        path = tmp_path / "clones.nc"
+        run_sweep(resolve(raw), path, executor="serial", progress=False, notify=None)
+        ds = xr.load_dataset(path, engine="h5netcdf")
+        path = tmp_path / "new" / "clones.nc"
+        path.parent.mkdir()
+        write_netcdf(ds, path)
+    assert ("K" in ds.dims) == (model == "diffusion.collapse") and "K" in ds.coords
+    old = _pre_rename(ds)
+    assert "K" not in old.variables and ("n" in old.dims or "param_n" in old.attrs)
+    assert RENAMED[model] == {"n": "K"}
+    write_netcdf(old, tmp_path / path.name)
+    new = upgrade(xr.load_dataset(tmp_path / path.name))
+    assert "n" not in new.variables and int(fixed_param(new, "K") if "K" not in new.dims else new["K"][0]) >= 2
+    tables = []
+    for file in (path, tmp_path / path.name):
+        assert main(["compare", str(file)]) == 0
+        tables.append(capsys.readouterr().out.replace(str(file.parent), "FOLDER"))
+    assert tables[0] == tables[1] and len(tables[0].splitlines()) > 3
+    assert ("K = 8" if model == "diffusion.clones" else " K ") in tables[0]  # K in the table, read from the old n
