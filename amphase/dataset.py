@@ -42,7 +42,7 @@ import numpy as np
 import xarray as xr
 
 from amphase.atomic import atomic_output, check_free
-from amphase.renames import RENAMES, dataset_renames
+from amphase.renames import RENAMES, dataset_renames, renamed_variables
 
 __all__ = [
     "COORDINATES",
@@ -67,7 +67,9 @@ PARAM_PREFIX = "param_"
 #: names a model's datasets changed (issue 18: one name per quantity; ``K`` for the number of stored patterns and of
 #: training points), per ``model`` attribute: ``{old: new}``, from the one table :data:`amphase.renames.RENAMES`.
 #: :func:`upgrade` renames them in an older file's variables, dimensions and fixed parameters.
-RENAMED: dict[str, dict[str, str]] = {model: dataset_renames(model) for r in RENAMES for model in r.models}
+RENAMED: dict[str, dict[str, str]] = {
+    model: dataset_renames(model) for r in RENAMES if not r.variable_only for model in r.models
+}
 
 
 #: units and long names of the dimensions that are not parameters, which every model family may use. A parameter's
@@ -194,7 +196,11 @@ def _renamed(ds: xr.Dataset) -> xr.Dataset:
     its ``param_X`` attribute (and the configuration), as :func:`param_coords` leaves a parameter named like a
     variable (``dense.binary``'s requested ``K`` beside the stored count ``K``, formerly ``P``).
     """
-    names = RENAMED.get(str(ds.attrs.get("model", "")), {})
+    model = str(ds.attrs.get("model", ""))
+    data = {old: new for old, new in renamed_variables(model).items() if old in ds.data_vars}
+    if data:  # a measured variable renamed away from its parameter's name (diffusion.exact's n_samples)
+        ds = ds.rename_vars(data)
+    names = RENAMED.get(model, {})
     names = {old: new for old, new in names.items() if old in _taken(ds) or PARAM_PREFIX + old in ds.attrs}
     if not names:
         return ds

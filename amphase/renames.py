@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-__all__ = ["RENAMES", "Rename", "dataset_renames", "renamed_param", "seed_names"]
+__all__ = ["RENAMES", "Rename", "dataset_renames", "renamed_param", "renamed_variables", "seed_names"]
 
 
 @dataclass(frozen=True)
 class Rename:
     """``old`` became ``new`` in the datasets of ``models`` and the parameters of the theory ``quantities``.
+
+    ``variable_only``: only a measured (data) variable was renamed; a parameter of the old name keeps it.
 
     ``seed_key``: a grid parameter of these models still keys the random streams by its old name
     (:func:`seed_names`), so a sweep draws the same numbers as before the rename.
@@ -32,6 +34,7 @@ class Rename:
     quantities: tuple[str, ...] = ()
     why: str = ""
     seed_key: bool = False
+    variable_only: bool = False
 
 
 #: every rename, oldest first.
@@ -51,14 +54,27 @@ RENAMES: tuple[Rename, ...] = (
         why="K is the number of training points (issue 18)",
         seed_key=True,
     ),
+    Rename(
+        "n_samples",
+        "n_generated",
+        models=("diffusion.exact",),
+        why="the measured count of generated samples took the name of the parameter n_samples, so that parameter "
+        "had no scalar coordinate, and a grid over it silently replaced the variable (issue 18)",
+        variable_only=True,
+    ),
     # TODO(issue 18, lead): cue noise rho -> noise in the dense theory (theory/dense/quantities.py, helper files18):
     # Rename("rho", "noise", quantities=("dense.*",), why="noise is the cue's flipped fraction, as in simulate/").
 )
 
 
 def dataset_renames(model: str) -> dict[str, str]:
-    """``{old: new}`` for the datasets of ``model`` (its ``model`` attribute); empty when nothing was renamed."""
-    return {r.old: r.new for r in RENAMES if model in r.models}
+    """``{old: new}`` for the datasets of ``model`` (its ``model`` attribute): variables, dimensions and parameters."""
+    return {r.old: r.new for r in RENAMES if model in r.models and not r.variable_only}
+
+
+def renamed_variables(model: str) -> dict[str, str]:
+    """``{old: new}`` for the measured (data) variables of ``model`` whose parameter of the same name kept it."""
+    return {r.old: r.new for r in RENAMES if model in r.models and r.variable_only}
 
 
 def renamed_param(quantity: str, old: str, params: tuple[str, ...] | list[str]) -> str | None:

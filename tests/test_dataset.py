@@ -287,3 +287,21 @@ def test_an_old_collapse_or_clones_file_compares_with_the_same_table(model, tiny
         tables.append(capsys.readouterr().out.replace(str(file.parent), "FOLDER"))
     assert tables[0] == tables[1] and len(tables[0].splitlines()) > 3
     assert ("K = 8" if model == "diffusion.clones" else " K ") in tables[0]  # K in the table, read from the old n
+
+
+def test_upgrade_renames_the_measured_sample_count_away_from_its_parameter():
+    # diffusion.exact stored the count of generated samples as a variable n_samples, the name of its parameter: the
+    # parameter had no scalar coordinate, and a grid over it replaced the variable. Now the variable is n_generated.
+    old = xr.Dataset(
+        {"n_generated_old": ("realization", np.array([8, 8], dtype=np.int32))},
+        coords={"realization": [0, 1]},
+        attrs={"model": "diffusion.exact", "param_n_samples": 8, "param_beta": 10.0},
+    ).rename_vars(n_generated_old="n_samples")
+    new = upgrade(old)
+    assert new["n_generated"].values.tolist() == [8, 8] and "n_samples" not in new.data_vars
+    assert new["n_samples"].dims == () and int(new["n_samples"]) == 8 and "param_n_samples" not in new.attrs
+    assert float(new["beta"]) == 10.0
+    xr.testing.assert_identical(upgrade(new), new)
+    assert RENAMED.get("diffusion.exact", {}) == {}  # the parameter n_samples kept its name
+    gridded = old.drop_vars("n_samples").expand_dims(n_samples=[8, 16])  # the layout a grid over it wrote
+    assert "n_samples" in upgrade(gridded).dims and "n_generated" not in upgrade(gridded)
