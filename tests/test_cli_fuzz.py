@@ -668,8 +668,12 @@ def check_compare(argv: list[str], files: dict[str, bytes]) -> None:
         if status != 0:
             check_failure(status, out, err, before, after)
             return
-        assert "# figure: " in out and "Traceback" not in err
-        figure = Path(out.rsplit("# figure: ", 1)[1].strip())
+        assert "Traceback" not in err
+        if "--json" in argv:  # one JSON object, the figure's name in it
+            figure = Path(json.loads(out)["figure"])
+        else:
+            assert "# figure: " in out
+            figure = Path(out.rsplit("# figure: ", 1)[1].strip())
         allowed = allowed_new(figure, folder)
         target = option_value(argv, "--out")
         if target is not None:
