@@ -119,3 +119,18 @@ def test_a_result_named_like_a_gridded_parameter_is_kept_beside_its_coordinate()
     # K_flat scales as spread^4 (lse_landscape.ring_flatness)
     ratio = ds["K_flat"].sel(spread=1.0) / ds["K_flat"].sel(spread=0.5)
     assert np.allclose(ratio, 16.0, rtol=1e-12)
+
+
+def test_a_renamed_parameter_names_its_new_name():
+    # issue 18: K for the number of stored patterns and of training points; the old names answer with the new one
+    # (amphase.renames, the table dataset.upgrade reads too), by the registry and by a direct Python call alike
+    with pytest.raises(ParameterError, match=r"^dense\.simplex_centroid_beta: P was renamed K"):
+        theory.get("dense.simplex_centroid_beta")(P=3)
+    with pytest.raises(ParameterError, match=r"diffusion\.collapse_time: n was renamed K"):
+        theory.get("diffusion.collapse_time").grid(n=[16, 32], d=8)
+    from amphase.theory.diffusion import collapse_time
+
+    with pytest.raises(ParameterError, match="n was renamed K"):
+        collapse_time(n=16, d=8)
+    with pytest.raises(ParameterError, match="takes no parameter 'n'"):  # n is no old name of dense.* (degree n)
+        theory.get("dense.simplex_centroid_beta")(n=3)

@@ -182,3 +182,19 @@ def test_kernels_refuse_bad_arrays() -> None:
         forward_paths(np.ones((2, 3)), sch, np.array([0.1, 0.5]), 4, np.random.default_rng(0))
     with pytest.raises(ParameterError, match="path"):
         commitment(np.ones((3, 2, 4)), np.array([1.0, 0.5, 0.1]), np.ones((2, 3)), sch)
+
+
+def test_the_renamed_grid_parameter_K_keeps_its_old_seed_key() -> None:
+    # issue 18 renamed n -> K; the sweep keys a grid point's streams by the old name (amphase.renames.seed_names), so
+    # a run draws the same numbers as before the rename: the sweep's task equals the model run on the "n" key
+    from amphase.simulate.sweep import run_point
+
+    raw = {"model": "diffusion.collapse", "seed": 9, "realizations": 1, "grid": {"K": [8], "d": [4]},
+           "params": {"n_traj": 6, "steps": 20, "n_entropy": 0, "n_test": 0}}  # fmt: skip
+    config = resolve(raw)
+    _, out = run_point(config, (0, 0))
+    model = Collapse(**{**config["params"], "K": 8, "d": 4})
+    old_key = model.run(point_seed(9, {"n": 8, "d": 4}, 0))
+    new_key = model.run(point_seed(9, {"K": 8, "d": 4}, 0))
+    np.testing.assert_array_equal(out["t_collapse"][0], old_key["t_collapse"])
+    assert not np.array_equal(old_key["t_collapse"], new_key["t_collapse"])  # the key matters
