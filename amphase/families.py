@@ -138,17 +138,14 @@ register(
             "diffusion.directions": "amphase.simulate.diffusion.directions_model:MODEL",
             "diffusion.basins": "amphase.simulate.diffusion.basins_model:MODEL",
             "diffusion.landscape": "amphase.simulate.diffusion.landscape_model:MODEL",
-            "diffusion.collapse": "amphase.simulate.diffusion.collapse:MODEL",
-            "diffusion.clones": "amphase.simulate.diffusion.clones:MODEL",
         },
         comparisons={
             "diffusion.exact": "amphase.analysis.diffusion.classes_compare:COMPARISON",
             "diffusion.directions": "amphase.analysis.diffusion.directions:COMPARISON",
             "diffusion.basins": "amphase.analysis.diffusion.basins_compare:COMPARISON",
             "diffusion.landscape": "amphase.analysis.diffusion.landscape:COMPARISON",
-            "diffusion.collapse": "amphase.analysis.diffusion.regimes:COLLAPSE_COMPARISON",
-            "diffusion.clones": "amphase.analysis.diffusion.regimes:CLONES_COMPARISON",
         },
         configs="amphase.simulate.diffusion.configs",
+        modules=("collapse", "clones"),
     )
 )

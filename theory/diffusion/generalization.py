@@ -25,7 +25,8 @@ from amphase.theory import lse_barrier_sample as bs
 from amphase.theory import lse_barriers as lb
 from amphase.theory import lse_landscape as ll
 from amphase.theory.cost import MIB, Cost
-from amphase.theory.diffusion.quantities import PHAM25, _beta
+from amphase.theory.diffusion.conventions import PHAM25
+from amphase.theory.diffusion.onset_quantities import _beta
 from amphase.theory.registry import Choice, Param, Result, quantity
 
 __all__ = [
