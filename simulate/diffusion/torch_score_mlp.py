@@ -234,7 +234,7 @@ def train(
         with torch.no_grad():
             return float(((net(eval_x, eval_t) - eval_e) ** 2).sum()) / st.eval_size
 
-    opt = torch.optim.Adam(net.layers.parameters(), lr=st.lr, betas=(0.9, 0.999), eps=1e-8)
+    opt = torch.optim.Adam(net.layers.parameters(), lr=st.lr, betas=(0.9, 0.999), eps=1e-8, foreach=True)
     history = [(0.0, math.nan, eval_loss())]
     if progress is not None:
         progress(*history[-1])
