@@ -13,8 +13,8 @@ from amphase.analysis.diffusion.landscape import compare, plot, table, theory_at
 from amphase.analysis.figures import save_figure
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
-from amphase.simulate.diffusion.landscape_model import DEFAULTS, run
-from amphase.simulate.diffusion.model import training_points
+from amphase.simulate.diffusion.exact import training_points
+from amphase.simulate.diffusion.landscape import DEFAULTS, run
 from amphase.simulate.seeding import point_seed
 from amphase.simulate.sweep import run_sweep
 from amphase.theory.dense import circle_minima

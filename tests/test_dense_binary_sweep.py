@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from amphase.analysis.dense import compare as dense_compare
+from amphase.analysis.dense import binary as dense_compare
 from amphase.cli import main
 from amphase.simulate.config import builtin_configs, load_config, resolve
 from amphase.simulate.sweep import run_sweep

@@ -1,4 +1,4 @@
-"""Sequence DenseAM kernels and model (amphase.simulate.dense.sequence, sequence_model): exact transitions, physics."""
+"""Sequence DenseAM kernels and model (amphase.simulate.dense.sequence_rule, .sequence): exact transitions, physics."""
 
 import math
 
@@ -10,8 +10,8 @@ from scipy.special import ndtr
 from amphase.errors import ParameterError
 from amphase.simulate.backend import gpu_available
 from amphase.simulate.config import builtin_configs, load_config, resolve
-from amphase.simulate.dense import sequence as sq
-from amphase.simulate.dense.sequence_model import SequenceRun, run_realization
+from amphase.simulate.dense import sequence_rule as sq
+from amphase.simulate.dense.sequence import SequenceRun, run_realization
 from amphase.simulate.patterns import binary_patterns
 from amphase.simulate.sweep import run_sweep
 from amphase.theory.dense.sequence import crosstalk_variance

@@ -11,7 +11,7 @@ import xarray as xr
 from amphase.analysis.diffusion.compare import compare, plot, table
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
-from amphase.simulate.diffusion.model import run, training_points
+from amphase.simulate.diffusion.exact import run, training_points
 from amphase.simulate.diffusion.store import open_samples, write_samples
 from amphase.simulate.seeding import point_seed
 from amphase.simulate.sweep import run_sweep
@@ -196,8 +196,8 @@ def test_physical_classes_of_an_even_ring_change_with_the_isolation_threshold(tm
         assert np.array_equal(one["sample_phys_class"].values[:8], one["attractor_class"].values[
             one["sample_attractor"].values[:8]])  # fmt: skip
     # the comparison: fraction at the defining thresholds and the band over all nine
-    from amphase.analysis.diffusion.classes_compare import compare as phys_compare
-    from amphase.analysis.diffusion.classes_compare import table as phys_table
+    from amphase.analysis.diffusion.exact import compare as phys_compare
+    from amphase.analysis.diffusion.exact import table as phys_table
 
     res = phys_compare(ds.expand_dims(realization=[0]).transpose("K", "realization", ...))
     mem = {k: float(res[k].sel(K=10, **{"class": "memorized"}))

@@ -11,7 +11,7 @@ grid dimensions are kept, and averaged in the table and figure) and returns, per
     the same mean and error over the realizations where the quantity exists (``n_basin``: in how many the 0.9
     crossing was found; ``n_above``, ``n_below``: where it lay beyond the largest or below the smallest level);
 ``noise_basin_voronoi``, ``noise_basin_pair``, ``voronoi_probability``, ``pair_probability``
-    the two predictions for memorized attractors (derived in :mod:`amphase.analysis.diffusion.basins`), averaged in
+    the two predictions for memorized attractors (derived in :mod:`amphase.simulate.diffusion.basin_noise`), averaged in
     the same way;
 ``n_attractors`` (kind)
     the mean number found.
@@ -28,11 +28,13 @@ import numpy as np
 import xarray as xr
 
 from amphase.analysis.compare import Comparison
-from amphase.analysis.diffusion.basins import KINDS, P_CRIT, STATUS
 from amphase.analysis.statistics import wilson_interval
 from amphase.analysis.tables import fmt, pm
 from amphase.dataset import fixed_param, without_fixed_coords
 from amphase.errors import ParameterError
+from amphase.simulate.diffusion.basin_attractors import KINDS
+from amphase.simulate.diffusion.basin_noise import STATUS
+from amphase.theory.diffusion.basins import P_CRIT
 
 __all__ = ["COMPARISON", "compare", "plot", "table"]
 

@@ -7,7 +7,7 @@ returns, per (dataset, :math:`\beta`, K):
 ``class_fraction``, ``attractor_fraction`` (class) with ``_error``, ``_low``, ``_high``
     the fractions of samples and of distinct attractors reached per class, their standard error over training sets
     and their band over the nine threshold pairs (owning weight 0.4 / 0.5 / 0.6 x :math:`\beta_t\Delta E` ½ / 1 / 2),
-    as :mod:`amphase.analysis.diffusion.classes_compare` computes them for one :math:`\beta`;
+    as :mod:`amphase.analysis.diffusion.exact` computes them for one :math:`\beta`;
 ``minima_reached``, ``median_beta_barrier``, ``median_curvature``
     the threshold-free quantities of the landscape as the samples see it: minima reached per training set (a lower
     bound on the number of minima: ``n_samples`` samples reach only the minima whose basins they fall in), the
@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from amphase.analysis.diffusion.classes_compare import band_fractions
+from amphase.analysis.diffusion.exact import band_fractions
 from amphase.dataset import fixed_param, without_fixed_coords
 from amphase.errors import ParameterError
 from amphase.simulate.lse_attractors import CLASSES

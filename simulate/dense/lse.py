@@ -83,7 +83,6 @@ def _fp(dtype: str, fill: Any, text: str, flags: tuple[str, ...] | None = None) 
 
 
 @model(
-    name="dense.lse",  # until the module is named for it (issue 18, phase 3)
     title="Continuous log-sum-exp Dense Associative Memory: every fixed point of the energy",
     references=(
         "Krotov & Hopfield, NeurIPS 29 (2016); Ramsauer et al., ICLR (2021), arXiv:2008.02217; "
@@ -125,9 +124,7 @@ class LSEModel:
     energy: str = choice(
         "continuous energy (registered in amphase.simulate.continuous)", tuple(ENERGIES), default="lse", grid=True
     )
-    geometry: str = choice(
-        "memory geometry (see amphase.simulate.dense.continuous_model)", GEOMETRIES, default="circle", grid=True
-    )
+    geometry: str = choice("memory geometry (see amphase.simulate.dense.lse)", GEOMETRIES, default="circle", grid=True)
     K: int = number("number of memories (pair: 2)", ge=1, le=10**7, long_name="number of memories", grid=True)
     d: int = number("dimension (gaussian only; circle and pair: 2, simplex: K)", default=2, ge=1, le=10**5, grid=True)
     beta: float = number("inverse temperature of the energy", gt=0.0, long_name="inverse temperature", grid=True)

@@ -2,7 +2,7 @@
 
 One realization draws ``K`` random ±1 patterns (:func:`amphase.simulate.patterns.binary_patterns`, child stream
 ``(0,)``) that form a cyclic sequence ``xi^1 -> xi^2 -> ... -> xi^K -> xi^1`` (or an open one, ending at ``xi^K``), and
-measures, with the synchronous transition of :mod:`amphase.simulate.dense.sequence`:
+measures, with the synchronous transition of :mod:`amphase.simulate.dense.sequence_rule`:
 
 * **transitions**: one step from each of the first ``transitions`` stored patterns ``xi^mu`` (those with a successor;
   patterns are i.i.d., so any subset is as good as another), and the bit errors against ``xi^(mu+1)``
@@ -36,7 +36,7 @@ from amphase.errors import ParameterError
 from amphase.params import fmt_value
 from amphase.simulate.backend import BACKENDS, Backend, get_backend
 from amphase.simulate.declare import Dim, Var, choice, model, number
-from amphase.simulate.dense import sequence as kernels
+from amphase.simulate.dense import sequence_rule as kernels
 from amphase.simulate.patterns import binary_patterns, flip_bits
 from amphase.simulate.seeding import child_rng
 from amphase.simulate.store import fmt_bytes
@@ -45,7 +45,6 @@ __all__ = ["MODEL", "SequenceRun", "run_realization"]
 
 
 @model(
-    name="dense.sequence",
     title="Sequence Dense Associative Memory: transitions and whole-sequence recall",
     references=(
         "H. T. Chaudhry, J. A. Zavatone-Veth, D. Krotov & C. Pehlevan, Long Sequence Hopfield Memory, NeurIPS 36 "
@@ -80,7 +79,7 @@ __all__ = ["MODEL", "SequenceRun", "run_realization"]
         "load_convention": "K patterns; or K = round(alpha N^d) (polynomial), round(alpha beta^(N-1)) (exponential)",
         "transition_rule": (
             "sigma_i' = sign(sum_mu xi^(mu+1)_i f(m^mu_i)), m^mu_i = sum_(j != i) xi^mu_j sigma_j/(N-1); "
-            "ties keep the spin (amphase.simulate.dense.sequence)"
+            "ties keep the spin (amphase.simulate.dense.sequence_rule)"
         ),
     },
     rate=4.2e9,  # units/s per worker: dense-sequence: 75 s on 2 workers (scripts/calibrate_rates.py)

@@ -1,6 +1,6 @@
 r"""Attractors of the exact score at the stop of sampling, classified by ownership, with energies and line saddles.
 
-The first step of the ``diffusion.basins`` protocol (:mod:`amphase.simulate.diffusion.basins_model`); the noise-then-
+The first step of the ``diffusion.basins`` protocol (:mod:`amphase.simulate.diffusion.basins`); the noise-then-
 denoise trials are in :mod:`amphase.simulate.diffusion.return_trials`, the crossing of their return probability and the
 Monte-Carlo predictions in :mod:`amphase.simulate.diffusion.basin_noise`, the closed forms for two memories in
 :mod:`amphase.theory.diffusion.basins`. Everything here is derived in this project (no published constants are used);

@@ -8,7 +8,7 @@ One task (a grid point's realization):
    (``start_steps`` steps from the prior, streams ``(1,)`` and ``(2,)``) stopped at :math:`t_\beta`, keeps the stable
    ones, and classifies them memorized (one training point carries weight > ``own_weight``) or spurious, with their
    energies above the lowest memorized one (NaN where none is) and above the lowest attractor, and the maximum of
-   the energy on the segment to the nearest other attractor (:func:`amphase.simulate.diffusion.basins.
+   the energy on the segment to the nearest other attractor (:func:`amphase.simulate.diffusion.basin_attractors.
    basin_attractors`);
 3. draws (stream ``(3,)``) up to ``max_attractors`` of each kind and, at ``n_levels`` noise stds geometrically spaced
    from ``noise_min`` to ``noise_max`` (in units of :math:`\ell`), noises each ``n_noise`` times, denoises with the
@@ -39,8 +39,8 @@ import numpy as np
 
 from amphase.errors import ParameterError
 from amphase.simulate.declare import Dim, Var, choice, model, number
+from amphase.simulate.diffusion.basin_attractors import KINDS, basin_attractors, time_at_noise
 from amphase.simulate.diffusion.basin_noise import STATUS, critical_noise, curve_crossing, voronoi_probability
-from amphase.simulate.diffusion.basins import KINDS, basin_attractors, time_at_noise
 from amphase.simulate.diffusion.return_trials import return_trials
 from amphase.simulate.diffusion.samplers import SAMPLERS, prior_sample
 from amphase.simulate.diffusion.score import exact_score
@@ -137,7 +137,6 @@ _KL = ("kind", "level")
         "when the end point's nearest attractor is it, within delta_r * data scale "
         "(amphase.analysis.diffusion.basins)",
     },
-    name="diffusion.basins",
     rate=9.3e8,  # units/s per worker: diffusion-basins: 26 s on 2 workers (scripts/calibrate_rates.py)
 )
 class Basins(TrainingSet):

@@ -115,10 +115,8 @@ GROUPS = 3
 #: probe kinds (module docstring).
 PROBES = ("train", "population", "axis")
 
-#: what the declarations of :class:`Directions` and of both observables share (the module is not yet named for the
-#: model, so the name is given).
+#: what the declarations of :class:`Directions` and of both observables share.
 _MODEL = {
-    "name": "diffusion.directions",
     "title": "Per-direction loss of variance of the exact score on a linear manifold (denoiser Jacobian per group)",
     "references": "Achilli, Ventura, Silvestri, Pham, Raya, Krotov, Lucibello & Ambrogioni, arXiv:2410.08727 (2024)",
     "rate": 2.3e9,  # units/s per worker: diffusion-directions: 31 s on 2 workers (scripts/calibrate_rates.py)
@@ -326,7 +324,7 @@ def _per_time(text: str, dim: str = "group") -> Var:
         **_GROUP_VARIABLES,
     },
     attrs=_attrs("diagonal of the exact denoiser Jacobian Cov_w/t per direction group, VE sigma = 1 "
-                 "(amphase.simulate.diffusion.directions_model)"),
+                 "(amphase.simulate.diffusion.directions)"),
 )  # fmt: skip
 class VarianceLoss(Directions):
     """``observable = "diagonal"``: the diagonal of the denoiser Jacobian per direction group (module docstring)."""

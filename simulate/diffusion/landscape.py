@@ -122,7 +122,6 @@ _FP = ("fixed_point",)
         "classification": "fixed points of the exact score at t (amphase.analysis.diffusion.attractors); memorized "
         "by distance (d_train <= delta_m * data_scale) and by weight (largest softmax weight > own_weight)",
     },
-    name="diffusion.landscape",
     rate=2.7e8,  # units/s per worker: diffusion-toy: 44 s on 2 workers (scripts/calibrate_rates.py)
 )
 class Landscape:
