@@ -69,7 +69,7 @@ PARAM_PREFIX = "param_"
 RENAMED: dict[str, dict[str, str]] = {
     "hopfield": {"P": "K"},
     "dense.binary": {"P": "K"},
-    "dense.sequence": {"P": "K"},
+    "dense.sequence": {"P": "K", "d": "n"},  # n: the degree of f(x) = x^n, as dense.binary's (issue 18)
 }
 
 #: units and long names of the dimensions that are not parameters, which every model family may use. A parameter's

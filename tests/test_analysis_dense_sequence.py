@@ -38,12 +38,12 @@ def test_fractions_counts_and_theory_columns(dataset):
     assert float(res["sequence_fraction"].sel(N=50, alpha=0.01).squeeze()) == 1.0
     assert float(res["transition_fraction"].sel(N=30, alpha=0.12).squeeze()) < 0.5
     assert (res["transition_lo"] <= res["transition_fraction"]).all()
-    # the theory columns are the registered quantities at the same N, d, in the load unit N^d
-    cap = theory.get("dense.sequence_capacity")(N=40, rule="polynomial", d=2, b=1.0)
+    # the theory columns are the registered quantities at the same N, n, in the load unit N^n
+    cap = theory.get("dense.sequence_capacity")(N=40, rule="polynomial", n=2, b=1.0)
     r = res.sel(N=40).squeeze()
     assert float(r["alpha_T_snr"]) == pytest.approx(cap["P_transition"] / 40**2)
     assert float(r["alpha_S_finite"]) == pytest.approx(cap["P_sequence_half"] / 40**2)
-    rec = theory.get("dense.sequence_recall")(N=40, K=0.05 * 1600, rule="polynomial", d=2, b=1.0)
+    rec = theory.get("dense.sequence_recall")(N=40, K=0.05 * 1600, rule="polynomial", n=2, b=1.0)
     assert float(r["theory_transition"].sel(alpha=0.05)) == pytest.approx(rec["transition"])
     assert res.attrs["theory_status"] == "ok" and res.attrs["threshold"] == 1.0
 

@@ -35,7 +35,7 @@ ARGS = {
     "dense.ramsauer_capacity": ["d=20", "beta=1", "K=3", "p=0.001"],
     "dense.random_feature_error": ["Y=1000", "d=10", "beta=0.5", "K=4"],
     "dense.sequence_capacity": ["N=30", "rule=exponential", "b=1"],
-    "dense.sequence_recall": ["N=100", "K=500", "d=2"],
+    "dense.sequence_recall": ["N=100", "K=500", "n=2"],
     "dense.pair_midpoint_beta": ["D=2"],
     "dense.pair_minima": ["D=2", "beta=1"],
     "dense.simplex_centroid_beta": ["K=3", "r=1"],

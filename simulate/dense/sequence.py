@@ -15,10 +15,10 @@ measures, with the synchronous transition of :mod:`amphase.simulate.dense.sequen
   has failed any recall criterion with a threshold at or above ``stop_below``. From an exact cue (``noise = 0``) the
   dynamics are deterministic: one trajectory is run and copied to every trial.
 
-Load: ``K`` patterns directly, or ``alpha`` with ``K = round(alpha N^d)`` (polynomial) or
+Load: ``K`` patterns directly, or ``alpha`` with ``K = round(alpha N^n)`` (polynomial) or
 ``K = round(alpha beta^(N-1))``, ``beta = 2/(1 + e^(-4b))`` (exponential): ``alpha`` is ``K`` times the asymptotic
-per-pattern crosstalk variance over ``(2d-1)!!`` (polynomial), so the signal-to-noise capacities are
-``alpha_T = 1/(2 (2d-1)!! ln N)`` and ``1/(2 ln N)``.
+per-pattern crosstalk variance over ``(2n-1)!!`` (polynomial), so the signal-to-noise capacities are
+``alpha_T = 1/(2 (2n-1)!! ln N)`` and ``1/(2 ln N)``.
 
 Backends: ``cpu`` runs the Numba kernel state by state; ``numpy`` and ``gpu`` the batched GEMM kernel (NumPy or
 CuPy), which is the faster one on a CPU as well once a few states are batched. All decide every spin by the exact
@@ -76,7 +76,7 @@ __all__ = ["MODEL", "SequenceRun", "run_realization"]
     attrs=lambda r: {
         "backend": get_backend(r.backend).name,
         "device": get_backend(r.backend).device,
-        "load_convention": "K patterns; or K = round(alpha N^d) (polynomial), round(alpha beta^(N-1)) (exponential)",
+        "load_convention": "K patterns; or K = round(alpha N^n) (polynomial), round(alpha beta^(N-1)) (exponential)",
         "transition_rule": (
             "sigma_i' = sign(sum_mu xi^(mu+1)_i f(m^mu_i)), m^mu_i = sum_(j != i) xi^mu_j sigma_j/(N-1); "
             "ties keep the spin (amphase.simulate.dense.sequence_rule)"
@@ -88,15 +88,15 @@ class SequenceRun:
     """One grid point of ``dense.sequence``, the parameters of one realization (module docstring)."""
 
     N: int = number("number of neurons", ge=3, le=10**5, grid=True)
-    rule: str = choice("separation function of the transition: x^d or exp(b (N-1)(x-1))", kernels.RULES,
+    rule: str = choice("separation function of the transition: x^n or exp(b (N-1)(x-1))", kernels.RULES,
                        default="polynomial", grid=True)  # fmt: skip
-    d: int = number("degree of the polynomial f(x) = x^d (also the load unit N^d)", default=2, ge=1, le=30, grid=True)
+    n: int = number("degree of the polynomial f(x) = x^n (also the load unit N^n)", default=2, ge=1, le=30, grid=True)
     b: float = number("rate of the exponential f(x) = exp(b (N-1)(x-1))", default=1.0, gt=0.0, le=50.0, grid=True)
     K: int = number("patterns in the sequence (0: from alpha)", default=0, ge=0, le=10**8,
                     long_name="sequence length K", grid=True)  # fmt: skip
-    alpha: float = number("load, used when K = 0: K = round(alpha N^d) (polynomial), round(alpha beta^(N-1)) "
+    alpha: float = number("load, used when K = 0: K = round(alpha N^n) (polynomial), round(alpha beta^(N-1)) "
                           "(exponential)", default=0.0, ge=0.0, le=1e6,
-                          long_name="load K/N^d (polynomial) or K/beta^(N-1) (exponential)", grid=True)  # fmt: skip
+                          long_name="load K/N^n (polynomial) or K/beta^(N-1) (exponential)", grid=True)  # fmt: skip
     order: str = choice("cyclic (xi^K -> xi^1) or open sequence", ("cyclic", "open"), default="cyclic", grid=True)
     noise: float = number("fraction of the first pattern's bits flipped in the trajectory cue", default=0.0, ge=0.0,
                           le=0.5, grid=True)  # fmt: skip
@@ -114,7 +114,7 @@ class SequenceRun:
         if self.K:
             return int(self.K)
         if self.rule == "polynomial":
-            return round(self.alpha * float(self.N) ** self.d)
+            return round(self.alpha * float(self.N) ** self.n)
         log_beta = math.log(2.0) - math.log1p(math.exp(-4.0 * self.b))
         log_p = math.log(self.alpha) + (self.N - 1) * log_beta if self.alpha > 0 else -math.inf
         return round(math.exp(log_p)) if log_p < 40.0 else 2**62
@@ -138,7 +138,7 @@ class SequenceRun:
     @property
     def seq_rule(self) -> kernels.SequenceRule:
         """The kernels' rule."""
-        return kernels.SequenceRule(self.rule, self.d, self.b)
+        return kernels.SequenceRule(self.rule, self.n, self.b)
 
     def check(self) -> None:
         """Cross-parameter checks at one grid point: one load, at least two patterns, exact arithmetic, memory, GPU."""

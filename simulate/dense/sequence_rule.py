@@ -9,12 +9,12 @@ maps a state ``sigma`` to
     \sigma_i' = \operatorname{sign} h_i, \qquad h_i = \sum_\mu \xi^{\mu+1}_i f(m^\mu_i), \qquad
     m^\mu_i = \frac{y_{\mu i}}{N-1}, \quad y_{\mu i} = \sum_{j \ne i} \xi^\mu_j \sigma_j = M_\mu - \xi^\mu_i \sigma_i,
 
-with ``f(x) = x^d`` or ``f(x) = exp(b (N-1)(x-1))``. ``xi^(mu+1)`` is the successor of pattern ``mu`` (a column of
+with ``f(x) = x^n`` or ``f(x) = exp(b (N-1)(x-1))``. ``xi^(mu+1)`` is the successor of pattern ``mu`` (a column of
 ``nextT``; a pattern without successor, the last of an open sequence, has a zero column). Tie rule: ``h_i = 0`` keeps
 the old spin.
 
 **The two-GEMM form.** With ``a = xi^mu_i sigma_i = ±1`` the term of pattern ``mu`` is ``g(M_mu - a)``, where
-``g(y) = (N-1)^d f(y/(N-1)) = y^d`` (polynomial, an integer) or ``g(y) = exp(b (y - c))`` (exponential, scaled by
+``g(y) = (N-1)^n f(y/(N-1)) = y^n`` (polynomial, an integer) or ``g(y) = exp(b (y - c))`` (exponential, scaled by
 ``e^(-b(c - N + 1))`` with ``c = max_mu M_mu + 1`` per state: every term is at most 1 and the largest is at least
 ``e^(-2b)``, so nothing overflows and the decisive terms never underflow; *the shift*, not logarithms, keeps it finite).
 Writing ``u_mu = g(M_mu - 1) + g(M_mu + 1)`` and ``c_mu = g(M_mu - 1) - g(M_mu + 1)``,
@@ -77,10 +77,10 @@ Array = Any
 
 @dataclass(frozen=True)
 class SequenceRule:
-    """The separation function ``f`` of the transition: ``x^d`` or ``exp(b (N-1)(x-1))``."""
+    """The separation function ``f`` of the transition: ``x^n`` or ``exp(b (N-1)(x-1))``."""
 
     rule: str = "polynomial"
-    d: int = 2
+    n: int = 2
     b: float = 1.0
 
     @property
@@ -89,11 +89,11 @@ class SequenceRule:
         return POLYNOMIAL if self.rule == "polynomial" else EXPONENTIAL
 
     def tables(self, N: int) -> tuple[np.ndarray, np.ndarray, int]:
-        """``g(y) = y^d`` at ``y = -(N+1) .. N+1`` (index ``y + N + 1``): float64, wrapped int64, ``max |g|``.
+        """``g(y) = y^n`` at ``y = -(N+1) .. N+1`` (index ``y + N + 1``): float64, wrapped int64, ``max |g|``.
 
         The exact tables of :func:`amphase.simulate.binary.exact.integer_table`; empty for the exponential.
         """
-        return _EMPTY if self.kind == EXPONENTIAL else _power_table(self.d, int(N))
+        return _EMPTY if self.kind == EXPONENTIAL else _power_table(self.n, int(N))
 
     def error_scale(self, N: int, P: int) -> float:
         """Upper bound on ``2 err`` of any transition at ``(N, P)``: ``8 (P + 8) u P 2 max|g|``."""
@@ -105,8 +105,8 @@ class SequenceRule:
         if self.kind == EXPONENTIAL or self.error_scale(N, P) < 2.0**62:
             return None
         return (
-            f"f(x) = x^{self.d} at N={N} with K={P} patterns: the field can reach {P * 2.0 * (N + 1) ** self.d:.3g}, "
-            "beyond the exact int64 fallback of the certified float arithmetic; use fewer patterns, smaller N or d"
+            f"f(x) = x^{self.n} at N={N} with K={P} patterns: the field can reach {P * 2.0 * (N + 1) ** self.n:.3g}, "
+            "beyond the exact int64 fallback of the certified float arithmetic; use fewer patterns, smaller N or n"
         )
 
 
@@ -114,8 +114,8 @@ _EMPTY = (np.zeros(1), np.zeros(1, dtype=np.int64), 0)
 
 
 @functools.lru_cache(maxsize=32)
-def _power_table(d: int, N: int) -> tuple[np.ndarray, np.ndarray, int]:
-    return integer_table([y**d for y in range(-N - 1, N + 2)])
+def _power_table(n: int, N: int) -> tuple[np.ndarray, np.ndarray, int]:
+    return integer_table([y**n for y in range(-N - 1, N + 2)])
 
 
 def successors(P: int, cyclic: bool = True) -> np.ndarray:
@@ -340,7 +340,7 @@ def _exact_signs(
 def field_reference(rule: SequenceRule, xiT: np.ndarray, nextT: np.ndarray, s: np.ndarray) -> list[Any]:
     """The fields ``h_i`` from the definition, exactly (Python ints, or ``mpmath`` with 60 digits); slow, for tests.
 
-    ``h_i = sum_mu xi^(mu+1)_i g(y_mu_i)``, ``g(y) = y^d`` or ``exp(b y)``: positive multiples of the rule's ``h_i``.
+    ``h_i = sum_mu xi^(mu+1)_i g(y_mu_i)``, ``g(y) = y^n`` or ``exp(b y)``: positive multiples of the rule's ``h_i``.
     """
     N, P = xiT.shape
     x = xiT.astype(np.int64)
@@ -348,7 +348,7 @@ def field_reference(rule: SequenceRule, xiT: np.ndarray, nextT: np.ndarray, s: n
     out: list[Any] = []
     if rule.kind == POLYNOMIAL:
         for i in range(N):
-            out.append(sum(int(nextT[i, mu]) * int(M[mu] - x[i, mu] * s[i]) ** rule.d for mu in range(P)))
+            out.append(sum(int(nextT[i, mu]) * int(M[mu] - x[i, mu] * s[i]) ** rule.n for mu in range(P)))
         return out
     import mpmath
 

@@ -332,8 +332,8 @@ def random_feature_error(
     return random_features.random_feature_error(x, memories, beta, Y)
 
 
-SEQ_RULE = Choice("rule", "separation function of the transition: x^d or exp(b (N-1)(x-1))", sequence.RULES)
-SEQ_D = Param("d", "degree of the polynomial separation function f(x) = x^d", lower=1, upper=30, integer=True)
+SEQ_RULE = Choice("rule", "separation function of the transition: x^n or exp(b (N-1)(x-1))", sequence.RULES)
+SEQ_N = Param("n", "degree of the polynomial separation function f(x) = x^n", lower=1, upper=30, integer=True)
 SEQ_B = Param(
     "b", "rate of the exponential f(x) = exp(b (N-1)(x-1)) (Chaudhry: 1)", lower=0.0, upper=50.0, lower_open=True
 )
@@ -341,27 +341,27 @@ SEQ_B = Param(
 
 @quantity(
     "dense.sequence_capacity",
-    params=[N_SPINS, SEQ_RULE, SEQ_D, SEQ_B],
+    params=[N_SPINS, SEQ_RULE, SEQ_N, SEQ_B],
     results=[
-        Result("P_transition", "one transition recalled (SNR): N^d/(2 (2d-1)!! ln N) or beta^(N-1)/(2 ln N)"),
-        Result("P_sequence", "whole sequence recalled (SNR): P_transition/(d+1) or beta^(N-1)/(2 N ln beta)"),
+        Result("P_transition", "one transition recalled (SNR): N^n/(2 (2n-1)!! ln N) or beta^(N-1)/(2 ln N)"),
+        Result("P_sequence", "whole sequence recalled (SNR): P_transition/(n+1) or beta^(N-1)/(2 N ln beta)"),
         Result("P_transition_half", "finite-N prediction: length where a transition is exact with probability 1/2"),
         Result("P_sequence_half", "finite-N prediction: length where the whole cycle is exact with probability 1/2"),
     ],
     reference=f"{CHAUDHRY23}; {DERIVED}",
     cost=costs.sequence_cost,
 )
-def sequence_capacity(N: int, rule: str = "polynomial", d: int = 1, b: float = 1.0) -> SequenceLengths:
+def sequence_capacity(N: int, rule: str = "polynomial", n: int = 1, b: float = 1.0) -> SequenceLengths:
     """Sequence capacities of the DenseNet transition rule (Chaudhry et al. 2023, Eqs. 9 and 10), and at finite N.
 
-    Polynomial ``f(x) = x^d``: ``P_T = N^d/(2 (2d-1)!! ln N)``, ``P_S = P_T/(d+1)`` (``d = 1``: ``N/(2 ln N)``,
+    Polynomial ``f(x) = x^n``: ``P_T = N^n/(2 (2n-1)!! ln N)``, ``P_S = P_T/(n+1)`` (``n = 1``: ``N/(2 ln N)``,
     ``N/(4 ln N)``); exponential ``f(x) = exp(b (N-1)(x-1))``: ``P_T = beta^(N-1)/(2 ln N)``,
     ``P_S = beta^(N-1)/(2 N ln beta)``, ``beta = 2/(1 + exp(-4b))`` (1.964 at their ``b = 1``, re-derived here).
     The half lengths are the finite-N Gaussian prediction of :mod:`~amphase.theory.dense.sequence` (exact crosstalk
     variance, shared by the bits of a transition; derived here). ``inf`` beyond the float range.
     """
-    snr = sequence.sequence_capacity_poly(N, d) if rule == "polynomial" else sequence.sequence_capacity_exp(N, b)
-    half = [sequence.half_length(N, rule, d, b, what) for what in ("transition", "sequence")]
+    snr = sequence.sequence_capacity_poly(N, n) if rule == "polynomial" else sequence.sequence_capacity_exp(N, b)
+    half = [sequence.half_length(N, rule, n, b, what) for what in ("transition", "sequence")]
     return SequenceLengths(snr.P_transition, snr.P_sequence, *half)
 
 
@@ -371,7 +371,7 @@ def sequence_capacity(N: int, rule: str = "polynomial", d: int = 1, b: float = 1
         N_SPINS,
         Param("K", "sequence length (patterns in the cycle)", lower=2, upper=1e300),
         SEQ_RULE,
-        SEQ_D,
+        SEQ_N,
         SEQ_B,
     ],
     results=[
@@ -383,15 +383,15 @@ def sequence_capacity(N: int, rule: str = "polynomial", d: int = 1, b: float = 1
     cost=costs.sequence_cost,
 )
 def sequence_recall(
-    N: int, K: float, rule: str = "polynomial", d: int = 1, b: float = 1.0
+    N: int, K: float, rule: str = "polynomial", n: int = 1, b: float = 1.0
 ) -> sequence.RecallProbability:
     """Finite-N recall probabilities of a cyclic sequence of K random patterns (derived here, Gaussian crosstalk).
 
     ``v`` is the exact per-pattern crosstalk variance ``E f(y/(N-1))^2`` (``y`` a sum of ``N - 1`` signs;
-    ``-> (2d-1)!!/N^d``, exactly ``beta^-(N-1)`` for the exponential); the bits of one transition fail independently
+    ``-> (2n-1)!!/N^n``, exactly ``beta^-(N-1)`` for the exponential); the bits of one transition fail independently
     given the transition's crosstalk variance, which is averaged over (:mod:`~amphase.theory.dense.sequence`).
     """
-    return sequence.recall_probability(N, K, rule, d, b)
+    return sequence.recall_probability(N, K, rule, n, b)
 
 
 @quantity(
