@@ -28,7 +28,7 @@ ARGS = {
     "dense.poly_capacity": ["N=1000", "n=3"],
     "dense.poly_stability": ["N=100", "n=3", "alpha=0.055"],
     "dense.poly_half_load": ["N=40", "n=4"],
-    "dense.exp_capacity": ["N=100", "rho=0.1"],
+    "dense.exp_capacity": ["N=100", "noise=0.1"],
     "dense.lse_threshold": ["lam=2", "patterns=gaussian"],
     "dense.lse_threshold_finite": ["N=32", "lam=0.5", "patterns=spherical"],
     "dense.separation": ["N=100", "beta=1", "M=1"],

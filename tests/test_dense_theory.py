@@ -375,7 +375,7 @@ ARGS = {
     "dense.poly_capacity": ["N=1000", "n=3"],
     "dense.poly_stability": ["N=100", "n=3", "alpha=0.055"],
     "dense.poly_half_load": ["N=40", "n=4"],
-    "dense.exp_capacity": ["N=100", "rho=0.1"],
+    "dense.exp_capacity": ["N=100", "noise=0.1"],
     "dense.lse_threshold": ["lam=2", "patterns=gaussian"],
     "dense.lse_threshold_finite": ["N=32", "lam=0.5", "patterns=spherical"],
     "dense.separation": ["N=100", "beta=1", "M=1"],
@@ -406,7 +406,7 @@ def test_dense_grid_and_domains():
     for call, message in [
         (lambda: dense.lse_threshold(1.0, "uniform"), "patterns='uniform'"),
         (lambda: dense.lse_threshold_finite(2, 1.0), "N=2 is outside its domain"),
-        (lambda: dense.poly_capacity(100, 2, 0.5), "rho=0.5 is outside its domain"),
+        (lambda: dense.poly_capacity(100, 2, 0.5), "noise=0.5 is outside its domain"),
         (lambda: dense.circle_ring(0.0), "beta=0 is outside its domain"),
         (lambda: dense.simplex_centroid_beta(1), "K=1 is outside its domain"),
     ]:

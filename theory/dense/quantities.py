@@ -71,13 +71,18 @@ class SequenceLengths(NamedTuple):
 
 
 N_SPINS = Param("N", "number of neurons", lower=3, integer=True)
-RHO = Param("rho", "fraction of flipped spins in the cue", lower=0.0, upper=0.5, upper_open=True)
+# Renamed (issue 18): ``noise`` was ``rho``, ``SEQ_N``'s ``n`` was ``d``. For the one rename table
+# (amphase/renames.py on names18's branch):
+#   Rename("rho", "noise", quantities=("dense.*",), why="the cue's flipped fraction is noise in every layer")
+#   Rename("d", "n", models=("dense.sequence",), quantities=("dense.sequence_*",), seed_key=True,
+#          why="n is the degree of the separation function, as in dense.binary")
+NOISE = Param("noise", "fraction of flipped spins in the cue", lower=0.0, upper=0.5, upper_open=True)
 BETA_LSE = Param("beta", "inverse temperature of E = -ln sum exp(-beta |x - xi|^2)/beta", lower=0.0, lower_open=True)
 
 
 @quantity(
     "dense.poly_capacity",
-    params=[N_SPINS, Param("n", "degree of F(x) = x^n", lower=2, integer=True), RHO],
+    params=[N_SPINS, Param("n", "degree of F(x) = x^n", lower=2, integer=True), NOISE],
     results=[
         Result("K_typical", "patterns such that a typical one is a fixed point of the cue dynamics"),
         Result("K_all", "patterns such that every one is"),
@@ -87,13 +92,13 @@ BETA_LSE = Param("beta", "inverse temperature of E = -ln sum exp(-beta |x - xi|^
     reference=f"{KH16}; {MPRV87}; {DERIVED}",
     cost=CHEAP,
 )
-def poly_capacity(N: int, n: int, rho: float = 0.0) -> capacity.Capacity:
-    """Signal-to-noise capacities of the polynomial DenseAM F(x) = x^n (KH 2016), from a cue with noise rho.
+def poly_capacity(N: int, n: int, noise: float = 0.0) -> capacity.Capacity:
+    """Signal-to-noise capacities of the polynomial DenseAM F(x) = x^n (KH 2016) from a cue with noise flipped spins.
 
-    ``K_typical = (1-2 rho)^(2n-2) N^(n-1)/(2 (2n-3)!! ln N)`` (KH 2016), ``K_all = K_typical/n`` (derived); at
+    ``K_typical = (1-2 noise)^(2n-2) N^(n-1)/(2 (2n-3)!! ln N)`` (KH 2016), ``K_all = K_typical/n`` (derived); at
     ``n = 2`` exactly ``N/(2 ln N)`` and ``N/(4 ln N)`` of MPRV 1987 (``hopfield.capacity_snr``).
     """
-    return capacity.poly_capacity(N, n, rho)
+    return capacity.poly_capacity(N, n, noise)
 
 
 DEGREE = Param("n", "degree of F(x) = x^n", lower=2, upper=8, integer=True)
@@ -172,24 +177,24 @@ def poly_half_load(N: int, n: int) -> finite_size.HalfLoad:
 
 @quantity(
     "dense.exp_capacity",
-    params=[N_SPINS, RHO],
+    params=[N_SPINS, NOISE],
     results=[
         Result("K_typical", "patterns such that a typical one is retrieved from the cue, exp(alpha_typical N)"),
         Result("K_all", "patterns such that every one is (DHLUV), exp(alpha_all N)"),
         Result("alpha_typical", "ln(K_typical)/N"),
-        Result("alpha_all", "ln(K_all)/N = I(1 - 2 rho)/2"),
+        Result("alpha_all", "ln(K_all)/N = I(1 - 2 noise)/2"),
     ],
     reference=f"{DHLUV17}; {DERIVED}",
     cost=CHEAP,
 )
-def exp_capacity(N: int, rho: float = 0.0) -> capacity.Capacity:
-    """Capacities of the exponential DenseAM F(x) = exp(x): alpha_all = I(1 - 2 rho)/2 (DHLUV 2017).
+def exp_capacity(N: int, noise: float = 0.0) -> capacity.Capacity:
+    """Capacities of the exponential DenseAM F(x) = exp(x): alpha_all = I(1 - 2 noise)/2 (DHLUV 2017).
 
-    ``I(x) = ((1+x) ln(1+x) + (1-x) ln(1-x))/2``; ``K_all = 2^(N/2)`` at ``rho = 0``. ``alpha_typical`` from the
+    ``I(x) = ((1+x) ln(1+x) + (1-x) ln(1-x))/2``; ``K_all = 2^(N/2)`` at ``noise = 0``. ``alpha_typical`` from the
     random-energy-model argument of :mod:`~amphase.theory.dense.capacity` (derived). Counts overflow to ``inf``
     beyond the float range; the loads are always finite.
     """
-    c = capacity.exp_capacity(N, rho)
+    c = capacity.exp_capacity(N, noise)
     return capacity.Capacity(
         capacity._exp(c.alpha_typical * N), capacity._exp(c.alpha_all * N), c.alpha_typical, c.alpha_all
     )
