@@ -18,7 +18,9 @@ from amphase.simulate.diffusion.landscape import DEFAULTS, run
 from amphase.simulate.seeding import point_seed
 from amphase.simulate.sweep import run_sweep
 from amphase.theory.dense import circle_minima
-from amphase.theory.lse_landscape import circle_ring, circle_ring_spread, own_gain, pair_minima
+from amphase.theory.lse_circle_profile import circle_ring_spread
+from amphase.theory.lse_landscape import circle_ring, pair_minima
+from amphase.theory.lse_merging import own_gain
 
 FAST = {"starts": 10, "energy_grid": 16, "max_stored": 200}
 

@@ -58,7 +58,7 @@ __all__ = ["COMPARISON", "compare", "plot", "predicted_flat", "predicted_half", 
 def predicted_onset(beta: float, d: int, dataset: str, even: bool = False) -> tuple[float, float]:
     r"""(K of onset, K of peak) of spurious attractors at inverse temperature ``beta``; NaN where no theory applies.
 
-    All from the pair rule (:func:`amphase.theory.lse_landscape.pair_rule_onset`; :func:`predicted_half` gives its
+    All from the pair rule (:func:`amphase.theory.lse_merging.pair_rule_onset`; :func:`predicted_half` gives its
     ``K_half``):
 
     * random points on the unit circle (d = 2) or sphere :math:`S^{d-1}`: ``K_onset`` and ``K_peak`` of

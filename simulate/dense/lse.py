@@ -28,7 +28,7 @@ Two rules say whether a minimum is a memory's (:mod:`amphase.simulate.dense.mini
 and ``n_spurious`` use the distance (within half the nearest-neighbour distance of a memory), ``n_own_minima`` the
 weight (one memory carries more than ``own_weight`` of the softmax weight there). Only the second separates the
 single minimum of two merged memories (owned by neither) from a memory's own minimum; the theory of the counts
-(:func:`amphase.theory.lse_landscape.circle_profile_counts`) uses it.
+(:func:`amphase.theory.lse_circle_profile.circle_profile_counts`) uses it.
 """
 
 from __future__ import annotations

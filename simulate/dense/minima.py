@@ -26,7 +26,7 @@ Protocol (:func:`find_minima`)
    fixed point can sit on one memory at most. Minima that sit on no memory are *spurious*. A second, stricter rule
    says whose minimum it is: the point is *owned* by its memory of largest softmax weight ``weight`` when that
    weight exceeds ``own_weight`` (default :data:`OWN_WEIGHT` = 0.6, the theory's
-   :data:`amphase.theory.lse_landscape.OWN_WEIGHT`). The two rules differ where memories have merged: the single
+   :data:`amphase.theory.lse_merging.OWN_WEIGHT`). The two rules differ where memories have merged: the single
    minimum between two merged memories lies at their midpoint, exactly half their distance from each, so the
    distance rule is decided by the slight pull of the other memories (or by rounding) and usually calls it a
    memory's; the weights there are 1/2 each (less what the others take), so it is owned by neither. Two memories at
@@ -47,7 +47,7 @@ from amphase.simulate.clustering import cluster
 from amphase.simulate.descent import fixed_point_iteration, newton_polish
 from amphase.simulate.lse import FULL_SECOND_MAX_D
 from amphase.simulate.neighbours import nearest
-from amphase.theory.lse_landscape import OWN_WEIGHT
+from amphase.theory.lse_merging import OWN_WEIGHT
 
 __all__ = ["KINDS", "OWN_WEIGHT", "Minima", "find_minima", "starts"]
 

@@ -13,7 +13,7 @@ The attractors are the minima of the LSE energy :math:`E_\beta` at the stop of s
 energy_at`). :func:`basin_attractors` finds them from given starts (:func:`~amphase.simulate.diffusion.attractors.
 find_attractors`: denoiser iteration, Hessian, deduplication) and keeps the stable ones. An attractor is
 **memorized** when one training point carries more than ``own_weight`` of the softmax weight there (default
-:data:`~amphase.theory.lse_landscape.OWN_WEIGHT` = 0.6, the project's rule for a memory's own minimum), else
+:data:`~amphase.theory.lse_merging.OWN_WEIGHT` = 0.6, the project's rule for a memory's own minimum), else
 **spurious**. (A distance rule would call a training point's own minimum spurious as soon as neighbours pull it in
 by more than the threshold; the weight rule does not.)
 
@@ -45,7 +45,7 @@ from amphase.simulate.diffusion.schedules import Schedule
 from amphase.simulate.diffusion.score import ExactScore
 from amphase.simulate.neighbours import nearest
 from amphase.theory.diffusion.basins import _positive
-from amphase.theory.lse_landscape import OWN_WEIGHT
+from amphase.theory.lse_merging import OWN_WEIGHT
 
 __all__ = ["KINDS", "BasinAttractors", "basin_attractors", "relative_energies", "time_at_noise"]
 

@@ -50,7 +50,8 @@ from amphase.simulate.models import Model
 from amphase.simulate.neighbours import nearest
 from amphase.simulate.seeding import child_rng, child_seed
 from amphase.theory.diffusion.basins import P_CRIT, pair_prediction
-from amphase.theory.lse_landscape import OWN_WEIGHT, pair_minima
+from amphase.theory.lse_landscape import pair_minima
+from amphase.theory.lse_merging import OWN_WEIGHT
 
 __all__ = ["DEFAULTS", "MODEL", "Basins", "check", "levels", "run"]
 

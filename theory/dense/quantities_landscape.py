@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from amphase.theory import lse_landscape
+from amphase.theory import lse_circle_counts, lse_circle_profile, lse_landscape
 from amphase.theory.dense import costs
 from amphase.theory.dense.quantities import (
     BETA_LSE,
@@ -131,9 +131,9 @@ def circle_minima(beta: float, K: int, own_weight: float = 0.6, draws: int = 400
     over ``draws`` angle sets (seed 0; semi-analytic, every K). ``minima_limit``: sqrt(sum m^4 I_m^2/sum m^2 I_m^2)
     at kappa = 2 beta R (exact as K -> infinity). See :mod:`~amphase.theory.lse_landscape`.
     """
-    prof = lse_landscape.circle_profile_counts(K, beta, draws=draws, own_weight=own_weight)
-    gap = lse_landscape.circle_gap_counts(K, beta, own_weight)
-    limit = lse_landscape.ring_maxima_limit(2.0 * beta * lse_landscape.circle_ring(beta).R)
+    prof = lse_circle_profile.circle_profile_counts(K, beta, draws=draws, own_weight=own_weight)
+    gap = lse_circle_counts.circle_gap_counts(K, beta, own_weight)
+    limit = lse_circle_counts.ring_maxima_limit(2.0 * beta * lse_landscape.circle_ring(beta).R)
     return {
         "minima": prof.minima,
         "own": prof.own,
