@@ -62,3 +62,18 @@ def test_threshold_below_the_runs_stop_is_refused(dataset):
         seq_compare.compare(ds, threshold=0.5)
     with pytest.raises(ParameterError, match="lacks the variable errors"):
         seq_compare.compare(ds.drop_vars("errors"))
+
+
+def test_a_file_that_calls_the_degree_d_compares_the_same(dataset, capsys, tmp_path):
+    # issue 18: the degree of f(x) = x^n was called d before (d means a dimension elsewhere); a file written then
+    # (fixed parameter param_d, no scalar coordinate n) is read by amphase.dataset.upgrade and compares identically
+    path, ds = dataset
+    old = ds.drop_vars("n")
+    old.attrs = {("param_d" if k == "param_n" else k): v for k, v in ds.attrs.items()}
+    old.to_netcdf(tmp_path / "old.nc", engine="h5netcdf")
+    table = []
+    for p in (path, tmp_path / "old.nc"):
+        assert main(["compare", str(p)]) == 0
+        table.append([line for line in capsys.readouterr().out.splitlines() if "_comparison.png" not in line])
+    assert table[1] == table[0]
+    assert "n=2" in table[0][0]  # the fixed degree, under its new name, in the table's header
