@@ -7,15 +7,8 @@ import pytest
 import xarray as xr
 
 from amphase import theory
-from amphase.analysis.diffusion.directions import (
-    collapse_time,
-    compare,
-    crossing,
-    plot,
-    predicted_times,
-    rem_condensation_time,
-    table,
-)
+from amphase.analysis.diffusion.direction_times import collapse_time, crossing, predicted_times, rem_condensation_time
+from amphase.analysis.diffusion.directions import compare, plot, table
 from amphase.dataset import upgrade
 from amphase.errors import ParameterError
 from amphase.simulate.diffusion.data import linear_stds, normalized_variances
