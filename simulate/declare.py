@@ -48,6 +48,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from amphase.dataset import COORDINATES
+from amphase.errors import ParameterError
 from amphase.params import Choice, Param
 from amphase.simulate.models import Dim, Model, Var, Variable
 
@@ -202,6 +203,30 @@ def _checked_init(cls: type, specs: dict[str, Param | Choice]) -> None:
     cls.__post_init__ = __post_init__  # type: ignore[attr-defined]
 
 
+def _values(name: str, dim: Dim, size: int, points: list[Any]) -> np.ndarray:
+    """The coordinate of dimension ``name``: ``dim.values(size)``, or ``dim.coordinate`` of the grid points' parameters.
+
+    Raises
+    ------
+    ParameterError
+        Where ``dim.coordinate`` differs between grid points (a parameter it reads is a grid dimension).
+    ValueError
+        Where it does not have ``size`` values (a declaration error).
+
+    """
+    if dim.coordinate is None:
+        return np.asarray(dim.values(size))
+    first = np.asarray(dim.coordinate(points[0]))
+    for p in points[1:]:
+        if not np.array_equal(np.asarray(dim.coordinate(p)), first):
+            raise ParameterError(
+                f"the coordinate {name!r} depends on a parameter that varies over the grid; allowed: a fixed value"
+            )
+    if first.shape != (size,):
+        raise ValueError(f"the coordinate of dimension {name!r} has shape {first.shape}, not ({size},)")
+    return first
+
+
 def model(
     *,
     title: str,
@@ -301,9 +326,11 @@ def _build(
         return {d: max(int(spec.size(p)) for p in points) for d, spec in dims.items() if d in used}
 
     def coords(config: Mapping[str, Any]) -> dict[str, tuple[np.ndarray, dict[str, str]]]:
+        used = sizes(config)
+        points = _points(cls, config) if any(dims[d].coordinate for d in used) else []
         return {
-            d: (np.asarray(dims[d].values(n)), dict(dims[d].attrs if dims[d].attrs is not None else COORDINATES[d]))
-            for d, n in sizes(config).items()
+            d: (_values(d, dims[d], n, points), dict(dims[d].attrs if dims[d].attrs is not None else COORDINATES[d]))
+            for d, n in used.items()
         }
 
     def global_attrs(config: Mapping[str, Any]) -> dict[str, Any]:

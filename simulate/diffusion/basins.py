@@ -46,7 +46,6 @@ from amphase.simulate.diffusion.samplers import SAMPLERS, prior_sample
 from amphase.simulate.diffusion.score import exact_score
 from amphase.simulate.diffusion.training_set import SCALE_POINTS, TrainingSet
 from amphase.simulate.lse import DEFAULT_TILE
-from amphase.simulate.models import Model
 from amphase.simulate.neighbours import nearest
 from amphase.simulate.seeding import child_rng, child_seed
 from amphase.theory.diffusion.basins import P_CRIT, pair_prediction
@@ -81,7 +80,11 @@ _KL = ("kind", "level")
     "derived in amphase.analysis.diffusion.basins",
     dims={
         "kind": Dim(lambda r: len(KINDS), values=lambda n: np.array(KINDS), attrs={"long_name": "kind of attractor"}),
-        "level": Dim(lambda r: r.n_levels, attrs={"units": "data scale", "long_name": "noise std / data scale"}),
+        "level": Dim(
+            lambda r: r.n_levels,
+            attrs={"units": "data scale", "long_name": "noise std / data scale"},
+            coordinate=lambda r: levels(dataclasses.asdict(r)),
+        ),
         "attractor": Dim(lambda r: r.max_stored, attrs={"units": "1", "long_name": "stored attractor"}),
         "coord": Dim(lambda r: r.dim(), attrs={"units": "1", "long_name": "coordinate"}),
     },
@@ -305,19 +308,5 @@ class Basins(TrainingSet):
         }
 
 
-def _with_levels(declared_model: Model) -> Model:
-    """``declared_model`` with the ``level`` coordinate in units of the data scale (:func:`levels` of the parameters).
-
-    A :class:`Dim`'s values are a function of its size alone; the levels depend on ``noise_min`` and ``noise_max``.
-    """
-
-    def coords(config: Mapping[str, Any]) -> dict[str, Any]:
-        out = declared_model.coords(config)
-        return out | {"level": (levels(config["params"]), out["level"][1])}
-
-    return dataclasses.replace(declared_model, coords=coords)
-
-
-Basins.MODEL = _with_levels(Basins.MODEL)  # type: ignore[attr-defined]
 MODEL = Basins.MODEL
 DEFAULTS, run, check = MODEL.defaults, MODEL.run, MODEL.check

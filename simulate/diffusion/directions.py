@@ -101,7 +101,6 @@ import numpy as np
 
 from amphase.errors import ParameterError
 from amphase.simulate.backend import get_backend, to_host
-from amphase.simulate.coordinates import with_coords
 from amphase.simulate.declare import Dim, Var, choice, declared, model, number
 from amphase.simulate.diffusion.data import linear_manifold, linear_stds, nested_seed, normalized_variances
 from amphase.simulate.diffusion.schedules import make_schedule
@@ -124,9 +123,10 @@ _MODEL = {
 }
 
 _DTYPE, _BACKEND, _TILE = kernel_params("training points")
-#: the dimensions both observables use (the time grid's values are set by :data:`MODEL`, from t_min and t_max).
+#: the dimensions both observables use (the time grid's values from t_min, t_max and n_times).
 _DIMS = {
-    "time": Dim(lambda r: r.n_times, attrs={"units": "1", "long_name": "VE noise variance t (data units)"}),
+    "time": Dim(lambda r: r.n_times, attrs={"units": "1", "long_name": "VE noise variance t (data units)"},
+                coordinate=lambda r: r.times()),
     "group": Dim(lambda r: GROUPS, values=lambda n: np.arange(1, n + 1),
                  attrs={"units": "1", "long_name": "direction group"}),
 }  # fmt: skip
@@ -331,9 +331,7 @@ class _ByObservable:
         return getattr(observables()[config["params"]["observable"]].MODEL, self.method)(config)
 
 
-#: ``diffusion.directions``: :class:`Directions`' parameters and run, the variables of the configured observable;
-#: the time grid's values depend on t_min and t_max.
-MODEL = with_coords(
-    dataclasses.replace(Directions.MODEL, **{m: _ByObservable(m) for m in ("variables", "sizes", "coords", "attrs")}),
-    time=lambda p: times(p["t_min"], p["t_max"], p["n_times"]),
+#: ``diffusion.directions``: :class:`Directions`' parameters and run, the variables of the configured observable.
+MODEL = dataclasses.replace(
+    Directions.MODEL, **{m: _ByObservable(m) for m in ("variables", "sizes", "coords", "attrs")}
 )
