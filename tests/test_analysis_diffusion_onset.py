@@ -11,8 +11,9 @@ import pytest
 import xarray as xr
 
 from amphase import theory
+from amphase.analysis.diffusion.class_predictions import predicted_half, predicted_onset
 from amphase.analysis.diffusion.classify import CLASSES
-from amphase.analysis.diffusion.compare import compare, plot, predicted_half, predicted_onset, table
+from amphase.analysis.diffusion.compare import compare, plot, table
 from amphase.analysis.diffusion.onset import (
     dataset_pair_probability,
     empirical_onset,

@@ -140,7 +140,7 @@ def test_curvature_rule_labels_the_flat_ring_generalized(tmp_path) -> None:
 def test_flat_ring_prediction_follows_its_law() -> None:
     # K_flat = 2 ln2 lambda_4 / (beta R^2 lambda_flat)^2 with lambda_flat = 1 / (beta spread^2) (curvature rule on the
     # unit circle): the onset moves as spread^4, the threshold's own power (why it is a diagnostic, not a transition)
-    from amphase.analysis.diffusion.compare import predicted_flat
+    from amphase.analysis.diffusion.class_predictions import predicted_flat
     from amphase.theory.lse_circle_counts import ring_curvature_scale
     from amphase.theory.lse_landscape import circle_ring
 
