@@ -260,8 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     rn.add_argument("--out", metavar="FILE.nc", help="output dataset (default results/CONFIG.nc)")
     rn.add_argument(
         "--executor",
-        choices=("serial", "processes", "dask"),
-        help="where grid points run (default: processes, or dask with --scheduler)",
+        choices=("serial", "processes", "dask", "device"),
+        help="where grid points run (default: processes, or dask with --scheduler; device: backend=gpu)",
     )
     rn.add_argument("--workers", type=int, default=None, metavar="N", help="workers (default: the CPU count)")
     rn.add_argument("--scheduler", metavar="ADDRESS", help="join a running Dask cluster (implies --executor dask)")

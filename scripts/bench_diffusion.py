@@ -20,7 +20,8 @@ Measured in one process, interleaved round by round (:mod:`amphase.bench`), medi
 * **the same step in plain PyTorch** (``torch.cdist``-free: ``x @ xi.T``, ``torch.softmax``) when torch imports
   (``--torch``): on the CPU here, and on CUDA in float32 and with TF32 when a device is present;
 * **CuPy** (``--gpu``): amphase's step on the device (data on the GPU, normals drawn there), timed with device
-  synchronisation;
+  synchronisation, in float32 and with TF32 GEMMs (:func:`amphase.simulate.backend.tf32`), and a whole
+  ``--sampler-steps`` (1000) step reverse-SDE sampler at that scale in both;
 * **peak memory** of amphase's step and of the plain NumPy step at two K (:func:`harness.peak_memory`): amphase's is
   bounded by the tile, O(B x tile + B x d); the plain step's grows with K.
 
@@ -43,6 +44,7 @@ import numpy as np
 
 import amphase.bench as harness
 from amphase.bench import fmt_bytes, gemm_flops
+from amphase.simulate.backend import tf32 as device_tf32
 from amphase.simulate.diffusion.samplers import reverse_sde
 from amphase.simulate.diffusion.schedules import ve
 from amphase.simulate.diffusion.score import exact_score
@@ -179,6 +181,18 @@ def bench_gpu(B: int, K: int, d: int, args: argparse.Namespace, torch: Any) -> d
     g.standard_normal(n, dtype=cupy.float32)
     sync()
     out["cupy_normals_per_s"] = n / float(np.median([timed(lambda: g.standard_normal(n, dtype=cupy.float32), sync)]))
+    with device_tf32(cupy):  # the score's GEMMs with TF32 inputs (10-bit mantissa: amphase.simulate.backend.tf32)
+        amphase_step(score, gx, t, t_next, ss)
+        sync()
+        out["cupy_tf32_seconds"] = float(
+            np.median([timed(lambda: amphase_step(score, gx, t, t_next, ss), sync) for _ in range(reps)])
+        )
+    for name, fast in (("fp32", False), ("tf32", True)):  # a whole sampler at this scale, normals on the device
+        if args.sampler_steps > 0:
+            out[f"sampler_{name}_seconds"] = timed(
+                lambda fast=fast: reverse_sde(score, ve(SIGMA), gx, steps=args.sampler_steps, rng=ss, tf32=fast), sync
+            )
+    out["sampler_steps"] = args.sampler_steps
     if torch is not None and torch.cuda.is_available():
         tx, txi, tz = (torch.from_numpy(v).cuda() for v in (x, xi, z))
         for name, tf32 in (("torch_fp32", False), ("torch_tf32", True)):
@@ -218,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--torch", action="store_true", help="add PyTorch rows where torch imports")
     parser.add_argument("--gpu", action="store_true", help="add the CuPy (and CUDA PyTorch) rows")
     parser.add_argument("--no-cpu", action="store_true", help="skip the CPU cases (with --gpu)")
+    parser.add_argument("--sampler-steps", type=int, default=1000, help="steps of the timed GPU sampler (0: none)")
     parser.add_argument("--json", metavar="PATH", help="write every figure and the machine description as JSON")
     args = parser.parse_args(argv)
     K = 5000 if args.quick else 50_000
@@ -259,9 +274,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{gpu['cupy_gflops']:.0f} GFLOP/s, SGEMM 8192^3 {gpu['sgemm_8192_gflops']:.0f} GFLOP/s: "
             f"{gpu['cupy_gflops'] / gpu['sgemm_8192_gflops']:.2f}; CuPy normals {gpu['cupy_normals_per_s']:.3g}/s"
         )
+        line += f"; amphase TF32 {gpu['cupy_tf32_seconds'] * 1e3:.2f} ms"
         for name in ("torch_fp32", "torch_tf32"):
             if f"{name}_seconds" in gpu:
                 line += f"; plain PyTorch {name[6:]} {gpu[f'{name}_seconds'] * 1e3:.2f} ms"
+        for name in ("fp32", "tf32"):
+            if f"sampler_{name}_seconds" in gpu:
+                line += f"; {gpu['sampler_steps']}-step sampler {name} {gpu[f'sampler_{name}_seconds']:.1f} s"
         print(line, flush=True)
     peaks = []
     for k in () if args.no_peak or args.no_cpu else (K // 4, K):

@@ -45,6 +45,7 @@ Usage::
     python scripts/bench_hopfield.py                 # full run, a few minutes on 2 cores
     python scripts/bench_hopfield.py --quick         # small sizes, seconds
     python scripts/bench_hopfield.py --repeats 7 --json bench.json
+    python scripts/bench_hopfield.py --gpu --json gpu.json   # on a CUDA device: scripts/bench_hopfield_gpu.py
 """
 
 from __future__ import annotations
@@ -596,7 +597,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--alpha", type=float, default=0.1, help="load P/N (default 0.1)")
     parser.add_argument("--noise", type=float, default=0.1, help="fraction of cue bits flipped (default 0.1)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the patterns, cues and orders (default 0)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--gpu", action="store_true", help="the device benchmark (scripts/bench_hopfield_gpu.py)")
+    args, rest = parser.parse_known_args(argv)
+    if args.gpu:  # the CUDA kernel against the device's bandwidth; its own options (--sizes, --replicas ...) follow
+        import bench_hopfield_gpu
+
+        shared = ["--alpha", str(args.alpha), "--noise", str(args.noise), "--seed", str(args.seed)]
+        return bench_hopfield_gpu.main(shared + (["--json", args.json] if args.json else []) + rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if args.repeats < 1 or not 0 < args.alpha < 1 or not 0 <= args.noise < 0.5:
         print("bench_hopfield: error: need --repeats >= 1, 0 < --alpha < 1, 0 <= --noise < 0.5", file=sys.stderr)
         return 2

@@ -12,6 +12,13 @@ the NumPy-compatible namespace (``numpy`` or ``cupy``). Names:
 ``"auto"``
     ``"gpu"`` when CuPy can allocate on a device, ``"cpu"`` otherwise.
 
+TF32 (:func:`tf32`): on a device with tensor cores (compute capability >= 8.0), cuBLAS may run float32 GEMMs with
+inputs rounded to TF32, a 10-bit mantissa (unit roundoff ``u = 2^-11 ~ 4.9e-4``, against ``2^-24 ~ 6e-8`` for
+float32), accumulating in float32. A dot product ``sum_k a_k b_k`` then carries an error up to about
+``2 u sum_k |a_k b_k|`` (each factor rounded once, Higham's bound for the float32 sum on top): for the
+log-sum-exp scores ``c x.xi`` this is an absolute error of about ``2^-10 |c| sum |x_k xi_k|`` in the exponent, so
+the softmax weights move by that relative amount. It is never on by default: a caller asks for it explicitly.
+
 CuPy is imported lazily; ``cupy-cuda12x`` imports without a device but raises on the first allocation, so
 availability is probed with :func:`cupy.cuda.is_available` inside ``try``. Random numbers are always drawn on the
 host by NumPy generators and moved to the device, so a seed gives the same draws on every backend.
@@ -19,6 +26,7 @@ host by NumPy generators and moved to the device, so a seed gives the same draws
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from dataclasses import dataclass
 from types import ModuleType
@@ -28,7 +36,19 @@ import numpy as np
 
 from amphase.errors import ParameterError
 
-__all__ = ["BACKENDS", "Backend", "array_module", "get_backend", "gpu_available", "to_host"]
+__all__ = [
+    "BACKENDS",
+    "TF32_UNIT_ROUNDOFF",
+    "Backend",
+    "array_module",
+    "get_backend",
+    "gpu_available",
+    "tf32",
+    "to_host",
+]
+
+#: unit roundoff of TF32 inputs (10 explicit mantissa bits): 2^-11.
+TF32_UNIT_ROUNDOFF = 2.0**-11
 
 #: the backend names :func:`get_backend` accepts.
 BACKENDS = ("auto", "cpu", "gpu", "numpy")
@@ -119,3 +139,23 @@ def get_backend(name: str = "auto") -> Backend:
     if name == "numpy":
         return Backend("numpy", np, "host CPU (NumPy, batched GPU algorithm)")
     return Backend("cpu", np, "host CPU (Numba)")
+
+
+@contextlib.contextmanager
+def tf32(xp: ModuleType, enabled: bool = True) -> Any:
+    """Let cuBLAS run the float32 GEMMs of ``xp`` (CuPy) in TF32 for the body (module docstring: accuracy).
+
+    A no-op on NumPy (no TF32 on the CPU) or when ``enabled`` is false. On CuPy it sets the float32 compute type of
+    its matrix products to ``COMPUTE_TYPE_TF32`` (CuPy warns and keeps full float32 on a device older than
+    compute capability 8.0) and restores the previous one on exit.
+    """
+    if xp is np or not enabled:
+        yield
+        return
+    linalg = xp._core._routines_linalg
+    previous = linalg.get_compute_type(np.float32)
+    linalg.set_compute_type(np.float32, linalg.COMPUTE_TYPE_TF32)
+    try:
+        yield
+    finally:
+        linalg.set_compute_type(np.float32, previous)

@@ -8,6 +8,8 @@ know which executor it uses; results do not depend on it, because every task car
 * ``processes``: a :class:`concurrent.futures.ProcessPoolExecutor` with ``workers`` processes, started by a fork
   server (forking a process that runs threads, as a Dask client or a progress bar do, can deadlock); or, asked
   (``fork=True``) by a process that runs no other thread, forked from it (no start-up imports: theory grids).
+* ``device``: one worker driving the CUDA device, with CPU threads preparing the next tasks' draws
+  (:class:`amphase.simulate.device_executor.DeviceExecutor`; for ``backend='gpu'``).
 * ``dask``: a :class:`distributed.Client`; with ``scheduler`` (an address such as ``tcp://host:8786``) it joins a
   running cluster, otherwise it starts an embedded local cluster with ``workers`` threads (the kernels release the
   GIL). A cluster left with no worker for :data:`WORKERS_GONE_S` seconds (all killed, or never started) fails the
@@ -58,7 +60,7 @@ __all__ = [
 ]
 
 #: executor names.
-EXECUTORS = ("serial", "processes", "dask")
+EXECUTORS = ("serial", "processes", "dask", "device")
 
 #: seconds a terminated worker process gets to exit before it is killed.
 TERMINATE_GRACE_S = 2.0
@@ -314,6 +316,11 @@ def make_executor(
         workers = os.cpu_count() or 1
     if name == "serial" or (name == "processes" and workers == 1):
         yield Executor()
+    elif name == "device":  # the device worker is this thread; the other cores prepare draws
+        from amphase.simulate.device_executor import DeviceExecutor
+
+        with DeviceExecutor(prepare_threads=max(1, workers - 1)) as ex:
+            yield ex
     elif name == "processes":
         with _process_pool(workers, fork) as (pool, guard):
             yield _Processes(pool, workers, guard)

@@ -150,6 +150,12 @@ class Model:
     rate : float
         Cost units one worker does per second, measured on the reference machine by ``scripts/calibrate_rates.py``
         (0: not measured, no estimate in seconds).
+    run_many : callable, optional
+        ``run_many([(params, seed), ...]) -> [result, ...]``: many realizations, of any grid points sharing a
+        ``launch`` key, in one device task (:mod:`amphase.simulate.device_batches`); used by the device executor.
+    launch : callable, optional
+        ``launch(params) -> (key, bytes)``: what realizations must share to run together, and the device bytes one
+        realization holds (with ``run_many``).
 
     """
 
@@ -168,6 +174,8 @@ class Model:
     memory: Callable[[Mapping[str, Any]], float] = lambda params: 0.0
     cost: Callable[[Mapping[str, Any]], float] = lambda params: 1.0
     rate: float = 0.0
+    run_many: Callable[[list[tuple[dict[str, Any], np.random.SeedSequence]]], list[dict[str, Any]]] | None = None
+    launch: Callable[[Mapping[str, Any]], tuple[Any, int]] | None = None
 
     def param(self, name: str) -> Param | Choice:
         """The parameter called ``name``; :class:`ParameterError` naming the allowed ones if there is none."""

@@ -47,6 +47,8 @@ from amphase.errors import DiskFullError, ParameterError
 from amphase.machine import fmt_seconds
 from amphase.progress import Progress
 from amphase.simulate.config import resolve_source
+from amphase.simulate.device_batches import DEVICE_TASK_BYTES, batched_points
+from amphase.simulate.device_executor import check_backend_executor
 from amphase.simulate.executors import Executor, check_executor, make_executor
 from amphase.simulate.locking import OutputLock
 from amphase.simulate.models import Model, get_model
@@ -77,6 +79,12 @@ RUN_ATTRS = (
     "recomputed_points",
     "wall_time_s",
 )
+
+
+def _backends(config: Mapping[str, Any]) -> list[str]:
+    """The backend names a sweep's grid points use (none for a model without a ``backend`` parameter)."""
+    values = config["grid"].get("backend", [config["params"].get("backend")])
+    return [str(v) for v in values if v is not None]
 
 
 def _point(config: Mapping[str, Any], index: tuple[int, ...]) -> dict[str, Any]:
@@ -250,7 +258,8 @@ def run_sweep_outcome(
         opened = contextlib.nullcontext(executor)
     else:
         check_executor(executor, workers, scheduler)
-        n_workers = 1 if executor == "serial" else workers or os.cpu_count() or 1
+        check_backend_executor(_backends(config), executor)
+        n_workers = 1 if executor in ("serial", "device") else workers or os.cpu_count() or 1
         opened = make_executor(executor, workers, scheduler)
     model = get_model(config["model"])
     check_resources(config, n_workers)
@@ -286,7 +295,11 @@ def _run_locked(
             pending = sorted(store.pending(), key=lambda ix: -cost[ix])  # the longest first: better balance, honest ETA
             total = len(cost)
             _announce(label or model.name, model, [cost[ix] for ix in pending], ex.workers)
-            results = ex.imap_unordered(_task, [(dict(config), ix) for ix in pending])
+            if ex.name == "device" and model.run_many is not None and model.launch is not None:
+                # many grid points per device task; each point still written to the checkpoint on its own
+                results = batched_points(config, pending, model.run_many, model.launch, DEVICE_TASK_BYTES)
+            else:
+                results = ex.imap_unordered(_task, [(dict(config), ix) for ix in pending])
             with _progress(progress, label or model.name, cost, pending) as advance:
                 for index, data in results:
                     store.write(index, data)

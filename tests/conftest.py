@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import signal
 
 import pytest
+
+# The `cudasim` tests run numba-cuda kernels under Numba's CUDA simulator, which is chosen once, when numba.cuda is
+# first imported: set here, before any test module imports it (a conftest at the root is imported first). An explicit
+# NUMBA_ENABLE_CUDASIM=0 (scripts/device_check.sh on a lent GPU) runs the same tests on the device.
+os.environ.setdefault("NUMBA_ENABLE_CUDASIM", "1")
+# On a device the tests launch a few blocks: numba-cuda's low-occupancy warning would be an error (filterwarnings).
+os.environ.setdefault("NUMBA_CUDA_LOW_OCCUPANCY_WARNINGS", "0")
 
 
 def pytest_configure(config) -> None:

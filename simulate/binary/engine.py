@@ -268,6 +268,28 @@ def _run_sync_scores(
     return backend.asnumpy(d_S), backend.asnumpy(M).astype(np.int64), sweeps, status
 
 
+def _cuda_kernels_cover(run: BinaryRun) -> bool:
+    """Whether the numba-cuda kernels (:mod:`.cuda_engine`) run ``run`` (else the CuPy batched path does)."""
+    import importlib.util
+
+    from amphase.errors import ParameterError
+    from amphase.simulate.binary.cuda_engine import check_device_run
+
+    if importlib.util.find_spec("numba_cuda") is None:  # CuPy without numba-cuda: the batched path
+        return False
+    try:
+        check_device_run(run)
+    except ParameterError:
+        return False
+    return True
+
+
+def _cuda_realization(run: BinaryRun, seed: np.random.SeedSequence) -> EndStates:
+    from amphase.simulate.binary.cuda_engine import run_realizations
+
+    return run_realizations([run], [seed])[0]
+
+
 def run_realization(run: BinaryRun, seed: np.random.SeedSequence) -> EndStates:
     """Draw the patterns, cue and run every trial (random streams in the module docstring); the end states."""
     xiT = binary_patterns(child_rng(seed, 0), run.N, run.K)
@@ -277,6 +299,8 @@ def run_realization(run: BinaryRun, seed: np.random.SeedSequence) -> EndStates:
     if run.dynamics == "sync":
         sync = _run_sync_fields if isinstance(run.energy, Quadratic) else _run_sync_scores
         S, M, sweeps, status = sync(backend, xiT, S, run, rngs)
+    elif backend.name == "gpu" and _cuda_kernels_cover(run):
+        return _cuda_realization(run, seed)
     elif backend.batched and run.form == "pattern":
         S, M, sweeps, status = _run_batched_async(backend, xiT, S, run, rngs)
     else:

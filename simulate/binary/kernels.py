@@ -27,23 +27,39 @@ from numba import njit
 from amphase.simulate.binary.energy import CERTIFIED, EXPONENTIAL, INT32
 from amphase.simulate.binary.exact import U
 
-__all__ = ["async_dense", "coefficients", "decide", "exp_sign_exact", "heat_bath_dense", "overlaps"]
+__all__ = [
+    "add_overlaps",
+    "async_dense",
+    "coefficients",
+    "decide",
+    "dot_f",
+    "dot_i",
+    "exp_sign",
+    "exp_sign_exact",
+    "heat_bath_dense",
+    "overlaps",
+]
 
 _EM2 = np.expm1(-2.0)  # e^-2 - 1
 _EP2 = np.expm1(2.0)  # e^2 - 1
 
 
 @njit(cache=True, nogil=True)
-def overlaps(xiT: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """Integer overlaps ``M_mu = sum_i xi_i^mu s_i`` (int64, shape (K,))."""
+def add_overlaps(xiT: np.ndarray, s: np.ndarray, M: np.ndarray) -> np.ndarray:
+    """``M += xiT.T @ s`` in ``M``'s integer type (exact: ``|M_mu| <= N``); returns ``M``."""
     N, K = xiT.shape
-    M = np.zeros(K, dtype=np.int64)
     for i in range(N):
         si = np.int64(s[i])
         row = xiT[i]
         for mu in range(K):
             M[mu] += si * row[mu]
     return M
+
+
+@njit(cache=True, nogil=True)
+def overlaps(xiT: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Integer overlaps ``M_mu = sum_i xi_i^mu s_i`` (int64, shape (K,))."""
+    return add_overlaps(xiT, s, np.zeros(xiT.shape[1], dtype=np.int64))
 
 
 @njit(cache=True, nogil=True)
@@ -95,43 +111,66 @@ def coefficients(
 
 
 @njit(cache=True, nogil=True)
+def exp_sign(y: np.ndarray, w: np.ndarray, b: float, work: np.ndarray) -> int:
+    """Exact sign of ``sum_k w_k e^(b y_k)`` for integer exponents ``|y_k| <= L`` and integer weights ``w_k``.
+
+    Equal exponents are cancelled by integer counts in ``work`` (int64 zeros of length ``2 L + 1``, left zero on
+    return); the remaining ``sum_x n_x e^(b (x - top))`` is summed from its largest exponent ``top`` down. Exact unless
+    such a sum with small integer coefficients vanishes to within ``1e-13`` of its terms (seam docstring, derived
+    in :mod:`amphase.simulate.binary.energy_base`).
+    """
+    off = (work.shape[0] - 1) // 2
+    lo = work.shape[0]
+    hi = -1
+    for k in range(y.shape[0]):
+        j = y[k] + off
+        work[j] += w[k]
+        lo = min(lo, j)
+        hi = max(hi, j)
+    total = 0.0
+    top = -1
+    for j in range(hi, lo - 1, -1):  # largest terms first
+        if work[j] != 0:
+            if top < 0:
+                top = j
+            total += work[j] * np.exp(b * (j - top))
+            work[j] = 0
+    return 0 if total == 0.0 else (1 if total > 0.0 else -1)
+
+
+@njit(cache=True, nogil=True)
 def exp_sign_exact(row: np.ndarray, si: int, M: np.ndarray, work: np.ndarray) -> int:
-    """Sign of ``D`` for the exponential energy with equal exponents cancelled exactly (seam docstring).
+    """Sign of ``D`` for the exponential energy with equal exponents cancelled exactly (:func:`exp_sign`).
 
     ``-Delta E = sum_mu e^(M_mu - 2 a_mu) - e^(M_mu)``, ``a_mu = si row[mu]``. ``work`` is an int64 array of zeros of
     length ``2 N + 5`` (left zero on return): the net count of each exponent ``x`` in ``[-N-2, N+2]``.
     """
-    N = (work.shape[0] - 5) // 2
     K = M.shape[0]
-    off = N + 2
+    y = np.empty(2 * K, dtype=np.int64)
+    w = np.empty(2 * K, dtype=np.int64)
     for mu in range(K):
-        a = si * row[mu]
-        work[M[mu] - 2 * a + off] += 1
-        work[M[mu] + off] -= 1
-    top = -1
-    bottom = work.shape[0]
-    for mu in range(K):
-        for j in (M[mu] + off, M[mu] - 2 * si * row[mu] + off):
-            if work[j] != 0:
-                top = max(top, j)
-                bottom = min(bottom, j)
-    total = 0.0
-    if top >= 0:
-        for j in range(top, bottom - 1, -1):  # largest terms first
-            if work[j] != 0:
-                total += work[j] * np.exp(float(j - top))
-    for mu in range(K):
-        work[M[mu] + off] = 0
-        work[M[mu] - 2 * si * row[mu] + off] = 0
-    return 0 if total == 0.0 else (1 if total > 0.0 else -1)
+        y[2 * mu] = M[mu] - 2 * si * row[mu]
+        w[2 * mu] = 1
+        y[2 * mu + 1] = M[mu]
+        w[2 * mu + 1] = -1
+    return exp_sign(y, w, 1.0, work)
 
 
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
-def _dot_f(row: np.ndarray, c: np.ndarray) -> float:
+def dot_f(row: np.ndarray, c: np.ndarray) -> float:
     """``row . c`` in float64, vectorised: the error bound of the seam holds for any summation order and for FMAs."""
     acc = 0.0
     for mu in range(row.shape[0]):
         acc += row[mu] * c[mu]
+    return acc
+
+
+@njit(cache=True, nogil=True)
+def dot_i(row: np.ndarray, c: np.ndarray) -> np.int64:
+    """``row . c`` for integer coefficients (int32 or wrapped int64), summed in int64 (wrapping modulo ``2^64``)."""
+    acc = np.int64(0)
+    for mu in range(row.shape[0]):
+        acc += np.int64(row[mu]) * c[mu]
     return acc
 
 
@@ -150,32 +189,16 @@ def decide(
     work: np.ndarray,
 ) -> tuple[int, float]:
     """The exact sign of ``D_i`` (1: the flip lowers the energy) and its float64 value (scaled by ``e^-shift``)."""
-    K = row.shape[0]
     if mode != CERTIFIED:
-        acc = np.int64(0)
-        for mu in range(K):
-            acc += np.int64(row[mu]) * c_w[mu]
-        d = a_w + si * acc
+        d = a_w + si * dot_i(row, c_w)
         return (0 if d == 0 else (1 if d > 0 else -1)), float(d)
-    df = a_f + si * _dot_f(row, c_f)
+    df = a_f + si * dot_f(row, c_f)
     if abs(df) > err:
         return (1 if df > 0 else -1), df
     if kind == EXPONENTIAL:
         return exp_sign_exact(row, si, M, work), df
-    acc = np.int64(0)
-    for mu in range(K):
-        acc += np.int64(row[mu]) * c_w[mu]
-    d = a_w + si * acc  # |D| <= 2 err < 2^63: the wrapped value is exact
+    d = a_w + si * dot_i(row, c_w)  # |D| <= 2 err < 2^63: the wrapped value is exact
     return (0 if d == 0 else (1 if d > 0 else -1)), float(d)
-
-
-@njit(cache=True, nogil=True)
-def _dot_i32(row: np.ndarray, c: np.ndarray) -> np.int64:
-    """``row . c`` with int32 coefficients, summed exactly in int64."""
-    acc = np.int64(0)
-    for mu in range(row.shape[0]):
-        acc += np.int64(row[mu]) * c[mu]
-    return acc
 
 
 @njit(inline="always")
@@ -234,7 +257,7 @@ def async_dense(
         for t in range(orders.shape[1]):
             i = orders[sweep, t]
             if mode == INT32:
-                d = a_w + s[i] * _dot_i32(xiT[i], c32)
+                d = a_w + s[i] * dot_i(xiT[i], c32)
                 sign = 1 if d > 0 else 0
             else:
                 sign, _ = decide(kind, mode, xiT[i], s[i], M, c_f, c_w, a_f, a_w, err, work)
@@ -277,7 +300,7 @@ def heat_bath_dense(
         for t in range(orders.shape[1]):
             i = orders[sweep, t]
             si = s[i]
-            d = a_f + si * _dot_f(xiT[i], c_f)
+            d = a_f + si * dot_f(xiT[i], c_f)
             x = beta * si * d * np.exp(shift - log_unit)  # beta Delta E(s_i -> +1) / F'(N)
             new = 1 if uniforms[sweep, t] < 0.5 * (1.0 - np.tanh(0.5 * x)) else -1
             if new != si:

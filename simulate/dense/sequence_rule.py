@@ -32,9 +32,9 @@ order, plus the roundings of the table and of ``u, c``); where ``|2h_float| > er
 ``|2h| <= 2 err < 2^63`` (:meth:`SequenceRule.check_exact`) and the wrapped int64 sum is the exact value.
 Exponential (``b (y - c)`` real): the float value with the same bound (and a margin for ``exp``'s rounding); where it
 does not decide, the terms are cancelled exactly by integer counts per exponent ``y`` and the remaining
-``sum_y n_y e^(b (y - top))`` is summed from its largest exponent (:func:`exp_field_sign`; exact unless such a sum
-with small integer coefficients vanishes to within ``1e-13`` of its terms, as in
-:mod:`amphase.simulate.binary.energy`).
+``sum_y n_y e^(b (y - top))`` is summed from its largest exponent (:func:`amphase.simulate.binary.kernels.exp_sign`,
+shared with the binary energies; exact unless such a sum with small integer coefficients vanishes to within ``1e-13``
+of its terms, as in :mod:`amphase.simulate.binary.energy`).
 
 The Numba kernel (:func:`transition`, one state after another) and the batched kernel (NumPy or CuPy) decide every
 spin by the same exact sign, so they agree spin for spin.
@@ -54,13 +54,13 @@ from numba import njit
 
 from amphase.simulate.binary.energy import EXPONENTIAL, POLYNOMIAL
 from amphase.simulate.binary.exact import U, integer_table
+from amphase.simulate.binary.kernels import dot_f, exp_sign
 
 __all__ = [
     "RULES",
     "Operands",
     "SequenceRule",
     "coefficients",
-    "exp_field_sign",
     "field_reference",
     "next_patterns",
     "operands",
@@ -137,37 +137,6 @@ def next_patterns(xiT: np.ndarray, cyclic: bool = True) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def exp_field_sign(y: np.ndarray, w: np.ndarray, b: float, N: int, work: np.ndarray) -> int:
-    """Exact sign of ``sum_mu w_mu e^(b y_mu)`` for integer ``y`` in ``[-N-1, N+1]`` and integer weights ``w``.
-
-    Equal exponents are cancelled by integer counts (``work``: int64 zeros of length ``2 N + 3``, left zero); the
-    rest is summed from the largest exponent down.
-    """
-    off = N + 1
-    P = y.shape[0]
-    for mu in range(P):
-        work[y[mu] + off] += w[mu]
-    total = 0.0
-    top = -1
-    for j in range(work.shape[0] - 1, -1, -1):
-        if work[j] != 0:
-            if top < 0:
-                top = j
-            total += work[j] * np.exp(b * (j - top))
-            work[j] = 0
-    return 0 if total == 0.0 else (1 if total > 0.0 else -1)
-
-
-@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
-def _dot(row: np.ndarray, c: np.ndarray) -> float:
-    """``row . c`` in float64, vectorised (the error bound holds for any order and for FMAs)."""
-    acc = 0.0
-    for mu in range(row.shape[0]):
-        acc += row[mu] * c[mu]
-    return acc
-
-
-@njit(cache=True, nogil=True)
 def transition(
     kind: int,
     g_f: np.ndarray,
@@ -224,7 +193,7 @@ def transition(
         err = 4.0 * (P + 8) * U * 2.0 * G * (1.0 + 4.0 * (P + 8) * U)
         for i in range(N):
             si = s[i]
-            h = _dot(nextT[i], u_f) + si * _dot(Z[i], c_f)
+            h = dot_f(nextT[i], u_f) + si * dot_f(Z[i], c_f)
             if abs(h) > err:
                 sign = 1 if h > 0 else -1
             else:
@@ -238,7 +207,7 @@ def transition(
                     for mu in range(P):
                         y[mu] = M[mu] - xiT[i, mu] * si
                         w[mu] = nextT[i, mu]
-                    sign = exp_field_sign(y, w, b, N, work)
+                    sign = exp_sign(y, w, b, work)
             out[k, i] = si if sign == 0 else sign
     return fallbacks
 
@@ -328,7 +297,7 @@ def _exact_signs(
     h_M, h_x, h_n, h_s = _host(xp, M[k]), _host(xp, ops.xiT[i]), _host(xp, ops.nextT[i]), _host(xp, si)
     work = np.zeros(2 * N + 3, dtype=np.int64)
     out = np.array(
-        [exp_field_sign(h_M[j] - h_x[j] * h_s[j], h_n[j].astype(np.int64), rule.b, N, work) for j in range(len(h_s))],
+        [exp_sign(h_M[j] - h_x[j] * h_s[j], h_n[j].astype(np.int64), rule.b, work) for j in range(len(h_s))],
         dtype=np.int8,
     )
     return xp.asarray(out)

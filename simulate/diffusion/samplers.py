@@ -27,9 +27,16 @@ With :math:`f(x,t) = a(t)x` and :math:`g(t)^2` of the schedule, :math:`S = \nabl
     ``eta > 0``; ``eta = 0``, the default, is deterministic and valid for VE too).
 
 Random numbers (:func:`normal_source`): ``rng`` is a :class:`numpy.random.SeedSequence` (a child from
-:mod:`amphase.simulate.seeding`) or a :class:`numpy.random.Generator`. On NumPy a PCG64 generator draws; on CuPy a
-SeedSequence seeds CuPy's own generator, so normals are drawn on the device (CuPy's streams differ from NumPy's: the
-two backends agree statistically, not draw for draw); a NumPy Generator on CuPy draws on the host.
+:mod:`amphase.simulate.seeding`, keyed by grid point and realization) or a :class:`numpy.random.Generator`. On NumPy
+a PCG64 generator seeded by the SeedSequence draws. On CuPy the normals are drawn on the device, with no host
+transfer: the SeedSequence's :func:`device_seed` (the top 63 bits of its first 64-bit state word) seeds
+``cupy.random.default_rng`` (CuPy's XORWOW generator); its NumPy twin (:func:`device_twin`) seeds NumPy's
+``default_rng`` with the same integer. CuPy's streams differ from NumPy's, so the two backends agree statistically,
+not draw for draw (tested on the twin). A NumPy Generator on CuPy draws on the host.
+
+Device work: a sampler's loop computes its step coefficients on the host from the time grid (Python floats) and
+leaves the samples on the device; it reads nothing back per step. ``tf32=True`` runs the float32 score GEMMs in
+TF32 (:func:`amphase.simulate.backend.tf32`, accuracy stated there; a no-op on NumPy).
 
 Stopping and descent
 --------------------
@@ -53,6 +60,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from amphase.errors import ParameterError
+from amphase.simulate.backend import tf32 as backend_tf32
 from amphase.simulate.descent import Descent, fixed_point_iteration
 from amphase.simulate.diffusion.schedules import Schedule
 from amphase.simulate.diffusion.score import ExactScore, array_module
@@ -91,14 +99,24 @@ class Trajectory(NamedTuple):
     path: Any
 
 
+def device_seed(seed: np.random.SeedSequence) -> int:
+    """The integer seed of the device generator of stream ``seed``: its first 64-bit state word shifted right by 1."""
+    return int(seed.generate_state(2, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+def device_twin(seed: np.random.SeedSequence) -> Normal:
+    """The NumPy twin of the device scheme: ``numpy.random.default_rng(device_seed(seed))`` standard normals."""
+    gen = np.random.default_rng(device_seed(seed))
+    return lambda shape, dtype: gen.standard_normal(shape, dtype=dtype)
+
+
 def normal_source(rng: Any, xp: ModuleType = np) -> Normal:
     """A function ``normal(shape, dtype)`` of standard normals on ``xp`` (module docstring, "Random numbers")."""
     if isinstance(rng, np.random.SeedSequence):
         if xp is np:
             gen = np.random.Generator(np.random.PCG64(rng))
             return lambda shape, dtype: gen.standard_normal(shape, dtype=dtype)
-        seed = int(rng.generate_state(2, dtype=np.uint64)[0] >> np.uint64(1))
-        dev = xp.random.default_rng(seed)
+        dev = xp.random.default_rng(device_seed(rng))
         return lambda shape, dtype: dev.standard_normal(shape, dtype=dtype)
     if isinstance(rng, np.random.Generator):
         if xp is np:
@@ -180,20 +198,24 @@ def _integrate(
     t_stop: float | None,
     record: Sequence[float] | None,
     spacing: str,
+    tf32: bool = False,
 ) -> Any:
     if not isinstance(schedule, Schedule):
         raise ParameterError(f"schedule={schedule!r}: a Schedule (amphase.simulate.diffusion.schedules.ve or vp)")
     x, xp = _check_x(x)
+    if tf32 and x.dtype != np.float32:
+        raise ParameterError(f"tf32=True applies to float32 samples; x is {x.dtype}")
     grid, rec = _grid(schedule, steps, t_start, t_stop, record, spacing)
     path = []
     want = set(rec.tolist())
     x = x.copy()
     if grid[0] in want:
         path.append(x.copy())
-    for t, t_next in itertools.pairwise(grid):
-        x = step(x, float(t), float(t_next))
-        if t_next in want:
-            path.append(x.copy())
+    with backend_tf32(xp, tf32):
+        for t, t_next in itertools.pairwise(grid):  # host floats only: no read-back from the device per step
+            x = step(x, float(t), float(t_next))
+            if t_next in want:
+                path.append(x.copy())
     if record is None:
         return x
     return Trajectory(x, rec, xp.stack(path) if path else xp.zeros((0, *x.shape), dtype=x.dtype))
@@ -215,6 +237,7 @@ def reverse_sde(
     rng: Any = None,
     record: Sequence[float] | None = None,
     spacing: str = "log",
+    tf32: bool = False,
 ) -> Any:
     """Euler–Maruyama on the reverse SDE (module docstring); ``rng`` is required."""
     _need_rng(rng, "reverse_sde")
@@ -226,7 +249,7 @@ def reverse_sde(
         s = score(x, t)
         return (x - h * (a * x - g2 * s) + math.sqrt(g2 * h) * normal(x.shape, x.dtype)).astype(x.dtype)
 
-    return _integrate(step, schedule, x, steps, t_start, t_stop, record, spacing)
+    return _integrate(step, schedule, x, steps, t_start, t_stop, record, spacing, tf32)
 
 
 def probability_flow(
@@ -240,6 +263,7 @@ def probability_flow(
     rng: Any = None,
     record: Sequence[float] | None = None,
     spacing: str = "log",
+    tf32: bool = False,
 ) -> Any:
     """Heun's method on the probability-flow ODE (module docstring); deterministic, ``rng`` is ignored."""
 
@@ -252,7 +276,7 @@ def probability_flow(
         x_tilde = x + h * v0
         return (x + 0.5 * h * (v0 + v(x_tilde, t_next))).astype(x.dtype)
 
-    return _integrate(step, schedule, x, steps, t_start, t_stop, record, spacing)
+    return _integrate(step, schedule, x, steps, t_start, t_stop, record, spacing, tf32)
 
 
 def ddim(
@@ -267,6 +291,7 @@ def ddim(
     record: Sequence[float] | None = None,
     spacing: str = "log",
     eta: float = 0.0,
+    tf32: bool = False,
 ) -> Any:
     """DDIM (module docstring); ``eta = 0`` deterministic, ``eta > 0`` (VP only) needs ``rng``."""
     eta = float(eta)
@@ -290,7 +315,7 @@ def ddim(
             s1 * x0 + math.sqrt(max(v1 - var_eta, 0.0)) * eps + math.sqrt(var_eta) * normal(x.shape, x.dtype)
         ).astype(x.dtype)
 
-    return _integrate(step, schedule, x, steps, t_start, t_stop, record, spacing)
+    return _integrate(step, schedule, x, steps, t_start, t_stop, record, spacing, tf32)
 
 
 #: the samplers by name.

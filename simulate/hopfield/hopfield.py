@@ -9,6 +9,8 @@ The engine's options (``T``, ``cue``, ``noise``, ...) are declared by
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from amphase.errors import ParameterError
@@ -19,6 +21,7 @@ from amphase.simulate.binary.engine import BLOCK, BinaryRun, option, options
 from amphase.simulate.binary.hebbian_batched import exact_float
 from amphase.simulate.binary.results import SHARED
 from amphase.simulate.declare import Dim, Var, choice, model, number
+from amphase.simulate.hopfield import device
 from amphase.simulate.hopfield.preset import run_realization
 from amphase.simulate.store import fmt_bytes
 
@@ -153,4 +156,5 @@ class HopfieldRun:
         return out
 
 
-MODEL = HopfieldRun.MODEL
+# many grid points per device task (simulate/hopfield/device.py): the device executor's run_many and launch
+MODEL = replace(HopfieldRun.MODEL, run_many=device.run_many, launch=device.launch)
