@@ -60,8 +60,8 @@ def test_compare_uses_the_registered_capacity(dataset, monkeypatch):
     calls = []
     real = registry.get("dense.poly_capacity")
 
-    def fake(N, n, rho):
-        calls.append((N, n, rho))
+    def fake(N, n, noise):
+        calls.append((N, n, noise))
         K = N ** (n - 1) / 10.0
         return {"K_typical": K, "K_all": K, "alpha_typical": K / N ** (n - 1), "alpha_all": K / N ** (n - 1)}
 
