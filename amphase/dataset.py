@@ -11,12 +11,12 @@ Conventions (written down once, used by theory, simulation and analysis alike):
   library versions, ``created``, ``config`` (the resolved configuration as a JSON string);
 * netCDF attributes are str, numbers or arrays only: booleans become 0/1, ``None`` is dropped, dicts become JSON;
 * a fixed parameter (one that is not a grid dimension) is a scalar coordinate named for it, with its ``units`` and
-  ``long_name`` (:func:`param_coords`), where no variable or dimension has its name already (``K``, ``sweeps``:
-  a measured variable named like the parameter keeps the name). It is also kept, as before issue 18, as the global
-  attribute ``param_X``, which some readers still use (the diffusion.collapse/clones and dense.lse comparisons,
-  scripts/diffusion_classes_beta.py) and which alone holds a parameter named like a variable (``n_samples`` of
-  diffusion.exact) or whose value is a sequence; :func:`upgrade` gives a file written before
-  the scalar coordinates the same form, :func:`fixed_param` reads a fixed parameter from either.
+  ``long_name`` (:func:`param_coords`), where no variable or dimension has its name already (``dense.binary``'s
+  requested ``K`` beside the stored count ``K``: a measured variable named like the parameter keeps the name) and
+  its value is a scalar. Such a parameter, like every other, is in the ``config`` attribute (the resolved
+  configuration). Files written before issue 18 held the fixed parameters as global attributes ``param_X`` only:
+  :func:`upgrade` turns those into scalar coordinates, and :func:`fixed_param` reads a fixed parameter from the
+  coordinate, an older file's ``param_X`` attribute or the configuration, so every reader goes through it.
 
 Finished results are written as netCDF (h5netcdf engine) through :func:`write_netcdf`, which writes a temporary file
 beside the target and renames it, so a reader never sees half a file. A full disk is an ordinary error
@@ -42,6 +42,7 @@ import numpy as np
 import xarray as xr
 
 from amphase.atomic import atomic_output, check_free
+from amphase.renames import RENAMES, dataset_renames, renamed_variables
 
 __all__ = [
     "COORDINATES",
@@ -63,14 +64,13 @@ __all__ = [
 #: prefix of the global attributes that held the fixed parameters before they became scalar coordinates.
 PARAM_PREFIX = "param_"
 
-#: names a model's datasets changed (issue 18: one name per quantity; ``K`` for the number of stored patterns), per
-#: ``model`` attribute: ``{old: new}``. :func:`upgrade` renames them in an older file's variables, dimensions and
-#: ``param_X`` attributes.
+#: names a model's datasets changed (issue 18: one name per quantity; ``K`` for the number of stored patterns and of
+#: training points), per ``model`` attribute: ``{old: new}``, from the one table :data:`amphase.renames.RENAMES`.
+#: :func:`upgrade` renames them in an older file's variables, dimensions and fixed parameters.
 RENAMED: dict[str, dict[str, str]] = {
-    "hopfield": {"P": "K"},
-    "dense.binary": {"P": "K"},
-    "dense.sequence": {"P": "K", "d": "n"},  # n: the degree of f(x) = x^n, as dense.binary's (issue 18)
+    model: dataset_renames(model) for r in RENAMES if not r.variable_only for model in r.models
 }
+
 
 #: units and long names of the dimensions that are not parameters, which every model family may use. A parameter's
 #: own labels come from its :class:`~amphase.params.Param` (a family's meaning always wins).
@@ -174,7 +174,7 @@ def param_coords(
     """The fixed parameters ``params`` as scalar coordinates, ``attrs(name)`` (units, long_name) on each.
 
     A name in ``taken`` (the variables and dimensions a dataset already has) and a value without a scalar form
-    (``None``, a sequence) get no coordinate: they stay in the ``param_X`` attributes only.
+    (``None``, a sequence) get no coordinate: :func:`fixed_param` reads them from the ``config`` attribute.
     """
     out = {}
     for name, value in params.items():
@@ -193,10 +193,14 @@ def _renamed(ds: xr.Dataset) -> xr.Dataset:
     """``ds`` with the names :data:`RENAMED` lists for its ``model`` renamed (variables, dimensions, ``param_X``).
 
     A fixed parameter's scalar coordinate that a renamed variable takes the name of is dropped: the parameter stays in
-    its ``param_X`` attribute, as :func:`param_coords` writes a parameter named like a variable (``dense.binary``'s
-    requested ``K`` beside the stored count ``K``, formerly ``P``).
+    its ``param_X`` attribute (and the configuration), as :func:`param_coords` leaves a parameter named like a
+    variable (``dense.binary``'s requested ``K`` beside the stored count ``K``, formerly ``P``).
     """
-    names = RENAMED.get(str(ds.attrs.get("model", "")), {})
+    model = str(ds.attrs.get("model", ""))
+    data = {old: new for old, new in renamed_variables(model).items() if old in ds.data_vars}
+    if data:  # a measured variable renamed away from its parameter's name (diffusion.exact's n_samples)
+        ds = ds.rename_vars(data)
+    names = RENAMED.get(model, {})
     names = {old: new for old, new in names.items() if old in _taken(ds) or PARAM_PREFIX + old in ds.attrs}
     if not names:
         return ds
@@ -215,36 +219,51 @@ def upgrade(ds: xr.Dataset) -> xr.Dataset:
     """``ds`` in the current form: names renamed since (:data:`RENAMED`), fixed parameters as scalar coordinates.
 
     An older file's renamed variables, dimensions and ``param_X`` attributes take their new names, and each fixed
-    parameter ``param_X`` becomes also a scalar coordinate ``X``. A dataset already in that form comes back
-    unchanged (the function is idempotent); the ``param_X`` attributes stay (some readers still use them).
-    A parameter named like a variable or dimension of ``ds`` stays an attribute only, as :func:`param_coords` writes it.
+    parameter ``param_X`` becomes a scalar coordinate ``X`` (its attribute is then dropped). A parameter named like a
+    variable or dimension of ``ds``, or without a scalar value, keeps its ``param_X`` attribute, which
+    :func:`fixed_param` reads. A dataset already in the current form comes back unchanged (the function is
+    idempotent).
     """
     ds = _renamed(ds)
     params = {k.removeprefix(PARAM_PREFIX): v for k, v in ds.attrs.items() if k.startswith(PARAM_PREFIX)}
     new = param_coords(params, taken=_taken(ds))
-    return ds.assign_coords(new) if new else ds
+    if not new:
+        return ds
+    ds = ds.assign_coords(new)
+    ds.attrs = {k: v for k, v in ds.attrs.items() if not (k.startswith(PARAM_PREFIX) and k[len(PARAM_PREFIX) :] in new)}
+    return ds
+
+
+def _fixed_coords(ds: xr.Dataset) -> list[str]:
+    """The scalar coordinates of ``ds`` that are not dimensions: its fixed parameters (and what a ``.sel`` left)."""
+    return [str(n) for n, c in ds.coords.items() if c.ndim == 0 and n not in ds.dims]
 
 
 def without_param_coords(ds: xr.Dataset) -> xr.Dataset:
-    """``ds`` without the scalar coordinates of its fixed parameters (those with a ``param_X`` attribute).
+    """``ds`` in the layout before issue 18: every fixed parameter a global attribute ``param_X``, none a coordinate.
 
-    The form every dataset had before issue 18, for code that reads the fixed parameters from the attributes and
-    would carry the scalar coordinates into its results (the diffusion comparisons, until they read coordinates).
+    The scalar coordinates of the fixed parameters become ``param_X`` attributes, and so does every other parameter
+    of the ``config`` attribute that had one then (a parameter named like a variable, a sequence). For a comparison
+    written for that layout (``Comparison(coords=False)``; every built-in one now reads :func:`fixed_param`), and for
+    tests that make an older file.
     """
-    names = [
-        name
-        for name, coord in ds.coords.items()
-        if coord.ndim == 0 and f"{PARAM_PREFIX}{name}" in ds.attrs and str(name) not in ds.dims
-    ]
-    return ds.drop_vars(names) if names else ds
+    names = _fixed_coords(ds)
+    attrs = dict(ds.attrs)
+    for key, value in _config_params(ds).items():
+        if value is not None:
+            attrs.setdefault(PARAM_PREFIX + key, value)
+    attrs.update({PARAM_PREFIX + n: ds[n].values.item() for n in names})
+    out = ds.drop_vars(names) if names else ds.copy()
+    out.attrs = attrs
+    return out
 
 
 def param_dims(ds: xr.Dataset, names: Collection[str]) -> xr.Dataset:
     """``ds`` with each of ``names`` a dimension: a fixed parameter becomes a length-1 dimension.
 
-    For comparisons that index every parameter as a dimension. The value comes from the scalar coordinate, else
-    from the ``param_X`` attribute (a name a variable has taken); the other fixed parameters' scalar coordinates are
-    dropped, so that they do not travel into the comparison's results.
+    For comparisons that index every parameter as a dimension. The value comes from :func:`fixed_param` (the scalar
+    coordinate, else an older file's ``param_X`` attribute or the configuration: a name a variable has taken); the
+    other fixed parameters' scalar coordinates are dropped, so that they do not travel into the comparison's results.
 
     Raises
     ------
@@ -258,20 +277,43 @@ def param_dims(ds: xr.Dataset, names: Collection[str]) -> xr.Dataset:
         if name in ds.coords and ds[name].ndim == 0:
             ds = ds.expand_dims(name)
         else:
-            ds = ds.expand_dims({name: [ds.attrs[f"{PARAM_PREFIX}{name}"]]})
-    return without_param_coords(ds)
+            ds = ds.expand_dims({name: [fixed_param(ds, name)]})
+    names = _fixed_coords(ds)
+    return ds.drop_vars(names) if names else ds
 
 
 _MISSING = object()
 
 
+def _config_params(ds: xr.Dataset) -> dict[str, Any]:
+    """The fixed parameters in the ``config`` attribute (the resolved configuration); empty without one."""
+    try:
+        params = json.loads(ds.attrs.get("config", "{}")).get("params", {})
+    except (TypeError, ValueError, AttributeError):
+        return {}
+    return params if isinstance(params, dict) else {}
+
+
+def _configured(ds: xr.Dataset, name: str) -> Any:
+    """Parameter ``name`` in the ``config`` attribute (a renamed one under its old name in an older file)."""
+    params = _config_params(ds)
+    if name in params:
+        return params[name]
+    old = {new: old for old, new in RENAMED.get(str(ds.attrs.get("model", "")), {}).items()}.get(name)
+    return params.get(old, _MISSING) if old is not None else _MISSING
+
+
 def fixed_param(ds: xr.Dataset, name: str, default: Any = _MISSING) -> Any:
-    """The fixed parameter ``name`` of ``ds``: its scalar coordinate, else its ``param_X`` attribute, else ``default``.
+    """The fixed parameter ``name`` of ``ds``: scalar coordinate, ``param_X`` attribute, configuration, ``default``.
+
+    The first found, in that order. The attribute is an older file's (before issue 18; :func:`upgrade` keeps it only
+    for a parameter named like a variable); the configuration holds every parameter, also one named like a variable
+    or with a sequence value.
 
     Raises
     ------
     KeyError
-        ``param_X``, where the dataset has neither and no default is given.
+        ``param_X``, where the dataset has none of them and no default is given.
 
     """
     if name in ds.coords and ds[name].ndim == 0:
@@ -279,6 +321,9 @@ def fixed_param(ds: xr.Dataset, name: str, default: Any = _MISSING) -> Any:
     key = f"{PARAM_PREFIX}{name}"
     if key in ds.attrs:
         return ds.attrs[key]
+    value = _configured(ds, name)
+    if value is not _MISSING:
+        return value
     if default is _MISSING:
         raise KeyError(key)
     return default
@@ -291,8 +336,7 @@ def without_fixed_coords(res: xr.Dataset, ds: xr.Dataset) -> xr.Dataset:
     read with :func:`fixed_param` and recorded as attributes). A 0-d coordinate of ``res`` that is a dimension of
     ``ds`` (left by a ``.sel``) stays, and so does a fixed parameter that the comparison made a dimension.
     """
-    fixed = [n for n, c in ds.coords.items() if c.ndim == 0 and n not in ds.dims]
-    names = [n for n in fixed if n in res.coords and res[n].ndim == 0]
+    names = [n for n in _fixed_coords(ds) if n in res.coords and res[n].ndim == 0]
     return res.drop_vars(names) if names else res
 
 

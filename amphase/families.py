@@ -122,15 +122,7 @@ register(
     Family(
         "diffusion",
         theory="amphase.theory.diffusion",
-        models={
-            "diffusion.collapse": "amphase.simulate.diffusion.collapse:MODEL",
-            "diffusion.clones": "amphase.simulate.diffusion.clones:MODEL",
-        },
-        comparisons={
-            "diffusion.collapse": "amphase.analysis.diffusion.regimes:COLLAPSE_COMPARISON",
-            "diffusion.clones": "amphase.analysis.diffusion.regimes:CLONES_COMPARISON",
-        },
         configs="amphase.simulate.diffusion.configs",
-        modules=("exact", "directions", "basins", "landscape"),
+        modules=("exact", "directions", "basins", "landscape", "collapse", "clones"),
     )
 )

@@ -5,9 +5,9 @@ comparison dataset (theory and measurement at the same coordinates), ``table(res
 matplotlib figure. This module knows no family.
 
 A dataset is read in its current form (:func:`amphase.dataset.upgrade`: the fixed parameters of a file written
-before issue 18 become scalar coordinates), so older result files still compare. A comparison that still reads the
-fixed parameters from the ``param_X`` attributes (``coords=False``: dense.lse, diffusion.collapse/clones)
-gets the dataset without those scalar coordinates, in the form it was written for.
+before issue 18 become scalar coordinates, renamed names take their new ones), so older result files still compare.
+Every built-in comparison reads the fixed parameters with :func:`amphase.dataset.fixed_param`; one written for the
+older layout (``coords=False``) gets the dataset in that layout (``param_X`` attributes, no scalar coordinates).
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ import xarray as xr
 from amphase.analysis.diffusion.exact import compare
 from amphase.analysis.figures import new_figure, save_figure
 from amphase.atomic import check_output
+from amphase.dataset import fixed_param, upgrade
 from amphase.errors import ParameterError
 from amphase.simulate.lse_attractors import CLASSES
 
@@ -28,13 +29,12 @@ def comparisons(paths: list[str]) -> dict[float, xr.Dataset]:
     """One comparison per beta found in the datasets (a grid over beta is split)."""
     out = {}
     for p in paths:
-        ds = xr.open_dataset(p)
+        ds = upgrade(xr.open_dataset(p))  # fixed parameters as scalar coordinates, older files too
         if "class_count" not in ds:
             raise ParameterError(f"{p}: no physical classes (run with neighbours > 0)")
-        betas = ds["beta"].values if "beta" in ds.dims else [float(ds.attrs["param_beta"])]
+        betas = ds["beta"].values if "beta" in ds.dims else [float(fixed_param(ds, "beta"))]
         for b in betas:
-            one = ds.sel(beta=b) if "beta" in ds.dims else ds
-            one.attrs["param_beta"] = float(b)
+            one = ds.sel(beta=b) if "beta" in ds.dims else ds  # beta: a scalar coordinate either way
             out[float(b)] = compare(one)
     return dict(sorted(out.items()))
 

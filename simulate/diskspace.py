@@ -70,11 +70,12 @@ def sweep_bytes(model: Model, config: Mapping[str, Any], pending: int, new_store
     points = math.prod(len(v) for v in config["grid"].values())
     data = points * sum(raws)
     coords = 8 * (sum(len(v) for v in config["grid"].values()) + R + sum(sizes.values()))
-    attrs = {"config": json.dumps(dict(config), default=str), **{f"param_{k}": v for k, v in config["params"].items()}}
+    fixed = config["params"]  # each a scalar coordinate: a variable with its value, units and long name
+    attrs = {"config": json.dumps(dict(config), default=str), **{f"{k}.long_name": v for k, v in fixed.items()}}
     for name, var in variables.items():
         attrs.update({f"{name}.{k}": v for k, v in var.attrs.items()})
     attrs.update({f"provenance_{i}": "x" * 128 for i in range(24)})  # title, history, versions, git commit ...
-    dataset = netcdf_bytes(data + coords, len(variables) + len(config["grid"]) + 1 + len(sizes), attrs)
+    dataset = netcdf_bytes(data + coords, len(variables) + len(config["grid"]) + 1 + len(sizes) + len(fixed), attrs)
     dataset = _blocks(dataset, block) + _blocks(METADATA_BYTES, block)  # and the lock file
     return {"store": store, "dataset": dataset, "total": store + dataset}
 

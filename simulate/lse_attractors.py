@@ -10,7 +10,10 @@ Attractors (:func:`attractor_set`)
 ----------------------------------
 Each end point (already descended, e.g. by :func:`amphase.simulate.descent.fixed_point_iteration`) is polished by
 safeguarded Newton steps with the exact Hessian (:func:`amphase.simulate.descent.newton_polish`, ``d <= 64``), so
-end points in one basin coincide to rounding; end points within ``merge`` times the data scale are one attractor. An
+end points in one basin coincide to rounding; end points within ``merge`` times the data scale are one attractor
+(:func:`amphase.simulate.lse_minima.merge_points`, the grouping of the one finder: connected components of the radius
+graph; attractors in the order of their first end point, which represents them). The finder from starts is
+:func:`amphase.simulate.lse_minima.find_minima`; this entry point takes end points already descended by a sampler. An
 attractor is a **minimum** when its gradient met the tolerance and every Hessian eigenvalue is positive; an end
 point that stays on a flat direction or near a saddle is kept as its own entry, flagged, and is not isolated (its
 barrier is 0: nothing holds it).
@@ -56,6 +59,7 @@ from amphase.errors import ParameterError
 from amphase.simulate.backend import to_host
 from amphase.simulate.descent import newton_polish
 from amphase.simulate.lse import FULL_SECOND_MAX_D, LSEEnergy
+from amphase.simulate.lse_minima import KINDS, kind_codes, merge_points, owning
 from amphase.simulate.lse_paths import neighbour_barriers
 
 __all__ = ["CLASSES", "ISOLATION_THRESHOLDS", "OWN_THRESHOLDS", "AttractorClasses", "AttractorSet", "attractor_set",
@@ -98,37 +102,20 @@ def attractor_set(energy: LSEEnergy, end_points: Any, *, merge: float = 1e-6, to
     else:
         g = to_host(energy.grad(xp.asarray(y)))
         conv = np.sqrt((g * g).sum(1)) / 2 <= tol * energy.scale
-    radius = float(merge) * energy.scale
-    reps: list[int] = []
-    sample = np.empty(len(y), dtype=np.int64)
-    for i, p in enumerate(y):  # greedy grouping: the representatives are few (attractors), the end points many
-        if reps:
-            dist = np.sqrt(((y[reps] - p) ** 2).sum(1))
-            j = int(np.argmin(dist))
-            if dist[j] <= radius:
-                sample[i] = j
-                continue
-        reps.append(i)
-        sample[i] = len(reps) - 1
+    # one group per attractor (amphase.simulate.lse_minima.merge_points); groups in the order of their first end point
+    reps, sample, basin = merge_points(y, float(merge) * energy.scale)
     x = y[reps]
     ev = to_host(energy.hessian_eigenvalues(xp.asarray(x)))
     ev = ev.reshape(len(x), -1)
-    conv_att = np.array([conv[sample == j].any() for j in range(len(x))])
+    conv_att = np.bincount(sample, weights=conv, minlength=len(x)) > 0
     return AttractorSet(
         x=x,
         energy=to_host(energy.energy(xp.asarray(x))).reshape(len(x)),
-        is_minimum=conv_att & (ev[:, 0] > 0),
+        is_minimum=conv_att & (kind_codes(ev[:, 0], 0.0) == KINDS.index("minimum")),
         eigenvalues=ev,
         sample=sample,
-        basin=np.bincount(sample, minlength=len(x)),
+        basin=basin,
     )
-
-
-def owning(energy: LSEEnergy, x: Any) -> tuple[np.ndarray, np.ndarray]:
-    """The largest softmax weight at each point of ``x`` (n, d) and the memory that carries it (one streamed pass)."""
-    xq = energy.xp.asarray(np.atleast_2d(np.asarray(to_host(x), dtype=np.float64)))
-    st = energy.stats(xq, top=1)
-    return to_host(st.top_weight)[:, 0], to_host(st.top_index)[:, 0]
 
 
 def labels(own_weight: Any, beta_barrier: Any, *, own: float = 0.5, isolation: float = 1.0) -> np.ndarray:

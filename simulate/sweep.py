@@ -46,6 +46,7 @@ from amphase.dataset import COORDINATES, param_coords, provenance_attrs, write_n
 from amphase.errors import DiskFullError, ParameterError
 from amphase.machine import fmt_seconds
 from amphase.progress import Progress
+from amphase.renames import seed_names
 from amphase.simulate.config import resolve_source
 from amphase.simulate.device_batches import DEVICE_TASK_BYTES, batched_points
 from amphase.simulate.device_executor import check_backend_executor
@@ -103,7 +104,8 @@ def run_point(config: Mapping[str, Any], index: tuple[int, ...]) -> tuple[tuple[
     model = get_model(config["model"])
     point = _point(config, index)
     params = {**config["params"], **point}
-    runs = [model.run(params, point_seed(config["seed"], point, r)) for r in range(config["realizations"])]
+    keyed = {seed_names(model.name).get(k, k): v for k, v in point.items()}  # a renamed parameter keeps its key
+    runs = [model.run(params, point_seed(config["seed"], keyed, r)) for r in range(config["realizations"])]
     return index, {name: np.stack([np.asarray(r[name]) for r in runs]) for name in runs[0]}
 
 
@@ -388,12 +390,11 @@ def _assemble(store: CheckpointStore, config: Mapping[str, Any]) -> xr.Dataset:
     for dim, (values, attrs) in model.coords(config).items():
         coords[dim] = (dim, values, attrs)
     ds = ds.assign_coords(coords)
-    # the fixed parameters: scalar coordinates with units (and, for the readers of the older form, param_X attrs)
+    # the fixed parameters: scalar coordinates with units (one named like a variable: in the config attribute only)
     taken = {*map(str, ds.variables), *map(str, ds.dims)}
     ds = ds.assign_coords(param_coords(config["params"], lambda name: model.param(name).attrs(), taken))
     ds.attrs.update(provenance_attrs(config["title"], model.references, config))
     ds.attrs.update(model=model.name, seed=config["seed"], realizations=config["realizations"])
     ds.attrs["seed_scheme"] = SEED_SCHEME
-    ds.attrs.update({f"param_{k}": v for k, v in config["params"].items()})
     ds.attrs.update(model.attrs(config))
     return ds

@@ -67,8 +67,8 @@ def test_rem_condensation_time_is_avs_t_c_at_m_1_and_with_4_log_k_at_one_half():
 
 
 def test_anisotropic_collapse_reduces_to_biroli_et_al_for_equal_variances():
-    # equal variances: t_C = sigma^2 / (n^(2/d) - 1), diffusion.collapse_time's VE variance (Biroli et al. 2024)
-    ref = theory.get("diffusion.collapse_time")(n=1000, d=30, sigma=0.7)["ve_variance_C"]
+    # equal variances: t_C = sigma^2 / (K^(2/d) - 1), diffusion.collapse_time's VE variance (Biroli et al. 2024)
+    ref = theory.get("diffusion.collapse_time")(K=1000, d=30, sigma=0.7)["ve_variance_C"]
     assert collapse_variance(np.full(30, 0.49), 1000) == pytest.approx(ref, rel=1e-10)
     # anisotropic: the entropy condition holds at the returned t
     v = linear_stds(((10, 1.0), (10, 0.3), (10, 0.01))) ** 2

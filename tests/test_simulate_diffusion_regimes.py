@@ -15,7 +15,8 @@ from scipy import stats
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
 from amphase.simulate.diffusion.clones import Clones
-from amphase.simulate.diffusion.collapse import Collapse, gaussian_points
+from amphase.simulate.diffusion.collapse import Collapse
+from amphase.simulate.diffusion.gaussian_sets import gaussian_points
 from amphase.simulate.diffusion.regimes import Commitment, commit_time, commitment, forward_paths
 from amphase.simulate.diffusion.schedules import ou, vp
 from amphase.simulate.diffusion.score import exact_score, mixture_score
@@ -102,7 +103,7 @@ def test_forward_paths_have_the_exact_marginals() -> None:
 def test_reverse_sde_collapse_times_follow_the_exact_forward_law() -> None:
     # the exact score's reverse SDE has the forward path law (time reversal): the two samples of collapse times, on
     # one training set and one grid, agree in distribution (two-sample KS) up to the Euler-Maruyama error
-    out = Collapse(n=8, d=4, n_traj=500, steps=200, n_entropy=0).run(point_seed(3, {"n": 8, "d": 4}, 0))
+    out = Collapse(K=8, d=4, n_traj=500, steps=200, n_entropy=0).run(point_seed(3, {"n": 8, "d": 4}, 0))
     for j in range(2):
         rev, fwd = out["t_collapse"][j], out["t_collapse_forward"][j]
         assert np.isfinite(rev).all() and np.isfinite(fwd).all()
@@ -160,7 +161,7 @@ def test_branching_times_include_t_s() -> None:
     [
         ("diffusion.collapse", {"t_min": 2.0, "t_max": 1.0}, "t_min"),
         ("diffusion.collapse", {"threshold": 1.0}, "threshold"),
-        ("diffusion.collapse", {"n": 1}, "n="),
+        ("diffusion.collapse", {"K": 1}, "K="),
         ("diffusion.clones", {"m": 0.1, "d": 2, "sigma": 0.5}, "t_S"),
         ("diffusion.clones", {"ratio_max": 5.0}, "branching times"),
         ("diffusion.clones", {"ratio_min": 1.5, "ratio_max": 1.2}, "ratio_min"),
@@ -168,7 +169,7 @@ def test_branching_times_include_t_s() -> None:
     ],
 )
 def test_bad_input_is_refused_before_work(model: str, params: dict, match: str) -> None:
-    base = {"n": 16, "d": 8} if model == "diffusion.collapse" else {"d": 16}
+    base = {"K": 16, "d": 8} if model == "diffusion.collapse" else {"d": 16}
     with pytest.raises(ParameterError, match=match):
         resolve({"model": model, "params": {**base, **params}})
 
@@ -181,3 +182,19 @@ def test_kernels_refuse_bad_arrays() -> None:
         forward_paths(np.ones((2, 3)), sch, np.array([0.1, 0.5]), 4, np.random.default_rng(0))
     with pytest.raises(ParameterError, match="path"):
         commitment(np.ones((3, 2, 4)), np.array([1.0, 0.5, 0.1]), np.ones((2, 3)), sch)
+
+
+def test_the_renamed_grid_parameter_K_keeps_its_old_seed_key() -> None:
+    # issue 18 renamed n -> K; the sweep keys a grid point's streams by the old name (amphase.renames.seed_names), so
+    # a run draws the same numbers as before the rename: the sweep's task equals the model run on the "n" key
+    from amphase.simulate.sweep import run_point
+
+    raw = {"model": "diffusion.collapse", "seed": 9, "realizations": 1, "grid": {"K": [8], "d": [4]},
+           "params": {"n_traj": 6, "steps": 20, "n_entropy": 0, "n_test": 0}}  # fmt: skip
+    config = resolve(raw)
+    _, out = run_point(config, (0, 0))
+    model = Collapse(**{**config["params"], "K": 8, "d": 4})
+    old_key = model.run(point_seed(9, {"n": 8, "d": 4}, 0))
+    new_key = model.run(point_seed(9, {"K": 8, "d": 4}, 0))
+    np.testing.assert_array_equal(out["t_collapse"][0], old_key["t_collapse"])
+    assert not np.array_equal(old_key["t_collapse"], new_key["t_collapse"])  # the key matters

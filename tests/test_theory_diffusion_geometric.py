@@ -38,13 +38,13 @@ def test_critical_size_and_time_describe_the_same_boundary():
     s = geometric.quartic_term(VARIANCES)
     for var in (1.0, 0.09):
         for n in (50, 1000, 10**6):
-            out = q(var=var, n=n, t=0.3, quartic=s)
-            at_tc = q(var=var, n=n, t=out["t_c"], quartic=s)
-            assert at_tc["log_n_c"] == pytest.approx(math.log(n), rel=1e-12)
-            assert out["lost"] == float(out["log_n_c"] > math.log(n)) == float(0.3 < out["t_c"])
+            out = q(var=var, K=n, t=0.3, quartic=s)
+            at_tc = q(var=var, K=n, t=out["t_c"], quartic=s)
+            assert at_tc["log_K_c"] == pytest.approx(math.log(n), rel=1e-12)
+            assert out["lost"] == float(out["log_K_c"] > math.log(n)) == float(0.3 < out["t_c"])
     np.testing.assert_allclose(
         geometric.critical_sizes(VARIANCES, 0.3)[:3],
-        [q(var=v, n=10, t=0.3, quartic=s)["log_n_c"] for v in VARIANCES[:3]],
+        [q(var=v, K=10, t=0.3, quartic=s)["log_K_c"] for v in VARIANCES[:3]],
     )
 
 
@@ -65,8 +65,10 @@ def test_rem_variance_of_the_log_weights():
 def test_domain_errors_name_the_parameter():
     q = theory.get("diffusion.direction_loss")
     with pytest.raises(ParameterError, match=r"^var="):
-        q(var=0.0, n=10)
-    with pytest.raises(ParameterError, match=r"^n="):
-        q(var=1.0, n=1)
+        q(var=0.0, K=10)
+    with pytest.raises(ParameterError, match=r"^K="):
+        q(var=1.0, K=1)
+    with pytest.raises(ParameterError, match="n was renamed K"):  # issue 18: the old name says what it became
+        q(var=1.0, n=10)
     with pytest.raises(ParameterError, match=r"^quartic="):
-        q(var=1.0, n=10, quartic=-1.0)
+        q(var=1.0, K=10, quartic=-1.0)

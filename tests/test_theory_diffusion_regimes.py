@@ -44,7 +44,7 @@ def test_ou_time_matches_noise_beta_in_both_conventions():
 def test_collapse_time_is_where_the_gaussian_excess_entropy_vanishes():
     # Biroli et al. 2024, Fig. 3 (the authors' crit_theo and tcond): f(t) = alpha + log(Delta/(Delta + s^2 e^-2t))/2
     for n, d, sigma in ((20000, 256, 1.0), (20000, 1024, 1.0), (1000, 30, 0.3)):
-        out = theory.get("diffusion.collapse_time")(n=n, d=d, sigma=sigma)
+        out = theory.get("diffusion.collapse_time")(K=n, d=d, sigma=sigma)
         t_c = out["t_C"]
         assert t_c == pytest.approx(0.5 * math.log(1 + sigma**2 / (n ** (2 / d) - 1)), rel=1e-12)
         assert out["alpha"] == pytest.approx(math.log(n) / d, rel=1e-15)
@@ -146,9 +146,9 @@ def test_clone_probability_against_the_reverse_process_around_t_s(ratio):
     ("name", "args", "bad"),
     [
         ("diffusion.speciation_time", {"Lambda": 0.0}, "Lambda"),
-        ("diffusion.collapse_time", {"n": 1, "d": 10}, "n"),
-        ("diffusion.collapse_time", {"n": 10, "d": 0}, "d"),
-        ("diffusion.collapse_time", {"n": 10, "d": 5, "sigma": -1.0}, "sigma"),
+        ("diffusion.collapse_time", {"K": 1, "d": 10}, "K"),
+        ("diffusion.collapse_time", {"K": 10, "d": 0}, "d"),
+        ("diffusion.collapse_time", {"K": 10, "d": 5, "sigma": -1.0}, "sigma"),
         ("diffusion.clone_probability", {"t": 0.0, "d": 10}, "t"),
         ("diffusion.clone_probability", {"t": 1.0, "d": 10, "m": -1.0}, "m"),
         ("diffusion.ou_time", {"t": -1.0}, "t"),

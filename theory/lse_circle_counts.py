@@ -17,9 +17,7 @@ import numpy as np
 from scipy.special import ive
 
 from amphase.params import fmt_value
-from amphase.theory.lse_landscape import (
-    circle_ring,
-)
+from amphase.theory.lse_landscape import circle_ring
 from amphase.theory.lse_merging import (
     OWN_WEIGHT,
     chord_angle,

@@ -19,9 +19,7 @@ from amphase.theory.bessel import bessel_ratio
 from amphase.theory.lse_circle_counts import (
     _bessel_coefficients,
 )
-from amphase.theory.lse_landscape import (
-    circle_ring,
-)
+from amphase.theory.lse_landscape import circle_ring
 from amphase.theory.lse_merging import (
     OWN_WEIGHT,
 )

@@ -20,9 +20,7 @@ from scipy.integrate import quad
 from scipy.optimize import brentq
 from scipy.special import betainc, gammaln
 
-from amphase.theory.lse_landscape import (
-    pair_minima,
-)
+from amphase.theory.lse_landscape import pair_minima
 
 __all__ = [
     "OWN_WEIGHT",

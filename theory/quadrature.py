@@ -9,7 +9,7 @@ into panels of width at most 1/2, refined geometrically towards ``x0`` down to 1
 panel gets a 12-point Gauss–Legendre rule. Near the switch the field is computed from the node's offset,
 ``h = sigma * (x - x0)``, which avoids the cancellation in ``a + sigma * x``. The result is accurate to about 1e-15
 (relative) for any ``beta`` (tested against 30-digit mpmath quadrature and Stein's identity in
-``tests/test_quadrature.py``).
+``tests/test_theory_quadrature.py``).
 
 Kernels only (compiled with Numba): plain floats and NumPy arrays in, arrays out.
 """

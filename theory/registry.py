@@ -43,10 +43,11 @@ import numpy as np
 import xarray as xr
 
 from amphase.assignments import check_grid_size, check_unique
-from amphase.dataset import provenance_attrs
+from amphase.dataset import param_coords, provenance_attrs
 from amphase.errors import NoSolutionError, ParameterError
 from amphase.params import Choice, Param, fmt_value
 from amphase.progress import Progress
+from amphase.renames import renamed_param
 from amphase.theory.cost import CHEAP, Cost, check_memory, total
 
 __all__ = ["CHEAP", "REGISTRY", "Choice", "Cost", "Param", "Quantity", "Result", "get", "names", "quantity"]
@@ -99,6 +100,7 @@ class Quantity:
         """Validate scalar or array-valued parameters before any work; return them converted."""
         unknown = set(values) - set(self._by_name)
         if unknown:
+            _check_renamed(self.name, unknown, tuple(self._by_name))
             allowed = ", ".join(p.name for p in self.params)
             raise ParameterError(f"{self.name} takes no parameter {sorted(unknown)[0]!r}; its parameters: {allowed}")
         sizes = {k: np.size(v) for k, v in values.items() if isinstance(v, np.ndarray | list | tuple)}
@@ -172,7 +174,7 @@ class Quantity:
         xarray.Dataset
             One variable per result over the grid dimensions, NaN where the state does not exist (the count is in
             the ``no_solution_points`` attribute) or where a value overflows (the count and the reason in
-            ``overflow_points`` and ``overflow``), coordinates with units, scalar parameters as attributes.
+            ``overflow_points`` and ``overflow``), coordinates with units, scalar parameters as scalar coordinates.
 
         """
         args = self.check(values)
@@ -221,9 +223,9 @@ class Quantity:
             if overflow:
                 ds.attrs["overflow_points"] = len(overflow)
                 ds.attrs["overflow"] = overflow[0]
-        for k, v in fixed.items():
-            if v is not None:
-                ds.attrs[f"param_{k}"] = v
+        # the fixed parameters: scalar coordinates with units (one named like a result: in the config attribute only)
+        taken = {*map(str, ds.variables), *map(str, ds.dims)}
+        ds = ds.assign_coords(param_coords(fixed, self._coord_attrs, taken))
         ds.attrs.update(
             {k: v for k, v in provenance_attrs(self.summary, self.reference, config).items() if k not in ds.attrs}
         )
@@ -296,6 +298,7 @@ def quantity(
 
         @functools.wraps(func)
         def checked(*args: Any, **kwargs: Any) -> Any:
+            _check_renamed(name, set(kwargs) - set(by_name), tuple(by_name))
             bound = sig.bind(*args, **kwargs)
             bound.apply_defaults()
             for key, value in bound.arguments.items():
@@ -313,6 +316,14 @@ def quantity(
         return checked
 
     return decorate
+
+
+def _check_renamed(name: str, unknown: set[str], params: tuple[str, ...]) -> None:
+    """:class:`ParameterError` "P was renamed K" for a parameter of ``name`` renamed since (:mod:`amphase.renames`)."""
+    for old in sorted(unknown):
+        new = renamed_param(name, old, params)
+        if new is not None:
+            raise ParameterError(f"{name}: {old} was renamed {new}; call it with {new}= (amphase.renames)")
 
 
 def _load_families() -> None:

@@ -32,6 +32,7 @@ import xarray as xr
 
 from amphase.analysis.compare import Comparison
 from amphase.analysis.tables import fmt
+from amphase.dataset import fixed_param, without_fixed_coords
 from amphase.errors import NoSolutionError, ParameterError
 
 __all__ = ["COMPARISON", "compare", "plot", "ring_tolerance", "table"]
@@ -77,18 +78,18 @@ def _mean_err(a: xr.DataArray) -> tuple[xr.DataArray, xr.DataArray]:
 
 
 def _param(ds: xr.Dataset, name: str) -> Any:
-    return ds[name].values if name in ds.dims else ds.attrs.get(f"param_{name}")
+    return ds[name].values if name in ds.dims else fixed_param(ds, name, None)
 
 
 def _circle(ds: xr.Dataset) -> xr.Dataset:
     res = xr.Dataset(coords={"K": ds["K"]} if "K" in ds.dims else {})
     for v in ("n_minima", "n_memory_minima", "n_spurious", "n_saddles", "n_unconverged"):
         res[v], res[f"{v}_error"] = _mean_err(ds[v])
-    K = ds["K"] if "K" in ds.dims else float(ds.attrs["param_K"])
+    K = ds["K"] if "K" in ds.dims else float(fixed_param(ds, "K"))
     own = "n_own_minima" if "n_own_minima" in ds else "n_memory_minima"  # the weight rule where the dataset has it
     res["memory_fraction"] = (ds[own].where(ds[own] >= 0).astype(float).mean("realization")) / K
     res["ring_radius"], res["ring_radius_error"] = _mean_err(ds["ring_radius"])
-    beta = float(ds.attrs["param_beta"]) if "beta" not in ds.dims else math.nan
+    beta = float(fixed_param(ds, "beta")) if "beta" not in ds.dims else math.nan
     R = _theory("dense.circle_ring", beta=beta)
     res["R_theory"] = R
     ks = np.atleast_1d(np.asarray(K, dtype=float))
@@ -115,7 +116,7 @@ def _circle_counts(ds: xr.Dataset, res: xr.Dataset, beta: float, ks: np.ndarray)
     own = ds["n_own_minima"].where(ds["n_own_minima"] >= 0)
     res["n_own_minima"], res["n_own_minima_error"] = _mean_err(own)
     res["n_not_own"], res["n_not_own_error"] = _mean_err(ds["n_minima"].where(ds["n_minima"] >= 0) - own)
-    w = ds.attrs.get("param_own_weight")
+    w = fixed_param(ds, "own_weight", None)
     keys = ("minima", "own", "spurious", "minima_error", "own_error", "spurious_error", "own_pair", "minima_pair")
     rows = []
     for k in ks:
@@ -138,10 +139,10 @@ def _threshold(ds: xr.Dataset, geometry: str) -> xr.Dataset:
     for v in ("n_minima", "n_saddles"):
         res[v], res[f"{v}_error"] = _mean_err(ds[v])
     if geometry == "pair":
-        D = float(ds.attrs.get("param_D", 1.0))
+        D = float(fixed_param(ds, "D", 1.0))
         pred = _theory("dense.pair_midpoint_beta", D=D)
     else:
-        K = int(ds.attrs["param_K"])
+        K = int(fixed_param(ds, "K"))
         pred = _theory("dense.simplex_centroid_beta", K=K)
     betas = ds["beta"].values
     f = frac.values
@@ -172,6 +173,7 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
         res = _threshold(ds, geometry)
     else:
         raise ParameterError(f"no comparison for geometry={geometry!r} (circle, pair or simplex)")
+    res = without_fixed_coords(res, ds)
     res.attrs["source_title"] = ds.attrs.get("title", "")
     return res
 
@@ -291,4 +293,4 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
 
 
 #: what ``amphase compare`` runs on a dataset of the ``dense.lse`` model.
-COMPARISON = Comparison(compare=compare, table=table, plot=plot)
+COMPARISON = Comparison(compare=compare, table=table, plot=plot, coords=True)

@@ -71,8 +71,8 @@ def predicted_times(n: tuple[int, int, int], s: tuple[float, float, float], K: i
     start = 0
     for g in present:
         k = groups[g][0]
-        out[0, g] = q(var=float(raw[start]), n=int(K), t=1.0, quartic=S)["t_c"]
-        out[1, g] = q(var=float(sphere[start]), n=int(K), t=1.0, quartic=0.0 if normalized else S)["t_c"]
+        out[0, g] = q(var=float(raw[start]), K=int(K), t=1.0, quartic=S)["t_c"]
+        out[1, g] = q(var=float(sphere[start]), K=int(K), t=1.0, quartic=0.0 if normalized else S)["t_c"]
         start += k
     return out
 
@@ -83,7 +83,7 @@ def rem_condensation_time(
     r"""(3,): the t per group where the REM's :math:`1 - \mathbb E\sum w^2 = m` (module docstring, "The REM reading").
 
     Solves :math:`(A + tB)/t^2 = 2\log K / m^2`, i.e. AVS's critical time with :math:`\log K \to \log K/m^2`
-    (:func:`amphase.theory.diffusion.geometric.direction_loss` with ``n`` :math:`= K^{1/m^2}` in logarithms). NaN for
+    (:func:`amphase.theory.diffusion.geometric.direction_loss` with ``K`` :math:`\to K^{1/m^2}` in logarithms). NaN for
     ``probe = "train"``, for empty groups and for K < 2.
     """
     from amphase.simulate.diffusion.data import linear_stds, normalized_variances

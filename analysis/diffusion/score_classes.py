@@ -10,7 +10,8 @@ method needs only g). A network's score need not be a gradient, so this energy i
 is the natural one, the path the dynamics follow.
 
 :func:`score_classes` then applies the definitions of :mod:`amphase.simulate.lse_attractors` to the end points of
-samples (noised coordinates): attractors by grouping end points within ``merge`` x the data scale, minima where
+samples (noised coordinates): attractors by grouping end points within ``merge`` x the data scale
+(:func:`amphase.simulate.lse_minima.merge_points`, the grouping of the one finder), minima where
 every eigenvalue of :math:`2(I - J_F)` (central differences, :func:`~amphase.simulate.diffusion.attractors.
 fixed_point_hessian`) has a positive real part; **owning weight** from the exact posterior of the training points at
 the attractor (:math:`w_\mu`, the probability that an exact reverse process from there ends on :math:`\xi^\mu`: a
@@ -33,6 +34,7 @@ import numpy as np
 from amphase.simulate.diffusion.attractors import fixed_point_hessian
 from amphase.simulate.lse import lse
 from amphase.simulate.lse_attractors import class_counts, labels
+from amphase.simulate.lse_minima import KINDS, kind_codes, merge_points
 from amphase.simulate.lse_paths import neighbour_barriers
 from amphase.simulate.string_method import line_integral, profile_barriers, profile_top, relax_strings
 
@@ -94,20 +96,10 @@ def score_classes(
     beta = float(schedule.beta(t))
     exact = lse(beta, np.asarray(points, dtype=np.float64) * s)
     y = np.asarray(end_points, dtype=np.float64) * s
-    radius = merge * exact.scale
-    reps: list[int] = []
-    sample = np.empty(len(y), dtype=np.int64)
-    for i, p in enumerate(y):
-        dist = np.sqrt(((y[reps] - p) ** 2).sum(1)) if reps else np.zeros(0)
-        if dist.size and dist.min() <= radius:
-            sample[i] = int(np.argmin(dist))
-            continue
-        reps.append(i)
-        sample[i] = len(reps) - 1
+    reps, _, basin = merge_points(y, merge * exact.scale)  # the one finder's grouping; order of first end point
     x = y[reps]
-    basin = np.bincount(sample, minlength=len(x))
     ev = np.linalg.eigvals(fixed_point_hessian(score, schedule, t, x / s, h=1e-5 * exact.scale)).real
-    is_min = ev.min(axis=1) > 0
+    is_min = kind_codes(ev.min(axis=1), 0.0) == KINDS.index("minimum")  # every eigenvalue's real part > 0
     st = exact.stats(x, top=1)
     w, owner = _host(st.top_weight)[:, 0], _host(st.top_index)[:, 0].astype(np.int64)
 

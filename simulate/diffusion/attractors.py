@@ -23,17 +23,34 @@ Stability: the Jacobian of F by central differences (2d evaluations per point, s
 :math:`H = 2(I - J_F) = -2\sigma_t^2 J_S`, which for the exact score *is* the LSE Hessian
 :math:`2I - 4\beta_t\operatorname{Cov}_w` (tested). A trained score need not be a gradient, so H need not be
 symmetric; a fixed point is an **attractor** when every eigenvalue of H has real part above ``eig_tol`` (default
-``1e-3``; eigenvalues are of order 2), a **saddle** when one is below ``-eig_tol``, **flat** otherwise.
+``1e-3``; eigenvalues are of order 2), a **saddle** when one is below ``-eig_tol``, **flat** otherwise (the codes of
+:data:`amphase.simulate.lse_minima.KINDS`: minimum, saddle, degenerate).
 
 Deduplication: converged end points within ``merge`` times the data scale (default ``1e-3``) are one fixed point
-(single-linkage clusters, :func:`scipy.cluster.hierarchy.fcluster`); its representative is the member with the
-smallest residual, its ``basin`` the number of starts that ended in it.
+(:func:`amphase.simulate.lse_minima.merge_points`: connected components of the radius graph, single linkage); its
+representative is the member with the smallest residual, its ``basin`` the number of starts that ended in it.
+
+The exact score: the one finder
+-------------------------------
+For the exact score (an object with ``energy_at``, :class:`~amphase.simulate.diffusion.score.ExactScore`) F is the
+softmax map of the LSE energy at :math:`\beta_t`, and :func:`find_attractors` calls the finder both families share,
+:func:`amphase.simulate.lse_minima.find_minima`, on that energy (memories :math:`s\xi^\mu`) from the starts
+:math:`s\,x_0`: the undamped iteration (``step`` must be 1, the denoiser iteration) in two stages with a Newton
+polish, the same ``tol`` (:math:`\lVert m(y) - y\rVert = \lVert F(y) - y\rVert` in units of the data scale
+:math:`s\ell` of the memories), the same ``merge``, the exact Hessian instead of central differences. The iteration
+above serves the other scores (a trained network has no energy).
+
+Order: by basin, largest first; equal basins in the one finder's canonical order (energy, then coordinates; exact
+score) or by residual (other scores).
 
 Where attractors sit
 --------------------
 Distances are in data space (:math:`y/s`) and in units of the data scale :math:`\ell`
 (:func:`amphase.simulate.diffusion.classify.data_scale`; 1 for the unit circle). An attractor is **memorized** when
-it lies within ``delta_m`` :math:`\ell` of a training point (default 0.05), **spurious** otherwise.
+it lies within ``delta_m`` :math:`\ell` of a training point (default 0.05), **spurious** otherwise: the paper's
+distance rule, kept for the comparison with a network. The project's labelling of the exact score's minima (the owner
+is the training point of largest softmax weight, owned above ``own_weight``) is that of
+:mod:`amphase.simulate.lse_minima`, which the models store beside it.
 
 The comparison of a trained network's attractors with the exact ones is in
 :mod:`amphase.analysis.diffusion.attractors`.
@@ -47,11 +64,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.cluster.hierarchy import fcluster, linkage
 
 from amphase.errors import ParameterError
 from amphase.simulate.backend import to_host
 from amphase.simulate.diffusion.classify import data_scale
+from amphase.simulate.lse_minima import find_minima, kind_codes, merge_points
 from amphase.simulate.neighbours import nearest
 
 __all__ = [
@@ -171,11 +188,12 @@ class Attractors:
     Attributes
     ----------
     x : (n, d)
-        Fixed points, sorted by basin (largest first).
+        Fixed points, sorted by basin (largest first; module docstring, order).
     kind : (n,) int8
         Index into :data:`KINDS`.
-    eigenvalues : (n, d) complex
-        Eigenvalues of H (module docstring), by ascending real part.
+    eigenvalues : (n, r) complex
+        Eigenvalues of H (module docstring), by ascending real part; r = d, except for the exact score in d > 64,
+        where the low-rank Hessian of the 64 memories of largest weight gives min(64, d) (the others are 2).
     basin : (n,) int
         Starts that converged there.
     d_train : (n,)
@@ -259,44 +277,51 @@ def find_attractors(
         raise ParameterError(f"starts {x0.shape} and points {pts.shape}: two (n, d) arrays of the same d, n >= 1")
     ell = data_scale(pts)
     s = float(schedule.scale(t))
-    xs, res, conv = _iterate(score, schedule, t, x0, step=float(step), thr=tol * ell * s, max_steps=int(max_steps))
-    stalled = xs[~conv]
-    xc, rc = xs[conv], res[conv]
     d = pts.shape[1]
+    if hasattr(score, "energy_at"):  # the exact score: the one finder on its LSE energy (module docstring)
+        if float(step) != 1.0:
+            raise ParameterError(
+                f"step={step!r}: the exact score's fixed points are found by the undamped map (step 1)"
+            )
+        x, kind, ev, basin, stalled = _exact(score, t, x0, s, tol=tol, max_steps=max_steps, merge=merge,
+                                             eig_tol=eig_tol)  # fmt: skip
+    else:
+        x, kind, ev, basin, stalled = _generic(score, schedule, t, x0, s, ell, step=step, tol=tol,
+                                               max_steps=max_steps, merge=merge, eig_tol=eig_tol)  # fmt: skip
+    if len(x):
+        dist, idx = nearest(x, pts)
+        dist, idx = to_host(dist) / ell, to_host(idx)
+    else:
+        x, dist, idx = np.zeros((0, d)), np.zeros(0), np.zeros(0, dtype=np.int64)
+    # the fields in their declared order: x, kind, eigenvalues, basin, d_train, nearest_train, memorized, stalled, ...
+    return Attractors(x, kind, ev, basin, dist, idx, dist <= delta_m, stalled, len(x0), t, ell, float(delta_m))
+
+
+def _exact(score: Any, t: float, x0: np.ndarray, s: float, *, tol: float, max_steps: int, merge: float,
+           eig_tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """The exact score's fixed points by :func:`~amphase.simulate.lse_minima.find_minima` (data space, basin order)."""
+    energy = score.energy_at(t)
+    found = find_minima(energy, energy.xp.asarray(s * x0), tol=tol, max_steps=max_steps, merge=merge,
+                        eig_tol=eig_tol, coarse=max(tol, 1e-6), coarse_merge=min(merge, 1e-4))  # fmt: skip
+    order = np.argsort(-found.basin, kind="stable")  # found is in canonical order: equal basins keep it
+    ev = found.eigenvalues[order].astype(np.complex128)
+    return found.x[order] / s, found.kind[order], ev, found.basin[order], found.stalled / s
+
+
+def _generic(score: Callable[[Any, float], Any], schedule: Any, t: float, x0: np.ndarray, s: float, ell: float, *,
+             step: float, tol: float, max_steps: int, merge: float,
+             eig_tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """Any score's fixed points by the damped iteration of F and central differences (module docstring)."""
+    xs, res, conv = _iterate(score, schedule, t, x0, step=float(step), thr=tol * ell * s, max_steps=int(max_steps))
+    xc, rc = xs[conv], res[conv]
+    d = x0.shape[1]
     if len(xc) == 0:
         z = np.zeros(0)
-        return Attractors(np.zeros((0, d)), z.astype(np.int8), np.zeros((0, d), complex), z.astype(np.int64), z,
-                          z.astype(np.int64), z.astype(bool), stalled, len(x0), t, ell, float(delta_m))  # fmt: skip
-    if len(xc) == 1:
-        label = np.ones(1, dtype=np.int64)
-    else:
-        label = fcluster(linkage(xc, method="single"), t=merge * ell, criterion="distance")
-    reps, basin = [], []
-    for c in np.unique(label):
-        members = np.nonzero(label == c)[0]
-        reps.append(members[np.argmin(rc[members])])
-        basin.append(len(members))
-    order = np.argsort(-np.asarray(basin), kind="stable")
-    rep = np.asarray(reps)[order]
-    x = xc[rep]
+        return np.zeros((0, d)), z.astype(np.int8), np.zeros((0, d), complex), z.astype(np.int64), xs[~conv]
+    reps, _, basin = merge_points(xc, merge * ell, quality=rc)
+    order = np.argsort(-basin, kind="stable")
+    x = xc[reps[order]]
     hess = fixed_point_hessian(score, schedule, t, x, h=1e-5 * ell * s)
     ev = np.linalg.eigvals(hess)
     ev = np.take_along_axis(ev, np.argsort(ev.real, axis=1), axis=1)
-    lo = ev[:, 0].real
-    kind = np.where(lo > eig_tol, 0, np.where(lo < -eig_tol, 1, 2)).astype(np.int8)
-    dist, idx = nearest(x, pts)
-    dist = to_host(dist) / ell
-    return Attractors(
-        x=x,
-        kind=kind,
-        eigenvalues=ev,
-        basin=np.asarray(basin, dtype=np.int64)[order],
-        d_train=dist,
-        nearest_train=to_host(idx),
-        memorized=dist <= delta_m,
-        stalled=stalled,
-        n_starts=len(x0),
-        t=t,
-        scale=ell,
-        delta_m=float(delta_m),
-    )
+    return x, kind_codes(ev[:, 0].real, eig_tol), ev, basin[order], xs[~conv]

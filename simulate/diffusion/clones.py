@@ -6,7 +6,7 @@ Ornstein-Uhlenbeck process of BBBM (:func:`~amphase.simulate.diffusion.schedules
 exact marginal at ``t_max`` (a data point noised to ``t_max`` by :func:`~amphase.simulate.diffusion.samplers.noise_to`,
 so no prior mismatch), down to ``t_min``.
 
-``diffusion.clones`` (one task = one realization at one grid point (d, m, sigma, score, n, ...))
+``diffusion.clones`` (one task = one realization at one grid point (d, m, sigma, score, K, ...))
     Two Gaussians :math:`\mathcal N(\pm\mathbf m, \sigma^2 I_d)`, :math:`\mathbf m = m\,(1, \dots, 1)`
     (:math:`|\mathbf m|^2 = m^2 d`), with the exact *population* score
     (:func:`~amphase.simulate.diffusion.score.mixture_score`). ``n_pairs`` states at each branching time
@@ -24,16 +24,16 @@ so no prior mismatch), down to ``t_min``.
     population) up to :math:`2\epsilon`. Pairs are independent (no training set is shared): binomial errors are exact.
 
 ``score = "exact"``: the same measurement with the exact *empirical* score
-(:func:`~amphase.simulate.diffusion.score.exact_score`, streaming LSE kernel) of n training points drawn from the
-mixture (:func:`two_gaussian_points`: point i belongs to the component +m for even i and -m for odd i, so the classes
-are balanced and n = 2 has one point per class; its Gaussian noise comes from the stream :func:`nested_seed` keyed by
-(d, m, sigma) only, so sets of larger n contain the smaller ones). The state at the branching time comes from a
-reverse trajectory started from the exact empirical marginal at ``t_max`` or from an exact draw of
+(:func:`~amphase.simulate.diffusion.score.exact_score`, streaming LSE kernel) of K training points drawn from the
+mixture (:func:`~amphase.simulate.diffusion.gaussian_sets.two_gaussian_points`: point i belongs to the component +m
+for even i and -m for odd i, so the classes are balanced and K = 2 has one point per class; its Gaussian noise comes
+from a stream keyed by (d, m, sigma) only, so sets of larger K contain the smaller ones). The state at the branching
+time comes from a reverse trajectory started from the exact empirical marginal at ``t_max`` or from an exact draw of
 :math:`P^e_t` (a uniform training point noised to t); the clones run with the exact score. Every realization draws
 its own training set, so pairs are independent only given it. Besides ``n_same`` the model records ``n_same_point``
 (both clones end nearest the same training point at ``t_min``: collapse) and, from ``n_draws`` exact draws of
-:math:`P^e_t` per branching time (stream ``(4, k)``), the exact finite-n expectations of both fractions for this
-training set, :math:`\phi_n(t) = \mathbb E\sum_c W_c^2` and :math:`q_n(t) = \mathbb E\sum_\mu w_\mu^2`
+:math:`P^e_t` per branching time (stream ``(4, k)``), the exact finite-K expectations of both fractions for this
+training set, :math:`\phi_K(t) = \mathbb E\sum_c W_c^2` and :math:`q_K(t) = \mathbb E\sum_\mu w_\mu^2`
 (:func:`~amphase.simulate.diffusion.regimes.clone_overlap`; derived in :mod:`amphase.simulate.diffusion.regimes`),
 as ``phi_reference`` and ``same_point_reference`` with their Monte Carlo standard errors: what an error-free
 sampler would measure. The class of a training point is the sign of its projection on :math:`\mathbf m`, like the
@@ -59,7 +59,7 @@ from amphase.errors import ParameterError
 from amphase.simulate.backend import get_backend
 from amphase.simulate.coordinates import with_coords
 from amphase.simulate.declare import Dim, Var, choice, declared, model, number
-from amphase.simulate.diffusion.data import nested_seed
+from amphase.simulate.diffusion.gaussian_sets import two_gaussian_points
 from amphase.simulate.diffusion.ou_params import BBBM24, OU_TIME, SIGMA, SPACING, STEPS, T_MAX, T_MIN, schedule
 from amphase.simulate.diffusion.regimes import clone_ends, clone_overlap, commitment
 from amphase.simulate.diffusion.samplers import noise_to, reverse_sde
@@ -68,14 +68,14 @@ from amphase.simulate.lse import DEFAULT_TILE, kernel_params
 from amphase.simulate.seeding import child_rng, child_seed
 from amphase.theory.diffusion.regimes import collapse_time
 
-__all__ = ["CLONE_SCORES", "MODEL", "STARTS", "Clones", "branch_ratios", "two_gaussian_points"]
+__all__ = ["CLONE_SCORES", "MODEL", "STARTS", "Clones", "branch_ratios"]
 
 _DTYPE, _BACKEND, _TILE = kernel_params("training points")
 
 #: where the state at the branching time comes from (module docstring).
 STARTS = ("trajectory", "marginal")
 
-#: the score of ``diffusion.clones``: the mixture's population score or the exact score of n training points.
+#: the score of ``diffusion.clones``: the mixture's population score or the exact score of K training points.
 CLONE_SCORES = ("population", "exact")
 
 
@@ -84,19 +84,6 @@ def branch_ratios(ratio_min: float, ratio_max: float, n_times: int) -> np.ndarra
     lo, hi, k = float(ratio_min), float(ratio_max), int(n_times)
     r = np.linspace(lo, hi, k) if k > 1 else np.array([lo])
     return np.unique(np.concatenate([r, [1.0]]))
-
-
-def two_gaussian_points(n: int, d: int, m: float, sigma: float, seed: np.random.SeedSequence) -> np.ndarray:
-    """The (n, d) training set of one realization: N(+m, sigma^2 I) for even i, N(-m, ...) for odd i (nested in n).
-
-    The noise is one standard-normal (n, d) draw, row by row, from the stream :func:`nested_seed` keyed by
-    (d, m, sigma): a prefix of the draw for a larger n, so the sets are nested.
-    """
-    d, m, sigma, n = int(d), float(m), float(sigma), int(n)
-    stream = nested_seed(seed, {"dataset": "two_gaussians", "d": d, "m": m, "sigma": sigma})
-    rng = np.random.Generator(np.random.PCG64(stream))
-    sign = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
-    return sign[:, None] * np.full(d, m) + sigma * rng.standard_normal((n, d))
 
 
 def _per_time(dtype: str, fill: Any, text: str, units: str = "1") -> Var:
@@ -119,20 +106,20 @@ def _scalar(dtype: str, fill: Any, text: str, units: str = "1") -> Var:
         "sign_error_bound": _scalar("float64", np.nan, "Phi(-|m_vec|/sigma): bound on a clone's sign error at t_min"),
         "n_same_point": _per_time("int32", -1, "clone pairs ending nearest the same training point (score = exact; "
                                   "-1: population)"),
-        "phi_reference": _per_time("float64", np.nan, "exact finite-n cloning probability E sum_c W_c^2 of this "
+        "phi_reference": _per_time("float64", np.nan, "exact finite-K cloning probability E sum_c W_c^2 of this "
                                    "training set (Monte Carlo)"),
         "phi_reference_error": _per_time("float64", np.nan, "standard error of phi_reference"),
         "same_point_reference": _per_time("float64", np.nan, "exact probability that two clones end at the same "
                                           "training point, E sum_mu w_mu^2 (Monte Carlo)"),
         "same_point_reference_error": _per_time("float64", np.nan, "standard error of same_point_reference"),
-        "t_C": _scalar("float64", np.nan, "collapse time 0.5 log(1 + sigma^2/(n^(2/d) - 1)) (diffusion.collapse_time, "
+        "t_C": _scalar("float64", np.nan, "collapse time 0.5 log(1 + sigma^2/(K^(2/d) - 1)) (diffusion.collapse_time, "
                        "component variance sigma^2)", OU_TIME),
     },
     attrs=lambda r: {
         "time_convention": "Ornstein-Uhlenbeck (BBBM): x_t = exp(-t) a + sqrt(1 - exp(-2t)) z",
         "class_definition": "sign of the end point's projection on m_vec at t_min",
         "score_definition": "population: exact population score of the two-Gaussian mixture "
-        "(amphase.simulate.diffusion.score.MixtureScore); exact: exact empirical score of n training points drawn "
+        "(amphase.simulate.diffusion.score.MixtureScore); exact: exact empirical score of K training points drawn "
         "from it, even i from +m, odd i from -m (amphase.simulate.diffusion.score.ExactScore)",
     },
     rate=5.1e9,  # units/s per worker: diffusion-clones-exact: 96 s on 1 worker (scripts/calibrate_rates.py)
@@ -155,11 +142,11 @@ class Clones:
     ratio_max: float = number("largest branching time / t_S", default=2.0, gt=0.0)
     n_times: int = number("branching times evenly spaced over [ratio_min, ratio_max] t_S (t_S is added)",
                           default=10, ge=1, le=1000)  # fmt: skip
-    score: str = choice("population score of the mixture, or the exact score of n training points drawn from it",
+    score: str = choice("population score of the mixture, or the exact score of K training points drawn from it",
                         CLONE_SCORES, default="population", grid=True)  # fmt: skip
-    n: int = number("training points (score = exact)", default=1024, ge=2, le=10**6, long_name="training set size",
+    K: int = number("training points (score = exact)", default=1024, ge=2, le=10**6, long_name="training set size",
                     grid=True)  # fmt: skip
-    n_draws: int = number("exact draws of P_t per branching time for the finite-n reference (score = exact; 0: none)",
+    n_draws: int = number("exact draws of P_t per branching time for the finite-K reference (score = exact; 0: none)",
                           default=4000, ge=0, le=10**7, grid=True)  # fmt: skip
     dtype: str = declared(_DTYPE, default="float64", grid=True)
     backend: str = declared(_BACKEND, default="cpu")
@@ -225,13 +212,13 @@ class Clones:
         B, d, k = self.n_pairs, self.d, self.n_times + 1
         if self.score != "exact":
             return float(8 * B * d * (k + 8))
-        n, tile, nd = self.n, self.tile, self.n_draws
-        return float(8 * (B * d * (k + 8) + 4 * n * d + 2 * (2 * B + nd) * min(tile, n) + nd * d))
+        K, tile, nd = self.K, self.tile, self.n_draws
+        return float(8 * (B * d * (k + 8) + 4 * K * d + 2 * (2 * B + nd) * min(tile, K) + nd * d))
 
     def cost(self) -> float:
         """Relative cost: pair-steps x dimension (the first leg and two clones per branching time).
 
-        Exact score: times (n + 16) per pair-step, plus the nearest-point pass and the reference draws.
+        Exact score: times (K + 16) per pair-step, plus the nearest-point pass and the reference draws.
         """
         B, d = self.n_pairs, self.d
         legs = sum(self.leg_steps(float(t)) for t in self.times()) if math.isfinite(self.t_s()) else 0
@@ -239,7 +226,7 @@ class Clones:
         if self.score != "exact":
             return float(pair_steps * d)
         k = self.n_times + 1
-        return float((pair_steps + 2 * B * k + 4 * self.n_draws * k) * (self.n + 16) * d)
+        return float((pair_steps + 2 * B * k + 4 * self.n_draws * k) * (self.K + 16) * d)
 
     def _score(self, sch: Any, seed: np.random.SeedSequence) -> tuple[Any, Any]:
         """The score, and the training points on the backend (None for the population score)."""
@@ -247,7 +234,7 @@ class Clones:
         if self.score == "population":
             return mixture_score(np.stack([mvec, -mvec]), self.sigma, sch), None
         xp = get_backend(self.backend).xp
-        data = xp.asarray(two_gaussian_points(self.n, self.d, self.m, self.sigma, seed))
+        data = xp.asarray(two_gaussian_points(self.K, self.d, self.m, self.sigma, seed))
         return exact_score(data, sch, tile=self.tile, dtype=self.dtype), data
 
     def run(self, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
@@ -305,7 +292,7 @@ class Clones:
             "phi_reference_error": ref["phi_err"],
             "same_point_reference": ref["q"],
             "same_point_reference_error": ref["q_err"],
-            "t_C": np.float64(collapse_time(self.n, d, sigma) if exact else math.nan),
+            "t_C": np.float64(collapse_time(self.K, d, sigma) if exact else math.nan),
         }
 
 

@@ -6,10 +6,10 @@ Ornstein-Uhlenbeck process of BBBM (:func:`~amphase.simulate.diffusion.schedules
 exact marginal at ``t_max`` (a data point noised to ``t_max`` by :func:`~amphase.simulate.diffusion.samplers.noise_to`,
 so no prior mismatch), down to ``t_min``.
 
-``diffusion.collapse`` (one task = one realization at one grid point (n, d, sigma))
-    1. draws n training points from :math:`\mathcal N(0, \sigma^2 I_d)` (nested in n: the ``linear`` dataset of
+``diffusion.collapse`` (one task = one realization at one grid point (K, d, sigma))
+    1. draws K training points from :math:`\mathcal N(0, \sigma^2 I_d)` (nested in K: the ``linear`` dataset of
        :mod:`~amphase.simulate.diffusion.data` with one direction group of d directions of std sigma; its stream is
-       keyed by d only, so sets of larger n contain the smaller ones and sets at two sigmas are scaled copies);
+       keyed by d only, so sets of larger K contain the smaller ones and sets at two sigmas are scaled copies);
     2. runs ``n_traj`` reverse trajectories with the exact empirical score, recording every step (``steps`` steps,
        grid ``spacing``; stream ``(1,)`` starts, ``(2,)`` sampler);
     3. reads off per trajectory the collapse times of :mod:`amphase.simulate.diffusion.regimes`: ``nearest``
@@ -46,8 +46,8 @@ from amphase.errors import ParameterError
 from amphase.simulate.backend import get_backend
 from amphase.simulate.coordinates import with_coords
 from amphase.simulate.declare import Dim, Var, declared, model, number
-from amphase.simulate.diffusion.data import nested_seed, training_set
 from amphase.simulate.diffusion.entropy import excess_entropy, population_crossing
+from amphase.simulate.diffusion.gaussian_sets import gaussian_points
 from amphase.simulate.diffusion.ou_params import BBBM24, OU_TIME, SIGMA, SPACING, STEPS, T_MAX, T_MIN, schedule
 from amphase.simulate.diffusion.regimes import commit_time, commitment, forward_paths
 from amphase.simulate.diffusion.samplers import noise_to, reverse_sde
@@ -55,7 +55,7 @@ from amphase.simulate.diffusion.score import exact_score
 from amphase.simulate.lse import DEFAULT_TILE, kernel_params
 from amphase.simulate.seeding import child_rng, child_seed
 
-__all__ = ["COLLAPSE_CONDITIONS", "MODEL", "Collapse", "entropy_times", "gaussian_points", "weight_band"]
+__all__ = ["COLLAPSE_CONDITIONS", "MODEL", "Collapse", "entropy_times", "weight_band"]
 
 _DTYPE, _BACKEND, _TILE = kernel_params("training points")
 
@@ -74,12 +74,6 @@ def entropy_times(t_min: float, t_max: float, n_entropy: int) -> np.ndarray:
     """The ``n_entropy`` times of the excess-entropy curve, log-spaced over [t_min, t_max], ascending."""
     k = int(n_entropy)
     return np.geomspace(float(t_min), float(t_max), k) if k else np.zeros(0)
-
-
-def gaussian_points(n: int, d: int, sigma: float, seed: np.random.SeedSequence) -> np.ndarray:
-    """The (n, d) training set of one realization: N(0, sigma^2 I_d), nested in n (module docstring)."""
-    stream = nested_seed(seed, {"dataset": "gaussian", "d": int(d)})
-    return training_set("linear", int(n), stream, groups=((int(d), float(sigma)),))
 
 
 def _attrs(r: Collapse) -> dict[str, Any]:
@@ -102,10 +96,10 @@ def _scalar(dtype: str, fill: Any, text: str, units: str = "1") -> Var:
 
 
 @model(
-    title="Collapse of reverse trajectories onto training points: exact score of n Gaussian points (Biroli et al.)",
+    title="Collapse of reverse trajectories onto training points: exact score of K Gaussian points (Biroli et al.)",
     references=BBBM24,
     dims={
-        "condition": Dim(lambda r: len(COLLAPSE_CONDITIONS), values=lambda n: np.array(COLLAPSE_CONDITIONS),
+        "condition": Dim(lambda r: len(COLLAPSE_CONDITIONS), values=lambda _c: np.array(COLLAPSE_CONDITIONS),
                          attrs={"long_name": "collapse condition (nearest: BBBM; weight: weight > threshold w; "
                                 "weight_low: > w/2; weight_high: > (1 + w)/2)"}),
         "trajectory": Dim(lambda r: r.n_traj, attrs={"units": "1", "long_name": "trajectory"}),
@@ -130,7 +124,7 @@ def _scalar(dtype: str, fill: Any, text: str, units: str = "1") -> Var:
 class Collapse:
     """One grid point of ``diffusion.collapse`` (module docstring); ``MODEL`` is what the sweep runner runs."""
 
-    n: int = number("number of training points", ge=2, le=10**6, long_name="training set size", grid=True)
+    K: int = number("number of training points", ge=2, le=10**6, long_name="training set size", grid=True)
     d: int = number("dimension", ge=1, le=10**4, long_name="dimension", grid=True)
     sigma: float = declared(SIGMA, default=1.0, grid=True)
     t_min: float = declared(T_MIN, default=1e-3)
@@ -157,28 +151,28 @@ class Collapse:
 
     def memory(self, realizations: int) -> float:
         """Bytes: training set, three recorded (T, B, d) arrays, one tile of weights per trajectory."""
-        n, d, B, T = self.n, self.d, self.n_traj, self.steps + 1
-        tile = min(self.tile, n)
+        K, d, B, T = self.K, self.d, self.n_traj, self.steps + 1
+        tile = min(self.tile, K)
         draws = max(self.n_draws, 3 * self.n_test)
-        return float(8 * (4 * n * d + 3 * T * B * d + 4 * B * tile + 4 * T * B + draws * (d + tile)))
+        return float(8 * (4 * K * d + 3 * T * B * d + 4 * B * tile + 4 * T * B + draws * (d + tile)))
 
     def cost(self) -> float:
-        """Relative cost: (3 passes per step + entropy draws + about 40 evaluations of the quenched curve) x n x d."""
-        n, d, B, T = self.n, self.d, self.n_traj, self.steps + 1
+        """Relative cost: (3 passes per step + entropy draws + about 40 evaluations of the quenched curve) x K x d."""
+        K, d, B, T = self.K, self.d, self.n_traj, self.steps + 1
         draws = self.n_entropy * self.n_draws + 40 * self.n_test
-        return float((3 * T * B + draws) * (n + 16) * d)
+        return float((3 * T * B + draws) * (K + 16) * d)
 
     def run(self, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
         """One realization of ``diffusion.collapse`` (module docstring)."""
         xp = get_backend(self.backend).xp
-        data = gaussian_points(self.n, self.d, self.sigma, seed)
-        n = data.shape[0]
+        data = gaussian_points(self.K, self.d, self.sigma, seed)
+        K = data.shape[0]
         sch = schedule(self.t_min, self.t_max)
         B, tile = self.n_traj, self.tile
         dev = xp.asarray(data)
         score = exact_score(dev, sch, tile=tile, dtype=self.dtype)
         starts = child_rng(seed, 1)
-        mu = starts.integers(0, n, size=B)
+        mu = starts.integers(0, K, size=B)
         x0 = noise_to(dev[xp.asarray(mu)], sch, sch.t_max, starts)
         grid = sch.time_grid(self.steps, spacing=self.spacing)
         traj = reverse_sde(score, sch, x0, steps=self.steps, rng=child_seed(seed, 2), record=grid,

@@ -36,14 +36,14 @@ and step forward with the exact Gaussian transitions of the linear SDE,
 The same :func:`commitment` on these paths gives the exact finite-:math:`d` distribution of either collapse time on
 the same grid, without time-discretisation error: the difference from the Euler-Maruyama reverse trajectories
 measures the sampler's error, the difference from the :math:`d\to\infty` formula
-:math:`t_C = \tfrac12\log(1 + \sigma^2/(n^{2/d}-1))` is the finite-:math:`d` effect.
+:math:`t_C = \tfrac12\log(1 + \sigma^2/(K^{2/d}-1))` is the finite-:math:`d` effect.
 
 Clones (BBBM Fig. 2)
 --------------------
 :func:`clone_ends`: from states :math:`x_t` (B, d) of independent trajectories at time t, two clones each with
 independent noise, both run by the reverse SDE to ``t_stop``; the model records whether the two end in the same class.
 
-Clones with the exact empirical score (derived here). With the exact score of n training points
+Clones with the exact empirical score (derived here). With the exact score of K training points
 :math:`\xi^\mu` and an exact sampler, the reverse process from :math:`x_t` is the forward process read backwards
 (Anderson 1982, as above), so it ends at (a noised copy of) training point :math:`\mu` with probability the posterior
 weight :math:`w_\mu(x_t)`, and two clones with independent noise pick their points independently. Hence, with
@@ -52,13 +52,13 @@ of its projection on :math:`\mathbf m`),
 
 .. math::
 
-    \phi_n(t) = \mathbb E_{x_t \sim P^e_t}\Big[\sum_c W_c(x_t)^2\Big], \qquad
-    q_n(t) = \mathbb E_{x_t \sim P^e_t}\Big[\sum_\mu w_\mu(x_t)^2\Big] \le \phi_n(t),
+    \phi_K(t) = \mathbb E_{x_t \sim P^e_t}\Big[\sum_c W_c(x_t)^2\Big], \qquad
+    q_K(t) = \mathbb E_{x_t \sim P^e_t}\Big[\sum_\mu w_\mu(x_t)^2\Big] \le \phi_K(t),
 
-:math:`q_n` being the probability that both clones end at the *same training point* (collapse). Both hold for one
+:math:`q_K` being the probability that both clones end at the *same training point* (collapse). Both hold for one
 fixed training set; :func:`clone_overlap` gives the two brackets per state, so a Monte Carlo average over exact draws
-of :math:`P^e_t` is the finite-n reference of a clone measurement, free of time-step error. The population
-:math:`\phi(t)` (``diffusion.clone_probability``) is the :math:`n \to \infty` limit, in which :math:`q_n \to 0`.
+of :math:`P^e_t` is the finite-K reference of a clone measurement, free of time-step error. The population
+:math:`\phi(t)` (``diffusion.clone_probability``) is the :math:`K \to \infty` limit, in which :math:`q_K \to 0`.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def _check_path(path: Any, times: Any, data: Any) -> tuple[Any, np.ndarray]:
     xp = array_module(path)
     times = np.asarray(times, dtype=float)
     if path.ndim != 3 or data.ndim != 2 or path.shape[2] != data.shape[1]:
-        raise ParameterError(f"path {path.shape} and data {data.shape}: (T, B, d) and (n, d) of the same d")
+        raise ParameterError(f"path {path.shape} and data {data.shape}: (T, B, d) and (K, d) of the same d")
     if times.shape != (path.shape[0],) or times.size < 1 or np.any(np.diff(times) >= 0) or not times[-1] > 0:
         raise ParameterError("times: strictly decreasing, > 0, one per recorded state of the path")
     return xp, times
@@ -118,7 +118,7 @@ def commitment(path: Any, times: Any, data: Any, schedule: Schedule, *, tile: in
         States at ``times`` (NumPy or CuPy; e.g. ``Trajectory.path`` or :func:`forward_paths`).
     times : (T,) array
         Strictly decreasing recorded times.
-    data : (n, d) array
+    data : (K, d) array
         Training points (on the path's array module).
     schedule : Schedule
         The forward process (its scale and noise variance at each time).
@@ -229,9 +229,9 @@ def clone_overlap(data: Any, labels: Any, schedule: Schedule, x: Any, t: float, 
 
     Parameters
     ----------
-    data : (n, d) array
+    data : (K, d) array
         Training points (NumPy or CuPy, as ``x``).
-    labels : (n,) array
+    labels : (K,) array
         Class of each training point (any values; points with equal labels form a class).
     schedule : Schedule
         The forward process.

@@ -26,7 +26,8 @@ from amphase.theory import lse_barriers as lb
 from amphase.theory import lse_circle_counts as lc
 from amphase.theory import lse_merging as lm
 from amphase.theory.cost import MIB, Cost
-from amphase.theory.diffusion.quantities import PHAM25, _beta
+from amphase.theory.diffusion.conventions import PHAM25
+from amphase.theory.diffusion.onset_quantities import _beta
 from amphase.theory.registry import Choice, Param, Result, quantity
 
 __all__ = [

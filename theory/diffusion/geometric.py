@@ -48,11 +48,11 @@ __all__ = ["DirectionLoss", "collapse_variance", "critical_sizes", "critical_tim
 
 
 class DirectionLoss(NamedTuple):
-    """Critical time and dataset size of one direction group, and whether it is lost at ``(t, n)``."""
+    """Critical time and training-set size of one direction group, and whether it is lost at ``(t, K)``."""
 
     t_c: float
-    n_c: float
-    log_n_c: float
+    K_c: float
+    log_K_c: float
     lost: float
 
 
@@ -76,13 +76,15 @@ def critical_sizes(variances: np.ndarray, t: float, normalized: bool = False) ->
     return (quartic_term(v, normalized) + t * v) / (2.0 * t * t)
 
 
-def direction_loss(var: float, n: int, t: float, quartic: float = 0.0) -> DirectionLoss:
-    r"""One direction group of variance ``var``: :math:`t^*`, :math:`n_c(t)`, 1 if lost at ``(t, n)`` (see module).
+def direction_loss(var: float, K: int, t: float, quartic: float = 0.0) -> DirectionLoss:
+    r"""One direction group of variance ``var``: :math:`t^*`, :math:`K_c(t)`, 1 if lost at ``(t, K)`` (see module).
+
+    ``K`` is the number of training points (``n`` of the module's formulas).
 
     ``quartic`` is :math:`S = \tfrac12\sum_j \sigma_j^4` over all directions of the data (:func:`quartic_term`), 0 for
-    data normalised onto a sphere. ``n_c`` overflows to ``inf`` where :math:`\log n_c > 709`; ``log_n_c`` is exact.
+    data normalised onto a sphere. ``K_c`` overflows to ``inf`` where :math:`\log K_c > 709`; ``log_K_c`` is exact.
     """
-    c = 0.5 / math.log(n)
+    c = 0.5 / math.log(K)
     cv = c * var  # products, not powers: inf beyond the float range instead of an OverflowError
     t_c = 0.5 * (cv + math.sqrt(cv * cv + 4.0 * c * quartic))
     log_nc = (quartic + t * var) / 2.0 / t / t

@@ -51,9 +51,9 @@ level BBBM draw in Fig. 2 and use (0.775) to read :math:`t_S` off the real-data 
 :math:`t_* = \tfrac12 \log(|m|^2 + 1 - \sigma^2)` (where :math:`\mu_t^2 = \Gamma_t`; exists iff :math:`|m| > \sigma`),
 :math:`t_* - t_S = O(1/d)`.
 
-Collapse (BBBM, "the collapse time can be found from the estimation of an 'excess entropy'"): with :math:`n`
-training points, :math:`\alpha = \log n / d`, the excess entropy is the entropy the empirical mixture would have if
-its :math:`n` Gaussians did not overlap, minus its actual entropy (per dimension),
+Collapse (BBBM, "the collapse time can be found from the estimation of an 'excess entropy'"): with :math:`K`
+training points, :math:`\alpha = \log K / d`, the excess entropy is the entropy the empirical mixture would have if
+its :math:`K` Gaussians did not overlap, minus its actual entropy (per dimension),
 
 .. math::
 
@@ -67,10 +67,10 @@ its :math:`n` Gaussians did not overlap, minus its actual entropy (per dimension
 .. math::
 
     f^e(t) = \max\Big(0,\ \alpha + \tfrac12 \log\frac{\Delta_t}{\Delta_t + \sigma^2 e^{-2t}}\Big), \qquad
-    t_C = \tfrac12 \log\Big(1 + \frac{\sigma^2}{n^{2/d} - 1}\Big),
+    t_C = \tfrac12 \log\Big(1 + \frac{\sigma^2}{K^{2/d} - 1}\Big),
 
 (BBBM Fig. 3: ``crit_theo`` and ``tcond`` of their code). In VE units the collapse happens at noise variance
-:math:`e^{2t_C} - 1 = \sigma^2/(n^{2/d} - 1)`. The same formula holds for the two-Gaussian mixture of Fig. 3 (the
+:math:`e^{2t_C} - 1 = \sigma^2/(K^{2/d} - 1)`. The same formula holds for the two-Gaussian mixture of Fig. 3 (the
 means change :math:`s^e` by :math:`O(1/d)`). A Monte Carlo estimator of :math:`f^e` for any data set is
 :func:`amphase.analysis.diffusion.entropy.excess_entropy`. This :math:`t_C` is *annealed*: it uses
 :math:`\log P_t = \log \mathbb E_{\rm train} P^e_t`. At test points drawn from the population and one fixed training
@@ -127,18 +127,18 @@ def speciation_time(Lambda: float) -> float:
     return 0.5 * math.log(Lambda)
 
 
-def collapse_time(n: int, d: int, sigma: float) -> float:
-    r""":math:`t_C = \tfrac12\log(1 + \sigma^2/(n^{2/d} - 1))` for ``n`` Gaussian points of variance ``sigma**2``."""
-    return 0.5 * math.log1p(sigma * sigma / math.expm1(2.0 * math.log(n) / d))
+def collapse_time(K: int, d: int, sigma: float) -> float:
+    r""":math:`t_C = \tfrac12\log(1 + \sigma^2/(K^{2/d} - 1))` for ``K`` Gaussian points of variance ``sigma**2``."""
+    return 0.5 * math.log1p(sigma * sigma / math.expm1(2.0 * math.log(K) / d))
 
 
-def excess_entropy_gaussian(t: float, n: int, d: int, sigma: float) -> float:
-    r"""Excess entropy of ``n`` Gaussian points for :math:`d \to \infty` (module docstring).
+def excess_entropy_gaussian(t: float, K: int, d: int, sigma: float) -> float:
+    r"""Excess entropy of ``K`` Gaussian points for :math:`d \to \infty` (module docstring).
 
-    :math:`f^e(t) = \max(0, \alpha + \tfrac12\log(\Delta_t/(\Delta_t + \sigma^2 e^{-2t})))`, :math:`\alpha = \log n/d`.
+    :math:`f^e(t) = \max(0, \alpha + \tfrac12\log(\Delta_t/(\Delta_t + \sigma^2 e^{-2t})))`, :math:`\alpha = \log K/d`.
     """
     delta = -math.expm1(-2.0 * t)
-    return max(0.0, math.log(n) / d - 0.5 * math.log1p(sigma * sigma * math.exp(-2.0 * t) / delta))
+    return max(0.0, math.log(K) / d - 0.5 * math.log1p(sigma * sigma * math.exp(-2.0 * t) / delta))
 
 
 def clone_kappa(t: float, m2: float, sigma2: float) -> float:

@@ -1,5 +1,5 @@
-"""Comparisons of diffusion.collapse and diffusion.clones datasets with Biroli et al. 2024: exact bookkeeping on
-hand-made datasets, and one small sweep of each model through the runner, compare, table and figure."""
+"""Comparison of diffusion.collapse datasets with Biroli et al. 2024 (analysis/diffusion/collapse.py): exact
+bookkeeping on hand-made datasets, and one small sweep through the runner, compare, table and figure."""
 
 from __future__ import annotations
 
@@ -8,36 +8,26 @@ import math
 import numpy as np
 import pytest
 import xarray as xr
-from scipy import stats
 
-from amphase.analysis.diffusion.regimes import (
-    SPECIATION_LEVEL,
-    compare_clones,
-    compare_collapse,
-    median_error,
-    plot_clones,
-    plot_collapse,
-    table_clones,
-    table_collapse,
-)
+from amphase.analysis.diffusion.collapse import compare_collapse, median_error, plot_collapse, table_collapse
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
-from amphase.simulate.diffusion.collapse import gaussian_points
+from amphase.simulate.diffusion.gaussian_sets import gaussian_points
 from amphase.simulate.diffusion.schedules import ou
 from amphase.simulate.seeding import point_seed
 from amphase.simulate.sweep import run_sweep
-from amphase.theory.diffusion.regimes import clone_probability, collapse_time
+from amphase.theory.diffusion.regimes import collapse_time
 
 
 def _collapse_ds(rev: np.ndarray, fwd: np.ndarray, fe: np.ndarray, et: np.ndarray) -> xr.Dataset:
-    """One grid point (n = 16, d = 8), R realizations: rev, fwd (R, 2, B); fe (R, E)."""
+    """One grid point (K = 16, d = 8), R realizations: rev, fwd (R, 2, B); fe (R, E)."""
     ds = xr.Dataset(
         {
-            "t_collapse": (("n", "realization", "condition", "trajectory"), rev[None]),
-            "t_collapse_forward": (("n", "realization", "condition", "trajectory"), fwd[None]),
-            "excess_entropy": (("n", "realization", "entropy_time"), fe[None]),
+            "t_collapse": (("K", "realization", "condition", "trajectory"), rev[None]),
+            "t_collapse_forward": (("K", "realization", "condition", "trajectory"), fwd[None]),
+            "excess_entropy": (("K", "realization", "entropy_time"), fe[None]),
         },
-        coords={"n": [16], "condition": ["nearest", "weight"], "entropy_time": et},
+        coords={"K": [16], "condition": ["nearest", "weight"], "entropy_time": et},
     )
     ds.attrs.update(param_d=8, param_sigma=1.0, param_t_max=4.0, param_threshold=0.5, title="hand-made")
     return ds
@@ -76,42 +66,10 @@ def test_collapse_statistics_are_taken_per_realization() -> None:
     # the quenched crossing: mean and standard error over realizations
     ds = _collapse_ds(rev, fwd, fe, et)
     tq = np.array([0.40, 0.43, 0.37])
-    ds["t_quenched"] = (("n", "realization"), tq[None])
+    ds["t_quenched"] = (("K", "realization"), tq[None])
     res = compare_collapse(ds)
     assert float(res["t_quenched"][0]) == pytest.approx(tq.mean())
     assert float(res["t_quenched_error"][0]) == pytest.approx(tq.std(ddof=1) / math.sqrt(R))
-
-
-def test_clone_comparison_counts_binomial_deviations() -> None:
-    ratio = np.array([0.5, 1.0, 1.5])
-    d, N = 16, 1000
-    t_s = 0.5 * math.log(17.0)
-    t = ratio * t_s
-    th = np.array([clone_probability(x, d, 1.0, 1.0).phi for x in t])
-    k = np.round(th * N).astype(np.int32)
-    k[2] += 20  # one time off by 20 pairs
-    half = np.stack([k // 2, k - k // 2])  # two realizations of 500 pairs
-    ds = xr.Dataset(
-        {
-            "n_same": (("realization", "t_ratio"), half),
-            "n_pairs": (("realization",), np.array([N // 2, N // 2], dtype=np.int32)),
-            "t_branch": (("realization", "t_ratio"), np.stack([t, t])),
-            "sign_error_bound": (("realization",), np.array([3e-5, 3e-5])),
-        },
-        coords={"t_ratio": ratio},
-    )
-    ds.attrs.update(param_d=d, param_m=1.0, param_sigma=1.0)
-    res = compare_clones(ds)
-    phi = k / N
-    assert np.allclose(res["phi"][0], phi)
-    assert np.allclose(res["phi_error"][0], np.sqrt(phi * (1 - phi) / N))
-    z = (phi - th) / np.sqrt(th * (1 - th) / N)
-    assert np.allclose(res["deviation"][0], z)
-    assert float(res["chi2"][0]) == pytest.approx(float(np.sum(z**2)))
-    assert float(res["t_S"][0]) == pytest.approx(t_s)
-    # the theory crossing of 0.775 solves phi(t) = 0.775 at this d
-    assert clone_probability(float(res["t_cross_theory"][0]), d, 1.0, 1.0).phi == pytest.approx(SPECIATION_LEVEL)
-    assert "chi2" in table_clones(res)
 
 
 def test_median_error_is_the_scatter_of_the_median() -> None:
@@ -127,16 +85,9 @@ def test_median_error_is_the_scatter_of_the_median() -> None:
     assert math.isnan(median_error(np.array([1.0, np.nan, 2.0])))
 
 
-def test_missing_variables_are_refused() -> None:
-    with pytest.raises(ParameterError, match="t_collapse"):
-        compare_collapse(xr.Dataset())
-    with pytest.raises(ParameterError, match="n_same"):
-        compare_clones(xr.Dataset())
-
-
 @pytest.fixture(scope="module")
 def collapse_run(tmp_path_factory: pytest.TempPathFactory) -> xr.Dataset:
-    raw = {"model": "diffusion.collapse", "seed": 4, "realizations": 2, "grid": {"d": [4, 8], "n": [8, 32]},
+    raw = {"model": "diffusion.collapse", "seed": 4, "realizations": 2, "grid": {"d": [4, 8], "K": [8, 32]},
            "params": {"n_traj": 48, "steps": 80, "n_entropy": 8, "n_draws": 64, "n_test": 64}}  # fmt: skip
     return run_sweep(resolve(raw), tmp_path_factory.mktemp("c") / "c.nc", executor="serial", progress=False)
 
@@ -207,7 +158,7 @@ def test_two_point_collapse_median_is_the_exact_first_passage_median(tmp_path) -
     law erfc(a/sqrt(2(e^(2t) - 1))) 10-16 % lower (the grid misses excursions): the test needs the grid's own law.
     """
     R, B, steps, d = 1, 2000, 300, 4
-    raw = {"model": "diffusion.collapse", "seed": 7, "realizations": R, "grid": {"n": [2], "d": [d]},
+    raw = {"model": "diffusion.collapse", "seed": 7, "realizations": R, "grid": {"K": [2], "d": [d]},
            "params": {"n_traj": B, "steps": steps, "n_entropy": 0, "n_test": 0}}  # fmt: skip
     config = resolve(raw)
     ds = run_sweep(config, tmp_path / "two.nc", executor="serial", progress=False)
@@ -237,17 +188,6 @@ def test_two_point_collapse_median_is_the_exact_first_passage_median(tmp_path) -
         assert np.all(weight >= nearest - 1e-12) and np.all(weight <= nearest * step + 1e-12)
 
 
-def test_clones_sweep_agrees_with_theory_within_binomial_errors(tmp_path) -> None:
-    # the pooled pairs are independent: chi^2 of the binomial deviations over the 4 branching times of each d
-    raw = {"model": "diffusion.clones", "seed": 4, "realizations": 2, "grid": {"d": [8, 16]},
-           "params": {"n_pairs": 300, "steps": 100, "t_max": 4.0, "n_times": 3}}  # fmt: skip
-    ds = run_sweep(resolve(raw), tmp_path / "k.nc", executor="serial", progress=False)
-    res = compare_clones(ds)
-    assert res.sizes["point"] == 2 and res.sizes["t_ratio"] == 4
-    assert np.all(res["pairs"] == 600)
-    for i in range(2):
-        th = res["phi_theory"].values[i]
-        z = (res["phi"].values[i] - th) / np.sqrt(th * (1 - th) / 600)
-        assert np.allclose(res["deviation"].values[i], z)
-        assert stats.chi2.sf(np.sum(z**2), z.size) > 1e-3, z
-    assert plot_clones(res, "t") is not None
+def test_missing_variables_are_refused() -> None:
+    with pytest.raises(ParameterError, match="t_collapse"):
+        compare_collapse(xr.Dataset())

@@ -42,9 +42,9 @@ ARGS = {
     "diffusion.noise_beta": ["t=0.5", "process=vp", "alpha_bar=0.3"],
     "diffusion.ou_time": ["t=1"],
     "diffusion.speciation_time": ["Lambda=16.72"],
-    "diffusion.collapse_time": ["n=20000", "d=256"],
+    "diffusion.collapse_time": ["K=20000", "d=256"],
     "diffusion.clone_probability": ["t=3", "d=1024"],
-    "diffusion.direction_loss": ["var=1", "n=1000", "t=0.05"],
+    "diffusion.direction_loss": ["var=1", "K=1000", "t=0.05"],
     "diffusion.symmetry_breaking": ["kind=density", "alpha_bar=0.8"],
     "dense.circle_ring": ["beta=2"],
     "dense.circle_minima": ["beta=20", "K=10", "draws=20"],
@@ -187,7 +187,7 @@ def test_run_and_compare_from_a_toml_file(capsys, tmp_path):
     status, _, err = run(capsys, "run", str(config), "N=200", "--out", str(out), "--executor", "serial")
     assert status == 0 and f"wrote {out}" in err
     with xr.open_dataset(out, engine="h5netcdf") as ds:
-        assert ds.attrs["param_N"] == 200 and ds.attrs["param_noise"] == 0.1
+        assert int(ds["N"]) == 200 and float(ds["noise"]) == 0.1 and ds["N"].dims == ()  # scalar coordinates
         assert ds["m_cue"].dims == ("alpha", "realization", "trial")
         assert '"N": 200' in ds.attrs["config"]
     status, text, _ = run(capsys, "compare", str(out))
@@ -201,7 +201,7 @@ def test_run_and_compare_from_a_toml_file(capsys, tmp_path):
     status, _, err = run(capsys, "run", str(config), "N=300", "--out", str(out), "--overwrite", "--executor", "serial")
     assert status == 0
     with xr.open_dataset(out, engine="h5netcdf") as ds:
-        assert ds.attrs["param_N"] == 300
+        assert int(ds["N"]) == 300
 
 
 @pytest.mark.parametrize(

@@ -67,7 +67,8 @@ def test_pointwise_call_rejects_arrays():
 
 def test_grid_with_a_fixed_parameter():
     ds = theory.get("hopfield.mixture").grid(n=[1, 3, 5], T=0.2)
-    assert ds["overlap"].dims == ("n",) and ds.attrs["param_T"] == 0.2
+    assert ds["overlap"].dims == ("n",) and ds["T"].dims == () and float(ds["T"]) == 0.2  # a scalar coordinate
+    assert ds["T"].attrs["long_name"] and not [k for k in ds.attrs if k.startswith("param_")]  # no param_X (issue 18)
     assert ds["overlap"].values[0] > ds["overlap"].values[1] > ds["overlap"].values[2]
 
 
@@ -118,3 +119,18 @@ def test_a_result_named_like_a_gridded_parameter_is_kept_beside_its_coordinate()
     # K_flat scales as spread^4 (lse_landscape.ring_flatness)
     ratio = ds["K_flat"].sel(spread=1.0) / ds["K_flat"].sel(spread=0.5)
     assert np.allclose(ratio, 16.0, rtol=1e-12)
+
+
+def test_a_renamed_parameter_names_its_new_name():
+    # issue 18: K for the number of stored patterns and of training points; the old names answer with the new one
+    # (amphase.renames, the table dataset.upgrade reads too), by the registry and by a direct Python call alike
+    with pytest.raises(ParameterError, match=r"^dense\.simplex_centroid_beta: P was renamed K"):
+        theory.get("dense.simplex_centroid_beta")(P=3)
+    with pytest.raises(ParameterError, match=r"diffusion\.collapse_time: n was renamed K"):
+        theory.get("diffusion.collapse_time").grid(n=[16, 32], d=8)
+    from amphase.theory.diffusion import collapse_time
+
+    with pytest.raises(ParameterError, match="n was renamed K"):
+        collapse_time(n=16, d=8)
+    with pytest.raises(ParameterError, match="takes no parameter 'n'"):  # n is no old name of dense.* (degree n)
+        theory.get("dense.simplex_centroid_beta")(n=3)

@@ -620,12 +620,18 @@ def datasets(tmp_path_factory):
         path = folder / f"no-{var}.nc"
         ds.drop_vars(var).to_netcdf(path, engine="h5netcdf")
         out[path.name] = path.read_bytes()
-    for attr in ("param_T", "param_cue", "model", "config", "title"):
+    for attr in ("model", "config", "title"):
         path = folder / f"no-attr-{attr}.nc"
         copy = ds.copy()
         del copy.attrs[attr]
-        if attr.startswith("param_"):  # a fixed parameter is also a scalar coordinate (issue 18): drop both
-            copy = copy.drop_vars(attr.removeprefix("param_"))
+        copy.to_netcdf(path, engine="h5netcdf")
+        out[path.name] = path.read_bytes()
+    for name in ("T", "cue"):  # a fixed parameter: a scalar coordinate, and in the configuration (issue 18)
+        path = folder / f"no-param-{name}.nc"
+        copy = ds.drop_vars(name)
+        config = json.loads(copy.attrs["config"])
+        del config["params"][name]
+        copy.attrs["config"] = json.dumps(config)
         copy.to_netcdf(path, engine="h5netcdf")
         out[path.name] = path.read_bytes()
     path = folder / "theory.nc"
@@ -662,8 +668,12 @@ def check_compare(argv: list[str], files: dict[str, bytes]) -> None:
         if status != 0:
             check_failure(status, out, err, before, after)
             return
-        assert "# figure: " in out and "Traceback" not in err
-        figure = Path(out.rsplit("# figure: ", 1)[1].strip())
+        assert "Traceback" not in err
+        if "--json" in argv:  # one JSON object, the figure's name in it
+            figure = Path(json.loads(out)["figure"])
+        else:
+            assert "# figure: " in out
+            figure = Path(out.rsplit("# figure: ", 1)[1].strip())
         allowed = allowed_new(figure, folder)
         target = option_value(argv, "--out")
         if target is not None:
@@ -794,8 +804,8 @@ def test_regression_title_override_is_text(tmp_path):
 
 
 def test_regression_compare_missing_attribute(datasets):
-    """A dataset without ``param_T`` (or ``param_cue``): KeyError traceback."""
-    for name in ("no-attr-param_T.nc", "no-attr-param_cue.nc"):
+    """A dataset without the fixed parameter ``T`` (or ``cue``) anywhere: KeyError traceback."""
+    for name in ("no-param-T.nc", "no-param-cue.nc"):
         with scratch() as folder:
             (folder / name).write_bytes(datasets[name])
             status, out, err, before, after = invoke(["compare", name], folder)

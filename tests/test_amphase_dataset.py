@@ -103,12 +103,15 @@ def test_upgrade_turns_old_param_attrs_into_scalar_coords_and_is_idempotent():
     new = upgrade(old)
     assert new["N"].dims == () and new["N"].values.item() == 200 and new["cue"].values.item() == "pattern"
     assert new["K"].dims == ("alpha",)  # a variable named like a parameter keeps its name: the parameter stays an attr
-    assert new.attrs == old.attrs  # the param_X attributes stay for the readers of the older form
+    # the param_X attributes that became coordinates are gone; the one a variable's name took stays (fixed_param)
+    assert new.attrs == {"title": "old", "model": "hopfield", "param_K": 7} and fixed_param(new, "K") == 7
     assert old.coords.keys() == {"alpha", "realization"}  # the input is not modified
     xr.testing.assert_identical(upgrade(new), new)
     # what the sweep writes now (coordinates and attributes) is what upgrade makes of the old file, values included
     written = old.assign_coords(param_coords({"N": 200, "T": 0.0, "cue": "pattern", "K": 7}, taken=set(old.variables)))
-    xr.testing.assert_identical(new, written)
+    written.attrs = {"title": "old", "model": "hopfield", "config": json.dumps({"params": {"K": 7}})}
+    xr.testing.assert_identical(new.drop_attrs(), written.drop_attrs())
+    assert fixed_param(written, "K") == 7  # a sweep writes the requested K in its configuration only
 
 
 def test_upgrade_survives_netcdf(tmp_path):
@@ -123,8 +126,12 @@ def test_upgrade_survives_netcdf(tmp_path):
 def test_without_param_coords_restores_the_old_form_exactly():
     old = _old(N=200, T=0.0, cue="pattern")
     xr.testing.assert_identical(without_param_coords(upgrade(old)), old)
-    plain = old.assign_coords(extra=1.0)  # a scalar coordinate that is no fixed parameter is kept
-    assert "extra" in without_param_coords(upgrade(plain)).coords
+    # a file written now: the fixed parameters as scalar coordinates, the one named like a variable in the config
+    now = upgrade(old)
+    now.attrs = {"title": "old", "model": "hopfield", "config": json.dumps({"params": {"N": 200, "T": 0.0, "K": 7}})}
+    back = without_param_coords(now)
+    assert back.attrs["param_K"] == 7 and back.attrs["param_N"] == 200 and "N" not in back.coords
+    assert not [n for n, c in back.coords.items() if c.ndim == 0]
 
 
 def test_fixed_param_reads_coordinate_then_attribute_then_default():
@@ -132,6 +139,12 @@ def test_fixed_param_reads_coordinate_then_attribute_then_default():
     assert fixed_param(ds, "N") == 200 and isinstance(fixed_param(ds, "N"), int)
     assert fixed_param(ds, "K") == 7  # attribute only: a variable has the name
     assert fixed_param(ds, "noise", 0.0) == 0.0
+    # a file written now: no param_X attribute; a parameter without a coordinate is read from the configuration
+    ds.attrs = {"config": json.dumps({"params": {"K": 9, "seq": [1, 2]}}), "model": "hopfield"}
+    assert fixed_param(ds, "K") == 9 and fixed_param(ds, "seq") == [1, 2] and fixed_param(ds, "N") == 200
+    # an older configuration names a renamed parameter by its old name (amphase.renames)
+    old_cfg = xr.Dataset(attrs={"config": json.dumps({"params": {"n": 64}}), "model": "diffusion.clones"})
+    assert fixed_param(old_cfg, "K") == 64 and fixed_param(old_cfg, "n") == 64
     with pytest.raises(KeyError, match="param_noise"):
         fixed_param(ds, "noise")
 
@@ -223,3 +236,72 @@ def test_without_fixed_coords_drops_only_what_the_fixed_parameters_carried_into_
     gridded = res.expand_dims("N")  # a fixed parameter the comparison made a dimension stays
     assert set(without_fixed_coords(gridded, ds).coords) == {"alpha", "N", "T"} - {"T"}
     xr.testing.assert_identical(without_fixed_coords(res, ds), res.drop_vars(["N", "T"]))
+
+
+# ------------------------------------------------------------------------ names renamed by issue 18 (n -> K)
+
+
+def _pre_rename(ds: xr.Dataset) -> xr.Dataset:
+    """A diffusion.collapse/clones file as written before issue 18: ``n`` for K, fixed parameters as ``param_X``."""
+    old = without_param_coords(ds)
+    if "K" in old.dims:
+        old = old.rename(K="n")
+    old.attrs = {("param_n" if k == "param_K" else k): v for k, v in old.attrs.items()}
+    config = json.loads(old.attrs["config"])
+    for part in ("grid", "params"):
+        config[part] = {("n" if k == "K" else k): v for k, v in config[part].items()}
+    old.attrs["config"] = json.dumps(config)
+    return old
+
+
+@pytest.mark.parametrize("model", ["diffusion.collapse", "diffusion.clones"])
+def test_an_old_collapse_or_clones_file_compares_with_the_same_table(model, tiny_dataset, tmp_path, capsys):
+    # collapse: K a grid dimension (was the dimension n); clones: K fixed (was the attribute param_n)
+    from amphase.cli import main
+
+    if model == "diffusion.collapse":
+        _, _, ds, path = tiny_dataset(model)
+    else:  # the exact score, whose table names K, at a fixed K
+        from amphase.simulate.config import resolve
+        from amphase.simulate.sweep import run_sweep
+
+        raw = {"model": model, "seed": 4, "realizations": 2, "grid": {"d": [16]},
+               "params": {"score": "exact", "K": 8, "n_pairs": 20, "steps": 400, "t_min": 0.01, "t_max": 4.0,
+                          "start": "marginal", "n_times": 2, "n_draws": 50}}  # fmt: skip
+        path = tmp_path / "clones.nc"
+        run_sweep(resolve(raw), path, executor="serial", progress=False, notify=None)
+        ds = xr.load_dataset(path, engine="h5netcdf")
+        path = tmp_path / "new" / "clones.nc"
+        path.parent.mkdir()
+        write_netcdf(ds, path)
+    assert ("K" in ds.dims) == (model == "diffusion.collapse") and "K" in ds.coords
+    old = _pre_rename(ds)
+    assert "K" not in old.variables and ("n" in old.dims or "param_n" in old.attrs)
+    assert RENAMED[model] == {"n": "K"}
+    write_netcdf(old, tmp_path / path.name)
+    new = upgrade(xr.load_dataset(tmp_path / path.name))
+    assert "n" not in new.variables and int(fixed_param(new, "K") if "K" not in new.dims else new["K"][0]) >= 2
+    tables = []
+    for file in (path, tmp_path / path.name):
+        assert main(["compare", str(file)]) == 0
+        tables.append(capsys.readouterr().out.replace(str(file.parent), "FOLDER"))
+    assert tables[0] == tables[1] and len(tables[0].splitlines()) > 3
+    assert ("K = 8" if model == "diffusion.clones" else " K ") in tables[0]  # K in the table, read from the old n
+
+
+def test_upgrade_renames_the_measured_sample_count_away_from_its_parameter():
+    # diffusion.exact stored the count of generated samples as a variable n_samples, the name of its parameter: the
+    # parameter had no scalar coordinate, and a grid over it replaced the variable. Now the variable is n_generated.
+    old = xr.Dataset(
+        {"n_generated_old": ("realization", np.array([8, 8], dtype=np.int32))},
+        coords={"realization": [0, 1]},
+        attrs={"model": "diffusion.exact", "param_n_samples": 8, "param_beta": 10.0},
+    ).rename_vars(n_generated_old="n_samples")
+    new = upgrade(old)
+    assert new["n_generated"].values.tolist() == [8, 8] and "n_samples" not in new.data_vars
+    assert new["n_samples"].dims == () and int(new["n_samples"]) == 8 and "param_n_samples" not in new.attrs
+    assert float(new["beta"]) == 10.0
+    xr.testing.assert_identical(upgrade(new), new)
+    assert RENAMED.get("diffusion.exact", {}) == {}  # the parameter n_samples kept its name
+    gridded = old.drop_vars("n_samples").expand_dims(n_samples=[8, 16])  # the layout a grid over it wrote
+    assert "n_samples" in upgrade(gridded).dims and "n_generated" not in upgrade(gridded)

@@ -6,6 +6,7 @@ import xarray as xr
 
 from amphase.analysis.dense import binary as dense_compare
 from amphase.cli import main
+from amphase.dataset import fixed_param
 from amphase.simulate.config import builtin_configs, load_config, resolve
 from amphase.simulate.sweep import run_sweep
 
@@ -33,7 +34,9 @@ def test_sweep_dataset_layout(dataset):
         assert ds["alpha"].attrs["long_name"] == "load K/N^(n-1) (stored patterns per N^(n-1))"
         assert ds["status"].attrs["unconverged_flags"] == "max_sweeps"
         assert int(ds["K"].sel(N=60, alpha=0.06)[0]) == round(0.06 * 60**2)
-        assert ds.attrs["param_n"] == 3 and ds.attrs["param_F"] == "polynomial"
+        assert int(ds["n"]) == 3 and str(ds["F"].values) == "polynomial" and ds["n"].dims == ()
+        assert fixed_param(ds, "K") == 0  # the requested K, named like the stored count: read from the config
+        assert not [k for k in ds.attrs if k.startswith("param_")]  # fixed parameters are scalar coordinates only
         assert set(np.unique(ds["unstable_bits"].values)) >= {0}
 
 
