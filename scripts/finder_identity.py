@@ -18,8 +18,8 @@ landscapes that differ and one summary line; exit status 1 when a set differs.
 parameters (``voronoi_draws=200``), two draws per K of its grid, once with the base commit's ``find_attractors``
 patched into :mod:`amphase.simulate.diffusion.basin_attractors` and once with the one finder: whether the attractors
 are the same set, and which variables differ (rtol 1e-6, atol 1e-12: the relative energies of a symmetric pair are
-0 to rounding). The trials of an attractor are seeded by its index, so an attractor order that differs changes every variable downstream
-of it.
+0 to rounding). The trials of an attractor are seeded by its index, so an attractor order that differs changes every
+variable downstream of it.
 
 ``--sorted BEFORE AFTER NAME...``: two folders of ``scripts/config_snapshots.py`` whose ``dense.lse`` datasets differ
 only in the order of the fixed points (the one finder orders ties of equal energy by coordinates): per realization,
