@@ -106,46 +106,23 @@ register(
     Family(
         "hopfield",
         theory="amphase.theory.hopfield",
-        models={"hopfield": "amphase.simulate.hopfield.model:MODEL"},
-        comparisons={"hopfield": "amphase.analysis.hopfield.compare:COMPARISON"},
         configs="amphase.simulate.hopfield.configs",
+        modules=("hopfield",),
     )
 )
 register(
     Family(
         "dense",
         theory="amphase.theory.dense",
-        models={
-            "dense.binary": "amphase.simulate.dense.model:MODEL",
-            "dense.lse": "amphase.simulate.dense.continuous_model:MODEL",
-            "dense.sequence": "amphase.simulate.dense.sequence_model:MODEL",
-        },
-        comparisons={
-            "dense.binary": "amphase.analysis.dense.compare:COMPARISON",
-            "dense.lse": "amphase.analysis.dense.continuous:COMPARISON",
-            "dense.sequence": "amphase.analysis.dense.sequence:COMPARISON",
-        },
         configs="amphase.simulate.dense.configs",
-        modules=("exp_retrieval",),
+        modules=("binary", "lse", "sequence", "exp_retrieval"),
     )
 )
 register(
     Family(
         "diffusion",
         theory="amphase.theory.diffusion",
-        models={
-            "diffusion.exact": "amphase.simulate.diffusion.model:MODEL",
-            "diffusion.directions": "amphase.simulate.diffusion.directions_model:MODEL",
-            "diffusion.basins": "amphase.simulate.diffusion.basins_model:MODEL",
-            "diffusion.landscape": "amphase.simulate.diffusion.landscape_model:MODEL",
-        },
-        comparisons={
-            "diffusion.exact": "amphase.analysis.diffusion.classes_compare:COMPARISON",
-            "diffusion.directions": "amphase.analysis.diffusion.directions:COMPARISON",
-            "diffusion.basins": "amphase.analysis.diffusion.basins_compare:COMPARISON",
-            "diffusion.landscape": "amphase.analysis.diffusion.landscape:COMPARISON",
-        },
         configs="amphase.simulate.diffusion.configs",
-        modules=("collapse", "clones"),
+        modules=("exact", "directions", "basins", "landscape", "collapse", "clones"),
     )
 )

@@ -62,8 +62,21 @@ RENAMES: tuple[Rename, ...] = (
         "had no scalar coordinate, and a grid over it silently replaced the variable (issue 18)",
         variable_only=True,
     ),
-    # TODO(issue 18, lead): cue noise rho -> noise in the dense theory (theory/dense/quantities.py, helper files18):
-    # Rename("rho", "noise", quantities=("dense.*",), why="noise is the cue's flipped fraction, as in simulate/").
+    Rename(
+        "d",
+        "n",
+        models=("dense.sequence",),
+        quantities=("dense.sequence_*",),
+        why="n is the degree of the separation function f(x) = x^n, as in dense.binary; d means a dimension "
+        "elsewhere (issue 18)",
+        seed_key=True,
+    ),
+    Rename(
+        "rho",
+        "noise",
+        quantities=("dense.*",),
+        why="noise is the cue's flipped fraction in every layer, as in simulate/ and the configs (issue 18)",
+    ),
 )
 
 

@@ -28,7 +28,7 @@ from amphase.atomic import atomic_output, check_output
 from amphase.errors import ParameterError
 from amphase.theory import lse_barrier_sample as bs
 from amphase.theory import lse_barriers as lb
-from amphase.theory import lse_landscape as ll
+from amphase.theory import lse_circle_counts as lc
 
 COLOURS = ("tab:purple", "tab:green", "tab:orange", "tab:brown")
 
@@ -50,11 +50,11 @@ def laws(beta: float, Ks: list[int], draws: int) -> dict:
             "median_barrier": med, "median_barrier_error": med_e,
             "median_curvature": cur, "median_curvature_error": cur_e,
             "fraction": f, "fraction_error": f_e, "dense_barrier": field.median / math.sqrt(K),
-            "dense_curvature": ll.ring_flatness(K, beta, 1.0).median_curvature,
+            "dense_curvature": lc.ring_flatness(K, beta, 1.0).median_curvature,
             "dense_fraction": float(np.mean(field.h < math.sqrt(K))),
             "sparse_fraction": lb.sparse_fraction(K / vol, 1.0),
         })  # fmt: skip
-    return {"beta": beta, "kappa": kappa, "rice": ll.ring_maxima_limit(kappa), "h_half": field.median, "rows": rows}
+    return {"beta": beta, "kappa": kappa, "rice": lc.ring_maxima_limit(kappa), "h_half": field.median, "rows": rows}
 
 
 def plot(all_laws: list[dict], landscape: xr.Dataset | None) -> object:

@@ -64,7 +64,7 @@ import amphase.bench as harness
 from amphase.bench import Record, Task, check, fmt_rate, timed_rate
 from amphase.simulate.backend import get_backend, gpu_available
 from amphase.simulate.binary import hebbian_kernels as kernels
-from amphase.simulate.hopfield.model import HopfieldRun
+from amphase.simulate.hopfield.hopfield import HopfieldRun
 from amphase.simulate.hopfield.preset import run_realization
 from amphase.simulate.patterns import binary_patterns as draw_patterns
 

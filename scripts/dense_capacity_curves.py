@@ -1,7 +1,7 @@
 """Capacity curves of the binary polynomial DenseAM, n = 2, 3, 4: measured one-step stability against theory.
 
 Reads the datasets of ``amphase run dense-capacity-n2`` / ``dense-capacity`` / ``dense-capacity-n4`` (default
-``results/<config>.nc``), compares each (:func:`amphase.analysis.dense.compare.compare`), prints one table row per
+``results/<config>.nc``), compares each (:func:`amphase.analysis.dense.binary.compare`), prints one table row per
 ``(n, N)`` (measured ``alpha_1/2`` from the erfc fit ± its error, the finite-N prediction ``dense.poly_half_load``, the
 same prediction read by the erfc fit, the asymptotic signal-to-noise ``dense.poly_capacity``, and the chi^2 of the
 measured stable counts against ``dense.poly_stability``) and draws the three ``n`` side by side: measured stable
@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from amphase.analysis.dense.compare import compare
+from amphase.analysis.dense.binary import compare
 from amphase.analysis.figures import new_figure
 from amphase.analysis.statistics import fit_step
 from amphase.theory.dense import finite_size

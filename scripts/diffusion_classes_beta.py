@@ -5,7 +5,7 @@
     python scripts/diffusion_classes_beta.py results/diffusion-circle-random.nc \
         results/diffusion-circle-random-beta.nc --out docs/figures/diffusion-classes-beta.png
 
-Each dataset is compared by amphase.analysis.diffusion.classes_compare (one comparison per beta of a beta grid); the
+Each dataset is compared by amphase.analysis.diffusion.exact (one comparison per beta of a beta grid); the
 figure has one panel per class: the fraction of samples against K at each beta, with its band over the thresholds
 (owning weight 0.4 / 0.5 / 0.6 x beta_t DeltaE 1/2 / 1 / 2) and its standard error over training sets.
 """
@@ -17,7 +17,7 @@ import sys
 
 import xarray as xr
 
-from amphase.analysis.diffusion.classes_compare import compare
+from amphase.analysis.diffusion.exact import compare
 from amphase.analysis.figures import new_figure, save_figure
 from amphase.atomic import check_output
 from amphase.dataset import fixed_param, upgrade

@@ -14,12 +14,12 @@ same kinds, and positions, sorted by kind and coordinates, within the finders' o
 scales: what both call one fixed point), the largest position difference, and the same order and basins. Prints the
 landscapes that differ and one summary line; exit status 1 when a set differs.
 
-``--basins``: the ``diffusion.basins`` model (:mod:`amphase.simulate.diffusion.basins_model`) at its built-in
-parameters (``voronoi_draws=200``), two draws per K of its grid, once with the base commit's ``find_attractors`` patched
-into :mod:`amphase.simulate.diffusion.basins` and once with the one finder: whether the attractors are the same set,
-and which variables differ (rtol 1e-6, atol 1e-12: the relative energies of a symmetric pair are 0 to rounding). The
-trials of an attractor are seeded by its index, so an attractor order that differs changes every variable downstream
-of it.
+``--basins``: the ``diffusion.basins`` model (:mod:`amphase.simulate.diffusion.basins`) at its built-in
+parameters (``voronoi_draws=200``), two draws per K of its grid, once with the base commit's ``find_attractors``
+patched into :mod:`amphase.simulate.diffusion.basin_attractors` and once with the one finder: whether the attractors
+are the same set, and which variables differ (rtol 1e-6, atol 1e-12: the relative energies of a symmetric pair are
+0 to rounding). The trials of an attractor are seeded by its index, so an attractor order that differs changes every
+variable downstream of it.
 
 ``--sorted BEFORE AFTER NAME...``: two folders of ``scripts/config_snapshots.py`` whose ``dense.lse`` datasets differ
 only in the order of the fixed points (the one finder orders ties of equal energy by coordinates): per realization,
@@ -67,9 +67,9 @@ def canonical(a) -> tuple[np.ndarray, np.ndarray]:
 
 def basins_check(base) -> int:
     """``--basins`` (module docstring)."""
-    import amphase.simulate.diffusion.basins as basins
+    import amphase.simulate.diffusion.basin_attractors as basins
     from amphase.simulate.config import apply_overrides, load_config, resolve
-    from amphase.simulate.diffusion.basins_model import MODEL
+    from amphase.simulate.diffusion.basins import MODEL
     from amphase.simulate.sweep import grid_points
 
     one = basins.find_attractors

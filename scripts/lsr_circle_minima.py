@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from amphase.simulate.dense.continuous_model import MODEL, memories
+from amphase.simulate.dense.lse import MODEL, memories
 from amphase.simulate.seeding import child_rng
 from amphase.theory.dense.lsr import circle_minima
 

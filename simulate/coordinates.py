@@ -4,6 +4,10 @@ A declared :class:`~amphase.simulate.models.Dim` gives its coordinate's values f
 (``values(size)``). Some coordinates are computed from parameters: log-spaced times between ``t_min`` and ``t_max``,
 branching times between ``ratio_min`` and ``ratio_max``. Those parameters are then not grid dimensions, so they are
 the same at every grid point, in ``config["params"]``, and :func:`with_coords` sets the values from them.
+
+A declared model says it in one place instead: ``Dim(size, coordinate=lambda r: r.times())``
+(:class:`~amphase.simulate.models.Dim`; ``diffusion.directions``, ``diffusion.basins``). :func:`with_coords` remains
+for the models not yet declared that way (``diffusion.collapse``, ``diffusion.clones``).
 """
 
 from __future__ import annotations

@@ -34,24 +34,23 @@ From the one declaration:
 * the registry name, from the module: ``amphase.simulate.<family>.<module>`` gives ``"<family>.<module>"``
   (``"<family>"`` when the module is named for it), unless ``name=`` is given (modules not yet named for their model).
 
-A declared class may subclass another declared class: the parent's fields come first, with their defaults.
+A declared class may subclass another declared class: the parent's fields come first, with their defaults. The
+model's callables are assembled in :mod:`amphase.simulate.declared_model`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import inspect
-import itertools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-import numpy as np
-
 from amphase.dataset import COORDINATES
 from amphase.params import Choice, Param
-from amphase.simulate.models import Dim, Model, Var, Variable
+from amphase.simulate.declared_model import build
+from amphase.simulate.models import Dim, Var
 
-__all__ = ["REQUIRED", "Dim", "Var", "choice", "declared", "instance", "model", "number", "registry_name"]
+__all__ = ["REQUIRED", "Dim", "Var", "choice", "declared", "model", "number", "registry_name"]
 
 T = TypeVar("T")
 _SPEC = "amphase.spec"  # field metadata: the Param/Choice of the field
@@ -130,45 +129,6 @@ def registry_name(module: str) -> str:
         raise ValueError(f"cannot name a model from module {module!r}: give name= to @model")
     family, leaf = parts[2], parts[3]
     return family if leaf == family else f"{family}.{leaf}"
-
-
-@dataclasses.dataclass(frozen=True)
-class _Call:
-    """A picklable ``Model`` callable: builds the declared class from one grid point's parameters, calls a method."""
-
-    cls: type
-    method: str
-
-    def __call__(self, params: Mapping[str, Any], *args: Any) -> Any:
-        inst = instance(self.cls, params)  # checks every field against its domain
-        if self.method == "memory":
-            return inst.memory(int(params.get("realizations", 1)))
-        method = getattr(inst, self.method, None)
-        return None if method is None and self.method == "check" else method(*args)
-
-
-def instance(cls: type[T], params: Mapping[str, Any]) -> T:
-    """``cls`` built from ``params`` (other keys, such as ``realizations``, ignored).
-
-    Raises
-    ------
-    ParameterError
-        For a value outside its domain, or a parameter without a default that ``params`` lacks (named with its
-        domain), as the configuration resolver says it.
-
-    """
-    fields = dataclasses.fields(cls)
-    required = {f.name: None for f in fields if f.default is dataclasses.MISSING}  # None: "missing parameter ..."
-    return cls(**{**required, **{f.name: params[f.name] for f in fields if f.name in params}})
-
-
-def _points(cls: type, config: Mapping[str, Any]) -> list[Any]:
-    """One instance per grid point of a resolved configuration."""
-    grid = config.get("grid", {})
-    return [
-        instance(cls, {**config["params"], **dict(zip(grid, combo, strict=True))})
-        for combo in itertools.product(*grid.values())
-    ]
 
 
 def _typed(where: str, name: str, annotation: Any, spec: Param | Choice) -> Param | Choice:
@@ -272,57 +232,21 @@ def model(
                 raise TypeError(f"{where}: default {key}={default!r} is refused by its own domain: {err}") from err
             if not ok:
                 raise TypeError(f"{where}: default {key}={default!r} is not in its canonical form")
-        cls.MODEL = _build(cls, specs, fields, defaults, title, references, variables, dims, attrs, name, rate)  # type: ignore[attr-defined]
+        gridable = tuple(f.name for f in fields if f.metadata[_GRID])
+        cls.MODEL = build(  # type: ignore[attr-defined]
+            cls,
+            specs,
+            fields,
+            defaults,
+            gridable,
+            title,
+            references,
+            variables,
+            dims,
+            attrs,
+            name or registry_name(cls.__module__),
+            rate,
+        )
         return cls
 
     return decorate
-
-
-def _build(
-    cls: type,
-    specs: dict[str, Param | Choice],
-    fields: tuple[dataclasses.Field, ...],
-    defaults: dict[str, Any],
-    title: str,
-    references: str,
-    variables: Mapping[str, Var],
-    dims: Mapping[str, Dim],
-    attrs: Callable[[Any], dict[str, Any]] | None,
-    name: str | None,
-    rate: float,
-) -> Model:
-    def active(config: Mapping[str, Any]) -> dict[str, Variable]:
-        points = _points(cls, config) if any(v.when for v in variables.values()) else []
-        return {k: v.variable() for k, v in variables.items() if v.when is None or any(map(v.when, points))}
-
-    def sizes(config: Mapping[str, Any]) -> dict[str, int]:
-        used = {d for v in active(config).values() for d in v.dims}  # a dimension only an absent variable uses: none
-        points = _points(cls, config) if used else []
-        return {d: max(int(spec.size(p)) for p in points) for d, spec in dims.items() if d in used}
-
-    def coords(config: Mapping[str, Any]) -> dict[str, tuple[np.ndarray, dict[str, str]]]:
-        return {
-            d: (np.asarray(dims[d].values(n)), dict(dims[d].attrs if dims[d].attrs is not None else COORDINATES[d]))
-            for d, n in sizes(config).items()
-        }
-
-    def global_attrs(config: Mapping[str, Any]) -> dict[str, Any]:
-        return attrs(_points(cls, config)[0]) if attrs is not None else {}
-
-    optional = {m: _Call(cls, m) for m in ("memory", "cost") if callable(getattr(cls, m, None))}
-    return Model(
-        name=name or registry_name(cls.__module__),
-        title=title,
-        references=references,
-        params=tuple(specs[f.name] for f in fields),
-        gridable=tuple(f.name for f in fields if f.metadata[_GRID]),
-        defaults=defaults,
-        variables=active,
-        sizes=sizes,
-        coords=coords,
-        run=_Call(cls, "run"),
-        check=_Call(cls, "check"),  # without a check method: the fields' domains, checked on construction
-        attrs=global_attrs,
-        rate=rate,
-        **optional,
-    )

@@ -31,7 +31,7 @@ Labels: which minimum is memory :math:`\mu`'s (:func:`owning`)
 --------------------------------------------------------------
 The **owner** of a fixed point is the memory of largest softmax weight :math:`w_\mu` there, and the point is that
 memory's (**owned**) when the weight exceeds ``own_weight`` (default :data:`OWN_WEIGHT` = 0.6, the theory's
-:data:`amphase.theory.lse_landscape.OWN_WEIGHT`); a minimum owned by no memory is **spurious**. This is the one
+:data:`amphase.theory.lse_merging.OWN_WEIGHT`); a minimum owned by no memory is **spurious**. This is the one
 labelling; a weight, not a distance, so a memory's own minimum pulled in by its neighbours stays its own, and the
 single minimum between two merged memories (weights ½ each, less what the others take) is nobody's. The margin above
 ½ keeps the exact tie at a symmetric midpoint from being decided by rounding: for two memories at distance ``D`` the
@@ -57,7 +57,7 @@ from amphase.simulate.clustering import cluster
 from amphase.simulate.descent import fixed_point_iteration, newton_polish
 from amphase.simulate.lse import FULL_SECOND_MAX_D
 from amphase.simulate.neighbours import nearest
-from amphase.theory.lse_landscape import OWN_WEIGHT
+from amphase.theory.lse_merging import OWN_WEIGHT
 
 __all__ = [
     "KINDS",

@@ -56,12 +56,16 @@ class Dim:
         ``values(size) -> array``, its coordinate (default ``numpy.arange``).
     attrs : mapping, optional
         Coordinate attributes; :data:`amphase.dataset.COORDINATES` of the dimension's name when not given.
+    coordinate : callable, optional
+        ``coordinate(instance) -> array``: the coordinate from the declared parameters of a grid point, in place of
+        ``values(size)`` (log-spaced times between ``t_min`` and ``t_max``); it must be the same at every grid point.
 
     """
 
     size: Callable[[Any], int]
     values: Callable[[int], np.ndarray] = np.arange
     attrs: Mapping[str, str] | None = None
+    coordinate: Callable[[Any], np.ndarray] | None = None
 
 
 @dataclass(frozen=True)

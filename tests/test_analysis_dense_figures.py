@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from amphase.analysis.dense.compare import compare
+from amphase.analysis.dense.binary import compare
 from amphase.analysis.dense.figures import plot_comparison
 from amphase.simulate.config import apply_overrides, load_config, resolve
 from amphase.simulate.sweep import run_sweep

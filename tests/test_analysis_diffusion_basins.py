@@ -10,13 +10,13 @@ import pytest
 from scipy.stats import chi2, norm
 
 from amphase.errors import ParameterError
+from amphase.simulate.diffusion.basin_attractors import basin_attractors, relative_energies, time_at_noise
 from amphase.simulate.diffusion.basin_noise import (
     critical_noise,
     curve_crossing,
     posterior_return_probability,
     voronoi_probability,
 )
-from amphase.simulate.diffusion.basins import basin_attractors, relative_energies, time_at_noise
 from amphase.simulate.diffusion.return_trials import return_trials
 from amphase.simulate.diffusion.schedules import ve, vp
 from amphase.simulate.diffusion.score import exact_score
@@ -210,7 +210,7 @@ RAW = {
 
 def test_model_realization_invariants() -> None:
     from amphase.simulate.config import resolve
-    from amphase.simulate.diffusion.basins_model import run
+    from amphase.simulate.diffusion.basins import run
     from amphase.simulate.seeding import point_seed
 
     p = resolve(RAW)["params"]
@@ -225,7 +225,7 @@ def test_model_realization_invariants() -> None:
 
 @pytest.mark.slow
 def test_model_runs_through_the_sweep_and_compares(tmp_path) -> None:
-    from amphase.analysis.diffusion.basins_compare import compare, plot, table
+    from amphase.analysis.diffusion.basins import compare, plot, table
     from amphase.simulate.config import resolve
     from amphase.simulate.sweep import run_sweep
 
@@ -243,7 +243,7 @@ def test_model_runs_through_the_sweep_and_compares(tmp_path) -> None:
 
 def test_model_check_refuses_an_empty_noise_range() -> None:
     from amphase.simulate.config import resolve
-    from amphase.simulate.diffusion.basins_model import check
+    from amphase.simulate.diffusion.basins import check
 
     p = resolve(RAW)["params"]
     with pytest.raises(ParameterError, match="noise_min"):

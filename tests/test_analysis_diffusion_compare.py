@@ -3,7 +3,7 @@ import math
 import pytest
 
 from amphase import theory
-from amphase.analysis.diffusion.compare import predicted_onset
+from amphase.analysis.diffusion.class_predictions import predicted_onset
 
 
 def test_predicted_onset_for_evenly_spaced_points_is_where_neighbours_merge():

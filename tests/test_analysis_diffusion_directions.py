@@ -7,19 +7,12 @@ import pytest
 import xarray as xr
 
 from amphase import theory
-from amphase.analysis.diffusion.directions import (
-    collapse_time,
-    compare,
-    crossing,
-    plot,
-    predicted_times,
-    rem_condensation_time,
-    table,
-)
+from amphase.analysis.diffusion.direction_times import collapse_time, crossing, predicted_times, rem_condensation_time
+from amphase.analysis.diffusion.directions import compare, plot, table
 from amphase.dataset import upgrade
 from amphase.errors import ParameterError
 from amphase.simulate.diffusion.data import linear_stds, normalized_variances
-from amphase.simulate.diffusion.directions_model import MODEL, Directions
+from amphase.simulate.diffusion.directions import MODEL, Directions
 from amphase.theory.diffusion.geometric import collapse_variance, critical_times
 
 DEFAULTS, run = MODEL.defaults, MODEL.run
@@ -160,7 +153,7 @@ def test_compare_refuses_a_dataset_of_another_model():
 
 def test_lowest_variance_group_is_lost_at_the_condensation_of_the_weights():
     # For directions with s^2 << t, E[Var_w(xi_j)] = s_hat^2 (1 - sum w^2) (s_hat^2 the training set's unbiased sample
-    # variance; derived in amphase.simulate.diffusion.directions_model and tested there probe by probe), so group 3
+    # variance; derived in amphase.simulate.diffusion.directions and tested there probe by probe), so group 3
     # (s = 0.01) measured against its sample Gaussian value s_hat^2/(s_hat^2 + t) crosses 1/2 where 1 - ipr does:
     # the paired difference over realizations is 0 within its standard error (the two curves are proportional, so
     # the interpolation on the same grid cancels). AVS's t_c for that group is the REM criterion at x_j^2 = t, a

@@ -13,12 +13,14 @@ from amphase.analysis.diffusion.landscape import compare, plot, table, theory_at
 from amphase.analysis.figures import save_figure
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
-from amphase.simulate.diffusion.landscape_model import DEFAULTS, run
-from amphase.simulate.diffusion.model import training_points
+from amphase.simulate.diffusion.exact import training_points
+from amphase.simulate.diffusion.landscape import DEFAULTS, run
 from amphase.simulate.seeding import point_seed
 from amphase.simulate.sweep import run_sweep
 from amphase.theory.dense import circle_minima
-from amphase.theory.lse_landscape import circle_ring, circle_ring_spread, own_gain, pair_minima
+from amphase.theory.lse_circle_profile import circle_ring_spread
+from amphase.theory.lse_landscape import circle_ring, pair_minima
+from amphase.theory.lse_merging import own_gain
 
 FAST = {"starts": 10, "energy_grid": 16, "max_stored": 200}
 

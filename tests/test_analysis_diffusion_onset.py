@@ -11,8 +11,9 @@ import pytest
 import xarray as xr
 
 from amphase import theory
+from amphase.analysis.diffusion.class_predictions import predicted_half, predicted_onset
 from amphase.analysis.diffusion.classify import CLASSES
-from amphase.analysis.diffusion.compare import compare, plot, predicted_half, predicted_onset, table
+from amphase.analysis.diffusion.compare import compare, plot, table
 from amphase.analysis.diffusion.onset import (
     dataset_pair_probability,
     empirical_onset,
@@ -24,7 +25,7 @@ from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
 from amphase.simulate.diffusion.data import circle
 from amphase.simulate.sweep import run_sweep
-from amphase.theory import lse_landscape as ll
+from amphase.theory import lse_merging as lm
 
 HAVE_SKLEARN = importlib.util.find_spec("sklearn") is not None
 
@@ -66,7 +67,7 @@ def test_u_statistic_error_is_calibrated_on_gaussian_data() -> None:
     # z = (p_hat - p)/se: sum z^2 ~ chi^2_40, whose 0.1 % and 99.9 % points are 17.9 and 73.4
     var = np.array([1.0, 0.25])
     D = 0.5
-    p = ll.gaussian_merge_probability(D, var)
+    p = lm.gaussian_merge_probability(D, var)
     rng = np.random.default_rng(11)
     z = []
     for _ in range(40):
@@ -85,15 +86,15 @@ def test_gaussian_reference_agrees_with_gaussian_onset() -> None:
 
 
 def test_dataset_pair_probability_and_memorized_onset() -> None:
-    assert dataset_pair_probability("circle", 0.3) == ll.merge_probability(0.3, "circle")
-    assert dataset_pair_probability("sphere", 0.3, 4) == ll.merge_probability(0.3, "sphere", n=3)
+    assert dataset_pair_probability("circle", 0.3) == lm.merge_probability(0.3, "circle")
+    assert dataset_pair_probability("sphere", 0.3, 4) == lm.merge_probability(0.3, "sphere", n=3)
     q = theory.get("diffusion.gaussian_onset")(beta=1.0)
     assert dataset_pair_probability("linear", q["D_merge"]) == q["p_merge"]
     # the memorized-label rule: partners within (2 delta, D_delta), then the pair rule with p_own = p_delta
     m = memorized_onset("circle", 20.0, 0.005)
-    p = ll.merge_probability(m.D_delta, "circle") - ll.merge_probability(0.01, "circle")
-    assert m.D_delta == ll.memorized_distance(20.0, 0.005) and m.p_delta == pytest.approx(p, rel=1e-14)
-    assert (m.K_onset, m.K_half) == (ll.pair_rule_onset(p, p).K_onset, ll.pair_rule_onset(p, p).K_half)
+    p = lm.merge_probability(m.D_delta, "circle") - lm.merge_probability(0.01, "circle")
+    assert m.D_delta == lm.memorized_distance(20.0, 0.005) and m.p_delta == pytest.approx(p, rel=1e-14)
+    assert (m.K_onset, m.K_half) == (lm.pair_rule_onset(p, p).K_onset, lm.pair_rule_onset(p, p).K_half)
     with pytest.raises(ParameterError, match="mixture"):
         dataset_pair_probability("mixture", 1.0)
     with pytest.raises(ParameterError, match="d="):

@@ -15,7 +15,7 @@ import xarray as xr
 
 from amphase import theory
 from amphase.analysis.diffusion import phase_diagram
-from amphase.analysis.diffusion.classes_compare import compare, plot, table
+from amphase.analysis.diffusion.exact import compare, plot, table
 from amphase.analysis.diffusion.phase_diagram import crossing
 from amphase.theory.diffusion.generalization import dense_laws
 

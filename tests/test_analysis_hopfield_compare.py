@@ -6,7 +6,7 @@ import xarray as xr
 
 from amphase import theory
 from amphase.analysis.compare import compare_file
-from amphase.analysis.hopfield.compare import compare, table
+from amphase.analysis.hopfield.hopfield import compare, table
 from amphase.dataset import without_param_coords
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve

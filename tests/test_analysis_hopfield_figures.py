@@ -6,8 +6,8 @@ import xarray as xr
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.lines import Line2D
 
-from amphase.analysis.hopfield.compare import compare
 from amphase.analysis.hopfield.figures import plot_comparison
+from amphase.analysis.hopfield.hopfield import compare
 from amphase.simulate.config import resolve
 from amphase.simulate.sweep import run_sweep
 

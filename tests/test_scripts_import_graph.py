@@ -110,7 +110,7 @@ def test_exit_status_says_whether_a_tree_keeps_the_rule(tmp_path, capsys):
         "theory/__init__.py": "from amphase.errors import ParameterError\n",
         "simulate/__init__.py": "",
         "simulate/diffusion/__init__.py": "",
-        "simulate/diffusion/model.py": "from amphase.theory import registry\n",
+        "simulate/diffusion/exact.py": "from amphase.theory import registry\n",
         "theory/registry.py": "",
         "analysis/__init__.py": "",
         "analysis/diffusion/__init__.py": "from amphase.simulate.diffusion import model\n",
@@ -118,7 +118,7 @@ def test_exit_status_says_whether_a_tree_keeps_the_rule(tmp_path, capsys):
     root = _tree(tmp_path, files)
     assert ig.main(["--root", str(root)]) == 0
     assert "forbidden imports: 0" in capsys.readouterr().out
-    (root / "theory/registry.py").write_text("def f():\n    from amphase.simulate.diffusion.model import x\n")
+    (root / "theory/registry.py").write_text("def f():\n    from amphase.simulate.diffusion.exact import x\n")
     assert ig.main(["--root", str(root)]) == 1
     out = capsys.readouterr().out
     assert "forbidden imports: 1" in out and "theory/registry.py:2" in out

@@ -43,8 +43,8 @@ def test_the_presets_declare_the_engine_options_once_and_pass_every_one_on():
     says so (Hopfield's T is named 1/beta, dense offers two cue kinds), and reaches the engine's run unchanged."""
     from dataclasses import fields
 
-    from amphase.simulate.dense.model import DenseRun
-    from amphase.simulate.hopfield.model import HopfieldRun
+    from amphase.simulate.dense.binary import DenseRun
+    from amphase.simulate.hopfield.hopfield import HopfieldRun
 
     engine_fields = {f.name: f for f in fields(BinaryRun) if "spec" in f.metadata}
     changed = {("hopfield", "T"): {"description", "long_name"}, ("dense.binary", "cue"): {"choices"}}

@@ -6,7 +6,7 @@ import pytest
 from amphase.simulate.backend import gpu_available
 from amphase.simulate.binary import hebbian_batched as batched
 from amphase.simulate.binary import hebbian_kernels as kernels
-from amphase.simulate.hopfield.model import HopfieldRun
+from amphase.simulate.hopfield.hopfield import HopfieldRun
 from amphase.simulate.hopfield.preset import run_realization
 
 

@@ -14,7 +14,7 @@ import pytest
 from amphase.errors import ParameterError
 from amphase.simulate.continuous import ENERGIES, make_energy
 from amphase.simulate.continuous.lsr import LSREnergy
-from amphase.simulate.dense.continuous_model import MODEL, memories
+from amphase.simulate.dense.lse import MODEL, memories
 from amphase.simulate.dense.minima import find_minima
 from amphase.simulate.seeding import child_rng
 from amphase.theory.dense.lsr import circle_minima, pair_minima, self_consistent, simplex_minima

@@ -120,6 +120,34 @@ def test_sizes_are_the_largest_over_the_grid_and_coords_come_from_the_dims():
     assert np.array_equal(coords["pair"][0], [10, 11]) and coords["pair"][1] == {"units": "1", "long_name": "member"}
 
 
+@model(
+    title="a timed toy",
+    references="none",
+    name="toy.timed",
+    dims={
+        "time": Dim(lambda r: r.n_times, attrs={"units": "s"}, coordinate=lambda r: r.t0 * 2.0 ** np.arange(r.n_times))
+    },
+    variables={"z": Var(("time",), "float64", np.nan, "z")},
+)
+class Timed:
+    """A time grid from its parameters: t0, 2 t0, 4 t0, ..."""
+
+    t0: float = number("first time", default=1.0, gt=0.0, grid=True)
+    n_times: int = number("times", default=3, ge=1, le=100)
+    k: int = number("a grid parameter the times do not read", default=1, ge=1, le=9, grid=True)
+
+    def run(self, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+        return {"z": np.zeros(self.n_times)}
+
+
+def test_a_coordinate_from_the_parameters_is_the_same_at_every_grid_point_or_refused():
+    config = {"model": "toy.timed", "seed": 1, "realizations": 1, "params": {**Timed.MODEL.defaults, "t0": 0.5}}
+    values, attrs = Timed.MODEL.coords({**config, "grid": {"k": [1, 2, 3]}})["time"]
+    assert values.tolist() == [0.5, 1.0, 2.0] and attrs == {"units": "s"}  # from t0 and n_times, not arange(3)
+    with pytest.raises(ParameterError, match="coordinate 'time' depends on a parameter that varies over the grid"):
+        Timed.MODEL.coords({**config, "grid": {"t0": [0.5, 1.0]}})
+
+
 def test_variables_carry_their_attributes_and_exist_only_when_asked():
     v = Walk.MODEL.variables(_config({"steps": [3]}))
     assert set(v) == {"x", "kind", "both"}

@@ -12,9 +12,9 @@ from amphase.simulate import sequential
 from amphase.simulate.backend import get_backend, gpu_available
 from amphase.simulate.binary.energy import Polynomial
 from amphase.simulate.dense import binary_preset
+from amphase.simulate.dense.binary import MODEL, DenseRun
 from amphase.simulate.dense.binary_preset import run_realization
-from amphase.simulate.dense.model import MODEL, DenseRun
-from amphase.simulate.hopfield.model import HopfieldRun
+from amphase.simulate.hopfield.hopfield import HopfieldRun
 from amphase.simulate.hopfield.preset import run_realization as hopfield_realization
 from amphase.simulate.patterns import binary_patterns
 

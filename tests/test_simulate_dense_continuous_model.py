@@ -7,11 +7,11 @@ import pytest
 from scipy.optimize import brentq
 from scipy.special import i0e, i1e
 
-from amphase.analysis.dense.continuous import compare, ring_tolerance, table
+from amphase.analysis.dense.lse import compare, ring_tolerance, table
 from amphase.errors import ParameterError
 from amphase.params import Param
 from amphase.simulate.config import load_config, resolve
-from amphase.simulate.dense.continuous_model import MODEL, memories
+from amphase.simulate.dense.lse import MODEL, memories
 from amphase.simulate.dense.minima import KINDS, find_minima, starts
 from amphase.simulate.lse import lse
 from amphase.simulate.sweep import run_sweep

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from amphase.analysis.dense import compare as dense_compare
+from amphase.analysis.dense import binary as dense_compare
 from amphase.cli import main
 from amphase.dataset import fixed_param
 from amphase.simulate.config import builtin_configs, load_config, resolve
@@ -63,8 +63,8 @@ def test_compare_uses_the_registered_capacity(dataset, monkeypatch):
     calls = []
     real = registry.get("dense.poly_capacity")
 
-    def fake(N, n, rho):
-        calls.append((N, n, rho))
+    def fake(N, n, noise):
+        calls.append((N, n, noise))
         K = N ** (n - 1) / 10.0
         return {"K_typical": K, "K_all": K, "alpha_typical": K / N ** (n - 1), "alpha_all": K / N ** (n - 1)}
 

@@ -1,4 +1,4 @@
-"""Sequence DenseAM kernels and model (amphase.simulate.dense.sequence, sequence_model): exact transitions, physics."""
+"""Sequence DenseAM kernels and model (amphase.simulate.dense.sequence_rule, .sequence): exact transitions, physics."""
 
 import math
 
@@ -10,8 +10,8 @@ from scipy.special import ndtr
 from amphase.errors import ParameterError
 from amphase.simulate.backend import gpu_available
 from amphase.simulate.config import builtin_configs, load_config, resolve
-from amphase.simulate.dense import sequence as sq
-from amphase.simulate.dense.sequence_model import SequenceRun, run_realization
+from amphase.simulate.dense import sequence_rule as sq
+from amphase.simulate.dense.sequence import SequenceRun, run_realization
 from amphase.simulate.patterns import binary_patterns
 from amphase.simulate.sweep import run_sweep
 from amphase.theory.dense.sequence import crosstalk_variance
@@ -42,7 +42,7 @@ def _reference(rule, xiT, nextT, S):
     return out
 
 
-@pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.rule}-{r.d}-{r.b}")
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.rule}-{r.n}-{r.b}")
 @pytest.mark.parametrize("cyclic", [True, False])
 def test_transition_matches_the_exact_reference_spin_for_spin(rule, cyclic):
     rng = np.random.default_rng(7)
@@ -57,7 +57,7 @@ def test_transition_matches_the_exact_reference_spin_for_spin(rule, cyclic):
 
 
 def test_ties_keep_the_spin_and_take_the_exact_path():
-    # d = 1, N - 1 odd and P even: y is odd and the field a sum of P odd numbers, zero in many places
+    # n = 1, N - 1 odd and P even: y is odd and the field a sum of P odd numbers, zero in many places
     rng = np.random.default_rng(3)
     N, P = 8, 6
     rule = sq.SequenceRule("polynomial", 1)
@@ -104,12 +104,12 @@ def test_d1_is_the_asymmetric_hebbian_sequence_rule():
 
 
 def test_one_step_bit_errors_agree_with_the_gaussian_crosstalk():
-    # P(bit wrong) = Phi(-1/sqrt((P-1) v)), v = E y^4/(N-1)^4 -> (2d-1)!!/N^d = 3/N^2 (CZKP); measured from every
+    # P(bit wrong) = Phi(-1/sqrt((P-1) v)), v = E y^4/(N-1)^4 -> (2n-1)!!/N^n = 3/N^2 (CZKP); measured from every
     # pattern of R independent realizations. The bits of one realization share their patterns, so the standard error
     # is that of the R realization means; the Gaussian tail itself is good to ~2 % at z ~ 2 for P ~ 800 (the
     # crosstalk's excess kurtosis (105/9 - 3)/(P - 1) moves Phi(-z) by ~(kurtosis/24)(z^4 - 6 z^2 + 3) relative).
-    N, d, P, R = 100, 2, 800, 8
-    rule = sq.SequenceRule("polynomial", d)
+    N, n, P, R = 100, 2, 800, 8
+    rule = sq.SequenceRule("polynomial", n)
     means = []
     for r in range(R):
         xiT = binary_patterns(np.random.default_rng([21, r]), N, P)
@@ -117,10 +117,10 @@ def test_one_step_bit_errors_agree_with_the_gaussian_crosstalk():
         out, _ = _numba(rule, xiT, nextT, np.ascontiguousarray(xiT.T))
         means.append(np.mean(out != nextT.T))
     p, se = np.mean(means), np.std(means, ddof=1) / math.sqrt(R)
-    v = crosstalk_variance(N, "polynomial", d)
+    v = crosstalk_variance(N, "polynomial", n)
     predicted = ndtr(-1 / math.sqrt((P - 1) * v))
     assert abs(p - predicted) < 4 * math.hypot(se, 0.02 * predicted)
-    assert v == pytest.approx(3 / N**2, rel=0.02)  # the asymptotic (2d-1)!!/N^d, 1.3 % off at N = 100
+    assert v == pytest.approx(3 / N**2, rel=0.02)  # the asymptotic (2n-1)!!/N^n, 1.3 % off at N = 100
 
 
 def _run(**kw):
@@ -173,7 +173,7 @@ def test_sweep_is_reproducible_across_executors(tmp_path):
         ({"K": 10, "alpha": 0.1}, "give the sequence length as K or as alpha"),
         ({"alpha": 0.0001}, "a sequence needs K >= 2"),
         ({"rule": "linear", "alpha": 0.1}, "rule='linear' is not allowed"),
-        ({"d": 14, "N": 3000, "K": 100}, "beyond the exact int64 fallback"),
+        ({"n": 14, "N": 3000, "K": 100}, "beyond the exact int64 fallback"),
         ({"noise": 0.6, "alpha": 0.1}, "noise=0.6 is outside its domain"),
         ({"rule": "exponential", "N": 200, "alpha": 1.0}, "allowed: K <= 1e8"),
     ],
@@ -191,7 +191,7 @@ def test_builtin_configs_resolve(name):
 
 @pytest.mark.gpu
 @pytest.mark.skipif(not gpu_available(), reason="no CUDA device")
-@pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.rule}-{r.d}-{r.b}")
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: f"{r.rule}-{r.n}-{r.b}")
 def test_gpu_transition_matches_numba(rule):
     import cupy
 
@@ -206,13 +206,13 @@ def test_gpu_transition_matches_numba(rule):
 
 
 def test_tables_are_the_seams_exact_integer_tables():
-    """g(y) = y^d modulo 2^64 and rounded once to float64 (amphase.simulate.binary.exact), beyond int64 at d = 15."""
+    """g(y) = y^n modulo 2^64 and rounded once to float64 (amphase.simulate.binary.exact), beyond int64 at n = 15."""
     from amphase.simulate.binary.energy import EXPONENTIAL, POLYNOMIAL
 
-    N, d = 40, 15  # 41^15 ~ 1.6e24 > 2^63: the int64 table wraps
-    rule = sq.SequenceRule("polynomial", d)
+    N, n = 40, 15  # 41^15 ~ 1.6e24 > 2^63: the int64 table wraps
+    rule = sq.SequenceRule("polynomial", n)
     g_f, g_w, gmax = rule.tables(N)
     ys = range(-N - 1, N + 2)
-    assert [int(v) % 2**64 for v in g_w] == [y**d % 2**64 for y in ys]
-    assert g_f.tolist() == [float(y**d) for y in ys] and gmax == (N + 1) ** d
+    assert [int(v) % 2**64 for v in g_w] == [y**n % 2**64 for y in ys]
+    assert g_f.tolist() == [float(y**n) for y in ys] and gmax == (N + 1) ** n
     assert rule.kind == POLYNOMIAL and sq.SequenceRule("exponential").kind == EXPONENTIAL

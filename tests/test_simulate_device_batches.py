@@ -58,7 +58,7 @@ def test_hopfield_points_in_one_cuda_launch_equal_cpu_per_point():
     """The Hopfield model's realizations of two grid points in one CUDA ensemble (simulator): the CPU sweep's data."""
     pytest.importorskip("numba_cuda", reason="numba-cuda (the test extra) is not installed")
     from amphase.simulate.binary.cuda_engine import launch_key, run_realizations
-    from amphase.simulate.hopfield.model import HopfieldRun
+    from amphase.simulate.hopfield.hopfield import HopfieldRun
     from amphase.simulate.hopfield.preset import measure
 
     previous = sys.getswitchinterval()

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-from amphase.simulate.diffusion import model
+from amphase.simulate.diffusion import exact as model
 from amphase.theory.lse_landscape import pair_minima
 
 MEM, SPUR, GEN = range(3)

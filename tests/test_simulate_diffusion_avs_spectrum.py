@@ -8,7 +8,7 @@ import xarray as xr
 
 from amphase.errors import ParameterError
 from amphase.simulate.diffusion import avs_spectrum as avs
-from amphase.simulate.diffusion.directions_model import MODEL
+from amphase.simulate.diffusion.directions import MODEL
 from amphase.simulate.diffusion.schedules import make_schedule
 from amphase.simulate.diffusion.score import exact_score
 

@@ -7,7 +7,7 @@ import pytest
 
 from amphase.errors import ParameterError
 from amphase.simulate.diffusion.data import linear_manifold, linear_stds, normalized_variances
-from amphase.simulate.diffusion.directions_model import MODEL, Directions, measure
+from amphase.simulate.diffusion.directions import MODEL, Directions, measure
 from amphase.simulate.diffusion.schedules import make_schedule
 from amphase.simulate.diffusion.score import exact_score
 from amphase.simulate.lse import lse_stats

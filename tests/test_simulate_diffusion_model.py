@@ -11,7 +11,7 @@ import xarray as xr
 from amphase.analysis.diffusion.compare import compare, plot, table
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
-from amphase.simulate.diffusion.model import run, training_points
+from amphase.simulate.diffusion.exact import run, training_points
 from amphase.simulate.diffusion.store import open_samples, write_samples
 from amphase.simulate.seeding import point_seed
 from amphase.simulate.sweep import run_sweep
@@ -140,8 +140,9 @@ def test_curvature_rule_labels_the_flat_ring_generalized(tmp_path) -> None:
 def test_flat_ring_prediction_follows_its_law() -> None:
     # K_flat = 2 ln2 lambda_4 / (beta R^2 lambda_flat)^2 with lambda_flat = 1 / (beta spread^2) (curvature rule on the
     # unit circle): the onset moves as spread^4, the threshold's own power (why it is a diagnostic, not a transition)
-    from amphase.analysis.diffusion.compare import predicted_flat
-    from amphase.theory.lse_landscape import circle_ring, ring_curvature_scale
+    from amphase.analysis.diffusion.class_predictions import predicted_flat
+    from amphase.theory.lse_circle_counts import ring_curvature_scale
+    from amphase.theory.lse_landscape import circle_ring
 
     R = circle_ring(10.0).R
     lam4 = ring_curvature_scale(2 * 10.0 * R)
@@ -196,8 +197,8 @@ def test_physical_classes_of_an_even_ring_change_with_the_isolation_threshold(tm
         assert np.array_equal(one["sample_phys_class"].values[:8], one["attractor_class"].values[
             one["sample_attractor"].values[:8]])  # fmt: skip
     # the comparison: fraction at the defining thresholds and the band over all nine
-    from amphase.analysis.diffusion.classes_compare import compare as phys_compare
-    from amphase.analysis.diffusion.classes_compare import table as phys_table
+    from amphase.analysis.diffusion.exact import compare as phys_compare
+    from amphase.analysis.diffusion.exact import table as phys_table
 
     res = phys_compare(ds.expand_dims(realization=[0]).transpose("K", "realization", ...))
     mem = {k: float(res[k].sel(K=10, **{"class": "memorized"}))

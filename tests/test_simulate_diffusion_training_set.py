@@ -9,8 +9,8 @@ import pytest
 
 from amphase.errors import ParameterError
 from amphase.simulate.config import resolve
-from amphase.simulate.diffusion.basins_model import Basins
-from amphase.simulate.diffusion.model import Exact
+from amphase.simulate.diffusion.basins import Basins
+from amphase.simulate.diffusion.exact import Exact
 from amphase.simulate.diffusion.training_set import TrainingSet
 from amphase.simulate.models import get_model
 

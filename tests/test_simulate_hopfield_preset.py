@@ -6,7 +6,7 @@ import pytest
 from amphase import theory
 from amphase.analysis.statistics import clustered_mean
 from amphase.simulate.binary.engine import cue_states
-from amphase.simulate.hopfield.model import HopfieldRun
+from amphase.simulate.hopfield.hopfield import HopfieldRun
 from amphase.simulate.hopfield.preset import STATUS, run_realization
 from amphase.simulate.patterns import binary_patterns as draw_patterns
 from amphase.simulate.seeding import child_rng

@@ -8,7 +8,7 @@ from amphase.simulate.diffusion.schedules import ve
 from amphase.simulate.diffusion.score import exact_score
 from amphase.simulate.lse import lse
 from amphase.simulate.lse_minima import KINDS, canonical_order, find_minima, kind_codes, merge_points, owning
-from amphase.theory.lse_landscape import OWN_WEIGHT, own_gain
+from amphase.theory.lse_merging import OWN_WEIGHT, own_gain
 
 
 def test_merge_points_groups_by_radius_and_picks_the_best_member():
@@ -33,7 +33,7 @@ def test_kind_codes_split_at_plus_and_minus_eig_tol():
 @pytest.mark.parametrize("factor", [0.995, 1.005])
 def test_a_pair_is_owned_only_above_the_exact_owning_gain(factor):
     # two memories at distance D: each minimum carries w = (1 + u)/2, u = tanh(g u), g = beta D^2 / 2; owned (w > 0.6)
-    # iff g > atanh(0.2)/0.2 = 1.0137 (theory.lse_landscape.own_gain, exact); both factors keep g > 1 (split pair)
+    # iff g > atanh(0.2)/0.2 = 1.0137 (theory.lse_merging.own_gain, exact); both factors keep g > 1 (split pair)
     D = 1.0
     mem = np.array([[-D / 2, 0.0], [D / 2, 0.0]])
     beta = factor * 2 * own_gain(OWN_WEIGHT) / D**2

@@ -14,14 +14,14 @@ from amphase.theory.dense import sequence
 
 @pytest.mark.parametrize("N", [100, 10**4])
 def test_sequence_capacity_identities(N):
-    # d = 1: the asymmetric Hebbian sequence memory has the static Hopfield constants N/(2 ln N), N/(4 ln N)
+    # n = 1: the asymmetric Hebbian sequence memory has the static Hopfield constants N/(2 ln N), N/(4 ln N)
     s, h = dense.sequence_capacity(N, "polynomial", 1), hopfield.capacity_snr(N)
     assert (s.P_transition, s.P_sequence) == (pytest.approx(h.P_one, rel=1e-15), pytest.approx(h.P_all, rel=1e-15))
-    # a transition of degree d has the noise of the static F = x^(d+1): same typical capacity
-    for d in (2, 3):
-        s = dense.sequence_capacity(N, d=d)
-        assert s.P_transition == pytest.approx(dense.poly_capacity(N, d + 1).K_typical)
-        assert s.P_sequence == pytest.approx(dense.poly_capacity(N, d + 1).K_all)
+    # a transition of degree n has the noise of the static F = x^(n+1): same typical capacity
+    for n in (2, 3):
+        s = dense.sequence_capacity(N, n=n)
+        assert s.P_transition == pytest.approx(dense.poly_capacity(N, n + 1).K_typical)
+        assert s.P_sequence == pytest.approx(dense.poly_capacity(N, n + 1).K_all)
 
 
 def test_sequence_capacity_exp():
@@ -38,47 +38,47 @@ def test_sequence_capacity_exp():
     assert sequence.crosstalk_variance(N, "exponential", b=1.0) == pytest.approx(beta ** -(N - 1), rel=1e-10)
 
 
-@pytest.mark.parametrize("rule,d,b", [("polynomial", 1, 1.0), ("polynomial", 2, 1.0), ("polynomial", 3, 1.0),
+@pytest.mark.parametrize("rule,n,b", [("polynomial", 1, 1.0), ("polynomial", 2, 1.0), ("polynomial", 3, 1.0),
                                       ("exponential", 2, 1.0), ("exponential", 2, 0.3)])  # fmt: skip
-def test_crosstalk_moments_by_enumeration(rule, d, b):
+def test_crosstalk_moments_by_enumeration(rule, n, b):
     # E f^2 and E f^4 of f(y/(N-1)), y = sum of N - 1 signs: every one of the 2^(N-1) sign vectors
     N = 11
     ys = np.array([sum(s) for s in itertools.product((-1, 1), repeat=N - 1)], dtype=float)
-    f = (ys / (N - 1)) ** d if rule == "polynomial" else np.exp(b * (ys - (N - 1)))
-    v, f4 = sequence.crosstalk_moments(N, rule, d, b)
+    f = (ys / (N - 1)) ** n if rule == "polynomial" else np.exp(b * (ys - (N - 1)))
+    v, f4 = sequence.crosstalk_moments(N, rule, n, b)
     assert v == pytest.approx(np.mean(f**2), rel=1e-13)
     assert f4 == pytest.approx(np.mean(f**4), rel=1e-13)
 
 
 def test_crosstalk_variance_tends_to_double_factorial():
-    # (2d-1)!!/N^d to leading order (CZKP): the exact variance times N^d/(2d-1)!! -> 1 as N grows
-    for d in (1, 2, 3):
-        ratios = [sequence.crosstalk_variance(N, "polynomial", d) * N**d / (1, 3, 15)[d - 1] for N in (100, 10**4)]
+    # (2n-1)!!/N^n to leading order (CZKP): the exact variance times N^n/(2n-1)!! -> 1 as N grows
+    for n in (1, 2, 3):
+        ratios = [sequence.crosstalk_variance(N, "polynomial", n) * N**n / (1, 3, 15)[n - 1] for N in (100, 10**4)]
         assert abs(ratios[1] - 1) < abs(ratios[0] - 1) < 0.05 and abs(ratios[1] - 1) < 5e-4
     assert sequence.crosstalk_variance(50, "polynomial", 1) == pytest.approx(1 / 49, rel=1e-13)  # E y^2 = N - 1
 
 
 def test_half_lengths_solve_their_equations():
-    N, d = 100, 2
-    v = sequence.crosstalk_variance(N, "polynomial", d)
-    P = sequence.half_length(N, "polynomial", d, what="transition", shared=False)
+    N, n = 100, 2
+    v = sequence.crosstalk_variance(N, "polynomial", n)
+    P = sequence.half_length(N, "polynomial", n, what="transition", shared=False)
     assert (1 - ndtr(-1 / math.sqrt((P - 1) * v))) ** N == pytest.approx(0.5, rel=1e-8)
     for what in ("transition", "sequence"):
-        P = sequence.half_length(N, "polynomial", d, what=what)
-        assert getattr(sequence.recall_probability(N, P, "polynomial", d), what) == pytest.approx(0.5, rel=1e-7)
+        P = sequence.half_length(N, "polynomial", n, what=what)
+        assert getattr(sequence.recall_probability(N, P, "polynomial", n), what) == pytest.approx(0.5, rel=1e-7)
     # a shared crosstalk variance makes failures cluster: the whole cycle fails later than for independent bits
-    assert sequence.half_length(N, d=d, what="sequence") < sequence.half_length(N, d=d, what="sequence", shared=False)
+    assert sequence.half_length(N, n=n, what="sequence") < sequence.half_length(N, n=n, what="sequence", shared=False)
     # the finite-N half lengths lie above the asymptotic SNR capacities at these sizes (the 1/ln N prefactor)
-    s = dense.sequence_capacity(N, "polynomial", d)
+    s = dense.sequence_capacity(N, "polynomial", n)
     assert s.P_transition_half > s.P_transition and s.P_sequence_half > s.P_sequence
-    r = dense.sequence_recall(N, s.P_transition_half, "polynomial", d)
+    r = dense.sequence_recall(N, s.P_transition_half, "polynomial", n)
     assert r.transition == pytest.approx(0.5, rel=1e-7) and r.sequence == pytest.approx(0.5**s.P_transition_half)
 
 
 def test_sequence_quantities_bad_input():
     for call, message in [
         (lambda: dense.sequence_capacity(100, "linear"), "rule='linear' is not allowed"),
-        (lambda: dense.sequence_capacity(100, "polynomial", 0), "d=0 is outside its domain"),
+        (lambda: dense.sequence_capacity(100, "polynomial", 0), "n=0 is outside its domain"),
         (lambda: dense.sequence_capacity(100, "exponential", b=0.0), "b=0 is outside its domain"),
         (lambda: dense.sequence_recall(100, 1.0), "K=1 is outside its domain"),
     ]:

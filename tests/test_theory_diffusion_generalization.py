@@ -9,7 +9,7 @@ from amphase import theory
 from amphase.errors import ParameterError
 from amphase.theory import lse_barrier_sample as bs
 from amphase.theory import lse_barriers as lb
-from amphase.theory import lse_landscape as ll
+from amphase.theory import lse_circle_counts as lc
 
 
 def test_registered_and_checked():
@@ -64,8 +64,8 @@ def test_barrier_law_at_one_point_and_its_dense_limits():
     assert one["minima"] == 1 and one["fraction"] == 0 and one["median_curvature"] == pytest.approx(2.0, abs=1e-9)
     r = law(K=64, beta=20.0, draws=40)
     kappa = 2 * 20.0 * lb.shell_radius(20.0)
-    assert r["minima_limit"] == pytest.approx(ll.ring_maxima_limit(kappa), rel=1e-12)
-    assert r["dense_median_curvature"] == pytest.approx(ll.ring_flatness(64, 20.0, 1.0).median_curvature, rel=1e-12)
+    assert r["minima_limit"] == pytest.approx(lc.ring_maxima_limit(kappa), rel=1e-12)
+    assert r["dense_median_curvature"] == pytest.approx(lc.ring_flatness(64, 20.0, 1.0).median_curvature, rel=1e-12)
     assert r["nu"] == pytest.approx(64 / lb.scaled_density(1, 20.0, "circle").volume)
 
 
@@ -83,7 +83,7 @@ def test_large_K_follows_the_dense_law(beta):
     m, me = bs.median_barrier(s)
     assert abs(math.sqrt(K) * m / h.median - 1) < 4 * math.hypot(math.sqrt(K) * me, h.median_error) / h.median + corr
     c, ce = bs.median_barrier(s, s.curvature)
-    flat = ll.ring_flatness(K, beta, 1.0).median_curvature
+    flat = lc.ring_flatness(K, beta, 1.0).median_curvature
     assert abs(c / flat - 1) < 4 * ce / flat + corr
     se = s.counts.std(ddof=1) / math.sqrt(len(s.counts))
-    assert abs(s.counts.mean() - ll.ring_maxima_limit(kappa)) < 4 * se + corr * ll.ring_maxima_limit(kappa)
+    assert abs(s.counts.mean() - lc.ring_maxima_limit(kappa)) < 4 * se + corr * lc.ring_maxima_limit(kappa)

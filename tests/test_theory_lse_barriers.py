@@ -8,6 +8,7 @@ from scipy.integrate import dblquad
 
 from amphase.theory import lse_barrier_sample as bs
 from amphase.theory import lse_barriers as lb
+from amphase.theory import lse_circle_counts as lc
 from amphase.theory import lse_landscape as ll
 from amphase.theory.diffusion.generalization import DENSE_BARRIER_MEDIAN
 
@@ -64,7 +65,7 @@ def test_an_isolated_pair_on_the_line_has_the_pair_barrier():
 
 def test_dense_constants():
     # Rice: sqrt(lambda4/lambda2)/(2 pi) with lambda2 = 1, lambda4 = 3 for the covariance exp(-u^2/2)
-    assert lb.DENSE_MINIMA[1] == pytest.approx(ll.line_maxima_density(1.0), rel=1e-15)
+    assert lb.DENSE_MINIMA[1] == pytest.approx(lc.line_maxima_density(1.0), rel=1e-15)
     # Kac-Rice in 2-D: E|det H| 1{H < 0} over 2 pi, H = s +- rho, s ~ N(0, 2), rho^2 ~ Exp(mean 2)
     val = dblquad(
         lambda s, t: (s * s - t) * math.exp(-s * s / 4) / math.sqrt(4 * math.pi) * 0.5 * math.exp(-t / 2),
@@ -106,7 +107,7 @@ def test_dense_field_has_the_rice_density_of_maxima(n):
 def test_ring_field_has_the_rice_number_of_maxima():
     kappa = 2 * 10.0 * lb.shell_radius(10.0)
     d = lb.ring_dense_barriers(kappa, draws=400, seed=1)
-    assert abs(d.maxima_density - ll.ring_maxima_limit(kappa)) < 4 * d.maxima_error
+    assert abs(d.maxima_density - lc.ring_maxima_limit(kappa)) < 4 * d.maxima_error
 
 
 @pytest.mark.slow

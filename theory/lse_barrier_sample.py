@@ -116,7 +116,7 @@ def _ring_profile_fourier(M: int, pts: np.ndarray, kappa: float) -> np.ndarray:
 
     :math:`S(\phi) = \sum_\mu e^{\kappa(\cos(\phi - \theta_\mu) - 1)}
     = \sum_m I_m(\kappa)e^{-\kappa} C_m e^{im\phi}`, :math:`C_m = \sum_\mu e^{-im\theta_\mu}` (the
-    expansion of :func:`~amphase.theory.lse_landscape.ring_maxima_limit`), truncated where
+    expansion of :func:`~amphase.theory.lse_circle_counts.ring_maxima_limit`), truncated where
     :math:`I_m/I_0 < 10^{-17}`. O(K m_max) per landscape instead of O(K M). Its absolute rounding, about
     :math:`10^{-16} K`, is harmless where S is nowhere small: used from :data:`FOURIER_NU` points per unit u on, where
     the relative fluctuation of S is below one half.

@@ -62,7 +62,7 @@ log-density drop across a barrier.
    :math:`\mu_{1/2} = \sqrt{6\ln 2}`; quadrature in two). On the circle at finite :math:`\kappa` the same holds with
    the ring's own covariance :math:`\sum_{m\ne0}(I_m(\kappa)/I_0(\kappa))^2 e^{im\Delta}` and
    :math:`\beta\Delta E = h/\sqrt K` (:func:`ring_dense_barriers`; the covariance of
-   :func:`~amphase.theory.lse_landscape.ring_maxima_limit`).
+   :func:`~amphase.theory.lse_circle_counts.ring_maxima_limit`).
 
 At the onset neither limit holds: :math:`\beta\Delta E \approx 1` needs :math:`\sigma_\nu h \approx 1` with h of
 order 1, i.e. :math:`\nu` of order one point per correlation length, where the relative fluctuation of S is of order
@@ -187,7 +187,7 @@ def dense_curvature_median(n: int = 1) -> float:
     r"""Median over the maxima of the unit field of the lowest eigenvalue :math:`\mu` of :math:`-\nabla^2 g` (exact).
 
     n = 1: at maxima :math:`-g''` is Rayleigh with :math:`\mathrm{Var}\,g'' = 3` (Rice; as in
-    :func:`~amphase.theory.lse_landscape.ring_flatness`), median :math:`\sqrt{6\ln2}`. n = 2: with the Hessian
+    :func:`~amphase.theory.lse_circle_counts.ring_flatness`), median :math:`\sqrt{6\ln2}`. n = 2: with the Hessian
     :math:`s \pm \rho` (item 4) the Kac-Rice weight is :math:`(s^2 - \rho^2)\mathbf 1_{s < -\rho}` and
     :math:`\mu = -s - \rho`; its median by quadrature of that weight.
     """
@@ -260,7 +260,7 @@ def ring_dense_barriers(kappa: float, draws: int = 400, seed: int = 0, h: float 
     :math:`\beta\Delta E \to h/\sqrt K` on the circle as :math:`K \to \infty` at fixed :math:`\kappa`. Sampled
     exactly from its Fourier series on :math:`M \approx 2\pi\sqrt{\kappa/2}/h` nodes (``h`` the spacing in u);
     ``maxima_density`` is the mean number of maxima per ring (its limit is
-    :func:`~amphase.theory.lse_landscape.ring_maxima_limit`).
+    :func:`~amphase.theory.lse_circle_counts.ring_maxima_limit`).
     """
     m_max = int(10 + 12 * math.sqrt(kappa + 1.0))
     c = ive(np.arange(m_max + 1), kappa)

@@ -1,4 +1,4 @@
-"""Figure of a binary DenseAM comparison (:func:`amphase.analysis.dense.compare.compare`).
+"""Figure of a binary DenseAM comparison (:func:`amphase.analysis.dense.binary.compare`).
 
 One row of three panels per value of the grid dimensions other than N and the load (n, F, T, cue, noise; at most
 :data:`MAX_ROWS` rows, the others named under the figure):

@@ -12,7 +12,7 @@
   transitions (the bits of one transition share their crosstalk, so they are not counted as independent);
 * per size ``N`` the load where the transition and sequence fractions fall through 1/2
   (:func:`amphase.analysis.capacity.critical_load`, erfc fit to the binomial counts: ``{load}_transition_half``,
-  ``{load}_sequence_half``), beside the theory quantity ``dense.sequence_capacity`` at the same ``N``, rule, ``d``,
+  ``{load}_sequence_half``), beside the theory quantity ``dense.sequence_capacity`` at the same ``N``, rule, ``n``,
   ``b``: the signal-to-noise capacities (``{load}_T_snr``, ``{load}_S_snr``; CZKP Eqs. 9, 10) and the finite-N
   half lengths (``{load}_T_finite``, ``{load}_S_finite``), in the dataset's load unit;
 * the finite-N curves of ``dense.sequence_recall`` at every simulated point (``theory_transition``,
@@ -24,6 +24,7 @@ get the same theory columns, marked in ``theory_status``.
 
 from __future__ import annotations
 
+import itertools
 import math
 from functools import partial
 from typing import Any
@@ -46,7 +47,7 @@ REQUIRED = ("transition_errors", "errors", "steps_run", "K")
 #: the quantities that predict the recall.
 THEORY = ("dense.sequence_capacity", "dense.sequence_recall")
 
-_DIMS = ("N", "rule", "d", "b", "order", "noise")
+_DIMS = ("N", "rule", "n", "b", "order", "noise")
 
 
 def load_dim(ds: xr.Dataset) -> str:
@@ -74,58 +75,81 @@ def _counts(ok: xr.DataArray, valid: xr.DataArray, name: str, what: str, over: t
     )
 
 
-def _log_unit(N: int, rule: str, d: int, b: float) -> float:
-    """``ln`` of the load unit: ``N^d`` (polynomial) or ``beta^(N-1)`` (exponential)."""
+def _log_unit(N: int, rule: str, n: int, b: float) -> float:
+    """``ln`` of the load unit: ``N^n`` (polynomial) or ``beta^(N-1)`` (exponential)."""
     if rule == "polynomial":
-        return d * math.log(N)
+        return n * math.log(N)
     return (N - 1) * (math.log(2.0) - math.log1p(math.exp(-4.0 * b)))
 
 
+#: the results of ``dense.sequence_capacity`` (in the order of :data:`_CAPACITY`) and what each is.
+_CAPACITY = ("P_transition", "P_sequence", "P_transition_half", "P_sequence_half")
+_DESCRIBED = {
+    "T_snr": "signal-to-noise transition capacity P_T (CZKP Eqs. 9, 10)",
+    "S_snr": "signal-to-noise sequence capacity P_S (CZKP Eqs. 9, 10)",
+    "T_finite": "finite-N prediction: length where a transition is exact with probability 1/2",
+    "S_finite": "finite-N prediction: length where the whole cycle is exact with probability 1/2",
+}
+#: the results of ``dense.sequence_recall`` drawn as curves.
+_CURVES = ("transition", "sequence", "p_bit")
+
+
 def _theory(res: xr.Dataset, load: str) -> xr.Dataset:
-    """The theory at the simulated ``N``, rule, ``d``, ``b`` (and at each load, for the curves)."""
+    """The theory at the simulated ``N``, rule, ``n``, ``b`` (and at each load, for the curves).
+
+    Each quantity is called once per point through :func:`xarray.apply_ufunc` (``vectorize``), broadcast over the
+    dataset's dimensions; a point outside a quantity's domain is NaN and its reason is kept (``theory_status``).
+    """
     from amphase import theory
 
-    dims = [d for d in ("N", "rule", "d", "b") if d in res.dims]
-    shape = tuple(res.sizes[d] for d in dims)
-    names = ("T_snr", "S_snr", "T_finite", "S_finite")
-    out = {n: np.full(shape, np.nan) for n in names}
-    curve_dims = [*dims, load]
-    curves = {n: np.full((*shape, res.sizes[load]), np.nan) for n in ("transition", "sequence", "p_bit")}
+    capacity, recall = theory.get(THEORY[0]), theory.get(THEORY[1])
+    point = [res[k] for k in ("N", "rule", "n", "b")]
     reasons: set[str] = set()
-    for ix in np.ndindex(*shape):
-        p = {d: res[d].values[i] for d, i in zip(dims, ix, strict=True)}
-        N, rule, d, b = int(p["N"]), str(p["rule"]), int(p["d"]), float(p["b"])
-        unit = math.exp(_log_unit(N, rule, d, b)) if load == "alpha" else 1.0
+
+    def unit(N: Any, rule: Any, n: Any, b: Any) -> float:
+        return math.exp(_log_unit(int(N), str(rule), int(n), float(b))) if load == "alpha" else 1.0
+
+    def lengths(N: Any, rule: Any, n: Any, b: Any) -> tuple[Any, ...]:
         try:
-            cap = theory.get(THEORY[0])(N=N, rule=rule, d=d, b=b)
-            recall = theory.get(THEORY[1])
-            for name, key in zip(
-                names, ("P_transition", "P_sequence", "P_transition_half", "P_sequence_half"), strict=True
-            ):
-                out[name][ix] = cap[key] / unit
-            for j, x in enumerate(res[load].values):
-                K = float(x) * unit
-                if K >= 2:
-                    r = recall(N=N, K=K, rule=rule, d=d, b=b)
-                    for name in curves:
-                        curves[name][(*ix, j)] = r[name]
+            cap = capacity(N=int(N), rule=str(rule), n=int(n), b=float(b))
         except (ParameterError, NoSolutionError, KeyError) as err:
             reasons.add(f"theory not available ({err})")
-    described = {
-        "T_snr": "signal-to-noise transition capacity P_T (CZKP Eqs. 9, 10)",
-        "S_snr": "signal-to-noise sequence capacity P_S (CZKP Eqs. 9, 10)",
-        "T_finite": "finite-N prediction: length where a transition is exact with probability 1/2",
-        "S_finite": "finite-N prediction: length where the whole cycle is exact with probability 1/2",
-    }
+            return (*(np.nan,) * len(_CAPACITY), False)
+        u = unit(N, rule, n, b)
+        return (*(cap[key] / u for key in _CAPACITY), True)
+
+    def curves(N: Any, rule: Any, n: Any, b: Any, x: Any, ok: Any) -> tuple[float, ...]:
+        K = float(x) * unit(N, rule, n, b)
+        if not ok or K < 2:  # no capacity at this point (its reason is kept), or no sequence
+            return (np.nan,) * len(_CURVES)
+        try:
+            r = recall(N=int(N), K=K, rule=str(rule), n=int(n), b=float(b))
+        except (ParameterError, NoSolutionError, KeyError) as err:
+            reasons.add(f"theory not available ({err})")
+            return (np.nan,) * len(_CURVES)
+        return tuple(r[name] for name in _CURVES)
+
+    *out, ok = xr.apply_ufunc(
+        lengths, *point, vectorize=True, output_core_dims=[()] * 5, output_dtypes=[float] * 4 + [bool]
+    )
+    lines = xr.apply_ufunc(
+        curves, *point, res[load], ok, vectorize=True, output_core_dims=[()] * 3, output_dtypes=[float] * 3
+    )
     data: dict[str, Any] = {
-        f"{load}_{n}": (dims, v, {"long_name": f"{described[n]}, in units of {load}"}) for n, v in out.items()
+        f"{load}_{name}": v.assign_attrs(long_name=f"{_DESCRIBED[name]}, in units of {load}")
+        for name, v in zip(_DESCRIBED, out, strict=True)
     }
-    for n, v in curves.items():
-        data[f"theory_{n}"] = (curve_dims, v, {"long_name": f"finite-N prediction of {n} ({THEORY[1]})"})
-    status = "; ".join(sorted(reasons)) or "ok"
-    ds = xr.Dataset(data, coords={d: res[d] for d in curve_dims})
-    ds.attrs["theory_status"] = status
+    for name, v in zip(_CURVES, lines, strict=True):
+        data[f"theory_{name}"] = v.assign_attrs(long_name=f"finite-N prediction of {name} ({THEORY[1]})")
+    ds = xr.Dataset(data)
+    ds.attrs["theory_status"] = "; ".join(sorted(reasons)) or "ok"
     return ds
+
+
+def _panels(r: xr.Dataset, dims: list[str]) -> Any:
+    """The sub-datasets of ``r`` at each combination of the values of ``dims``, in row-major order (``r`` if none)."""
+    for values in itertools.product(*(r[k].values for k in dims)):
+        yield r.sel(dict(zip(dims, values, strict=True)))
 
 
 def compare(ds: xr.Dataset, threshold: float | None = None) -> xr.Dataset:
@@ -200,8 +224,8 @@ _g = partial(tables.fmt, style="auto")
 def table(res: xr.Dataset, max_rows: int = 120) -> str:
     """The comparison as text: fractions per point beside the finite-N curves, half loads against the theory."""
     load = res.attrs.get("load", "alpha")
-    r = res.isel({d: 0 for d in ("rule", "d", "b", "order", "noise") if d in res.dims and res.sizes[d] == 1})
-    fixed = tables.fixed(res, ("rule", "d", "b", "order", "noise"))
+    r = res.isel({k: 0 for k in ("rule", "n", "b", "order", "noise") if k in res.dims and res.sizes[k] == 1})
+    fixed = tables.fixed(res, ("rule", "n", "b", "order", "noise"))
     lines = [f"# {', '.join(fixed)}"] if fixed else []
     lines.append(
         "# transition: one step from a stored pattern exact; sequence: every step of the cycle exact; "
@@ -212,11 +236,10 @@ def table(res: xr.Dataset, max_rows: int = 120) -> str:
         f"{'sequence':>8} {'[lo, hi]':>15} {'theory':>7} {'threshold':>9} {'p_bit':>9} {'± s.e.':>8} {'theory':>9}"
     )
     rows = 0
-    other = [d for d in r.dims if d not in ("N", load)]
-    for ix in np.ndindex(*(r.sizes[d] for d in other)):
-        sub = r.isel(dict(zip(other, ix, strict=True)))
+    other = [k for k in r.dims if k not in ("N", load)]
+    for sub in _panels(r, other):
         if other:
-            lines.append("# " + ", ".join(f"{d}={sub[d].values}" for d in other))
+            lines.append("# " + ", ".join(f"{k}={sub[k].values}" for k in other))
         for N in sub["N"].values:
             for x in sub[load].values:
                 p = sub.sel({"N": N, load: x})
@@ -242,8 +265,7 @@ def table(res: xr.Dataset, max_rows: int = 120) -> str:
         if name not in res:
             lines.append(f"# {what}: none (the fits need three loads or more)")
             continue
-        for ix in np.ndindex(*(r.sizes[d] for d in other)):
-            sub = r.isel(dict(zip(other, ix, strict=True)))
+        for sub in _panels(r, other):
             for N in sub["N"].values:
                 p = sub.sel(N=N)
                 h, e = float(p[name]), float(p[f"{name}_error"])
@@ -264,7 +286,7 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
 
     colours = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725", "#e377c2"]
     load = res.attrs.get("load", "alpha")
-    r = res.isel({d: 0 for d in res.dims if d not in ("N", load, "state")})
+    r = res.isel({k: 0 for k in res.dims if k not in ("N", load, "state")})
     fig = new_figure(16.0, 4.6)
     axes = fig.subplots(1, 4)
     x = r[load].values.astype(float)

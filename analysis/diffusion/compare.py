@@ -17,7 +17,8 @@ other grid dimension, e.g. ``beta``, is kept) and returns, per K:
 ``n_spurious_attractors``, ``n_memorized_points``, ``n_unconverged``
     means over realizations;
 ``K_onset_theory``, ``K_peak_theory``, ``K_half_theory``, ``K_peak``
-    the pair-rule theory (:func:`predicted_onset`: ``diffusion.spurious_onset`` for the circle and sphere,
+    the pair-rule theory (:func:`~amphase.analysis.diffusion.class_predictions.predicted_onset`:
+    ``diffusion.spurious_onset`` for the circle and sphere,
     ``diffusion.gaussian_onset`` for the linear manifold, :func:`amphase.analysis.diffusion.onset.empirical_onset`
     on the 1797 images for the digits; with the dataset's beta, and its dimension read from the stored training
     points; NaN where no theory applies) and the measured peak of the spurious fraction;
@@ -29,7 +30,7 @@ other grid dimension, e.g. ``beta``, is kept) and returns, per K:
     standard error over realizations (the curvature spectra of memorized, spurious and generalized attractors);
 ``K_flat_theory``
     random points on the circle with the curvature rule: the K at which half of the ring's minima are flat
-    (:func:`predicted_flat`; generalization by that rule);
+    (:func:`~amphase.analysis.diffusion.class_predictions.predicted_flat`; generalization by that rule);
 ``K_onset_delta_theory``, ``K_half_delta_theory``
     the same pair rule for the classifier's memorized label (:func:`amphase.analysis.diffusion.onset.memorized_onset`
     at ``delta = delta_m`` times the mean data scale): K of the first minimum displaced out of the memorized ball,
@@ -46,108 +47,22 @@ import numpy as np
 import xarray as xr
 
 from amphase.analysis.compare import Comparison
+from amphase.analysis.diffusion.class_predictions import (
+    memorized_prediction,
+    pair_rule_prediction,
+    predicted_flat,
+)
 from amphase.analysis.diffusion.classify import CLASSES
 from amphase.analysis.statistics import wilson_interval
 from amphase.analysis.tables import fmt
 from amphase.dataset import fixed_param, without_fixed_coords
 from amphase.errors import ParameterError
 
-__all__ = ["COMPARISON", "compare", "plot", "predicted_flat", "predicted_half", "predicted_onset", "table"]
-
-
-def predicted_onset(beta: float, d: int, dataset: str, even: bool = False) -> tuple[float, float]:
-    r"""(K of onset, K of peak) of spurious attractors at inverse temperature ``beta``; NaN where no theory applies.
-
-    All from the pair rule (:func:`amphase.theory.lse_landscape.pair_rule_onset`; :func:`predicted_half` gives its
-    ``K_half``):
-
-    * random points on the unit circle (d = 2) or sphere :math:`S^{d-1}`: ``K_onset`` and ``K_peak`` of
-      ``diffusion.spurious_onset`` (manifold ``circle`` or ``sphere`` with ``n = d - 1``);
-    * evenly spaced points on the unit circle: neighbours at chord :math:`2\sin(\pi/K)` merge below
-      :math:`D_{merge} = \sqrt{2/\beta}` (``D_merge`` of the same quantity), so every point loses its own minimum
-      at once, at :math:`K_{onset} = \pi / \arcsin(D_{merge}/2)`; there is no separate peak (NaN);
-    * ``linear``: ``diffusion.gaussian_onset`` with the direction groups of the model's linear manifold
-      (:data:`amphase.simulate.diffusion.data.LINEAR_GROUPS`; exact pair probability);
-    * ``digits``: :func:`amphase.analysis.diffusion.onset.empirical_onset` on the 1797 images as the population
-      the training points are drawn from (exact pair probability; NaN without scikit-learn);
-    * other data sets (the mixture, whose centres change with the realization): NaN.
-    """
-    onset, peak, _ = _prediction(beta, d, dataset, even)
-    return onset, peak
-
-
-def predicted_half(beta: float, d: int, dataset: str, even: bool = False) -> float:
-    """``K_half`` of the pair rule (half of the points keep their own minimum) for :func:`predicted_onset`'s cases.
-
-    NaN for evenly spaced points (all lose it at once, at ``K_onset``) and where no theory applies.
-    """
-    return _prediction(beta, d, dataset, even)[2]
-
-
-def predicted_flat(beta: float, dataset: str, even: bool = False, spread: float = 0.0) -> float:
-    """K at which half of the ring's minima count as flat by the curvature rule; NaN where it does not apply.
-
-    ``K_flat`` of ``diffusion.spurious_onset``, for random points on the unit circle and ``spread > 0``; NaN
-    otherwise (evenly spaced points flatten exponentially fast once merged, at the onset).
-    """
-    from amphase import theory
-
-    if dataset != "circle" or even or not spread > 0:
-        return math.nan
-    return float(theory.get("diffusion.spurious_onset")(beta=beta, manifold="circle", spread=spread)["K_flat"])
-
-
-def _prediction(beta: float, d: int, dataset: str, even: bool) -> tuple[float, float, float]:
-    from amphase import theory
-
-    nan = (math.nan, math.nan, math.nan)
-    if even and dataset != "circle":
-        return nan
-    if dataset in ("circle", "sphere"):
-        n = 1 if dataset == "circle" else d - 1
-        out = theory.get("diffusion.spurious_onset")(beta=beta, manifold=dataset, n=n)
-        if even:
-            half = out["D_merge"] / 2
-            return (math.pi / math.asin(half) if half < 1 else math.nan), math.nan, math.nan
-        return out["K_onset"], out["K_peak"], out["K_half"]
-    if dataset == "linear":
-        from amphase.simulate.diffusion.data import LINEAR_GROUPS
-
-        if len(LINEAR_GROUPS) > 3:
-            return nan
-        kw: dict[str, float] = {}
-        for i, (n_dir, std) in enumerate([*LINEAR_GROUPS, (0, 0.0), (0, 0.0)][:3], start=1):
-            kw[f"n{i}"], kw[f"s{i}"] = n_dir, std
-        out = theory.get("diffusion.gaussian_onset")(beta=beta, **kw)
-        return out["K_onset"], out["K_peak"], out["K_half"]
-    if dataset == "digits":
-        import importlib.util
-
-        if importlib.util.find_spec("sklearn") is None:
-            return nan
-        from amphase.analysis.diffusion.onset import empirical_onset
-        from amphase.simulate.diffusion.data import digits
-
-        e = empirical_onset(digits(), beta, population=True)
-        return e.K_onset, e.K_peak, e.K_half
-    return nan
+__all__ = ["COMPARISON", "compare", "plot", "table"]
 
 
 def _attr(ds: xr.Dataset, name: str) -> Any:
     return fixed_param(ds, name, None)
-
-
-def _memorized_prediction(beta: float, d: int, dataset: str, delta: float) -> tuple[float, float]:
-    import importlib.util
-
-    from amphase.analysis.diffusion.onset import memorized_onset
-
-    if dataset not in ("circle", "sphere", "linear", "digits") or (
-        dataset == "digits" and importlib.util.find_spec("sklearn") is None
-    ):
-        return math.nan, math.nan
-    out = memorized_onset(dataset, beta, delta, d)
-    return out.K_onset, out.K_half
 
 
 def _data_dim(ds: xr.Dataset) -> int:
@@ -238,7 +153,7 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     d = _data_dim(ds)
     beta = float(_attr(ds, "beta")) if "beta" not in ds.dims else math.nan
     even = bool(_attr(ds, "even") or 0)
-    onset, peak_theory, half = _prediction(beta, d, dataset, even) if math.isfinite(beta) else (math.nan,) * 3
+    onset, peak_theory, half = pair_rule_prediction(beta, d, dataset, even) if math.isfinite(beta) else (math.nan,) * 3
     res["K_onset_theory"] = onset
     res["K_peak_theory"] = peak_theory
     res["K_half_theory"] = half
@@ -246,7 +161,7 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     delta = float(_attr(ds, "delta_m") or math.nan) * (float(ds["data_scale"].mean()) if "data_scale" in ds else 1.0)
     mem = (math.nan, math.nan)
     if math.isfinite(beta) and delta > 0 and not even:
-        mem = _memorized_prediction(beta, d, dataset, delta)
+        mem = memorized_prediction(beta, d, dataset, delta)
     res["K_onset_delta_theory"], res["K_half_delta_theory"] = mem
     spur = res["fraction"].sel({"class": "spurious"})
     res["K_peak"] = spur.idxmax("K") if bool((spur > 0).any()) else math.nan  # no spurious sample: no peak

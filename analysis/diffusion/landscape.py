@@ -10,7 +10,7 @@ single values) and returns, per (K, t):
     ``n_memorized`` / ``n_spurious`` the distance rule (within ``delta_m`` times the data scale);
 ``theory_own``, ``theory_spurious``, ``theory_minima`` (+ ``_error``)
     the ring-profile model at the same :math:`\beta` and K (``dense.circle_minima``,
-    :func:`amphase.theory.lse_landscape.circle_profile_counts`, Monte Carlo means over random angle sets with their
+    :func:`amphase.theory.lse_circle_profile.circle_profile_counts`, Monte Carlo means over random angle sets with their
     standard errors);
 ``pair_own``, ``pair_spurious``
     the pair rule (``own_pair``, ``minima_pair - own_pair`` of ``dense.circle_minima``; good at small K only);
@@ -18,7 +18,7 @@ single values) and returns, per (K, t):
     the Rice limit of the number of minima as :math:`K\to\infty` (all spurious);
 ``R_theory``, ``radius_theory``, ``radius_spread_theory``, ``radius_mean`` (+ ``_error``)
     the continuum ring :math:`R = I_1(2\beta R)/I_0(2\beta R)` (``dense.circle_ring``); the mean radius of the minima
-    at this K, R plus the offset of :func:`amphase.theory.lse_landscape.circle_ring_spread` (first order in
+    at this K, R plus the offset of :func:`amphase.theory.lse_circle_profile.circle_ring_spread` (first order in
     :math:`K^{-1/2}`; the minima of random points sit slightly outside R), and their rms spread about it; the
     measured mean distance from the origin of the attractors owned by no training point (pooled over realizations;
     standard error from the spread of the per-realization means). The radius theory is given (else NaN) where the
@@ -79,7 +79,7 @@ def theory_at(K: int, beta: float, own_weight: float, draws: int | None = None) 
     """
     draws = THEORY_DRAWS if draws is None else int(draws)
     from amphase import theory
-    from amphase.theory.lse_landscape import circle_ring_spread
+    from amphase.theory.lse_circle_profile import circle_ring_spread
 
     out = dict.fromkeys(THEORY, math.nan)
     if not beta > 1.0:

@@ -1,14 +1,14 @@
 r"""The pair-rule onset of spurious attractors for any data set, estimated from a reference draw (derived here).
 
-The pair rule (:func:`amphase.theory.lse_landscape.pair_rule_onset`, the rule of ``diffusion.spurious_onset``):
+The pair rule (:func:`amphase.theory.lse_merging.pair_rule_onset`, the rule of ``diffusion.spurious_onset``):
 two training points closer than :math:`D_{merge} = \sqrt{2/\beta}` share one minimum of the LSE energy, owned by
 neither (exact for an isolated pair, :func:`~amphase.theory.lse_landscape.pair_minima`); a point keeps its own
 minimum when no other lies within ``merge_distance(beta, own_weight)``. Everything then follows from the probability
 :math:`p(D)` that two random training points lie within :math:`D`:
 
-* the circle and sphere: exact (:func:`~amphase.theory.lse_landscape.merge_probability`, ``diffusion.spurious_onset``);
+* the circle and sphere: exact (:func:`~amphase.theory.lse_merging.merge_probability`, ``diffusion.spurious_onset``);
 * Gaussian data with given per-direction variances (the linear manifold): exact, a generalized chi-square
-  (:func:`~amphase.theory.lse_landscape.gaussian_merge_probability`, ``diffusion.gaussian_onset``);
+  (:func:`~amphase.theory.lse_merging.gaussian_merge_probability`, ``diffusion.gaussian_onset``);
 * any other data set (the digits): here, from a reference set :math:`y_1, \dots, y_n`, by the fraction of its pairs
   within :math:`D` (:func:`pair_fraction`).
 
@@ -32,7 +32,7 @@ The classifier's view (:func:`memorized_onset`). A sample is *memorized* when it
 :math:`\delta = \delta_m \ell` of a training point; a pair's own minimum sits :math:`(D/2)(1 - u)` from its point
 (:func:`~amphase.theory.lse_landscape.pair_minima`), farther than :math:`\delta` for partners in
 :math:`(2\delta, D_\delta)` with :math:`D_\delta` > :math:`D_{merge}`
-(:func:`~amphase.theory.lse_landscape.memorized_distance`). The same pair rule with
+(:func:`~amphase.theory.lse_merging.memorized_distance`). The same pair rule with
 :math:`p_\delta = p(D_\delta) - p(2\delta)` gives the K at which the first point's minimum is displaced out of
 the memorized ball (such a minimum, reached by several samples, is labelled *spurious*) and the K at which half
 of the points keep a minimum within :math:`\delta`. This is what the descend protocol's labels measure; the
@@ -47,7 +47,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from amphase.errors import ParameterError
-from amphase.theory import lse_landscape as ll
+from amphase.theory import lse_merging as lm
 
 __all__ = [
     "EmpiricalOnset",
@@ -140,7 +140,7 @@ def _check_distance(D: float) -> float:
 
 
 def empirical_onset(
-    reference: np.ndarray, beta: float, own_weight: float = ll.OWN_WEIGHT, population: bool = False
+    reference: np.ndarray, beta: float, own_weight: float = lm.OWN_WEIGHT, population: bool = False
 ) -> EmpiricalOnset:
     r"""Pair-rule ``K_onset``, ``K_peak``, ``K_half`` at inverse temperature ``beta`` from a reference set.
 
@@ -160,7 +160,7 @@ def empirical_onset(
     -------
     EmpiricalOnset
         ``p_merge`` = :math:`p(D_{merge})`, ``p_own`` = :math:`p(` ``merge_distance(beta, own_weight)`` :math:`)`,
-        then :func:`~amphase.theory.lse_landscape.pair_rule_onset`; errors of ``K_onset`` and ``K_half`` by the
+        then :func:`~amphase.theory.lse_merging.pair_rule_onset`; errors of ``K_onset`` and ``K_half`` by the
         delta method, :math:`dK_{onset}/dp = -2/(p^2\sqrt{1 + 8/p})` and
         :math:`dK_{half}/dp_{own} = -\ln 2/((1 - p_{own})\ln^2(1 - p_{own}))`.
     """
@@ -169,11 +169,11 @@ def empirical_onset(
     if not 0.5 <= own_weight < 1.0:
         raise ParameterError(f"own_weight={own_weight}: in [1/2, 1)")
     y = _check_reference(reference)
-    D = ll.merge_distance(beta)
-    c = pair_counts(y, np.array([D, ll.merge_distance(beta, own_weight)]))
+    D = lm.merge_distance(beta)
+    c = pair_counts(y, np.array([D, lm.merge_distance(beta, own_weight)]))
     p, p_err = _fraction(c[0], population)
     p_own, p_own_err = _fraction(c[1], population)
-    out = ll.pair_rule_onset(p, p_own)
+    out = lm.pair_rule_onset(p, p_own)
     k_err = 2.0 / (p * p * math.sqrt(1.0 + 8.0 / p)) * p_err if p > 0 else math.nan
     lq = math.log1p(-p_own) if 0 < p_own < 1 else math.nan
     half_err = math.log(2.0) / ((1.0 - p_own) * lq * lq) * p_own_err if math.isfinite(lq) else math.nan
@@ -185,21 +185,21 @@ def dataset_pair_probability(dataset: str, D: float, d: int = 2) -> float:
     """Probability that two training points of a ``diffusion.exact`` data set lie within ``D`` (exact).
 
     ``circle`` (unit, random angles), ``sphere`` (unit :math:`S^{d-1}`): :func:`~amphase.theory.lse_landscape.
-    merge_probability`; ``linear``: :func:`~amphase.theory.lse_landscape.gaussian_merge_probability` with
+    merge_probability`; ``linear``: :func:`~amphase.theory.lse_merging.gaussian_merge_probability` with
     :data:`~amphase.simulate.diffusion.data.LINEAR_GROUPS`; ``digits``: the fraction of the 1797 images' pairs
     (``population=True``; needs scikit-learn). Other data sets: :class:`ParameterError`.
     """
     D = _check_distance(D)
     if dataset == "circle":
-        return ll.merge_probability(D, "circle")
+        return lm.merge_probability(D, "circle")
     if dataset == "sphere":
         if int(d) < 2:
             raise ParameterError(f"d={d}: the sphere needs d >= 2")
-        return ll.merge_probability(D, "sphere", n=int(d) - 1)
+        return lm.merge_probability(D, "sphere", n=int(d) - 1)
     if dataset == "linear":
         from amphase.simulate.diffusion.data import LINEAR_GROUPS
 
-        return ll.gaussian_merge_probability(D, [s * s for _, s in LINEAR_GROUPS], [n for n, _ in LINEAR_GROUPS])
+        return lm.gaussian_merge_probability(D, [s * s for _, s in LINEAR_GROUPS], [n for n, _ in LINEAR_GROUPS])
     if dataset == "digits":
         from amphase.simulate.diffusion.data import digits
 
@@ -219,12 +219,12 @@ class MemorizedOnset(NamedTuple):
 def memorized_onset(dataset: str, beta: float, delta: float, d: int = 2) -> MemorizedOnset:
     r"""K of the first displaced minimum and K of half the points memorized, for memorized threshold ``delta``.
 
-    ``D_delta`` = :func:`~amphase.theory.lse_landscape.memorized_distance` (``beta``, ``delta``), ``p_delta`` =
+    ``D_delta`` = :func:`~amphase.theory.lse_merging.memorized_distance` (``beta``, ``delta``), ``p_delta`` =
     :math:`p(D_\delta) - p(2\delta)` (:func:`dataset_pair_probability`), then ``K_onset`` (expected displaced
     pairs = 1) and ``K_half`` (:math:`(1 - p_\delta)^{K-1} = 1/2`) of
-    :func:`~amphase.theory.lse_landscape.pair_rule_onset` (module docstring; derived here).
+    :func:`~amphase.theory.lse_merging.pair_rule_onset` (module docstring; derived here).
     """
-    D = ll.memorized_distance(beta, delta)
+    D = lm.memorized_distance(beta, delta)
     p = max(dataset_pair_probability(dataset, D, d) - dataset_pair_probability(dataset, min(2.0 * delta, D), d), 0.0)
-    out = ll.pair_rule_onset(p, p)
+    out = lm.pair_rule_onset(p, p)
     return MemorizedOnset(D, p, out.K_onset, out.K_half)

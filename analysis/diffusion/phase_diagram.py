@@ -7,7 +7,7 @@ returns, per (dataset, :math:`\beta`, K):
 ``class_fraction``, ``attractor_fraction`` (class) with ``_error``, ``_low``, ``_high``
     the fractions of samples and of distinct attractors reached per class, their standard error over training sets
     and their band over the nine threshold pairs (owning weight 0.4 / 0.5 / 0.6 x :math:`\beta_t\Delta E` ½ / 1 / 2),
-    as :mod:`amphase.analysis.diffusion.classes_compare` computes them for one :math:`\beta`;
+    as :mod:`amphase.analysis.diffusion.exact` computes them for one :math:`\beta`;
 ``minima_reached``, ``median_beta_barrier``, ``median_curvature``
     the threshold-free quantities of the landscape as the samples see it: minima reached per training set (a lower
     bound on the number of minima: ``n_samples`` samples reach only the minima whose basins they fall in), the
@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from amphase.analysis.diffusion.classes_compare import band_fractions
+from amphase.analysis.diffusion.exact import band_fractions
 from amphase.dataset import fixed_param, without_fixed_coords
 from amphase.errors import ParameterError
 from amphase.simulate.lse_attractors import CLASSES
@@ -60,22 +60,22 @@ def predicted_lines(dataset: str, beta: float) -> dict[str, float]:
     r"""The diagram's lines at (dataset, beta) from the theory (module docstring).
 
     ``K_merge`` and ``K_memory_half``: ``diffusion.generalization_onset``'s pair rule, evaluated by the same
-    functions without its Monte Carlo (:func:`amphase.theory.lse_landscape.pair_rule_onset` with the merging
-    distance :math:`\sqrt{2/\beta}` of :func:`~amphase.theory.lse_landscape.merge_distance`); ``K_gen``,
+    functions without its Monte Carlo (:func:`amphase.theory.lse_merging.pair_rule_onset` with the merging
+    distance :math:`\sqrt{2/\beta}` of :func:`~amphase.theory.lse_merging.merge_distance`); ``K_gen``,
     ``K_gen_error``: ``diffusion.generalization_onset`` with :data:`THEORY_DRAWS` landscapes per K;
     ``minima_limit``: :func:`amphase.theory.diffusion.generalization.dense_laws`.
     NaN where the theory has no answer (a dataset other than the circle and the sphere S^2, or no shell of minima).
     """
     from amphase import theory
     from amphase.errors import NoSolutionError
-    from amphase.theory import lse_landscape as ll
+    from amphase.theory import lse_merging as lm
     from amphase.theory.diffusion.generalization import dense_laws
 
     out = dict.fromkeys(LINES, math.nan)
     if dataset not in THEORY_DRAWS:
         return out
-    p = ll.merge_probability(ll.merge_distance(beta), dataset, 1.0, _DIM[dataset])
-    pair = ll.pair_rule_onset(p, p)
+    p = lm.merge_probability(lm.merge_distance(beta), dataset, 1.0, _DIM[dataset])
+    pair = lm.pair_rule_onset(p, p)
     out["K_merge"], out["K_memory_half"] = float(pair.K_onset), float(pair.K_half)
     try:
         out["minima_limit"] = dense_laws(1, beta, dataset).minima_limit

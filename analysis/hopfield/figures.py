@@ -1,4 +1,4 @@
-"""Figure of a Hopfield comparison (:func:`amphase.analysis.hopfield.compare.compare`): theory lines and measurements.
+"""Figure of a Hopfield comparison (:func:`amphase.analysis.hopfield.hopfield.compare`): theory lines and measurements.
 
 Top row, for the pattern cues (the first cue where there are none): (a) ``1 - m`` of retrieval end states against
 the replica-symmetric line, on a log scale so that the small errors near ``m = 1`` show (where no end state has a

@@ -8,7 +8,7 @@ exact value whenever ``|D| < 2^63``. The float64 sum of ``K`` terms carries at m
 ``G = sum |v|``: Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed., eq. (3.5), any summation order,
 plus the roundings of the tables and of sums and differences of two entries).
 
-Used by the energies of the seam and by the sequence rule of :mod:`amphase.simulate.dense.sequence`.
+Used by the energies of the seam and by the sequence rule of :mod:`amphase.simulate.dense.sequence_rule`.
 """
 
 from __future__ import annotations

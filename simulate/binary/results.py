@@ -1,4 +1,4 @@
-"""The result variables the binary presets share (:mod:`amphase.simulate.hopfield.model`, :mod:`.dense.model`).
+"""The result variables the binary presets share (:mod:`amphase.simulate.hopfield.hopfield`, :mod:`.dense.model`).
 
 Both measure the end states of :func:`amphase.simulate.binary.engine.run_realization` per trial with
 :func:`amphase.simulate.patterns.overlap_measurements`; the variables they write alike are declared once here.

@@ -27,7 +27,7 @@ from amphase.simulate.binary.engine import BLOCK, STATUS
 from amphase.simulate.patterns import overlap_measurements
 
 if TYPE_CHECKING:
-    from amphase.simulate.dense.model import DenseRun
+    from amphase.simulate.dense.binary import DenseRun
 
 __all__ = ["BLOCK", "CUES", "STATUS", "measure", "run_realization", "unstable_bits"]
 

@@ -1,328 +1,274 @@
-r"""Kernels of the sequence Dense Associative Memory: one synchronous transition of a batch of states.
+"""The sequence Dense Associative Memory (``dense.sequence``, Chaudhry et al. 2023) as the sweep runner sees it.
 
-The rule (Chaudhry, Zavatone-Veth, Krotov & Pehlevan, NeurIPS 2023, arXiv:2306.04532;
-:mod:`amphase.theory.dense.sequence`)
-maps a state ``sigma`` to
+One realization draws ``K`` random ±1 patterns (:func:`amphase.simulate.patterns.binary_patterns`, child stream
+``(0,)``) that form a cyclic sequence ``xi^1 -> xi^2 -> ... -> xi^K -> xi^1`` (or an open one, ending at ``xi^K``), and
+measures, with the synchronous transition of :mod:`amphase.simulate.dense.sequence_rule`:
 
-.. math::
+* **transitions**: one step from each of the first ``transitions`` stored patterns ``xi^mu`` (those with a successor;
+  patterns are i.i.d., so any subset is as good as another), and the bit errors against ``xi^(mu+1)``
+  (``transition_errors``; 0: the transition is exact);
+* **trajectories**: ``trials`` runs from ``xi^1`` with ``round(noise N)`` bits flipped (trial ``t`` draws them from
+  child stream ``(1, t)``), for ``steps`` transitions (0: one full cycle, ``K`` steps, back to ``xi^1``; open: to
+  ``xi^K``), recording after each step ``t`` the bit errors against the expected pattern ``xi^(1+t)``
+  (``errors``; the overlap with it is ``1 - 2 errors/N``). A trajectory whose overlap with the expected pattern falls
+  below ``stop_below`` is not continued (the rest of its steps hold -1, and ``steps_run`` says how far it went): it
+  has failed any recall criterion with a threshold at or above ``stop_below``. From an exact cue (``noise = 0``) the
+  dynamics are deterministic: one trajectory is run and copied to every trial.
 
-    \sigma_i' = \operatorname{sign} h_i, \qquad h_i = \sum_\mu \xi^{\mu+1}_i f(m^\mu_i), \qquad
-    m^\mu_i = \frac{y_{\mu i}}{N-1}, \quad y_{\mu i} = \sum_{j \ne i} \xi^\mu_j \sigma_j = M_\mu - \xi^\mu_i \sigma_i,
+Load: ``K`` patterns directly, or ``alpha`` with ``K = round(alpha N^n)`` (polynomial) or
+``K = round(alpha beta^(N-1))``, ``beta = 2/(1 + e^(-4b))`` (exponential): ``alpha`` is ``K`` times the asymptotic
+per-pattern crosstalk variance over ``(2n-1)!!`` (polynomial), so the signal-to-noise capacities are
+``alpha_T = 1/(2 (2n-1)!! ln N)`` and ``1/(2 ln N)``.
 
-with ``f(x) = x^d`` or ``f(x) = exp(b (N-1)(x-1))``. ``xi^(mu+1)`` is the successor of pattern ``mu`` (a column of
-``nextT``; a pattern without successor, the last of an open sequence, has a zero column). Tie rule: ``h_i = 0`` keeps
-the old spin.
-
-**The two-GEMM form.** With ``a = xi^mu_i sigma_i = ±1`` the term of pattern ``mu`` is ``g(M_mu - a)``, where
-``g(y) = (N-1)^d f(y/(N-1)) = y^d`` (polynomial, an integer) or ``g(y) = exp(b (y - c))`` (exponential, scaled by
-``e^(-b(c - N + 1))`` with ``c = max_mu M_mu + 1`` per state: every term is at most 1 and the largest is at least
-``e^(-2b)``, so nothing overflows and the decisive terms never underflow; *the shift*, not logarithms, keeps it finite).
-Writing ``u_mu = g(M_mu - 1) + g(M_mu + 1)`` and ``c_mu = g(M_mu - 1) - g(M_mu + 1)``,
-
-.. math::
-
-    2 h_i = \sum_\mu \xi^{\mu+1}_i u_\mu + \sigma_i \sum_\mu \xi^{\mu+1}_i \xi^\mu_i c_\mu ,
-
-two dot products per spin against per-state coefficients (two GEMMs for a batch: :func:`transition_batched`).
-
-**Exact signs.** Polynomial: ``g`` is tabulated for ``|y| <= N + 1`` as float64 (rounded once) and as the exact
-integers modulo ``2^64`` (wrapped int64; :mod:`amphase.simulate.binary.exact`). The float64 value carries at most
-``err = 4 (P + 8) u G`` (``u = 2^-53``, ``G = sum_mu |u_mu| + |c_mu|``; Higham's bound for the sums, any summation
-order, plus the roundings of the table and of ``u, c``); where ``|2h_float| > err`` its sign is exact, elsewhere
-``|2h| <= 2 err < 2^63`` (:meth:`SequenceRule.check_exact`) and the wrapped int64 sum is the exact value.
-Exponential (``b (y - c)`` real): the float value with the same bound (and a margin for ``exp``'s rounding); where it
-does not decide, the terms are cancelled exactly by integer counts per exponent ``y`` and the remaining
-``sum_y n_y e^(b (y - top))`` is summed from its largest exponent (:func:`amphase.simulate.binary.kernels.exp_sign`,
-shared with the binary energies; exact unless such a sum with small integer coefficients vanishes to within ``1e-13``
-of its terms, as in :mod:`amphase.simulate.binary.energy`).
-
-The Numba kernel (:func:`transition`, one state after another) and the batched kernel (NumPy or CuPy) decide every
-spin by the same exact sign, so they agree spin for spin.
-
-Shapes: ``xiT``, ``nextT`` ``(N, P)`` int8 (patterns and their successors, transposed); states ``S`` ``(B, N)`` int8.
+Backends: ``cpu`` runs the Numba kernel state by state; ``numpy`` and ``gpu`` the batched GEMM kernel (NumPy or
+CuPy), which is the faster one on a CPU as well once a few states are batched. All decide every spin by the exact
+sign of the field, so they give the same results (tested).
 """
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
-from types import ModuleType
-from typing import Any, NamedTuple
+import math
+from typing import Any
 
 import numpy as np
-from numba import njit
 
-from amphase.simulate.binary.energy import EXPONENTIAL, POLYNOMIAL
-from amphase.simulate.binary.exact import U, integer_table
-from amphase.simulate.binary.kernels import dot_f, exp_sign
+from amphase.errors import ParameterError
+from amphase.params import fmt_value
+from amphase.simulate.backend import BACKENDS, Backend, get_backend
+from amphase.simulate.declare import Dim, Var, choice, model, number
+from amphase.simulate.dense import sequence_rule as kernels
+from amphase.simulate.patterns import binary_patterns, flip_bits
+from amphase.simulate.seeding import child_rng
+from amphase.simulate.store import fmt_bytes
 
-__all__ = [
-    "RULES",
-    "Operands",
-    "SequenceRule",
-    "coefficients",
-    "field_reference",
-    "next_patterns",
-    "operands",
-    "successors",
-    "transition",
-    "transition_batched",
-]
-
-#: the separation functions.
-RULES = ("polynomial", "exponential")
-
-Array = Any
+__all__ = ["MODEL", "SequenceRun", "run_realization"]
 
 
-@dataclass(frozen=True)
-class SequenceRule:
-    """The separation function ``f`` of the transition: ``x^d`` or ``exp(b (N-1)(x-1))``."""
+@model(
+    title="Sequence Dense Associative Memory: transitions and whole-sequence recall",
+    references=(
+        "H. T. Chaudhry, J. A. Zavatone-Veth, D. Krotov & C. Pehlevan, Long Sequence Hopfield Memory, NeurIPS 36 "
+        "(2023), arXiv:2306.04532"
+    ),
+    dims={
+        "transition": Dim(
+            lambda r: r.n_transitions, attrs={"units": "1", "long_name": "stored pattern a transition starts at"}
+        ),
+        "trial": Dim(lambda r: r.trials, attrs={"units": "1", "long_name": "trajectory within a realization"}),
+        "step": Dim(
+            lambda r: r.n_steps, lambda n: np.arange(1, n + 1), {"units": "1", "long_name": "transitions since the cue"}
+        ),
+    },
+    variables={
+        "transition_errors": Var(
+            ("transition",), "int32", -1, "bit errors of one transition from a stored pattern (0: exact; -1: not run)"
+        ),
+        "errors": Var(
+            ("trial", "step"),
+            "int32",
+            -1,
+            "bit errors against the expected pattern after each transition "
+            "of a trajectory (overlap 1 - 2 errors/N; -1: not run)",
+        ),
+        "steps_run": Var(("trial",), "int32", -1, "transitions run by the trajectory"),
+        "K": Var((), "int32", 0, "patterns in the sequence"),
+    },
+    attrs=lambda r: {
+        "backend": get_backend(r.backend).name,
+        "device": get_backend(r.backend).device,
+        "load_convention": "K patterns; or K = round(alpha N^n) (polynomial), round(alpha beta^(N-1)) (exponential)",
+        "transition_rule": (
+            "sigma_i' = sign(sum_mu xi^(mu+1)_i f(m^mu_i)), m^mu_i = sum_(j != i) xi^mu_j sigma_j/(N-1); "
+            "ties keep the spin (amphase.simulate.dense.sequence_rule)"
+        ),
+    },
+    rate=4.2e9,  # units/s per worker: dense-sequence: 75 s on 2 workers (scripts/calibrate_rates.py)
+)
+class SequenceRun:
+    """One grid point of ``dense.sequence``, the parameters of one realization (module docstring)."""
 
-    rule: str = "polynomial"
-    d: int = 2
-    b: float = 1.0
+    N: int = number("number of neurons", ge=3, le=10**5, grid=True)
+    rule: str = choice("separation function of the transition: x^n or exp(b (N-1)(x-1))", kernels.RULES,
+                       default="polynomial", grid=True)  # fmt: skip
+    n: int = number("degree of the polynomial f(x) = x^n (also the load unit N^n)", default=2, ge=1, le=30, grid=True)
+    b: float = number("rate of the exponential f(x) = exp(b (N-1)(x-1))", default=1.0, gt=0.0, le=50.0, grid=True)
+    K: int = number("patterns in the sequence (0: from alpha)", default=0, ge=0, le=10**8,
+                    long_name="sequence length K", grid=True)  # fmt: skip
+    alpha: float = number("load, used when K = 0: K = round(alpha N^n) (polynomial), round(alpha beta^(N-1)) "
+                          "(exponential)", default=0.0, ge=0.0, le=1e6,
+                          long_name="load K/N^n (polynomial) or K/beta^(N-1) (exponential)", grid=True)  # fmt: skip
+    order: str = choice("cyclic (xi^K -> xi^1) or open sequence", ("cyclic", "open"), default="cyclic", grid=True)
+    noise: float = number("fraction of the first pattern's bits flipped in the trajectory cue", default=0.0, ge=0.0,
+                          le=0.5, grid=True)  # fmt: skip
+    trials: int = number("trajectories per realization", default=8, ge=0, le=10**5)
+    steps: int = number("transitions per trajectory (0: one cycle, K; open: K - 1)", default=0, ge=0, le=10**8)
+    transitions: int = number("one-step tests from stored patterns per realization", default=64, ge=0, le=10**6)
+    stop_below: float = number("a trajectory stops once its overlap with the expected pattern is below this",
+                               default=0.5, ge=-1.0, le=1.0)  # fmt: skip
+    backend: str = choice("array backend (cpu: Numba, state by state; numpy, gpu: batched GEMMs)", BACKENDS,
+                          default="cpu")  # fmt: skip
 
     @property
-    def kind(self) -> int:
-        """The kernels' code, from the seam (:mod:`amphase.simulate.binary.energy`): ``POLYNOMIAL``, ``EXPONENTIAL``."""
-        return POLYNOMIAL if self.rule == "polynomial" else EXPONENTIAL
+    def length(self) -> int:
+        """Patterns in the sequence: ``K``, or from ``alpha`` (module docstring)."""
+        if self.K:
+            return int(self.K)
+        if self.rule == "polynomial":
+            return round(self.alpha * float(self.N) ** self.n)
+        log_beta = math.log(2.0) - math.log1p(math.exp(-4.0 * self.b))
+        log_p = math.log(self.alpha) + (self.N - 1) * log_beta if self.alpha > 0 else -math.inf
+        return round(math.exp(log_p)) if log_p < 40.0 else 2**62
 
-    def tables(self, N: int) -> tuple[np.ndarray, np.ndarray, int]:
-        """``g(y) = y^d`` at ``y = -(N+1) .. N+1`` (index ``y + N + 1``): float64, wrapped int64, ``max |g|``.
+    @property
+    def cyclic(self) -> bool:
+        """Whether ``xi^K`` is followed by ``xi^1``."""
+        return self.order == "cyclic"
 
-        The exact tables of :func:`amphase.simulate.binary.exact.integer_table`; empty for the exponential.
-        """
-        return _EMPTY if self.kind == EXPONENTIAL else _power_table(self.d, int(N))
+    @property
+    def n_steps(self) -> int:
+        """Transitions per trajectory."""
+        full = self.length if self.cyclic else self.length - 1
+        return full if self.steps == 0 else (self.steps if self.cyclic else min(self.steps, full))
 
-    def error_scale(self, N: int, P: int) -> float:
-        """Upper bound on ``2 err`` of any transition at ``(N, P)``: ``8 (P + 8) u P 2 max|g|``."""
-        gmax = float(self.tables(N)[2]) if self.kind == POLYNOMIAL else 1.0
-        return 8.0 * (P + 8) * U * P * 2.0 * gmax
+    @property
+    def n_transitions(self) -> int:
+        """One-step tests: at most the patterns with a successor."""
+        return min(self.transitions, self.length if self.cyclic else self.length - 1)
 
-    def check_exact(self, N: int, P: int) -> str | None:
-        """Why the exact sign cannot be guaranteed at ``(N, P)`` (``None`` if it can; module docstring)."""
-        if self.kind == EXPONENTIAL or self.error_scale(N, P) < 2.0**62:
-            return None
-        return (
-            f"f(x) = x^{self.d} at N={N} with K={P} patterns: the field can reach {P * 2.0 * (N + 1) ** self.d:.3g}, "
-            "beyond the exact int64 fallback of the certified float arithmetic; use fewer patterns, smaller N or d"
-        )
+    @property
+    def seq_rule(self) -> kernels.SequenceRule:
+        """The kernels' rule."""
+        return kernels.SequenceRule(self.rule, self.n, self.b)
 
+    def check(self) -> None:
+        """Cross-parameter checks at one grid point: one load, at least two patterns, exact arithmetic, memory, GPU."""
+        if bool(self.K) == bool(self.alpha):
+            raise ParameterError(
+                "give the sequence length as K or as alpha (the other 0); "
+                f"got K={self.K}, alpha={fmt_value(self.alpha)}"
+            )
+        K = self.length
+        if K < 2:
+            raise ParameterError(
+                f"alpha={fmt_value(self.alpha)} at N={self.N} gives K = {K} patterns; a sequence needs K >= 2 "
+                "(allowed: a larger alpha)"
+            )
+        if K > 10**8:
+            raise ParameterError(
+                f"alpha={fmt_value(self.alpha)} at N={self.N} gives K = {K} patterns; allowed: K <= 1e8"
+            )
+        why = self.seq_rule.check_exact(self.N, K)
+        if why:
+            raise ParameterError(why)
+        need = self._device_bytes()
+        if need > 16 * 2**30:
+            raise ParameterError(f"N={self.N}, K={K}: one realization needs {fmt_bytes(need)}; allowed: 16 GiB")
+        backend = get_backend(self.backend)
+        if backend.name == "gpu":
+            free = float(backend.xp.cuda.Device().mem_info[0])
+            if need > free:
+                raise ParameterError(
+                    f"N={self.N}, K={K} needs about {fmt_bytes(need)} on the GPU; it has {fmt_bytes(free)} free"
+                )
 
-_EMPTY = (np.zeros(1), np.zeros(1, dtype=np.int64), 0)
+    def _device_bytes(self) -> float:
+        """Patterns (int8 and float64 copies of xi, successors and their product) and one batch's temporaries."""
+        N, K = self.N, self.length
+        B = max(self.trials, self.n_transitions, 1)
+        return float(N * K * (3 + 3 * 8) + B * K * 8 * 8 + B * N * 8 * 6)
 
+    def memory(self, realizations: int) -> float:
+        """Upper estimate of the bytes one task needs: the device arrays, the Numba path's scratch, the results."""
+        outputs = (self.trials * (self.n_steps + 2) + self.n_transitions) * 4
+        return float(self._device_bytes() + self.length * 8 * 8 + realizations * outputs)
 
-@functools.lru_cache(maxsize=32)
-def _power_table(d: int, N: int) -> tuple[np.ndarray, np.ndarray, int]:
-    return integer_table([y**d for y in range(-N - 1, N + 2)])
+    def cost(self) -> float:
+        """Relative cost of one realization: ``N K`` per transition, times the transitions run (at most)."""
+        return float(self.N) * self.length * (self.trials * self.n_steps + self.n_transitions)
 
-
-def successors(P: int, cyclic: bool = True) -> np.ndarray:
-    """Successor index of each pattern: ``mu + 1`` (``P - 1 -> 0`` when cyclic, ``-1``: none in an open sequence)."""
-    nxt = np.arange(1, P + 1)
-    nxt[-1] = 0 if cyclic else -1
-    return nxt
-
-
-def next_patterns(xiT: np.ndarray, cyclic: bool = True) -> np.ndarray:
-    """``nextT[:, mu] = xi^(mu+1)`` (int8, ``(N, P)``); a zero column where there is no successor."""
-    nxt = successors(xiT.shape[1], cyclic)
-    out = xiT[:, np.maximum(nxt, 0)].copy()
-    out[:, nxt < 0] = 0
-    return out
-
-
-# ---------------------------------------------------------------------------------------------------- Numba kernels
-
-
-@njit(cache=True, nogil=True)
-def transition(
-    kind: int,
-    g_f: np.ndarray,
-    g_w: np.ndarray,
-    b: float,
-    xiT: np.ndarray,
-    nextT: np.ndarray,
-    Z: np.ndarray,
-    S: np.ndarray,
-    out: np.ndarray,
-) -> int:
-    """One synchronous transition of every state ``S[k]`` into ``out[k]`` (module docstring); returns exact fallbacks.
-
-    ``kind``: ``POLYNOMIAL`` (tables ``g_f``, ``g_w`` from :meth:`SequenceRule.tables`), ``EXPONENTIAL`` (rate ``b``);
-    ``Z = nextT * xiT`` (int8).
-    """
-    N, P = xiT.shape
-    off = N + 1
-    u_f = np.empty(P)
-    c_f = np.empty(P)
-    u_w = np.zeros(P, dtype=np.int64)
-    c_w = np.zeros(P, dtype=np.int64)
-    M = np.zeros(P, dtype=np.int64)
-    y = np.zeros(P, dtype=np.int64)
-    w = np.zeros(P, dtype=np.int64)
-    work = np.zeros(2 * N + 3, dtype=np.int64)
-    fallbacks = 0
-    for k in range(S.shape[0]):
-        s = S[k]
-        M[:] = 0
-        for i in range(N):
-            si = np.int64(s[i])
-            for mu in range(P):
-                M[mu] += si * xiT[i, mu]
-        G = 0.0
-        if kind == POLYNOMIAL:
-            for mu in range(P):
-                gm, gp = g_f[M[mu] - 1 + off], g_f[M[mu] + 1 + off]
-                u_f[mu] = gm + gp
-                c_f[mu] = gm - gp
-                G += abs(gm) + abs(gp)
-                u_w[mu] = g_w[M[mu] - 1 + off] + g_w[M[mu] + 1 + off]
-                c_w[mu] = g_w[M[mu] - 1 + off] - g_w[M[mu] + 1 + off]
-        else:
-            top = M[0]
-            for mu in range(P):
-                top = max(top, M[mu])
-            shift = top + 1
-            for mu in range(P):
-                gm, gp = np.exp(b * (M[mu] - 1 - shift)), np.exp(b * (M[mu] + 1 - shift))
-                u_f[mu] = gm + gp
-                c_f[mu] = gm - gp
-                G += gm + gp
-        err = 4.0 * (P + 8) * U * 2.0 * G * (1.0 + 4.0 * (P + 8) * U)
-        for i in range(N):
-            si = s[i]
-            h = dot_f(nextT[i], u_f) + si * dot_f(Z[i], c_f)
-            if abs(h) > err:
-                sign = 1 if h > 0 else -1
-            else:
-                fallbacks += 1
-                if kind == POLYNOMIAL:
-                    acc = np.int64(0)
-                    for mu in range(P):
-                        acc += np.int64(nextT[i, mu]) * u_w[mu] + np.int64(si) * np.int64(Z[i, mu]) * c_w[mu]
-                    sign = 0 if acc == 0 else (1 if acc > 0 else -1)
-                else:
-                    for mu in range(P):
-                        y[mu] = M[mu] - xiT[i, mu] * si
-                        w[mu] = nextT[i, mu]
-                    sign = exp_sign(y, w, b, work)
-            out[k, i] = si if sign == 0 else sign
-    return fallbacks
+    def run(self, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+        """One realization: :func:`run_realization`."""
+        return run_realization(self, seed)
 
 
-# --------------------------------------------------------------------------------------------------- batched kernels
+def _step_cpu(run: SequenceRun, xiT: np.ndarray, nextT: np.ndarray, Z: np.ndarray) -> Any:
+    rule = run.seq_rule
+    g_f, g_w, _ = rule.tables(run.N)
 
-
-def _host(xp: ModuleType, a: Array) -> np.ndarray:
-    return np.asarray(a) if xp is np else xp.asnumpy(a)
-
-
-def coefficients(xp: ModuleType, rule: SequenceRule, M: Array, N: int) -> tuple[Array, Array, Array, Array, Array]:
-    """``u, c`` (float64) and their wrapped int64 values, and ``err`` per state, from overlaps ``M`` ``(B, P)``."""
-    if rule.kind == POLYNOMIAL:
-        g_f, g_w, _ = rule.tables(N)
-        idx = M.astype(xp.int64) + (N + 1)
-        gm, gp = xp.asarray(g_f)[idx - 1], xp.asarray(g_f)[idx + 1]
-        wm, wp = xp.asarray(g_w)[idx - 1], xp.asarray(g_w)[idx + 1]
-        u_w, c_w = wm + wp, wm - wp
-        G = (xp.abs(gm) + xp.abs(gp)).sum(axis=1)
-    else:
-        shift = M.max(axis=1, keepdims=True) + 1
-        Mf = (M - shift).astype(xp.float64)
-        gm, gp = xp.exp(rule.b * (Mf - 1.0)), xp.exp(rule.b * (Mf + 1.0))
-        u_w = c_w = None
-        G = (gm + gp).sum(axis=1)
-    P = M.shape[1]
-    err = 4.0 * (P + 8) * U * 2.0 * G * (1.0 + 4.0 * (P + 8) * U)
-    return gm + gp, gm - gp, u_w, c_w, err
-
-
-class Operands(NamedTuple):
-    """The patterns of :func:`transition_batched` on the device: int8 and float64 copies (made once per realization)."""
-
-    xiT: Array
-    nextT: Array
-    Z: Array
-    x_f: Array
-    n_f: Array
-    z_f: Array
-
-
-def operands(xp: ModuleType, xiT: np.ndarray, nextT: np.ndarray) -> Operands:
-    """Move the patterns ``xiT``, their successors ``nextT`` and ``Z = nextT * xiT`` to ``xp``, with float64 copies."""
-    x, n = xp.asarray(xiT), xp.asarray(nextT)
-    Z = n * x
-    return Operands(x, n, Z, x.astype(xp.float64), n.astype(xp.float64), Z.astype(xp.float64))
-
-
-def transition_batched(xp: ModuleType, rule: SequenceRule, ops: Operands, S: Array) -> Array:
-    """One synchronous transition of every state of ``S`` ``(B, N)`` on the array module ``xp`` (three GEMMs).
-
-    ``ops`` from :func:`operands`. Returns the new states (int8, ``(B, N)``).
-    """
-    N = S.shape[1]
-    P = ops.xiT.shape[1]
-    Sf = S.astype(xp.float64)
-    M = (Sf @ ops.x_f).astype(xp.int64)  # |M| <= N: exact in float64
-    u, c, u_w, c_w, err = coefficients(xp, rule, M, N)
-    H = u @ ops.n_f.T + Sf * (c @ ops.z_f.T)
-    sign = xp.sign(H).astype(xp.int8)
-    k, i = xp.nonzero(xp.abs(H) <= err[:, None])
-    if k.size:
-        sign[k, i] = _exact_signs(xp, rule, ops, S, M, u_w, c_w, k, i, N, P)
-    return xp.where(sign == 0, S, sign).astype(xp.int8)
-
-
-def _exact_signs(
-    xp: ModuleType,
-    rule: SequenceRule,
-    ops: Operands,
-    S: Array,
-    M: Array,
-    u_w: Array,
-    c_w: Array,
-    k: Array,
-    i: Array,
-    N: int,
-    P: int,
-) -> Array:
-    """Exact signs of ``h`` at the (state, spin) pairs ``(k, i)`` the float value did not decide."""
-    si = S[k, i].astype(xp.int64)
-    if rule.kind == POLYNOMIAL:  # wraps modulo 2^64: exact, |2h| < 2^63
-        acc = (ops.nextT[i].astype(xp.int64) * u_w[k]).sum(axis=1)
-        acc += si * (ops.Z[i].astype(xp.int64) * c_w[k]).sum(axis=1)
-        return xp.sign(acc).astype(xp.int8)
-    h_M, h_x, h_n, h_s = _host(xp, M[k]), _host(xp, ops.xiT[i]), _host(xp, ops.nextT[i]), _host(xp, si)
-    work = np.zeros(2 * N + 3, dtype=np.int64)
-    out = np.array(
-        [exp_sign(h_M[j] - h_x[j] * h_s[j], h_n[j].astype(np.int64), rule.b, work) for j in range(len(h_s))],
-        dtype=np.int8,
-    )
-    return xp.asarray(out)
-
-
-# -------------------------------------------------------------------------------------------------------- reference
-
-
-def field_reference(rule: SequenceRule, xiT: np.ndarray, nextT: np.ndarray, s: np.ndarray) -> list[Any]:
-    """The fields ``h_i`` from the definition, exactly (Python ints, or ``mpmath`` with 60 digits); slow, for tests.
-
-    ``h_i = sum_mu xi^(mu+1)_i g(y_mu_i)``, ``g(y) = y^d`` or ``exp(b y)``: positive multiples of the rule's ``h_i``.
-    """
-    N, P = xiT.shape
-    x = xiT.astype(np.int64)
-    M = x.T @ s.astype(np.int64)
-    out: list[Any] = []
-    if rule.kind == POLYNOMIAL:
-        for i in range(N):
-            out.append(sum(int(nextT[i, mu]) * int(M[mu] - x[i, mu] * s[i]) ** rule.d for mu in range(P)))
+    def step(S: np.ndarray) -> np.ndarray:
+        out = np.empty_like(S)
+        kernels.transition(rule.kind, g_f, g_w, float(rule.b), xiT, nextT, Z, S, out)
         return out
-    import mpmath
 
-    with mpmath.workdps(60):
-        b = mpmath.mpf(rule.b)
-        for i in range(N):
-            out.append(mpmath.fsum(int(nextT[i, mu]) * mpmath.exp(b * int(M[mu] - x[i, mu] * s[i])) for mu in range(P)))
-    return out
+    return step
+
+
+def _step_batched(backend: Backend, run: SequenceRun, xiT: np.ndarray, nextT: np.ndarray) -> Any:
+    ops = kernels.operands(backend.xp, xiT, nextT)
+    rule = run.seq_rule
+
+    def step(S: Any) -> Any:
+        return kernels.transition_batched(backend.xp, rule, ops, S)
+
+    return step
+
+
+def run_realization(run: SequenceRun, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
+    """Draw the sequence, test the transitions, run the trajectories (see the module docstring).
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``transition_errors`` (transitions,), ``errors`` (trials, steps), ``steps_run`` (trials,), ``K`` (scalar).
+
+    """
+    N, K = run.N, run.length
+    xiT = binary_patterns(child_rng(seed, 0), N, K)
+    nextT = kernels.next_patterns(xiT, run.cyclic)
+    nxt = kernels.successors(K, run.cyclic)
+    backend = get_backend(run.backend)
+    if backend.batched:
+        step = _step_batched(backend, run, xiT, nextT)
+        to_dev, to_host = backend.asarray, backend.asnumpy
+    else:
+        step = _step_cpu(run, xiT, nextT, nextT * xiT)
+        to_dev, to_host = np.asarray, np.asarray
+
+    T = run.n_transitions
+    start = np.ascontiguousarray(xiT[:, :T].T)
+    after = to_host(step(to_dev(start))) if T else np.zeros((0, N), np.int8)
+    transition_errors = np.count_nonzero(after != xiT[:, nxt[:T]].T, axis=1).astype(np.int32)
+
+    n_steps = run.n_steps
+    errors = np.full((run.trials, n_steps), -1, dtype=np.int32)
+    steps_run = np.zeros(run.trials, dtype=np.int32)
+    flips = round(run.noise * N)
+    distinct = run.trials if flips else min(run.trials, 1)  # an exact cue: every trial is the same trajectory
+    S = np.stack([flip_bits(child_rng(seed, 1, t), xiT[:, 0], flips) for t in range(distinct)]) if distinct else None
+    live = np.arange(distinct)
+    stop_errors = (1.0 - run.stop_below) * N / 2.0  # overlap < stop_below <=> errors > this
+    expected = 0
+    d_S = to_dev(S) if distinct else None
+    for t in range(n_steps):
+        if live.size == 0:
+            break
+        d_S = step(d_S)
+        expected = int(nxt[expected])
+        e = np.count_nonzero(to_host(d_S) != xiT[:, expected][None, :], axis=1)
+        errors[live, t] = e
+        steps_run[live] += 1
+        keep = e <= stop_errors
+        if not keep.all():
+            live = live[keep]
+            d_S = d_S[to_dev(np.flatnonzero(keep))] if backend.batched else d_S[keep]
+    if distinct < run.trials:
+        errors[1:], steps_run[1:] = errors[0], steps_run[0]
+    return {
+        "transition_errors": transition_errors,
+        "errors": errors,
+        "steps_run": steps_run,
+        "K": np.int32(K),
+    }
+
+
+MODEL = SequenceRun.MODEL

@@ -14,7 +14,7 @@ minima of the LSE energy at :math:`\beta_t` (data space), this module
    descent (the polished attractor each reached).
 
 Everything is computed in the noised coordinates of the energy (memories :math:`s\xi`) and stored in data space. The
-model (:mod:`amphase.simulate.diffusion.model`) calls :func:`physical_classes` when ``neighbours > 0``.
+model (:mod:`amphase.simulate.diffusion.exact`) calls :func:`physical_classes` when ``neighbours > 0``.
 """
 
 from __future__ import annotations

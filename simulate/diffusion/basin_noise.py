@@ -31,7 +31,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from amphase.errors import ParameterError
-from amphase.simulate.diffusion.basins import _whole, time_at_noise
+from amphase.simulate.diffusion.basin_attractors import _whole, time_at_noise
 from amphase.simulate.diffusion.score import ExactScore
 from amphase.simulate.neighbours import nearest
 from amphase.theory.diffusion.basins import P_CRIT, _levels, _p_crit, _positive

@@ -21,7 +21,7 @@ Thresholds are relative to the data scale: :math:`\delta_m = c_m\, \ell`, :math:
 standard normal data), given by the caller (a model computes it once per dataset, not per K-subset, so the thresholds
 do not move with K; :func:`data_scale`). The paper's own threshold values could not be checked against its text here:
 ``delta_m`` and ``delta_s`` are parameters (``c_m``, ``c_s``), and what they measure is documented with the model that
-uses them (:mod:`amphase.simulate.diffusion.model`).
+uses them (:mod:`amphase.simulate.diffusion.exact`).
 
 The second criterion depends on the number of generated samples n: with more samples, more of them land near each
 other, so fractions are comparable only at the same n (stored with every result).

@@ -1,10 +1,10 @@
 r"""Return trials: noise an attractor, denoise it back to the stop of sampling, and count whether it returns.
 
-The second step of the ``diffusion.basins`` protocol (:mod:`amphase.simulate.diffusion.basins_model`), after the
-attractors (:mod:`amphase.simulate.diffusion.basins`).
+The second step of the ``diffusion.basins`` protocol (:mod:`amphase.simulate.diffusion.basins`), after the
+attractors (:mod:`amphase.simulate.diffusion.basin_attractors`).
 
 For an attractor :math:`a` (data space) and a noise level :math:`r` (std of the noise in data space,
-:math:`\sigma_t/s_t`; :func:`~amphase.simulate.diffusion.basins.time_at_noise`), each of ``n_noise`` trials
+:math:`\sigma_t/s_t`; :func:`~amphase.simulate.diffusion.basin_attractors.time_at_noise`), each of ``n_noise`` trials
 
 1. noises: :math:`x_t = s_t a + \sigma_t z` (:func:`~amphase.simulate.diffusion.samplers.noise_to`);
 2. denoises to the stop: where :math:`t > t_\beta`, the reverse sampler (``sampler``, ``steps`` log-spaced steps)
@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from amphase.errors import ParameterError
-from amphase.simulate.diffusion.basins import _whole, time_at_noise
+from amphase.simulate.diffusion.basin_attractors import _whole, time_at_noise
 from amphase.simulate.diffusion.classify import data_scale
 from amphase.simulate.diffusion.samplers import SAMPLERS, denoise_from, descend, noise_to
 from amphase.simulate.diffusion.score import ExactScore

@@ -22,7 +22,7 @@ __all__ = ["launch", "run_many"]
 
 
 def _run(params: Mapping[str, Any]) -> Any:
-    from amphase.simulate.hopfield.model import HopfieldRun
+    from amphase.simulate.hopfield.hopfield import HopfieldRun
 
     return HopfieldRun(**params)
 

@@ -22,7 +22,7 @@ from amphase.simulate.binary.engine import BLOCK, CUES, STATUS
 from amphase.simulate.patterns import overlap_measurements
 
 if TYPE_CHECKING:
-    from amphase.simulate.hopfield.model import HopfieldRun
+    from amphase.simulate.hopfield.hopfield import HopfieldRun
 
 __all__ = ["BLOCK", "CUES", "STATUS", "measure", "run_realization"]
 

@@ -15,11 +15,11 @@ Asynchronous zero-temperature update of spin ``i``: ``sigma_i <- sign(Delta_i)``
 
 Polynomial model, derivation (Gaussian signal-to-noise argument)
 ----------------------------------------------------------------
-Start from ``sigma = xi^1`` with ``rho N`` spins flipped (cue noise ``rho``; overlap ``m = 1 - 2 rho``). The term
-``mu = 1`` is the signal, ``F(mN + 1) - F(mN - 1) ≈ 2 n (m N)^{n-1}``. Each other pattern adds
-``eta [F(y + 1) - F(y - 1)]`` with ``eta = ±1`` independent of ``y``, a sum of ``N - 1`` random signs; its mean is 0
-and, to leading order (``F(y+1) - F(y-1) ≈ 2 n y^{n-1}``, ``<y^{2k}> ≈ (2k-1)!! N^k``), its variance is
-``4 n^2 (2n-3)!! N^{n-1}``. Hence
+Start from ``sigma = xi^1`` with ``noise N`` spins flipped (the cue noise ``noise``, :math:`\rho` in the formulas;
+overlap ``m = 1 - 2 noise``). The term ``mu = 1`` is the signal, ``F(mN + 1) - F(mN - 1) ≈ 2 n (m N)^{n-1}``. Each
+other pattern adds ``eta [F(y + 1) - F(y - 1)]`` with ``eta = ±1`` independent of ``y``, a sum of ``N - 1`` random
+signs; its mean is 0 and, to leading order (``F(y+1) - F(y-1) ≈ 2 n y^{n-1}``, ``<y^{2k}> ≈ (2k-1)!! N^k``), its
+variance is ``4 n^2 (2n-3)!! N^{n-1}``. Hence
 
 .. math::
 
@@ -45,22 +45,22 @@ exact finite-``N`` noise variance :func:`poly_noise_variance`).
 Exponential model
 -----------------
 ``F(x) = exp(x)`` (Demircigil, Heusel, Löwe, Upgang & Vermet 2017, J. Stat. Phys. 168, 288; DHLUV). With
-``K = exp(alpha N)`` patterns and a cue with ``rho N`` flipped spins, DHLUV prove that every pattern is retrieved in
-one step w.h.p. for ``alpha < I(1 - 2 rho)/2`` with the Cramér function of a random sign
+``K = exp(alpha N)`` patterns and a cue with ``noise N`` flipped spins, DHLUV prove that every pattern is retrieved in
+one step w.h.p. for ``alpha < I(1 - 2 noise)/2`` with the Cramér function of a random sign
 
 .. math::
 
     I(x) = \tfrac12\left[(1+x)\ln(1+x) + (1-x)\ln(1-x)\right],
 
-i.e. ``K = 2^{N/2}`` at ``rho = 0`` (``I(1) = ln 2``); the statement (``exp(alpha N) + 1`` patterns,
-``alpha < ln(2)/2``, and ``alpha < I(1 - 2 rho)/2`` from a cue) is as quoted by a secondary source, the paper itself
+i.e. ``K = 2^{N/2}`` at ``noise = 0`` (``I(1) = ln 2``); the statement (``exp(alpha N) + 1`` patterns,
+``alpha < ln(2)/2``, and ``alpha < I(1 - 2 noise)/2`` from a cue) is as quoted by a secondary source, the paper itself
 was not available here. The factor 1/2 comes from the union over pattern *pairs*
 (``K^2 e^{-N I}``). For a *typical* pattern the union over pairs is replaced by the other patterns seen from one
 cue: the noise ``sum_{mu>1} eta_mu e^{y_mu}`` (random signs ``eta``) has typical size
 ``sqrt(sum_mu e^{2 y_mu}) = exp(N phi)``, a random-energy-model sum with
-``phi(alpha) = (1/2) max_{x: I(x) <= alpha} [alpha - I(x) + 2x]``; retrieval needs ``1 - 2 rho > phi(alpha)``.
-Frozen (``I(1-2 rho) <= I(tanh 2)``): ``alpha_typical = I(1 - 2 rho)``, twice the all-pattern exponent; otherwise
-``alpha_typical = 2(1 - 2 rho) - 2 tanh 2 + I(tanh 2)`` (0.6747 at ``rho = 0``). This typical-pattern exponent is
+``phi(alpha) = (1/2) max_{x: I(x) <= alpha} [alpha - I(x) + 2x]``; retrieval needs ``1 - 2 noise > phi(alpha)``.
+Frozen (``I(1-2 noise) <= I(tanh 2)``): ``alpha_typical = I(1 - 2 noise)``, twice the all-pattern exponent; otherwise
+``alpha_typical = 2(1 - 2 noise) - 2 tanh 2 + I(tanh 2)`` (0.6747 at ``noise = 0``). This typical-pattern exponent is
 derived here (not quoted from DHLUV).
 
 Sequences: :mod:`amphase.theory.dense.sequence` (Chaudhry et al. 2023).
@@ -99,19 +99,19 @@ def double_factorial(k: int) -> int:
     return math.prod(range(k, 0, -2)) if k > 0 else 1
 
 
-def poly_capacity(N: int, n: int, rho: float = 0.0) -> Capacity:
-    """Capacities of ``F(x) = x^n`` from a cue with a fraction ``rho`` of flipped spins (module docstring).
+def poly_capacity(N: int, n: int, noise: float = 0.0) -> Capacity:
+    """Capacities of ``F(x) = x^n`` from a cue with a fraction ``noise`` of flipped spins (module docstring).
 
-    ``K_typical = (1-2 rho)^(2n-2) N^(n-1) / (2 (2n-3)!! ln N)``, ``K_all = K_typical / n``; loads ``K / N^(n-1)``.
+    ``K_typical = (1-2 noise)^(2n-2) N^(n-1) / (2 (2n-3)!! ln N)``, ``K_all = K_typical / n``; loads ``K / N^(n-1)``.
     """
     if n <= 150 and (n - 1) * math.log(N) < 700.0:  # every factor within the float range: as written
-        scale = (1.0 - 2.0 * rho) ** (2 * n - 2) * float(N) ** (n - 1) / (double_factorial(2 * n - 3) * math.log(N))
+        scale = (1.0 - 2.0 * noise) ** (2 * n - 2) * float(N) ** (n - 1) / (double_factorial(2 * n - 3) * math.log(N))
         typical, all_ = scale / 2.0, scale / (2.0 * n)
         norm = float(N) ** (n - 1)
         return Capacity(typical, all_, typical / norm, all_ / norm)
     # in logarithms: N^(n-1) and (2n-3)!! leave the float range long before the loads do (counts: inf beyond it)
     log_df = math.lgamma(2 * n - 1) - (n - 1) * math.log(2.0) - math.lgamma(n)  # ln (2n-3)!!
-    log_load = (2 * n - 2) * math.log1p(-2.0 * rho) - log_df - math.log(2.0 * math.log(N))
+    log_load = (2 * n - 2) * math.log1p(-2.0 * noise) - log_df - math.log(2.0 * math.log(N))
     log_norm = (n - 1) * math.log(N)
     typical, all_ = _exp(log_load), _exp(log_load - math.log(n))
     return Capacity(_exp(log_load + log_norm), _exp(log_load - math.log(n) + log_norm), typical, all_)
@@ -133,14 +133,14 @@ def poly_noise_variance(N: int, n: int) -> float:
     return float(np.sum(p * ((y + 1.0) ** n - (y - 1.0) ** n) ** 2))
 
 
-def poly_flip_probability(N: int, n: int, K: int, rho: float = 0.0) -> float:
+def poly_flip_probability(N: int, n: int, K: int, noise: float = 0.0) -> float:
     """Gaussian estimate of the probability that one spin of a cue flips away from its pattern.
 
     ``Phi(-S/sqrt((K-1) v))`` with the exact signal ``S = F(y_1 + 1) - F(y_1 - 1)``, where
-    ``y_1 = N - 1 - 2 round(rho N)`` is the overlap of the other ``N - 1`` spins of the cue with pattern 1 (the spin
+    ``y_1 = N - 1 - 2 round(noise N)`` is the overlap of the other ``N - 1`` spins of the cue with pattern 1 (the spin
     itself correct), and the exact finite-``N`` variance ``v`` of :func:`poly_noise_variance`.
     """
-    flipped = round(rho * N)
+    flipped = round(noise * N)
     y1 = N - 1 - 2 * flipped  # overlap of the other N - 1 spins with pattern 1
     signal = (y1 + 1.0) ** n - (y1 - 1.0) ** n
     return float(ndtr(-signal / math.sqrt((K - 1) * poly_noise_variance(N, n))))
@@ -157,12 +157,12 @@ def cramer_sign(x: float) -> float:
 _T2 = math.tanh(2.0)
 
 
-def exp_capacity(N: int, rho: float = 0.0) -> Capacity:
-    """Capacities of ``F(x) = exp(x)``: ``alpha_all = I(1-2 rho)/2`` (DHLUV 2017) and ``alpha_typical``.
+def exp_capacity(N: int, noise: float = 0.0) -> Capacity:
+    """Capacities of ``F(x) = exp(x)``: ``alpha_all = I(1-2 noise)/2`` (DHLUV 2017) and ``alpha_typical``.
 
     ``K = exp(alpha N)``. ``alpha_typical`` is the random-energy-model exponent of the module docstring.
     """
-    m = 1.0 - 2.0 * rho
+    m = 1.0 - 2.0 * noise
     all_ = 0.5 * cramer_sign(m)
     typical = cramer_sign(m) if m <= _T2 else 2.0 * m - 2.0 * _T2 + cramer_sign(_T2)
     return Capacity(_exp(typical * N), _exp(all_ * N), typical, all_)

@@ -60,5 +60,5 @@ def random_feature_error_cost(Y: Any, d: Any, beta: Any, K: Any, r: Any) -> Cost
 
 
 def sequence_cost(N: Any, *rest: Any, **kwargs: Any) -> Cost:
-    """Closed-form moments, then roots in P over 400 Gamma quantiles: at most 0.35 s (d = 30)."""
+    """Closed-form moments, then roots in P over 400 Gamma quantiles: at most 0.35 s (n = 30)."""
     return Cost(memory=8 * MIB, seconds=2.0)

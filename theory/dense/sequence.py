@@ -11,7 +11,7 @@ synchronous DenseNet transition is
     \sigma_i(t+1) = \operatorname{sign}\Big(\sum_\mu \xi^{\mu+1}_i f(m^\mu_i)\Big), \qquad
     m^\mu_i = \frac{1}{N-1} \sum_{j \ne i} \xi^\mu_j \sigma_j(t)
 
-(self-interaction excluded), with the separation function ``f(x) = x^d`` (polynomial; ``d = 1`` is the classic
+(self-interaction excluded), with the separation function ``f(x) = x^n`` (polynomial; ``n = 1`` is the classic
 asymmetric Hebbian sequence rule) or ``f(x) = exp(b (N-1)(x - 1))`` (exponential; CZKP use ``b = 1``); ``f(1) = 1``.
 
 Crosstalk (exact, derived here)
@@ -24,13 +24,13 @@ per-pattern variance (:func:`crosstalk_variance`)
 
 .. math::
 
-    v = \mathbb E\, f(y/(N-1))^2 = \frac{\mathbb E\, y^{2d}}{(N-1)^{2d}} \to \frac{(2d-1)!!}{N^d}
+    v = \mathbb E\, f(y/(N-1))^2 = \frac{\mathbb E\, y^{2n}}{(N-1)^{2n}} \to \frac{(2n-1)!!}{N^n}
     \quad\text{(polynomial)}, \qquad
     v = \big(e^{-2b}\cosh 2b\big)^{N-1} = \beta^{-(N-1)}, \ \beta = \frac{2}{1 + e^{-4b}}
     \quad\text{(exponential)},
 
 both in closed form (:func:`crosstalk_moments`: even-block partitions for the polynomial,
-``E e^{2 b y} = cosh(2b)^(N-1)`` for the exponential), at every ``N`` in O(d^2) work and memory.
+``E e^{2 b y} = cosh(2b)^(N-1)`` for the exponential), at every ``N`` in O(n^2) work and memory.
 The single-bitflip probability is that of the symmetric model (CZKP App. C).
 
 Signal-to-noise capacities (CZKP Eqs. 9 and 10)
@@ -38,9 +38,9 @@ Signal-to-noise capacities (CZKP Eqs. 9 and 10)
 With the Gaussian tail ``P(bit wrong) ≈ exp(-1/(2 P v))`` and union bounds over the ``N`` bits of one transition and
 the ``N P`` bits of the whole sequence (:func:`sequence_capacity_poly`, :func:`sequence_capacity_exp`):
 
-* polynomial: :math:`P_T = N^d / (2 (2d-1)!! \ln N)`, :math:`P_S = N^d / (2 (d+1) (2d-1)!! \ln N)` (CZKP App. D
-  states these constants as rigorous lower bounds: ``alpha > 2 (2d-1)!!`` and ``alpha > 2 (d+1)(2d-1)!!`` for
-  ``P = N^d/(alpha ln N)``; ``d = 1``: ``N/(2 ln N)``, ``N/(4 ln N)``);
+* polynomial: :math:`P_T = N^n / (2 (2n-1)!! \ln N)`, :math:`P_S = N^n / (2 (n+1) (2n-1)!! \ln N)` (CZKP App. D
+  states these constants as rigorous lower bounds: ``alpha > 2 (2n-1)!!`` and ``alpha > 2 (n+1)(2n-1)!!`` for
+  ``P = N^n/(alpha ln N)``; ``n = 1``: ``N/(2 ln N)``, ``N/(4 ln N)``);
 * exponential: :math:`P_T = \beta^{N-1} / (2 \ln N)`, :math:`P_S = \beta^{N-1} / (2 N \ln\beta)` (1.9640 at
   ``b = 1``, consistent with the excess-kurtosis factor ``0.9823^{N-1}`` printed in their App. C.2).
 
@@ -68,7 +68,7 @@ them. :func:`recall_probability` keeps what the asymptotics drop:
    the second because the ``P`` transitions of a cycle start from different patterns, whose ``V`` are nearly
    independent. ``V`` is a sum of ``P - 1`` i.i.d. terms with mean ``v`` and variance ``w = E f^4 - v^2`` (exact,
    as ``v``); it is averaged here as a Gamma variable with that mean and variance (positive and skewed, as a sum of
-   squares; for ``d = 2`` at ``P = 500`` its relative spread is 15 %, which matters: the tail probability moves by
+   squares; for ``n = 2`` at ``P = 500`` its relative spread is 15 %, which matters: the tail probability moves by
    about ``z^2/2`` times that);
 4. ties (``h_i = 0``, possible for integer fields) keep the old spin, which is right half of the time; the Gaussian
    ignores them.
@@ -115,10 +115,10 @@ class SequenceCapacity(NamedTuple):
     P_sequence: float
 
 
-def sequence_capacity_poly(N: int, d: int) -> SequenceCapacity:
-    """Polynomial sequence rule ``f(x) = x^d``: ``P_T = N^d/(2 (2d-1)!! ln N)``, ``P_S = P_T/(d+1)`` (CZKP Eq. 9)."""
-    p_t = float(N) ** d / (2.0 * double_factorial(2 * d - 1) * math.log(N))
-    return SequenceCapacity(p_t, p_t / (d + 1))
+def sequence_capacity_poly(N: int, n: int) -> SequenceCapacity:
+    """Polynomial sequence rule ``f(x) = x^n``: ``P_T = N^n/(2 (2n-1)!! ln N)``, ``P_S = P_T/(n+1)`` (CZKP Eq. 9)."""
+    p_t = float(N) ** n / (2.0 * double_factorial(2 * n - 1) * math.log(N))
+    return SequenceCapacity(p_t, p_t / (n + 1))
 
 
 def log_beta(b: float) -> float:
@@ -142,10 +142,10 @@ def _exp(x: float) -> float:
 
 
 @lru_cache(maxsize=256)
-def crosstalk_moments(N: int, rule: str = "polynomial", d: int = 2, b: float = 1.0) -> tuple[float, float]:
+def crosstalk_moments(N: int, rule: str = "polynomial", n: int = 2, b: float = 1.0) -> tuple[float, float]:
     """Exact ``E f^2`` and ``E f^4`` of one crosstalk term, ``f = f(y/(N-1))``, ``y`` a sum of ``M = N - 1`` signs.
 
-    Closed forms, O(d^2) work and memory at every ``N`` (derived here):
+    Closed forms, O(n^2) work and memory at every ``N`` (derived here):
 
     * polynomial: ``E y^(2j) = sum_k S_e(2j, k) M (M-1) ... (M-k+1)``, where ``S_e(n, k)`` counts the partitions of
       ``n`` factors into ``k`` blocks of even size (a block is one sign repeated, whose even powers are 1: expand
@@ -155,7 +155,7 @@ def crosstalk_moments(N: int, rule: str = "polynomial", d: int = 2, b: float = 1
     """
     M = N - 1
     if rule == "polynomial":
-        return _even_moment(M, 2 * d), _even_moment(M, 4 * d)
+        return _even_moment(M, 2 * n), _even_moment(M, 4 * n)
     if rule == "exponential":
         return _exp_pow(M * (math.log1p(math.exp(-4.0 * b)) - _LN2)), _exp_pow(
             M * (math.log1p(math.exp(-8.0 * b)) - _LN2)
@@ -199,9 +199,9 @@ def _even_moment(M: int, n: int) -> float:
     return math.exp(top) * math.fsum(math.exp(v - top) for v in logs)
 
 
-def crosstalk_variance(N: int, rule: str = "polynomial", d: int = 2, b: float = 1.0) -> float:
+def crosstalk_variance(N: int, rule: str = "polynomial", n: int = 2, b: float = 1.0) -> float:
     """Exact per-pattern crosstalk variance ``v = E f(y/(N-1))^2`` (module docstring)."""
-    return crosstalk_moments(N, rule, d, b)[0]
+    return crosstalk_moments(N, rule, n, b)[0]
 
 
 class RecallProbability(NamedTuple):
@@ -216,19 +216,19 @@ class RecallProbability(NamedTuple):
 _QUANTILES = (np.arange(400) + 0.5) / 400
 
 
-def _log_transition(N: int, P: float, rule: str, d: int, b: float, shared: bool) -> tuple[float, float]:
+def _log_transition(N: int, P: float, rule: str, n: int, b: float, shared: bool) -> tuple[float, float]:
     """``ln Pr(transition exact)`` and the bit-error probability at the mean variance."""
-    v, f4 = crosstalk_moments(N, rule, d, b)
-    n = max(P - 1.0, 0.0)
-    if n == 0.0:
+    v, f4 = crosstalk_moments(N, rule, n, b)
+    others = max(P - 1.0, 0.0)
+    if others == 0.0:
         return 0.0, 0.0
-    mean = n * v
+    mean = others * v
     if not mean > 0.0:  # the crosstalk variance underflows: no bit is ever wrong
         return 0.0, 0.0
     p_mean = float(ndtr(-1.0 / math.sqrt(mean)))
     if not shared:
         return N * _log1m(p_mean), p_mean
-    var = n * max(f4 - v * v, 0.0)
+    var = others * max(f4 - v * v, 0.0)
     if var <= 0.0:
         return N * _log1m(p_mean), p_mean
     shape, scale = mean * mean / var, var / mean
@@ -247,7 +247,7 @@ def _log1m(p: float) -> float:
 
 
 def recall_probability(
-    N: int, P: float, rule: str = "polynomial", d: int = 2, b: float = 1.0, shared: bool = True
+    N: int, P: float, rule: str = "polynomial", n: int = 2, b: float = 1.0, shared: bool = True
 ) -> RecallProbability:
     """Finite-N probabilities of one bit error, one exact transition, and the exact whole cyclic sequence.
 
@@ -257,7 +257,7 @@ def recall_probability(
         Neurons.
     P : float
         Sequence length (patterns); real values interpolate.
-    rule, d, b
+    rule, n, b
         Separation function (module docstring).
     shared : bool
         Average over the crosstalk variance shared by the bits of a transition (module docstring, item 3);
@@ -269,18 +269,18 @@ def recall_probability(
         ``p_bit`` at the mean variance ``(P - 1) v``; ``transition``; ``sequence = transition^P``.
 
     """
-    log_t, p_bit = _log_transition(N, float(P), rule, d, b, shared)
+    log_t, p_bit = _log_transition(N, float(P), rule, n, b, shared)
     return RecallProbability(p_bit, math.exp(log_t), math.exp(P * log_t))
 
 
 def half_length(
-    N: int, rule: str = "polynomial", d: int = 2, b: float = 1.0, what: str = "transition", shared: bool = True
+    N: int, rule: str = "polynomial", n: int = 2, b: float = 1.0, what: str = "transition", shared: bool = True
 ) -> float:
     """The sequence length ``P`` (real) where :func:`recall_probability`'s ``what`` is 1/2; ``inf`` past 1e300."""
 
     def g(logP: float) -> float:
         P = math.exp(logP)
-        log_t, _ = _log_transition(N, P, rule, d, b, shared)
+        log_t, _ = _log_transition(N, P, rule, n, b, shared)
         return (log_t if what == "transition" else P * log_t) + math.log(2.0)
 
     lo, hi = math.log(2.0), math.log(4.0)

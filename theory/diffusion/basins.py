@@ -1,6 +1,6 @@
 r"""Basins of attraction of two memories of the log-sum-exp energy under noise: closed forms, derived here.
 
-These are the predictions the ``diffusion.basins`` model (:mod:`amphase.simulate.diffusion.basins`,
+These are the predictions the ``diffusion.basins`` model (:mod:`amphase.simulate.diffusion.basin_attractors`,
 :mod:`amphase.simulate.diffusion.return_trials`) is compared with. Conventions: the energy of the exact score at the
 stop of sampling is :math:`E_\beta(x) = -\beta^{-1}\log\sum_\mu e^{-\beta\lVert x - \xi^\mu\rVert^2}` in data units
 (VE: the model's :math:`\beta`; VP: :math:`\beta s^2`); a noise level :math:`r` is the std of isotropic Gaussian noise

@@ -23,7 +23,8 @@ import numpy as np
 
 from amphase.theory import lse_barrier_sample as bs
 from amphase.theory import lse_barriers as lb
-from amphase.theory import lse_landscape as ll
+from amphase.theory import lse_circle_counts as lc
+from amphase.theory import lse_merging as lm
 from amphase.theory.cost import MIB, Cost
 from amphase.theory.diffusion.conventions import PHAM25
 from amphase.theory.diffusion.onset_quantities import _beta
@@ -106,7 +107,7 @@ def _setup(sigma: float, beta: float, manifold: str, scale: float) -> tuple[floa
 
 def _minima_limit(sd: lb.ScaledDensity, manifold: str) -> float:
     if manifold == "circle":
-        return ll.ring_maxima_limit(sd.kappa)
+        return lc.ring_maxima_limit(sd.kappa)
     return lb.DENSE_MINIMA[2 if manifold == "sphere" else 1] * sd.volume
 
 
@@ -182,10 +183,10 @@ def generalization_onset(
     K = 250-4000, not explained here (finite-:math:`\kappa` corrections on :math:`S^2` are not derived).
 
     ``K_merge``, ``K_memory_half``: the pair rule of :func:`~amphase.theory.diffusion.quantities.spurious_onset`
-    (:func:`~amphase.theory.lse_landscape.pair_rule_onset`) with the merging distance :math:`\sqrt{2/\beta}` for both
+    (:func:`~amphase.theory.lse_merging.pair_rule_onset`) with the merging distance :math:`\sqrt{2/\beta}` for both
     (a pair closer than it shares one minimum owned by neither, weight 1/2): the first spurious minimum, and where
     half of the points have lost their own minimum. ``minima_limit``: circle
-    :func:`~amphase.theory.lse_landscape.ring_maxima_limit`; sphere :math:`\kappa/\sqrt3` and segment
+    :func:`~amphase.theory.lse_circle_counts.ring_maxima_limit`; sphere :math:`\kappa/\sqrt3` and segment
     :math:`\sqrt{3\beta}L/(2\pi)` (:data:`~amphase.theory.lse_barriers.DENSE_MINIMA` times the volume; flat limit,
     ends ignored). On :math:`S^2` the flat density misses the topology: a Morse function there has
     #minima - #saddles + #maxima = 2 (on a plane the flat density gives 0), which adds of order one minimum; measured
@@ -198,9 +199,9 @@ def generalization_onset(
     else:
         nu = (DENSE_BARRIER_MEDIAN[n][0] / threshold) ** 2 / (2.0 * math.pi) ** (n / 2.0)
         k_dense = nu * sd.volume
-    D = ll.merge_distance(b)
-    p = ll.merge_probability(D, manifold, scale, n)
-    pr = ll.pair_rule_onset(p, p)
+    D = lm.merge_distance(b)
+    p = lm.merge_probability(D, manifold, scale, n)
+    pr = lm.pair_rule_onset(p, p)
     return GeneralizationOnset(b, on.K, on.K_error, on.nu, k_dense, pr.K_onset, pr.K_half, _minima_limit(sd, manifold))
 
 
@@ -257,7 +258,7 @@ def barrier_law(
     :math:`\beta\Delta E` = :math:`h_{1/2}(\kappa)/\sqrt K` on the circle (the ring field, Monte Carlo),
     :math:`\sigma_\nu m_n` on the sphere and segment; median curvature :math:`\sigma_\nu\mu_{1/2}/R`
     (:func:`~amphase.theory.lse_barriers.dense_curvature_median`; R = 1 on the segment; on the circle the ring's
-    own law, :func:`~amphase.theory.lse_landscape.ring_flatness`), with
+    own law, :func:`~amphase.theory.lse_circle_counts.ring_flatness`), with
     :math:`\sigma_\nu = (\nu(2\pi)^{n/2})^{-1/2}`. Sparse side: every minimum a point's own, with curvature 2.
     """
     b, sd, _ = _setup(sigma, beta, manifold, scale)
@@ -288,7 +289,7 @@ def dense_laws(K: int, beta: float, manifold: str = "circle", scale: float = 1.0
     (circle :math:`h_{1/2}(\kappa)/\sqrt K`, :math:`h_{1/2}` the median barrier of the ring's Gaussian field,
     :func:`~amphase.theory.lse_barriers.ring_dense_barriers` with ``draws`` fields, seed 0; sphere and segment
     :math:`\sigma_\nu m_n`, :data:`DENSE_BARRIER_MEDIAN`) and the median lowest tangential curvature (circle
-    :func:`~amphase.theory.lse_landscape.ring_flatness`; else :math:`\sigma_\nu\mu_{1/2}/R`), with
+    :func:`~amphase.theory.lse_circle_counts.ring_flatness`; else :math:`\sigma_\nu\mu_{1/2}/R`), with
     :math:`\sigma_\nu = (\nu(2\pi)^{n/2})^{-1/2}` and :math:`\nu = K/|S^n|(\kappa/2)^{n/2}`: both fall as
     :math:`K^{-1/2}`. :func:`generalization_onset` says where these laws hold (and that on :math:`S^2` the sampled
     sphere lies 25-35 % below them at :math:`\beta = 10`).
@@ -297,7 +298,7 @@ def dense_laws(K: int, beta: float, manifold: str = "circle", scale: float = 1.0
     sig = lb.dense_scale(K / sd.volume, n)
     if manifold == "circle":
         dense = lb.ring_dense_barriers(sd.kappa, draws=draws).median / math.sqrt(K)
-        dense_curv = ll.ring_flatness(K, b * scale * scale, 1.0).median_curvature
+        dense_curv = lc.ring_flatness(K, b * scale * scale, 1.0).median_curvature
     else:
         dense = sig * DENSE_BARRIER_MEDIAN[n][0]
         dense_curv = sig * lb.dense_curvature_median(n) / sd.R

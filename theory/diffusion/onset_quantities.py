@@ -109,26 +109,26 @@ def spurious_onset(
     give the scaled radius :math:`\sqrt{\bar\alpha_t}\,r` as ``scale``). Two points at distance
     :math:`D < D_{merge} = \sqrt{2/\beta}` share one minimum, between them, owned by neither: a spurious attractor
     (exact for a pair, :func:`amphase.theory.lse_landscape.pair_minima`). With :math:`p` the probability that two
-    uniform points are that close (:func:`~amphase.theory.lse_landscape.merge_probability`, exact):
+    uniform points are that close (:func:`~amphase.theory.lse_merging.merge_probability`, exact):
 
     * ``K_onset``: the expected number of merged pairs :math:`\binom K2 p` (exact, by linearity) reaches 1,
       :math:`K = (1 + \sqrt{1 + 8/p})/2`. At small K each merged pair is one spurious minimum, so this is where
       about one spurious minimum is expected (the pair rule; on the circle at ``beta = 20`` the simulated spurious
       count there is about 1).
     * ``K_peak``, ``memory_peak``: a point keeps its own minimum when no other lies within the own distance
-      :func:`~amphase.theory.lse_landscape.merge_distance` (``beta``, ``own_weight``), probability
+      :func:`~amphase.theory.lse_merging.merge_distance` (``beta``, ``own_weight``), probability
       :math:`(1-p_{own})^{K-1}` (exact for independent points; the pair rule is the approximation); the expected
       count :math:`K(1-p_{own})^{K-1}` is largest at :math:`K = -1/\ln(1-p_{own})`. Beyond it adding points removes
       memory minima, and the spurious count rises to its large-K plateau: on the circle it has no peak of its own
       (it rises monotonically to ``minima_limit`` within the simulations' errors), so the peak reported is the
       memory minima's.
     * ``K_half``: :math:`(1-p_{own})^{K-1} = 1/2`.
-    * ``minima_limit``: circle, :func:`~amphase.theory.lse_landscape.ring_maxima_limit` at
+    * ``minima_limit``: circle, :func:`~amphase.theory.lse_circle_counts.ring_maxima_limit` at
       :math:`\kappa = 2\beta' R(\beta')`, :math:`\beta' = \beta\,\mathrm{scale}^2` (a circle of radius ``scale`` is
       the unit circle at :math:`\beta'`); line (segment of length L): :math:`\sqrt{3\beta}L/(2\pi)` from
-      :func:`~amphase.theory.lse_landscape.line_maxima_density`, ends ignored; sphere with n >= 2: NaN.
+      :func:`~amphase.theory.lse_circle_counts.line_maxima_density`, ends ignored; sphere with n >= 2: NaN.
     * ``K_flat`` (circle): the isolated minima that the ring keeps at large K flatten as :math:`K^{-1/2}`
-      (:func:`~amphase.theory.lse_landscape.ring_flatness`, Rice's law of the curvature at maxima); a minimum is
+      (:func:`~amphase.theory.lse_circle_counts.ring_flatness`, Rice's law of the curvature at maxima); a minimum is
       *flat* when the noised density spreads a sample along the ring by more than ``spread`` times the radius, i.e.
       its tangential eigenvalue is below :math:`\lambda_{flat} = 1/(\beta\,\mathrm{spread}^2\mathrm{scale}^2)`
       (:mod:`amphase.simulate.diffusion.curvature`); ``K_flat`` is where half of the minima are flat: the onset of
@@ -136,26 +136,28 @@ def spurious_onset(
       run ahead of it (measured: by a factor 1.2-2 in K at beta = 5-20, spread = 0.5).
     """
     from amphase.errors import ParameterError
+    from amphase.theory import lse_circle_counts as lc
     from amphase.theory import lse_landscape as ll
+    from amphase.theory import lse_merging as lm
 
     if manifold != "sphere" and n != 1:
         raise ParameterError(f"manifold={manifold!r} has intrinsic dimension n = 1; got n={n}")
     b = _beta(sigma, beta)
-    D = ll.merge_distance(b)
-    p = ll.merge_probability(D, manifold, scale, n)
-    p_own = ll.merge_probability(ll.merge_distance(b, own_weight), manifold, scale, n)
-    onset = ll.pair_rule_onset(p, p_own)
+    D = lm.merge_distance(b)
+    p = lm.merge_probability(D, manifold, scale, n)
+    p_own = lm.merge_probability(lm.merge_distance(b, own_weight), manifold, scale, n)
+    onset = lm.pair_rule_onset(p, p_own)
     if manifold == "line":
-        limit = ll.line_maxima_density(b) * scale
+        limit = lc.line_maxima_density(b) * scale
     elif manifold == "circle" and b * scale * scale > 1.0:
         b1 = b * scale * scale
-        limit = ll.ring_maxima_limit(2.0 * b1 * ll.circle_ring(b1).R)
+        limit = lc.ring_maxima_limit(2.0 * b1 * ll.circle_ring(b1).R)
     else:
         limit = math.nan
     k_flat = math.nan
     if manifold == "circle" and b * scale * scale > 1.0:
         b1 = b * scale * scale
-        k_flat = ll.ring_flatness(1.0, b1, 1.0 / (b1 * spread * spread)).K_half
+        k_flat = lc.ring_flatness(1.0, b1, 1.0 / (b1 * spread * spread)).K_half
     return SpuriousOnset(b, D, p, *onset, limit, k_flat)
 
 
@@ -226,18 +228,18 @@ def gaussian_onset(
     Achilli et al. 2024 used by ``diffusion-linear``: 10 directions each of std 1, 0.3, 0.01 in d = 30). The pair
     rule of :func:`spurious_onset` with the exact pair probability
     :math:`p(D) = P(\sum_g 2 s_g^2 \chi^2_{n_g} \le D^2)`
-    (:func:`~amphase.theory.lse_landscape.gaussian_merge_probability`) at :math:`D_{merge} = \sqrt{2/\beta}` and
-    at the own distance, then :func:`~amphase.theory.lse_landscape.pair_rule_onset`. Derived here; the rule is
+    (:func:`~amphase.theory.lse_merging.gaussian_merge_probability`) at :math:`D_{merge} = \sqrt{2/\beta}` and
+    at the own distance, then :func:`~amphase.theory.lse_merging.pair_rule_onset`. Derived here; the rule is
     exact for an isolated pair and ignores the collective pull of many farther points, which in many dimensions
     (where distances concentrate) can remove memory minima before pairs merge. For any other data set see
     :func:`amphase.analysis.diffusion.onset.empirical_onset`.
     """
-    from amphase.theory import lse_landscape as ll
+    from amphase.theory import lse_merging as lm
 
     b = _beta(sigma, beta)
     var = [s1 * s1, s2 * s2, s3 * s3]
     counts = [n1, n2, n3]
-    D = ll.merge_distance(b)
-    p = ll.gaussian_merge_probability(D, var, counts)
-    p_own = ll.gaussian_merge_probability(ll.merge_distance(b, own_weight), var, counts)
-    return GaussianOnset(b, D, p, p_own, *ll.pair_rule_onset(p, p_own))
+    D = lm.merge_distance(b)
+    p = lm.gaussian_merge_probability(D, var, counts)
+    p_own = lm.gaussian_merge_probability(lm.merge_distance(b, own_weight), var, counts)
+    return GaussianOnset(b, D, p, p_own, *lm.pair_rule_onset(p, p_own))

@@ -92,7 +92,7 @@ def _theory(res: xr.Dataset, load: str) -> xr.Dataset:
     value = np.full((res.sizes["N"], res.sizes["n"], res.sizes["noise"]), np.nan)  # (N, n, noise)
     reasons: set[str] = set()
     if polynomial.any():
-        axes = {"N": res["N"].values, "n": res["n"].values, "rho": res["noise"].values}
+        axes = {"N": res["N"].values, "n": res["n"].values, "noise": res["noise"].values}
         g, reasons = on_axes(THEORY, axes)
         value = g["alpha_typical" if load == "alpha" else "K_typical"].values
     reasons |= {f"no signal-to-noise capacity for F={F} in this comparison" for F in res["F"].values[~polynomial]}

@@ -61,13 +61,15 @@ second moments, not the exact :math:`K \to \infty` denoiser (the comparison says
 
 Observables (``observable``)
 ----------------------------
-Each observable is a class with one interface (:class:`VarianceLoss`, :class:`StackedSpectrum`: its result
-variables, extra dimensions, attributes, checks and measurement), a subclass of the declared parameters
-(:class:`Directions`); ``MODEL`` takes the variables of the one a configuration names.
+Each observable is a class with one interface (its result variables, extra dimensions, attributes, checks and
+measurement), a subclass of the declared parameters (:class:`Directions`), in its own module:
+:class:`~amphase.simulate.diffusion.directions_diagonal.VarianceLoss` and
+:class:`~amphase.simulate.diffusion.directions_spectrum.StackedSpectrum` (:func:`observables`); ``MODEL`` takes the
+variables of the one a configuration names.
 
-``diagonal`` (default, :class:`VarianceLoss`)
+``diagonal`` (default, ``VarianceLoss``)
     The diagonal of :math:`J_D` per group at the probes above (what follows).
-``spectrum`` (:class:`StackedSpectrum`)
+``spectrum`` (``StackedSpectrum``)
     AVS's own observable (:mod:`amphase.simulate.diffusion.avs_spectrum`, read in the authors' code): at
     ``n_probes`` centres :math:`x_0` (``probe = "train"``: training points, AVS's choice; ``"population"``: fresh
     points of the data law; ``"axis"`` is refused), the exact scores at :math:`x_0 + \sqrt t z_k` for a Haar frame
@@ -99,15 +101,13 @@ import numpy as np
 
 from amphase.errors import ParameterError
 from amphase.simulate.backend import get_backend, to_host
-from amphase.simulate.coordinates import with_coords
 from amphase.simulate.declare import Dim, Var, choice, declared, model, number
 from amphase.simulate.diffusion.data import linear_manifold, linear_stds, nested_seed, normalized_variances
 from amphase.simulate.diffusion.schedules import make_schedule
 from amphase.simulate.diffusion.score import exact_score
-from amphase.simulate.lse import DEFAULT_TILE, FULL_SECOND_MAX_D, kernel_params
-from amphase.simulate.seeding import child_rng
+from amphase.simulate.lse import DEFAULT_TILE, kernel_params
 
-__all__ = ["GROUPS", "MODEL", "OBSERVABLES", "PROBES", "Directions", "StackedSpectrum", "VarianceLoss", "measure"]
+__all__ = ["GROUPS", "MODEL", "PROBES", "Directions", "measure", "observables", "times"]
 
 #: the number of direction groups (AVS's synthetic setting has three).
 GROUPS = 3
@@ -115,19 +115,18 @@ GROUPS = 3
 #: probe kinds (module docstring).
 PROBES = ("train", "population", "axis")
 
-#: what the declarations of :class:`Directions` and of both observables share (the module is not yet named for the
-#: model, so the name is given).
+#: what the declarations of :class:`Directions` and of both observables share.
 _MODEL = {
-    "name": "diffusion.directions",
     "title": "Per-direction loss of variance of the exact score on a linear manifold (denoiser Jacobian per group)",
     "references": "Achilli, Ventura, Silvestri, Pham, Raya, Krotov, Lucibello & Ambrogioni, arXiv:2410.08727 (2024)",
     "rate": 2.3e9,  # units/s per worker: diffusion-directions: 31 s on 2 workers (scripts/calibrate_rates.py)
 }
 
 _DTYPE, _BACKEND, _TILE = kernel_params("training points")
-#: the dimensions both observables use (the time grid's values are set by :data:`MODEL`, from t_min and t_max).
+#: the dimensions both observables use (the time grid's values from t_min, t_max and n_times).
 _DIMS = {
-    "time": Dim(lambda r: r.n_times, attrs={"units": "1", "long_name": "VE noise variance t (data units)"}),
+    "time": Dim(lambda r: r.n_times, attrs={"units": "1", "long_name": "VE noise variance t (data units)"},
+                coordinate=lambda r: r.times()),
     "group": Dim(lambda r: GROUPS, values=lambda n: np.arange(1, n + 1),
                  attrs={"units": "1", "long_name": "direction group"}),
 }  # fmt: skip
@@ -170,7 +169,7 @@ def _mean_se(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class Directions:
     """The parameters of ``diffusion.directions`` at one grid point, and what both observables share.
 
-    :meth:`observed` is the same point as an instance of the observable's class (:data:`OBSERVABLES`), whose
+    :meth:`observed` is the same point as an instance of the observable's class (:func:`observables`), whose
     :meth:`measure`, :meth:`check_observable` and :meth:`stack` the methods here call.
     """
 
@@ -203,7 +202,7 @@ class Directions:
 
     def observed(self) -> Directions:
         """The same grid point as an instance of its observable's class."""
-        cls = OBSERVABLES[self.observable]
+        cls = observables()[self.observable]
         if type(self) is cls:
             return self
         return cls(**{f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
@@ -314,157 +313,12 @@ def _per_time(text: str, dim: str = "group") -> Var:
     return Var(("time", dim), "float64", np.nan, text, "1")
 
 
-@model(
-    **_MODEL,
-    dims=_DIMS,
-    variables={
-        "passed": _per_time("mean over probes of the group-averaged diagonal of the denoiser Jacobian Cov_w/t"),
-        "passed_error": _per_time("standard error of passed over probes"),
-        "passed_median": _per_time("median over probes of the group-averaged diagonal of the denoiser Jacobian"),
-        "gaussian": _per_time("Gaussian (K -> infinity) value var_g/(var_g + t) of the diagonal Jacobian"),
-        "ipr": _per_time("mean inverse participation sum_mu w_mu^2 of the weights at the probes"),
-        **_GROUP_VARIABLES,
-    },
-    attrs=_attrs("diagonal of the exact denoiser Jacobian Cov_w/t per direction group, VE sigma = 1 "
-                 "(amphase.simulate.diffusion.directions_model)"),
-)  # fmt: skip
-class VarianceLoss(Directions):
-    """``observable = "diagonal"``: the diagonal of the denoiser Jacobian per direction group (module docstring)."""
+def observables() -> dict[str, type[Directions]]:
+    """The class of each observable (the choices of ``observable``), each in its own module."""
+    from amphase.simulate.diffusion.directions_diagonal import VarianceLoss
+    from amphase.simulate.diffusion.directions_spectrum import StackedSpectrum
 
-    def measure(self, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
-        """Per time and group: mean, s.e. and median over probes of the diagonal, its Gaussian value, the ipr."""
-        xp, data, index, var, score, ts = self.setup(seed)
-        K, d = data.shape
-        rng = child_rng(seed, 1)
-        if self.probe == "axis":
-            base, z = np.zeros((d, d)), np.eye(d)
-        else:
-            P = self.n_probes
-            base = data[rng.integers(K, size=P)] if self.probe == "train" else self.fresh_points(P, rng)
-            z = rng.standard_normal((P, d))
-        out = {k: np.full((len(ts), GROUPS), np.nan) for k in ("passed", "passed_error", "passed_median", "ipr")}
-        gauss = np.full((len(ts), GROUPS), np.nan)
-        for i, t in enumerate(ts):
-            jd, ipr = measure(score, base + np.sqrt(t) * z, float(t), xp)
-            for g in range(GROUPS):
-                sel = index == g
-                if not sel.any():
-                    continue
-                gauss[i, g] = float(np.mean(var[sel] / (var[sel] + t)))
-                if self.probe == "axis":  # the probe along direction j measures J_jj there
-                    rows = np.nonzero(sel)[0]
-                    vals, ip = jd[rows, rows], ipr[rows]
-                else:
-                    vals, ip = jd[:, sel].mean(axis=1), ipr
-                out["passed"][i, g] = float(vals.mean())
-                out["passed_median"][i, g] = float(np.median(vals))
-                out["passed_error"][i, g] = float(vals.std(ddof=1) / np.sqrt(len(vals))) if len(vals) > 1 else np.nan
-                out["ipr"][i, g] = float(ip.mean())
-        return {**out, "gaussian": gauss, **self.group_variances(data)}
-
-
-@model(
-    **_MODEL,
-    dims={**_DIMS, "rank": Dim(lambda r: r.d() - 1, values=lambda n: np.arange(2, n + 2),
-                               attrs={"units": "1", "long_name": "rank of the singular value (1 dropped)"})},
-    variables={
-        "sv_sorted": _per_time("mean over centres of AVS's normalised singular values (largest dropped), descending",
-                               "rank"),
-        "sv_sorted_error": _per_time("standard error of sv_sorted over centres", "rank"),
-        "projected": _per_time("mean over centres of the normalised spectrum projected on the group (weighted mean)"),
-        "projected_error": _per_time("standard error of projected over centres"),
-        "projected_linear": _per_time("the same from the exact Jacobian at the centre, |1 - eig(Cov_w/t)| over its "
-                                      "max"),
-        "projected_linear_error": _per_time("standard error of projected_linear over centres"),
-        "projected_gaussian": _per_time("Gaussian (linear score) value (var_min + t)/(var_g + t) of projected"),
-        "count": _per_time("mean over centres of the threshold count in the group, sum_k [v_k < threshold] "
-                           "|P_g u_k|^2"),
-        "count_error": _per_time("standard error of count over centres"),
-        "count_gaussian": _per_time("Gaussian value of count: n_g [(var_min + t)/(var_g + t) < threshold]"),
-        "ipr": _per_time("mean inverse participation sum_mu w_mu^2 at the stacked probes"),
-        **_GROUP_VARIABLES,
-    },
-    attrs=_attrs("AVS's singular values of exact scores stacked at d orthonormal probes x0 + sqrt(t) z_k, largest "
-                 "dropped, normalised by the next; projected and counted per direction group, VE sigma = 1 "
-                 "(amphase.simulate.diffusion.avs_spectrum)"),
-)  # fmt: skip
-class StackedSpectrum(Directions):
-    """``observable = "spectrum"``: AVS's normalised singular values of stacked scores (module docstring)."""
-
-    def check_observable(self) -> None:
-        """AVS's centres are training or fresh points (no ``axis`` probe); the (d, d) Jacobian needs d <= 64."""
-        if self.probe == "axis":
-            raise ParameterError(
-                "probe='axis' with observable='spectrum': AVS's centres are train or population points"
-            )
-        if not 2 <= self.d() <= FULL_SECOND_MAX_D:
-            raise ParameterError(
-                f"n1 + n2 + n3 = {self.d()}: observable='spectrum' needs 2 <= d <= {FULL_SECOND_MAX_D}"
-            )
-
-    def stack(self) -> int:
-        """Score evaluations per centre: the d stacked probes."""
-        return self.d()
-
-    def measure(self, seed: np.random.SeedSequence) -> dict[str, np.ndarray]:
-        r"""One realization of AVS's observable (module docstring, "Observables").
-
-        Centres: ``n_probes`` training points (``probe = "train"``, AVS's) or fresh points of the data law
-        (``population``), drawn once (stream ``(1,)``), each with its own Haar frame (stream ``(2,)``), the same at
-        every t. Per t: the (P, d, d) stacked scores, their singular values, AVS's normalised spectrum, its
-        projection and threshold count per group (:mod:`amphase.simulate.diffusion.avs_spectrum`), mean and s.e.
-        over centres.
-        """
-        from amphase.simulate.diffusion import avs_spectrum as avs
-
-        xp, data, index, var, score, ts = self.setup(seed)
-        K, d = data.shape
-        P = self.n_probes
-        rng = child_rng(seed, 1)
-        centres = data[rng.integers(K, size=P)] if self.probe == "train" else self.fresh_points(P, rng)
-        frng = child_rng(seed, 2)
-        frames = np.stack([avs.orthogonal_frame(frng, d) for _ in range(P)])
-        theta = self.threshold
-        n_g = np.bincount(index, minlength=GROUPS).astype(float)
-        nt = len(ts)
-        out = {
-            k: np.full((nt, GROUPS), np.nan)
-            for k in (
-                "projected", "projected_error", "projected_linear", "projected_linear_error", "projected_gaussian",
-                "count", "count_error", "count_gaussian", "ipr",
-            )
-        }  # fmt: skip
-        sv_sorted = np.full((nt, d - 1), np.nan)
-        sv_err = np.full((nt, d - 1), np.nan)
-        for i, t in enumerate(ts):
-            t = float(t)
-            m = avs.stacked_scores(score, centres, t, frames)
-            sv, vt = avs.singular_spectrum(m)
-            v = avs.normalized_spectrum(sv)
-            sv_sorted[i], sv_err[i] = _mean_se(v)
-            proj = avs.group_projection(v, vt, index, GROUPS)
-            cnt = avs.count_below(v, vt, index, GROUPS, theta)
-            out["projected"][i], out["projected_error"][i] = _mean_se(proj)
-            out["count"][i], out["count_error"][i] = _mean_se(cnt)
-            lv, lvt = avs.linearized_spectrum(score.denoiser_jacobian(xp.asarray(centres), t))
-            out["projected_linear"][i], out["projected_linear_error"][i] = _mean_se(
-                avs.group_projection(lv, lvt, index, GROUPS)
-            )
-            gv = avs.gaussian_values(var, t)
-            pts = (centres[:, None, :] + np.sqrt(t) * frames).reshape(P * d, d)
-            ip = float(np.mean(to_host(score.inverse_participation(xp.asarray(pts), t))))
-            for g in range(GROUPS):
-                if n_g[g] > 0:
-                    out["projected_gaussian"][i, g] = float(gv[index == g].mean())
-                    out["count_gaussian"][i, g] = float((gv[index == g] < theta).sum())
-                    out["ipr"][i, g] = ip
-        for k in ("projected", "projected_error", "projected_linear", "projected_linear_error", "count", "count_error"):
-            out[k][:, n_g == 0] = np.nan
-        return {**out, "sv_sorted": sv_sorted, "sv_sorted_error": sv_err, **self.group_variances(data)}
-
-
-#: the class of each observable (the choices of ``observable``).
-OBSERVABLES: dict[str, type[Directions]] = {"diagonal": VarianceLoss, "spectrum": StackedSpectrum}
+    return {"diagonal": VarianceLoss, "spectrum": StackedSpectrum}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -474,12 +328,10 @@ class _ByObservable:
     method: str
 
     def __call__(self, config: Mapping[str, Any]) -> Any:
-        return getattr(OBSERVABLES[config["params"]["observable"]].MODEL, self.method)(config)
+        return getattr(observables()[config["params"]["observable"]].MODEL, self.method)(config)
 
 
-#: ``diffusion.directions``: :class:`Directions`' parameters and run, the variables of the configured observable;
-#: the time grid's values depend on t_min and t_max.
-MODEL = with_coords(
-    dataclasses.replace(Directions.MODEL, **{m: _ByObservable(m) for m in ("variables", "sizes", "coords", "attrs")}),
-    time=lambda p: times(p["t_min"], p["t_max"], p["n_times"]),
+#: ``diffusion.directions``: :class:`Directions`' parameters and run, the variables of the configured observable.
+MODEL = dataclasses.replace(
+    Directions.MODEL, **{m: _ByObservable(m) for m in ("variables", "sizes", "coords", "attrs")}
 )

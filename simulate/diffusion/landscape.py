@@ -14,7 +14,7 @@ at time t, the log-sum-exp energy at :math:`\beta_t = 1/(2\sigma^2 t)`
 3. says which attractors are memorized, by two rules: **distance** (within ``delta_m`` times the data scale of a
    training point, the rule of :mod:`~amphase.simulate.diffusion.attractors`) and **weight** (one training point
    carries more than ``own_weight`` of the softmax weight there, the rule of the theory's counts,
-   :func:`amphase.theory.lse_landscape.circle_profile_counts`). They differ where the points are dense: at large K
+   :func:`amphase.theory.lse_circle_profile.circle_profile_counts`). They differ where the points are dense: at large K
    the attractors sit on a ring inside the circle, about :math:`1 - R(\beta)` from it, which the distance rule calls
    "memorized" once :math:`1 - R < \delta_m` (at t = 0.05, :math:`1 - R = 0.026`), while no point owns them;
 4. evaluates the energy on an ``energy_grid`` x ``energy_grid`` grid over the window (float32, shifted to 0 at its
@@ -40,7 +40,7 @@ from amphase.simulate.diffusion.schedules import ve
 from amphase.simulate.diffusion.score import exact_score
 from amphase.simulate.diffusion.training_set import training_points
 from amphase.simulate.models import Model
-from amphase.theory.lse_landscape import OWN_WEIGHT
+from amphase.theory.lse_merging import OWN_WEIGHT
 
 __all__ = ["DEFAULTS", "MODEL", "Landscape", "beta_of", "check", "energy_grid", "run"]
 
@@ -122,7 +122,6 @@ _FP = ("fixed_point",)
         "classification": "fixed points of the exact score at t (amphase.analysis.diffusion.attractors); memorized "
         "by distance (d_train <= delta_m * data_scale) and by weight (largest softmax weight > own_weight)",
     },
-    name="diffusion.landscape",
     rate=2.7e8,  # units/s per worker: diffusion-toy: 44 s on 2 workers (scripts/calibrate_rates.py)
 )
 class Landscape:

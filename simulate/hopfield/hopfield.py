@@ -29,7 +29,6 @@ __all__ = ["MODEL", "HopfieldRun"]
 
 
 @model(
-    name="hopfield",
     title="Hopfield network: end states of the dynamics",
     references="J. J. Hopfield, PNAS 79, 2554 (1982); Amit, Gutfreund & Sompolinsky, Phys. Rev. A 32, 1007 (1985)",
     dims={"trial": Dim(lambda r: r.trials), "rank": Dim(lambda r: r.top), "pattern": Dim(lambda r: r.K)},

@@ -26,7 +26,6 @@ __all__ = ["MODEL", "DenseRun"]
 
 
 @model(
-    name="dense.binary",
     title="Binary Dense Associative Memory: end states of the dynamics",
     references=(
         "D. Krotov & J. J. Hopfield, NeurIPS 29 (2016), arXiv:1606.01164; M. Demircigil, J. Heusel, M. Löwe, "

@@ -145,7 +145,6 @@ def _padded(
         "attractor) >= the isolation threshold; memorized = isolated and owned, spurious = isolated and not owned, "
         "generalized = not isolated (amphase.simulate.lse_attractors)",
     },
-    name="diffusion.exact",
     rate=2.8e7,  # units/s per worker: diffusion-circle, 14 s, 2 workers; d = 30, 64 run 30-50x faster (calibrate_rates)
 )
 class Exact(TrainingSet):

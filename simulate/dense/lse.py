@@ -28,7 +28,7 @@ Two rules say whether a minimum is a memory's (:mod:`amphase.simulate.dense.mini
 and ``n_spurious`` use the distance (within half the nearest-neighbour distance of a memory), ``n_own_minima`` the
 weight (one memory carries more than ``own_weight`` of the softmax weight there). Only the second separates the
 single minimum of two merged memories (owned by neither) from a memory's own minimum; the theory of the counts
-(:func:`amphase.theory.lse_landscape.circle_profile_counts`) uses it.
+(:func:`amphase.theory.lse_circle_profile.circle_profile_counts`) uses it.
 """
 
 from __future__ import annotations
@@ -83,7 +83,6 @@ def _fp(dtype: str, fill: Any, text: str, flags: tuple[str, ...] | None = None) 
 
 
 @model(
-    name="dense.lse",  # until the module is named for it (issue 18, phase 3)
     title="Continuous log-sum-exp Dense Associative Memory: every fixed point of the energy",
     references=(
         "Krotov & Hopfield, NeurIPS 29 (2016); Ramsauer et al., ICLR (2021), arXiv:2008.02217; "
@@ -125,9 +124,7 @@ class LSEModel:
     energy: str = choice(
         "continuous energy (registered in amphase.simulate.continuous)", tuple(ENERGIES), default="lse", grid=True
     )
-    geometry: str = choice(
-        "memory geometry (see amphase.simulate.dense.continuous_model)", GEOMETRIES, default="circle", grid=True
-    )
+    geometry: str = choice("memory geometry (see amphase.simulate.dense.lse)", GEOMETRIES, default="circle", grid=True)
     K: int = number("number of memories (pair: 2)", ge=1, le=10**7, long_name="number of memories", grid=True)
     d: int = number("dimension (gaussian only; circle and pair: 2, simplex: K)", default=2, ge=1, le=10**5, grid=True)
     beta: float = number("inverse temperature of the energy", gt=0.0, long_name="inverse temperature", grid=True)
