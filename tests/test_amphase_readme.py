@@ -42,7 +42,8 @@ def test_the_two_commands_come_first_and_are_what_ci_runs():
     # issue 18: the README opens with install + main job, then install + tests; .ci/run runs the same install and test
     main_job, tests = blocks("bash")[:2]
     assert main_job.startswith("python3 -m venv .venv && . .venv/bin/activate && pip install . && amphase run ")
-    assert tests == 'python3 -m venv .venv && . .venv/bin/activate && pip install -e ".[test,torch]" && python -m pytest\n'
+    install = 'pip install -e ".[test,torch]"'
+    assert tests == f"python3 -m venv .venv && . .venv/bin/activate && {install} && python -m pytest\n"
     ci = (ROOT / ".ci" / "run").read_text()
     assert 'pip install --quiet -e ".[test,torch]"' in ci and "\npython -m pytest\n" in ci
     assert README.index(main_job) < README.index(tests) < README.index("## How to use")
