@@ -102,3 +102,12 @@ def test_predicted_lines_are_the_theory_values_at_the_same_coordinates(monkeypat
     assert np.allclose(drawn.get_ydata(), BETAS)
     drawn = lines["spurious onset: one merged pair (pair rule)"]
     assert np.allclose(drawn.get_xdata(), res["K_merge"].sel(dataset="circle").values)
+
+
+def test_cell_edges_of_log_axes_including_a_single_value():
+    # the (K, beta) map's cells: edges at the geometric midpoints, the outer ones mirrored in log; one value (a
+    # one-point grid, e.g. the small snapshot of diffusion-phase-diagram) gets [v/sqrt 2, v*sqrt 2] instead of failing
+    from amphase.analysis.diffusion.phase_figure import _edges
+
+    np.testing.assert_allclose(_edges(np.array([1.0, 4.0, 16.0])), [0.5, 2.0, 8.0, 32.0])
+    np.testing.assert_allclose(_edges(np.array([8.0])), [8 / np.sqrt(2), 8 * np.sqrt(2)])

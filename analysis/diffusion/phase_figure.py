@@ -93,7 +93,10 @@ def table(res: xr.Dataset) -> str:
 
 
 def _edges(v: np.ndarray) -> np.ndarray:
-    lv = np.log(v)
+    """Cell edges of a log-spaced axis (midpoints in log); one value gets the cell [v/sqrt 2, v sqrt 2]."""
+    lv = np.log(np.asarray(v, dtype=float))
+    if lv.size == 1:
+        return np.exp(lv[0] + np.array([-0.5, 0.5]) * np.log(2.0))
     mid = (lv[1:] + lv[:-1]) / 2
     return np.exp(np.concatenate([[2 * lv[0] - mid[0]], mid, [2 * lv[-1] - mid[-1]]]))
 
