@@ -105,7 +105,7 @@ def _map(ax: Any, res: xr.Dataset, name: str, c: str) -> Any:
     K, beta = res["K"].values.astype(float), res["beta"].values.astype(float)
     f = res["class_fraction"].sel(dataset=name, **{"class": c}).transpose("beta", "K").values
     im = ax.pcolormesh(_edges(K), _edges(beta), f, vmin=0, vmax=1, cmap="viridis", shading="flat")
-    if np.nanmax(f) > 0.5 > np.nanmin(f):
+    if min(f.shape) >= 2 and np.nanmax(f) > 0.5 > np.nanmin(f):  # a contour needs a 2x2 grid at least
         ax.contour(K, beta, f, levels=[0.5], colors="w", linewidths=1.2)
     for key, ls, label in _LINES:
         v = res[key].sel(dataset=name).values
