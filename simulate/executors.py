@@ -431,7 +431,7 @@ def _process_pool(workers: int, fork: bool = False) -> Iterator[tuple[ProcessPoo
     try:
         initargs = (watch_r, watch_w) if fork else (watch_r,)
         pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=initargs)
-        with InterruptGuard() as guard:
+        with InterruptGuard() as guard, _manager_errors_held(pool) as held:
             finished = False
             try:
                 yield pool, guard
@@ -441,9 +441,41 @@ def _process_pool(workers: int, fork: bool = False) -> Iterator[tuple[ProcessPoo
                 if not finished:
                     with guard.deferred():  # a first signal during an abort for an error waits for its end
                         _abort_pool(pool, watch_w)
+                    held.clear()  # the abort's own consequence (see _manager_errors_held)
     finally:
         watch_w.close()
         watch_r.close()
+
+
+@contextlib.contextmanager
+def _manager_errors_held(pool: ProcessPoolExecutor) -> Iterator[list[Any]]:
+    """Hold back uncaught exceptions of ``pool``'s manager thread until the pool is closed.
+
+    A SIGTERM to the process group kills the workers at the moment it reaches the main process, so the pool's manager
+    thread may find the pool broken, and fail while tearing it down beside :func:`_abort_pool`, before the main
+    thread has acted on the signal; Python would print that thread's traceback under ``amphase: interrupted``. The
+    exceptions are held here; the caller clears them when it aborts the pool (they are the abort's consequence) and
+    any left are reported as usual on exit. A broken pool still reaches the caller as ``BrokenProcessPool`` from
+    its futures.
+    """
+    held: list[Any] = []
+    previous = threading.excepthook
+
+    def hook(args: Any) -> None:
+        if args.thread is not None and args.thread is getattr(pool, "_executor_manager_thread", None):
+            held.append(args)
+        else:
+            previous(args)
+
+    threading.excepthook = hook
+    try:
+        yield held
+    finally:
+        manager = getattr(pool, "_executor_manager_thread", None)
+        if manager is None or not manager.is_alive():
+            threading.excepthook = previous  # else keep holding: the thread may still fail while it ends
+        for args in held:
+            previous(args)
 
 
 def _abort_pool(pool: ProcessPoolExecutor, watch_w: Connection) -> None:
