@@ -150,5 +150,6 @@ register(
             "diffusion.clones": "amphase.analysis.diffusion.regimes:CLONES_COMPARISON",
         },
         configs="amphase.simulate.diffusion.configs",
+        modules=("trained",),
     )
 )

@@ -1,0 +1,61 @@
+"""Example samples of each class beside their nearest training images, from a ``diffusion.trained`` dataset."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from amphase.simulate.diffusion.classify import CLASSES
+
+__all__ = ["samples_figure"]
+
+
+def _examples(ds: xr.Dataset, K: int, score: str, per_class: int) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
+    """Up to ``per_class`` (sample, nearest training image) pairs per class, over the training seeds in order."""
+    out: dict[str, list] = {c: [] for c in CLASSES}
+    pt = ds.sel(K=K, score=score)
+    m = pt.sizes["stored"]
+    for r in range(pt.sizes["realization"]):
+        one = pt.isel(realization=r)
+        labels = one["label"].values[:m]
+        for i, lab in enumerate(labels):
+            if lab >= 0 and len(out[CLASSES[lab]]) < per_class:
+                out[CLASSES[lab]].append((one["x"].values[i], one["x_nearest"].values[i], float(one["d1"].values[i])))
+    return out
+
+
+def samples_figure(ds: xr.Dataset, path: str, Ks: Sequence[int], *, score: str = "network", per_class: int = 4) -> Any:
+    """One row per (K, class): ``per_class`` samples, each above its nearest training image, with d1/l_nn."""
+    import matplotlib.pyplot as plt
+
+    d = ds.sizes["coord"]
+    side = math.isqrt(d)
+    rows = [(K, c) for K in Ks for c in CLASSES]
+    fig, axes = plt.subplots(2 * len(rows), per_class, figsize=(1.3 * per_class, 1.25 * 2 * len(rows)), squeeze=False)
+    scale = float(ds["nn_scale"].max())
+    for row, (K, c) in enumerate(rows):
+        ex = _examples(ds, K, score, per_class)[c]
+        for j in range(per_class):
+            top, bottom = axes[2 * row, j], axes[2 * row + 1, j]
+            for ax in (top, bottom):
+                ax.set_xticks([])
+                ax.set_yticks([])
+            if j < len(ex):
+                x, near, d1 = ex[j]
+                top.imshow(x.reshape(side, side), cmap="gray_r", vmin=-1, vmax=1)
+                bottom.imshow(near.reshape(side, side), cmap="gray_r", vmin=-1, vmax=1)
+                top.set_title(f"d1={d1 / scale:.2f} l_nn", fontsize=7)
+            else:
+                top.axis("off")
+                bottom.axis("off")
+        axes[2 * row, 0].set_ylabel(f"K={K}\n{c}", fontsize=8)
+        axes[2 * row + 1, 0].set_ylabel("nearest\ntrain", fontsize=8)
+    fig.suptitle(f"{score} samples (upper) and their nearest training image (lower)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return fig

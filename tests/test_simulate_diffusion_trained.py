@@ -1,0 +1,113 @@
+"""diffusion.trained: the DDPM schedule and sampler, the rules on constructed cases, nested subsets, resume."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from amphase.errors import ParameterError
+from amphase.simulate.diffusion import ddpm
+from amphase.simulate.diffusion.data import digits, mnist, subset
+from amphase.simulate.diffusion.trained import RATIO, nn_scale, rules, two_nearest
+
+torch = pytest.importorskip("torch")
+
+
+def test_subsets_are_nested_and_fixed_by_the_data_seed() -> None:
+    x = digits()
+    sets = [subset(x, K, data_seed=3) for K in (2, 4, 8, 16, 64)]
+    for small, big in itertools.pairwise(sets):
+        assert np.array_equal(big[: len(small)], small)
+    assert np.array_equal(subset(x, 16, 3), sets[3])  # reproducible
+    assert not np.array_equal(subset(x, 16, 4), sets[3])  # another permutation for another seed
+    full = subset(x, 1797, 3)  # a permutation: every image once
+    assert np.array_equal(np.sort(full, axis=0), np.sort(x, axis=0))
+    assert full.min() >= -1.0 and full.max() <= 1.0
+
+
+def test_mnist_shapes_and_range() -> None:
+    full, small = mnist(28), mnist(14)
+    assert full.shape == (5000, 784) and small.shape == (5000, 196)
+    assert full.min() == -1.0 and full.max() == 1.0
+    # a 2 x 2 block mean: the pixel sums agree
+    np.testing.assert_allclose(small.sum(1) * 4, full.sum(1), rtol=0, atol=1e-9)
+    with pytest.raises(ParameterError, match="side"):
+        mnist(7)
+
+
+def test_vp_time_matches_the_discrete_alpha_bar() -> None:
+    sch = ddpm.DDPMSchedule()
+    ab = sch.alpha_bar
+    # DDPM's endpoints (Ho et al. 2020): alpha_bar_T = prod(1 - beta_n) ~ 4.0e-5 for the linear schedule
+    assert math.isclose(ab[-1], np.prod(1 - np.linspace(1e-4, 0.02, 1000)), rel_tol=1e-12)
+    t = ddpm.vp_time(ab[1:])
+    np.testing.assert_allclose(sch.vp_schedule().alpha_bar(t), ab[1:], rtol=1e-12)
+    assert np.all(np.diff(t) > 0)
+
+
+def test_exact_score_samples_land_on_training_images() -> None:
+    # the last ancestral step returns the exact denoiser at alpha_bar_1 = 1 - 1e-4: within ~1e-2 of a training image
+    data = digits()[:5]
+    sch = ddpm.DDPMSchedule(T=200)
+    x = ddpm.ancestral_sample(ddpm.exact_eps(data, sch), 40, 64, sch, generator=ddpm.torch_generator(
+        np.random.SeedSequence(1)))  # fmt: skip
+    d1, d2, _ = two_nearest(x, data)
+    assert d1.max() < 0.05 * d2.min()
+
+
+def test_rules_on_constructed_cases() -> None:
+    train = np.array([[0.0, 0.0], [10.0, 0.0], [0.0, 10.0]])
+    copy = train[1:2]
+    midpoint = 0.5 * (train[0:1] + train[1:2])
+    far = np.array([[30.0, 30.0]])
+    samples = np.concatenate([copy, midpoint, midpoint + 1e-3, far])
+    d1, d2, idx = two_nearest(samples, train)
+    d_gen = two_nearest(samples, samples, exclude_self=True)[0]
+    labels, memorized = rules(d1, d2, d_gen, delta_m=1 / 3, delta_s=1 / 3, scale=10.0)
+    # a copy of a training image: memorized under both rules (d1 = 0)
+    assert labels[0] == 0 and memorized[0] and idx[0] == 1
+    # the midpoint of two far images: d1 = d2 = 5, not memorized by either; its twin makes it spurious
+    assert d1[1] == pytest.approx(5.0) and d1[1] / d2[1] == pytest.approx(1.0)
+    assert labels[1] == 1 and not memorized[1] and labels[2] == 1
+    # far from everything and alone: generalized, not memorized
+    assert labels[3] == 2 and not memorized[3]
+    # ratio threshold: d1/d2 just below and just above 1/3
+    below, above = np.array([RATIO * 0.999]), np.array([RATIO * 1.001])
+    assert rules(below, np.ones(1), np.ones(1), 0, 0, 1)[1][0]
+    assert not rules(above, np.ones(1), np.ones(1), 0, 0, 1)[1][0]
+
+
+def test_nn_scale_of_the_digits() -> None:
+    # median nearest-neighbour distance of the 1797 digits on [-1, 1] pixels, by brute force on a subsample check
+    x = digits()
+    s = nn_scale("digits")
+    i = np.arange(0, 1797, 97)
+    dist = np.linalg.norm(x[i, None, :] - x[None, :, :], axis=2)
+    dist[np.arange(len(i)), i] = np.inf
+    one = dist.min(1)
+    assert 0 < s < np.median(np.linalg.norm(x - x.mean(0), axis=1))
+    assert np.quantile(one, 0.1) <= s <= np.quantile(one, 0.9)
+
+
+def test_training_lowers_the_loss_and_is_seeded() -> None:
+    from amphase.simulate.diffusion import ddpm_nets
+
+    data = digits()[:4]
+    sch = ddpm.DDPMSchedule()
+
+    def fit(s: int) -> tuple:
+        net = ddpm_nets.build("mlp", 64, np.random.SeedSequence(s), width=32, depth=1)
+        out = ddpm.train(net, data, sch, steps=300, batch=32, generator=ddpm.torch_generator(np.random.SeedSequence(s)))
+        return out["loss"], ddpm_nets.flat_weights(net)
+
+    loss, w = fit(0)
+    loss2, w2 = fit(0)
+    np.testing.assert_array_equal(loss, loss2)
+    np.testing.assert_array_equal(w, w2)
+    # an untrained eps-network predicts ~0: loss ~ E|eps|^2 / d = 1; trained, clearly below
+    assert loss[:20].mean() > 0.7 and loss[-50:].mean() < 0.5 * loss[:20].mean()
+    net = ddpm_nets.load_flat_weights(ddpm_nets.build("mlp", 64, np.random.SeedSequence(9), width=32, depth=1), w)
+    np.testing.assert_array_equal(ddpm_nets.flat_weights(net), w)
