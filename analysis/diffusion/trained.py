@@ -10,8 +10,9 @@ r"""``diffusion.trained`` datasets: memorized / spurious / generalized fractions
     (recomputed from the stored distances ``d1``, ``d_gen``);
 ``ratio_fraction`` (score), ``ratio_fraction_error``
     Bonnaire et al.'s memorized fraction (:math:`d_1/d_2 < 1/3`) ± s.e.;
-``train_seconds``, ``final_loss``
-    mean wall time of training, and the mean training loss over the last tenth of the steps.
+``final_loss``
+    the mean training loss over the last tenth of the steps (``train_seconds``, mean wall time of training, where
+    the dataset holds it).
 
 What the rules measure. Both look at pixel distances of the samples themselves (no descent). Exact-score samples end
 on training images (the DDPM's last step returns the exact denoiser, which at :math:`\bar\alpha_1 = 1 - 10^{-4}` is a
@@ -82,7 +83,8 @@ def compare(ds: xr.Dataset) -> xr.Dataset:
     res["fraction_low"], res["fraction_high"] = both.min("band"), both.max("band")
     ratio = ds["ratio_memorized"].where(ds["ratio_memorized"] >= 0) / (ds["label"] >= 0).sum("sample")
     res["ratio_fraction"], res["ratio_fraction_error"] = _mean_err(ratio)
-    res["train_seconds"] = ds["train_seconds"].mean("realization")
+    if "train_seconds" in ds:  # datasets of the first version stored wall times
+        res["train_seconds"] = ds["train_seconds"].mean("realization")
     steps = ds.sizes["train_step"]
     res["final_loss"] = (
         ds["loss"].isel(train_step=slice(steps - max(1, steps // 10), None)).mean(["train_step", "realization"])
@@ -124,7 +126,7 @@ def table(res: xr.Dataset) -> str:
                 cells.append("-" if not np.isfinite(f) else f"{pm(f, e, 2)} [{lo:.2f}-{hi:.2f}]")
             rf, re_ = float(row["ratio_fraction"]), float(row["ratio_fraction_error"])
             ratio = "-" if not np.isfinite(rf) else pm(rf, re_, 2)
-            ts = f"{float(row['train_seconds']):8.1f}" if score == "network" else f"{'':8}"
+            ts = f"{float(row['train_seconds']):8.1f}" if score == "network" and "train_seconds" in row else f"{'':8}"
             loss = f"{float(row['final_loss']):7.4f}" if score == "network" else ""
             lines.append(f"{int(K):>5} {score:>8} {cells[0]:>22} {cells[1]:>22} {cells[2]:>22} {ratio:>12} {ts} {loss}")
     return "\n".join(lines)

@@ -23,13 +23,13 @@ Distances are pixel L2 (on [-1, 1] pixels); :func:`two_nearest` takes any ``metr
 
 The trained weights are stored with the point (``store_weights = 1``, a float32 vector over ``weight``;
 :func:`~amphase.simulate.diffusion.ddpm_nets.load_flat_weights` restores them): a resumed sweep skips finished points
-and never retrains them.
+and never retrains them. Wall times are not stored (a task's arrays are reproducible from its seed):
+``scripts/time_trained.py`` measures them.
 """
 
 from __future__ import annotations
 
 import functools
-import time
 from typing import Any
 
 import numpy as np
@@ -120,8 +120,6 @@ def _per_sample(text: str, dtype: str = "float64", fill: Any = np.nan, units: st
         "nn_scale": Var((), "float64", np.nan, "median nearest-neighbour distance of the whole dataset", units="1"),
         "loss": Var(("train_step",), "float32", np.nan, "training loss (L_simple) per step", units="1"),
         "n_params": Var((), "int64", -1, "trainable parameters", units="1"),
-        "train_seconds": Var((), "float64", np.nan, "wall time of training", units="s"),
-        "sample_seconds": Var(("score",), "float64", np.nan, "wall time of sampling", units="s"),
         "weights": Var(("weight",), "float32", np.nan, "trained weights (ddpm_nets.flat_weights)", units="1"),
     },
     attrs=lambda r: {
@@ -143,13 +141,13 @@ class Trained:
     side: int = number("mnist: image side, 28 or 14 (2 x 2 block means)", ge=14, le=28, default=14)
     data_seed: int = number("seed of the permutation that makes the nested K-subsets", ge=0, le=2**31, default=0)
     network: str = choice("epsilon network (ddpm_nets)", ddpm_nets.NETWORKS, default="mlp", grid=True)
-    width: int = number("network width (mlp hidden units; unet first block channels)", ge=8, le=4096, default=256)
-    depth: int = number("mlp residual blocks", ge=1, le=64, default=4)
-    train_steps: int = number("optimiser steps", ge=1, le=10**7, default=4000, grid=True)
+    width: int = number("network width (mlp hidden units; unet first block channels)", ge=8, le=4096, default=128)
+    depth: int = number("mlp residual blocks", ge=1, le=64, default=3)
+    train_steps: int = number("optimiser steps", ge=1, le=10**7, default=3000, grid=True)
     batch: int = number("training batch size", ge=1, le=10**5, default=128)
     lr: float = number("Adam learning rate", gt=0.0, lt=1.0, default=1e-3)
     T: int = number("diffusion steps", ge=2, le=10**5, default=1000)
-    n_samples: int = number("samples per score", ge=2, le=10**5, default=256)
+    n_samples: int = number("samples per score", ge=2, le=10**5, default=128)
     exact: int = number("1: also sample the exact score of the same K images; 0: network only", ge=0, le=1, default=1)
     delta_m: float = number("paper's rule: memorized within delta_m * nn_scale", ge=0.0, default=1 / 3, grid=True)
     delta_s: float = number("paper's rule: spurious within delta_s * nn_scale", ge=0.0, default=1 / 3, grid=True)
@@ -206,14 +204,12 @@ class Trained:
         out = {k: np.full((2, n), np.nan) for k in ("d1", "d2", "d_gen")}
         out |= {"nearest": np.full((2, n), -1, np.int32), "label": np.full((2, n), -1, np.int8)}
         out |= {k: np.full((2, m, d), np.nan, np.float32) for k in ("x", "x_nearest")}
-        count, ratio, secs = np.full((2, 3), -1, np.int32), np.full(2, -1, np.int32), np.full(2, np.nan)
+        count, ratio = np.full((2, 3), -1, np.int32), np.full(2, -1, np.int32)
         for s, name in enumerate(SCORES):
             if name not in eps:
                 continue
-            t0 = time.perf_counter()
             gen = ddpm.torch_generator(child_seed(seed, 2), self.device)  # the same noise for both scores
             x = ddpm.ancestral_sample(eps[name], n, d, sch, generator=gen, device=self.device)
-            secs[s] = time.perf_counter() - t0
             d1, d2, idx = two_nearest(x, data)
             d_gen = two_nearest(x, x, exclude_self=True)[0]
             labels, mem = rules(d1, d2, d_gen, self.delta_m, self.delta_s, scale)
@@ -227,8 +223,6 @@ class Trained:
             "nn_scale": np.float64(scale),
             "loss": fit["loss"].astype(np.float32),
             "n_params": np.int64(ddpm_nets.n_params(net)),
-            "train_seconds": np.float64(fit["seconds"]),
-            "sample_seconds": secs,
             "weights": weights,
         }
 
