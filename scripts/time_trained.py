@@ -38,7 +38,8 @@ def main(argv: list[str]) -> None:
     fit = ddpm.train(net, data, sch, steps=r.train_steps, batch=r.batch, lr=r.lr, device=r.device, generator=g)
     print(f"network {r.network} width {r.width} depth {r.depth}: {ddpm_nets.n_params(net)} parameters")
     secs, loss = fit["seconds"], fit["loss"][-100:].mean()
-    print(f"training: {r.train_steps} steps of batch {r.batch} in {secs:.1f} s ({1000 * secs / r.train_steps:.2f} ms/step)")
+    per_step = 1000 * secs / r.train_steps
+    print(f"training: {r.train_steps} steps of batch {r.batch} in {secs:.1f} s ({per_step:.2f} ms/step)")
     print(f"final loss (last 100 steps) {loss:.4f}")
     for name, eps in (("network", ddpm.network_eps(net)), ("exact", ddpm.exact_eps(data, sch))):
         t0 = time.perf_counter()
