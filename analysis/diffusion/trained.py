@@ -132,14 +132,15 @@ def table(res: xr.Dataset) -> str:
     return "\n".join(lines)
 
 
-def plot(res: xr.Dataset, path: str) -> Any:
+def plot(res: xr.Dataset, title: str = "") -> Any:
     """Fractions against K: network (solid, filled band) and exact score (dashed), one panel per class + ratio."""
-    import matplotlib.pyplot as plt
+    from amphase.analysis.figures import new_figure
 
     extra = [d for d in res["fraction"].dims if d not in ("K", "score", "class")]
     r = res.mean(extra) if extra else res
     K = r["K"].values
-    fig, axes = plt.subplots(1, 4, figsize=(14, 3.4), sharey=True)
+    fig = new_figure(14, 3.8)
+    axes = fig.subplots(1, 4, sharey=True)
     for ax, c in zip(axes, (*CLASSES, "ratio"), strict=True):
         for score, style in zip(SCORES, ("-o", "--s"), strict=True):
             s = r.sel(score=score)
@@ -155,11 +156,8 @@ def plot(res: xr.Dataset, path: str) -> Any:
         ax.set_title(f"{c} (paper's rule)" if c != "ratio" else "memorized, d1/d2 < 1/3")
     axes[0].set_ylabel("fraction of samples")
     axes[0].legend()
-    fig.suptitle(f"DDPM ({res.attrs['dataset']}) vs exact score: ± s.e. over {res.attrs['realizations']} training "
-                 "seeds, band: thresholds x1/2..x2")  # fmt: skip
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    fig.suptitle(f"{title + ': ' if title else ''}DDPM ({res.attrs['dataset']}) vs exact score, ± s.e. over "
+                 f"{res.attrs['realizations']} training seeds, band: thresholds x1/2..x2", fontsize=9)  # fmt: skip
     return fig
 
 

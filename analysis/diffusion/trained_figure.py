@@ -30,12 +30,13 @@ def _examples(ds: xr.Dataset, K: int, score: str, per_class: int) -> dict[str, l
 
 def samples_figure(ds: xr.Dataset, path: str, Ks: Sequence[int], *, score: str = "network", per_class: int = 4) -> Any:
     """One row per (K, class): ``per_class`` samples, each above its nearest training image, with d1/l_nn."""
-    import matplotlib.pyplot as plt
+    from amphase.analysis.figures import new_figure
 
     d = ds.sizes["coord"]
     side = math.isqrt(d)
     rows = [(K, c) for K in Ks for c in CLASSES]
-    fig, axes = plt.subplots(2 * len(rows), per_class, figsize=(1.3 * per_class, 1.25 * 2 * len(rows)), squeeze=False)
+    fig = new_figure(1.3 * per_class, 1.25 * 2 * len(rows))
+    axes = fig.subplots(2 * len(rows), per_class, squeeze=False)
     scale = float(ds["nn_scale"].max())
     for row, (K, c) in enumerate(rows):
         ex = _examples(ds, K, score, per_class)[c]
@@ -55,7 +56,5 @@ def samples_figure(ds: xr.Dataset, path: str, Ks: Sequence[int], *, score: str =
         axes[2 * row, 0].set_ylabel(f"K={K}\n{c}", fontsize=8)
         axes[2 * row + 1, 0].set_ylabel("nearest\ntrain", fontsize=8)
     fig.suptitle(f"{score} samples (upper) and their nearest training image (lower)", fontsize=9)
-    fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return fig
