@@ -59,13 +59,14 @@ def test_vp_time_matches_the_discrete_alpha_bar() -> None:
 
 
 def test_exact_score_samples_land_on_training_images() -> None:
-    # the last ancestral step returns the exact denoiser at alpha_bar_1 = 1 - 1e-4: within ~1e-2 of a training image
+    # the last ancestral step adds no noise and returns the exact denoiser at alpha_bar_1 = 1 - 1e-4 (sigma = 0.01):
+    # for images ~5 apart its softmax weights are one-hot to exp(-1e5), so the sample is a training image to rounding
     data = digits()[:5]
     sch = ddpm.DDPMSchedule(T=200)
     x = ddpm.ancestral_sample(ddpm.exact_eps(data, sch), 40, 64, sch, generator=ddpm.torch_generator(
         np.random.SeedSequence(1)))  # fmt: skip
     d1, d2, _ = two_nearest(x, data)
-    assert d1.max() < 0.05 * d2.min()
+    assert d1.max() < 1e-9 and d2.min() > 1.0
 
 
 def test_rules_on_constructed_cases() -> None:
