@@ -59,8 +59,9 @@ def dataset_images(dataset: str, side: int) -> np.ndarray:
 def two_nearest(queries: np.ndarray, points: np.ndarray, metric: Any = None, exclude_self: bool = False) -> tuple:
     """Distances to the nearest and second-nearest row of ``points`` and the nearest's index, each (n,).
 
-    ``metric(a, b) -> (n, m)`` distances (default Euclidean, by a GEMM); ``exclude_self``: the sets are the same and
-    a row is not its own neighbour. A missing second neighbour is ``inf``.
+    ``metric(a, b) -> (n, m)`` distances (default Euclidean: the two winners chosen by a GEMM, their distances then
+    recomputed directly, as the GEMM's expanded form loses digits near 0); ``exclude_self``: the sets are the same
+    and a row is not its own neighbour. A missing second neighbour is ``inf``.
     """
     q, p = np.asarray(queries, dtype=np.float64), np.asarray(points, dtype=np.float64)
     if metric is None:
@@ -72,8 +73,17 @@ def two_nearest(queries: np.ndarray, points: np.ndarray, metric: Any = None, exc
         np.fill_diagonal(dist, np.inf)
     if dist.shape[1] < 2:
         return dist[:, 0], np.full(len(q), np.inf), np.zeros(len(q), dtype=np.int64)
-    part = np.partition(dist, 1, axis=1)
-    return part[:, 0], part[:, 1], np.argmin(dist, axis=1)
+    two = np.argpartition(dist, 1, axis=1)[:, :2]
+    if metric is None:
+        rows = np.arange(len(q))[:, None]
+        exact = np.linalg.norm(q[:, None, :] - p[two], axis=2)
+        exact[dist[rows, two] == np.inf] = np.inf
+        dist_two = exact
+    else:
+        dist_two = np.take_along_axis(dist, two, axis=1)
+    order = np.argsort(dist_two, axis=1, kind="stable")
+    two, dist_two = np.take_along_axis(two, order, axis=1), np.take_along_axis(dist_two, order, axis=1)
+    return dist_two[:, 0], dist_two[:, 1], two[:, 0].astype(np.int64)
 
 
 @functools.lru_cache(maxsize=4)
