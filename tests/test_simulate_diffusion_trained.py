@@ -56,6 +56,11 @@ def test_vp_time_matches_the_discrete_alpha_bar() -> None:
     t = ddpm.vp_time(ab[1:])
     np.testing.assert_allclose(sch.vp_schedule().alpha_bar(t), ab[1:], rtol=1e-12)
     assert np.all(np.diff(t) > 0)
+    # the adapter's time input inverts it on the trained steps, and interpolates between them
+    n = ddpm.step_of_time(sch)(torch.as_tensor(t[[0, 1, 499, 999]]))
+    np.testing.assert_allclose(n.numpy(), [1, 2, 500, 1000], rtol=0, atol=1e-9)
+    mid = ddpm.step_of_time(sch)(torch.as_tensor([0.5 * (t[9] + t[10])]))
+    assert 10 < float(mid[0]) < 11
 
 
 def test_exact_score_samples_land_on_training_images() -> None:

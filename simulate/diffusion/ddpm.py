@@ -34,7 +34,7 @@ import numpy as np
 from amphase.errors import ParameterError
 from amphase.simulate.diffusion.schedules import Schedule, vp
 
-__all__ = ["DDPMSchedule", "ancestral_sample", "exact_eps", "torch_generator", "train", "vp_time"]
+__all__ = ["DDPMSchedule", "ancestral_sample", "exact_eps", "step_of_time", "torch_generator", "train", "vp_time"]
 
 Eps = Callable[[Any, int], Any]
 
@@ -86,6 +86,28 @@ def vp_time(alpha_bar: Any, beta_min: float = 0.1, beta_max: float = 20.0) -> np
     c = -np.log(np.asarray(alpha_bar, dtype=np.float64))
     a = beta_max - beta_min
     return 2.0 * c / (beta_min + np.sqrt(beta_min * beta_min + 2.0 * a * c))
+
+
+def step_of_time(schedule: DDPMSchedule) -> Callable[[Any], Any]:
+    r"""``time_input`` for a network of this module under :meth:`DDPMSchedule.vp_schedule`: VP time t to step n.
+
+    The inverse of :func:`vp_time` on the steps: n(t) interpolates linearly between the integer steps n = 1..T at
+    their times :math:`t_n` (so :math:`\bar\alpha(t_n) = \bar\alpha_n` exactly at the trained steps); a (B,) tensor
+    in, a (B,) float tensor of steps out (the networks embed a real step).
+    """
+    torch = _torch()
+    tn = vp_time(schedule.alpha_bar[1:])
+    steps = np.arange(1, schedule.T + 1, dtype=np.float64)
+
+    def time_input(t: Any) -> Any:
+        table_t = torch.as_tensor(tn, dtype=torch.float64, device=t.device)
+        table_n = torch.as_tensor(steps, dtype=torch.float64, device=t.device)
+        tt = t.to(torch.float64).clamp(table_t[0], table_t[-1])
+        i = torch.searchsorted(table_t, tt).clamp(1, len(tn) - 1)
+        w = (tt - table_t[i - 1]) / (table_t[i] - table_t[i - 1])
+        return table_n[i - 1] + w * (table_n[i] - table_n[i - 1])
+
+    return time_input
 
 
 def torch_generator(seed: np.random.SeedSequence, device: str = "cpu") -> Any:
