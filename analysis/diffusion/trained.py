@@ -134,7 +134,7 @@ def table(res: xr.Dataset) -> str:
 
 def plot(res: xr.Dataset, title: str = "") -> Any:
     """Fractions against K: network (solid, filled band) and exact score (dashed), one panel per class + ratio."""
-    from amphase.analysis.figures import new_figure
+    from amphase.analysis.figures import new_figure, plain_log_ticks
 
     extra = [d for d in res["fraction"].dims if d not in ("K", "score", "class")]
     r = res.mean(extra) if extra else res
@@ -152,6 +152,7 @@ def plot(res: xr.Dataset, title: str = "") -> Any:
                                 s["fraction_high"].sel({"class": c}).values, alpha=0.15)  # fmt: skip
             ax.errorbar(K, f, yerr=np.nan_to_num(e), fmt=style, ms=4, capsize=2, label=score)
         ax.set_xscale("log")
+        plain_log_ticks(ax, K)
         ax.set_xlabel("K (training images)")
         ax.set_title(f"{c} (paper's rule)" if c != "ratio" else "memorized, d1/d2 < 1/3")
     axes[0].set_ylabel("fraction of samples")

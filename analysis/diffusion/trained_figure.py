@@ -29,17 +29,22 @@ def _examples(ds: xr.Dataset, K: int, score: str, per_class: int) -> dict[str, l
 
 
 def samples_figure(ds: xr.Dataset, path: str, Ks: Sequence[int], *, score: str = "network", per_class: int = 4) -> Any:
-    """One row per (K, class): ``per_class`` samples, each above its nearest training image, with d1/l_nn."""
+    """One row pair per (K, class) that has samples: up to ``per_class`` samples above their nearest training image.
+
+    Each sample is titled with its distance to that image in units of the data's nearest-neighbour scale; a class
+    without samples at a K gets no row (the caption's table says which).
+    """
     from amphase.analysis.figures import new_figure
 
     d = ds.sizes["coord"]
     side = math.isqrt(d)
-    rows = [(K, c) for K in Ks for c in CLASSES]
+    found = {(K, c): ex for K in Ks for c, ex in _examples(ds, K, score, per_class).items()}
+    rows = [key for key, ex in found.items() if ex]
     fig = new_figure(1.3 * per_class, 1.25 * 2 * len(rows))
     axes = fig.subplots(2 * len(rows), per_class, squeeze=False)
     scale = float(ds["nn_scale"].max())
     for row, (K, c) in enumerate(rows):
-        ex = _examples(ds, K, score, per_class)[c]
+        ex = found[(K, c)]
         for j in range(per_class):
             top, bottom = axes[2 * row, j], axes[2 * row + 1, j]
             for ax in (top, bottom):
