@@ -46,6 +46,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import torch
 from train_toy_score import SEED, TOY_K, weights_path  # scripts/ is on sys.path when this script runs
 
 from amphase.analysis.diffusion.attractor_figures import CurvatureColumn, ToyColumn, plot_curvature, plot_toy
@@ -59,10 +60,10 @@ from amphase.errors import ParameterError
 from amphase.simulate.diffusion.attractors import find_attractors, grid_starts, iterate_fixed_points
 from amphase.simulate.diffusion.classify import CLASSES, classify, counts
 from amphase.simulate.diffusion.curvature import count_flat, flat_threshold, spectrum
-from amphase.simulate.diffusion.network import load
 from amphase.simulate.diffusion.samplers import prior_sample, probability_flow
 from amphase.simulate.diffusion.schedules import Schedule
 from amphase.simulate.diffusion.score import exact_score
+from amphase.simulate.diffusion.torch_score_mlp import load
 from amphase.simulate.lse_attractors import class_counts, classify_attractors
 
 T_STOP = 1e-3  # where the ODE stops (the paper's sampler stops at 1e-3 too), then one denoiser step
@@ -310,8 +311,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--curvature-out", default=None, help="curvature figure (.png); default: --out with -curvature")
     p.add_argument("--samples", type=int, default=500)
     p.add_argument("--overwrite", action="store_true")
+    p.add_argument("--threads", type=int, default=1, help="torch's CPU threads for the network (intra-op)")
     a = p.parse_args(argv)
     try:
+        if a.threads < 1:
+            raise ParameterError(f"--threads {a.threads}: a whole number >= 1")
+        torch.set_num_threads(a.threads)
         if not 0 < a.t <= 1:
             raise ParameterError(f"--t {a.t}: a time in (0, 1]")
         out = Path(a.out or f"results/diffusion-toy-t{a.t:g}.png")

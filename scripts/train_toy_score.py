@@ -5,12 +5,13 @@
     python scripts/train_toy_score.py --overwrite           # replace existing weight files
 
 Settings after Pham et al. 2025 (arXiv:2505.21777; the authors' toy_example.py, see
-amphase.simulate.diffusion.network): VE process with sigma = 1 (sigma_t^2 = t), t uniform in [1e-5, 1], training
-points uniform on the unit circle, a 4 x 128 SiLU network predicting the noise. The paper trains 500k-800k steps on
-a GPU at learning rate 1e-4 with batches of min(500, K); here 12k steps of 256 points with Adam at 2e-3 (cosine
-decay to 2e-5), which takes minutes on two CPU cores (set OPENBLAS_NUM_THREADS=1 on a loaded machine). The training
-points are `training_set("circle", K, seed)` of amphase.simulate.diffusion.data (nested in K: the 9 points contain
-the 2). Each file is written atomically; an existing one is refused unless --overwrite.
+amphase.simulate.diffusion.torch_score_mlp; needs the torch extra, pip install '.[torch]'): VE process with sigma = 1
+(sigma_t^2 = t), t uniform in [1e-5, 1], training points uniform on the unit circle, a 4 x 128 SiLU network
+predicting the noise, in PyTorch. The paper trains 500k-800k steps on a GPU at learning rate 1e-4 with batches of
+min(500, K); here 12k steps of 256 points with Adam at 2e-3 (cosine decay to 2e-5) on one CPU thread (--threads:
+torch's intra-op threads). The training points are `training_set("circle", K, seed)` of
+amphase.simulate.diffusion.data (nested in K: the 9 points contain the 2). Each file is written atomically; an
+existing one is refused unless --overwrite.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ import time
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from amphase.atomic import check_output
 from amphase.errors import ParameterError
 from amphase.simulate.diffusion.data import training_set
-from amphase.simulate.diffusion.network import TrainSettings, save, train
 from amphase.simulate.diffusion.schedules import ve
+from amphase.simulate.diffusion.torch_score_mlp import TrainSettings, save, train
 
 TOY_K = (2, 9, 1000)
 SEED = 20250527  # arXiv:2505.21777 was submitted on 2025-05-27
@@ -54,8 +56,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=SEED)
     p.add_argument("--out", default="results", help="folder of the weight files")
     p.add_argument("--overwrite", action="store_true")
+    p.add_argument("--threads", type=int, default=1, help="torch's CPU threads (intra-op)")
     a = p.parse_args(argv)
     try:
+        if a.threads < 1:
+            raise ParameterError(f"--threads {a.threads}: a whole number >= 1")
+        torch.set_num_threads(a.threads)
         settings = TrainSettings(
             steps=a.steps, batch=a.batch, width=a.width, depth=a.depth, lr=a.lr, lr_final=a.lr_final, log_every=1000
         )
@@ -70,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
 
             net = train(pts, sched, seed=a.seed + K, settings=settings, progress=show)
             save(net, paths[K])
-            n = net.params.n_params
+            n = net.module.n_params
             print(f"K={K}: {net.seconds:.1f} s for {settings.steps} steps ({n} weights) -> {paths[K]}")
     except ParameterError as err:
         print(f"train_toy_score: error: {err}", file=sys.stderr)

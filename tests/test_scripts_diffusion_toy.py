@@ -5,13 +5,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+pytest.importorskip("torch")  # the networks are torch modules (the torch extra; CI installs it)
+
 from amphase.errors import ParameterError
 from amphase.simulate.diffusion.attractors import find_attractors, iterate_fixed_points
 from amphase.simulate.diffusion.curvature import score_spectrum, spectrum
-from amphase.simulate.diffusion.network import load
 from amphase.simulate.diffusion.samplers import descend
 from amphase.simulate.diffusion.schedules import Schedule, ve
 from amphase.simulate.diffusion.score import exact_score
+from amphase.simulate.diffusion.torch_score_mlp import load
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 

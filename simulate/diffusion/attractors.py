@@ -1,7 +1,7 @@
 r"""Attractors of any score at a finite noise level, found from many starts.
 
 The same protocol serves the exact score of K training points and a trained network
-(:class:`~amphase.simulate.diffusion.network.NetworkScore`), so their attractors can be compared point for point.
+(:class:`~amphase.simulate.diffusion.torch_score.TorchScore`), so their attractors can be compared point for point.
 
 Fixed points at time t
 ----------------------
