@@ -7,6 +7,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+pytestmark = pytest.mark.slow  # one tiny sweep of four networks: 83 s on the loaded two-core machine
+
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
@@ -49,6 +51,9 @@ def test_the_stored_network_is_restored_with_its_time_input(tiny) -> None:
     t = float(ddpm.vp_time(sch.alpha_bar[n]))
     x = np.random.default_rng(0).standard_normal((4, 64)).astype(np.float32)
     net = score.network
+    from amphase.simulate.diffusion.ddpm_nets import flat_weights
+
+    np.testing.assert_array_equal(flat_weights(net), point["weights"].values)  # the trained weights, not a fresh init
     with torch.no_grad():
         want = net(torch.as_tensor(x), torch.full((4,), n)).numpy()
     np.testing.assert_allclose(score.eps(x, t), want, rtol=1e-5, atol=1e-6)
