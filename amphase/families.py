@@ -123,6 +123,6 @@ register(
         "diffusion",
         theory="amphase.theory.diffusion",
         configs="amphase.simulate.diffusion.configs",
-        modules=("exact", "directions", "basins", "landscape", "collapse", "clones"),
+        modules=("exact", "directions", "basins", "landscape", "collapse", "clones", "trained"),
     )
 )

