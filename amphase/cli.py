@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import math
 import signal
 import sys
@@ -376,6 +377,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _interrupted(guard: Any) -> int:
     guard.ignore()
+    # zarr's I/O runs on an asyncio loop in a daemon thread: the writes an interruption abandons (nothing half-written
+    # is kept: outputs are atomic) would be reported at exit as "Task was destroyed but it is pending!"
+    logging.getLogger("asyncio").disabled = True
     print("amphase: interrupted", file=sys.stderr)
     return 128 + (guard.signum or signal.SIGINT)
 

@@ -479,3 +479,34 @@ def test_compare_names_folders_and_reads_netcdf3(capsys, hop_nc, tmp_path):
     xr.load_dataset(hop_nc, engine="h5netcdf").to_netcdf(classic, engine="scipy")  # netCDF-3
     status, out, err = run(capsys, "compare", str(classic), "--figure", str(tmp_path / "c.png"))
     assert status == 0 and "replica-symmetric" in out, err
+
+
+def test_after_an_interruption_abandoned_asyncio_tasks_are_not_reported(caplog, capsys):
+    # seen in CI: after a second SIGTERM, zarr's pending write tasks were reported under "amphase: interrupted"
+    import asyncio
+    import gc
+    import logging
+    import signal
+
+    from amphase.cli import _interrupted
+
+    class Guard:
+        signum = signal.SIGTERM
+
+        def ignore(self):
+            pass
+
+    log = logging.getLogger("asyncio")
+    try:
+        assert _interrupted(Guard()) == 128 + signal.SIGTERM
+        loop = asyncio.new_event_loop()
+        task = loop.create_task(asyncio.sleep(3600))
+        loop.call_soon(loop.stop)
+        loop.run_forever()  # the task is now pending
+        loop.close()
+        del task
+        gc.collect()  # a pending task destroyed: asyncio reports it on its logger
+        assert [r for r in caplog.records if r.name == "asyncio"] == []
+        assert capsys.readouterr().err == "amphase: interrupted\n"
+    finally:
+        log.disabled = False

@@ -139,7 +139,6 @@ def _per_sample(text: str, dtype: str = "float64", fill: Any = np.nan, units: st
         "data_seed",
         "schedule": "DDPM linear beta 1e-4..0.02, T steps, epsilon prediction, ancestral sampling",
     },
-    name="diffusion.trained",
 )
 class Trained:
     """One grid point of ``diffusion.trained`` (module docstring)."""
